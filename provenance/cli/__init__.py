@@ -1,0 +1,89 @@
+"""The ``provenance`` command line.
+
+Commands only parse, call a workflow and render. Subcommands are imported lazily, so
+``provenance --help`` and ``provenance mint`` never pay for (or import) jax. Every
+``ProvenanceError`` becomes one line on stderr and its exit code, here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import click
+
+from provenance import __version__
+from provenance.errors import ProvenanceError
+
+__all__ = ["main"]
+
+# name -> "module:attribute". Add a command by adding a line; its module is imported only when
+# the command runs or its own help is shown.
+COMMANDS: dict[str, str] = {
+}
+
+
+class UserFacingError(click.ClickException):
+    """A ``ProvenanceError`` rendered as click renders its own errors: ``Error: ...`` on stderr."""
+
+    def __init__(self, error: ProvenanceError) -> None:
+        super().__init__(error.message)
+        self.exit_code = error.exit_code
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands come from ``COMMANDS`` and are imported on first use."""
+
+    def __init__(self, *args: Any, lazy: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._lazy = dict(lazy or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self._lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self._lazy:
+            module_name, attribute = self._lazy[cmd_name].split(":")
+            command = getattr(importlib.import_module(module_name), attribute)
+            if not isinstance(command, click.Command):
+                raise TypeError(f"{self._lazy[cmd_name]} is not a click command")
+            return command
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Listing help would import every command module; show names and their registry text.
+        rows = [(name, _SHORT_HELP.get(name, "")) for name in self.list_commands(ctx)]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ProvenanceError as exc:
+            if ctx.find_root().params.get("debug"):
+                raise
+            raise UserFacingError(exc) from exc
+
+
+# One-line help per command, kept here so that `provenance --help` imports nothing.
+_SHORT_HELP: dict[str, str] = {
+}
+
+
+@click.group(cls=LazyGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="provenance")
+@click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+def cli(debug: bool) -> None:
+    """From a GAN artwork to a verifiable ERC-721 token: IPFS content, sealed donor messages,
+    on-chain provenance."""
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point."""
+    try:
+        cli.main(args=argv, prog_name="provenance")
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
