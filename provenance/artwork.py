@@ -1,0 +1,72 @@
+"""An artwork file, validated: an image Pillow decodes (PNG, JPEG or WebP), within the size limit."""
+
+from __future__ import annotations
+
+import hashlib
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PIL import Image, UnidentifiedImageError
+
+from provenance.errors import InputError
+from provenance.pngrecord import read_generation_record
+
+__all__ = ["MAX_ARTWORK_BYTES", "Artwork", "load_artwork"]
+
+MAX_ARTWORK_BYTES = 64 * 1024 * 1024
+_MIME = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
+
+
+@dataclass(frozen=True)
+class Artwork:
+    path: Path
+    data: bytes
+    sha256: bytes
+    mime: str
+    width: int
+    height: int
+    generation: dict[str, Any] | None
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+
+def load_artwork(path: Path) -> Artwork:
+    if not path.exists():
+        raise InputError(f"artwork not found: {path}")
+    if not path.is_file():
+        raise InputError(f"artwork is not a file: {path}")
+    size = path.stat().st_size
+    if size > MAX_ARTWORK_BYTES:
+        raise InputError(
+            f"artwork {path} is {size / 2**20:.1f} MiB; the limit is {MAX_ARTWORK_BYTES // 2**20} MiB"
+        )
+    if size == 0:
+        raise InputError(f"artwork {path} is empty")
+    data = path.read_bytes()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                fmt = image.format or ""
+                width, height = image.size
+                generation = read_generation_record(image)
+                image.load()  # decode every pixel: a truncated file fails here, not later
+    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise InputError(f"{path} is not an image Pillow can decode ({exc.__class__.__name__})") from exc
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise InputError(f"{path} is not a valid image: {exc}") from exc
+    if fmt not in _MIME:
+        raise InputError(f"{path} is {fmt or 'an unknown format'}; artworks must be PNG, JPEG or WebP")
+    return Artwork(
+        path=path,
+        data=data,
+        sha256=hashlib.sha256(data).digest(),
+        mime=_MIME[fmt],
+        width=width,
+        height=height,
+        generation=generation,
+    )

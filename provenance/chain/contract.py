@@ -1,0 +1,140 @@
+"""The ProvenanceArt binding: typed calls, the mint transaction, its events, deployment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from eth_hash.auto import keccak
+
+from provenance.chain.abi import ContractABI, DecodedEvent
+from provenance.chain.rpc import RpcClient
+from provenance.chain.tx import Sender, receipt_succeeded
+from provenance.contracts import load_artifact
+from provenance.errors import ChainError, ContractRevert
+
+__all__ = ["MINTER_ROLE", "ProvenanceArt", "Record", "deploy_provenance_art"]
+
+MINTER_ROLE = keccak(b"MINTER_ROLE")
+DEFAULT_ADMIN_ROLE = b"\0" * 32
+
+
+def checksum(address: str) -> str:
+    from eth_utils import to_checksum_address
+
+    return str(to_checksum_address(address))
+
+
+@dataclass(frozen=True)
+class Record:
+    token_id: int
+    metadata_digest: bytes
+    image_digest: bytes
+
+
+class ProvenanceArt:
+    def __init__(self, rpc: RpcClient, address: str, *, abi: ContractABI | None = None) -> None:
+        self.rpc = rpc
+        self.address = checksum(address)
+        self.abi = abi or ContractABI(load_artifact("ProvenanceArt")["abi"])
+
+    def call(self, name: str, *args: Any) -> Any:
+        try:
+            data = self.rpc.call(self.address, self.abi.encode_call(name, *args))
+        except ContractRevert as exc:
+            raise self.abi.explain_revert(exc, action=f"{name}()") from exc
+        return self.abi.decode_output(name, data)
+
+    def has_code(self) -> bool:
+        return len(self.rpc.get_code(self.address)) > 0
+
+    def exists(self, token_id: int) -> bool:
+        try:
+            self.call("ownerOf", token_id)
+        except ContractRevert as exc:
+            if exc.error_name == "ERC721NonexistentToken":
+                return False
+            raise
+        return True
+
+    def owner_of(self, token_id: int) -> str:
+        return checksum(self.call("ownerOf", token_id))
+
+    def token_uri(self, token_id: int) -> str:
+        return str(self.call("tokenURI", token_id))
+
+    def record_of(self, token_id: int) -> Record:
+        raw = self.call("recordOf", token_id)
+        return Record(
+            token_id=token_id,
+            metadata_digest=bytes(raw["metadataDigest"]),
+            image_digest=bytes(raw["imageDigest"]),
+        )
+
+    def token_of_image(self, image_digest: bytes) -> int:
+        return int(self.call("tokenOfImage", image_digest))
+
+    def total_minted(self) -> int:
+        return int(self.call("totalMinted"))
+
+    def is_minter(self, account: str) -> bool:
+        return bool(self.call("hasRole", MINTER_ROLE, checksum(account)))
+
+    def mint_calldata(
+        self, *, to: str, metadata_digest: bytes, image_digest: bytes, sealed_message: bytes
+    ) -> bytes:
+        return self.abi.encode_call(
+            "mint", checksum(to), metadata_digest, image_digest, sealed_message
+        )
+
+    def events(
+        self, name: str, *, from_block: int = 0, topics: list[str | None] | None = None
+    ) -> list[DecodedEvent]:
+        topic0 = "0x" + self.abi.event_topic(name).hex()
+        logs = self.rpc.get_logs(
+            {"address": self.address, "fromBlock": hex(from_block), "toBlock": "latest",
+             "topics": [topic0, *(topics or [])]}
+        )
+        decoded = [self.abi.decode_log(log) for log in logs]
+        return [event for event in decoded if event is not None]
+
+    def minted_event(self, token_id: int) -> DecodedEvent | None:
+        topic = "0x" + token_id.to_bytes(32, "big").hex()
+        found = self.events("ArtworkMinted", topics=[topic])
+        return found[0] if found else None
+
+    def minted_from_receipt(self, receipt: dict[str, Any]) -> DecodedEvent:
+        for log in receipt.get("logs", []):
+            if checksum(log["address"]) != self.address:
+                continue
+            event = self.abi.decode_log(log)
+            if event is not None and event.name == "ArtworkMinted":
+                return event
+        raise ChainError(
+            f"transaction {receipt.get('transactionHash')} emitted no ArtworkMinted event",
+            tx_hash=receipt.get("transactionHash"),
+        )
+
+
+def deploy_provenance_art(
+    sender: Sender,
+    *,
+    name: str = "Provenance",
+    symbol: str = "PROV",
+    admin: str | None = None,
+    royalty_receiver: str | None = None,
+    royalty_bps: int = 500,
+    contract_uri: str = "",
+) -> tuple[str, dict[str, Any]]:
+    """Deploy the shipped artifact; returns (address, receipt)."""
+    artifact = load_artifact("ProvenanceArt")
+    abi = ContractABI(artifact["abi"])
+    admin = checksum(admin or sender.address)
+    args = abi.encode_constructor(
+        name, symbol, admin, checksum(royalty_receiver or admin), royalty_bps, contract_uri
+    )
+    bytecode = bytes.fromhex(artifact["bytecode"].removeprefix("0x"))
+    receipt = sender.transact(to=None, data=bytecode + args, abi=abi, action="deploy")
+    if not receipt_succeeded(receipt) or not receipt.get("contractAddress"):
+        raise ChainError("deployment failed", tx_hash=receipt.get("transactionHash"))
+    return checksum(receipt["contractAddress"]), receipt

@@ -1,0 +1,151 @@
+"""The local devnet: an anvil process on loopback with persistent state under PROVENANCE_HOME.
+
+``devnet/state.json`` is anvil's own state file (``--state``, dumped on SIGTERM and every second
+with ``--state-interval 1``, so it also survives SIGKILL); ``devnet/devnet.json`` records the pid
+and port. A pid whose process is gone, or is no longer anvil, is stale and is cleaned up.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from provenance.errors import ChainError, ConfigError
+from provenance.home import atomic_write, home_dir
+
+__all__ = ["DEVNET_CHAIN_ID", "Devnet", "DevnetInfo", "find_anvil"]
+
+DEVNET_CHAIN_ID = 31337
+_ANVIL_REL = Path("node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil")
+
+
+def find_anvil() -> Path:
+    """``PROVENANCE_ANVIL``, else the pinned npm binary in the checkout, else ``anvil`` on PATH."""
+    configured = os.environ.get("PROVENANCE_ANVIL")
+    if configured:
+        return Path(configured)
+    for parent in Path(__file__).resolve().parents:
+        candidate = parent / _ANVIL_REL
+        if candidate.is_file():
+            return candidate
+    found = shutil.which("anvil")
+    if found:
+        return Path(found)
+    raise ConfigError("anvil not found: run scripts/setup, or set PROVENANCE_ANVIL to its path")
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _is_anvil(pid: int) -> bool:
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    return b"anvil" in cmdline.split(b"\0")[0]
+
+
+def _port_answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            return True
+    except OSError:
+        return False
+
+
+@dataclass(frozen=True)
+class DevnetInfo:
+    pid: int
+    port: int
+    chain_id: int
+
+    @property
+    def rpc_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+class Devnet:
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = root or home_dir() / "devnet"
+        self.state_file = self.root / "state.json"
+        self.info_file = self.root / "devnet.json"
+        self.log_file = self.root / "anvil.log"
+
+    def info(self) -> DevnetInfo | None:
+        """The running devnet, or None. Removes a stale record as a side effect."""
+        try:
+            info = DevnetInfo(**json.loads(self.info_file.read_text()))
+        except FileNotFoundError:
+            return None
+        except (ValueError, TypeError):
+            self.info_file.unlink(missing_ok=True)
+            return None
+        if _is_anvil(info.pid) and _port_answers(info.port):
+            return info
+        self.info_file.unlink(missing_ok=True)
+        return None
+
+    def up(self, *, timeout: float = 15.0) -> DevnetInfo:
+        """Start anvil unless it already runs; return where it listens."""
+        running = self.info()
+        if running:
+            return running
+        self.root.mkdir(parents=True, exist_ok=True)
+        anvil = find_anvil()
+        port = _free_port()
+        args = [
+            str(anvil),
+            "--host", "127.0.0.1",
+            "--port", str(port),
+            "--chain-id", str(DEVNET_CHAIN_ID),
+            "--state", str(self.state_file),
+            "--state-interval", "1",
+        ]
+        with open(self.log_file, "ab") as log:
+            process = subprocess.Popen(
+                args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                start_new_session=True,  # outlives this command, like a daemon
+            )
+        deadline = time.monotonic() + timeout
+        while not _port_answers(port):
+            if process.poll() is not None:
+                tail = self.log_file.read_text(errors="replace")[-400:].strip().splitlines()
+                raise ChainError(
+                    f"anvil exited at start (code {process.returncode}): "
+                    f"{tail[-1] if tail else 'no output'} (log: {self.log_file})"
+                )
+            if time.monotonic() > deadline:
+                process.terminate()
+                raise ChainError(f"anvil did not listen on port {port} within {timeout:.0f} s")
+            time.sleep(0.05)
+        info = DevnetInfo(pid=process.pid, port=port, chain_id=DEVNET_CHAIN_ID)
+        atomic_write(self.info_file, json.dumps(asdict(info)).encode())
+        return info
+
+    def down(self, *, timeout: float = 10.0) -> bool:
+        """Stop anvil (SIGTERM: it writes its state); True when one was running."""
+        info = self.info()
+        if info is None:
+            return False
+        os.kill(info.pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        while _is_anvil(info.pid) and time.monotonic() < deadline:
+            try:  # reap it when it is our child (tests); harmless otherwise
+                os.waitpid(info.pid, os.WNOHANG)
+            except ChildProcessError:
+                pass
+            time.sleep(0.05)
+        if _is_anvil(info.pid):
+            os.kill(info.pid, signal.SIGKILL)
+        self.info_file.unlink(missing_ok=True)
+        return True

@@ -1,0 +1,126 @@
+"""Which chain, which contract, which signer.
+
+``devnet`` (the default) is the managed local anvil: started on demand, and the contract deployed
+on first use. Any other network is an RPC URL, its chain id checked against what the user says, and
+a contract address from ``--contract`` or ``deployments.json``; the toolkit never deploys to a
+non-devnet chain implicitly.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from provenance.chain.contract import ProvenanceArt, checksum, deploy_provenance_art
+from provenance.chain.deployments import Deployments
+from provenance.chain.devnet import Devnet
+from provenance.chain.rpc import RpcClient
+from provenance.chain.tx import Sender
+from provenance.errors import ConfigError, InputError
+
+if TYPE_CHECKING:
+    from eth_account.signers.local import LocalAccount
+
+__all__ = ["Chain", "connect", "resolve_contract", "signer"]
+
+
+@dataclass
+class Chain:
+    rpc: RpcClient
+    chain_id: int
+    key: str  # "devnet", or the decimal chain id
+    is_devnet: bool
+
+    @property
+    def label(self) -> str:
+        return "devnet" if self.is_devnet else f"chain {self.chain_id} at {self.rpc.url}"
+
+
+def connect(*, rpc_url: str | None = None, chain_id: int | None = None, start: bool = True) -> Chain:
+    """The devnet (started when needed), or the RPC URL given / in ``PROVENANCE_RPC_URL``."""
+    rpc_url = rpc_url or os.environ.get("PROVENANCE_RPC_URL") or None
+    if rpc_url is None:
+        devnet = Devnet()
+        info = devnet.up() if start else devnet.info()
+        if info is None:
+            raise ConfigError("the devnet is not running: run `provenance chain up`")
+        rpc = RpcClient(info.rpc_url)
+        actual = rpc.chain_id()
+        return Chain(rpc=rpc, chain_id=actual, key="devnet", is_devnet=True)
+    if not rpc_url.startswith(("http://", "https://")):
+        raise InputError(f"--rpc-url must be an http(s) URL, got {rpc_url!r}")
+    rpc = RpcClient(rpc_url)
+    actual = rpc.chain_id()
+    if chain_id is not None and actual != chain_id:
+        raise ConfigError(
+            f"wrong chain: {rpc_url} is chain {actual}, but chain {chain_id} was expected"
+        )
+    return Chain(rpc=rpc, chain_id=actual, key=str(actual), is_devnet=False)
+
+
+def signer(
+    chain: Chain,
+    *,
+    account: str | None = None,
+    private_key_env: str | None = None,
+    password_env: str | None = None,
+) -> LocalAccount:
+    """The account that signs: a keystore or env key when given, else devnet dev account 0."""
+    from provenance.chain.accounts import dev_accounts, load_account
+
+    if account or private_key_env:
+        return load_account(
+            account=account, private_key_env=private_key_env, password_env=password_env
+        )
+    if chain.is_devnet:
+        return dev_accounts(1)[0]
+    raise InputError(f"{chain.label} needs a signer: give --account NAME or --private-key-env VAR")
+
+
+def resolve_contract(
+    chain: Chain,
+    *,
+    contract: str | None = None,
+    deployer: LocalAccount | None = None,
+    deploy_if_missing: bool = True,
+) -> ProvenanceArt:
+    """The collection contract. On the devnet it is deployed on first use (or after a reset)."""
+    deployments = Deployments()
+    if contract is not None:
+        try:
+            address = checksum(contract)
+        except ValueError as exc:
+            raise InputError(f"--contract {contract!r} is not an address") from exc
+        source = "--contract"
+    else:
+        entry = deployments.get(chain.key)
+        address = entry["address"] if entry else ""
+        source = "deployments.json"
+    if address:
+        bound = ProvenanceArt(chain.rpc, address)
+        if bound.has_code():
+            return bound
+        if not (chain.is_devnet and contract is None):
+            raise ConfigError(f"no contract code at {address} on {chain.label} (from {source})")
+    if not chain.is_devnet:
+        raise ConfigError(
+            f"no ProvenanceArt deployment known for {chain.label}: run `provenance deploy`"
+            " or pass --contract"
+        )
+    if not deploy_if_missing:
+        raise ConfigError("no contract on the devnet yet: run `provenance deploy`")
+    return deploy(chain, deployer=deployer)
+
+
+def deploy(chain: Chain, *, deployer: LocalAccount | None = None, **options: object) -> ProvenanceArt:
+    """Deploy the shipped artifact and record it in deployments.json."""
+    account = deployer or signer(chain)
+    sender = Sender(chain.rpc, account, chain_id=chain.chain_id)
+    address, receipt = deploy_provenance_art(sender, **options)  # type: ignore[arg-type]
+    Deployments().put(
+        chain.key,
+        {"address": address, "chain_id": chain.chain_id, "tx": receipt["transactionHash"],
+         "block": int(receipt["blockNumber"], 16), "deployer": sender.address},
+    )
+    return ProvenanceArt(chain.rpc, address)

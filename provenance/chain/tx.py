@@ -1,0 +1,180 @@
+"""Transactions: EIP-1559 fees, gas estimation with a margin, nonces, signing, receipts.
+
+A transaction is first *prepared* (estimated, priced, numbered and signed locally) and only then
+*broadcast*. The split is what makes mints crash-safe: the journal records the signed bytes and the
+hash before anything leaves the process, so a re-run can find or re-send exactly that transaction.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from provenance.chain.abi import ContractABI
+from provenance.chain.rpc import RpcClient, to_hex
+from provenance.errors import ChainError, ContractRevert
+
+if TYPE_CHECKING:
+    from eth_account.signers.local import LocalAccount
+
+__all__ = ["NonceManager", "PreparedTx", "Sender", "receipt_succeeded"]
+
+GAS_MARGIN = 1.2  # estimates are exact for the state they ran on; leave room for state changes
+
+
+@dataclass(frozen=True)
+class PreparedTx:
+    """A signed transaction not necessarily sent yet. ``raw`` holds no key material."""
+
+    raw: bytes
+    hash: str
+    nonce: int
+    sender: str
+    to: str | None
+    gas: int
+
+
+def receipt_succeeded(receipt: dict[str, Any]) -> bool:
+    return int(receipt.get("status", "0x0"), 16) == 1
+
+
+class NonceManager:
+    """Hands out nonces per account; safe across threads in one process.
+
+    The first nonce comes from the node's pending count; after that the manager counts locally, so
+    concurrent senders in one process never collide. ``resync`` starts over from the node (after a
+    dropped transaction or an external send).
+    """
+
+    def __init__(self, rpc: RpcClient) -> None:
+        self._rpc = rpc
+        self._next: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def take(self, address: str) -> int:
+        with self._lock:
+            if address not in self._next:
+                self._next[address] = self._rpc.transaction_count(address, "pending")
+            nonce = self._next[address]
+            self._next[address] = nonce + 1
+            return nonce
+
+    def resync(self, address: str) -> None:
+        with self._lock:
+            self._next.pop(address, None)
+
+
+class Sender:
+    """Prepares, sends and confirms transactions from one local account."""
+
+    def __init__(
+        self,
+        rpc: RpcClient,
+        account: LocalAccount,
+        *,
+        chain_id: int,
+        nonces: NonceManager | None = None,
+    ) -> None:
+        self.rpc = rpc
+        self.account = account
+        self.chain_id = chain_id
+        self.nonces = nonces or NonceManager(rpc)
+        self._fees: tuple[float, int, int] | None = None
+
+    @property
+    def address(self) -> str:
+        return str(self.account.address)
+
+    def _fee_caps(self) -> tuple[int, int]:
+        """(maxFeePerGas, maxPriorityFeePerGas); cached for a second to keep batches cheap."""
+        now = time.monotonic()
+        if self._fees is None or now - self._fees[0] > 1.0:
+            base = int(self.rpc.get_block("latest").get("baseFeePerGas", "0x0"), 16)
+            tip = self.rpc.max_priority_fee()
+            self._fees = (now, 2 * base + tip, tip)
+        return self._fees[1], self._fees[2]
+
+    def prepare(
+        self,
+        *,
+        to: str | None,
+        data: bytes,
+        value: int = 0,
+        abi: ContractABI | None = None,
+        action: str = "transaction",
+        gas: int | None = None,
+    ) -> PreparedTx:
+        """Estimate, price, number and sign. A revert during estimation is decoded with ``abi``."""
+        call: dict[str, Any] = {"from": self.address, "data": to_hex(data), "value": hex(value)}
+        if to is not None:
+            call["to"] = to
+        if gas is None:
+            try:
+                gas = int(self.rpc.estimate_gas(call) * GAS_MARGIN)
+            except ContractRevert as exc:
+                raise (abi.explain_revert(exc, action=action) if abi else exc) from exc
+        max_fee, tip = self._fee_caps()
+        nonce = self.nonces.take(self.address)
+        tx: dict[str, Any] = {
+            "type": 2,
+            "chainId": self.chain_id,
+            "nonce": nonce,
+            "gas": gas,
+            "maxFeePerGas": max_fee,
+            "maxPriorityFeePerGas": tip,
+            "value": value,
+            "data": data,
+        }
+        if to is not None:
+            tx["to"] = to
+        signed = self.account.sign_transaction(tx)
+        return PreparedTx(
+            raw=bytes(signed.raw_transaction),
+            hash="0x" + bytes(signed.hash).hex(),
+            nonce=nonce,
+            sender=self.address,
+            to=to,
+            gas=gas,
+        )
+
+    def broadcast(self, prepared: PreparedTx) -> str:
+        """Send the signed bytes. Re-sending a transaction the node already knows is not an error."""
+        try:
+            return self.rpc.send_raw_transaction(prepared.raw)
+        except ChainError as exc:
+            text = str(exc).lower()
+            if "already known" in text or "already imported" in text:
+                return prepared.hash
+            if "nonce too low" in text:
+                self.nonces.resync(self.address)
+            if "insufficient funds" in text:
+                raise ChainError(
+                    f"account {self.address} has insufficient funds for this transaction",
+                    account=self.address,
+                ) from exc
+            raise
+
+    def wait(self, tx_hash: str, *, timeout: float = 120.0, poll: float = 0.05) -> dict[str, Any]:
+        """The receipt, polling with back-off; ChainError naming the hash on timeout."""
+        deadline = time.monotonic() + timeout
+        while True:
+            receipt = self.rpc.get_receipt(tx_hash)
+            if receipt is not None:
+                return receipt
+            if time.monotonic() > deadline:
+                raise ChainError(
+                    f"no receipt for {tx_hash} after {timeout:.0f} s (still pending?)", tx_hash=tx_hash
+                )
+            time.sleep(poll)
+            poll = min(poll * 1.5, 1.0)
+
+    def transact(self, **kwargs: Any) -> dict[str, Any]:
+        """Prepare, broadcast and wait; raises on a failed receipt."""
+        prepared = self.prepare(**kwargs)
+        self.broadcast(prepared)
+        receipt = self.wait(prepared.hash)
+        if not receipt_succeeded(receipt):
+            raise ChainError(f"transaction {prepared.hash} failed on chain", tx_hash=prepared.hash)
+        return receipt

@@ -1,0 +1,119 @@
+"""``provenance mint``: one artwork to one donor, with an optional sealed message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from provenance.cli.common import (
+    chain_options,
+    emit_json,
+    err_console,
+    out_console,
+    progress_printer,
+    signer_options,
+)
+from provenance.errors import InputError
+
+MAX_MESSAGE_BYTES = 1024
+
+
+def read_message(message: str | None, message_file: Path | None) -> bytes | None:
+    if message is not None and message_file is not None:
+        raise InputError("give --message or --message-file, not both")
+    if message_file is not None:
+        try:
+            data = message_file.read_bytes()
+        except OSError as exc:
+            raise InputError(f"cannot read {message_file}: {exc.strerror}") from exc
+    elif message is not None:
+        data = message.encode("utf-8")
+    else:
+        return None
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError("the message must be UTF-8 text") from exc
+    if not data:
+        raise InputError("the message is empty")
+    if len(data) > MAX_MESSAGE_BYTES:
+        raise InputError(f"the message is {len(data)} bytes; the limit is {MAX_MESSAGE_BYTES}")
+    return data
+
+
+@click.command()
+@click.argument("artwork", type=click.Path(path_type=Path))
+@click.option("--donor", required=True, metavar="0x..", help="Address that receives the token.")
+@click.option("--message", metavar="TEXT", help="Message sealed to the donor's key (<= 1024 bytes).")
+@click.option("--message-file", type=click.Path(path_type=Path), help="Read the message from a file.")
+@click.option("--donor-signature", metavar="0x..",
+              help="Donor's personal_sign signature of `provenance donor consent-message`.")
+@click.option("--donor-tx", metavar="0x..", help="Hash of a transaction the donor sent.")
+@click.option("--donor-pubkey", metavar="HEX", help="Donor's secp256k1 public key.")
+@click.option("--donor-encryption-key", metavar="B64",
+              help="Donor's MetaMask encryption key (eth_getEncryptionPublicKey).")
+@click.option("--name", help="Token name (default: the file name).")
+@click.option("--description", default="", help="Token description.")
+@click.option("--attribute", "attributes", multiple=True, metavar="KEY=VALUE",
+              help="An OpenSea attribute; repeat for more.")
+@click.option("--animation-url", help="animation_url (e.g. ipfs://... of a latent walk).")
+@click.option("--external-url", help="external_url.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@chain_options
+@signer_options
+def mint(artwork: Path, donor: str, message: str | None, message_file: Path | None,
+         donor_signature: str | None, donor_tx: str | None, donor_pubkey: str | None,
+         donor_encryption_key: str | None, name: str | None, description: str,
+         attributes: tuple[str, ...], animation_url: str | None, external_url: str | None,
+         as_json: bool, rpc_url: str | None, chain_id: int | None, contract: str | None,
+         account: str | None, private_key_env: str | None, password_env: str | None) -> None:
+    """Store ARTWORK and its metadata on IPFS and mint it to DONOR.
+
+    Re-running the same command after an interruption finishes the same mint.
+    """
+    from provenance.artwork import load_artwork
+    from provenance.collection import open_collection
+    from provenance.metadata import parse_attributes
+    from provenance.mint import MintRequest, mint as run_mint, parse_donor, resolve_donor_key
+
+    data = read_message(message, message_file)
+    parsed_attributes = parse_attributes(attributes)
+    donor = parse_donor(donor)
+    art = load_artwork(artwork)  # fail on a bad file before touching the chain
+    collection = open_collection(rpc_url=rpc_url, chain_id=chain_id, contract=contract,
+                                 account=account, private_key_env=private_key_env,
+                                 password_env=password_env, with_signer=True)
+    key = resolve_donor_key(collection, donor=donor, artwork_sha256=art.sha256,
+                            signature=donor_signature, tx_hash=donor_tx, public_key=donor_pubkey,
+                            encryption_key=donor_encryption_key)
+    request = MintRequest(artwork=artwork, donor=donor, message=data, donor_key=key, name=name,
+                          description=description, attributes=parsed_attributes,
+                          animation_url=animation_url, external_url=external_url)
+    result = run_mint(request, collection, progress=progress_printer(not as_json))
+    verify_cmd = f"provenance verify {result.token_id}"
+    if rpc_url:
+        verify_cmd += f" --rpc-url {rpc_url} --contract {result.contract}"
+    if as_json:
+        emit_json({
+            "token_id": result.token_id, "tx_hash": result.tx_hash, "gas_used": result.gas_used,
+            "block": result.block_number, "image_cid": result.image_cid,
+            "metadata_cid": result.metadata_cid, "donor": result.donor,
+            "sealed_message": result.sealed,
+            "donor_key_verified": key.verified if key else None,
+            "resumed": result.resumed, "chain_id": result.chain_id,
+            "contract": result.contract, "verify": verify_cmd,
+        })
+        return
+    out_console.print(f"[bold green]minted token {result.token_id}[/] to {result.donor}"
+                      + (" (finished an interrupted mint)" if result.resumed else ""))
+    out_console.print(f"  tx        {result.tx_hash} (block {result.block_number},"
+                      f" gas {result.gas_used:,})")
+    out_console.print(f"  image     ipfs://{result.image_cid}")
+    out_console.print(f"  metadata  ipfs://{result.metadata_cid}")
+    if result.sealed and key is not None:
+        out_console.print(f"  message   sealed ({key.scheme}) to the donor's key")
+        if not key.verified:
+            err_console.print("  [yellow]note:[/] a MetaMask encryption key cannot be checked"
+                              " against the donor address; only that wallet can read the message")
+    out_console.print(f"  verify    {verify_cmd}")

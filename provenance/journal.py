@@ -1,0 +1,166 @@
+"""The mint journal: a local SQLite ledger of mint intents and outcomes.
+
+One row per (chain, contract, image). A mint writes its intent (with the exact metadata bytes,
+sealed envelope included) before anything leaves the process, then the signed transaction and its
+hash before broadcasting, then the outcome. Re-running an interrupted mint reads the row and
+finishes the same transaction instead of starting a second one.
+
+States: ``prepared`` -> ``stored`` (content in the blockstore) -> ``signed`` (raw tx + hash
+recorded) -> ``sent`` -> ``minted`` | ``failed``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from provenance.errors import ConfigError
+from provenance.home import home_dir
+
+__all__ = ["Journal", "MintEntry", "STATES"]
+
+STATES = ("prepared", "stored", "signed", "sent", "minted", "failed")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS mints (
+    id INTEGER PRIMARY KEY,
+    chain_id INTEGER NOT NULL,
+    contract TEXT NOT NULL,
+    image_sha256 TEXT NOT NULL,
+    artwork TEXT NOT NULL,
+    donor TEXT NOT NULL,
+    image_cid TEXT NOT NULL,
+    metadata_cid TEXT NOT NULL,
+    metadata_sha256 TEXT NOT NULL,
+    metadata BLOB NOT NULL,
+    envelope BLOB,
+    state TEXT NOT NULL CHECK (state IN ('prepared','stored','signed','sent','minted','failed')),
+    tx_hash TEXT,
+    raw_tx BLOB,
+    nonce INTEGER,
+    token_id INTEGER,
+    gas_used INTEGER,
+    block_number INTEGER,
+    error TEXT,
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL,
+    UNIQUE (chain_id, contract, image_sha256)
+);
+CREATE INDEX IF NOT EXISTS mints_token ON mints (chain_id, contract, token_id);
+"""
+
+
+@dataclass
+class MintEntry:
+    id: int
+    chain_id: int
+    contract: str
+    image_sha256: str
+    artwork: str
+    donor: str
+    image_cid: str
+    metadata_cid: str
+    metadata_sha256: str
+    metadata: bytes
+    envelope: bytes | None
+    state: str
+    tx_hash: str | None
+    raw_tx: bytes | None
+    nonce: int | None
+    token_id: int | None
+    gas_used: int | None
+    block_number: int | None
+    error: str | None
+    created_at: float
+    updated_at: float
+
+
+_COLUMNS = [f.name for f in fields(MintEntry)]
+
+
+class Journal:
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or home_dir() / "journal.sqlite"
+        try:
+            self._db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None,
+                                       check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")  # an fsync per commit: it is a ledger
+            self._db.executescript(_SCHEMA)
+        except sqlite3.Error as exc:
+            raise ConfigError(f"cannot open the journal {self.path}: {exc}") from exc
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def _row(self, row: tuple[Any, ...] | None) -> MintEntry | None:
+        return MintEntry(*row) if row else None
+
+    def find(self, *, chain_id: int, contract: str, image_sha256: str) -> MintEntry | None:
+        cursor = self._db.execute(
+            f"SELECT {','.join(_COLUMNS)} FROM mints "
+            "WHERE chain_id=? AND contract=? AND image_sha256=?",
+            (chain_id, contract.lower(), image_sha256),
+        )
+        return self._row(cursor.fetchone())
+
+    def by_token(self, *, chain_id: int, contract: str, token_id: int) -> MintEntry | None:
+        cursor = self._db.execute(
+            f"SELECT {','.join(_COLUMNS)} FROM mints WHERE chain_id=? AND contract=? AND token_id=?",
+            (chain_id, contract.lower(), token_id),
+        )
+        return self._row(cursor.fetchone())
+
+    def all(self, *, chain_id: int, contract: str) -> list[MintEntry]:
+        cursor = self._db.execute(
+            f"SELECT {','.join(_COLUMNS)} FROM mints WHERE chain_id=? AND contract=? ORDER BY id",
+            (chain_id, contract.lower()),
+        )
+        return [MintEntry(*row) for row in cursor.fetchall()]
+
+    def create(self, **values: Any) -> MintEntry:
+        """Record an intent; returns the existing row instead when one is already there."""
+        now = time.time()
+        values = {**values, "contract": str(values["contract"]).lower(), "state": "prepared",
+                  "created_at": now, "updated_at": now}
+        names = ",".join(values)
+        marks = ",".join("?" for _ in values)
+        with self._tx() as db:
+            db.execute(f"INSERT OR IGNORE INTO mints ({names}) VALUES ({marks})", tuple(values.values()))
+        entry = self.find(chain_id=values["chain_id"], contract=values["contract"],
+                          image_sha256=values["image_sha256"])
+        assert entry is not None
+        return entry
+
+    def update(self, entry: MintEntry, **changes: Any) -> MintEntry:
+        unknown = set(changes) - set(_COLUMNS)
+        if unknown:
+            raise ValueError(f"unknown journal columns {unknown}")
+        if "state" in changes and changes["state"] not in STATES:
+            raise ValueError(f"unknown state {changes['state']}")
+        changes["updated_at"] = time.time()
+        assignments = ",".join(f"{k}=?" for k in changes)
+        with self._tx() as db:
+            db.execute(f"UPDATE mints SET {assignments} WHERE id=?", (*changes.values(), entry.id))
+        for key, value in changes.items():
+            setattr(entry, key, value)
+        return entry
+
+    def reset(self, entry: MintEntry) -> MintEntry:
+        """Back to ``stored`` after a dropped transaction or a failed attempt, for a fresh send."""
+        return self.update(entry, state="stored", tx_hash=None, raw_tx=None, nonce=None, error=None)

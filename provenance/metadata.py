@@ -1,0 +1,127 @@
+"""ERC-721 token metadata with the provenance record, serialized canonically (RFC 8785).
+
+The metadata's sha256 is what the contract stores; its ``ipfs://bafkrei...`` URI is derived from
+that digest, so the bytes must be reproducible: they are always JCS-canonical and always fit in
+one IPFS chunk (a single raw block, whose CID is a function of its sha256 alone).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import rfc8785
+
+from provenance.errors import InputError, VerificationError
+
+__all__ = [
+    "MAX_METADATA_BYTES",
+    "build_metadata",
+    "canonical_json",
+    "parse_attributes",
+    "parse_metadata",
+]
+
+# The smallest chunk of the CIDv1 profiles (kubo-v1: 256 KiB): under it, the metadata is one raw
+# block in every profile, and its CID is base32(0x01 0x55 0x12 0x20 || sha256).
+MAX_METADATA_BYTES = 256 * 1024
+PROVENANCE_VERSION = 1
+
+
+def canonical_json(value: Any) -> bytes:
+    """RFC 8785 (JCS) bytes: sorted keys, no whitespace, ECMAScript number formatting."""
+    try:
+        return rfc8785.dumps(value)
+    except (rfc8785.CanonicalizationError, TypeError, ValueError) as exc:
+        raise InputError(f"value cannot be serialized as canonical JSON: {exc}") from exc
+
+
+def parse_attributes(pairs: Sequence[str]) -> list[dict[str, Any]]:
+    """``key=value`` strings as OpenSea attributes; integer-looking values become numbers."""
+    attributes: list[dict[str, Any]] = []
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise InputError(f"attribute {pair!r} is not key=value")
+        typed: Any = value
+        if value.lstrip("-").isdigit() and len(value) < 16:
+            typed = int(value)
+        attributes.append({"trait_type": key.strip(), "value": typed})
+    return attributes
+
+
+def build_metadata(
+    *,
+    name: str,
+    description: str,
+    image_cid: str,
+    image_sha256: bytes,
+    mime: str,
+    size: int,
+    width: int,
+    height: int,
+    donor: str,
+    attributes: Sequence[Mapping[str, Any]] = (),
+    generator: Mapping[str, Any] | None = None,
+    sealed_message: Mapping[str, Any] | None = None,
+    animation_url: str | None = None,
+    external_url: str | None = None,
+) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "version": PROVENANCE_VERSION,
+        "image": {
+            "cid": image_cid,
+            "sha256": image_sha256.hex(),
+            "mime": mime,
+            "size": size,
+            "width": width,
+            "height": height,
+        },
+        "donor": donor,
+    }
+    if generator is not None:
+        record["generator"] = dict(generator)
+    if sealed_message is not None:
+        record["sealed_message"] = dict(sealed_message)
+    metadata: dict[str, Any] = {
+        "name": name,
+        "description": description,
+        "image": f"ipfs://{image_cid}",
+        "attributes": [dict(a) for a in attributes],
+        "provenance": record,
+    }
+    if animation_url:
+        metadata["animation_url"] = animation_url
+    if external_url:
+        metadata["external_url"] = external_url
+    encoded = canonical_json(metadata)
+    if len(encoded) > MAX_METADATA_BYTES:
+        raise InputError(
+            f"metadata is {len(encoded)} bytes; the limit is {MAX_METADATA_BYTES} (one IPFS chunk)"
+        )
+    return metadata
+
+
+def metadata_digest(metadata: Mapping[str, Any]) -> bytes:
+    return hashlib.sha256(canonical_json(metadata)).digest()
+
+
+def parse_metadata(data: bytes) -> dict[str, Any]:
+    """Parse metadata bytes read back from IPFS; they must be canonical and well formed."""
+    try:
+        value = json.loads(data)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise VerificationError("metadata is not JSON", check="metadata") from exc
+    if not isinstance(value, dict):
+        raise VerificationError("metadata is not a JSON object", check="metadata")
+    if canonical_json(value) != data:
+        raise VerificationError("metadata is not in canonical (RFC 8785) form", check="metadata")
+    record = value.get("provenance")
+    if not isinstance(record, dict) or record.get("version") != PROVENANCE_VERSION:
+        raise VerificationError("metadata has no provenance record (version 1)", check="metadata")
+    image = record.get("image")
+    if not isinstance(image, dict) or not {"cid", "sha256", "mime", "size"} <= image.keys():
+        raise VerificationError("provenance record lacks the image fields", check="metadata")
+    return value

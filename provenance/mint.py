@@ -1,0 +1,344 @@
+"""The mint workflow: validate, seal, store on IPFS, then mint, journaled for crash safety.
+
+Order matters. The intent (with the exact metadata bytes, sealed envelope included) is journaled
+before anything is stored or sent; content is stored and pinned before the transaction is signed;
+the signed transaction and its hash are journaled before it is broadcast. So a mint interrupted at
+any point is finished by re-running the same command: never two tokens for one artwork (the
+contract refuses a second mint of the same image anyway), never a token whose content is missing.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from provenance.artwork import Artwork, load_artwork
+from provenance.chain.contract import checksum
+from provenance.chain.tx import Sender, receipt_succeeded
+from provenance.collection import Collection
+from provenance.errors import ChainError, ContractRevert, InputError, ProvenanceError
+from provenance.ipfs.cid import raw_cid_for_sha256
+from provenance.journal import Journal, MintEntry
+from provenance.metadata import build_metadata, canonical_json
+
+if TYPE_CHECKING:
+    from provenance.ipfs import Blockstore
+    from provenance.seal import DonorKey
+
+__all__ = ["AlreadyMinted", "MintRequest", "MintResult", "mint", "parse_donor"]
+
+IMAGE_PROFILE = "unixfs-v1-2025"
+
+
+class AlreadyMinted(InputError):
+    """The artwork's image is already a token of this collection."""
+
+    def __init__(self, token_id: int, image_sha256: bytes) -> None:
+        super().__init__(
+            f"this artwork is already minted as token {token_id}"
+            f" (image sha256 {image_sha256.hex()[:16]}...); see `provenance verify {token_id}`",
+            token_id=token_id,
+        )
+        self.token_id = token_id
+
+
+@dataclass
+class MintRequest:
+    artwork: Path
+    donor: str
+    message: bytes | None = None
+    donor_key: DonorKey | None = None
+    name: str | None = None
+    description: str = ""
+    attributes: list[dict[str, Any]] = field(default_factory=list)
+    animation_url: str | None = None
+    external_url: str | None = None
+
+
+@dataclass
+class MintResult:
+    token_id: int
+    tx_hash: str
+    gas_used: int
+    block_number: int
+    image_cid: str
+    metadata_cid: str
+    donor: str
+    sealed: bool
+    resumed: bool
+    chain_id: int
+    contract: str
+
+
+def parse_donor(text: str) -> str:
+    """A donor address; a mixed-case address must carry a valid EIP-55 checksum."""
+    from eth_utils import is_address, is_checksum_address
+
+    if not is_address(text):
+        raise InputError(f"donor {text!r} is not an Ethereum address")
+    if text != text.lower() and text[2:] != text[2:].upper() and not is_checksum_address(text):
+        raise InputError(f"donor {text} has a bad EIP-55 checksum (mistyped?)")
+    return checksum(text)
+
+
+def _failpoint(name: str) -> None:
+    """Test seam: ``PROVENANCE_FAILPOINT=<name>`` kills the process here, as a crash would."""
+    if os.environ.get("PROVENANCE_FAILPOINT") == name:
+        os._exit(137)
+
+
+Progress = Callable[[str], None]
+
+
+def mint(request: MintRequest, collection: Collection, *, progress: Progress | None = None) -> MintResult:
+    note = progress or (lambda _step: None)
+    artwork = load_artwork(request.artwork)
+    donor = parse_donor(request.donor)
+    contract = collection.contract
+    journal = collection.journal
+    sender = collection.sender
+    if sender is None:
+        raise InputError("minting needs a signer")
+    key = dict(chain_id=collection.chain.chain_id, contract=contract.address,
+               image_sha256=artwork.sha256.hex())
+    entry = journal.find(**key)
+    resumed = entry is not None and entry.state not in ("prepared",)
+    if entry is not None and entry.state == "minted":
+        assert entry.token_id is not None
+        raise AlreadyMinted(entry.token_id, artwork.sha256)
+    if entry is not None and entry.donor != donor:
+        raise InputError(
+            f"an unfinished mint of this artwork to {entry.donor} is in the journal; re-run it with"
+            f" --donor {entry.donor} to finish it"
+        )
+
+    if entry is None or entry.state in ("prepared", "stored", "failed"):
+        existing = contract.token_of_image(artwork.sha256)
+        if existing:
+            if entry is not None:
+                journal.update(entry, state="failed", error=f"image minted as token {existing}")
+            raise AlreadyMinted(existing, artwork.sha256)
+        if not contract.is_minter(sender.address):
+            raise ChainError(
+                f"account {sender.address} is not a minter of {contract.address}",
+                account=sender.address,
+            )
+
+    if entry is None:
+        note("sealing the message and building the metadata")
+        entry = journal.create(**key, **_prepare(request, artwork, donor))
+
+    if entry.state in ("prepared", "failed"):
+        note("storing the image and metadata on IPFS")
+        _store(collection.store, artwork, entry)
+        entry = journal.update(entry, state="stored", error=None)
+        _failpoint("after-store")
+
+    return _send_and_confirm(entry, collection, sender, resumed=resumed, note=note)
+
+
+def _prepare(request: MintRequest, artwork: Artwork, donor: str) -> dict[str, Any]:
+    envelope: dict[str, Any] | None = None
+    if request.message is not None:
+        if request.donor_key is None:
+            raise InputError(
+                "a message needs the donor's key: give --donor-signature, --donor-tx,"
+                " --donor-pubkey or --donor-encryption-key"
+            )
+        from provenance.seal import seal
+
+        envelope = seal(request.message, request.donor_key)
+    image_cid = _image_cid(artwork)
+    metadata = build_metadata(
+        name=request.name or artwork.path.stem,
+        description=request.description,
+        image_cid=image_cid,
+        image_sha256=artwork.sha256,
+        mime=artwork.mime,
+        size=artwork.size,
+        width=artwork.width,
+        height=artwork.height,
+        donor=donor,
+        attributes=request.attributes,
+        generator=artwork.generation,
+        sealed_message=envelope,
+        animation_url=request.animation_url,
+        external_url=request.external_url,
+    )
+    encoded = canonical_json(metadata)
+    import hashlib
+
+    digest = hashlib.sha256(encoded).digest()
+    return {
+        "artwork": str(artwork.path),
+        "donor": donor,
+        "image_cid": image_cid,
+        "metadata_cid": raw_cid_for_sha256(digest),
+        "metadata_sha256": digest.hex(),
+        "metadata": encoded,
+        "envelope": canonical_json(envelope) if envelope is not None else None,
+    }
+
+
+def _image_cid(artwork: Artwork) -> str:
+    from provenance.ipfs import add_bytes
+
+    return str(add_bytes(artwork.data, store=None, params=IMAGE_PROFILE).cid)
+
+
+def _store(store: Blockstore, artwork: Artwork, entry: MintEntry) -> None:
+    from provenance.ipfs import add_bytes
+
+    image = add_bytes(artwork.data, store=store, params=IMAGE_PROFILE)
+    metadata = add_bytes(entry.metadata, store=store, params=IMAGE_PROFILE)
+    if str(image.cid) != entry.image_cid or str(metadata.cid) != entry.metadata_cid:
+        raise ProvenanceError(
+            f"stored content does not match the journal (image {image.cid} vs {entry.image_cid},"
+            f" metadata {metadata.cid} vs {entry.metadata_cid})"
+        )
+    store.pin(entry.image_cid)
+    store.pin(entry.metadata_cid)
+
+
+def _send_and_confirm(
+    entry: MintEntry, collection: Collection, sender: Sender, *, resumed: bool, note: Progress
+) -> MintResult:
+    contract = collection.contract
+    journal = collection.journal
+    rpc = collection.chain.rpc
+    receipt: dict[str, Any] | None = None
+
+    if entry.state in ("signed", "sent"):
+        assert entry.tx_hash is not None and entry.raw_tx is not None and entry.nonce is not None
+        note(f"resuming transaction {entry.tx_hash}")
+        receipt = rpc.get_receipt(entry.tx_hash)
+        if receipt is None and rpc.get_transaction(entry.tx_hash) is None:
+            if rpc.transaction_count(sender.address, "latest") > entry.nonce:
+                # Our nonce was used by another transaction: ours can never be mined.
+                existing = contract.token_of_image(bytes.fromhex(entry.image_sha256))
+                if existing:
+                    journal.update(entry, state="failed", error=f"minted as token {existing} elsewhere")
+                    raise AlreadyMinted(existing, bytes.fromhex(entry.image_sha256))
+                entry = journal.reset(entry)
+                sender.nonces.resync(sender.address)
+            else:
+                rpc.send_raw_transaction(entry.raw_tx)  # the same signed bytes: the same hash
+                entry = journal.update(entry, state="sent")
+
+    if entry.state == "stored":
+        note("signing and sending the mint transaction")
+        envelope = entry.envelope or b""
+        data = contract.mint_calldata(
+            to=entry.donor,
+            metadata_digest=bytes.fromhex(entry.metadata_sha256),
+            image_digest=bytes.fromhex(entry.image_sha256),
+            sealed_message=envelope,
+        )
+        try:
+            prepared = sender.prepare(to=contract.address, data=data, abi=contract.abi, action="mint")
+        except ContractRevert as exc:
+            journal.update(entry, state="failed", error=str(exc))
+            raise
+        entry = journal.update(entry, state="signed", tx_hash=prepared.hash, raw_tx=prepared.raw,
+                               nonce=prepared.nonce)
+        _failpoint("after-sign")
+        sender.broadcast(prepared)
+        _failpoint("after-send")
+        entry = journal.update(entry, state="sent")
+        _failpoint("before-receipt")
+
+    assert entry.tx_hash is not None
+    if receipt is None:
+        note(f"waiting for {entry.tx_hash}")
+        receipt = sender.wait(entry.tx_hash)
+    if not receipt_succeeded(receipt):
+        error = _failure_reason(collection, entry)
+        journal.update(entry, state="failed", error=error)
+        raise ChainError(f"mint transaction {entry.tx_hash} failed: {error}", tx_hash=entry.tx_hash)
+    event = contract.minted_from_receipt(receipt)
+    token_id = int(event.args["tokenId"])
+    gas_used = int(receipt["gasUsed"], 16)
+    block = int(receipt["blockNumber"], 16)
+    journal.update(entry, state="minted", token_id=token_id, gas_used=gas_used, block_number=block)
+    return MintResult(
+        token_id=token_id,
+        tx_hash=entry.tx_hash,
+        gas_used=gas_used,
+        block_number=block,
+        image_cid=entry.image_cid,
+        metadata_cid=entry.metadata_cid,
+        donor=entry.donor,
+        sealed=entry.envelope is not None,
+        resumed=resumed,
+        chain_id=collection.chain.chain_id,
+        contract=contract.address,
+    )
+
+
+def _failure_reason(collection: Collection, entry: MintEntry) -> str:
+    """Replay a failed mint as a call to decode why it reverted."""
+    contract = collection.contract
+    try:
+        contract.rpc.call(
+            contract.address,
+            contract.mint_calldata(
+                to=entry.donor,
+                metadata_digest=bytes.fromhex(entry.metadata_sha256),
+                image_digest=bytes.fromhex(entry.image_sha256),
+                sealed_message=entry.envelope or b"",
+            ),
+            sender=collection.sender.address if collection.sender else None,
+        )
+    except ContractRevert as exc:
+        return str(contract.abi.explain_revert(exc, action="mint"))
+    except ChainError as exc:
+        return str(exc)
+    return "reverted (reason unknown)"
+
+
+def resolve_donor_key(
+    collection: Collection,
+    *,
+    donor: str,
+    artwork_sha256: bytes | None,
+    signature: str | None = None,
+    tx_hash: str | None = None,
+    public_key: str | None = None,
+    encryption_key: str | None = None,
+) -> DonorKey | None:
+    """The donor's public key from whichever source the donor provided (at most one)."""
+    given = [s for s in (signature, tx_hash, public_key, encryption_key) if s]
+    if len(given) > 1:
+        raise InputError("give only one of --donor-signature, --donor-tx, --donor-pubkey,"
+                         " --donor-encryption-key")
+    if not given:
+        return None
+    from provenance import seal
+
+    donor = parse_donor(donor)
+    if signature:
+        # A consent naming this artwork, or one for the whole collection: both name the chain
+        # and the contract, so neither can be replayed elsewhere.
+        last: ProvenanceError | None = None
+        for digest in (artwork_sha256, None):
+            text = seal.consent_message(donor=donor, chain_id=collection.chain.chain_id,
+                                        contract=collection.contract.address,
+                                        artwork_sha256=digest)
+            try:
+                return seal.key_from_signature(donor=donor, message=text, signature=signature)
+            except ProvenanceError as exc:
+                last = exc
+        assert last is not None
+        raise last
+    if tx_hash:
+        tx = collection.chain.rpc.get_transaction(tx_hash)
+        if tx is None:
+            raise InputError(f"transaction {tx_hash} not found on {collection.chain.label}")
+        return seal.key_from_transaction(tx, donor=donor)
+    if public_key:
+        return seal.key_from_public_key(public_key, donor=donor)
+    assert encryption_key is not None
+    return seal.key_from_encryption_key(encryption_key, donor=donor)

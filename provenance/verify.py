@@ -1,0 +1,241 @@
+"""The verify and decrypt workflows: check a token end to end, open its sealed message.
+
+Every check is named, and a failed check carries its evidence. Content comes from a
+``ContentSource`` (the embedded blockstore, Kubo, or gateways) that verifies every block against its
+CID, so nothing read is trusted before its hash is checked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from eth_hash.auto import keccak
+
+from provenance.chain.contract import ProvenanceArt, Record
+from provenance.errors import ContractRevert, InputError, ProvenanceError, SealError, VerificationError
+from provenance.ipfs.cid import raw_cid_for_sha256
+from provenance.metadata import canonical_json, parse_metadata
+
+__all__ = ["Check", "ContentSource", "Report", "decrypt_token", "verify_token"]
+
+
+class ContentSource(Protocol):
+    def cat(self, cid: str) -> bytes: ...
+
+
+@dataclass
+class Check:
+    name: str
+    ok: bool | None  # None: not applicable or skipped
+    detail: str
+
+
+@dataclass
+class Report:
+    token_id: int
+    contract: str
+    chain_id: int
+    checks: list[Check] = field(default_factory=list)
+    owner: str | None = None
+    metadata: dict[str, Any] | None = None
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.checks) and all(c.ok is not False for c in self.checks) and not any(
+            c.ok is None and c.detail.startswith("skipped") for c in self.checks
+        )
+
+    def add(self, name: str, ok: bool | None, detail: str) -> bool:
+        self.checks.append(Check(name, ok, detail))
+        return ok is not False
+
+    def skip_rest(self, names: list[str], reason: str) -> None:
+        for name in names:
+            self.checks.append(Check(name, None, f"skipped: {reason}"))
+
+
+_ALL_CHECKS = ["token", "record", "token-uri", "metadata", "image", "donor", "sealed-message",
+               "generation"]
+
+
+def verify_token(
+    contract: ProvenanceArt,
+    token_id: int,
+    source: ContentSource,
+    *,
+    chain_id: int,
+    regenerate_model: Path | None = None,
+) -> Report:
+    report = Report(token_id=token_id, contract=contract.address, chain_id=chain_id)
+
+    def rest(after: str) -> list[str]:
+        return _ALL_CHECKS[_ALL_CHECKS.index(after) + 1 :]
+
+    # 1. The token exists, and who owns it.
+    try:
+        report.owner = contract.owner_of(token_id)
+    except ContractRevert as exc:
+        report.add("token", False, f"token {token_id} does not exist ({exc.error_name or exc})")
+        report.skip_rest(rest("token"), "no such token")
+        return report
+    report.add("token", True, f"owned by {report.owner}")
+
+    # 2. The on-chain record.
+    record = contract.record_of(token_id)
+    if record.metadata_digest == b"\0" * 32 or record.image_digest == b"\0" * 32:
+        report.add("record", False, "the on-chain record has an empty digest")
+        report.skip_rest(rest("record"), "no record")
+        return report
+    report.add("record", True, f"metadata sha256 {record.metadata_digest.hex()}, "
+                                f"image sha256 {record.image_digest.hex()}")
+
+    # 3. tokenURI is the CID of the recorded metadata digest.
+    metadata_cid = raw_cid_for_sha256(record.metadata_digest)
+    uri = contract.token_uri(token_id)
+    report.add("token-uri", uri == f"ipfs://{metadata_cid}",
+               uri if uri == f"ipfs://{metadata_cid}" else f"{uri} != ipfs://{metadata_cid}")
+
+    # 4. The metadata bytes hash to the on-chain digest and are a well-formed record.
+    try:
+        metadata_bytes = source.cat(metadata_cid)
+    except ProvenanceError as exc:
+        report.add("metadata", False, f"cannot read {metadata_cid}: {exc}")
+        report.skip_rest(rest("metadata"), "no metadata")
+        return report
+    if hashlib.sha256(metadata_bytes).digest() != record.metadata_digest:
+        report.add("metadata", False, f"bytes of {metadata_cid} do not hash to the on-chain digest")
+        report.skip_rest(rest("metadata"), "metadata mismatch")
+        return report
+    try:
+        metadata = parse_metadata(metadata_bytes)
+    except VerificationError as exc:
+        report.add("metadata", False, str(exc))
+        report.skip_rest(rest("metadata"), "malformed metadata")
+        return report
+    report.metadata = metadata
+    report.add("metadata", True, f"{metadata_cid} ({len(metadata_bytes)} bytes, canonical)")
+    prov = metadata["provenance"]
+
+    # 5. The image bytes hash to their CID, the recorded sha256 and the on-chain digest.
+    image_bytes = _check_image(report, metadata, record, source)
+
+    # 6. The donor named in the metadata received the token at mint.
+    minted = contract.minted_event(token_id)
+    if minted is None:
+        report.add("donor", False, "no ArtworkMinted event found for this token")
+        report.add("sealed-message", False, "no ArtworkMinted event: no on-chain commitment")
+    else:
+        to = str(minted.args["to"])
+        same = to.lower() == str(prov.get("donor", "")).lower()
+        report.add("donor", same, f"minted to {to}" if same else
+                   f"metadata names {prov.get('donor')} but the token was minted to {to}")
+        # 7. The sealed message matches the on-chain commitment and the bytes in the mint event.
+        _check_message(report, prov, bytes(minted.args["messageHash"]),
+                       bytes(minted.args["sealedMessage"]))
+
+    # 8. The generation record in the PNG matches the metadata's; optionally regenerate.
+    _check_generation(report, prov, image_bytes, regenerate_model)
+    return report
+
+
+def _check_image(report: Report, metadata: dict[str, Any], record: Record,
+                 source: ContentSource) -> bytes | None:
+    image = metadata["provenance"]["image"]
+    cid = str(image["cid"])
+    if metadata.get("image") != f"ipfs://{cid}":
+        report.add("image", False, f"metadata image {metadata.get('image')} != ipfs://{cid}")
+        return None
+    try:
+        data = source.cat(cid)
+    except ProvenanceError as exc:
+        report.add("image", False, f"cannot read {cid}: {exc}")
+        return None
+    digest = hashlib.sha256(data).digest()
+    if digest != record.image_digest:
+        report.add("image", False, f"image sha256 {digest.hex()} != on-chain {record.image_digest.hex()}")
+        return None
+    if image["sha256"] != digest.hex() or image["size"] != len(data):
+        report.add("image", False, "image sha256/size in the metadata differ from the image bytes")
+        return None
+    report.add("image", True, f"{cid} ({len(data)} bytes, sha256 matches on chain)")
+    return data
+
+
+def _check_message(report: Report, prov: dict[str, Any], message_hash: bytes,
+                   event_bytes: bytes) -> None:
+    envelope = prov.get("sealed_message")
+    expected = canonical_json(envelope) if envelope is not None else b""
+    commitment = keccak(expected)
+    if commitment != message_hash:
+        report.add("sealed-message", False,
+                   f"keccak256 of the metadata's envelope {commitment.hex()} != on-chain "
+                   f"{message_hash.hex()}")
+        return
+    if event_bytes != expected:
+        report.add("sealed-message", False, "the envelope in the mint event differs from the metadata's")
+        return
+    if envelope is None:
+        report.add("sealed-message", None, "no sealed message (commitment to empty matches)")
+    else:
+        report.add("sealed-message", True, f"{envelope.get('version')} envelope matches the commitment")
+
+
+def _check_generation(report: Report, prov: dict[str, Any], image_bytes: bytes | None,
+                      model: Path | None) -> None:
+    claimed = prov.get("generator")
+    if image_bytes is None:
+        report.add("generation", None, "skipped: image unavailable")
+        return
+    from PIL import Image
+
+    from provenance.pngrecord import read_generation_record
+
+    try:
+        with Image.open(io.BytesIO(image_bytes)) as image:
+            embedded = read_generation_record(image)
+    except (InputError, OSError) as exc:
+        report.add("generation", False, f"cannot read the image's generation record: {exc}")
+        return
+    if claimed is None and embedded is None:
+        report.add("generation", None, "no generation record")
+        return
+    if claimed != embedded:
+        report.add("generation", False, "the PNG's generation record differs from the metadata's")
+        return
+    assert embedded is not None
+    detail = f"model sha256 {embedded['model']['sha256'][:16]}..., seed {embedded['seed']}"
+    if model is None:
+        report.add("generation", True, detail)
+        return
+    from provenance.regenerate import regenerate_check
+
+    ok, evidence = regenerate_check(image_bytes, model)
+    report.add("generation", ok, f"{detail}; regenerated: {evidence}")
+
+
+def decrypt_token(contract: ProvenanceArt, token_id: int, source: ContentSource,
+                  private_key: bytes) -> bytes:
+    """The donor's message of a token, after checking the envelope against the chain."""
+    if not contract.exists(token_id):
+        raise InputError(f"token {token_id} does not exist on {contract.address}")
+    record = contract.record_of(token_id)
+    metadata_cid = raw_cid_for_sha256(record.metadata_digest)
+    metadata = parse_metadata(source.cat(metadata_cid))
+    envelope = metadata["provenance"].get("sealed_message")
+    if envelope is None:
+        raise InputError(f"token {token_id} has no sealed message")
+    minted = contract.minted_event(token_id)
+    if minted is None or keccak(canonical_json(envelope)) != bytes(minted.args["messageHash"]):
+        raise VerificationError(
+            "the sealed message does not match the on-chain commitment", check="sealed-message"
+        )
+    from provenance.seal import open_envelope
+
+    try:
+        return open_envelope(envelope, private_key)
+    except SealError:
+        raise
