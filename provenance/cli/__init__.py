@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "mint": "provenance.cli.mint:mint",
     "verify": "provenance.cli.verify:verify",
     "decrypt": "provenance.cli.verify:decrypt",
+    "tokens": "provenance.cli.tokens:tokens",
 }
 
 
@@ -79,6 +80,7 @@ _SHORT_HELP: dict[str, str] = {
     "mint": "Store an artwork on IPFS and mint it to a donor, with a sealed message.",
     "verify": "Check a token end to end; exit 0 only when every check passes.",
     "decrypt": "Print a token's sealed message with the donor's key.",
+    "tokens": "List and show the collection's tokens (chain events + journal).",
 }
 
 

@@ -1,0 +1,92 @@
+"""``provenance tokens list|show``: the collection from the chain's events and the journal."""
+
+from __future__ import annotations
+
+import click
+from rich.table import Table
+
+from provenance.cli.common import chain_options, emit_json, out_console
+from provenance.errors import InputError
+
+
+@click.group()
+def tokens() -> None:
+    """List and show the collection's tokens."""
+
+
+@tokens.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@chain_options
+def list_tokens(as_json: bool, rpc_url: str | None, chain_id: int | None,
+                contract: str | None) -> None:
+    """Every minted token, from ArtworkMinted events, with journal state where known."""
+    from provenance.collection import open_collection
+    from provenance.ipfs.cid import raw_cid_for_sha256
+
+    collection = open_collection(rpc_url=rpc_url, chain_id=chain_id, contract=contract)
+    events = collection.contract.events("ArtworkMinted")
+    journal = {e.token_id: e for e in collection.journal.all(
+        chain_id=collection.chain.chain_id, contract=collection.contract.address) if e.token_id}
+    rows = []
+    for event in events:
+        token_id = int(event.args["tokenId"])
+        entry = journal.get(token_id)
+        rows.append({
+            "token_id": token_id,
+            "to": event.args["to"],
+            "metadata_cid": raw_cid_for_sha256(bytes(event.args["metadataDigest"])),
+            "image_sha256": bytes(event.args["imageDigest"]).hex(),
+            "sealed_message": len(bytes(event.args["sealedMessage"])) > 0,
+            "tx_hash": event.log["transactionHash"],
+            "artwork": entry.artwork if entry else None,
+        })
+    pending = [e for e in collection.journal.all(chain_id=collection.chain.chain_id,
+                                                 contract=collection.contract.address)
+               if e.state != "minted"]
+    if as_json:
+        emit_json({"contract": collection.contract.address, "tokens": rows,
+                   "unfinished": [{"artwork": e.artwork, "state": e.state, "tx_hash": e.tx_hash,
+                                   "error": e.error} for e in pending]})
+        return
+    table = Table(title=f"{len(rows)} tokens of {collection.contract.address}")
+    for column in ("id", "donor", "metadata", "message", "artwork"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(str(row["token_id"]), row["to"], row["metadata_cid"],
+                      "sealed" if row["sealed_message"] else "-", row["artwork"] or "-")
+    out_console.print(table)
+    for entry in pending:
+        out_console.print(f"[yellow]unfinished[/] {entry.artwork}: {entry.state}"
+                          + (f" ({entry.error})" if entry.error else ""))
+
+
+@tokens.command("show")
+@click.argument("token_id", type=click.IntRange(min=1))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@chain_options
+def show(token_id: int, as_json: bool, rpc_url: str | None, chain_id: int | None,
+         contract: str | None) -> None:
+    """One token: owner, record, URIs, mint transaction."""
+    from provenance.collection import open_collection
+
+    collection = open_collection(rpc_url=rpc_url, chain_id=chain_id, contract=contract)
+    bound = collection.contract
+    if not bound.exists(token_id):
+        raise InputError(f"token {token_id} does not exist on {bound.address}")
+    record = bound.record_of(token_id)
+    event = bound.minted_event(token_id)
+    info = {
+        "token_id": token_id,
+        "owner": bound.owner_of(token_id),
+        "token_uri": bound.token_uri(token_id),
+        "metadata_sha256": record.metadata_digest.hex(),
+        "image_sha256": record.image_digest.hex(),
+        "minted_to": event.args["to"] if event else None,
+        "tx_hash": event.log["transactionHash"] if event else None,
+        "sealed_message": bool(event and event.args["sealedMessage"]),
+    }
+    if as_json:
+        emit_json(info)
+        return
+    for key, value in info.items():
+        out_console.print(f"{key:16} {value}")
