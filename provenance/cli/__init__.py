@@ -14,20 +14,11 @@ from typing import Any
 import click
 
 from provenance import __version__
+from provenance.cli.registry import COMMANDS, SHORT_HELP
 from provenance.errors import ProvenanceError
 
 __all__ = ["main"]
 
-# name -> "module:attribute". Add a command by adding a line; its module is imported only when
-# the command runs or its own help is shown.
-COMMANDS: dict[str, str] = {
-    "chain": "provenance.cli.chain:chain",
-    "deploy": "provenance.cli.deploy:deploy",
-    "mint": "provenance.cli.mint:mint",
-    "verify": "provenance.cli.verify:verify",
-    "decrypt": "provenance.cli.verify:decrypt",
-    "tokens": "provenance.cli.tokens:tokens",
-}
 
 
 class UserFacingError(click.ClickException):
@@ -59,7 +50,7 @@ class LazyGroup(click.Group):
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         # Listing help would import every command module; show names and their registry text.
-        rows = [(name, _SHORT_HELP.get(name, "")) for name in self.list_commands(ctx)]
+        rows = [(name, SHORT_HELP.get(name, "")) for name in self.list_commands(ctx)]
         if rows:
             with formatter.section("Commands"):
                 formatter.write_dl(rows)
@@ -73,15 +64,6 @@ class LazyGroup(click.Group):
             raise UserFacingError(exc) from exc
 
 
-# One-line help per command, kept here so that `provenance --help` imports nothing.
-_SHORT_HELP: dict[str, str] = {
-    "chain": "Run the local devnet: up, down, status.",
-    "deploy": "Deploy the collection contract (explicit on any non-devnet chain).",
-    "mint": "Store an artwork on IPFS and mint it to a donor, with a sealed message.",
-    "verify": "Check a token end to end; exit 0 only when every check passes.",
-    "decrypt": "Print a token's sealed message with the donor's key.",
-    "tokens": "List and show the collection's tokens (chain events + journal).",
-}
 
 
 @click.group(cls=LazyGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})

@@ -1,0 +1,21 @@
+"""The command registry: one line per top-level command, imported lazily by ``provenance.cli``.
+
+Kept in its own file, one entry a line, so that parallel branches adding commands merge cleanly
+(``.gitattributes`` marks it ``merge=union``). Keeping the help text here lets
+``provenance --help`` list every command without importing any of them.
+"""
+
+from __future__ import annotations
+
+# name: ("module:attribute", one-line help)
+REGISTRY: dict[str, tuple[str, str]] = {
+    "chain": ("provenance.cli.chain:chain", "Run the local devnet: up, down, status."),
+    "deploy": ("provenance.cli.deploy:deploy", "Deploy the collection contract (explicit on any non-devnet chain)."),
+    "mint": ("provenance.cli.mint:mint", "Store an artwork on IPFS and mint it to a donor, with a sealed message."),
+    "verify": ("provenance.cli.verify:verify", "Check a token end to end; exit 0 only when every check passes."),
+    "decrypt": ("provenance.cli.verify:decrypt", "Print a token's sealed message with the donor's key."),
+    "tokens": ("provenance.cli.tokens:tokens", "List and show the collection's tokens (chain events + journal)."),
+}
+
+COMMANDS = {name: target for name, (target, _help) in REGISTRY.items()}
+SHORT_HELP = {name: text for name, (_target, text) in REGISTRY.items()}
