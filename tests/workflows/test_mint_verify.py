@@ -1,0 +1,178 @@
+"""End to end on a real anvil: mint -> verify -> decrypt, restarts, duplicates, tampering."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from provenance.chain.accounts import dev_accounts
+from provenance.chain.devnet import Devnet
+from provenance.ipfs import Blockstore
+from provenance.ipfs.cid import CID
+
+from .conftest import invoke, make_artwork, one_line_error, run_cli
+
+DONOR = dev_accounts(2)[1]
+MESSAGE = "Thank you for the portraits. Für immer ✨"
+
+
+def donor_pubkey() -> str:
+    return str(DONOR._key_obj.public_key.to_hex())
+
+
+@pytest.fixture(scope="module")
+def minted(home: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    art = make_artwork(tmp_path_factory.mktemp("art") / "portrait.png", seed=1)
+    result = invoke("mint", str(art), "--donor", DONOR.address, "--message", MESSAGE,
+                    "--donor-pubkey", donor_pubkey(), "--attribute", "series=portraits", "--json")
+    assert result.exit_code == 0, result.output
+    return {"art": art, **json.loads(result.stdout)}
+
+
+def verify_json(token_id: int) -> tuple[int, dict[str, object]]:
+    result = invoke("verify", str(token_id), "--json")
+    return result.exit_code, json.loads(result.stdout)
+
+
+def checks(report: dict[str, object]) -> dict[str, object]:
+    return {c["name"]: c["ok"] for c in report["checks"]}  # type: ignore[index,union-attr]
+
+
+def test_mint_verify_decrypt(minted: dict[str, object]) -> None:
+    assert minted["token_id"] == 1
+    assert minted["sealed_message"] is True and minted["donor_key_verified"] is True
+    code, report = verify_json(1)
+    assert code == 0, report
+    assert report["ok"] is True and report["owner"] == DONOR.address
+    assert checks(report) == {"token": True, "record": True, "token-uri": True, "metadata": True,
+                              "image": True, "donor": True, "sealed-message": True,
+                              "generation": None}
+    env = {"DONOR_KEY": "0x" + bytes(DONOR.key).hex()}
+    result = invoke("decrypt", "1", "--private-key-env", "DONOR_KEY", env=env)
+    assert result.exit_code == 0
+    assert result.stdout.strip() == MESSAGE
+
+
+def test_metadata_is_what_the_chain_commits_to(minted: dict[str, object], home: Path) -> None:
+    store = Blockstore.open(home / "ipfs" / "blocks")
+    data = store.cat(str(minted["metadata_cid"]))
+    metadata = json.loads(data)
+    assert metadata["image"] == f"ipfs://{minted['image_cid']}"
+    assert metadata["provenance"]["donor"] == DONOR.address
+    assert metadata["attributes"] == [{"trait_type": "series", "value": "portraits"}]
+    assert metadata["provenance"]["sealed_message"]["version"] == "secp256k1-ecies"
+    assert CID.parse(str(minted["metadata_cid"])).version == 1
+
+
+def test_same_artwork_twice_is_refused_naming_the_token(minted: dict[str, object]) -> None:
+    result = run_cli("mint", str(minted["art"]), "--donor", DONOR.address)
+    assert result.returncode != 0
+    line = one_line_error(result.stderr)
+    assert "already minted as token 1" in line
+
+
+def test_state_survives_down_up_and_a_killed_anvil(minted: dict[str, object], home: Path) -> None:
+    devnet = Devnet(home / "devnet")
+    assert invoke("chain", "down").exit_code == 0
+    assert devnet.info() is None
+    assert invoke("chain", "up").exit_code == 0
+    assert verify_json(1)[0] == 0
+    # SIGKILL: no chance to dump state on exit; --state-interval 1 must have saved it.
+    import time
+
+    time.sleep(1.5)
+    info = devnet.info()
+    assert info is not None
+    os.kill(info.pid, signal.SIGKILL)
+    status = invoke("chain", "status", "--json")
+    assert json.loads(status.stdout)["running"] is False  # the stale pid is detected
+    code, report = verify_json(1)  # starts the devnet again from its state file
+    assert code == 0, report
+
+
+def test_tampered_image_fails_the_image_check(minted: dict[str, object], home: Path,
+                                              tmp_path: Path) -> None:
+    art = make_artwork(tmp_path / "b.png", seed=7)
+    result = invoke("mint", str(art), "--donor", DONOR.address, "--json")
+    token = json.loads(result.stdout)
+    store = Blockstore.open(home / "ipfs" / "blocks")
+    path = store._path(CID.parse(token["image_cid"]))
+    original = path.read_bytes()
+    path.chmod(0o644)
+    path.write_bytes(original[:100] + bytes([original[100] ^ 1]) + original[101:])
+    try:
+        code, report = verify_json(token["token_id"])
+        assert code == 1
+        assert checks(report)["image"] is False
+        assert checks(report)["metadata"] is True
+        human = run_cli("verify", str(token["token_id"]))
+        assert human.returncode == 1 and "NOT verified: image" in human.stdout
+    finally:
+        path.write_bytes(original)
+
+
+def test_tampered_metadata_fails_the_metadata_check(minted: dict[str, object], home: Path) -> None:
+    store = Blockstore.open(home / "ipfs" / "blocks")
+    path = store._path(CID.parse(str(minted["metadata_cid"])))
+    original = path.read_bytes()
+    path.chmod(0o644)
+    path.write_bytes(original.replace(b"portraits", b"Portraits"))
+    try:
+        code, report = verify_json(1)
+        assert code == 1
+        assert checks(report)["metadata"] is False
+        assert checks(report)["image"] is None  # skipped: nothing after it is trusted
+        result = run_cli("decrypt", "1", "--private-key-env", "K",
+                         env={"K": "0x" + bytes(DONOR.key).hex()})
+        assert result.returncode != 0
+        assert "corrupted block" in one_line_error(result.stderr)
+    finally:
+        path.write_bytes(original)
+    assert verify_json(1)[0] == 0
+
+
+def test_wrong_key_cannot_decrypt(minted: dict[str, object]) -> None:
+    other = dev_accounts(3)[2]
+    result = run_cli("decrypt", "1", "--private-key-env", "K",
+                     env={"K": "0x" + bytes(other.key).hex()})
+    assert result.returncode != 0
+    line = one_line_error(result.stderr)
+    assert MESSAGE not in result.stdout
+    assert bytes(other.key).hex() not in result.stderr + result.stdout
+
+
+def test_token_pointing_at_other_content_fails(minted: dict[str, object], home: Path,
+                                               tmp_path: Path) -> None:
+    """A minter records an image digest that the metadata's image does not have."""
+    import hashlib
+
+    from provenance.chain.network import connect, resolve_contract, signer
+    from provenance.chain.tx import Sender
+    from provenance.ipfs import add_bytes
+
+    chain = connect()
+    contract = resolve_contract(chain)
+    store = Blockstore.open(home / "ipfs" / "blocks")
+    # Metadata that claims the first token's image, minted with a different image digest.
+    original = json.loads(store.cat(str(minted["metadata_cid"])))
+    from provenance.metadata import canonical_json
+
+    original["name"] = "impostor"
+    data = canonical_json(original)
+    add_bytes(data, store=store)
+    fake_image_digest = hashlib.sha256(b"some other image").digest()
+    sender = Sender(chain.rpc, signer(chain), chain_id=chain.chain_id)
+    receipt = sender.transact(
+        to=contract.address,
+        data=contract.mint_calldata(to=DONOR.address, metadata_digest=hashlib.sha256(data).digest(),
+                                    image_digest=fake_image_digest, sealed_message=b""),
+    )
+    token_id = int(contract.minted_from_receipt(receipt).args["tokenId"])
+    code, report = verify_json(token_id)
+    assert code == 1
+    assert checks(report)["image"] is False
+    assert checks(report)["sealed-message"] is False  # metadata's envelope, empty commitment
