@@ -1,0 +1,72 @@
+"""Kill the mint at each step and re-run it: exactly one token, complete content, journal final."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from provenance.chain.accounts import dev_accounts
+from provenance.chain.network import connect, resolve_contract
+from provenance.ipfs import Blockstore
+from provenance.journal import Journal
+
+from .conftest import make_artwork, run_cli
+
+DONOR = dev_accounts(2)[1]
+KEY = str(DONOR._key_obj.public_key.to_hex())
+
+
+def mint_cmd(art: Path) -> list[str]:
+    return ["mint", str(art), "--donor", DONOR.address, "--message", "hello from a crash test",
+            "--donor-pubkey", KEY, "--json"]
+
+
+def assert_single_complete_token(home: Path, art: Path, minted_before: int) -> int:
+    import hashlib
+
+    contract = resolve_contract(connect())
+    digest = hashlib.sha256(art.read_bytes()).digest()
+    token_id = contract.token_of_image(digest)
+    assert token_id != 0
+    assert contract.total_minted() == minted_before + 1  # one token, not two
+    entry = Journal(home / "journal.sqlite").find(chain_id=31337, contract=contract.address,
+                                                  image_sha256=digest.hex())
+    assert entry is not None and entry.state == "minted" and entry.token_id == token_id
+    store = Blockstore.open(home / "ipfs" / "blocks")
+    assert hashlib.sha256(store.cat(entry.image_cid)).digest() == digest
+    assert hashlib.sha256(store.cat(entry.metadata_cid)).hexdigest() == entry.metadata_sha256
+    assert run_cli("verify", str(token_id)).returncode == 0
+    return token_id
+
+
+@pytest.mark.parametrize("failpoint", ["after-store", "after-sign", "after-send", "before-receipt"])
+def test_rerun_after_a_crash_finishes_the_same_mint(home: Path, tmp_path: Path,
+                                                    failpoint: str) -> None:
+    art = make_artwork(tmp_path / f"{failpoint}.png", seed=hash(failpoint) % 10_000)
+    run_cli("chain", "up")
+    before = resolve_contract(connect()).total_minted()
+    crashed = run_cli(*mint_cmd(art), env={"PROVENANCE_FAILPOINT": failpoint})
+    assert crashed.returncode == 137, crashed.stderr
+    rerun = run_cli(*mint_cmd(art))
+    assert rerun.returncode == 0, rerun.stderr
+    result = json.loads(rerun.stdout)
+    assert result["resumed"] is True
+    assert assert_single_complete_token(home, art, before) == result["token_id"]
+    again = run_cli(*mint_cmd(art))
+    assert again.returncode != 0 and f"already minted as token {result['token_id']}" in again.stderr
+
+
+def test_signed_tx_whose_nonce_was_taken_is_signed_again(home: Path, tmp_path: Path) -> None:
+    first = make_artwork(tmp_path / "first.png", seed=101)
+    second = make_artwork(tmp_path / "second.png", seed=102)
+    run_cli("chain", "up")
+    before = resolve_contract(connect()).total_minted()
+    crashed = run_cli(*mint_cmd(first), env={"PROVENANCE_FAILPOINT": "after-sign"})
+    assert crashed.returncode == 137
+    other = run_cli(*mint_cmd(second))  # takes the nonce the crashed transaction was signed with
+    assert other.returncode == 0, other.stderr
+    rerun = run_cli(*mint_cmd(first))
+    assert rerun.returncode == 0, rerun.stderr
+    assert assert_single_complete_token(home, first, before + 1) == json.loads(rerun.stdout)["token_id"]
