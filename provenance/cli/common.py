@@ -55,7 +55,9 @@ def emit_json(value: Any) -> None:
 
 
 def progress_printer(enabled: bool) -> Callable[[str], None]:
-    if not enabled:
+    """Step-by-step notes on stderr, for a person at a terminal only: piped or scripted runs
+    keep stderr for the one-line error."""
+    if not enabled or not err_console.is_terminal:
         return lambda _step: None
 
     @functools.wraps(err_console.print)

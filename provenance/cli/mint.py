@@ -78,6 +78,9 @@ def mint(artwork: Path, donor: str, message: str | None, message_file: Path | No
     from provenance.mint import MintRequest, mint as run_mint, parse_donor, resolve_donor_key
 
     data = read_message(message, message_file)
+    if data is not None and not (donor_signature or donor_tx or donor_pubkey or donor_encryption_key):
+        raise InputError("a message needs the donor's key: give --donor-signature, --donor-tx,"
+                         " --donor-pubkey or --donor-encryption-key")
     parsed_attributes = parse_attributes(attributes)
     donor = parse_donor(donor)
     art = load_artwork(artwork)  # fail on a bad file before touching the chain
