@@ -29,6 +29,16 @@ class UserFacingError(click.ClickException):
         self.exit_code = error.exit_code
 
 
+class InternalError(click.ClickException):
+    """An unexpected exception: one line naming it, exit 70 (EX_SOFTWARE), details under --debug."""
+
+    exit_code = 70
+
+    def __init__(self, exc: Exception) -> None:
+        super().__init__(f"internal error: {type(exc).__name__}: {exc} (re-run with --debug for"
+                         " the traceback, and please report it)")
+
+
 class LazyGroup(click.Group):
     """A group whose subcommands come from ``COMMANDS`` and are imported on first use."""
 
@@ -62,6 +72,13 @@ class LazyGroup(click.Group):
             if ctx.find_root().params.get("debug"):
                 raise
             raise UserFacingError(exc) from exc
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit,
+                KeyboardInterrupt):
+            raise
+        except Exception as exc:  # a bug, not a user error: still one line, with a way to see more
+            if ctx.find_root().params.get("debug"):
+                raise
+            raise InternalError(exc) from exc
 
 
 
