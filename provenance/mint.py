@@ -10,7 +10,7 @@ contract refuses a second mint of the same image anyway), never a token whose co
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from provenance.ipfs import Blockstore
     from provenance.seal import DonorKey
 
-__all__ = ["AlreadyMinted", "MintRequest", "MintResult", "mint", "parse_donor"]
+__all__ = ["AlreadyMinted", "BatchOutcome", "MintRequest", "mint_batch", "MintResult", "mint", "parse_donor"]
 
 IMAGE_PROFILE = "unixfs-v1-2025"
 
@@ -94,18 +94,85 @@ Progress = Callable[[str], None]
 
 
 def mint(request: MintRequest, collection: Collection, *, progress: Progress | None = None) -> MintResult:
+    """Mint one artwork, or finish its interrupted mint."""
     note = progress or (lambda _step: None)
+    sender = _require_sender(collection)
+    entry, resumed = _stage(request, collection, note=note, check_minter=True)
+    return _send_and_confirm(entry, collection, sender, resumed=resumed, note=note)
+
+
+@dataclass
+class BatchOutcome:
+    request: MintRequest
+    result: MintResult | None = None
+    error: ProvenanceError | None = None
+
+
+def mint_batch(
+    requests: Iterable[MintRequest],
+    collection: Collection,
+    *,
+    window: int = 64,
+    progress: Callable[[BatchOutcome], None] | None = None,
+) -> list[BatchOutcome]:
+    """Mint many artworks, pipelined: up to ``window`` transactions in flight before their receipts
+    are collected. Each artwork is journaled exactly as by :func:`mint`, so an interrupted batch is
+    finished by running it again; a row that fails is reported and the others go on."""
+    sender = _require_sender(collection)
+    if not collection.contract.is_minter(sender.address):
+        raise ChainError(f"account {sender.address} is not a minter of {collection.contract.address}",
+                         account=sender.address)
+    quiet: Progress = lambda _step: None  # noqa: E731
+    outcomes: list[BatchOutcome] = []
+    in_flight: list[tuple[BatchOutcome, MintEntry, dict[str, Any] | None, bool]] = []
+
+    def drain(limit: int) -> None:
+        while len(in_flight) > limit:
+            outcome, entry, receipt, resumed = in_flight.pop(0)
+            try:
+                outcome.result = _confirm(entry, collection, receipt=receipt, resumed=resumed,
+                                          note=quiet)
+            except ProvenanceError as exc:
+                outcome.error = exc
+            if progress:
+                progress(outcome)
+
+    for request in requests:
+        outcome = BatchOutcome(request)
+        outcomes.append(outcome)
+        try:
+            entry, resumed = _stage(request, collection, note=quiet, check_minter=False)
+            entry, receipt = _send(entry, collection, sender, note=quiet)
+        except ProvenanceError as exc:
+            outcome.error = exc
+            if progress:
+                progress(outcome)
+            continue
+        in_flight.append((outcome, entry, receipt, resumed))
+        drain(window)
+    drain(0)
+    return outcomes
+
+
+def _require_sender(collection: Collection) -> Sender:
+    if collection.sender is None:
+        raise InputError("minting needs a signer")
+    return collection.sender
+
+
+def _stage(
+    request: MintRequest, collection: Collection, *, note: Progress, check_minter: bool
+) -> tuple[MintEntry, bool]:
+    """Journal the intent and store the content: everything before a transaction exists."""
     artwork = load_artwork(request.artwork)
     donor = parse_donor(request.donor)
     contract = collection.contract
     journal = collection.journal
-    sender = collection.sender
-    if sender is None:
-        raise InputError("minting needs a signer")
+    sender = _require_sender(collection)
     key = dict(chain_id=collection.chain.chain_id, contract=contract.address,
                image_sha256=artwork.sha256.hex())
     entry = journal.find(**key)
-    resumed = entry is not None and entry.state not in ("prepared",)
+    resumed = entry is not None and entry.state != "prepared"
     if entry is not None and entry.state == "minted":
         assert entry.token_id is not None
         raise AlreadyMinted(entry.token_id, artwork.sha256)
@@ -114,30 +181,26 @@ def mint(request: MintRequest, collection: Collection, *, progress: Progress | N
             f"an unfinished mint of this artwork to {entry.donor} is in the journal; re-run it with"
             f" --donor {entry.donor} to finish it"
         )
-
     if entry is None or entry.state in ("prepared", "stored", "failed"):
         existing = contract.token_of_image(artwork.sha256)
         if existing:
             if entry is not None:
                 journal.update(entry, state="failed", error=f"image minted as token {existing}")
             raise AlreadyMinted(existing, artwork.sha256)
-        if not contract.is_minter(sender.address):
+        if check_minter and not contract.is_minter(sender.address):
             raise ChainError(
                 f"account {sender.address} is not a minter of {contract.address}",
                 account=sender.address,
             )
-
     if entry is None:
         note("sealing the message and building the metadata")
         entry = journal.create(**key, **_prepare(request, artwork, donor))
-
     if entry.state in ("prepared", "failed"):
         note("storing the image and metadata on IPFS")
         _store(collection.store, artwork, entry)
         entry = journal.update(entry, state="stored", error=None)
         _failpoint("after-store")
-
-    return _send_and_confirm(entry, collection, sender, resumed=resumed, note=note)
+    return entry, resumed
 
 
 def _prepare(request: MintRequest, artwork: Artwork, donor: str) -> dict[str, Any]:
@@ -206,6 +269,15 @@ def _store(store: Blockstore, artwork: Artwork, entry: MintEntry) -> None:
 def _send_and_confirm(
     entry: MintEntry, collection: Collection, sender: Sender, *, resumed: bool, note: Progress
 ) -> MintResult:
+    entry, receipt = _send(entry, collection, sender, note=note)
+    return _confirm(entry, collection, receipt=receipt, resumed=resumed, note=note)
+
+
+def _send(
+    entry: MintEntry, collection: Collection, sender: Sender, *, note: Progress
+) -> tuple[MintEntry, dict[str, Any] | None]:
+    """Bring the entry to ``sent`` (or find its receipt); never sends a second transaction for an
+    entry whose signed one may still be mined."""
     contract = collection.contract
     journal = collection.journal
     rpc = collection.chain.rpc
@@ -230,16 +302,15 @@ def _send_and_confirm(
 
     if entry.state == "stored":
         note("signing and sending the mint transaction")
-        envelope = entry.envelope or b""
         data = contract.mint_calldata(
             to=entry.donor,
             metadata_digest=bytes.fromhex(entry.metadata_sha256),
             image_digest=bytes.fromhex(entry.image_sha256),
-            sealed_message=envelope,
+            sealed_message=entry.envelope or b"",
         )
         try:
             prepared = sender.prepare(to=contract.address, data=data, abi=contract.abi, action="mint")
-        except ContractRevert as exc:
+        except ChainError as exc:
             journal.update(entry, state="failed", error=str(exc))
             raise
         entry = journal.update(entry, state="signed", tx_hash=prepared.hash, raw_tx=prepared.raw,
@@ -249,11 +320,24 @@ def _send_and_confirm(
         _failpoint("after-send")
         entry = journal.update(entry, state="sent")
         _failpoint("before-receipt")
+    return entry, receipt
 
+
+def _confirm(
+    entry: MintEntry,
+    collection: Collection,
+    *,
+    receipt: dict[str, Any] | None,
+    resumed: bool,
+    note: Progress,
+) -> MintResult:
+    contract = collection.contract
+    journal = collection.journal
     assert entry.tx_hash is not None
     if receipt is None:
         note(f"waiting for {entry.tx_hash}")
-        receipt = sender.wait(entry.tx_hash)
+        assert collection.sender is not None
+        receipt = collection.sender.wait(entry.tx_hash)
     if not receipt_succeeded(receipt):
         error = _failure_reason(collection, entry)
         journal.update(entry, state="failed", error=error)

@@ -15,6 +15,7 @@ REGISTRY: dict[str, tuple[str, str]] = {
     "verify": ("provenance.cli.verify:verify", "Check a token end to end; exit 0 only when every check passes."),
     "decrypt": ("provenance.cli.verify:decrypt", "Print a token's sealed message with the donor's key."),
     "tokens": ("provenance.cli.tokens:tokens", "List and show the collection's tokens (chain events + journal)."),
+    "mint-batch": ("provenance.cli.batch:mint_batch", "Mint one artwork per CSV row, pipelined; re-run to finish."),
 }
 
 COMMANDS = {name: target for name, (target, _help) in REGISTRY.items()}
