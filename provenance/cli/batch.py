@@ -86,7 +86,8 @@ def mint_batch(directory: Path, donors: Path, window: int, as_json: bool, rpc_ur
                 err_console.print(f"[red]failed[/] {outcome.request.artwork}: {outcome.error}")
 
     started = time.perf_counter()
-    outcomes = run_batch(requests(), collection, window=window, progress=show)
+    # Every row's key and message are checked before the first transaction is sent.
+    outcomes = run_batch(list(requests()), collection, window=window, progress=show)
     elapsed = time.perf_counter() - started
     minted = [o for o in outcomes if o.result]
     already = [o for o in outcomes if isinstance(o.error, AlreadyMinted)]
