@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 import click
 
@@ -39,14 +39,14 @@ def _cid(text: str) -> str:
 
 
 @contextmanager
-def _atomic_output(path: Path) -> Iterator[IO[bytes]]:
+def _atomic_output(path: Path) -> Iterator[BinaryIO]:
     """Write ``path`` via a temp file in the same folder: on any error nothing is left behind."""
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise InputError(f"output folder does not exist: {folder}")
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "wb") as handle:
+        with open(fd, "wb") as handle:
             yield handle
         os.replace(tmp, path)
     except BaseException:
@@ -199,7 +199,7 @@ def serve(port: int, host: str) -> None:
     from provenance.ipfs.server import make_server
 
     server = make_server(_store(), host=host, port=port)
-    bound_host, bound_port = server.server_address[:2]
+    bound_host, bound_port = str(server.server_address[0]), int(server.server_address[1])
     click.echo(f"gateway listening on http://{bound_host}:{bound_port}/ipfs/", err=True)
     try:
         server.serve_forever()

@@ -132,7 +132,7 @@ def decode_header(data: bytes) -> list[CID]:
     roots = header.get("roots")
     if not isinstance(roots, list) or not all(isinstance(r, CID) for r in roots):
         raise IPFSError("CAR header: roots must be a list of CIDs")
-    return list(roots)  # type: ignore[arg-type]
+    return list(roots)
 
 
 # -- streams ------------------------------------------------------------------------------------

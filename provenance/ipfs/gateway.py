@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from typing import Self
 
 import httpx
 
@@ -55,7 +56,7 @@ class GatewayFetcher:
     def close(self) -> None:
         self._client.close()
 
-    def __enter__(self) -> GatewayFetcher:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

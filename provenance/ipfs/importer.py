@@ -182,7 +182,7 @@ def add_file(
     try:
         # Unbuffered: readinto goes straight into our chunk buffer (no extra copy).
         with open(path, "rb", buffering=0) as src:
-            return _result(_import_file(src, resolved, store), resolved)  # type: ignore[arg-type]
+            return _result(_import_file(src, resolved, store), resolved)
     except FileNotFoundError as exc:
         raise InputError(f"no such file: {path}", path=str(path)) from exc
     except IsADirectoryError as exc:
@@ -218,7 +218,7 @@ def _import_tree(
         return _symlink_node(os.readlink(path), params, store)
     if stat.S_ISREG(mode):
         with open(path, "rb", buffering=0) as src:
-            return _import_file(src, params, store)  # type: ignore[arg-type]
+            return _import_file(src, params, store)
     if stat.S_ISDIR(mode):
         entries: list[tuple[str, _Child]] = []
         for name in sorted(os.listdir(path)):

@@ -14,7 +14,7 @@ import os
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Self
 
 import httpx
 
@@ -25,7 +25,7 @@ from provenance.ipfs.importer import add_stream
 from provenance.ipfs.params import DEFAULT_PROFILE, ImportParams, resolve_params
 from provenance.ipfs.reader import as_cid, cat_bytes
 
-__all__ = ["KuboClient", "MIN_KUBO_VERSION"]
+__all__ = ["MIN_KUBO_VERSION", "KuboClient"]
 
 # The first Kubo with every RPC option we pass (raw-leaves, cid-version, chunker size-N, dag
 # import with pin-roots) and the /api/v0 JSON shapes parsed here.
@@ -66,7 +66,7 @@ class KuboClient:
     def close(self) -> None:
         self._client.close()
 
-    def __enter__(self) -> KuboClient:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -213,15 +213,9 @@ class KuboClient:
 
     def dag_import(self, car: bytes | str | os.PathLike[str], *, pin_roots: bool = True) -> list[str]:
         """Import a CARv1 into Kubo; return the roots it reports."""
-        if isinstance(car, bytes):
-            handle: BinaryIO = io.BytesIO(car)
-        else:
-            handle = Path(car).open("rb")
-        try:
+        with io.BytesIO(car) if isinstance(car, bytes) else Path(car).open("rb") as handle:
             doc = self._json_lines(
                 self._post("dag/import", {"pin-roots": pin_roots}, upload=("dag.car", handle)))
-        finally:
-            handle.close()
         roots: list[str] = []
         for line in doc:
             root = line.get("Root")

@@ -28,6 +28,7 @@ def run_node(script: str, payload: object | None = None, *args: str, timeout: fl
         text=True,
         cwd=REPO,
         timeout=timeout,
+        check=False,
     )
     if result.returncode != 0:
         raise AssertionError(f"{script} failed ({result.returncode}):\n{result.stderr}")

@@ -73,12 +73,12 @@ class _KuboHandler(BaseHTTPRequestHandler):
     def _error(self, message: str) -> None:
         self._json(500, {"Message": message, "Code": 0, "Type": "error"})
 
-    def do_GET(self) -> None:  # noqa: N802 - Kubo refuses GET on the RPC API
+    def do_GET(self) -> None:
         self.send_response(405)
         self.send_header("Content-Length", "0")
         self.end_headers()
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         url = urlsplit(self.path)
         query = parse_qs(url.query)
         command = url.path.removeprefix("/api/v0/")
@@ -167,7 +167,7 @@ class _PinningHandler(BaseHTTPRequestHandler):
         self._reply(401, {"error": {"reason": "UNAUTHORIZED", "details": "bad token"}})
         return False
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         if not self._authorised():
             return
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
@@ -182,7 +182,7 @@ class _PinningHandler(BaseHTTPRequestHandler):
         self.server.pins[requestid] = status
         self._reply(202, status)
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         if not self._authorised():
             return
         url = urlsplit(self.path)
@@ -206,7 +206,7 @@ class _PinningHandler(BaseHTTPRequestHandler):
                    if s["status"] in wanted and (cids is None or s["pin"]["cid"] in cids)]
         self._reply(200, {"count": len(results), "results": results})
 
-    def do_DELETE(self) -> None:  # noqa: N802
+    def do_DELETE(self) -> None:
         if not self._authorised():
             return
         requestid = self.path.removeprefix("/pins/")

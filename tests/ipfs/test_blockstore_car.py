@@ -160,7 +160,7 @@ def test_tampered_car_is_rejected_naming_the_block(tmp_path: Path) -> None:
     root = add_bytes(deterministic_bytes(5000, seed=10), store=store, params=SMALL_TREE).cid
     car = bytearray(_car_of(store, root))
     car[-10] ^= 0xFF  # inside the last block's payload
-    roots, blocks = iter_car(io.BytesIO(bytes(car)))
+    _roots, blocks = iter_car(io.BytesIO(bytes(car)))
     with pytest.raises(IntegrityError, match="does not match its CID"):
         list(blocks)
     dst = Blockstore.open(tmp_path / "b")

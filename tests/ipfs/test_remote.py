@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import socket
-import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -39,7 +38,7 @@ class _Liar(BaseHTTPRequestHandler):
     def log_message(self, *args: Any) -> None:
         pass
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         body = b"definitely not what you asked for"
         if "format=car" in self.path:
             body = b"\x0a\xa1\x67version\x01" + body
@@ -132,9 +131,8 @@ def test_kubo_blocks_cat_pins_and_dag_import(kubo: tuple[FakeKubo, str], tmp_pat
 def test_kubo_authorization_version_and_unreachable(kubo: tuple[FakeKubo, str]) -> None:
     server, url = kubo
     server.required_auth = "Basic dXNlcjpwYXNz"
-    with KuboClient(url, timeout=5) as client:
-        with pytest.raises(IPFSError, match="Authorization"):
-            client.version()
+    with KuboClient(url, timeout=5) as client, pytest.raises(IPFSError, match="Authorization"):
+        client.version()
     with KuboClient(url, authorization="Basic dXNlcjpwYXNz", timeout=5) as client:
         assert client.version() == "0.32.1"
         server.version = "0.4.23"
@@ -143,9 +141,11 @@ def test_kubo_authorization_version_and_unreachable(kubo: tuple[FakeKubo, str]) 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         dead = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    with KuboClient(dead, timeout=2, retries=2, backoff=0.01) as client:
-        with pytest.raises(IPFSError, match="unreachable"):
-            client.version()
+    with (
+        KuboClient(dead, timeout=2, retries=2, backoff=0.01) as client,
+        pytest.raises(IPFSError, match="unreachable"),
+    ):
+        client.version()
 
 
 def test_pinning_service_flow() -> None:
