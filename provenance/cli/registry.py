@@ -16,6 +16,7 @@ REGISTRY: dict[str, tuple[str, str]] = {
     "decrypt": ("provenance.cli.verify:decrypt", "Print a token's sealed message with the donor's key."),
     "tokens": ("provenance.cli.tokens:tokens", "List and show the collection's tokens (chain events + journal)."),
     "mint-batch": ("provenance.cli.batch:mint_batch", "Mint one artwork per CSV row, pipelined; re-run to finish."),
+    "ipfs": ("provenance.cli.ipfs:ipfs", "Content addressing without a daemon: add, cat, export, import, serve, pin, gc."),
 }
 
 COMMANDS = {name: target for name, (target, _help) in REGISTRY.items()}

@@ -1,0 +1,63 @@
+"""Content addressing without a daemon: a Kubo-identical UnixFS importer, an embedded verified
+blockstore, CARv1, a trustless gateway client and server, Kubo RPC and Pinning Service clients.
+
+Heavy modules (httpx clients, the HTTP server) load only when their names are first used, so
+``provenance ipfs add --only-hash`` starts fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from provenance.ipfs.cid import CID, raw_cid_for_sha256
+from provenance.ipfs.importer import ImportResult, add_bytes, add_file, add_path, add_stream
+from provenance.ipfs.params import DEFAULT_PROFILE, PROFILES, ImportParams, resolve_params
+from provenance.ipfs.reader import ContentSource
+
+if TYPE_CHECKING:
+    from provenance.ipfs.blockstore import BlockNotFound, Blockstore
+    from provenance.ipfs.car import export_car, import_car
+    from provenance.ipfs.gateway import GatewayFetcher
+    from provenance.ipfs.kubo import KuboClient
+    from provenance.ipfs.pinning import PinningClient, PinStatus
+
+__all__ = [
+    "CID",
+    "DEFAULT_PROFILE",
+    "PROFILES",
+    "BlockNotFound",
+    "Blockstore",
+    "ContentSource",
+    "GatewayFetcher",
+    "ImportParams",
+    "ImportResult",
+    "KuboClient",
+    "PinStatus",
+    "PinningClient",
+    "add_bytes",
+    "add_file",
+    "add_path",
+    "add_stream",
+    "export_car",
+    "import_car",
+    "raw_cid_for_sha256",
+    "resolve_params",
+]
+
+_LAZY = {
+    "BlockNotFound": "provenance.ipfs.blockstore",
+    "Blockstore": "provenance.ipfs.blockstore",
+    "export_car": "provenance.ipfs.car",
+    "import_car": "provenance.ipfs.car",
+    "GatewayFetcher": "provenance.ipfs.gateway",
+    "KuboClient": "provenance.ipfs.kubo",
+    "PinningClient": "provenance.ipfs.pinning",
+    "PinStatus": "provenance.ipfs.pinning",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'provenance.ipfs' has no attribute {name!r}")

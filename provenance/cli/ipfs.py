@@ -1,0 +1,243 @@
+"""``provenance ipfs``: add, cat, export, import, serve and pin on the embedded blockstore.
+
+Kept light on purpose: ``ipfs add --only-hash`` imports only the importer (no httpx, no web3), so
+it answers in well under half a second.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
+
+import click
+
+from provenance.errors import InputError
+from provenance.ipfs.params import DEFAULT_PROFILE, PROFILES, resolve_params
+
+if TYPE_CHECKING:
+    from provenance.ipfs.blockstore import Blockstore
+
+__all__ = ["ipfs"]
+
+
+def _store() -> Blockstore:
+    from provenance.ipfs.blockstore import Blockstore
+
+    return Blockstore.open()
+
+
+def _cid(text: str) -> str:
+    from provenance.ipfs.cid import CID
+
+    return str(CID.parse(text))
+
+
+@contextmanager
+def _atomic_output(path: Path) -> Iterator[BinaryIO]:
+    """Write ``path`` via a temp file in the same folder: on any error nothing is left behind."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise InputError(f"output folder does not exist: {folder}")
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with open(fd, "wb") as handle:
+            yield handle
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@click.group()
+def ipfs() -> None:
+    """Content addressing: Kubo-identical CIDs and an embedded, verified blockstore."""
+
+
+@ipfs.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("-n", "--only-hash", is_flag=True, help="Compute the CID; store nothing.")
+@click.option(
+    "--profile",
+    type=click.Choice(sorted(PROFILES)),
+    default=DEFAULT_PROFILE,
+    show_default=True,
+    help="Import profile (chunk size, links per node, leaves, CID version).",
+)
+@click.option("--chunk-size", type=int, help="Override the profile's chunk size in bytes.")
+@click.option("--max-links", type=int, help="Override the profile's links per node.")
+@click.option("--raw-leaves/--no-raw-leaves", default=None, help="Override raw leaves.")
+@click.option("--cid-version", type=click.IntRange(0, 1), help="Override the CID version.")
+@click.option("-r", "--recursive", is_flag=True, help="Add a directory and everything in it.")
+@click.option("-w", "--wrap-with-directory", is_flag=True, help="Wrap the result in a directory.")
+@click.option("-H", "--hidden", is_flag=True, help="Include files whose names start with '.'.")
+@click.option("--pin/--no-pin", default=True, show_default=True, help="Pin what was added.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+def add(
+    path: Path,
+    only_hash: bool,
+    profile: str,
+    chunk_size: int | None,
+    max_links: int | None,
+    raw_leaves: bool | None,
+    cid_version: int | None,
+    recursive: bool,
+    wrap_with_directory: bool,
+    hidden: bool,
+    pin: bool,
+    as_json: bool,
+) -> None:
+    """Add FILE (or a directory with -r) and print its CID."""
+    from provenance.ipfs.importer import add_path
+
+    params = resolve_params(
+        profile,
+        chunk_size=chunk_size,
+        max_links=max_links,
+        raw_leaves=raw_leaves,
+        cid_version=cid_version,
+    )
+    if not path.exists() and not path.is_symlink():
+        raise InputError(f"no such file or directory: {path}")
+    if path.is_dir() and not recursive:
+        raise InputError(f"{path} is a directory: use -r to add it recursively")
+    store = None if only_hash else _store()
+    result = add_path(path, store=store, params=params,
+                      wrap_with_directory=wrap_with_directory, hidden=hidden)
+    if store is not None and pin:
+        store.pin(result.cid)
+    if as_json:
+        click.echo(json.dumps({
+            "cid": result.cid,
+            "size": result.size,
+            "profile": profile,
+            "params": {
+                "chunk_size": params.chunk_size,
+                "max_links": params.max_links,
+                "raw_leaves": params.raw_leaves,
+                "cid_version": params.cid_version,
+            },
+            "stored": store is not None,
+        }))
+    else:
+        click.echo(result.cid)
+
+
+@ipfs.command()
+@click.argument("cid")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of stdout.")
+def cat(cid: str, output: Path | None) -> None:
+    """Print a file's bytes, every block verified against its CID."""
+    from provenance.ipfs.reader import walk_dag
+
+    store = _store()
+    root = _cid(cid)
+    if output is not None:
+        with _atomic_output(output) as handle:
+            for chunk in store.iter_cat(root):
+                handle.write(chunk)
+        return
+    # Verify the whole DAG before the first byte reaches stdout: no half-printed file.
+    for _ in walk_dag(store, root):
+        pass
+    out = sys.stdout.buffer
+    for chunk in store.iter_cat(root):
+        out.write(chunk)
+    out.flush()
+
+
+@ipfs.command("export")
+@click.argument("cid")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The CAR file to write.")
+def export_cmd(cid: str, output: Path) -> None:
+    """Write the DAG under CID as a CARv1 file."""
+    from provenance.ipfs.car import export_car
+
+    store = _store()
+    root = _cid(cid)
+    with _atomic_output(output) as handle:
+        count = export_car(store, root, handle)
+    click.echo(f"{root} ({count} blocks) -> {output}", err=True)
+
+
+@ipfs.command("import")
+@click.argument("car", type=click.Path(path_type=Path))
+@click.option("--pin/--no-pin", "pin_roots", default=True, show_default=True,
+              help="Pin the CAR's roots.")
+def import_cmd(car: Path, pin_roots: bool) -> None:
+    """Import a CARv1 file (every block verified); print its roots."""
+    from provenance.ipfs.car import import_car
+
+    store = _store()
+    try:
+        handle = car.open("rb")
+    except FileNotFoundError as exc:
+        raise InputError(f"no such file: {car}") from exc
+    except IsADirectoryError as exc:
+        raise InputError(f"is a directory, not a CAR file: {car}") from exc
+    with handle:
+        roots = import_car(store, handle)
+    for root in roots:
+        if pin_roots:
+            store.pin(root)
+        click.echo(root)
+
+
+@ipfs.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Interface to listen on (loopback by default).")
+def serve(port: int, host: str) -> None:
+    """Serve the blockstore as an IPFS trustless gateway (/ipfs/CID, ?format=raw|car)."""
+    from provenance.ipfs.server import make_server
+
+    server = make_server(_store(), host=host, port=port)
+    bound_host, bound_port = str(server.server_address[0]), int(server.server_address[1])
+    click.echo(f"gateway listening on http://{bound_host}:{bound_port}/ipfs/", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+@ipfs.group()
+def pin() -> None:
+    """Pins: DAGs that gc never removes."""
+
+
+@pin.command("add")
+@click.argument("cid")
+def pin_add(cid: str) -> None:
+    """Pin a DAG that is fully present in the store."""
+    click.echo(_store().pin(_cid(cid)))
+
+
+@pin.command("ls")
+def pin_ls() -> None:
+    """List pinned roots."""
+    for root in _store().pins():
+        click.echo(root)
+
+
+@pin.command("rm")
+@click.argument("cid")
+def pin_rm(cid: str) -> None:
+    """Unpin a DAG (its blocks go at the next gc)."""
+    root = _cid(cid)
+    _store().unpin(root)
+    click.echo(root)
+
+
+@ipfs.command()
+def gc() -> None:
+    """Remove every block not reachable from a pin."""
+    click.echo(f"removed {_store().gc()} blocks")

@@ -1,0 +1,195 @@
+"""The embedded blockstore: one file per block under ``PROVENANCE_HOME/ipfs/blocks``.
+
+Blocks are keyed by multihash, as in Kubo's flatfs (upper-case base32 name, sharded by the
+next-to-last two characters), so a CIDv0 and a CIDv1 of the same dag-pb node share a file. Writes
+are atomic (temp file, fsync, rename); every read is hashed and compared with the CID asked for,
+so a corrupted block raises ``IntegrityError`` naming that CID and is never returned. A recursive
+pin set (``pins.json``, written atomically) protects DAGs from ``gc``.
+"""
+
+from __future__ import annotations
+
+import base64
+import fcntl
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from provenance.errors import IntegrityError, IPFSError
+from provenance.home import atomic_write, home_dir
+from provenance.ipfs.cid import CID, SHA2_256
+from provenance.ipfs.reader import as_cid, cat_bytes, iter_file, walk_dag
+
+__all__ = ["BlockNotFound", "Blockstore"]
+
+Buffer = bytes | bytearray | memoryview
+
+
+class BlockNotFound(IPFSError):
+    """The block is not in this store (``context['cid']`` names it)."""
+
+
+def _key(cid: CID) -> str:
+    return base64.b32encode(cid.multihash).decode("ascii").rstrip("=")
+
+
+class Blockstore:
+    """Blocks on disk, verified on every read. Also a ``ContentSource`` (``cat``)."""
+
+    def __init__(self, root: Path, *, fsync: bool = True) -> None:
+        self.root = root
+        self._fsync = fsync
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    @classmethod
+    def open(cls, root: Path | None = None, *, fsync: bool = True) -> Blockstore:
+        """The store at ``root`` (default: ``home_dir()/ipfs/blocks``), created on first use."""
+        return cls(root if root is not None else home_dir() / "ipfs" / "blocks", fsync=fsync)
+
+    # -- blocks -------------------------------------------------------------------------------
+    def _path(self, cid: CID) -> Path:
+        key = _key(cid)
+        return self.root / key[-3:-1] / f"{key}.data"
+
+    def has(self, cid: str | CID) -> bool:
+        return self._path(as_cid(cid)).is_file()
+
+    def put_block(self, cid: str | CID, data: bytes) -> CID:
+        """Store ``data`` under ``cid`` after checking that it hashes to it."""
+        parsed = as_cid(cid)
+        parsed.verify(data)
+        self.put_parts(parsed, [data])
+        return parsed
+
+    def put_parts(self, cid: CID, parts: Sequence[Buffer]) -> None:
+        """Store a block given as consecutive parts (the importer's zero-copy path). The caller
+        has hashed the parts itself; an existing block is left alone."""
+        path = self._path(cid)
+        if path.exists():
+            return
+        path.parent.mkdir(exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".put-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb", buffering=0) as handle:
+                for part in parts:
+                    view = memoryview(part)
+                    while view:
+                        view = view[handle.write(view) or 0 :]
+                if self._fsync:
+                    os.fsync(handle.fileno())
+            os.chmod(tmp, 0o444)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def get_block(self, cid: str | CID) -> bytes:
+        """The block's bytes, verified against ``cid``."""
+        parsed = as_cid(cid)
+        try:
+            data = self._path(parsed).read_bytes()
+        except FileNotFoundError as exc:
+            raise BlockNotFound(f"block not found in the local store: {parsed}",
+                                cid=str(parsed)) from exc
+        if parsed.hash_code != SHA2_256:
+            raise IPFSError(f"unsupported multihash in {parsed}", cid=str(parsed))
+        if hashlib.sha256(data).digest() != parsed.digest:
+            raise IntegrityError(
+                f"corrupted block in the local store: {parsed} ({self._path(parsed)})",
+                cid=str(parsed),
+            )
+        return data
+
+    def delete_block(self, cid: str | CID) -> None:
+        self._path(as_cid(cid)).unlink(missing_ok=True)
+
+    def iter_multihashes(self) -> Iterator[bytes]:
+        for shard in sorted(self.root.iterdir()):
+            if not shard.is_dir():
+                continue
+            for path in sorted(shard.glob("*.data")):
+                stem = path.name[: -len(".data")]
+                try:
+                    yield base64.b32decode(stem + "=" * (-len(stem) % 8))
+                except ValueError:
+                    continue
+
+    # -- files --------------------------------------------------------------------------------
+    def iter_cat(self, cid: str | CID) -> Iterator[bytes]:
+        """Stream a UnixFS file block by block (each verified)."""
+        return iter_file(self, cid)
+
+    def cat(self, cid: str | CID) -> bytes:
+        return cat_bytes(self, cid)
+
+    # -- pins ---------------------------------------------------------------------------------
+    @property
+    def _pins_path(self) -> Path:
+        return self.root / "pins.json"
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        # Pin-set changes and gc exclude each other, also across processes.
+        with open(self.root / ".lock", "a+b") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def _read_pins(self) -> list[str]:
+        try:
+            raw = json.loads(self._pins_path.read_text("utf-8"))
+        except FileNotFoundError:
+            return []
+        except (OSError, ValueError) as exc:
+            raise IPFSError(f"unreadable pin set {self._pins_path}: {exc}") from exc
+        if not isinstance(raw, dict) or not isinstance(raw.get("recursive"), list):
+            raise IPFSError(f"malformed pin set {self._pins_path}")
+        return [str(item) for item in raw["recursive"]]
+
+    def _write_pins(self, pins: list[str]) -> None:
+        body = json.dumps({"recursive": sorted(set(pins))}, indent=1).encode("utf-8")
+        atomic_write(self._pins_path, body)
+
+    def pins(self) -> list[str]:
+        """Recursively pinned root CIDs."""
+        return sorted(self._read_pins())
+
+    def pin(self, cid: str | CID) -> str:
+        """Pin a DAG recursively; every block must be present and intact."""
+        parsed = as_cid(cid)
+        for _ in walk_dag(self, parsed):
+            pass
+        text = str(parsed)
+        with self._locked():
+            pins = self._read_pins()
+            if text not in pins:
+                self._write_pins([*pins, text])
+        return text
+
+    def unpin(self, cid: str | CID) -> None:
+        text = str(as_cid(cid))
+        with self._locked():
+            pins = self._read_pins()
+            if text not in pins:
+                raise IPFSError(f"not pinned: {text}", cid=text)
+            self._write_pins([p for p in pins if p != text])
+
+    def gc(self) -> int:
+        """Delete every block not reachable from a pin; return how many were removed."""
+        with self._locked():
+            keep: set[bytes] = set()
+            for root in self._read_pins():
+                for cid, _data in walk_dag(self, root):
+                    keep.add(cid.multihash)
+            removed = 0
+            for multihash in list(self.iter_multihashes()):
+                if multihash not in keep:
+                    self._path(CID(1, 0x55, multihash)).unlink(missing_ok=True)
+                    removed += 1
+        return removed

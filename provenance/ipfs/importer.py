@@ -1,0 +1,257 @@
+"""The UnixFS importer: bytes or files in, a Kubo-identical DAG (and its root CID) out.
+
+Files use fixed-size chunking and the balanced layout of boxo's ``importer/balanced`` (what
+``ipfs add`` runs): leaves are packed left to right into nodes of at most ``max_links`` children,
+those nodes again, until one root remains. A file of a single chunk is that chunk's leaf; an empty
+file is one empty leaf. The tree is built level by level as chunks stream in, so memory holds one
+chunk plus at most ``max_links`` pending links per level, whatever the file size.
+
+Directories are flat dag-pb directory nodes (below Kubo's HAMT sharding threshold): links sorted
+by name, each carrying the cumulative size of the child DAG.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+from provenance.errors import InputError, IPFSError
+from provenance.ipfs.cid import CID, DAG_PB, RAW
+from provenance.ipfs.dagpb import PBLink, encode_node
+from provenance.ipfs.params import DEFAULT_PROFILE, ImportParams, resolve_params
+from provenance.ipfs.unixfs import DataType, encode_unixfs, file_leaf_parts
+
+__all__ = [
+    "BlockSink",
+    "ImportResult",
+    "add_bytes",
+    "add_file",
+    "add_path",
+    "add_stream",
+]
+
+Buffer = bytes | bytearray | memoryview
+
+
+class BlockSink(Protocol):
+    """Where the importer writes blocks (the blockstore); ``None`` means hash only."""
+
+    def put_parts(self, cid: CID, parts: Sequence[Buffer]) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    """``cid`` of the root, ``size`` of the content in bytes (file bytes; for a directory the sum
+    of its files), ``dag_size`` the cumulative size of all blocks (the Tsize a parent would record),
+    ``params`` the parameters used."""
+
+    cid: str
+    size: int
+    dag_size: int
+    params: ImportParams
+
+
+@dataclass(slots=True)
+class _Child:
+    cid: CID
+    tsize: int  # cumulative DAG bytes (dag-pb link Tsize)
+    filesize: int  # file bytes below it (UnixFS blocksizes entry)
+
+
+class _Builder:
+    def __init__(self, params: ImportParams, store: BlockSink | None) -> None:
+        self.params = params
+        self.store = store
+        self.node_version = params.cid_version
+        self.levels: list[list[_Child]] = [[]]
+
+    def _emit(self, parts: Sequence[Buffer], codec: int) -> CID:
+        hasher = hashlib.sha256()
+        for part in parts:
+            hasher.update(part)
+        version = self.node_version if codec == DAG_PB else 1
+        cid = CID.from_digest(hasher.digest(), version=version, codec=codec)
+        if self.store is not None:
+            self.store.put_parts(cid, parts)
+        return cid
+
+    def leaf(self, chunk: Buffer) -> _Child:
+        length = len(chunk)
+        if self.params.raw_leaves:
+            return _Child(self._emit([chunk], RAW), length, length)
+        head, tail = file_leaf_parts(length)
+        cid = self._emit([head, chunk, tail], DAG_PB)
+        return _Child(cid, len(head) + length + len(tail), length)
+
+    def _branch(self, children: list[_Child]) -> _Child:
+        filesize = sum(child.filesize for child in children)
+        data = encode_unixfs(
+            DataType.FILE, filesize=filesize, blocksizes=[c.filesize for c in children]
+        )
+        block = encode_node(links=[PBLink(c.cid, "", c.tsize) for c in children], data=data)
+        cid = self._emit([block], DAG_PB)
+        return _Child(cid, len(block) + sum(c.tsize for c in children), filesize)
+
+    def push(self, child: _Child, level: int = 0) -> None:
+        while len(self.levels) <= level:
+            self.levels.append([])
+        self.levels[level].append(child)
+        # A full node can be closed at once: whatever follows goes into a sibling.
+        if len(self.levels[level]) == self.params.max_links:
+            full, self.levels[level] = self.levels[level], []
+            self.push(self._branch(full), level + 1)
+
+    def finish(self) -> _Child:
+        for level, pending in enumerate(self.levels):
+            higher = any(self.levels[level + 1 :])
+            if len(pending) == 1 and not higher:
+                return pending[0]
+            if pending:
+                self.levels[level] = []
+                self.push(self._branch(pending), level + 1)
+        raise AssertionError("unreachable: the importer always leaves one root")
+
+
+def _read_full(src: BinaryIO, view: memoryview) -> int:
+    """Fill ``view`` unless the stream ends first (Go's io.ReadFull): chunks are exact."""
+    filled = 0
+    while filled < len(view):
+        got = src.readinto(view[filled:])  # type: ignore[attr-defined]
+        if not got:
+            break
+        filled += got
+    return filled
+
+
+def _import_file(src: BinaryIO, params: ImportParams, store: BlockSink | None) -> _Child:
+    builder = _Builder(params, store)
+    buffer = bytearray(params.chunk_size)
+    view = memoryview(buffer)
+    first = True
+    while True:
+        got = _read_full(src, view)
+        if got == 0 and not first:
+            break
+        builder.push(builder.leaf(view[:got]))
+        first = False
+        if got < params.chunk_size:
+            break
+    return builder.finish()
+
+
+def _result(child: _Child, params: ImportParams) -> ImportResult:
+    return ImportResult(str(child.cid), child.filesize, child.tsize, params)
+
+
+def add_stream(
+    src: BinaryIO,
+    *,
+    store: BlockSink | None = None,
+    params: ImportParams | str = DEFAULT_PROFILE,
+) -> ImportResult:
+    """Import a binary stream as one UnixFS file (``store=None``: only compute the CID)."""
+    resolved = resolve_params(params)
+    return _result(_import_file(src, resolved, store), resolved)
+
+
+def add_bytes(
+    data: bytes,
+    *,
+    store: BlockSink | None = None,
+    params: ImportParams | str = DEFAULT_PROFILE,
+) -> ImportResult:
+    """Import ``data`` as one UnixFS file and return its root CID."""
+    import io
+
+    return add_stream(io.BytesIO(data), store=store, params=params)
+
+
+def add_file(
+    path: str | os.PathLike[str],
+    *,
+    store: BlockSink | None = None,
+    params: ImportParams | str = DEFAULT_PROFILE,
+) -> ImportResult:
+    """Import a regular file (streamed in chunks) and return its root CID."""
+    resolved = resolve_params(params)
+    try:
+        # Unbuffered: readinto goes straight into our chunk buffer (no extra copy).
+        with open(path, "rb", buffering=0) as src:
+            return _result(_import_file(src, resolved, store), resolved)
+    except FileNotFoundError as exc:
+        raise InputError(f"no such file: {path}", path=str(path)) from exc
+    except IsADirectoryError as exc:
+        raise InputError(f"is a directory (use a directory import): {path}") from exc
+    except PermissionError as exc:
+        raise InputError(f"cannot read {path}: permission denied", path=str(path)) from exc
+
+
+def _directory_node(
+    entries: list[tuple[str, _Child]], params: ImportParams, store: BlockSink | None
+) -> _Child:
+    builder = _Builder(params, store)
+    block = encode_node(
+        links=[PBLink(child.cid, name, child.tsize) for name, child in entries],
+        data=encode_unixfs(DataType.DIRECTORY),
+    )
+    cid = builder._emit([block], DAG_PB)
+    tsize = len(block) + sum(child.tsize for _, child in entries)
+    return _Child(cid, tsize, sum(child.filesize for _, child in entries))
+
+
+def _symlink_node(target: str, params: ImportParams, store: BlockSink | None) -> _Child:
+    builder = _Builder(params, store)
+    block = encode_node(data=encode_unixfs(DataType.SYMLINK, data=os.fsencode(target)))
+    return _Child(builder._emit([block], DAG_PB), len(block), 0)
+
+
+def _import_tree(
+    path: Path, params: ImportParams, store: BlockSink | None, *, hidden: bool
+) -> _Child:
+    mode = os.lstat(path).st_mode
+    if stat.S_ISLNK(mode):
+        return _symlink_node(os.readlink(path), params, store)
+    if stat.S_ISREG(mode):
+        with open(path, "rb", buffering=0) as src:
+            return _import_file(src, params, store)
+    if stat.S_ISDIR(mode):
+        entries: list[tuple[str, _Child]] = []
+        for name in sorted(os.listdir(path)):
+            if name.startswith(".") and not hidden:
+                continue  # Kubo skips dotfiles unless --hidden
+            entries.append((name, _import_tree(path / name, params, store, hidden=hidden)))
+        return _directory_node(entries, params, store)
+    raise InputError(f"not a regular file, directory or symlink: {path}", path=str(path))
+
+
+def add_path(
+    path: str | os.PathLike[str],
+    *,
+    store: BlockSink | None = None,
+    params: ImportParams | str = DEFAULT_PROFILE,
+    wrap_with_directory: bool = False,
+    hidden: bool = False,
+) -> ImportResult:
+    """Import a file or a folder (recursively) as Kubo's ``ipfs add [-r] [-w]`` does.
+
+    ``wrap_with_directory`` puts the result in a directory with one entry named after ``path``.
+    """
+    resolved = resolve_params(params)
+    target = Path(path)
+    try:
+        child = _import_tree(target, resolved, store, hidden=hidden)
+        if wrap_with_directory:
+            name = target.resolve().name if target.name in ("", ".", "..") else target.name
+            child = _directory_node([(name, child)], resolved, store)
+    except FileNotFoundError as exc:
+        raise InputError(f"no such file or directory: {exc.filename}", path=str(path)) from exc
+    except PermissionError as exc:
+        raise InputError(f"cannot read {exc.filename}: permission denied") from exc
+    except OSError as exc:
+        raise IPFSError(f"cannot import {path}: {exc.strerror}", path=str(path)) from exc
+    return _result(child, resolved)
