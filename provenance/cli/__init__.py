@@ -21,6 +21,8 @@ __all__ = ["main"]
 # name -> "module:attribute". Add a command by adding a line; its module is imported only when
 # the command runs or its own help is shown.
 COMMANDS: dict[str, str] = {
+    "seal": "provenance.cli.seal:seal",
+    "donor": "provenance.cli.donor:donor",
 }
 
 
@@ -69,6 +71,8 @@ class LazyGroup(click.Group):
 
 # One-line help per command, kept here so that `provenance --help` imports nothing.
 _SHORT_HELP: dict[str, str] = {
+    "seal": "Seal a message to a donor's wallet key; open it; recover a donor's key.",
+    "donor": "Donor-side helpers: the consent message a donor signs.",
 }
 
 
