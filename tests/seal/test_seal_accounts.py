@@ -19,8 +19,20 @@ def keystore_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A keystore folder holding dev account 5 as ``donor``, written by cast itself."""
     folder = tmp_path_factory.mktemp("keystores")
     subprocess.run(
-        [str(CAST), "wallet", "import", "donor", "--keystore-dir", str(folder),
-         "--mnemonic", DEV_MNEMONIC, "--mnemonic-index", "5", "--unsafe-password", PASSWORD],
+        [
+            str(CAST),
+            "wallet",
+            "import",
+            "donor",
+            "--keystore-dir",
+            str(folder),
+            "--mnemonic",
+            DEV_MNEMONIC,
+            "--mnemonic-index",
+            "5",
+            "--unsafe-password",
+            PASSWORD,
+        ],
         stdin=subprocess.DEVNULL,
         check=True,
         capture_output=True,

@@ -170,8 +170,11 @@ def test_strict_ecies_parsing(mutate: object, match: str) -> None:
 
 @pytest.mark.parametrize(
     ("field", "length", "match"),
-    [("nonce", 23, "nonce is 23"), ("ephemPublicKey", 33, "ephemPublicKey is 33"),
-     ("ciphertext", 16, "ciphertext is 16")],
+    [
+        ("nonce", 23, "nonce is 23"),
+        ("ephemPublicKey", 33, "ephemPublicKey is 33"),
+        ("ciphertext", 16, "ciphertext is 16"),
+    ],
 )
 def test_strict_x25519_lengths(field: str, length: int, match: str) -> None:
     envelope = {**_valid(X25519), field: base64.b64encode(os.urandom(length)).decode()}
@@ -181,8 +184,15 @@ def test_strict_x25519_lengths(field: str, length: int, match: str) -> None:
 
 @pytest.mark.parametrize(
     "data",
-    [b"", b"not json", b"[]", b'"x"', b"\xff", b'{"version": NaN}',
-     b'{"version": "secp256k1-ecies", "version": "secp256k1-ecies", "ciphertext": ""}'],
+    [
+        b"",
+        b"not json",
+        b"[]",
+        b'"x"',
+        b"\xff",
+        b'{"version": NaN}',
+        b'{"version": "secp256k1-ecies", "version": "secp256k1-ecies", "ciphertext": ""}',
+    ],
 )
 def test_parse_rejects_non_envelopes(data: bytes) -> None:
     with pytest.raises(SealError):

@@ -27,7 +27,7 @@ Peer = Callable[[list[dict[str, Any]]], list[Any]]
 
 # Fixed-seed variety: ASCII, Latin-1, CJK, emoji, both size limits.
 _rng = random.Random(4)
-_ALPHABET = "aZ9 \n\t\"\\/{}éßΩЖ中文字🎨💌\u200d"
+_ALPHABET = 'aZ9 \n\t"\\/{}éßΩЖ中文字🎨💌\u200d'
 MESSAGES = [
     "a",
     "Hello, donor!",
@@ -48,7 +48,11 @@ def test_ecies_ours_to_eciesjs(peer: Peer) -> None:
         point = coincurve.PublicKey.from_secret(secret).format(compressed=False)
         envelope = seal(text, DonorKey(ECIES, point, None, False, "pubkey"))
         ops.append(
-            {"op": "ecies-decrypt", "privateKey": secret.hex(), "ciphertext": envelope["ciphertext"]}
+            {
+                "op": "ecies-decrypt",
+                "privateKey": secret.hex(),
+                "ciphertext": envelope["ciphertext"],
+            }
         )
     opened = peer(ops)
     assert [base64.b64decode(o).decode("utf-8") for o in opened] == MESSAGES
