@@ -63,6 +63,7 @@ _ECIES_OVERHEAD: Final = 65 + 16 + 16
 _BOX_NONCE: Final = nacl.public.Box.NONCE_SIZE  # 24
 _BOX_KEY: Final = nacl.public.PublicKey.SIZE  # 32
 _BOX_MAC: Final = 16
+_X25519_P: Final = 2**255 - 19
 
 _FIELDS: Final[dict[str, frozenset[str]]] = {
     ECIES: frozenset({"version", "ciphertext"}),
@@ -183,6 +184,11 @@ def _decoded(envelope: Mapping[str, Any]) -> dict[str, bytes]:
         raise SealError(
             f"malformed {X25519} envelope: ephemPublicKey is {len(ephemeral)} bytes, not 32"
         )
+    # X25519 ignores the top bit of a public key and reduces values >= 2^255 - 19, so one key has
+    # several spellings; a flipped top bit would still open. Accept only the canonical spelling
+    # (what every X25519 implementation outputs): every changed byte then fails.
+    if int.from_bytes(ephemeral, "little") >= _X25519_P:
+        raise SealError(f"malformed {X25519} envelope: ephemPublicKey is not canonical")
     size = len(ciphertext) - _BOX_MAC
     if not 1 <= size <= MAX_MESSAGE_BYTES:
         raise SealError(

@@ -211,3 +211,19 @@ def test_canonical_bytes_are_jcs() -> None:
 def test_invalid_private_keys(bad: bytes) -> None:
     with pytest.raises(SealError, match="private key"):
         open_envelope(_valid(ECIES), bad)
+
+
+def test_equivalent_key_spellings_are_rejected() -> None:
+    # Flips that leave the key *mathematically* the same: X25519 ignores the top bit, and
+    # libsecp256k1 parses the "hybrid" 0x06/0x07 prefix as the same point. Both must still fail.
+    secret = coincurve.PrivateKey().secret
+    x_envelope = seal("hi", donor_key(secret, X25519))
+    assert (base64.b64decode(x_envelope["ephemPublicKey"])[31] & 0x80) == 0
+    with pytest.raises(SealError, match="not canonical"):
+        open_envelope(_flip(x_envelope, "ephemPublicKey", 31, 7), secret)
+    e_envelope = seal("hi", donor_key(secret, ECIES))
+    blob = base64.b64decode(e_envelope["ciphertext"])
+    prefix = 0x06 | (blob[64] & 1)  # the hybrid prefix that matches y's parity
+    hybrid = base64.b64encode(bytes([prefix]) + blob[1:]).decode()
+    with pytest.raises(SealError, match="uncompressed"):
+        open_envelope({**e_envelope, "ciphertext": hybrid}, secret)
