@@ -17,6 +17,8 @@ REGISTRY: dict[str, tuple[str, str]] = {
     "tokens": ("provenance.cli.tokens:tokens", "List and show the collection's tokens (chain events + journal)."),
     "mint-batch": ("provenance.cli.batch:mint_batch", "Mint one artwork per CSV row, pipelined; re-run to finish."),
     "ipfs": ("provenance.cli.ipfs:ipfs", "Content addressing without a daemon: add, cat, export, import, serve, pin, gc."),
+    "seal": ("provenance.cli.seal:seal", "Seal a message to a donor's wallet key; open it; recover a donor's key."),
+    "donor": ("provenance.cli.donor:donor", "Donor-side helpers: the consent message a donor signs."),
 }
 
 COMMANDS = {name: target for name, (target, _help) in REGISTRY.items()}

@@ -1,0 +1,62 @@
+"""``provenance donor``: what a donor is asked to do to receive a sealed message."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import click
+
+from provenance.errors import InputError
+
+__all__ = ["donor"]
+
+# anvil's chain id: the devnet is the default network.
+DEVNET_CHAIN_ID = 31337
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as exc:
+        raise InputError(f"cannot read artwork {path}: {exc.strerror or exc}") from exc
+    return digest.hexdigest()
+
+
+@click.group()
+def donor() -> None:
+    """Donor-side helpers."""
+
+
+@donor.command("consent-message")
+@click.option("--donor", "donor_address", required=True, metavar="0x..", help="Donor address.")
+@click.option(
+    "--artwork",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The artwork file; its sha256 is named in the message.",
+)
+@click.option(
+    "--chain-id",
+    type=click.IntRange(min=1),
+    default=DEVNET_CHAIN_ID,
+    show_default=True,
+    help="Chain id of the collection.",
+)
+@click.option(
+    "--contract", required=True, metavar="0x..", help="The collection's contract address."
+)
+def consent_message_command(
+    donor_address: str, artwork: Path | None, chain_id: int, contract: str
+) -> None:
+    """Print the text the donor signs (personal_sign) to reveal their public key."""
+    from provenance.seal import consent_message
+
+    sha256 = _sha256_file(artwork) if artwork is not None else None
+    click.echo(
+        consent_message(
+            donor=donor_address, chain_id=chain_id, contract=contract, artwork_sha256=sha256
+        )
+    )
