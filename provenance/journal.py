@@ -22,7 +22,7 @@ from typing import Any
 from provenance.errors import ConfigError
 from provenance.home import home_dir
 
-__all__ = ["Journal", "MintEntry", "STATES"]
+__all__ = ["STATES", "Journal", "MintEntry"]
 
 STATES = ("prepared", "stored", "signed", "sent", "minted", "failed")
 

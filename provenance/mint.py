@@ -21,14 +21,14 @@ from provenance.chain.tx import Sender, receipt_succeeded
 from provenance.collection import Collection
 from provenance.errors import ChainError, ContractRevert, InputError, ProvenanceError
 from provenance.ipfs.cid import raw_cid_for_sha256
-from provenance.journal import Journal, MintEntry
+from provenance.journal import MintEntry
 from provenance.metadata import build_metadata, canonical_json
 
 if TYPE_CHECKING:
     from provenance.ipfs import Blockstore
     from provenance.seal import DonorKey
 
-__all__ = ["AlreadyMinted", "BatchOutcome", "MintRequest", "mint_batch", "MintResult", "mint", "parse_donor"]
+__all__ = ["AlreadyMinted", "BatchOutcome", "MintRequest", "MintResult", "mint", "mint_batch", "parse_donor"]
 
 IMAGE_PROFILE = "unixfs-v1-2025"
 
@@ -75,7 +75,7 @@ class MintResult:
 
 def parse_donor(text: str) -> str:
     """A donor address; a mixed-case address must carry a valid EIP-55 checksum."""
-    from eth_utils import is_address, is_checksum_address
+    from eth_utils.address import is_address, is_checksum_address
 
     if not is_address(text):
         raise InputError(f"donor {text!r} is not an Ethereum address")
@@ -122,7 +122,7 @@ def mint_batch(
     if not collection.contract.is_minter(sender.address):
         raise ChainError(f"account {sender.address} is not a minter of {collection.contract.address}",
                          account=sender.address)
-    quiet: Progress = lambda _step: None  # noqa: E731
+    quiet: Progress = lambda _step: None
     outcomes: list[BatchOutcome] = []
     in_flight: list[tuple[BatchOutcome, MintEntry, dict[str, Any] | None, bool]] = []
 
@@ -169,8 +169,8 @@ def _stage(
     contract = collection.contract
     journal = collection.journal
     sender = _require_sender(collection)
-    key = dict(chain_id=collection.chain.chain_id, contract=contract.address,
-               image_sha256=artwork.sha256.hex())
+    key: dict[str, Any] = {"chain_id": collection.chain.chain_id, "contract": contract.address,
+           "image_sha256": artwork.sha256.hex()}
     entry = journal.find(**key)
     resumed = entry is not None and entry.state != "prepared"
     if entry is not None and entry.state == "minted":
@@ -297,6 +297,7 @@ def _send(
                 entry = journal.reset(entry)
                 sender.nonces.resync(sender.address)
             else:
+                assert entry.raw_tx is not None
                 rpc.send_raw_transaction(entry.raw_tx)  # the same signed bytes: the same hash
                 entry = journal.update(entry, state="sent")
 
@@ -410,7 +411,7 @@ def resolve_donor_key(
         for digest in (artwork_sha256, None):
             text = seal.consent_message(donor=donor, chain_id=collection.chain.chain_id,
                                         contract=collection.contract.address,
-                                        artwork_sha256=digest)
+                                        artwork_sha256=digest.hex() if digest else None)
             try:
                 return seal.key_from_signature(donor=donor, message=text, signature=signature)
             except ProvenanceError as exc:

@@ -16,7 +16,12 @@ from typing import Any, Protocol
 from eth_hash.auto import keccak
 
 from provenance.chain.contract import ProvenanceArt, Record
-from provenance.errors import ContractRevert, InputError, ProvenanceError, SealError, VerificationError
+from provenance.errors import (
+    ContractRevert,
+    InputError,
+    ProvenanceError,
+    VerificationError,
+)
 from provenance.ipfs.cid import raw_cid_for_sha256
 from provenance.metadata import canonical_json, parse_metadata
 
@@ -235,7 +240,4 @@ def decrypt_token(contract: ProvenanceArt, token_id: int, source: ContentSource,
         )
     from provenance.seal import open_envelope
 
-    try:
-        return open_envelope(envelope, private_key)
-    except SealError:
-        raise
+    return open_envelope(envelope, private_key)

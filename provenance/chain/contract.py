@@ -20,7 +20,7 @@ DEFAULT_ADMIN_ROLE = b"\0" * 32
 
 
 def checksum(address: str) -> str:
-    from eth_utils import to_checksum_address
+    from eth_utils.address import to_checksum_address
 
     return str(to_checksum_address(address))
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from typing import Any
+from typing import Any, Self
 
 import httpx
 
@@ -27,7 +27,7 @@ def to_hex(value: int | bytes) -> str:
 
 
 def hex_to_bytes(value: str) -> bytes:
-    return bytes.fromhex(value[2:] if value.startswith("0x") else value)
+    return bytes.fromhex(value.removeprefix("0x"))
 
 
 class RpcClient:
@@ -49,7 +49,7 @@ class RpcClient:
     def close(self) -> None:
         self._client.close()
 
-    def __enter__(self) -> RpcClient:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

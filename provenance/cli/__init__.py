@@ -26,7 +26,7 @@ class UserFacingError(click.ClickException):
 
     def __init__(self, error: ProvenanceError) -> None:
         super().__init__(error.message)
-        self.exit_code = error.exit_code
+        self.exit_code = error.exit_code  # type: ignore[misc]  # click reads it per instance
 
 
 class InternalError(click.ClickException):

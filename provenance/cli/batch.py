@@ -54,8 +54,8 @@ def mint_batch(directory: Path, donors: Path, window: int, as_json: bool, rpc_ur
                private_key_env: str | None, password_env: str | None) -> None:
     """Mint one artwork per row of --donors; re-run to finish an interrupted batch."""
     from provenance.collection import open_collection
-    from provenance.mint import AlreadyMinted, BatchOutcome, MintRequest, mint_batch as run_batch
-    from provenance.mint import resolve_donor_key
+    from provenance.mint import AlreadyMinted, BatchOutcome, MintRequest, resolve_donor_key
+    from provenance.mint import mint_batch as run_batch
 
     rows = list(read_rows(directory, donors))  # shape errors before anything is sent
     collection = open_collection(rpc_url=rpc_url, chain_id=chain_id, contract=contract,

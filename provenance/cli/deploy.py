@@ -23,7 +23,8 @@ def deploy(rpc_url: str | None, chain_id: int | None, name: str, symbol: str, ro
            royalty_receiver: str | None, contract_uri: str, as_json: bool, account: str | None,
            private_key_env: str | None, password_env: str | None) -> None:
     """Deploy ProvenanceArt; the signer becomes its admin and first minter."""
-    from provenance.chain.network import connect, deploy as run_deploy, signer
+    from provenance.chain.network import connect, signer
+    from provenance.chain.network import deploy as run_deploy
 
     chain = connect(rpc_url=rpc_url, chain_id=chain_id)
     local = signer(chain, account=account, private_key_env=private_key_env,

@@ -75,7 +75,8 @@ def mint(artwork: Path, donor: str, message: str | None, message_file: Path | No
     from provenance.artwork import load_artwork
     from provenance.collection import open_collection
     from provenance.metadata import parse_attributes
-    from provenance.mint import MintRequest, mint as run_mint, parse_donor, resolve_donor_key
+    from provenance.mint import MintRequest, parse_donor, resolve_donor_key
+    from provenance.mint import mint as run_mint
 
     data = read_message(message, message_file)
     if data is not None and not (donor_signature or donor_tx or donor_pubkey or donor_encryption_key):

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.table import Table
@@ -15,7 +16,10 @@ if TYPE_CHECKING:
     from provenance.verify import ContentSource
 
 
-def content_options(func):  # type: ignore[no-untyped-def]
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def content_options(func: F) -> F:
     func = click.option("--gateway", "gateways", multiple=True, metavar="URL",
                         help="Read content from these HTTP gateways (verified), in order.")(func)
     func = click.option("--kubo-api", envvar="PROVENANCE_KUBO_API", metavar="URL",
