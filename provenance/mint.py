@@ -412,10 +412,13 @@ def resolve_donor_key(
             text = seal.consent_message(donor=donor, chain_id=collection.chain.chain_id,
                                         contract=collection.contract.address,
                                         artwork_sha256=digest.hex() if digest else None)
-            try:
-                return seal.key_from_signature(donor=donor, message=text, signature=signature)
-            except ProvenanceError as exc:
-                last = exc
+            # The text as printed by `donor consent-message` may be signed with its newline.
+            for candidate in (text, text + "\n"):
+                try:
+                    return seal.key_from_signature(donor=donor, message=candidate,
+                                                   signature=signature)
+                except ProvenanceError as exc:
+                    last = exc
         assert last is not None
         raise last
     if tx_hash:

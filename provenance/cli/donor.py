@@ -11,10 +11,6 @@ from provenance.errors import InputError
 
 __all__ = ["donor"]
 
-# anvil's chain id: the devnet is the default network.
-DEVNET_CHAIN_ID = 31337
-
-
 def _sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     try:
@@ -41,20 +37,32 @@ def donor() -> None:
 @click.option(
     "--chain-id",
     type=click.IntRange(min=1),
-    default=DEVNET_CHAIN_ID,
-    show_default=True,
-    help="Chain id of the collection.",
+    help="Chain id of the collection (default: the devnet's, or the --rpc-url chain's).",
 )
 @click.option(
-    "--contract", required=True, metavar="0x..", help="The collection's contract address."
+    "--contract", metavar="0x..",
+    help="The collection's contract address (default: the devnet's, or deployments.json).",
 )
+@click.option("--rpc-url", envvar="PROVENANCE_RPC_URL", metavar="URL",
+              help="JSON-RPC endpoint of a non-devnet network [env PROVENANCE_RPC_URL].")
 def consent_message_command(
-    donor_address: str, artwork: Path | None, chain_id: int, contract: str
+    donor_address: str, artwork: Path | None, chain_id: int | None, contract: str | None,
+    rpc_url: str | None,
 ) -> None:
-    """Print the text the donor signs (personal_sign) to reveal their public key."""
+    """Print the text the donor signs (personal_sign) to reveal their public key.
+
+    Sign the text exactly as printed, without the final newline.
+    """
     from provenance.seal import consent_message
 
     sha256 = _sha256_file(artwork) if artwork is not None else None
+    if contract is None or chain_id is None:
+        # Ask the collection itself: the devnet (started, deployed on first use) or --rpc-url.
+        from provenance.collection import open_collection
+
+        collection = open_collection(rpc_url=rpc_url, chain_id=chain_id, contract=contract)
+        contract = collection.contract.address
+        chain_id = collection.chain.chain_id
     click.echo(
         consent_message(
             donor=donor_address, chain_id=chain_id, contract=contract, artwork_sha256=sha256
