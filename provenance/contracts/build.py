@@ -16,7 +16,13 @@ from typing import Any
 from provenance.contracts import ARTIFACT_NAMES
 from provenance.errors import ConfigError
 
-__all__ = ["artifact_path", "compile_artifacts", "compiler_settings", "write_artifacts"]
+__all__ = [
+    "artifact_path",
+    "compile_artifacts",
+    "compile_sources",
+    "compiler_settings",
+    "write_artifacts",
+]
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE_DIR = "solidity/src"
@@ -27,7 +33,10 @@ def compiler_settings(root: Path = ROOT) -> dict[str, Any]:
     with (root / "foundry.toml").open("rb") as fh:
         profile = tomllib.load(fh)["profile"]["default"]
     return {
-        "optimizer": {"enabled": bool(profile["optimizer"]), "runs": int(profile["optimizer_runs"])},
+        "optimizer": {
+            "enabled": bool(profile["optimizer"]),
+            "runs": int(profile["optimizer_runs"]),
+        },
         "evmVersion": profile["evm_version"],
         "metadata": {"bytecodeHash": profile["bytecode_hash"]},
         "remappings": sorted(profile["remappings"]),
@@ -37,27 +46,39 @@ def compiler_settings(root: Path = ROOT) -> dict[str, Any]:
     }
 
 
-def compile_artifacts(root: Path = ROOT, *, solc_binary: Path | None = None) -> dict[str, dict[str, Any]]:
-    """Compile every source under solidity/src; return the artifact of each shipped contract."""
-    import solcx  # deferred: only the build and its test need py-solc-x
+def compile_sources(
+    paths: list[Path], root: Path = ROOT, *, solc_binary: Path | None = None
+) -> dict[str, Any]:
+    """Standard-JSON output of compiling ``paths`` (inside ``root``) with foundry.toml's settings."""
+    import solcx  # deferred: only the build, its test and the gas benchmark need py-solc-x
     from solcx.exceptions import SolcError
 
     binary = solc_binary or root / "scripts" / "solc"
     sources = {
         path.relative_to(root).as_posix(): {"content": path.read_text(encoding="utf-8")}
-        for path in sorted((root / SOURCE_DIR).glob("*.sol"))
+        for path in sorted(paths)
     }
-    settings = compiler_settings(root)
-    version = _version(binary)
     try:
-        output = solcx.compile_standard(
-            {"language": "Solidity", "sources": sources, "settings": settings},
+        output: dict[str, Any] = solcx.compile_standard(
+            {"language": "Solidity", "sources": sources, "settings": compiler_settings(root)},
             base_path=str(root),
             allow_paths=[str(root)],
             solc_binary=str(binary),
         )
     except SolcError as exc:
-        raise ConfigError(f"compiling {SOURCE_DIR} failed: {exc}") from exc
+        names = ", ".join(sorted(sources))
+        raise ConfigError(f"compiling {names} failed: {exc}") from exc
+    return output
+
+
+def compile_artifacts(
+    root: Path = ROOT, *, solc_binary: Path | None = None
+) -> dict[str, dict[str, Any]]:
+    """Compile every source under solidity/src; return the artifact of each shipped contract."""
+    binary = solc_binary or root / "scripts" / "solc"
+    version = _version(binary)
+    settings = compiler_settings(root)
+    output = compile_sources(list((root / SOURCE_DIR).glob("*.sol")), root, solc_binary=binary)
     artifacts: dict[str, dict[str, Any]] = {}
     for name in ARTIFACT_NAMES:
         source_name = f"{SOURCE_DIR}/{name}.sol"

@@ -130,11 +130,7 @@ contract ProvenanceArt is ERC721, ERC2981, AccessControl, EIP712, ReentrancyGuar
      * most the balance. Emits {DonationsWithdrawn}. Sends with all gas, so the beneficiary may be a
      * contract; the reentrancy guard and the event before the call keep that safe.
      */
-    function withdraw(address payable beneficiary, uint256 amount)
-        external
-        onlyRole(DEFAULT_ADMIN_ROLE)
-        nonReentrant
-    {
+    function withdraw(address payable beneficiary, uint256 amount) external onlyRole(DEFAULT_ADMIN_ROLE) nonReentrant {
         if (beneficiary == address(0)) revert InvalidBeneficiary(beneficiary);
         uint256 available = address(this).balance;
         if (amount > available) revert InsufficientDonations(amount, available);
@@ -205,12 +201,7 @@ contract ProvenanceArt is ERC721, ERC2981, AccessControl, EIP712, ReentrancyGuar
     }
 
     /// @notice ERC-165: ERC-721 (+ metadata), ERC-2981, AccessControl, IProvenanceArt, ERC-165.
-    function supportsInterface(bytes4 interfaceId)
-        public
-        view
-        override(ERC721, ERC2981, AccessControl)
-        returns (bool)
-    {
+    function supportsInterface(bytes4 interfaceId) public view override(ERC721, ERC2981, AccessControl) returns (bool) {
         return interfaceId == type(IProvenanceArt).interfaceId || super.supportsInterface(interfaceId);
     }
 

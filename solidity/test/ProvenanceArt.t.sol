@@ -222,9 +222,7 @@ contract ProvenanceArtTest is Test {
         assertEq(art.tokenURI(tokenId), _referenceUri(meta));
     }
 
-    function testFuzz_RevertWhen_MintDuplicateImage(bytes32 image, bytes32 meta1, bytes32 meta2, uint8 before)
-        public
-    {
+    function testFuzz_RevertWhen_MintDuplicateImage(bytes32 image, bytes32 meta1, bytes32 meta2, uint8 before) public {
         vm.assume(image != 0 && meta1 != 0 && meta2 != 0);
         vm.startPrank(artist);
         for (uint256 i = 0; i < before % 4; ++i) {
@@ -457,9 +455,7 @@ contract ProvenanceArtTest is Test {
     function test_RevertWhen_RedeemDonationTooLow() public {
         IProvenanceArt.Voucher memory v = _voucher(address(0), 1 ether, bytes32("cheap"));
         bytes memory sig = _sign(ARTIST_KEY, v);
-        vm.expectRevert(
-            abi.encodeWithSelector(IProvenanceArt.DonationTooLow.selector, v.id, 1 ether - 1, 1 ether)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IProvenanceArt.DonationTooLow.selector, v.id, 1 ether - 1, 1 ether));
         vm.prank(DONOR);
         art.redeem{value: 1 ether - 1}(v, sig, "");
     }

@@ -29,10 +29,16 @@ def dev_account(index: int) -> LocalAccount:
 
 def send(w3: Web3, account: LocalAccount, call: Any, *, value: int = 0) -> Any:
     tx = call.build_transaction(
-        {"from": account.address, "nonce": w3.eth.get_transaction_count(account.address), "value": value}
+        {
+            "from": account.address,
+            "nonce": w3.eth.get_transaction_count(account.address),
+            "value": value,
+        }
     )
     signed = account.sign_transaction(tx)
-    receipt = w3.eth.wait_for_transaction_receipt(w3.eth.send_raw_transaction(signed.raw_transaction))
+    receipt = w3.eth.wait_for_transaction_receipt(
+        w3.eth.send_raw_transaction(signed.raw_transaction)
+    )
     assert receipt["status"] == 1, receipt
     return receipt
 
@@ -46,11 +52,15 @@ def revert_data(exc: ContractCustomError) -> bytes:
 def deployed(anvil: str) -> tuple[Web3, Any, LocalAccount]:
     w3 = Web3(Web3.HTTPProvider(anvil))
     artist = dev_account(0)
-    assert w3.eth.get_balance(artist.address) > 0, "derived key is not one of anvil's funded accounts"
+    assert w3.eth.get_balance(artist.address) > 0, (
+        "derived key is not one of anvil's funded accounts"
+    )
     artifact = load_artifact()
     factory = w3.eth.contract(abi=artifact["abi"], bytecode=artifact["bytecode"])
     receipt = send(
-        w3, artist, factory.constructor("Provenance", "PROV", artist.address, artist.address, 500, "ipfs://c")
+        w3,
+        artist,
+        factory.constructor("Provenance", "PROV", artist.address, artist.address, 500, "ipfs://c"),
     )
     art = w3.eth.contract(address=receipt["contractAddress"], abi=artifact["abi"])
     return w3, art, artist
@@ -87,13 +97,21 @@ def test_mint_then_read_back(deployed: tuple[Web3, Any, LocalAccount]) -> None:
     assert art.functions.tokenOfImage(image_digest).call() == token_id
     # The filter API with web3.py 8's snake_case arguments finds the same log.
     logs = art.events.ArtworkMinted().get_logs(from_block=0, argument_filters={"to": donor})
-    assert [log["transactionHash"].to_0x_hex() for log in logs] == [receipt["transactionHash"].to_0x_hex()]
+    assert [log["transactionHash"].to_0x_hex() for log in logs] == [
+        receipt["transactionHash"].to_0x_hex()
+    ]
 
 
-def test_duplicate_image_reverts_with_existing_token(deployed: tuple[Web3, Any, LocalAccount]) -> None:
+def test_duplicate_image_reverts_with_existing_token(
+    deployed: tuple[Web3, Any, LocalAccount],
+) -> None:
     w3, art, artist = deployed
     image_digest = hashlib.sha256(b"one image").digest()
-    send(w3, artist, art.functions.mint(artist.address, hashlib.sha256(b"m1").digest(), image_digest, b""))
+    send(
+        w3,
+        artist,
+        art.functions.mint(artist.address, hashlib.sha256(b"m1").digest(), image_digest, b""),
+    )
 
     with pytest.raises(ContractCustomError) as info:
         art.functions.mint(artist.address, hashlib.sha256(b"m2").digest(), image_digest, b"").call(

@@ -57,5 +57,5 @@ def test_build_fails_cleanly_on_broken_source(tmp_path: pytest.TempPathFactory) 
     (root / "solidity/src/ProvenanceArt.sol").write_text(
         "// SPDX-License-Identifier: MIT\npragma solidity ^0.8.24;\ncontract ProvenanceArt { uint x = ; }\n"
     )
-    with pytest.raises(ConfigError, match="compiling solidity/src failed"):
+    with pytest.raises(ConfigError, match="compiling solidity/src/ProvenanceArt.sol failed"):
         compile_artifacts(root)
