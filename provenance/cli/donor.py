@@ -56,13 +56,18 @@ def consent_message_command(
     from provenance.seal import consent_message
 
     sha256 = _sha256_file(artwork) if artwork is not None else None
-    if contract is None or chain_id is None:
+    if contract is None:
         # Ask the collection itself: the devnet (started, deployed on first use) or --rpc-url.
         from provenance.collection import open_collection
 
-        collection = open_collection(rpc_url=rpc_url, chain_id=chain_id, contract=contract)
+        collection = open_collection(rpc_url=rpc_url, chain_id=chain_id)
         contract = collection.contract.address
         chain_id = collection.chain.chain_id
+    elif chain_id is None:
+        from provenance.chain.devnet import DEVNET_CHAIN_ID
+        from provenance.chain.network import connect
+
+        chain_id = connect(rpc_url=rpc_url).chain_id if rpc_url else DEVNET_CHAIN_ID
     click.echo(
         consent_message(
             donor=donor_address, chain_id=chain_id, contract=contract, artwork_sha256=sha256
