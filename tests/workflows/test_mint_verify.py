@@ -176,3 +176,28 @@ def test_token_pointing_at_other_content_fails(minted: dict[str, object], home: 
     assert code == 1
     assert checks(report)["image"] is False
     assert checks(report)["sealed-message"] is False  # metadata's envelope, empty commitment
+
+
+def test_mint_with_a_consent_signature(minted: dict[str, object], tmp_path: Path) -> None:
+    """The donor signs `donor consent-message` (personal_sign); the key is recovered from it."""
+    from eth_account.messages import encode_defunct
+
+    art = make_artwork(tmp_path / "consent.png", seed=42)
+    text = invoke("donor", "consent-message", "--donor", DONOR.address, "--artwork", str(art))
+    assert text.exit_code == 0, text.output
+    assert "Chain ID: 31337" in text.stdout
+    signature = DONOR.sign_message(encode_defunct(text=text.stdout.rstrip("\n"))).signature
+    result = invoke("mint", str(art), "--donor", DONOR.address, "--message", "signed consent",
+                    "--donor-signature", "0x" + bytes(signature).hex(), "--json")
+    assert result.exit_code == 0, result.output
+    token = json.loads(result.stdout)
+    assert token["donor_key_verified"] is True
+    env = {"DONOR_KEY": "0x" + bytes(DONOR.key).hex()}
+    opened = invoke("decrypt", str(token["token_id"]), "--private-key-env", "DONOR_KEY", env=env)
+    assert opened.stdout.strip() == "signed consent"
+    # A signature for another artwork does not unlock this one.
+    other = make_artwork(tmp_path / "other.png", seed=43)
+    wrong = run_cli("mint", str(other), "--donor", DONOR.address, "--message", "x",
+                    "--donor-signature", "0x" + bytes(signature).hex())
+    assert wrong.returncode != 0
+    one_line_error(wrong.stderr)
