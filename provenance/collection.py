@@ -11,7 +11,7 @@ from provenance.chain.tx import Sender
 from provenance.journal import Journal
 
 if TYPE_CHECKING:
-    from provenance.ipfs import Blockstore
+    from provenance.ipfs import Blockstore, KuboClient, PinningClient
 
 __all__ = ["Collection", "open_collection"]
 
@@ -23,6 +23,44 @@ class Collection:
     store: Blockstore
     journal: Journal
     sender: Sender | None = None
+    # Where content is published besides the embedded store (optional).
+    kubo: KuboClient | None = None
+    pinning: PinningClient | None = None
+
+
+def content_services(
+    *,
+    kubo_api: str | None = None,
+    kubo_auth_env: str | None = None,
+    pinning_endpoint: str | None = None,
+    pinning_token_env: str | None = None,
+) -> tuple[KuboClient | None, PinningClient | None]:
+    """Kubo and pinning-service clients; secrets come from environment variables by name."""
+    import os
+
+    from provenance.errors import InputError
+
+    def secret(var: str | None, what: str) -> str | None:
+        if var is None:
+            return None
+        value = os.environ.get(var)
+        if not value:
+            raise InputError(f"{what}: environment variable {var} is not set")
+        return value
+
+    kubo = pinning = None
+    if kubo_api:
+        from provenance.ipfs import KuboClient
+
+        kubo = KuboClient(kubo_api, authorization=secret(kubo_auth_env, "--kubo-auth-env"))
+    if pinning_endpoint:
+        token = secret(pinning_token_env, "--pinning-token-env")
+        if token is None:
+            raise InputError("--pinning-endpoint needs --pinning-token-env VAR (the access token)")
+        from provenance.ipfs import PinningClient
+
+        pinning = PinningClient(pinning_endpoint, token)
+    return kubo, pinning
 
 
 def open_collection(

@@ -198,6 +198,7 @@ def _stage(
     if entry.state in ("prepared", "failed"):
         note("storing the image and metadata on IPFS")
         _store(collection.store, artwork, entry)
+        _publish(collection, entry)
         entry = journal.update(entry, state="stored", error=None)
         _failpoint("after-store")
     return entry, resumed
@@ -264,6 +265,26 @@ def _store(store: Blockstore, artwork: Artwork, entry: MintEntry) -> None:
         )
     store.pin(entry.image_cid)
     store.pin(entry.metadata_cid)
+
+
+def _publish(collection: Collection, entry: MintEntry) -> None:
+    """Copy the content to Kubo (as a CAR of the exact blocks, roots pinned) and ask a pinning
+    service to pin it, when configured. Kubo must report the same roots."""
+    if collection.kubo is not None:
+        import io
+
+        from provenance.ipfs import export_car
+
+        for cid in (entry.image_cid, entry.metadata_cid):
+            car = io.BytesIO()
+            export_car(collection.store, cid, car)
+            roots = collection.kubo.dag_import(car.getvalue(), pin_roots=True)
+            if roots != [cid]:
+                raise ProvenanceError(f"Kubo imported {roots} instead of {cid}")
+    if collection.pinning is not None:
+        name = Path(entry.artwork).name
+        collection.pinning.add(entry.image_cid, name=name)
+        collection.pinning.add(entry.metadata_cid, name=f"{name}.metadata.json")
 
 
 def _send_and_confirm(

@@ -59,6 +59,14 @@ def read_message(message: str | None, message_file: Path | None) -> bytes | None
               help="An OpenSea attribute; repeat for more.")
 @click.option("--animation-url", help="animation_url (e.g. ipfs://... of a latent walk).")
 @click.option("--external-url", help="external_url.")
+@click.option("--kubo-api", envvar="PROVENANCE_KUBO_API", metavar="URL",
+              help="Also import the content into this Kubo node and pin it [env PROVENANCE_KUBO_API].")
+@click.option("--kubo-auth-env", metavar="VAR",
+              help="Environment variable holding Kubo's Authorization header value.")
+@click.option("--pinning-endpoint", metavar="URL",
+              help="A Pinning Service API endpoint to ask to pin the content.")
+@click.option("--pinning-token-env", metavar="VAR",
+              help="Environment variable holding the pinning service's access token.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 @chain_options
 @signer_options
@@ -66,14 +74,15 @@ def mint(artwork: Path, donor: str, message: str | None, message_file: Path | No
          donor_signature: str | None, donor_tx: str | None, donor_pubkey: str | None,
          donor_encryption_key: str | None, name: str | None, description: str,
          attributes: tuple[str, ...], animation_url: str | None, external_url: str | None,
-         as_json: bool, rpc_url: str | None, chain_id: int | None, contract: str | None,
+         kubo_api: str | None, kubo_auth_env: str | None, pinning_endpoint: str | None,
+         pinning_token_env: str | None, as_json: bool, rpc_url: str | None, chain_id: int | None, contract: str | None,
          account: str | None, private_key_env: str | None, password_env: str | None) -> None:
     """Store ARTWORK and its metadata on IPFS and mint it to DONOR.
 
     Re-running the same command after an interruption finishes the same mint.
     """
     from provenance.artwork import load_artwork
-    from provenance.collection import open_collection
+    from provenance.collection import content_services, open_collection
     from provenance.metadata import parse_attributes
     from provenance.mint import MintRequest, parse_donor, resolve_donor_key
     from provenance.mint import mint as run_mint
@@ -85,9 +94,13 @@ def mint(artwork: Path, donor: str, message: str | None, message_file: Path | No
     parsed_attributes = parse_attributes(attributes)
     donor = parse_donor(donor)
     art = load_artwork(artwork)  # fail on a bad file before touching the chain
+    kubo, pinning = content_services(kubo_api=kubo_api, kubo_auth_env=kubo_auth_env,
+                                     pinning_endpoint=pinning_endpoint,
+                                     pinning_token_env=pinning_token_env)
     collection = open_collection(rpc_url=rpc_url, chain_id=chain_id, contract=contract,
                                  account=account, private_key_env=private_key_env,
                                  password_env=password_env, with_signer=True)
+    collection.kubo, collection.pinning = kubo, pinning
     key = resolve_donor_key(collection, donor=donor, artwork_sha256=art.sha256,
                             signature=donor_signature, tx_hash=donor_tx, public_key=donor_pubkey,
                             encryption_key=donor_encryption_key)
