@@ -55,7 +55,17 @@ def status(as_json: bool) -> None:
         else:
             out_console.print(f"devnet not running (state: {devnet.state_file})")
         return
-    block = RpcClient(info.rpc_url).block_number()
+    from provenance.errors import ChainError
+
+    try:
+        block = RpcClient(info.rpc_url, timeout=5).block_number()
+    except ChainError as exc:  # the process is there but does not answer (dying, or hung)
+        if as_json:
+            emit_json({"running": False, "pid": info.pid, "rpc_url": info.rpc_url,
+                       "error": str(exc), "state_file": str(devnet.state_file)})
+        else:
+            out_console.print(f"devnet pid {info.pid} does not answer at {info.rpc_url}: {exc}")
+        return
     contract = deployment["address"] if deployment else None
     if as_json:
         emit_json({"running": True, "pid": info.pid, "rpc_url": info.rpc_url,

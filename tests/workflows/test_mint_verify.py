@@ -88,6 +88,10 @@ def test_state_survives_down_up_and_a_killed_anvil(minted: dict[str, object], ho
     info = devnet.info()
     assert info is not None
     os.kill(info.pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{info.pid}/cmdline").exists() and Path(f"/proc/{info.pid}/cmdline").read_bytes():
+        assert time.monotonic() < deadline, "anvil survived SIGKILL"
+        time.sleep(0.05)
     status = invoke("chain", "status", "--json")
     assert json.loads(status.stdout)["running"] is False  # the stale pid is detected
     code, report = verify_json(1)  # starts the devnet again from its state file
