@@ -6,6 +6,7 @@ fails when a shipped artifact differs from a fresh compile of ``solidity/src``.
 
 from __future__ import annotations
 
+import functools
 import json
 from importlib import resources
 from typing import Any
@@ -18,11 +19,13 @@ __all__ = ["ARTIFACT_NAMES", "load_artifact"]
 ARTIFACT_NAMES: tuple[str, ...] = ("ProvenanceArt",)
 
 
+@functools.cache
 def load_artifact(name: str = "ProvenanceArt") -> dict[str, Any]:
     """The shipped artifact of contract ``name``.
 
     Keys: ``contractName``, ``sourceName``, ``abi`` (list), ``bytecode`` and ``deployedBytecode``
-    (0x-prefixed hex), ``compiler`` (``{"version", "settings"}``).
+    (0x-prefixed hex), ``compiler`` (``{"version", "settings"}``). Parsed once per process: treat
+    the result as read-only.
     """
     if name not in ARTIFACT_NAMES:
         raise ConfigError(f"no shipped contract artifact named {name!r}", name=name)
