@@ -539,6 +539,9 @@ def redeem(
         "tx_hash": prepared.hash, "raw_tx": "0x" + prepared.raw.hex(), "nonce": prepared.nonce,
         "sender": prepared.sender, "donation": value, "sealed": bool(envelope),
     }).encode(), mode=0o600)
+    from provenance.mint import _failpoint
+
+    _failpoint("redeem-after-sign")
     sender.broadcast(prepared)
     return _confirm(offer, collection, prepared.hash, resumed=False)
 

@@ -304,3 +304,37 @@ def test_amounts_and_durations() -> None:
     for bad in ("7", "d", "0d", "1.5h", "-3m"):
         with pytest.raises(InputError):
             parse_duration(bad)
+
+
+def test_a_redeem_killed_after_signing_is_finished_by_a_rerun(collection: Collection,
+                                                               art_dir: Path) -> None:
+    from ..workflows.conftest import run_cli
+
+    path, _ = new_offer(art_dir)
+    before = state(collection)
+    crashed = run_cli("redeem", str(path), "--private-key-env", "DONOR_KEY", "--json",
+                      env={**DONOR_ENV, "PROVENANCE_FAILPOINT": "redeem-after-sign"})
+    assert crashed.returncode == 137
+    assert state(collection) == before  # signed and journaled, never sent
+    out = run("redeem", str(path), "--private-key-env", "DONOR_KEY", "--json", env=DONOR_ENV)
+    assert out["resumed"] is True
+    minted, held, _balance, nonce = state(collection)
+    assert (minted, held, nonce) == (before[0] + 1, before[1] + MIN, before[3] + 1)
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (("--min-donation", "lots"), "is not a number"),
+    (("--min-donation", "0.05ether", "--expires", "soon"), "duration"),
+    (("--min-donation", "0.05ether", "--to", "0x1234"), "not an Ethereum address"),
+    (("--min-donation", "0.05ether", "-o", "/nonexistent/dir/offer.json"), "does not exist"),
+])
+def test_offer_bad_input(collection: Collection, art_dir: Path, args: tuple[str, ...],
+                         expected: str) -> None:
+    art = make_artwork(art_dir / "bad-input.png", seed=999)
+    argv = ["offer", str(art), *args]
+    if "-o" not in args:
+        argv += ["-o", str(art_dir / "bad.json")]
+    result = invoke(*argv)
+    assert result.exit_code != 0
+    assert expected in one_line_error(result.stderr)
+    assert not (art_dir / "bad.json").exists()
