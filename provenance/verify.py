@@ -135,12 +135,18 @@ def verify_token(
         report.add("sealed-message", False, "no ArtworkMinted event: no on-chain commitment")
     else:
         to = str(minted.args["to"])
-        same = to.lower() == str(prov.get("donor", "")).lower()
-        report.add("donor", same, f"minted to {to}" if same else
-                   f"metadata names {prov.get('donor')} but the token was minted to {to}")
+        redeemed = contract.redeemed_event(token_id)
+        named = str(prov.get("donor", ""))
+        # An open offer (voucher recipient 0) names no donor: whoever redeemed it received it.
+        if redeemed is not None and named.lower() == _ZERO_ADDRESS:
+            report.add("donor", True, f"minted to {to}, who redeemed an open offer")
+        else:
+            same = to.lower() == named.lower()
+            report.add("donor", same, f"minted to {to}" if same else
+                       f"metadata names {named} but the token was minted to {to}")
         # 7. The sealed message matches the on-chain commitment and the bytes in the mint event.
         _check_message(report, prov, bytes(minted.args["messageHash"]),
-                       bytes(minted.args["sealedMessage"]))
+                       bytes(minted.args["sealedMessage"]), redeemed=redeemed is not None)
 
     # 8. The generation record in the PNG matches the metadata's; optionally regenerate.
     _check_generation(report, prov, image_bytes, regenerate_model)
@@ -170,9 +176,17 @@ def _check_image(report: Report, metadata: dict[str, Any], record: Record,
     return data
 
 
+_ZERO_ADDRESS = "0x" + "0" * 40
+
+
 def _check_message(report: Report, prov: dict[str, Any], message_hash: bytes,
-                   event_bytes: bytes) -> None:
+                   event_bytes: bytes, *, redeemed: bool = False) -> None:
     envelope = prov.get("sealed_message")
+    if envelope is None and redeemed and event_bytes:
+        # A redeemed voucher: the artist signed the metadata before the donor existed, so the
+        # donor's envelope lives only in the mint event, committed to by messageHash.
+        _check_event_envelope(report, message_hash, event_bytes)
+        return
     expected = canonical_json(envelope) if envelope is not None else b""
     commitment = keccak(expected)
     if commitment != message_hash:
@@ -187,6 +201,29 @@ def _check_message(report: Report, prov: dict[str, Any], message_hash: bytes,
         report.add("sealed-message", None, "no sealed message (commitment to empty matches)")
     else:
         report.add("sealed-message", True, f"{envelope.get('version')} envelope matches the commitment")
+
+
+def _check_event_envelope(report: Report, message_hash: bytes, event_bytes: bytes) -> None:
+    if keccak(event_bytes) != message_hash:
+        report.add("sealed-message", False, "the envelope in the mint event does not hash to the"
+                                            " on-chain messageHash")
+        return
+    envelope = _event_envelope(event_bytes)
+    if envelope is None:
+        report.add("sealed-message", False, "the mint event's message is not a canonical envelope")
+        return
+    report.add("sealed-message", True, f"{envelope.get('version')} envelope sealed by the donor at"
+                                       " redemption, in the mint event (matches the commitment)")
+
+
+def _event_envelope(event_bytes: bytes) -> dict[str, Any] | None:
+    from provenance.seal import parse_envelope
+
+    try:
+        envelope = parse_envelope(event_bytes)
+    except ProvenanceError:
+        return None
+    return envelope if canonical_json(envelope) == event_bytes else None
 
 
 def _check_generation(report: Report, prov: dict[str, Any], image_bytes: bytes | None,
@@ -231,9 +268,12 @@ def decrypt_token(contract: ProvenanceArt, token_id: int, source: ContentSource,
     metadata_cid = raw_cid_for_sha256(record.metadata_digest)
     metadata = parse_metadata(source.cat(metadata_cid))
     envelope = metadata["provenance"].get("sealed_message")
+    minted = contract.minted_event(token_id)
+    if envelope is None and minted is not None and contract.redeemed_event(token_id) is not None:
+        event_bytes = bytes(minted.args["sealedMessage"])
+        envelope = _event_envelope(event_bytes) if event_bytes else None
     if envelope is None:
         raise InputError(f"token {token_id} has no sealed message")
-    minted = contract.minted_event(token_id)
     if minted is None or keccak(canonical_json(envelope)) != bytes(minted.args["messageHash"]):
         raise VerificationError(
             "the sealed message does not match the on-chain commitment", check="sealed-message"

@@ -103,6 +103,12 @@ class ProvenanceArt:
         found = self.events("ArtworkMinted", topics=[topic])
         return found[0] if found else None
 
+    def redeemed_event(self, token_id: int) -> DecodedEvent | None:
+        """The VoucherRedeemed event of ``token_id`` (topics: id, tokenId, redeemer), if any."""
+        topic = "0x" + token_id.to_bytes(32, "big").hex()
+        found = self.events("VoucherRedeemed", topics=[None, topic])
+        return found[0] if found else None
+
     def minted_from_receipt(self, receipt: dict[str, Any]) -> DecodedEvent:
         for log in receipt.get("logs", []):
             if checksum(log["address"]) != self.address:

@@ -19,6 +19,11 @@ REGISTRY: dict[str, tuple[str, str]] = {
     "ipfs": ("provenance.cli.ipfs:ipfs", "Content addressing without a daemon: add, cat, export, import, serve, pin, gc."),
     "seal": ("provenance.cli.seal:seal", "Seal a message to a donor's wallet key; open it; recover a donor's key."),
     "donor": ("provenance.cli.donor:donor", "Donor-side helpers: the consent message a donor signs."),
+    "offer": ("provenance.cli.donations:offer", "Offer an artwork against a donation: store it and sign a voucher (offer.json)."),
+    "redeem": ("provenance.cli.donations:redeem", "Redeem an offer: check it, seal your message to your key, donate, mint."),
+    "donations": ("provenance.cli.donations:donations", "The collection's balance and the donations received."),
+    "withdraw": ("provenance.cli.donations:withdraw", "Send the collection's donations to an address (admin only)."),
+    "gallery": ("provenance.cli.gallery:gallery", "The exhibition: serve a verifying web gallery, or build it as a static site."),
 }
 
 COMMANDS = {name: target for name, (target, _help) in REGISTRY.items()}

@@ -1,0 +1,62 @@
+"""``provenance gallery serve | build``: the exhibition, live on loopback or as a static site."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from provenance.cli.common import chain_options, emit_json, err_console
+
+DEFAULT_PORT = 8470
+
+
+@click.group()
+def gallery() -> None:
+    """A verifying web gallery of the collection."""
+
+
+@gallery.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=DEFAULT_PORT, show_default=True)
+@click.option("--verbose", is_flag=True, help="Log every request.")
+@chain_options
+def serve(port: int, verbose: bool, rpc_url: str | None, chain_id: int | None,
+          contract: str | None) -> None:
+    """Serve the gallery and an IPFS gateway on http://127.0.0.1:PORT (loopback only)."""
+    from provenance.collection import open_collection
+    from provenance.gallery import make_gallery_server
+
+    collection = open_collection(rpc_url=rpc_url, chain_id=chain_id, contract=contract)
+    server = make_gallery_server(collection, port=port, verbose=verbose)
+    host, bound = str(server.server_address[0]), int(server.server_address[1])
+    err_console.print(f"gallery on http://{host}:{bound}/ (Ctrl-C to stop)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+@gallery.command()
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="Folder to write the site into.")
+@click.option("--gateway", default="http://127.0.0.1:8080", show_default=True, metavar="URL",
+              help="IPFS gateway the pages fetch content from (e.g. `provenance ipfs serve`).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@chain_options
+def build(output: Path, gateway: str, as_json: bool, rpc_url: str | None, chain_id: int | None,
+          contract: str | None) -> None:
+    """Write the gallery as a static site (any web server, or `ipfs add -r`)."""
+    from provenance.collection import open_collection
+    from provenance.gallery import collect, write_site
+
+    collection = open_collection(rpc_url=rpc_url, chain_id=chain_id, contract=contract)
+    data = collect(collection, collection.store)
+    written = write_site(data, output, gateway=gateway)
+    if as_json:
+        emit_json({"output": str(output), "files": len(written), "works": len(data.works),
+                   "offers": len(data.offers), "gateway": gateway})
+        return
+    click.echo(f"wrote {len(written)} files to {output}: {len(data.works)} works,"
+               f" {len(data.offers)} open offers; content from {gateway}")

@@ -1,0 +1,165 @@
+"""What the gallery shows, read from the chain (records, owners, events) and IPFS (metadata).
+
+The page data carries the on-chain digests, never digests taken from IPFS: the browser checks the
+content it fetches against what the chain recorded, so a changed block turns a badge red.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from provenance.errors import ContractRevert, ProvenanceError
+from provenance.ipfs.cid import raw_cid_for_sha256
+from provenance.metadata import parse_metadata
+
+if TYPE_CHECKING:
+    from provenance.collection import Collection
+    from provenance.verify import ContentSource
+
+__all__ = ["GalleryData", "OfferEntry", "Work", "collect"]
+
+
+@dataclass
+class Work:
+    token_id: int
+    owner: str | None  # None: burned
+    metadata_sha256: str
+    image_sha256: str
+    metadata_cid: str
+    token_uri: str
+    title: str
+    description: str = ""
+    image_cid: str | None = None
+    animation_url: str | None = None
+    mime: str | None = None
+    width: int | None = None
+    height: int | None = None
+    donor: str | None = None
+    donation_wei: int | None = None
+    sealed_message: bool = False
+    generator: dict[str, Any] | None = None
+    attributes: list[dict[str, Any]] = field(default_factory=list)
+    minted_block: int | None = None
+    minted_tx: str | None = None
+    problem: str | None = None  # why the metadata could not be shown (the badge turns red)
+
+    def page_data(self) -> dict[str, Any]:
+        """What the verification badge needs: CIDs and the on-chain digests."""
+        return {"tokenId": self.token_id, "tokenURI": self.token_uri,
+                "metadataCid": self.metadata_cid, "metadataSha256": self.metadata_sha256,
+                "imageSha256": self.image_sha256, "imageCid": self.image_cid}
+
+
+@dataclass
+class OfferEntry:
+    id: str
+    name: str
+    description: str
+    image_cid: str
+    metadata_cid: str
+    metadata_sha256: str
+    image_sha256: str
+    min_donation_wei: int
+    deadline: int
+    recipient: str | None
+    signer: str
+    offer_json: bytes
+    generator: dict[str, Any] | None = None
+
+    def page_data(self) -> dict[str, Any]:
+        return {"offerId": self.id, "tokenURI": f"ipfs://{self.metadata_cid}",
+                "metadataCid": self.metadata_cid, "metadataSha256": self.metadata_sha256,
+                "imageSha256": self.image_sha256, "imageCid": self.image_cid}
+
+
+@dataclass
+class GalleryData:
+    chain_id: int
+    contract: str
+    name: str
+    works: list[Work]
+    offers: list[OfferEntry]
+    block: int
+    generated_at: int
+
+
+def collect(collection: Collection, source: ContentSource) -> GalleryData:
+    contract = collection.contract
+    donations = {int(e.args["tokenId"]): int(e.args["donation"])
+                 for e in contract.events("VoucherRedeemed")}
+    minted = {int(e.args["tokenId"]): e for e in contract.events("ArtworkMinted")}
+    works = [_work(collection, token_id, source, donations, minted)
+             for token_id in range(contract.total_minted(), 0, -1)]
+    try:
+        name = str(contract.call("name"))
+    except ProvenanceError:
+        name = "Provenance"
+    return GalleryData(chain_id=collection.chain.chain_id, contract=contract.address, name=name,
+                       works=works, offers=_offers(collection, source),
+                       block=collection.chain.rpc.block_number(), generated_at=int(time.time()))
+
+
+def _work(collection: Collection, token_id: int, source: ContentSource,
+          donations: dict[int, int], minted: dict[int, Any]) -> Work:
+    contract = collection.contract
+    record = contract.record_of(token_id)
+    try:
+        owner: str | None = contract.owner_of(token_id)
+    except ContractRevert:
+        owner = None
+    metadata_cid = raw_cid_for_sha256(record.metadata_digest)
+    event = minted.get(token_id)
+    work = Work(token_id=token_id, owner=owner, metadata_sha256=record.metadata_digest.hex(),
+                image_sha256=record.image_digest.hex(), metadata_cid=metadata_cid,
+                token_uri=contract.token_uri(token_id) if owner else f"ipfs://{metadata_cid}",
+                title=f"Token {token_id}", donation_wei=donations.get(token_id),
+                sealed_message=bool(event and bytes(event.args["sealedMessage"])),
+                minted_block=int(event.log["blockNumber"], 16) if event else None,
+                minted_tx=str(event.log["transactionHash"]) if event else None)
+    try:
+        data = source.cat(metadata_cid)
+        if hashlib.sha256(data).digest() != record.metadata_digest:
+            raise ProvenanceError("metadata does not hash to the on-chain digest")
+        metadata = parse_metadata(data)
+    except ProvenanceError as exc:
+        work.problem = f"metadata unavailable: {exc}"
+        return work
+    prov = metadata["provenance"]
+    work.title = str(metadata.get("name") or work.title)
+    work.description = str(metadata.get("description") or "")
+    work.image_cid = str(prov["image"]["cid"])
+    work.mime = str(prov["image"].get("mime") or "")
+    work.width, work.height = prov["image"].get("width"), prov["image"].get("height")
+    work.donor = prov.get("donor")
+    work.generator = prov.get("generator")
+    work.attributes = list(metadata.get("attributes") or [])
+    animation = metadata.get("animation_url")
+    work.animation_url = str(animation) if isinstance(animation, str) else None
+    return work
+
+
+def _offers(collection: Collection, source: ContentSource) -> list[OfferEntry]:
+    """Offers made from this home for this collection that can still be redeemed."""
+    from provenance.donations import check_offer, saved_offers
+
+    entries = []
+    for offer in saved_offers():
+        if offer.chain_id != collection.chain.chain_id or offer.contract != collection.contract.address:
+            continue
+        try:
+            checked = check_offer(offer, collection, source)
+        except ProvenanceError:
+            continue  # redeemed, expired, or its content is gone: not on show
+        voucher = offer.voucher
+        entries.append(OfferEntry(
+            id=offer.id_hex, name=offer.name,
+            description=str(checked.metadata.get("description") or ""),
+            image_cid=offer.image_cid, metadata_cid=offer.metadata_cid,
+            metadata_sha256=voucher.metadata_digest.hex(), image_sha256=voucher.image_digest.hex(),
+            min_donation_wei=voucher.min_donation, deadline=voucher.deadline,
+            recipient=None if voucher.open else voucher.recipient, signer=voucher.signer,
+            offer_json=offer.encode(), generator=checked.metadata["provenance"].get("generator")))
+    return entries

@@ -1,0 +1,94 @@
+"""``provenance gallery serve``: the site and the IPFS trustless gateway on one loopback origin.
+
+``/ipfs/...`` is answered by the embedded gateway (every block verified on its way out); every
+other path by the rendered site, re-read from the chain whenever a new block or a new offer
+appears, so the gallery stays current without a restart.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import threading
+from collections.abc import Callable
+from http import HTTPStatus
+from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlsplit
+
+from provenance.errors import InputError, IPFSError, ProvenanceError
+from provenance.ipfs.server import GatewayHandler, GatewayServer
+
+if TYPE_CHECKING:
+    from provenance.collection import Collection
+
+__all__ = ["GalleryServer", "make_gallery_server"]
+
+
+class _SiteCache:
+    """The rendered site, rebuilt when the chain head or the set of offers changes."""
+
+    def __init__(self, collection: Collection) -> None:
+        self.collection = collection
+        self._key: tuple[int, int] | None = None
+        self._files: dict[str, bytes] = {}
+        self._lock = threading.Lock()
+
+    def files(self) -> dict[str, bytes]:
+        from provenance.donations import offers_dir
+        from provenance.gallery.data import collect
+        from provenance.gallery.site import render_site
+
+        folder = offers_dir()
+        offers = len(list(folder.glob("0x*.json"))) if folder.is_dir() else 0
+        key = (self.collection.chain.rpc.block_number(), offers)
+        with self._lock:
+            if key != self._key:
+                data = collect(self.collection, self.collection.store)
+                self._files = render_site(data, "")  # same origin: /ipfs/ is served here
+                self._key = key
+            return self._files
+
+
+class GalleryHandler(GatewayHandler):
+    server: GalleryServer
+
+    def do_GET(self) -> None:
+        path = urlsplit(self.path).path
+        if path.startswith("/ipfs/"):
+            super().do_GET()
+            return
+        rel = unquote(path).lstrip("/") or "index.html"
+        if rel.endswith("/"):
+            rel += "index.html"
+        try:
+            files = self.server.site.files()
+        except ProvenanceError as exc:
+            self._send(HTTPStatus.BAD_GATEWAY, f"cannot read the collection: {exc}\n".encode(),
+                       "text/plain; charset=utf-8")
+            return
+        body = files.get(rel)
+        if body is None:
+            self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain; charset=utf-8")
+            return
+        kind = mimetypes.guess_type(rel)[0] or "application/octet-stream"
+        if kind.startswith("text/") or kind.endswith(("javascript", "json")):
+            kind += "; charset=utf-8"
+        self._send(HTTPStatus.OK, body, kind, {"Cache-Control": "no-cache",
+                                                "X-Content-Type-Options": "nosniff"})
+
+
+class GalleryServer(GatewayServer):
+    def __init__(self, address: tuple[str, int], collection: Collection, *, verbose: bool) -> None:
+        self.site = _SiteCache(collection)
+        super().__init__(address, collection.store, verbose=verbose)
+        self.RequestHandlerClass: Callable[..., GalleryHandler] = GalleryHandler
+
+
+def make_gallery_server(collection: Collection, *, host: str = "127.0.0.1", port: int = 0,
+                        verbose: bool = False) -> GalleryServer:
+    """A gallery bound to ``host:port`` (port 0: any free port); call ``serve_forever``."""
+    if host not in ("127.0.0.1", "::1", "localhost"):
+        raise InputError(f"the gallery listens on loopback only, not {host!r}")
+    try:
+        return GalleryServer((host, port), collection, verbose=verbose)
+    except OSError as exc:
+        raise IPFSError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc

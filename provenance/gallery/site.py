@@ -1,0 +1,295 @@
+"""Render the gallery as plain HTML files: an index, a page per work, a page per open offer.
+
+Pages are complete without JavaScript (semantic HTML, alt text); ``verify.js`` adds the live
+verification badges. Links are relative, so the folder can be hosted by any web server or added
+to IPFS as a directory. A Content-Security-Policy limits every page to its own origin and the
+one gateway it names: nothing else is ever requested.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from html import escape
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from provenance.errors import InputError
+from provenance.gallery.data import GalleryData, OfferEntry, Work
+from provenance.home import atomic_write
+
+__all__ = ["STATIC_FILES", "render_site", "write_site"]
+
+STATIC_FILES = ("gallery.css", "verify.js")
+
+
+def _wei(wei: int) -> str:
+    from provenance.donations import format_wei
+
+    return format_wei(wei)
+
+
+def _gateway_origin(gateway: str) -> str:
+    if not gateway:
+        return ""
+    parts = urlsplit(gateway)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise InputError(f"--gateway must be an http(s) URL, got {gateway!r}")
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _ipfs_url(gateway: str, cid: str) -> str:
+    return f"{gateway.rstrip('/')}/ipfs/{cid}"
+
+
+def _page(title: str, body: str, *, root: str, gateway: str, description: str) -> str:
+    origin = _gateway_origin(gateway)
+    extra = f" {origin}" if origin else ""
+    csp = (f"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'{extra};"
+           f" media-src 'self'{extra}; connect-src 'self'{extra}; base-uri 'none';"
+           " form-action 'none'")
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="{escape(csp)}">
+<meta name="description" content="{escape(description)}">
+<meta name="provenance-gateway" content="{escape(gateway.rstrip('/'))}">
+<title>{escape(title)}</title>
+<link rel="stylesheet" href="{root}static/gallery.css">
+<script src="{root}static/verify.js" defer></script>
+</head>
+<body>
+<a class="skip" href="#main">Skip to content</a>
+{body}
+</body>
+</html>
+"""
+
+
+def _header(data: GalleryData, root: str) -> str:
+    return f"""<header class="site">
+<p class="site-name"><a href="{root}index.html">{escape(data.name)}</a></p>
+<p class="site-meta">Collection <code>{escape(data.contract)}</code> on chain {data.chain_id}</p>
+</header>"""
+
+
+def _footer(data: GalleryData) -> str:
+    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(data.generated_at))
+    return f"""<footer class="site"><p>Read from the chain at block {data.block} ({when}).
+Each badge re-checks the content in your browser: the metadata and image bytes are fetched from
+IPFS and their SHA-256 compared with the digests recorded on chain.</p></footer>"""
+
+
+def _badge(payload: dict[str, Any], *, what: str) -> str:
+    return (f'<div class="badge" data-state="pending" data-verify="{escape(json.dumps(payload))}"'
+            f' role="status" aria-live="polite"><span class="badge-icon" aria-hidden="true">…'
+            f'</span> <span class="badge-text">Checking {escape(what)}…</span>'
+            ' <button type="button" class="recheck" hidden>Check again</button></div>')
+
+
+def _alt(title: str, work_like: Work | OfferEntry) -> str:
+    generator = work_like.generator
+    if generator and "seed" in generator:
+        return f"{title}: a GAN-generated image (seed {generator['seed']})"
+    return f"{title}: the artwork image"
+
+
+def _image(gateway: str, cid: str | None, alt: str, *, lazy: bool = True,
+           size: tuple[int | None, int | None] = (None, None)) -> str:
+    if cid is None:
+        return '<div class="missing" role="img" aria-label="image unavailable">image unavailable</div>'
+    dims = "".join(f' {k}="{v}"' for k, v in zip(("width", "height"), size, strict=True) if v)
+    loading = ' loading="lazy"' if lazy else ""
+    return f'<img src="{escape(_ipfs_url(gateway, cid))}" alt="{escape(alt)}"{dims}{loading}>'
+
+
+def _card(work: Work, gateway: str) -> str:
+    owner = work.owner or "burned"
+    donation = (f"<div><dt>Donation</dt><dd>{_wei(work.donation_wei)}</dd></div>"
+                if work.donation_wei is not None else "")
+    return f"""<li class="card" data-token="{work.token_id}">
+<article aria-labelledby="work-{work.token_id}-title">
+<a class="card-image" href="work/{work.token_id}.html" tabindex="-1" aria-hidden="true">
+{_image(gateway, work.image_cid, "", size=(work.width, work.height))}</a>
+<h2 id="work-{work.token_id}-title"><a href="work/{work.token_id}.html">{escape(work.title)}</a></h2>
+<dl class="facts"><div><dt>Token</dt><dd>#{work.token_id}</dd></div>
+<div><dt>Owner</dt><dd><code class="address">{escape(owner)}</code></dd></div>{donation}</dl>
+{_badge(work.page_data(), what="against the chain")}
+</article></li>"""
+
+
+def _offer_card(offer: OfferEntry, gateway: str) -> str:
+    return f"""<li class="card offer" data-offer="{escape(offer.id)}">
+<article aria-labelledby="offer-{escape(offer.id)}-title">
+<a class="card-image" href="offer/{escape(offer.id)}.html" tabindex="-1" aria-hidden="true">
+{_image(gateway, offer.image_cid, "")}</a>
+<h2 id="offer-{escape(offer.id)}-title"><a href="offer/{escape(offer.id)}.html">{escape(offer.name)}</a></h2>
+<p>Available for a donation of at least <strong>{_wei(offer.min_donation_wei)}</strong>.</p>
+</article></li>"""
+
+
+def _works(count: int) -> str:
+    return f"{count} work" + ("" if count == 1 else "s")
+
+
+def render_index(data: GalleryData, gateway: str) -> str:
+    works = "\n".join(_card(w, gateway) for w in data.works) or "<li class=\"empty\">No works minted yet.</li>"
+    offers = ""
+    if data.offers:
+        offers = f"""<section aria-labelledby="offers-title">
+<h1 id="offers-title">Open for donation</h1>
+<ul class="grid" role="list">{"".join(_offer_card(o, gateway) for o in data.offers)}</ul>
+</section>"""
+    body = f"""{_header(data, "")}
+<main id="main">
+<section aria-labelledby="works-title">
+<h1 id="works-title">The collection <span class="count">({_works(len(data.works))})</span></h1>
+<ul class="grid" role="list">{works}</ul>
+</section>
+{offers}
+</main>
+{_footer(data)}"""
+    return _page(data.name, body, root="", gateway=gateway,
+                 description=f"{data.name}: {_works(len(data.works))}, each verifiable")
+
+
+def _generator(generator: dict[str, Any] | None) -> str:
+    if not generator:
+        return "<p>No generation record.</p>"
+    model = generator.get("model") or {}
+    rows = [("Model sha256", f"<code>{escape(str(model.get('sha256', '')))}</code>")]
+    if model.get("cid"):
+        rows.append(("Model CID", f"<code>{escape(str(model['cid']))}</code>"))
+    rows.append(("Seed", escape(str(generator.get("seed")))))
+    if "truncation" in generator:
+        rows.append(("Truncation", escape(str(generator["truncation"]))))
+    if generator.get("code"):
+        rows.append(("Code", escape(str(generator["code"]))))
+    items = "".join(f"<div><dt>{k}</dt><dd>{v}</dd></div>" for k, v in rows)
+    return f'<dl class="facts record">{items}</dl>'
+
+
+def _animation(gateway: str, url: str | None, title: str) -> str:
+    if not url:
+        return ""
+    if url.startswith("ipfs://"):
+        src = _ipfs_url(gateway, url.removeprefix("ipfs://"))
+        return (f'<figure class="animation"><video src="{escape(src)}" controls muted loop'
+                f' playsinline preload="metadata" aria-label="{escape(title)}: animation"></video>'
+                "<figcaption>Animation</figcaption></figure>")
+    return f'<p>Animation: <code>{escape(url)}</code></p>'
+
+
+def render_work(data: GalleryData, work: Work, gateway: str) -> str:
+    owner = escape(work.owner or "burned")
+    donation = _wei(work.donation_wei) if work.donation_wei is not None else "minted directly"
+    attributes = "".join(
+        f"<div><dt>{escape(str(a.get('trait_type')))}</dt><dd>{escape(str(a.get('value')))}</dd></div>"
+        for a in work.attributes)
+    problem = f'<p class="problem">{escape(work.problem)}</p>' if work.problem else ""
+    body = f"""{_header(data, "../")}
+<main id="main" class="detail">
+<nav aria-label="Breadcrumb"><a href="../index.html">All works</a></nav>
+<article aria-labelledby="title">
+<h1 id="title">{escape(work.title)}</h1>
+<figure class="artwork">{_image(gateway, work.image_cid, _alt(work.title, work), lazy=False, size=(work.width, work.height))}
+<figcaption>{escape(work.description) or escape(_alt(work.title, work))}</figcaption></figure>
+{_animation(gateway, work.animation_url, work.title)}
+{problem}
+{_badge(work.page_data(), what="against the chain")}
+<h2>Provenance</h2>
+<dl class="facts">
+<div><dt>Token</dt><dd>#{work.token_id}</dd></div>
+<div><dt>Owner</dt><dd><code class="address">{owner}</code></dd></div>
+<div><dt>Donation</dt><dd>{donation}</dd></div>
+<div><dt>Sealed message</dt><dd>{"yes, readable only by the donor" if work.sealed_message else "none"}</dd></div>
+<div><dt>Token URI</dt><dd><code>{escape(work.token_uri)}</code></dd></div>
+<div><dt>Metadata sha256 (on chain)</dt><dd><code>{work.metadata_sha256}</code></dd></div>
+<div><dt>Image sha256 (on chain)</dt><dd><code>{work.image_sha256}</code></dd></div>
+<div><dt>Minted</dt><dd>block {work.minted_block}, tx <code>{escape(str(work.minted_tx))}</code></dd></div>
+{attributes}
+</dl>
+<h2>Generation record</h2>
+{_generator(work.generator)}
+<p>Check it yourself: <code>provenance verify {work.token_id}</code></p>
+</article>
+</main>
+{_footer(data)}"""
+    return _page(f"{work.title} · {data.name}", body, root="../", gateway=gateway,
+                 description=f"{work.title}, token {work.token_id} of {data.name}")
+
+
+def render_offer(data: GalleryData, offer: OfferEntry, gateway: str) -> str:
+    from provenance.donations import NO_DEADLINE
+
+    deadline = ("no expiry" if offer.deadline == NO_DEADLINE else
+                time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(offer.deadline)))
+    recipient = (f"only <code class=\"address\">{escape(offer.recipient)}</code>"
+                 if offer.recipient else "anyone who donates")
+    body = f"""{_header(data, "../")}
+<main id="main" class="detail">
+<nav aria-label="Breadcrumb"><a href="../index.html">All works</a></nav>
+<article aria-labelledby="title">
+<h1 id="title">{escape(offer.name)}</h1>
+<p class="lede">Open for donation: support the artist and receive this work as a token, with a
+message only you can read.</p>
+<figure class="artwork">{_image(gateway, offer.image_cid, _alt(offer.name, offer), lazy=False)}
+<figcaption>{escape(offer.description) or escape(_alt(offer.name, offer))}</figcaption></figure>
+{_badge(offer.page_data(), what="against the artist's signed digests")}
+<h2>The offer</h2>
+<dl class="facts">
+<div><dt>Minimum donation</dt><dd>{_wei(offer.min_donation_wei)}</dd></div>
+<div><dt>Valid until</dt><dd>{deadline}</dd></div>
+<div><dt>Who may receive it</dt><dd>{recipient}</dd></div>
+<div><dt>Signed by</dt><dd><code class="address">{escape(offer.signer)}</code></dd></div>
+<div><dt>Metadata</dt><dd><code>ipfs://{escape(offer.metadata_cid)}</code></dd></div>
+</dl>
+<h2>Redeem it</h2>
+<ol>
+<li>Download <a href="{escape(offer.id)}.json" download="offer.json">the offer (offer.json)</a>.</li>
+<li>Run <code>provenance redeem offer.json --account YOUR_KEYSTORE --message "your words"</code>.
+It checks the signature, the expiry and the content before sending anything.</li>
+</ol>
+<h2>Generation record</h2>
+{_generator(offer.generator)}
+</article>
+</main>
+{_footer(data)}"""
+    return _page(f"{offer.name} · open for donation", body, root="../", gateway=gateway,
+                 description=f"{offer.name}: open for donation")
+
+
+def render_site(data: GalleryData, gateway: str) -> dict[str, bytes]:
+    """Every file of the site, by relative path."""
+    _gateway_origin(gateway)
+    out: dict[str, bytes] = {"index.html": render_index(data, gateway).encode()}
+    for work in data.works:
+        out[f"work/{work.token_id}.html"] = render_work(data, work, gateway).encode()
+    for offer in data.offers:
+        out[f"offer/{offer.id}.html"] = render_offer(data, offer, gateway).encode()
+        out[f"offer/{offer.id}.json"] = offer.offer_json
+    static = files("provenance.gallery") / "static"
+    for name in STATIC_FILES:
+        out[f"static/{name}"] = (static / name).read_bytes()
+    return out
+
+
+def write_site(data: GalleryData, out_dir: Path, *, gateway: str) -> list[Path]:
+    """Write the site into ``out_dir`` (created; stale work/offer pages removed)."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(f"{out_dir} exists and is not a folder")
+    rendered = render_site(data, gateway)
+    for sub in ("work", "offer"):
+        if (out_dir / sub).is_dir():
+            shutil.rmtree(out_dir / sub)
+    written = []
+    for rel, content in rendered.items():
+        path = out_dir / rel
+        atomic_write(path, content)
+        written.append(path)
+    return written

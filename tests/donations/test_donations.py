@@ -1,0 +1,340 @@
+"""Donations on a real anvil: offer -> redeem -> verify -> decrypt -> withdraw, and every way an
+offer can be wrong, each refused before anything is sent (no funds, no tokens, no nonce move)."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from eth_account import Account
+from PIL import Image
+
+from provenance.chain.accounts import dev_accounts
+from provenance.chain.contract import ProvenanceArt, deploy_provenance_art
+from provenance.chain.rpc import RpcClient
+from provenance.chain.tx import Sender
+from provenance.collection import Collection, open_collection
+from provenance.donations import (
+    Offer,
+    Voucher,
+    parse_amount,
+    parse_duration,
+    voucher_digest,
+    voucher_typed_data,
+)
+from provenance.errors import InputError
+
+from ..workflows.conftest import invoke, make_artwork, one_line_error
+from .conftest import OTHER_CHAIN_ID
+
+ARTIST, DONOR, BENEFICIARY, STRANGER = (dev_accounts(6)[i] for i in (0, 1, 2, 5))
+MESSAGE = "For the gallery, with love. Für immer ✨"
+DONOR_ENV = {"DONOR_KEY": "0x" + bytes(DONOR.key).hex()}
+MIN = 5 * 10**16  # 0.05 ether
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> Any:
+    result = invoke(*args, env=env)
+    assert result.exit_code == 0, (result.stdout, result.stderr)
+    return json.loads(result.stdout)
+
+
+@pytest.fixture(scope="module")
+def collection(home: Path) -> Collection:
+    return open_collection()
+
+
+@pytest.fixture(scope="module")
+def art_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("art")
+
+
+_seed = iter(range(100, 10_000))
+
+
+def new_offer(art_dir: Path, *extra: str) -> tuple[Path, dict[str, Any]]:
+    seed = next(_seed)
+    art = make_artwork(art_dir / f"work-{seed}.png", seed=seed)
+    path = art_dir / f"offer-{seed}.json"
+    out = run("offer", str(art), "--min-donation", "0.05ether", "-o", str(path), "--json", *extra)
+    return path, out
+
+
+def state(collection: Collection) -> tuple[int, int, int, int]:
+    rpc = collection.chain.rpc
+    return (collection.contract.total_minted(), rpc.get_balance(collection.contract.address),
+            rpc.get_balance(DONOR.address), rpc.transaction_count(DONOR.address, "latest"))
+
+
+def refused(collection: Collection, offer: Path, *extra: str, env: dict[str, str] | None = None
+            ) -> str:
+    """Redeem must fail with one line, and nothing may move on chain."""
+    before = state(collection)
+    result = invoke("redeem", str(offer), "--private-key-env", "DONOR_KEY", *extra,
+                    env={**DONOR_ENV, **(env or {})})
+    assert result.exit_code != 0, result.stdout
+    line = one_line_error(result.stderr)
+    assert state(collection) == before
+    return line
+
+
+def tampered(path: Path, edit: Any) -> Path:
+    data = json.loads(path.read_text())
+    edit(data)
+    out = path.with_name(f"tampered-{time.monotonic_ns()}.json")
+    out.write_text(json.dumps(data))
+    return out
+
+
+# -- the happy path ------------------------------------------------------------------------------
+
+
+def test_offer_redeem_verify_decrypt_withdraw(collection: Collection, art_dir: Path) -> None:
+    path, made = new_offer(art_dir, "--expires", "7d")
+    offer = json.loads(path.read_text())
+    assert offer["signature"].startswith("0x") and "key" not in json.dumps(offer).lower()
+    assert Image.open(made["qr_png"]).size[0] > 100  # a real PNG was written
+    assert made["url"].endswith(f"/offer/{made['id']}.html")
+    assert offer["voucher"]["deadline"] - time.time() == pytest.approx(7 * 86400, abs=120)
+
+    before = state(collection)
+    out = run("redeem", str(path), "--private-key-env", "DONOR_KEY", "--message", MESSAGE,
+              "--donation", "0.08ether", "--json", env=DONOR_ENV)
+    token = out["token_id"]
+    assert out["owner"] == DONOR.address and out["sealed_message"] is True
+    assert int(out["donation_wei"]) == 8 * 10**16
+    minted, held, donor_balance, _nonce = state(collection)
+    assert minted == before[0] + 1 and held == before[1] + 8 * 10**16
+    assert donor_balance < before[2] - 8 * 10**16  # paid the donation and gas
+
+    report = invoke("verify", str(token), "--json")
+    checks = {c["name"]: c["ok"] for c in json.loads(report.stdout)["checks"]}
+    assert report.exit_code == 0, report.stdout
+    assert checks == {"token": True, "record": True, "token-uri": True, "metadata": True,
+                      "image": True, "donor": True, "sealed-message": True, "generation": None}
+    decrypted = invoke("decrypt", str(token), "--private-key-env", "DONOR_KEY", env=DONOR_ENV)
+    assert decrypted.exit_code == 0 and decrypted.stdout.strip() == MESSAGE
+    other = invoke("decrypt", str(token), "--private-key-env", "K",
+                   env={"K": "0x" + bytes(STRANGER.key).hex()})
+    assert other.exit_code != 0
+
+    ledger = run("donations", "--json")
+    assert {"token_id": token, "amount_wei": str(8 * 10**16), "redeemer": DONOR.address} \
+        .items() <= next(d for d in ledger["donations"] if d["token_id"] == token).items()
+    assert int(ledger["balance_wei"]) == held
+
+    rpc = collection.chain.rpc
+    start = rpc.get_balance(BENEFICIARY.address)
+    out = run("withdraw", "--to", BENEFICIARY.address, "--amount", "0.03ether", "--json")
+    assert rpc.get_balance(BENEFICIARY.address) == start + 3 * 10**16
+    assert rpc.get_balance(collection.contract.address) == held - 3 * 10**16
+    run("withdraw", "--to", BENEFICIARY.address, "--json")
+    assert rpc.get_balance(collection.contract.address) == 0
+    assert rpc.get_balance(BENEFICIARY.address) == start + held
+    assert int(run("donations", "--json")["withdrawn_wei"]) == held
+
+    # The offer is spent: a second redemption is refused, naming the token.
+    assert f"already redeemed (token {token})" in refused(collection, path)
+
+
+def test_withdraw_by_a_non_admin_or_too_much_is_refused(collection: Collection) -> None:
+    stranger = {"K": "0x" + bytes(STRANGER.key).hex()}
+    result = invoke("withdraw", "--to", STRANGER.address, "--private-key-env", "K", env=stranger)
+    assert result.exit_code != 0 and "not the admin" in one_line_error(result.stderr)
+    result = invoke("withdraw", "--to", STRANGER.address, "--amount", "1000ether")
+    assert result.exit_code != 0 and one_line_error(result.stderr)
+
+
+def test_voucher_digest_equals_the_contracts_hashvoucher(collection: Collection) -> None:
+    voucher = Voucher(signer=ARTIST.address, recipient=DONOR.address,
+                      metadata_digest=bytes(range(32)), image_digest=bytes(range(1, 33)),
+                      min_donation=123, deadline=2**40, id=b"\x07" * 32)
+    local = voucher_digest(voucher, chain_id=collection.chain.chain_id,
+                           contract=collection.contract.address)
+    assert local == bytes(collection.contract.call("hashVoucher", voucher.as_tuple()))
+    signed = Account.sign_typed_data(ARTIST.key, full_message=voucher_typed_data(
+        voucher, chain_id=collection.chain.chain_id, contract=collection.contract.address))
+    assert bytes(signed.message_hash) == local
+
+
+def test_open_offer_for_a_named_recipient_is_a_gift(collection: Collection, art_dir: Path) -> None:
+    path, _made = new_offer(art_dir, "--to", BENEFICIARY.address)
+    out = run("redeem", str(path), "--private-key-env", "DONOR_KEY", "--json", env=DONOR_ENV)
+    assert out["owner"] == BENEFICIARY.address
+    assert invoke("verify", str(out["token_id"])).exit_code == 0
+
+
+# -- refusals ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def offer(collection: Collection, art_dir: Path) -> Path:
+    return new_offer(art_dir)[0]
+
+
+def test_under_payment(collection: Collection, offer: Path) -> None:
+    assert "below the offer's minimum of 0.05 ETH" in refused(collection, offer, "--donation",
+                                                               "0.049ether")
+
+
+def test_expired(collection: Collection, art_dir: Path) -> None:
+    path, _ = new_offer(art_dir, "--expires", "1s")
+    time.sleep(2.1)
+    assert "expired" in refused(collection, path)
+
+
+def test_wrong_signer(collection: Collection, offer: Path) -> None:
+    """A voucher signed by someone who is not a minter, correctly signed by them."""
+    data = json.loads(offer.read_text())
+    voucher = Offer.from_json(data).voucher
+    forged = Voucher(**{**voucher.__dict__, "signer": STRANGER.address})
+    signed = Account.sign_typed_data(STRANGER.key, full_message=voucher_typed_data(
+        forged, chain_id=data["chain_id"], contract=data["contract"]))
+    data["voucher"]["signer"] = STRANGER.address
+    data["signature"] = "0x" + bytes(signed.signature).hex()
+    path = tampered(offer, lambda d: d.update(data))
+    assert "is not a minter" in refused(collection, path)
+
+
+TAMPER = {
+    "name": lambda d: d.update(name="Another title"),
+    "signer": lambda d: d["voucher"].update(signer=BENEFICIARY.address),
+    "recipient": lambda d: d["voucher"].update(recipient=STRANGER.address),
+    "metadataDigest": lambda d: d["voucher"].update(metadataDigest="0x" + "11" * 32),
+    "imageDigest": lambda d: d["voucher"].update(imageDigest="0x" + "22" * 32),
+    "minDonation": lambda d: d["voucher"].update(minDonation="1"),
+    "deadline": lambda d: d["voucher"].update(deadline=d["voucher"]["deadline"] - 1),
+    "id": lambda d: d["voucher"].update(id="0x" + "33" * 32),
+    "signature": lambda d: d.update(signature=d["signature"][:-4] + "0000"),
+    "metadata_cid": lambda d: d.update(metadata_cid="bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku"),
+    "image_cid": lambda d: d.update(image_cid="bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku"),
+    "chain_id": lambda d: d.update(chain_id=OTHER_CHAIN_ID),
+    "contract": lambda d: d.update(contract=STRANGER.address),
+    "format": lambda d: d.update(format="something"),
+}
+
+
+@pytest.mark.parametrize("field", sorted(TAMPER))
+def test_tampered_offer(collection: Collection, offer: Path, field: str) -> None:
+    line = refused(collection, tampered(offer, TAMPER[field]))
+    assert line.startswith("Error: ")
+    assert any(word in line for word in ("signature", "chain", "contract", "CID", "name",
+                                         "not a provenance offer", "no contract code")), line
+
+
+def test_garbage_offer_files(collection: Collection, tmp_path: Path) -> None:
+    (tmp_path / "x.json").write_text("{not json")
+    assert "is not JSON" in refused(collection, tmp_path / "x.json")
+    assert "not found" in refused(collection, tmp_path / "missing.json")
+
+
+@pytest.fixture(scope="module")
+def second_contract(collection: Collection) -> str:
+    """Another deployment of the same collection contract on the same chain (not recorded)."""
+    sender = Sender(collection.chain.rpc, ARTIST, chain_id=collection.chain.chain_id)
+    address, _ = deploy_provenance_art(sender)
+    return address
+
+
+def test_replay_on_another_contract(collection: Collection, offer: Path,
+                                    second_contract: str) -> None:
+    other = ProvenanceArt(collection.chain.rpc, second_contract)
+    minted = other.total_minted()
+    line = refused(collection, offer, "--contract", second_contract)
+    assert "is for contract" in line
+    # Rewriting the offer to name the other contract breaks the signature (EIP-712 domain).
+    moved = tampered(offer, lambda d: d.update(contract=second_contract))
+    assert "signature" in refused(collection, moved)
+    assert other.total_minted() == minted
+
+
+def test_replay_on_another_chain(collection: Collection, offer: Path, other_chain: str) -> None:
+    rpc = RpcClient(other_chain)
+    address, _ = deploy_provenance_art(Sender(rpc, ARTIST, chain_id=OTHER_CHAIN_ID))
+    other = ProvenanceArt(rpc, address)
+    before = (rpc.get_balance(DONOR.address), rpc.transaction_count(DONOR.address, "latest"))
+    line = refused(collection, offer, "--rpc-url", other_chain, "--contract", address)
+    assert f"is for chain {collection.chain.chain_id}" in line
+    moved = tampered(offer, lambda d: d.update(chain_id=OTHER_CHAIN_ID, contract=address))
+    assert "signature" in refused(collection, moved, "--rpc-url", other_chain)
+    # The contract itself refuses the replayed voucher too.
+    voucher = Offer.from_json(json.loads(offer.read_text())).voucher
+    data = other.abi.encode_call("redeem", voucher.as_tuple(),
+                                 bytes.fromhex(json.loads(offer.read_text())["signature"][2:]), b"")
+    from provenance.errors import ContractRevert
+
+    with pytest.raises(ContractRevert) as caught:
+        rpc.estimate_gas({"from": DONOR.address, "to": address, "data": "0x" + data.hex(),
+                          "value": hex(MIN)})
+    assert other.abi.decode_error(caught.value.data).name == "InvalidVoucherSignature"  # type: ignore[union-attr]
+    assert other.total_minted() == 0
+    assert (rpc.get_balance(DONOR.address), rpc.transaction_count(DONOR.address, "latest")) == before
+
+
+def test_tampered_content_on_ipfs(collection: Collection, offer: Path, home: Path) -> None:
+    from provenance.ipfs import Blockstore
+    from provenance.ipfs.cid import CID
+
+    data = json.loads(offer.read_text())
+    store = Blockstore.open(home / "ipfs" / "blocks")
+    block = store._path(CID.parse(data["image_cid"]))
+    original = block.read_bytes()
+    try:
+        block.write_bytes(original[:-1] + bytes([original[-1] ^ 1]))
+        assert "image" in refused(collection, offer)
+    finally:
+        block.write_bytes(original)
+
+
+# -- units ---------------------------------------------------------------------------------------
+
+
+def test_amounts_and_durations() -> None:
+    assert parse_amount("0.05ether") == 5 * 10**16
+    assert parse_amount("20 gwei") == 20 * 10**9
+    assert parse_amount("1000") == parse_amount("1000wei") == 1000
+    assert parse_amount("1e-18ether") == 1
+    assert parse_duration("7d") == 604800 and parse_duration("90s") == 90
+    for bad in ("0.5wei", "-1ether", "ether", "1 dollar", "nan", "inf ether"):
+        with pytest.raises(InputError):
+            parse_amount(bad)
+    for bad in ("7", "d", "0d", "1.5h", "-3m"):
+        with pytest.raises(InputError):
+            parse_duration(bad)
+
+
+def test_a_redeem_killed_after_signing_is_finished_by_a_rerun(collection: Collection,
+                                                               art_dir: Path) -> None:
+    from ..workflows.conftest import run_cli
+
+    path, _ = new_offer(art_dir)
+    before = state(collection)
+    crashed = run_cli("redeem", str(path), "--private-key-env", "DONOR_KEY", "--json",
+                      env={**DONOR_ENV, "PROVENANCE_FAILPOINT": "redeem-after-sign"})
+    assert crashed.returncode == 137
+    assert state(collection) == before  # signed and journaled, never sent
+    out = run("redeem", str(path), "--private-key-env", "DONOR_KEY", "--json", env=DONOR_ENV)
+    assert out["resumed"] is True
+    minted, held, _balance, nonce = state(collection)
+    assert (minted, held, nonce) == (before[0] + 1, before[1] + MIN, before[3] + 1)
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (("--min-donation", "lots"), "is not a number"),
+    (("--min-donation", "0.05ether", "--expires", "soon"), "duration"),
+    (("--min-donation", "0.05ether", "--to", "0x1234"), "not an Ethereum address"),
+    (("--min-donation", "0.05ether", "-o", "/nonexistent/dir/offer.json"), "does not exist"),
+])
+def test_offer_bad_input(collection: Collection, art_dir: Path, args: tuple[str, ...],
+                         expected: str) -> None:
+    art = make_artwork(art_dir / "bad-input.png", seed=999)
+    argv = ["offer", str(art), *args]
+    if "-o" not in args:
+        argv += ["-o", str(art_dir / "bad.json")]
+    result = invoke(*argv)
+    assert result.exit_code != 0
+    assert expected in one_line_error(result.stderr)
+    assert not (art_dir / "bad.json").exists()

@@ -1,0 +1,188 @@
+"""The gallery in a real browser (Debian's chromium driven by playwright-core) against a real
+anvil: it lists the minted works and open offers, each badge turns green for intact content and
+red when one byte of the stored content changes. Screenshots go to tests/artifacts/."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterator
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from provenance.chain.accounts import dev_accounts
+from provenance.collection import open_collection
+from provenance.gallery import make_gallery_server
+from provenance.ipfs import Blockstore
+from provenance.ipfs.cid import CID
+from provenance.ipfs.server import make_server
+
+from ..conftest import ROOT
+from ..workflows.conftest import invoke, make_artwork
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCRIPT = ROOT / "tests/js/gallery_check.mjs"
+ARTIFACTS = ROOT / "tests/artifacts"
+DONOR = dev_accounts(2)[1]
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists() or shutil.which("node") is None
+    or not (ROOT / "node_modules/playwright-core").is_dir(),
+    reason="needs /usr/bin/chromium (scripts/setup installs it as root with apt), node and"
+           " node_modules/playwright-core (npm ci)")
+
+
+def ok(*args: str, env: dict[str, str] | None = None) -> Any:
+    result = invoke(*args, "--json", env=env)
+    assert result.exit_code == 0, (result.stdout, result.stderr)
+    return json.loads(result.stdout)
+
+
+@pytest.fixture(scope="module")
+def works(home: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    art = tmp_path_factory.mktemp("art")
+    first = ok("mint", str(make_artwork(art / "Dawn.png", seed=11, size=64)),
+               "--donor", DONOR.address)
+    offer = art / "offer.json"
+    ok("offer", str(make_artwork(art / "Dusk.png", seed=12, size=64)), "--min-donation",
+       "0.05ether", "-o", str(offer))
+    redeemed = ok("redeem", str(offer), "--private-key-env", "K", "--message", "hello",
+                  "--donation", "0.07ether", env={"K": "0x" + bytes(DONOR.key).hex()})
+    open_offer = ok("offer", str(make_artwork(art / "Noon.png", seed=13, size=64)),
+                    "--min-donation", "0.1ether", "-o", str(art / "open.json"))
+    return {"first": first, "redeemed": redeemed, "offer": open_offer}
+
+
+def serve_in_thread(server: ThreadingHTTPServer) -> threading.Thread:
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return thread
+
+
+@pytest.fixture(scope="module")
+def gallery_url(works: dict[str, Any]) -> Iterator[str]:
+    server = make_gallery_server(open_collection(), port=0)
+    serve_in_thread(server)
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def browse(url: str, name: str, tmp_path: Path, *, gateway: str | None = None) -> dict[str, Any]:
+    ARTIFACTS.mkdir(exist_ok=True)
+    profile = tmp_path / f"profile-{name}"
+    result = subprocess.run(["node", str(SCRIPT), url, str(ARTIFACTS / f"{name}.png"), str(profile)],
+                            capture_output=True, text=True, timeout=120, cwd=ROOT, check=False)
+    assert result.returncode == 0, result.stderr
+    report: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    # Nothing but the page's origin and the one gateway it names is ever requested.
+    foreign = [r for r in report["foreign"] if not (gateway and r.startswith(gateway + "/"))]
+    assert foreign == [], "the gallery made requests to other origins"
+    return report
+
+
+def image_block(home: Path, cid: str) -> Path:
+    return Blockstore.open(home / "ipfs" / "blocks")._path(CID.parse(cid))
+
+
+def test_lists_works_and_badges_go_green_then_red(gallery_url: str, works: dict[str, Any],
+                                                  home: Path, tmp_path: Path) -> None:
+    report = browse(gallery_url + "/", "gallery-intact", tmp_path)
+    by_token = {w["token"]: w for w in report["works"]}
+    first, second = works["first"]["token_id"], works["redeemed"]["token_id"]
+    assert by_token[first]["title"] == "Dawn" and by_token[second]["title"] == "Dusk"
+    assert all(w["state"] == "ok" for w in report["works"]), report["works"]
+    assert all(w["imageLoaded"] for w in report["works"])
+    assert [o["id"] for o in report["offers"]] == [works["offer"]["id"]]  # the redeemed one is gone
+
+    block = image_block(home, works["first"]["image_cid"])
+    original = block.read_bytes()
+    try:
+        block.write_bytes(original[:100] + bytes([original[100] ^ 0x01]) + original[101:])
+        report = browse(gallery_url + "/", "gallery-one-byte-changed", tmp_path)
+    finally:
+        block.write_bytes(original)
+    by_token = {w["token"]: w for w in report["works"]}
+    assert by_token[first]["state"] == "bad" and "Not verified" in by_token[first]["text"]
+    assert by_token[second]["state"] == "ok"
+
+
+def test_work_and_offer_pages(gallery_url: str, works: dict[str, Any], tmp_path: Path) -> None:
+    token = works["redeemed"]["token_id"]
+    report = browse(f"{gallery_url}/work/{token}.html", "work-page", tmp_path)
+    assert report["title"].startswith("Dusk") and report["badges"] == ["ok"]
+    report = browse(f"{gallery_url}/offer/{works['offer']['id']}.html", "offer-page", tmp_path)
+    assert report["title"].startswith("Noon") and report["badges"] == ["ok"]
+    # The offer link printed by `provenance offer` is this page's path.
+    assert works["offer"]["url"].endswith(f"/offer/{works['offer']['id']}.html")
+
+
+class _LyingGateway(BaseHTTPRequestHandler):
+    """A gateway that serves one image with a byte changed: only the browser's hash check can
+    catch it (our own gateway refuses to serve a corrupted block)."""
+
+    store: Blockstore
+    target: str
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        cid = self.path.split("?")[0].removeprefix("/ipfs/")
+        data = self.store.cat(cid)
+        if cid == self.target:
+            data = data[:100] + bytes([data[100] ^ 0x01]) + data[101:]
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Access-Control-Allow-Origin", "*")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+def test_static_build_checks_in_the_browser(works: dict[str, Any], home: Path,
+                                           tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    store = Blockstore.open(home / "ipfs" / "blocks")
+    gateway = make_server(store, port=0)
+    serve_in_thread(gateway)
+    lying = ThreadingHTTPServer(("127.0.0.1", 0), type("Lying", (_LyingGateway,), {
+        "store": store, "target": works["first"]["image_cid"]}))
+    serve_in_thread(lying)
+
+    def static_server() -> ThreadingHTTPServer:
+        handler = type("Site", (SimpleHTTPRequestHandler,), {
+            "log_message": lambda *a: None,
+            "__init__": lambda self, *a, **k: SimpleHTTPRequestHandler.__init__(
+                self, *a, directory=str(site), **k)})
+        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        serve_in_thread(server)
+        return server
+
+    web = static_server()
+    try:
+        url = f"http://127.0.0.1:{web.server_address[1]}/index.html"
+        honest = f"http://127.0.0.1:{gateway.server_address[1]}"
+        out = ok("gallery", "build", "-o", str(site), "--gateway", honest)
+        assert out["works"] == 2 and out["offers"] == 1
+        assert (site / "index.html").is_file() and (site / "static/verify.js").is_file()
+        report = browse(url, "static-honest-gateway", tmp_path, gateway=honest)
+        assert all(w["state"] == "ok" for w in report["works"])
+        liar = f"http://127.0.0.1:{lying.server_address[1]}"
+        ok("gallery", "build", "-o", str(site), "--gateway", liar)
+        report = browse(url, "static-lying-gateway", tmp_path, gateway=liar)
+        by_token = {w["token"]: w for w in report["works"]}
+        assert by_token[works["first"]["token_id"]]["state"] == "bad"
+        assert "image bytes differ" in by_token[works["first"]["token_id"]]["text"]
+        assert by_token[works["redeemed"]["token_id"]]["state"] == "ok"
+    finally:
+        for server in (web, gateway, lying):
+            server.shutdown()
+            server.server_close()

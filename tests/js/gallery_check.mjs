@@ -1,0 +1,44 @@
+// Drive the gallery in a real headless Chromium (Debian's package) with playwright-core: wait for
+// every verification badge to settle, report titles and badge states as JSON, save a screenshot.
+// usage: node gallery_check.mjs URL SCREENSHOT.png USER_DATA_DIR
+import { chromium } from 'playwright-core'
+
+const [url, screenshot, userDataDir] = process.argv.slice(2)
+const context = await chromium.launchPersistentContext(userDataDir, {
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  viewport: { width: 1100, height: 900 },
+})
+const requests = []
+const errors = []
+try {
+  const page = await context.newPage()
+  page.on('request', (r) => requests.push(r.url()))
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()) })
+  await page.goto(url, { waitUntil: 'load' })
+  await page.waitForFunction(() => {
+    const badges = document.querySelectorAll('.badge')
+    return badges.length > 0 && [...badges].every((b) => b.dataset.state !== 'pending')
+  }, null, { timeout: 30000 })
+  const works = await page.$$eval('li.card[data-token]', (cards) => cards.map((c) => ({
+    token: Number(c.dataset.token),
+    title: c.querySelector('h2').textContent.trim(),
+    state: c.querySelector('.badge').dataset.state,
+    text: c.querySelector('.badge-text').textContent,
+    alt: c.querySelector('img') ? c.querySelector('img').getAttribute('alt') : null,
+    imageLoaded: c.querySelector('img') ? c.querySelector('img').naturalWidth > 0 : false,
+  })))
+  const offers = await page.$$eval('li.card[data-offer]', (cards) => cards.map((c) => ({
+    id: c.dataset.offer, title: c.querySelector('h2').textContent.trim(),
+    href: c.querySelector('h2 a').getAttribute('href'),
+  })))
+  const badges = await page.$$eval('.badge', (bs) => bs.map((b) => b.dataset.state))
+  await page.screenshot({ path: screenshot, fullPage: true })
+  const origin = new URL(url).origin
+  const foreign = requests.filter((r) => !r.startsWith(origin) && !r.startsWith('data:'))
+  console.log(JSON.stringify({ works, offers, badges, foreign, errors, title: await page.title() }))
+} finally {
+  await context.close()
+}
