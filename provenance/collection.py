@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -21,11 +22,15 @@ class Collection:
     chain: Chain
     contract: ProvenanceArt
     store: Blockstore
-    journal: Journal
     sender: Sender | None = None
     # Where content is published besides the embedded store (optional).
     kubo: KuboClient | None = None
     pinning: PinningClient | None = None
+
+    @functools.cached_property
+    def journal(self) -> Journal:
+        """Opened on first use: read-only commands (verify, decrypt) never need it."""
+        return Journal()
 
 
 def content_services(
@@ -85,5 +90,5 @@ def open_collection(
     # signs this command: an implicit deployment must not make a stranger its admin.
     bound = resolve_contract(chain, contract=contract)
     sender = Sender(chain.rpc, local, chain_id=chain.chain_id) if with_signer and local else None
-    return Collection(chain=chain, contract=bound, store=Blockstore.open(), journal=Journal(),
+    return Collection(chain=chain, contract=bound, store=Blockstore.open(),
                       sender=sender)

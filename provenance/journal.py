@@ -1,6 +1,7 @@
 """The mint journal: a local SQLite ledger of mint intents and outcomes.
 
-One row per (chain, contract, image). A mint writes its intent (with the exact metadata bytes,
+One row per (chain instance, contract, image): a chain instance is its chain id and the hash of
+its block 0, so a devnet whose state was reset starts a journal of its own. A mint writes its intent (with the exact metadata bytes,
 sealed envelope included) before anything leaves the process, then the signed transaction and its
 hash before broadcasting, then the outcome. Re-running an interrupted mint reads the row and
 finishes the same transaction instead of starting a second one.
@@ -29,6 +30,7 @@ STATES = ("prepared", "stored", "signed", "sent", "minted", "failed")
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS mints (
     id INTEGER PRIMARY KEY,
+    genesis TEXT NOT NULL,
     chain_id INTEGER NOT NULL,
     contract TEXT NOT NULL,
     image_sha256 TEXT NOT NULL,
@@ -41,6 +43,7 @@ CREATE TABLE IF NOT EXISTS mints (
     envelope BLOB,
     state TEXT NOT NULL CHECK (state IN ('prepared','stored','signed','sent','minted','failed')),
     tx_hash TEXT,
+    attempts TEXT NOT NULL DEFAULT '[]',
     raw_tx BLOB,
     nonce INTEGER,
     token_id INTEGER,
@@ -49,15 +52,19 @@ CREATE TABLE IF NOT EXISTS mints (
     error TEXT,
     created_at REAL NOT NULL,
     updated_at REAL NOT NULL,
-    UNIQUE (chain_id, contract, image_sha256)
+    UNIQUE (genesis, chain_id, contract, image_sha256)
 );
-CREATE INDEX IF NOT EXISTS mints_token ON mints (chain_id, contract, token_id);
+CREATE INDEX IF NOT EXISTS mints_token ON mints (genesis, chain_id, contract, token_id);
 """
+
+
+SCHEMA_VERSION = 2
 
 
 @dataclass
 class MintEntry:
     id: int
+    genesis: str
     chain_id: int
     contract: str
     image_sha256: str
@@ -70,6 +77,7 @@ class MintEntry:
     envelope: bytes | None
     state: str
     tx_hash: str | None
+    attempts: str  # JSON list of earlier transaction hashes of this mint (replaced ones)
     raw_tx: bytes | None
     nonce: int | None
     token_id: int | None
@@ -91,7 +99,21 @@ class Journal:
                                        check_same_thread=False)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")  # an fsync per commit: it is a ledger
-            self._db.executescript(_SCHEMA)
+            with self._tx() as db:  # create-or-check atomically: another process may be opening it
+                version = db.execute("PRAGMA user_version").fetchone()[0]
+                tables = db.execute(
+                    "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='mints'"
+                ).fetchone()[0]
+                if tables and version != SCHEMA_VERSION:
+                    raise ConfigError(
+                        f"the journal {self.path} has format {version}, this version reads"
+                        f" {SCHEMA_VERSION}: finish pending mints with the older version, then"
+                        " move it aside"
+                    )
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         except sqlite3.Error as exc:
             raise ConfigError(f"cannot open the journal {self.path}: {exc}") from exc
 
@@ -111,25 +133,21 @@ class Journal:
     def _row(self, row: tuple[Any, ...] | None) -> MintEntry | None:
         return MintEntry(*row) if row else None
 
-    def find(self, *, chain_id: int, contract: str, image_sha256: str) -> MintEntry | None:
+    def find(
+        self, *, genesis: str, chain_id: int, contract: str, image_sha256: str
+    ) -> MintEntry | None:
         cursor = self._db.execute(
             f"SELECT {','.join(_COLUMNS)} FROM mints "
-            "WHERE chain_id=? AND contract=? AND image_sha256=?",
-            (chain_id, contract.lower(), image_sha256),
+            "WHERE genesis=? AND chain_id=? AND contract=? AND image_sha256=?",
+            (genesis, chain_id, contract.lower(), image_sha256),
         )
         return self._row(cursor.fetchone())
 
-    def by_token(self, *, chain_id: int, contract: str, token_id: int) -> MintEntry | None:
+    def all(self, *, genesis: str, chain_id: int, contract: str) -> list[MintEntry]:
         cursor = self._db.execute(
-            f"SELECT {','.join(_COLUMNS)} FROM mints WHERE chain_id=? AND contract=? AND token_id=?",
-            (chain_id, contract.lower(), token_id),
-        )
-        return self._row(cursor.fetchone())
-
-    def all(self, *, chain_id: int, contract: str) -> list[MintEntry]:
-        cursor = self._db.execute(
-            f"SELECT {','.join(_COLUMNS)} FROM mints WHERE chain_id=? AND contract=? ORDER BY id",
-            (chain_id, contract.lower()),
+            f"SELECT {','.join(_COLUMNS)} FROM mints"
+            " WHERE genesis=? AND chain_id=? AND contract=? ORDER BY id",
+            (genesis, chain_id, contract.lower()),
         )
         return [MintEntry(*row) for row in cursor.fetchall()]
 
@@ -142,8 +160,8 @@ class Journal:
         marks = ",".join("?" for _ in values)
         with self._tx() as db:
             db.execute(f"INSERT OR IGNORE INTO mints ({names}) VALUES ({marks})", tuple(values.values()))
-        entry = self.find(chain_id=values["chain_id"], contract=values["contract"],
-                          image_sha256=values["image_sha256"])
+        entry = self.find(genesis=values["genesis"], chain_id=values["chain_id"],
+                          contract=values["contract"], image_sha256=values["image_sha256"])
         assert entry is not None
         return entry
 
@@ -164,3 +182,10 @@ class Journal:
     def reset(self, entry: MintEntry) -> MintEntry:
         """Back to ``stored`` after a dropped transaction or a failed attempt, for a fresh send."""
         return self.update(entry, state="stored", tx_hash=None, raw_tx=None, nonce=None, error=None)
+
+    def replace_intent(self, entry: MintEntry, **values: Any) -> MintEntry:
+        """A new intent for a row nothing was signed for yet (a re-run with other options)."""
+        if entry.state not in ("prepared", "stored", "failed"):
+            raise ValueError(f"cannot replace the intent of a {entry.state} mint")
+        return self.update(entry, state="prepared", tx_hash=None, raw_tx=None, nonce=None,
+                           error=None, token_id=None, **values)

@@ -9,17 +9,20 @@ contract refuses a second mint of the same image anyway), never a token whose co
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterable
+import json
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from provenance.artwork import Artwork, load_artwork
 from provenance.chain.contract import checksum
-from provenance.chain.tx import Sender, receipt_succeeded
+from provenance.chain.tx import PreparedTx, Sender, receipt_succeeded
 from provenance.collection import Collection
 from provenance.errors import ChainError, ContractRevert, InputError, ProvenanceError
+from provenance.failpoints import failpoint
+from provenance.home import file_lock
 from provenance.ipfs.cid import raw_cid_for_sha256
 from provenance.journal import MintEntry
 from provenance.metadata import build_metadata, canonical_json
@@ -84,11 +87,7 @@ def parse_donor(text: str) -> str:
     return checksum(text)
 
 
-def _failpoint(name: str) -> None:
-    """Test seam: ``PROVENANCE_FAILPOINT=<name>`` kills the process here, as a crash would."""
-    if os.environ.get("PROVENANCE_FAILPOINT") == name:
-        os._exit(137)
-
+_failpoint = failpoint  # the name donations.py used before provenance.failpoints existed
 
 Progress = Callable[[str], None]
 
@@ -97,8 +96,10 @@ def mint(request: MintRequest, collection: Collection, *, progress: Progress | N
     """Mint one artwork, or finish its interrupted mint."""
     note = progress or (lambda _step: None)
     sender = _require_sender(collection)
-    entry, resumed = _stage(request, collection, note=note, check_minter=True)
-    return _send_and_confirm(entry, collection, sender, resumed=resumed, note=note)
+    with _mint_lock(collection):
+        entry, resumed = _stage(request, collection, note=note, check_minter=True)
+        entry, receipt = _send(entry, collection, sender, note=note)
+    return _confirm(entry, collection, receipt=receipt, resumed=resumed, note=note)
 
 
 @dataclass
@@ -117,7 +118,9 @@ def mint_batch(
 ) -> list[BatchOutcome]:
     """Mint many artworks, pipelined: up to ``window`` transactions in flight before their receipts
     are collected. Each artwork is journaled exactly as by :func:`mint`, so an interrupted batch is
-    finished by running it again; a row that fails is reported and the others go on."""
+    finished by running it again. A row refused before signing is reported and the others go on;
+    a transaction that could not be sent stops the batch (every later nonce would wait behind the
+    gap), the rows in flight are confirmed, and the rest are reported as not attempted."""
     sender = _require_sender(collection)
     if not collection.contract.is_minter(sender.address):
         raise ChainError(f"account {sender.address} is not a minter of {collection.contract.address}",
@@ -125,6 +128,11 @@ def mint_batch(
     quiet: Progress = lambda _step: None
     outcomes: list[BatchOutcome] = []
     in_flight: list[tuple[BatchOutcome, MintEntry, dict[str, Any] | None, bool]] = []
+    halted: ProvenanceError | None = None
+
+    def report(outcome: BatchOutcome) -> None:
+        if progress:
+            progress(outcome)
 
     def drain(limit: int) -> None:
         while len(in_flight) > limit:
@@ -134,19 +142,26 @@ def mint_batch(
                                           note=quiet)
             except ProvenanceError as exc:
                 outcome.error = exc
-            if progress:
-                progress(outcome)
+            report(outcome)
 
     for request in requests:
         outcome = BatchOutcome(request)
         outcomes.append(outcome)
+        if halted is not None:
+            outcome.error = ProvenanceError(f"not attempted: the batch stopped ({halted})")
+            report(outcome)
+            continue
         try:
-            entry, resumed = _stage(request, collection, note=quiet, check_minter=False)
-            entry, receipt = _send(entry, collection, sender, note=quiet)
+            with _mint_lock(collection):
+                entry, resumed = _stage(request, collection, note=quiet, check_minter=False)
+                entry, receipt = _send(entry, collection, sender, note=quiet)
+        except SendError as exc:
+            outcome.error = halted = exc
+            report(outcome)
+            continue
         except ProvenanceError as exc:
             outcome.error = exc
-            if progress:
-                progress(outcome)
+            report(outcome)
             continue
         in_flight.append((outcome, entry, receipt, resumed))
         drain(window)
@@ -154,10 +169,39 @@ def mint_batch(
     return outcomes
 
 
+class SendError(ChainError):
+    """A signed mint transaction could not be handed to the node (it stays journaled)."""
+
+
 def _require_sender(collection: Collection) -> Sender:
     if collection.sender is None:
         raise InputError("minting needs a signer")
     return collection.sender
+
+
+@contextmanager
+def _mint_lock(collection: Collection) -> Iterator[None]:
+    """One minting process at a time per state folder, from the journal read to the broadcast:
+    two commands minting the same artwork, or sharing a signer, must not both sign. The nonce is
+    re-read from the node under the lock, since another process may have sent meanwhile."""
+    with file_lock(collection.journal.path.with_name("mint.lock")):
+        if collection.sender is not None:
+            collection.sender.nonces.resync(collection.sender.address)
+        yield
+
+
+def _intent_fields(metadata: bytes) -> dict[str, Any]:
+    """What a user chose for a mint, as recorded in its metadata: compared on a re-run."""
+    doc = json.loads(metadata)
+    return {
+        "donor": doc["provenance"]["donor"],
+        "name": doc["name"],
+        "description": doc["description"],
+        "attributes": doc["attributes"],
+        "animation_url": doc.get("animation_url"),
+        "external_url": doc.get("external_url"),
+        "message": "sealed_message" in doc["provenance"],
+    }
 
 
 def _stage(
@@ -169,20 +213,18 @@ def _stage(
     contract = collection.contract
     journal = collection.journal
     sender = _require_sender(collection)
-    key: dict[str, Any] = {"chain_id": collection.chain.chain_id, "contract": contract.address,
-           "image_sha256": artwork.sha256.hex()}
+    key: dict[str, Any] = {"genesis": collection.chain.genesis,
+                           "chain_id": collection.chain.chain_id,
+                           "contract": contract.address, "image_sha256": artwork.sha256.hex()}
     entry = journal.find(**key)
-    resumed = entry is not None and entry.state != "prepared"
+    existing = contract.token_of_image(artwork.sha256)
     if entry is not None and entry.state == "minted":
-        assert entry.token_id is not None
-        raise AlreadyMinted(entry.token_id, artwork.sha256)
-    if entry is not None and entry.donor != donor:
-        raise InputError(
-            f"an unfinished mint of this artwork to {entry.donor} is in the journal; re-run it with"
-            f" --donor {entry.donor} to finish it"
-        )
+        # The chain is the authority: a journal row alone does not make a token.
+        if existing:
+            raise AlreadyMinted(existing, artwork.sha256)
+        entry = journal.update(entry, state="failed",
+                               error=f"the chain has no token {entry.token_id} for this image")
     if entry is None or entry.state in ("prepared", "stored", "failed"):
-        existing = contract.token_of_image(artwork.sha256)
         if existing:
             if entry is not None:
                 journal.update(entry, state="failed", error=f"image minted as token {existing}")
@@ -192,16 +234,34 @@ def _stage(
                 f"account {sender.address} is not a minter of {contract.address}",
                 account=sender.address,
             )
-    if entry is None:
         note("sealing the message and building the metadata")
-        entry = journal.create(**key, **_prepare(request, artwork, donor))
-    if entry.state in ("prepared", "failed"):
+        intent = _prepare(request, artwork, donor)
+        if entry is None:
+            entry = journal.create(**key, **intent)
+            resumed = False
+        else:
+            # Nothing was signed yet: this run's options win (a corrected message, a new title).
+            entry = journal.replace_intent(entry, **intent)
+            resumed = True
         note("storing the image and metadata on IPFS")
         _store(collection.store, artwork, entry)
         _publish(collection, entry)
         entry = journal.update(entry, state="stored", error=None)
-        _failpoint("after-store")
-    return entry, resumed
+        failpoint("after-store")
+        return entry, resumed
+    # A transaction exists (signed or sent): finish exactly that mint, or refuse a different one.
+    wanted = {"donor": donor, "name": request.name or artwork.path.stem,
+              "description": request.description, "attributes": request.attributes,
+              "animation_url": request.animation_url, "external_url": request.external_url,
+              "message": request.message is not None}
+    recorded = _intent_fields(entry.metadata)
+    differs = sorted(k for k in wanted if wanted[k] != recorded[k])
+    if differs:
+        raise InputError(
+            f"a mint of this artwork is already signed (tx {entry.tx_hash}) with other"
+            f" {', '.join(differs)}; re-run it with the same options to finish it"
+        )
+    return entry, True
 
 
 def _prepare(request: MintRequest, artwork: Artwork, donor: str) -> dict[str, Any]:
@@ -287,62 +347,89 @@ def _publish(collection: Collection, entry: MintEntry) -> None:
         collection.pinning.add(entry.metadata_cid, name=f"{name}.metadata.json")
 
 
-def _send_and_confirm(
-    entry: MintEntry, collection: Collection, sender: Sender, *, resumed: bool, note: Progress
-) -> MintResult:
-    entry, receipt = _send(entry, collection, sender, note=note)
-    return _confirm(entry, collection, receipt=receipt, resumed=resumed, note=note)
-
-
 def _send(
     entry: MintEntry, collection: Collection, sender: Sender, *, note: Progress
 ) -> tuple[MintEntry, dict[str, Any] | None]:
-    """Bring the entry to ``sent`` (or find its receipt); never sends a second transaction for an
-    entry whose signed one may still be mined."""
+    """Bring the entry to ``sent`` (or find its receipt). Never a second transaction while an
+    earlier one of this mint may still be mined: a replacement reuses its nonce."""
     contract = collection.contract
     journal = collection.journal
     rpc = collection.chain.rpc
-    receipt: dict[str, Any] | None = None
 
     if entry.state in ("signed", "sent"):
         assert entry.tx_hash is not None and entry.raw_tx is not None and entry.nonce is not None
-        note(f"resuming transaction {entry.tx_hash}")
-        receipt = rpc.get_receipt(entry.tx_hash)
-        if receipt is None and rpc.get_transaction(entry.tx_hash) is None:
-            if rpc.transaction_count(sender.address, "latest") > entry.nonce:
-                # Our nonce was used by another transaction: ours can never be mined.
-                existing = contract.token_of_image(bytes.fromhex(entry.image_sha256))
-                if existing:
-                    journal.update(entry, state="failed", error=f"minted as token {existing} elsewhere")
-                    raise AlreadyMinted(existing, bytes.fromhex(entry.image_sha256))
-                entry = journal.reset(entry)
-                sender.nonces.resync(sender.address)
-            else:
-                assert entry.raw_tx is not None
-                rpc.send_raw_transaction(entry.raw_tx)  # the same signed bytes: the same hash
-                entry = journal.update(entry, state="sent")
+        current, raw, nonce = entry.tx_hash, entry.raw_tx, entry.nonce
+        note(f"resuming transaction {current}")
+        for tx_hash in [current, *json.loads(entry.attempts)]:
+            receipt = rpc.get_receipt(tx_hash)
+            if receipt is not None:
+                if tx_hash != current:  # an earlier attempt was mined after all
+                    entry = journal.update(entry, tx_hash=tx_hash)
+                return entry, receipt
+        if rpc.get_transaction(current) is not None:
+            return journal.update(entry, state="sent"), None  # pending: wait for it
+        if rpc.transaction_count(sender.address, "latest") > nonce:
+            # The nonce was used by another transaction: this mint's can never be mined.
+            existing = contract.token_of_image(bytes.fromhex(entry.image_sha256))
+            if existing:
+                journal.update(entry, state="failed", error=f"minted as token {existing} elsewhere")
+                raise AlreadyMinted(existing, bytes.fromhex(entry.image_sha256))
+            entry = journal.reset(entry)
+        else:
+            old = PreparedTx(raw=raw, hash=current, nonce=nonce, sender=sender.address,
+                             to=contract.address, gas=0)
+            try:
+                sender.broadcast(old)  # the same signed bytes: the same hash
+                return journal.update(entry, state="sent"), None
+            except ChainError as exc:
+                # Typically a fee cap now under the base fee: sign again, same nonce, fresh fees.
+                note(f"re-signing with current fees ({exc})")
+                entry = _sign_and_broadcast(entry, collection, sender, nonce=nonce,
+                                            replaces=current)
+                return entry, None
 
     if entry.state == "stored":
         note("signing and sending the mint transaction")
-        data = contract.mint_calldata(
-            to=entry.donor,
-            metadata_digest=bytes.fromhex(entry.metadata_sha256),
-            image_digest=bytes.fromhex(entry.image_sha256),
-            sealed_message=entry.envelope or b"",
-        )
-        try:
-            prepared = sender.prepare(to=contract.address, data=data, abi=contract.abi, action="mint")
-        except ChainError as exc:
+        entry = _sign_and_broadcast(entry, collection, sender)
+    return entry, None
+
+
+def _sign_and_broadcast(
+    entry: MintEntry,
+    collection: Collection,
+    sender: Sender,
+    *,
+    nonce: int | None = None,
+    replaces: str | None = None,
+) -> MintEntry:
+    contract = collection.contract
+    journal = collection.journal
+    data = contract.mint_calldata(
+        to=entry.donor,
+        metadata_digest=bytes.fromhex(entry.metadata_sha256),
+        image_digest=bytes.fromhex(entry.image_sha256),
+        sealed_message=entry.envelope or b"",
+    )
+    try:
+        prepared = sender.prepare(to=contract.address, data=data, abi=contract.abi,
+                                  action="mint", nonce=nonce)
+    except ChainError as exc:
+        if replaces is None:
             journal.update(entry, state="failed", error=str(exc))
-            raise
-        entry = journal.update(entry, state="signed", tx_hash=prepared.hash, raw_tx=prepared.raw,
-                               nonce=prepared.nonce)
-        _failpoint("after-sign")
+        raise
+    attempts = json.loads(entry.attempts) + ([replaces] if replaces else [])
+    entry = journal.update(entry, state="signed", tx_hash=prepared.hash, raw_tx=prepared.raw,
+                           nonce=prepared.nonce, attempts=json.dumps(attempts))
+    failpoint("after-sign")
+    try:
         sender.broadcast(prepared)
-        _failpoint("after-send")
-        entry = journal.update(entry, state="sent")
-        _failpoint("before-receipt")
-    return entry, receipt
+    except ChainError as exc:
+        raise SendError(f"could not send mint transaction {prepared.hash}: {exc}",
+                        tx_hash=prepared.hash) from exc
+    failpoint("after-send")
+    entry = journal.update(entry, state="sent")
+    failpoint("before-receipt")
+    return entry
 
 
 def _confirm(

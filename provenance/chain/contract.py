@@ -16,6 +16,7 @@ from provenance.errors import ChainError, ContractRevert
 __all__ = ["MINTER_ROLE", "ProvenanceArt", "Record", "deploy_provenance_art"]
 
 MINTER_ROLE = keccak(b"MINTER_ROLE")
+LOG_RANGE = 10_000  # blocks per eth_getLogs: within what common public endpoints accept
 DEFAULT_ADMIN_ROLE = b"\0" * 32
 
 
@@ -33,9 +34,14 @@ class Record:
 
 
 class ProvenanceArt:
-    def __init__(self, rpc: RpcClient, address: str, *, abi: ContractABI | None = None) -> None:
+    def __init__(
+        self, rpc: RpcClient, address: str, *, abi: ContractABI | None = None, from_block: int = 0
+    ) -> None:
         self.rpc = rpc
         self.address = checksum(address)
+        # Event queries start here (the deployment block when known): public RPCs refuse
+        # eth_getLogs over a chain's whole history.
+        self.from_block = from_block
         self.abi = abi or ContractABI(load_artifact("ProvenanceArt")["abi"])
 
     def call(self, name: str, *args: Any) -> Any:
@@ -88,13 +94,20 @@ class ProvenanceArt:
         )
 
     def events(
-        self, name: str, *, from_block: int = 0, topics: list[str | None] | None = None
+        self, name: str, *, from_block: int | None = None, topics: list[str | None] | None = None
     ) -> list[DecodedEvent]:
+        """Decoded logs of one event, queried in bounded block ranges."""
         topic0 = "0x" + self.abi.event_topic(name).hex()
-        logs = self.rpc.get_logs(
-            {"address": self.address, "fromBlock": hex(from_block), "toBlock": "latest",
-             "topics": [topic0, *(topics or [])]}
-        )
+        start = self.from_block if from_block is None else from_block
+        latest = self.rpc.block_number()
+        logs: list[dict[str, Any]] = []
+        while start <= latest:
+            end = min(start + LOG_RANGE - 1, latest)
+            logs += self.rpc.get_logs(
+                {"address": self.address, "fromBlock": hex(start), "toBlock": hex(end),
+                 "topics": [topic0, *(topics or [])]}
+            )
+            start = end + 1
         decoded = [self.abi.decode_log(log) for log in logs]
         return [event for event in decoded if event is not None]
 

@@ -27,8 +27,8 @@ class Deployments:
             return {}
         except ValueError as exc:
             raise ConfigError(f"{self.path} is not valid JSON: {exc}") from exc
-        if not isinstance(data, dict):
-            raise ConfigError(f"{self.path} is not a JSON object")
+        if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+            raise ConfigError(f"{self.path} is not a JSON object of networks (fix or remove it)")
         return data
 
     def get(self, key: str, contract: str = "ProvenanceArt") -> dict[str, Any] | None:

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from provenance.errors import ChainError, ConfigError
-from provenance.home import atomic_write, home_dir
+from provenance.home import atomic_write, file_lock, home_dir
 
 __all__ = ["DEVNET_CHAIN_ID", "Devnet", "DevnetInfo", "find_anvil"]
 
@@ -96,10 +96,18 @@ class Devnet:
         return None
 
     def up(self, *, timeout: float = 15.0) -> DevnetInfo:
-        """Start anvil unless it already runs; return where it listens."""
+        """Start anvil unless it already runs; return where it listens.
+
+        Two commands starting the devnet at once must not start two anvils on one state file:
+        the check and the start happen under ``devnet/lock``.
+        """
         running = self.info()
         if running:
             return running
+        with file_lock(self.root / "lock"):
+            return self.info() or self._start(timeout)
+
+    def _start(self, timeout: float) -> DevnetInfo:
         self.root.mkdir(parents=True, exist_ok=True)
         anvil = find_anvil()
         port = _free_port()

@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING
 from provenance.chain.contract import ProvenanceArt, checksum, deploy_provenance_art
 from provenance.chain.deployments import Deployments
 from provenance.chain.devnet import Devnet
-from provenance.chain.rpc import RpcClient
+from provenance.chain.rpc import RpcClient, redact_url
 from provenance.chain.tx import Sender
 from provenance.errors import ConfigError, InputError
+from provenance.home import file_lock
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
@@ -31,10 +32,13 @@ class Chain:
     chain_id: int
     key: str  # "devnet", or the decimal chain id
     is_devnet: bool
+    # The hash of block 0 tells chain instances apart that share a chain id (a devnet whose
+    # state was reset redeploys the collection at the same address); the journal keys on it.
+    genesis: str
 
     @property
     def label(self) -> str:
-        return "devnet" if self.is_devnet else f"chain {self.chain_id} at {self.rpc.url}"
+        return "devnet" if self.is_devnet else f"chain {self.chain_id} at {redact_url(self.rpc.url)}"
 
 
 def connect(*, rpc_url: str | None = None, chain_id: int | None = None, start: bool = True) -> Chain:
@@ -47,16 +51,18 @@ def connect(*, rpc_url: str | None = None, chain_id: int | None = None, start: b
             raise ConfigError("the devnet is not running: run `provenance chain up`")
         rpc = RpcClient(info.rpc_url)
         actual = rpc.chain_id()
-        return Chain(rpc=rpc, chain_id=actual, key="devnet", is_devnet=True)
+        return Chain(rpc=rpc, chain_id=actual, key="devnet", is_devnet=True,
+                     genesis=str(rpc.get_block(0)["hash"]))
     if not rpc_url.startswith(("http://", "https://")):
-        raise InputError(f"--rpc-url must be an http(s) URL, got {rpc_url!r}")
+        raise InputError(f"--rpc-url must be an http(s) URL, got {redact_url(rpc_url)!r}")
     rpc = RpcClient(rpc_url)
     actual = rpc.chain_id()
     if chain_id is not None and actual != chain_id:
         raise ConfigError(
-            f"wrong chain: {rpc_url} is chain {actual}, but chain {chain_id} was expected"
+            f"wrong chain: {redact_url(rpc_url)} is chain {actual}, but chain {chain_id} was expected"
         )
-    return Chain(rpc=rpc, chain_id=actual, key=str(actual), is_devnet=False)
+    return Chain(rpc=rpc, chain_id=actual, key=str(actual), is_devnet=False,
+                 genesis=str(rpc.get_block(0)["hash"]))
 
 
 def signer(
@@ -97,8 +103,17 @@ def resolve_contract(
         entry = deployments.get(chain.key)
         address = entry["address"] if entry else ""
         source = "deployments.json"
+        if entry and entry.get("genesis") not in (None, chain.genesis):
+            if not chain.is_devnet:
+                raise ConfigError(
+                    f"deployments.json names {address} for another instance of chain"
+                    f" {chain.chain_id} (different genesis block): run `provenance deploy` or pass"
+                    " --contract"
+                )
+            address = ""  # the devnet was reset: its old deployment is gone
     if address:
-        bound = ProvenanceArt(chain.rpc, address)
+        block = int(entry["block"]) if contract is None and entry and "block" in entry else 0
+        bound = ProvenanceArt(chain.rpc, address, from_block=block)
         if bound.has_code():
             return bound
         if not (chain.is_devnet and contract is None):
@@ -110,7 +125,14 @@ def resolve_contract(
         )
     if not deploy_if_missing:
         raise ConfigError("no contract on the devnet yet: run `provenance deploy`")
-    return deploy(chain, deployer=deployer)
+    # Two commands may both find no contract: deploy once, under the devnet's lock.
+    with file_lock(Devnet().root / "deploy.lock"):
+        entry = deployments.get(chain.key)
+        if entry and entry.get("genesis") == chain.genesis:
+            bound = ProvenanceArt(chain.rpc, entry["address"])
+            if bound.has_code():
+                return bound
+        return deploy(chain, deployer=deployer)
 
 
 def deploy(chain: Chain, *, deployer: LocalAccount | None = None, **options: object) -> ProvenanceArt:
@@ -121,6 +143,7 @@ def deploy(chain: Chain, *, deployer: LocalAccount | None = None, **options: obj
     Deployments().put(
         chain.key,
         {"address": address, "chain_id": chain.chain_id, "tx": receipt["transactionHash"],
-         "block": int(receipt["blockNumber"], 16), "deployer": sender.address},
+         "block": int(receipt["blockNumber"], 16), "deployer": sender.address,
+         "genesis": chain.genesis},
     )
-    return ProvenanceArt(chain.rpc, address)
+    return ProvenanceArt(chain.rpc, address, from_block=int(receipt["blockNumber"], 16))

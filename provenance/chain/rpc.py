@@ -12,12 +12,23 @@ from __future__ import annotations
 import itertools
 import threading
 from typing import Any, Self
+from urllib.parse import urlsplit
 
 import httpx
 
 from provenance.errors import ChainError, ContractRevert
 
-__all__ = ["RpcClient", "hex_to_bytes", "to_hex"]
+__all__ = ["RpcClient", "hex_to_bytes", "redact_url", "to_hex"]
+
+
+def redact_url(url: str) -> str:
+    """An endpoint fit for messages: provider URLs often carry an API key in the user info, the
+    path or the query, so only scheme, host and port are shown."""
+    parts = urlsplit(url)
+    host = parts.hostname or "?"
+    port = f":{parts.port}" if parts.port else ""
+    hidden = "/..." if (parts.path not in ("", "/") or parts.query or parts.username) else ""
+    return f"{parts.scheme}://{host}{port}{hidden}"
 
 
 def to_hex(value: int | bytes) -> str:
@@ -42,6 +53,7 @@ class RpcClient:
         headers: dict[str, str] | None = None,
     ) -> None:
         self.url = url
+        self.shown_url = redact_url(url)
         self._client = httpx.Client(timeout=timeout, transport=transport, headers=headers)
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
@@ -62,21 +74,21 @@ class RpcClient:
         try:
             response = self._client.post(self.url, json=payload)
         except httpx.TimeoutException as exc:
-            raise ChainError(f"RPC {method} timed out at {self.url}", url=self.url) from exc
+            raise ChainError(f"RPC {method} timed out at {self.shown_url}") from exc
         except httpx.HTTPError as exc:
             raise ChainError(
-                f"cannot reach the RPC endpoint {self.url} ({type(exc).__name__})", url=self.url
+                f"cannot reach the RPC endpoint {self.shown_url} ({type(exc).__name__})"
             ) from exc
         if response.status_code != 200:
             raise ChainError(
-                f"RPC {method} at {self.url} answered HTTP {response.status_code}", url=self.url
+                f"RPC {method} at {self.shown_url} answered HTTP {response.status_code}"
             )
         try:
             body = response.json()
         except ValueError as exc:
-            raise ChainError(f"RPC {method} at {self.url} answered non-JSON", url=self.url) from exc
+            raise ChainError(f"RPC {method} at {self.shown_url} answered non-JSON") from exc
         if not isinstance(body, dict):
-            raise ChainError(f"RPC {method} at {self.url} answered a non-object", url=self.url)
+            raise ChainError(f"RPC {method} at {self.shown_url} answered a non-object")
         error = body.get("error")
         if error:
             raise self._translate_error(method, error)

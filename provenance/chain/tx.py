@@ -53,6 +53,17 @@ class NonceManager:
         self._next: dict[str, int] = {}
         self._lock = threading.Lock()
 
+    _shared: dict[str, NonceManager] = {}
+    _shared_lock = threading.Lock()
+
+    @classmethod
+    def for_endpoint(cls, rpc: RpcClient) -> NonceManager:
+        """The process-wide manager of an endpoint: every Sender on it counts the same nonces."""
+        with cls._shared_lock:
+            if rpc.url not in cls._shared:
+                cls._shared[rpc.url] = cls(rpc)
+            return cls._shared[rpc.url]
+
     def take(self, address: str) -> int:
         with self._lock:
             if address not in self._next:
@@ -80,7 +91,7 @@ class Sender:
         self.rpc = rpc
         self.account = account
         self.chain_id = chain_id
-        self.nonces = nonces or NonceManager(rpc)
+        self.nonces = nonces or NonceManager.for_endpoint(rpc)
         self._fees: tuple[float, int, int] | None = None
 
     @property
@@ -105,8 +116,11 @@ class Sender:
         abi: ContractABI | None = None,
         action: str = "transaction",
         gas: int | None = None,
+        nonce: int | None = None,
     ) -> PreparedTx:
-        """Estimate, price, number and sign. A revert during estimation is decoded with ``abi``."""
+        """Estimate, price, number and sign. A revert during estimation is decoded with ``abi``.
+
+        ``nonce`` re-signs a transaction in place of an earlier one with that nonce (fresh fees)."""
         call: dict[str, Any] = {"from": self.address, "data": to_hex(data), "value": hex(value)}
         if to is not None:
             call["to"] = to
@@ -115,8 +129,16 @@ class Sender:
                 gas = int(self.rpc.estimate_gas(call) * GAS_MARGIN)
             except ContractRevert as exc:
                 raise (abi.explain_revert(exc, action=action) if abi else exc) from exc
+            except ChainError as exc:
+                if "insufficient funds" in str(exc).lower():
+                    raise ChainError(
+                        f"account {self.address} has insufficient funds for this transaction",
+                        account=self.address,
+                    ) from exc
+                raise
         max_fee, tip = self._fee_caps()
-        nonce = self.nonces.take(self.address)
+        if nonce is None:
+            nonce = self.nonces.take(self.address)
         tx: dict[str, Any] = {
             "type": 2,
             "chainId": self.chain_id,

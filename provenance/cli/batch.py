@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import click
 
 from provenance.cli.common import chain_options, emit_json, err_console, out_console, signer_options
+from provenance.cli.mint import read_message
 from provenance.errors import InputError
 
 COLUMNS = ("artwork", "donor", "message", "donor_pubkey", "donor_encryption_key", "name",
@@ -63,8 +65,21 @@ def mint_batch(directory: Path, donors: Path, window: int, as_json: bool, rpc_ur
                                  password_env=password_env, with_signer=True)
 
     def requests() -> Iterator[MintRequest]:
+        seen: dict[bytes, str] = {}
         for row in rows:
-            message = row.get("message") or None
+            path = directory / row["artwork"]
+            try:
+                digest = hashlib.sha256(path.read_bytes()).digest()
+            except OSError as exc:
+                raise InputError(f"row for {row['artwork']}: cannot read {path}: {exc.strerror}") from exc
+            if digest in seen:
+                raise InputError(f"rows {seen[digest]} and {row['artwork']} are the same artwork")
+            seen[digest] = row["artwork"]
+            try:
+                data = read_message(row.get("message") or None, None)
+            except InputError as exc:
+                raise InputError(f"row for {row['artwork']}: {exc}") from exc
+            message = data.decode() if data else None
             key = resolve_donor_key(collection, donor=row["donor"], artwork_sha256=None,
                                     public_key=row.get("donor_pubkey") or None,
                                     encryption_key=row.get("donor_encryption_key") or None)

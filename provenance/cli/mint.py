@@ -16,8 +16,6 @@ from provenance.cli.common import (
 )
 from provenance.errors import InputError
 
-MAX_MESSAGE_BYTES = 1024
-
 
 def read_message(message: str | None, message_file: Path | None) -> bytes | None:
     if message is not None and message_file is not None:
@@ -37,6 +35,8 @@ def read_message(message: str | None, message_file: Path | None) -> bytes | None
         raise InputError("the message must be UTF-8 text") from exc
     if not data:
         raise InputError("the message is empty")
+    from provenance.seal import MAX_MESSAGE_BYTES
+
     if len(data) > MAX_MESSAGE_BYTES:
         raise InputError(f"the message is {len(data)} bytes; the limit is {MAX_MESSAGE_BYTES}")
     return data
@@ -109,8 +109,9 @@ def mint(artwork: Path, donor: str, message: str | None, message_file: Path | No
                           animation_url=animation_url, external_url=external_url)
     result = run_mint(request, collection, progress=progress_printer(not as_json))
     verify_cmd = f"provenance verify {result.token_id}"
-    if rpc_url:
-        verify_cmd += f" --rpc-url {rpc_url} --contract {result.contract}"
+    if rpc_url:  # never echo the URL itself: provider URLs carry API keys
+        verify_cmd += f' --rpc-url "$PROVENANCE_RPC_URL" --contract {result.contract}'
+
     if as_json:
         emit_json({
             "token_id": result.token_id, "tx_hash": result.tx_hash, "gas_used": result.gas_used,

@@ -84,7 +84,12 @@ def test_state_survives_down_up_and_a_killed_anvil(minted: dict[str, object], ho
     # SIGKILL: no chance to dump state on exit; --state-interval 1 must have saved it.
     import time
 
-    time.sleep(1.5)
+    # Wait for a periodic dump taken after the last mint (under load it can come late).
+    written_after = time.time()
+    deadline = time.monotonic() + 20
+    while devnet.state_file.stat().st_mtime <= written_after:
+        assert time.monotonic() < deadline, "anvil did not dump its state"
+        time.sleep(0.1)
     info = devnet.info()
     assert info is not None
     os.kill(info.pid, signal.SIGKILL)

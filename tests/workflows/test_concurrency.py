@@ -1,0 +1,242 @@
+"""Concurrent commands, a reset devnet, stale fees, a failed send inside a batch."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from provenance.chain.accounts import dev_accounts
+from provenance.chain.devnet import Devnet
+
+from .conftest import make_artwork, one_line_error, run_cli
+
+DONOR = dev_accounts(2)[1]
+PUBKEY = str(DONOR._key_obj.public_key.to_hex())
+
+
+def test_two_cold_mints_share_one_devnet(home: Path, tmp_path: Path) -> None:
+    """Both commands find no devnet and no contract: one anvil, one deployment, two tokens."""
+    arts = [make_artwork(tmp_path / f"c{i}.png", seed=900 + i) for i in range(2)]
+    env = {**os.environ}
+    procs = [subprocess.Popen([sys.executable, "-m", "provenance", "mint", str(a), "--donor",
+                               DONOR.address, "--json"], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, env=env) for a in arts]
+    results = [p.communicate(timeout=120) for p in procs]
+    assert all(p.returncode == 0 for p in procs), results
+    tokens = sorted(json.loads(out)["token_id"] for out, _ in results)
+    contracts = {json.loads(out)["contract"] for out, _ in results}
+    assert len(contracts) == 1 and len(tokens) == 2 and tokens[0] != tokens[1]
+    anvils = subprocess.run(["pgrep", "-f", str(home / "devnet" / "state.json")],
+                            capture_output=True, text=True, check=False).stdout.split()
+    assert len(anvils) == 1, f"more than one anvil on the state file: {anvils}"
+
+
+def test_a_reset_devnet_does_not_trust_the_old_journal(home: Path, tmp_path: Path) -> None:
+    art = make_artwork(tmp_path / "reset.png", seed=950)
+    first = run_cli("mint", str(art), "--donor", DONOR.address, "--json")
+    assert first.returncode == 0, first.stderr
+    devnet = Devnet(home / "devnet")
+    devnet.down()
+    devnet.state_file.unlink()  # a fresh chain: same chain id, same contract address
+    again = run_cli("mint", str(art), "--donor", DONOR.address, "--json")
+    assert again.returncode == 0, again.stderr
+    token = json.loads(again.stdout)["token_id"]
+    assert run_cli("verify", str(token)).returncode == 0
+
+
+def test_a_rerun_before_signing_takes_the_new_options(home: Path, tmp_path: Path) -> None:
+    art = make_artwork(tmp_path / "typo.png", seed=960)
+    crashed = run_cli("mint", str(art), "--donor", DONOR.address, "--message", "typo mesage",
+                      "--donor-pubkey", PUBKEY, env={"PROVENANCE_FAILPOINT": "after-store"})
+    assert crashed.returncode == 137
+    fixed = run_cli("mint", str(art), "--donor", DONOR.address, "--message", "corrected message",
+                    "--donor-pubkey", PUBKEY, "--name", "New title", "--json")
+    assert fixed.returncode == 0, fixed.stderr
+    token = json.loads(fixed.stdout)["token_id"]
+    opened = run_cli("decrypt", str(token), "--private-key-env", "K",
+                     env={"K": "0x" + bytes(DONOR.key).hex()})
+    assert opened.stdout.strip() == "corrected message"
+
+
+def test_a_rerun_after_signing_refuses_other_options(home: Path, tmp_path: Path) -> None:
+    art = make_artwork(tmp_path / "signed.png", seed=961)
+    crashed = run_cli("mint", str(art), "--donor", DONOR.address, "--name", "First",
+                      env={"PROVENANCE_FAILPOINT": "after-sign"})
+    assert crashed.returncode == 137
+    other = run_cli("mint", str(art), "--donor", DONOR.address, "--name", "Second")
+    assert other.returncode != 0
+    assert "already signed" in one_line_error(other.stderr) and "name" in other.stderr
+    same = run_cli("mint", str(art), "--donor", DONOR.address, "--name", "First")
+    assert same.returncode == 0, same.stderr
+
+
+@pytest.fixture()
+def slow_chain(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """An anvil that mines only when told to, with the collection deployed by dev account 0."""
+    import socket
+    import time
+
+    from provenance.chain.devnet import find_anvil
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen([str(find_anvil()), "--port", str(port), "--no-mining", "--silent"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        from provenance.chain.rpc import RpcClient
+
+        rpc = RpcClient(url)
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                rpc.chain_id()
+                break
+            except Exception:
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+        yield url, rpc
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_resume_re_signs_when_the_fee_cap_went_stale(home: Path, tmp_path: Path,
+                                                     slow_chain) -> None:  # type: ignore[no-untyped-def]
+    import threading
+    import time
+
+    url, rpc = slow_chain
+    admin = "0x" + bytes(dev_accounts(1)[0].key).hex()
+    env = {"PK": admin}
+    stop = threading.Event()
+
+    def miner() -> None:  # mines while the deploy waits for its receipt
+        while not stop.is_set():
+            rpc.request("evm_mine")
+            time.sleep(0.2)
+
+    thread = threading.Thread(target=miner, daemon=True)
+    thread.start()
+    try:
+        deployed = run_cli("deploy", "--rpc-url", url, "--private-key-env", "PK", "--json", env=env)
+        assert deployed.returncode == 0, deployed.stderr
+    finally:
+        stop.set()
+        thread.join()
+    contract = json.loads(deployed.stdout)["address"]
+    art = make_artwork(tmp_path / "fees.png", seed=970)
+    args = ["mint", str(art), "--donor", DONOR.address, "--rpc-url", url, "--contract", contract,
+            "--private-key-env", "PK", "--json"]
+    crashed = run_cli(*args, env={**env, "PROVENANCE_FAILPOINT": "after-sign"})
+    assert crashed.returncode == 137
+    # The base fee jumps far above the signed transaction's fee cap.
+    rpc.request("anvil_setNextBlockBaseFeePerGas", [hex(500 * 10**9)])
+    rpc.request("evm_mine")
+    proc = subprocess.Popen([sys.executable, "-m", "provenance", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env={**os.environ, **env})
+    deadline = time.monotonic() + 60
+    while proc.poll() is None and time.monotonic() < deadline:
+        rpc.request("evm_mine")
+        time.sleep(0.2)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    result = json.loads(out)
+    assert result["resumed"] is True
+    from provenance.chain.contract import ProvenanceArt
+    from provenance.journal import Journal
+
+    assert ProvenanceArt(rpc, contract).total_minted() == 1
+    entry = Journal(home / "journal.sqlite").find(
+        genesis=rpc.get_block(0)["hash"], chain_id=31337, contract=contract,
+        image_sha256=__import__("hashlib").sha256(art.read_bytes()).hexdigest())
+    assert entry is not None and entry.state == "minted"
+    assert len(json.loads(entry.attempts)) == 1  # the stale transaction was replaced once
+    assert entry.tx_hash == result["tx_hash"]
+
+
+class FlakyProxy:
+    """Forwards JSON-RPC to anvil, answering HTTP 503 to the Nth eth_sendRawTransaction."""
+
+    def __init__(self, upstream: str, fail_on: int) -> None:
+        import http.server
+        import threading
+        import urllib.request
+
+        proxy = self
+        self.sends = 0
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                if json.loads(body).get("method") == "eth_sendRawTransaction":
+                    proxy.sends += 1
+                    if proxy.sends == fail_on:
+                        self.send_response(503)
+                        self.send_header("Content-Length", "0")
+                        self.end_headers()
+                        return
+                request = urllib.request.Request(upstream, body, {"Content-Type": "application/json"})
+                with urllib.request.urlopen(request, timeout=30) as response:
+                    answer = response.read()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_a_failed_send_stops_the_batch_and_a_rerun_finishes(home: Path, tmp_path: Path) -> None:
+    import csv
+    import time
+
+    assert run_cli("chain", "up").returncode == 0
+    devnet = Devnet(home / "devnet").info()
+    assert devnet is not None
+    from provenance.chain.network import connect, resolve_contract
+
+    contract = resolve_contract(connect())
+    before = contract.total_minted()
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    with open(tmp_path / "donors.csv", "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["artwork", "donor"])
+        for i in range(6):
+            make_artwork(folder / f"b{i}.png", seed=990 + i)
+            writer.writerow([f"b{i}.png", DONOR.address])
+    proxy = FlakyProxy(devnet.rpc_url, fail_on=3)
+    admin = {"PK": "0x" + bytes(dev_accounts(1)[0].key).hex()}
+    args = ["mint-batch", str(folder), "--donors", str(tmp_path / "donors.csv"), "--rpc-url",
+            proxy.url, "--contract", contract.address, "--private-key-env", "PK", "--json"]
+    try:
+        started = time.monotonic()
+        failed = run_cli(*args, env=admin)
+        assert time.monotonic() - started < 60  # no wait behind a nonce gap
+        assert failed.returncode == 1
+        rows = json.loads(failed.stdout)["rows"]
+        assert [r["token_id"] is not None for r in rows] == [True, True, False, False, False, False]
+        assert "could not send" in rows[2]["error"]
+        assert all("not attempted" in r["error"] for r in rows[3:])
+        finished = run_cli(*args, env=admin)
+        assert finished.returncode == 0, finished.stdout
+    finally:
+        proxy.close()
+    assert contract.total_minted() == before + 6
