@@ -16,9 +16,9 @@ from provenance.errors import InputError, IPFSError
 __all__ = [
     "CID",
     "DAG_PB",
-    "InvalidCID",
     "RAW",
     "SHA2_256",
+    "InvalidCID",
     "raw_cid_for_sha256",
 ]
 

@@ -16,10 +16,10 @@ from provenance.ipfs.dagpb import PBNode, decode_node
 from provenance.ipfs.unixfs import DataType, UnixFSData, decode_unixfs
 
 __all__ = [
+    "DEFAULT_MAX_CAT_BYTES",
     "BlockSource",
     "ContentSource",
     "ContentTooLarge",
-    "DEFAULT_MAX_CAT_BYTES",
     "as_cid",
     "block_links",
     "cat_bytes",

@@ -166,9 +166,9 @@ def test_kubo_client_cat_is_bounded(store: Blockstore) -> None:
         calls.append(cid)
         return httpx.Response(200, content=store.get_block(cid))
 
-    with KuboClient("http://kubo.invalid:5001", transport=httpx.MockTransport(handler)) as kubo:
-        with pytest.raises(ContentTooLarge):
-            kubo.cat(str(root), max_size=MIB)
+    kubo = KuboClient("http://kubo.invalid:5001", transport=httpx.MockTransport(handler))
+    with kubo, pytest.raises(ContentTooLarge):
+        kubo.cat(str(root), max_size=MIB)
     assert calls == [str(root)]
 
 
