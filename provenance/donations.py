@@ -45,7 +45,7 @@ from provenance.errors import (
 )
 from provenance.home import atomic_write, home_dir
 from provenance.ipfs.cid import raw_cid_for_sha256
-from provenance.metadata import build_metadata, canonical_json, parse_metadata
+from provenance.metadata import MAX_METADATA_BYTES, build_metadata, canonical_json, parse_metadata
 
 if TYPE_CHECKING:
     from provenance.verify import ContentSource
@@ -426,7 +426,7 @@ def _check_content(offer: Offer, source: ContentSource) -> dict[str, Any]:
         raise VerificationError(f"the offer's metadata CID {offer.metadata_cid} is not the signed"
                                 f" digest's ({expected_cid})", check="metadata")
     try:
-        data = source.cat(expected_cid)
+        data = source.cat(expected_cid, max_size=MAX_METADATA_BYTES)
     except ProvenanceError as exc:
         raise VerificationError(f"cannot fetch the offer's metadata {expected_cid}: {exc}",
                                 check="metadata") from exc
@@ -452,7 +452,9 @@ def _check_content(offer: Offer, source: ContentSource) -> dict[str, Any]:
         raise VerificationError("the metadata's image sha256 differs from the signed image"
                                 " digest", check="image")
     try:
-        image_bytes = source.cat(offer.image_cid)
+        from provenance.artwork import MAX_ARTWORK_BYTES  # here: it loads PIL
+
+        image_bytes = source.cat(offer.image_cid, max_size=MAX_ARTWORK_BYTES)
     except ProvenanceError as exc:
         raise VerificationError(f"cannot fetch the offer's image {offer.image_cid}: {exc}",
                                 check="image") from exc

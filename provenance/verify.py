@@ -23,13 +23,13 @@ from provenance.errors import (
     VerificationError,
 )
 from provenance.ipfs.cid import raw_cid_for_sha256
-from provenance.metadata import canonical_json, parse_metadata
+from provenance.metadata import MAX_METADATA_BYTES, canonical_json, parse_metadata
 
 __all__ = ["Check", "ContentSource", "Report", "decrypt_token", "verify_token"]
 
 
 class ContentSource(Protocol):
-    def cat(self, cid: str) -> bytes: ...
+    def cat(self, cid: str, *, max_size: int | None = None) -> bytes: ...
 
 
 @dataclass
@@ -106,7 +106,8 @@ def verify_token(
 
     # 4. The metadata bytes hash to the on-chain digest and are a well-formed record.
     try:
-        metadata_bytes = source.cat(metadata_cid)
+        # Bounded: the CID comes from the chain, but its DAG could still expand without end.
+        metadata_bytes = source.cat(metadata_cid, max_size=MAX_METADATA_BYTES)
     except ProvenanceError as exc:
         report.add("metadata", False, f"cannot read {metadata_cid}: {exc}")
         report.skip_rest(rest("metadata"), "no metadata")
@@ -160,8 +161,16 @@ def _check_image(report: Report, metadata: dict[str, Any], record: Record,
     if metadata.get("image") != f"ipfs://{cid}":
         report.add("image", False, f"metadata image {metadata.get('image')} != ipfs://{cid}")
         return None
+    from provenance.artwork import MAX_ARTWORK_BYTES  # here: it loads PIL
+
+    size = image["size"]
+    if not isinstance(size, int) or isinstance(size, bool) or not 0 <= size <= MAX_ARTWORK_BYTES:
+        report.add("image", False, f"metadata image size {size!r} is not a byte count up to "
+                                   f"{MAX_ARTWORK_BYTES}")
+        return None
     try:
-        data = source.cat(cid)
+        # The metadata (committed to on chain) says how big the image is: read no more.
+        data = source.cat(cid, max_size=size)
     except ProvenanceError as exc:
         report.add("image", False, f"cannot read {cid}: {exc}")
         return None
@@ -266,7 +275,7 @@ def decrypt_token(contract: ProvenanceArt, token_id: int, source: ContentSource,
         raise InputError(f"token {token_id} does not exist on {contract.address}")
     record = contract.record_of(token_id)
     metadata_cid = raw_cid_for_sha256(record.metadata_digest)
-    metadata = parse_metadata(source.cat(metadata_cid))
+    metadata = parse_metadata(source.cat(metadata_cid, max_size=MAX_METADATA_BYTES))
     envelope = metadata["provenance"].get("sealed_message")
     minted = contract.minted_event(token_id)
     if envelope is None and minted is not None and contract.redeemed_event(token_id) is not None:

@@ -128,26 +128,35 @@ def add(
         click.echo(result.cid)
 
 
+# The default bound on what ``cat`` and ``serve`` produce (reader.DEFAULT_MAX_CAT_BYTES, 1 GiB),
+# repeated here so the CLI need not import the reader to build its help.
+_DEFAULT_MAX_SIZE = 1 << 30
+_MAX_SIZE_HELP = ("Refuse files larger than this many bytes (a small DAG can link one block "
+                  "many times and expand without bound); 0: no limit.")
+
+
 @ipfs.command()
 @click.argument("cid")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file instead of stdout.")
-def cat(cid: str, output: Path | None) -> None:
+@click.option("--max-size", type=click.IntRange(min=0), default=_DEFAULT_MAX_SIZE,
+              show_default=True, help=_MAX_SIZE_HELP)
+def cat(cid: str, output: Path | None, max_size: int) -> None:
     """Print a file's bytes, every block verified against its CID."""
-    from provenance.ipfs.reader import walk_dag
-
     store = _store()
     root = _cid(cid)
+    limit = max_size or None
     if output is not None:
         with _atomic_output(output) as handle:
-            for chunk in store.iter_cat(root):
+            for chunk in store.iter_cat(root, max_size=limit):
                 handle.write(chunk)
         return
-    # Verify the whole DAG before the first byte reaches stdout: no half-printed file.
-    for _ in walk_dag(store, root):
+    # Read (so verify and size) the whole file before its first byte reaches stdout: no
+    # half-printed file, also when it turns out to be over the limit.
+    for _ in store.iter_cat(root, max_size=limit):
         pass
     out = sys.stdout.buffer
-    for chunk in store.iter_cat(root):
+    for chunk in store.iter_cat(root, max_size=limit):
         out.write(chunk)
     out.flush()
 
@@ -194,11 +203,13 @@ def import_cmd(car: Path, pin_roots: bool) -> None:
 @click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True)
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Interface to listen on (loopback by default).")
-def serve(port: int, host: str) -> None:
+@click.option("--max-size", type=click.IntRange(min=0), default=_DEFAULT_MAX_SIZE,
+              show_default=True, help=_MAX_SIZE_HELP)
+def serve(port: int, host: str, max_size: int) -> None:
     """Serve the blockstore as an IPFS trustless gateway (/ipfs/CID, ?format=raw|car)."""
     from provenance.ipfs.server import make_server
 
-    server = make_server(_store(), host=host, port=port)
+    server = make_server(_store(), host=host, port=port, max_file_bytes=max_size or None)
     bound_host, bound_port = str(server.server_address[0]), int(server.server_address[1])
     click.echo(f"gateway listening on http://{bound_host}:{bound_port}/ipfs/", err=True)
     try:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from provenance.errors import ContractRevert, ProvenanceError
 from provenance.ipfs.cid import raw_cid_for_sha256
-from provenance.metadata import parse_metadata
+from provenance.metadata import MAX_METADATA_BYTES, parse_metadata
 
 if TYPE_CHECKING:
     from provenance.collection import Collection
@@ -120,7 +120,7 @@ def _work(collection: Collection, token_id: int, source: ContentSource,
                 minted_block=int(event.log["blockNumber"], 16) if event else None,
                 minted_tx=str(event.log["transactionHash"]) if event else None)
     try:
-        data = source.cat(metadata_cid)
+        data = source.cat(metadata_cid, max_size=MAX_METADATA_BYTES)
         if hashlib.sha256(data).digest() != record.metadata_digest:
             raise ProvenanceError("metadata does not hash to the on-chain digest")
         metadata = parse_metadata(data)

@@ -10,10 +10,10 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from provenance.ipfs.cid import CID, raw_cid_for_sha256
+from provenance.ipfs.cid import CID, InvalidCID, raw_cid_for_sha256
 from provenance.ipfs.importer import ImportResult, add_bytes, add_file, add_path, add_stream
 from provenance.ipfs.params import DEFAULT_PROFILE, PROFILES, ImportParams, resolve_params
-from provenance.ipfs.reader import ContentSource
+from provenance.ipfs.reader import DEFAULT_MAX_CAT_BYTES, ContentSource, ContentTooLarge
 
 if TYPE_CHECKING:
     from provenance.ipfs.blockstore import BlockNotFound, Blockstore
@@ -24,14 +24,17 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CID",
+    "DEFAULT_MAX_CAT_BYTES",
     "DEFAULT_PROFILE",
     "PROFILES",
     "BlockNotFound",
     "Blockstore",
     "ContentSource",
+    "ContentTooLarge",
     "GatewayFetcher",
     "ImportParams",
     "ImportResult",
+    "InvalidCID",
     "KuboClient",
     "PinStatus",
     "PinningClient",

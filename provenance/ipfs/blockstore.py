@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import tempfile
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -43,6 +44,8 @@ class Blockstore:
     def __init__(self, root: Path, *, fsync: bool = True) -> None:
         self.root = root
         self._fsync = fsync
+        self._thread_lock = threading.RLock()
+        self._depth = 0
         self.root.mkdir(parents=True, exist_ok=True)
 
     @classmethod
@@ -119,12 +122,12 @@ class Blockstore:
                     continue
 
     # -- files --------------------------------------------------------------------------------
-    def iter_cat(self, cid: str | CID) -> Iterator[bytes]:
-        """Stream a UnixFS file block by block (each verified)."""
-        return iter_file(self, cid)
+    def iter_cat(self, cid: str | CID, *, max_size: int | None = None) -> Iterator[bytes]:
+        """Stream a UnixFS file block by block (each verified), at most ``max_size`` bytes."""
+        return iter_file(self, cid, max_size=max_size)
 
-    def cat(self, cid: str | CID) -> bytes:
-        return cat_bytes(self, cid)
+    def cat(self, cid: str | CID, *, max_size: int | None = None) -> bytes:
+        return cat_bytes(self, cid, max_size=max_size)
 
     # -- pins ---------------------------------------------------------------------------------
     @property
@@ -132,14 +135,30 @@ class Blockstore:
         return self.root / "pins.json"
 
     @contextmanager
-    def _locked(self) -> Iterator[None]:
-        # Pin-set changes and gc exclude each other, also across processes.
-        with open(self.root / ".lock", "a+b") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+    def locked(self) -> Iterator[None]:
+        """Exclude ``gc`` (and other pin-set changes), also across processes, for the block.
+
+        Reentrant within one thread, so a caller can hold it across ``add_bytes`` and ``pin``:
+        then no gc can remove the fresh, still unpinned blocks in between.
+        """
+        with self._thread_lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
+                return
+            # flock conflicts between separate opens even within one process, so two
+            # Blockstore objects on the same folder exclude each other too.
+            with open(self.root / ".lock", "a+b") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                self._depth = 1
+                try:
+                    yield
+                finally:
+                    self._depth = 0
+                    fcntl.flock(lock, fcntl.LOCK_UN)
 
     def _read_pins(self) -> list[str]:
         try:
@@ -161,12 +180,23 @@ class Blockstore:
         return sorted(self._read_pins())
 
     def pin(self, cid: str | CID) -> str:
-        """Pin a DAG recursively; every block must be present and intact."""
+        """Pin a DAG recursively; every block must be present and intact.
+
+        The walk and the write happen under the lock gc takes: a gc cannot delete a block
+        between the check that it is present and the pin that protects it.
+        """
         parsed = as_cid(cid)
-        for _ in walk_dag(self, parsed):
-            pass
         text = str(parsed)
-        with self._locked():
+        with self.locked():
+            try:
+                for _ in walk_dag(self, parsed):
+                    pass
+            except BlockNotFound as exc:
+                missing = exc.context.get("cid", "?")
+                raise BlockNotFound(
+                    f"cannot pin {text}: block {missing} is missing from the local store "
+                    "(removed by gc before it was pinned, or never stored); add the content "
+                    "again", cid=missing, root=text) from exc
             pins = self._read_pins()
             if text not in pins:
                 self._write_pins([*pins, text])
@@ -174,7 +204,7 @@ class Blockstore:
 
     def unpin(self, cid: str | CID) -> None:
         text = str(as_cid(cid))
-        with self._locked():
+        with self.locked():
             pins = self._read_pins()
             if text not in pins:
                 raise IPFSError(f"not pinned: {text}", cid=text)
@@ -182,7 +212,7 @@ class Blockstore:
 
     def gc(self) -> int:
         """Delete every block not reachable from a pin; return how many were removed."""
-        with self._locked():
+        with self.locked():
             keep: set[bytes] = set()
             for root in self._read_pins():
                 for cid, _data in walk_dag(self, root):

@@ -11,13 +11,14 @@ import base64
 import hashlib
 from dataclasses import dataclass
 
-from provenance.errors import IPFSError
+from provenance.errors import InputError, IPFSError
 
 __all__ = [
     "CID",
     "DAG_PB",
     "RAW",
     "SHA2_256",
+    "InvalidCID",
     "raw_cid_for_sha256",
 ]
 
@@ -27,6 +28,11 @@ SHA2_256 = 0x12
 
 _B58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _B58_INDEX = {c: i for i, c in enumerate(_B58_ALPHABET)}
+
+
+class InvalidCID(InputError, IPFSError):
+    """A CID given as text that does not parse. An ``InputError`` first (exit code 2: the user
+    typed it), and an ``IPFSError`` for code that catches content-addressing failures."""
 
 
 def encode_varint(value: int) -> bytes:
@@ -116,15 +122,22 @@ class CID:
 
     @classmethod
     def parse(cls, text: str) -> CID:
+        """Parse a CID's text form; ``InvalidCID`` (exit code 2) when it is not one."""
         text = text.strip()
-        if len(text) == 46 and text.startswith("Qm"):
-            raw = b58decode(text)
-            if raw[:2] != bytes([SHA2_256, 32]) or len(raw) != 34:
-                raise IPFSError(f"not a CIDv0: {text}")
-            return cls(0, DAG_PB, raw)
-        if not text.startswith("b"):
-            raise IPFSError(f"unsupported CID (expected CIDv0 'Qm...' or base32 'b...'): {text!r}")
-        return cls.decode(b32decode(text[1:]))
+        try:
+            if len(text) == 46 and text.startswith("Qm"):
+                raw = b58decode(text)
+                if raw[:2] != bytes([SHA2_256, 32]) or len(raw) != 34:
+                    raise InvalidCID(f"not a CIDv0: {text}")
+                return cls(0, DAG_PB, raw)
+            if not text.startswith("b"):
+                raise InvalidCID(
+                    f"unsupported CID (expected CIDv0 'Qm...' or base32 'b...'): {text!r}")
+            return cls.decode(b32decode(text[1:]))
+        except InvalidCID:
+            raise
+        except IPFSError as exc:
+            raise InvalidCID(f"invalid CID {text!r}: {exc}", cid=text) from exc
 
     @classmethod
     def decode(cls, raw: bytes) -> CID:

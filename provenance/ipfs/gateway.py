@@ -92,9 +92,10 @@ class GatewayFetcher:
             f"no gateway returned a valid block {parsed} ({'; '.join(failures)})", cid=str(parsed)
         )
 
-    def cat(self, cid: str) -> bytes:
-        """A UnixFS file, fetched and verified block by block (with fallback per block)."""
-        return cat_bytes(self, cid)
+    def cat(self, cid: str, *, max_size: int | None = None) -> bytes:
+        """A UnixFS file, fetched and verified block by block (with fallback per block), at
+        most ``max_size`` bytes (``ContentTooLarge`` beyond)."""
+        return cat_bytes(self, cid, max_size=max_size)
 
     def fetch_car(self, cid: str | CID) -> dict[bytes, bytes]:
         """The whole DAG under ``cid`` as one CAR from the first gateway that serves it complete
@@ -119,6 +120,6 @@ class GatewayFetcher:
         raise IPFSError(f"no gateway returned a complete, valid CAR for {root} "
                         f"({'; '.join(failures)})", cid=str(root))
 
-    def cat_car(self, cid: str) -> bytes:
+    def cat_car(self, cid: str, *, max_size: int | None = None) -> bytes:
         """A UnixFS file from one CAR request (fewer round trips than ``cat``)."""
-        return cat_bytes(_Blocks(self.fetch_car(cid)), cid)
+        return cat_bytes(_Blocks(self.fetch_car(cid)), cid, max_size=max_size)

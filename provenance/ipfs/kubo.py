@@ -189,9 +189,9 @@ class KuboClient:
 
     block_get = get_block
 
-    def cat(self, cid: str) -> bytes:
-        """A UnixFS file reassembled from verified blocks."""
-        return cat_bytes(self, cid)
+    def cat(self, cid: str, *, max_size: int | None = None) -> bytes:
+        """A UnixFS file reassembled from verified blocks, at most ``max_size`` bytes."""
+        return cat_bytes(self, cid, max_size=max_size)
 
     def pin_add(self, cid: str) -> list[str]:
         doc = self._json_lines(self._post("pin/add", {"arg": cid, "recursive": True}))

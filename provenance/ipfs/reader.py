@@ -16,8 +16,10 @@ from provenance.ipfs.dagpb import PBNode, decode_node
 from provenance.ipfs.unixfs import DataType, UnixFSData, decode_unixfs
 
 __all__ = [
+    "DEFAULT_MAX_CAT_BYTES",
     "BlockSource",
     "ContentSource",
+    "ContentTooLarge",
     "as_cid",
     "block_links",
     "cat_bytes",
@@ -27,11 +29,20 @@ __all__ = [
 ]
 
 
+# What a reader facing content it does not control (the gateway server, ``ipfs cat``) produces at
+# most by default: far above any artwork, far below what exhausts a machine.
+DEFAULT_MAX_CAT_BYTES = 1 << 30
+
+
 @runtime_checkable
 class ContentSource(Protocol):
     """Anything that can return a file's bytes by CID, verified block by block."""
 
-    def cat(self, cid: str) -> bytes: ...
+    def cat(self, cid: str, *, max_size: int | None = None) -> bytes: ...
+
+
+class ContentTooLarge(IPFSError):
+    """A file is (or declares itself) larger than the reader was allowed to produce."""
 
 
 class BlockSource(Protocol):
@@ -74,32 +85,60 @@ def _unixfs(cid: CID, node: PBNode) -> UnixFSData:
     return decode_unixfs(node.data)
 
 
-def iter_file(source: BlockSource, cid: str | CID) -> Iterator[bytes]:
-    """Stream a UnixFS file's bytes in order, one verified block at a time."""
+def iter_file(
+    source: BlockSource, cid: str | CID, *, max_size: int | None = None
+) -> Iterator[bytes]:
+    """Stream a UnixFS file's bytes in order, one verified block at a time.
+
+    A valid DAG may link the same block many times, so a few small blocks can expand to any
+    size; every block passing its hash check says nothing about the total. With ``max_size``,
+    a root whose UnixFS ``filesize`` exceeds it is refused before any child is fetched, and
+    reading stops with ``ContentTooLarge`` as soon as more than ``max_size`` bytes have been
+    produced. A DAG producing more bytes than its root declares is refused in any case.
+    """
     root = as_cid(cid)
+    if max_size is not None and max_size < 0:
+        raise ValueError("max_size must be non-negative")
+    limit = max_size
+    produced = 0
     stack = [root]
     while stack:
         current = stack.pop()
         data = source.get_block(current)
         if current.codec == RAW:
-            if data:
-                yield data
-            continue
-        if current.codec != DAG_PB:
+            chunk = data
+        elif current.codec == DAG_PB:
+            node = decode_node(data)
+            meta = _unixfs(current, node)
+            if meta.type not in (DataType.FILE, DataType.RAW):
+                kind = meta.type.name.lower().replace("_", " ")
+                raise IPFSError(f"{root} is a {kind}, not a file" if current == root else
+                                f"{current} inside {root} is a {kind}, not file data")
+            if current is root and meta.filesize is not None:
+                if max_size is not None and meta.filesize > max_size:
+                    raise ContentTooLarge(
+                        f"{root} declares {meta.filesize} bytes, more than the limit of "
+                        f"{max_size}", cid=str(root), size=meta.filesize, limit=max_size)
+                limit = meta.filesize
+            chunk = meta.data or b""
+            stack.extend(reversed([link.cid for link in node.links]))
+        else:
             raise IPFSError(f"{current} is not a UnixFS file (codec 0x{current.codec:x})")
-        node = decode_node(data)
-        meta = _unixfs(current, node)
-        if meta.type not in (DataType.FILE, DataType.RAW):
-            kind = meta.type.name.lower().replace("_", " ")
-            raise IPFSError(f"{root} is a {kind}, not a file" if current == root else
-                            f"{current} inside {root} is a {kind}, not file data")
-        if meta.data:
-            yield meta.data
-        stack.extend(reversed([link.cid for link in node.links]))
+        if not chunk:
+            continue
+        produced += len(chunk)
+        if limit is not None and produced > limit:
+            if limit == max_size:
+                raise ContentTooLarge(f"{root} is larger than the limit of {max_size} bytes",
+                                      cid=str(root), limit=max_size)
+            raise IPFSError(f"{root} holds more bytes than the {limit} its root declares",
+                            cid=str(root))
+        yield chunk
 
 
-def cat_bytes(source: BlockSource, cid: str | CID) -> bytes:
-    return b"".join(iter_file(source, cid))
+def cat_bytes(source: BlockSource, cid: str | CID, *, max_size: int | None = None) -> bytes:
+    """A whole UnixFS file in memory; see ``iter_file`` for ``max_size``."""
+    return b"".join(iter_file(source, cid, max_size=max_size))
 
 
 def resolve_path(source: BlockSource, cid: str | CID, path: str) -> CID:

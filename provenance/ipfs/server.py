@@ -29,7 +29,14 @@ from provenance.errors import IntegrityError, IPFSError
 from provenance.ipfs.blockstore import BlockNotFound, Blockstore
 from provenance.ipfs.car import write_car
 from provenance.ipfs.cid import CID
-from provenance.ipfs.reader import directory_entries, iter_file, resolve_path, walk_dag
+from provenance.ipfs.reader import (
+    DEFAULT_MAX_CAT_BYTES,
+    ContentTooLarge,
+    directory_entries,
+    iter_file,
+    resolve_path,
+    walk_dag,
+)
 
 __all__ = ["GatewayServer", "make_server", "sniff_content_type"]
 
@@ -145,6 +152,9 @@ class GatewayHandler(BaseHTTPRequestHandler):
             self._route()
         except _Reply as reply:
             self._send(reply.status, (reply.message + "\n").encode(), "text/plain; charset=utf-8")
+        except ContentTooLarge as exc:
+            self._send(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"{exc}\n".encode(),
+                       "text/plain; charset=utf-8")
         except BlockNotFound as exc:
             self._send(HTTPStatus.NOT_FOUND, f"{exc}\n".encode(), "text/plain; charset=utf-8")
         except IntegrityError as exc:
@@ -243,27 +253,35 @@ class GatewayHandler(BaseHTTPRequestHandler):
         # never a 200 with wrong bytes.
         length = 0
         head = b""
-        for chunk in iter_file(store, target):
+        limit = self.server.max_file_bytes
+        for chunk in iter_file(store, target, max_size=limit):
             if len(head) < 512:
                 head += chunk[: 512 - len(head)]
             length += len(chunk)
         content_type = sniff_content_type(head, name.rsplit("/", 1)[-1])
-        self._send_stream(content_type, length, iter_file(store, target), headers)
+        self._send_stream(content_type, length, iter_file(store, target, max_size=limit),
+                          headers)
 
 
 class GatewayServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], store: Blockstore, *, verbose: bool) -> None:
+    def __init__(self, address: tuple[str, int], store: Blockstore, *, verbose: bool,
+                 max_file_bytes: int | None = DEFAULT_MAX_CAT_BYTES) -> None:
         self.store = store
         self.verbose = verbose
+        # A file larger than this (or a DAG that expands past it) is refused, not streamed.
+        self.max_file_bytes = max_file_bytes
         super().__init__(address, GatewayHandler)
 
 
 def make_server(store: Blockstore, *, host: str = "127.0.0.1", port: int = 0,
-                verbose: bool = False) -> GatewayServer:
-    """A gateway bound to ``host:port`` (port 0: any free port); call ``serve_forever``."""
+                verbose: bool = False,
+                max_file_bytes: int | None = DEFAULT_MAX_CAT_BYTES) -> GatewayServer:
+    """A gateway bound to ``host:port`` (port 0: any free port); call ``serve_forever``.
+    Files over ``max_file_bytes`` (``None``: no limit) are answered 413, not served."""
     try:
-        return GatewayServer((host, port), store, verbose=verbose)
+        return GatewayServer((host, port), store, verbose=verbose,
+                             max_file_bytes=max_file_bytes)
     except OSError as exc:
         raise IPFSError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
