@@ -316,15 +316,16 @@ def _image_cid(artwork: Artwork) -> str:
 def _store(store: Blockstore, artwork: Artwork, entry: MintEntry) -> None:
     from provenance.ipfs import add_bytes
 
-    image = add_bytes(artwork.data, store=store, params=IMAGE_PROFILE)
-    metadata = add_bytes(entry.metadata, store=store, params=IMAGE_PROFILE)
-    if str(image.cid) != entry.image_cid or str(metadata.cid) != entry.metadata_cid:
-        raise ProvenanceError(
-            f"stored content does not match the journal (image {image.cid} vs {entry.image_cid},"
-            f" metadata {metadata.cid} vs {entry.metadata_cid})"
-        )
-    store.pin(entry.image_cid)
-    store.pin(entry.metadata_cid)
+    with store.locked():  # no `ipfs gc` between adding the blocks and pinning them
+        image = add_bytes(artwork.data, store=store, params=IMAGE_PROFILE)
+        metadata = add_bytes(entry.metadata, store=store, params=IMAGE_PROFILE)
+        if str(image.cid) != entry.image_cid or str(metadata.cid) != entry.metadata_cid:
+            raise ProvenanceError(
+                f"stored content does not match the journal (image {image.cid} vs"
+                f" {entry.image_cid}, metadata {metadata.cid} vs {entry.metadata_cid})"
+            )
+        store.pin(entry.image_cid)
+        store.pin(entry.metadata_cid)
 
 
 def _publish(collection: Collection, entry: MintEntry) -> None:
