@@ -21,6 +21,7 @@ __all__ = ["main"]
 # name -> "module:attribute". Add a command by adding a line; its module is imported only when
 # the command runs or its own help is shown.
 COMMANDS: dict[str, str] = {
+    "gan": "provenance.cli.gan:gan",
 }
 
 
@@ -69,6 +70,7 @@ class LazyGroup(click.Group):
 
 # One-line help per command, kept here so that `provenance --help` imports nothing.
 _SHORT_HELP: dict[str, str] = {
+    "gan": "Train the GAN, generate/animate artworks, evaluate, benchmark.",
 }
 
 
