@@ -72,8 +72,8 @@ def load_model(model: str | os.PathLike[str]) -> LoadedModel:
 
     try:
         nnx.replace_by_pure_dict(state, exported.params)
-        expected = jax.tree.map(lambda a: a.shape, nnx.split(abstract)[1].to_pure_dict())
-        got = jax.tree.map(lambda a: a.shape, state.to_pure_dict())
+        expected = jax.tree.map(lambda a: a.shape, nnx.to_pure_dict(nnx.split(abstract)[1]))
+        got = jax.tree.map(lambda a: a.shape, nnx.to_pure_dict(state))
         if expected != got:
             raise ValueError("parameter shapes differ from the config")
         generator = nnx.merge(graphdef, jax.tree.map(jnp.asarray, state))

@@ -122,7 +122,7 @@ def _init_state(config: Config) -> tuple[Params, nnx.GraphDef[Generator], nnx.Gr
     g, d = build_models(config, _streams(config.seed))
     g_def, g_state = nnx.split(g)
     d_def, d_state = nnx.split(d)
-    g_params, d_params = g_state.to_pure_dict(), d_state.to_pure_dict()
+    g_params, d_params = nnx.to_pure_dict(g_state), nnx.to_pure_dict(d_state)
     tx_g, tx_d = _optimizers(config)
     state = {
         "g": g_params,
