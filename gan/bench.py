@@ -30,7 +30,9 @@ def train_throughput(config: Config, *, steps: int = 10, warmup: int = 2) -> Thr
     state, g_def, d_def = _init_state(config)
     step = jax.jit(make_train_step(config, g_def, d_def), donate_argnums=(0,))
     real = jnp.asarray(
-        np.random.default_rng(0).uniform(-1, 1, (config.batch_size, config.resolution, config.resolution, 3)),
+        np.random.default_rng(0).uniform(
+            -1, 1, (config.batch_size, config.resolution, config.resolution, 3)
+        ),
         jnp.float32,
     )
     key = jax.random.key(0)
@@ -41,15 +43,20 @@ def train_throughput(config: Config, *, steps: int = 10, warmup: int = 2) -> Thr
     flops = float(cost.get("flops", 0.0)) if cost else 0.0
     for i in range(warmup):
         state, m = step(state, real, jax.random.fold_in(key, i), key)
-    jax.block_until_ready(m)
+    jax.block_until_ready(m)  # type: ignore[no-untyped-call]
     start = time.perf_counter()
     for i in range(steps):
         state, m = step(state, real, jax.random.fold_in(key, 100 + i), key)
-    jax.block_until_ready(m)
+    jax.block_until_ready(m)  # type: ignore[no-untyped-call]
     seconds = time.perf_counter() - start
     return Throughput(
-        config.resolution, config.batch_size, steps, seconds,
-        config.batch_size * steps / seconds, flops / 1e9, flops * steps / seconds / 1e9,
+        config.resolution,
+        config.batch_size,
+        steps,
+        seconds,
+        config.batch_size * steps / seconds,
+        flops / 1e9,
+        flops * steps / seconds / 1e9,
     )
 
 
@@ -63,5 +70,3 @@ def matmul_peak_gflops(*, n: int = 1024, repeats: int = 10) -> float:
         out = f(a)
     out.block_until_ready()
     return 2 * n**3 * repeats / (time.perf_counter() - start) / 1e9
-
-

@@ -18,7 +18,7 @@ from PIL import Image, UnidentifiedImageError
 
 from gan.errors import DataError
 
-__all__ = ["Dataset", "batch_indices", "load_dataset", "BUILTINS", "IMAGE_SUFFIXES"]
+__all__ = ["BUILTINS", "IMAGE_SUFFIXES", "Dataset", "batch_indices", "load_dataset"]
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
 BUILTINS = ("lfw", "digits")
@@ -56,7 +56,7 @@ def _builtin(name: str, resolution: int) -> np.ndarray:
         # scikit-image ships 200 25x25 crops in the wheel: the first 100 are faces, the rest not.
         from skimage.data import lfw_subset
 
-        return _from_gray(lfw_subset()[:100], resolution)
+        return _from_gray(lfw_subset()[:100], resolution)  # type: ignore[no-untyped-call]
     if name == "digits":
         from sklearn.datasets import load_digits
 
@@ -65,9 +65,7 @@ def _builtin(name: str, resolution: int) -> np.ndarray:
 
 
 def _list_images(folder: Path) -> list[Path]:
-    files = [
-        p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES
-    ]
+    files = [p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES]
     return sorted(files)
 
 

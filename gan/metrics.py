@@ -20,7 +20,7 @@ import jax.numpy as jnp
 import numpy as np
 import scipy.linalg
 
-__all__ = ["FEATURE_SEED", "FidKid", "features", "frechet_distance", "kid", "compare"]
+__all__ = ["FEATURE_SEED", "FidKid", "compare", "features", "frechet_distance", "kid"]
 
 FEATURE_SEED = 20210611
 _WIDTHS = (32, 64, 128, 256)
@@ -42,7 +42,9 @@ def _features(images: jax.Array, weights: list[jax.Array]) -> jax.Array:
     feats = []
     for w in weights:
         x = jax.nn.relu(
-            jax.lax.conv_general_dilated(x, w, (2, 2), "SAME", dimension_numbers=("NHWC", "HWIO", "NHWC"))
+            jax.lax.conv_general_dilated(
+                x, w, (2, 2), "SAME", dimension_numbers=("NHWC", "HWIO", "NHWC")
+            )
         )
         feats += [x.mean(axis=(1, 2)), x.std(axis=(1, 2))]
     return jnp.concatenate(feats, axis=-1)
@@ -54,7 +56,10 @@ def features(images: np.ndarray, *, batch: int = 64) -> np.ndarray:
     if x.dtype == np.uint8:
         x = x.astype(np.float32) / 127.5 - 1.0
     w = _weights()
-    parts = [np.asarray(_features(jnp.asarray(x[i : i + batch], jnp.float32), w)) for i in range(0, len(x), batch)]
+    parts = [
+        np.asarray(_features(jnp.asarray(x[i : i + batch], jnp.float32), w))
+        for i in range(0, len(x), batch)
+    ]
     return np.concatenate(parts).astype(np.float64)
 
 
@@ -66,7 +71,9 @@ def frechet_distance(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.sum((mu1 - mu2) ** 2) + np.trace(s1 + s2 - 2.0 * covmean))
 
 
-def kid(a: np.ndarray, b: np.ndarray, *, subsets: int = 20, subset_size: int = 50, seed: int = 0) -> float:
+def kid(
+    a: np.ndarray, b: np.ndarray, *, subsets: int = 20, subset_size: int = 50, seed: int = 0
+) -> float:
     """Kernel Inception Distance (unbiased MMD^2, cubic polynomial kernel), mean over subsets."""
     d = a.shape[1]
     m = min(subset_size, len(a), len(b))

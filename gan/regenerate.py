@@ -36,21 +36,32 @@ def regenerate_and_compare(
 
     record, pixels = read_record(Path(png_path))
     model = load_model(model_path)
-    recorded = record.get("model", {}).get("sha256") if isinstance(record.get("model"), dict) else None
+    recorded = (
+        record.get("model", {}).get("sha256") if isinstance(record.get("model"), dict) else None
+    )
     if recorded != model.export.sha256:
         return RegenerateResult(
-            False, 255, record, model.export.sha256,
+            False,
+            255,
+            record,
+            model.export.sha256,
             reason=f"record names model sha256 {recorded}, file is {model.export.sha256}",
         )
     truncation = record.get("truncation")
     image = generate(model, int(record["seed"]), truncation=truncation)
     if image.shape != pixels.shape:
         return RegenerateResult(
-            False, 255, record, model.export.sha256,
+            False,
+            255,
+            record,
+            model.export.sha256,
             reason=f"image is {pixels.shape}, model generates {image.shape}",
         )
     diff = int(np.max(np.abs(image.astype(np.int16) - pixels.astype(np.int16))))
     return RegenerateResult(
-        diff == 0, diff, record, model.export.sha256,
+        diff == 0,
+        diff,
+        record,
+        model.export.sha256,
         reason=None if diff == 0 else f"pixels differ (max abs diff {diff})",
     )

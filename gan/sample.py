@@ -43,9 +43,9 @@ def enable_compilation_cache(path: str | os.PathLike[str] | None = None) -> Path
         path = Path(platformdirs.user_cache_dir("provenance")) / "jax"
     cache = Path(path)
     cache.mkdir(parents=True, exist_ok=True)
-    jax.config.update("jax_compilation_cache_dir", str(cache))
-    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
-    jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+    jax.config.update("jax_compilation_cache_dir", str(cache))  # type: ignore[no-untyped-call]
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)  # type: ignore[no-untyped-call]
+    jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)  # type: ignore[no-untyped-call]
     return cache
 
 
@@ -63,9 +63,7 @@ def load_model(model: str | os.PathLike[str]) -> LoadedModel:
     exported = read_export(model)
     cfg = exported.config
     abstract = nnx.eval_shape(
-        lambda: Generator(
-            z_dim=cfg.z_dim, resolution=cfg.resolution, ngf=cfg.ngf, rngs=nnx.Rngs(0)
-        )
+        lambda: Generator(z_dim=cfg.z_dim, resolution=cfg.resolution, ngf=cfg.ngf, rngs=nnx.Rngs(0))
     )
     graphdef, state = nnx.split(abstract)
     from gan.errors import ModelFileError
@@ -110,7 +108,8 @@ def generate_batch(model: LoadedModel, z: jax.Array) -> np.ndarray:
 def generate(model: LoadedModel, seed: int, *, truncation: float | None = None) -> np.ndarray:
     """The (R, R, 3) uint8 image of ``seed``: deterministic for a model on one machine."""
     z = latent(seed, model.z_dim, truncation=truncation)
-    return generate_batch(model, z[None])[0]
+    image: np.ndarray = generate_batch(model, z[None])[0]
+    return image
 
 
 def _slerp(a: jax.Array, b: jax.Array, t: float) -> jax.Array:
@@ -118,7 +117,9 @@ def _slerp(a: jax.Array, b: jax.Array, t: float) -> jax.Array:
     omega = jnp.arccos(jnp.clip(jnp.dot(na, nb), -1.0, 1.0))
     so = jnp.sin(omega)
     return jnp.where(
-        so < 1e-6, (1 - t) * a + t * b, jnp.sin((1 - t) * omega) / so * a + jnp.sin(t * omega) / so * b
+        so < 1e-6,
+        (1 - t) * a + t * b,
+        jnp.sin((1 - t) * omega) / so * a + jnp.sin(t * omega) / so * b,
     )
 
 
@@ -133,7 +134,7 @@ def latent_walk(
     if len(seeds) < 2:
         raise ValueError("a latent walk needs at least two seeds")
     zs = [latent(s, model.z_dim, truncation=truncation) for s in seeds]
-    path = []
+    path: list[jax.Array] = []
     for i, a in enumerate(zs):
         b = zs[(i + 1) % len(zs)]
         path.extend(_slerp(a, b, k / frames_per_seed) for k in range(frames_per_seed))
@@ -147,8 +148,12 @@ def write_gif(frames: Sequence[np.ndarray], path: Path, *, fps: float = 12.0) ->
     images = [Image.fromarray(f) for f in frames]
     buf = io.BytesIO()
     images[0].save(
-        buf, format="GIF", save_all=True, append_images=images[1:],
-        duration=int(round(1000 / fps)), loop=0,
+        buf,
+        format="GIF",
+        save_all=True,
+        append_images=images[1:],
+        duration=round(1000 / fps),
+        loop=0,
     )
     atomic_write_bytes(Path(path), buf.getvalue())
 
@@ -158,11 +163,13 @@ def save_grid(images: np.ndarray, path: Path, *, columns: int | None = None) -> 
     pixels = images if images.dtype == np.uint8 else to_uint8(images)
     n, h, w, c = pixels.shape
     cols = columns or int(np.ceil(np.sqrt(n)))
-    rows = int(np.ceil(n / cols))
+    rows = -(-n // cols)
     grid = np.full((rows * (h + 2) + 2, cols * (w + 2) + 2, c), 255, np.uint8)
     for i in range(n):
         r, col = divmod(i, cols)
-        grid[2 + r * (h + 2) : 2 + r * (h + 2) + h, 2 + col * (w + 2) : 2 + col * (w + 2) + w] = pixels[i]
+        grid[2 + r * (h + 2) : 2 + r * (h + 2) + h, 2 + col * (w + 2) : 2 + col * (w + 2) + w] = (
+            pixels[i]
+        )
     from gan.pngrecord import write_png
 
     write_png(grid, Path(path), None)

@@ -65,7 +65,9 @@ def build_models(config: Config, rngs: nnx.Rngs) -> tuple[Generator, Discriminat
     return g, d
 
 
-def _optimizers(config: Config) -> tuple[optax.GradientTransformation, optax.GradientTransformation]:
+def _optimizers(
+    config: Config,
+) -> tuple[optax.GradientTransformation, optax.GradientTransformation]:
     tx_g = optax.adam(config.lr_g, b1=config.beta1, b2=config.beta2)
     tx_d = optax.adam(config.lr_d, b1=config.beta1, b2=config.beta2)
     return tx_g, tx_d
@@ -118,7 +120,9 @@ def make_train_step(
     return step
 
 
-def _init_state(config: Config) -> tuple[Params, nnx.GraphDef[Generator], nnx.GraphDef[Discriminator]]:
+def _init_state(
+    config: Config,
+) -> tuple[Params, nnx.GraphDef[Generator], nnx.GraphDef[Discriminator]]:
     g, d = build_models(config, _streams(config.seed))
     g_def, g_state = nnx.split(g)
     d_def, d_state = nnx.split(d)
@@ -176,10 +180,12 @@ def train_and_evaluate(
 
     devices = jax.local_devices()
     if config.batch_size % len(devices):
-        raise DataError(f"batch size {config.batch_size} is not divisible by {len(devices)} devices")
+        raise DataError(
+            f"batch size {config.batch_size} is not divisible by {len(devices)} devices"
+        )
     mesh = Mesh(np.array(devices), ("data",))
-    replicated = NamedSharding(mesh, PartitionSpec())
-    batch_sharding = NamedSharding(mesh, PartitionSpec("data"))
+    replicated = NamedSharding(mesh, PartitionSpec())  # type: ignore[no-untyped-call]
+    batch_sharding = NamedSharding(mesh, PartitionSpec("data"))  # type: ignore[no-untyped-call]
 
     state, g_def, d_def = _init_state(config)
     manager = ocp.CheckpointManager(
@@ -208,7 +214,10 @@ def train_and_evaluate(
             idx = batch_indices(len(images), config.batch_size, seed=config.seed, step=step)
             real = jax.device_put(images[idx], batch_sharding)
             state, metrics = train_step(
-                state, real, jax.random.fold_in(noise_base, step), jax.random.fold_in(augment_base, step)
+                state,
+                real,
+                jax.random.fold_in(noise_base, step),
+                jax.random.fold_in(augment_base, step),
             )
             values = {k: float(v) for k, v in metrics.items()}
             if not all(math.isfinite(v) for v in values.values()):

@@ -59,18 +59,37 @@ def gan() -> None:
 
 
 @gan.command()
-@click.option("--data", required=True, help="A folder of PNG/JPEG/WebP images, or builtin:lfw / builtin:digits.")
-@click.option("--resolution", type=click.Choice(["32", "64", "128", "256"]), default="32", show_default=True)
+@click.option(
+    "--data",
+    required=True,
+    help="A folder of PNG/JPEG/WebP images, or builtin:lfw / builtin:digits.",
+)
+@click.option(
+    "--resolution", type=click.Choice(["32", "64", "128", "256"]), default="32", show_default=True
+)
 @click.option("--steps", type=click.IntRange(min=1), default=2000, show_default=True)
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Run folder (resumed when it exists).")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Run folder (resumed when it exists).",
+)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--batch-size", type=click.IntRange(min=1), default=32, show_default=True)
 @click.option("--no-augment", is_flag=True, help="Disable DiffAugment (for comparisons).")
 @click.option("--sample-every", type=click.IntRange(min=1), default=500, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def train(
-    data: str, resolution: str, steps: int, out: Path, seed: int, batch_size: int,
-    no_augment: bool, sample_every: int, as_json: bool,
+    data: str,
+    resolution: str,
+    steps: int,
+    out: Path,
+    seed: int,
+    batch_size: int,
+    no_augment: bool,
+    sample_every: int,
+    as_json: bool,
 ) -> None:
     """Train (or resume) a run; writes samples, checkpoints and an exported generator."""
     if not data.startswith("builtin:") and not Path(data).is_dir():
@@ -85,16 +104,26 @@ def train(
 
         enable_compilation_cache()
         config = get_config(
-            data=data, resolution=int(resolution), steps=steps, seed=seed, batch_size=batch_size,
-            augment="" if no_augment else get_config().augment, sample_every=sample_every,
+            data=data,
+            resolution=int(resolution),
+            steps=steps,
+            seed=seed,
+            batch_size=batch_size,
+            augment="" if no_augment else get_config().augment,
+            sample_every=sample_every,
             checkpoint_every=sample_every,
         )
         dataset = load_dataset(data, config.resolution, cache_dir=out.absolute() / "cache")
         started = time.perf_counter()
         with Progress(
-            TextColumn("[bold]train"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-            TextColumn("{task.fields[speed]} it/s"), TextColumn("D {task.fields[d]} G {task.fields[g]}"),
-            TimeRemainingColumn(), disable=as_json, transient=False,
+            TextColumn("[bold]train"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TextColumn("{task.fields[speed]} it/s"),
+            TextColumn("D {task.fields[d]} G {task.fields[g]}"),
+            TimeRemainingColumn(),
+            disable=as_json,
+            transient=False,
         ) as progress:
             task = progress.add_task("train", total=steps, speed="-", d="-", g="-")
             first: dict[str, float] = {}
@@ -106,8 +135,11 @@ def train(
                 done = step - first["step"]
                 speed = f"{done / elapsed:.1f}" if elapsed > 0 and done else "-"
                 progress.update(
-                    task, completed=step, speed=speed,
-                    d=f"{values['d_loss']:.3f}", g=f"{values['g_loss']:.3f}",
+                    task,
+                    completed=step,
+                    speed=speed,
+                    d=f"{values['d_loss']:.3f}",
+                    g=f"{values['g_loss']:.3f}",
                 )
 
             result = train_and_evaluate(config, out, dataset=dataset, on_step=on_step)
@@ -115,9 +147,13 @@ def train(
 
     exported = read_export(result.export_path)
     summary = {
-        "run": str(result.workdir), "step": result.step, "resumed_from": result.resumed_from,
-        "images": result.dataset_size, "skipped": result.skipped,
-        "model": str(result.export_path), "sha256": exported.sha256,
+        "run": str(result.workdir),
+        "step": result.step,
+        "resumed_from": result.resumed_from,
+        "images": result.dataset_size,
+        "skipped": result.skipped,
+        "model": str(result.export_path),
+        "sha256": exported.sha256,
         "cid": model_cid(exported.path, exported.sha256, exported.size),
         "seconds": round(time.perf_counter() - started, 2),
     }
@@ -129,7 +165,9 @@ def train(
     console = Console()
     if result.skipped:
         console.print(f"[yellow]skipped {result.skipped} unreadable image file(s)")
-    console.print(f"trained {result.dataset_size} images to step {result.step} in {summary['seconds']} s")
+    console.print(
+        f"trained {result.dataset_size} images to step {result.step} in {summary['seconds']} s"
+    )
     console.print(f"model  {result.export_path}\nsha256 {exported.sha256}\ncid    {summary['cid']}")
 
 
@@ -141,7 +179,9 @@ def _load(model: str) -> Any:
 
 
 @gan.command()
-@click.option("--model", required=True, help="A run folder (its latest export) or an exported model file.")
+@click.option(
+    "--model", required=True, help="A run folder (its latest export) or an exported model file."
+)
 @click.option("--seed", type=click.IntRange(min=0, max=2**32 - 1), required=True)
 @click.option("--truncation", type=click.FloatRange(min=0, min_open=True), default=None)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
@@ -156,7 +196,9 @@ def generate(model: str, seed: int, truncation: float | None, output: Path, as_j
         exported = loaded.export
         pixels = gen(loaded, seed, truncation=truncation)
         record = make_record(
-            exported.sha256, seed, truncation=truncation,
+            exported.sha256,
+            seed,
+            truncation=truncation,
             cid=model_cid(exported.path, exported.sha256, exported.size),
         )
         write_png(pixels, output, record)
@@ -169,11 +211,21 @@ def generate(model: str, seed: int, truncation: float | None, output: Path, as_j
 @gan.command()
 @click.option("--model", required=True, help="A run folder or an exported model file.")
 @click.option("--seeds", required=True, help="Comma-separated seeds to walk between, e.g. 1,2,3.")
-@click.option("--frames", type=click.IntRange(min=2), default=16, show_default=True, help="Frames per seed.")
+@click.option(
+    "--frames", type=click.IntRange(min=2), default=16, show_default=True, help="Frames per seed."
+)
 @click.option("--fps", type=click.FloatRange(min=1), default=12.0, show_default=True)
 @click.option("--truncation", type=click.FloatRange(min=0, min_open=True), default=None)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="A .gif file.")
-def animate(model: str, seeds: str, frames: int, fps: float, truncation: float | None, output: Path) -> None:
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="A .gif file.",
+)
+def animate(
+    model: str, seeds: str, frames: int, fps: float, truncation: float | None, output: Path
+) -> None:
     """Write a looping latent walk between seeds as a GIF."""
     try:
         seed_list = [int(s) for s in seeds.split(",") if s.strip()]
@@ -182,7 +234,9 @@ def animate(model: str, seeds: str, frames: int, fps: float, truncation: float |
     if len(seed_list) < 2:
         raise InputError("--seeds needs at least two seeds")
     if output.suffix.lower() != ".gif":
-        raise InputError("only GIF output is supported (no video encoder is installed): use a .gif name")
+        raise InputError(
+            "only GIF output is supported (no video encoder is installed): use a .gif name"
+        )
     with _gan_errors():
         from gan.sample import latent_walk, write_gif
 
@@ -211,17 +265,27 @@ def evaluate(model: str, data: str, samples: int, as_json: bool) -> None:
         z = jax.numpy.stack([latent(10_000 + i, loaded.z_dim) for i in range(samples)])
         fake = generate_batch(loaded, z)
         res = compare(real, fake)
-    out = {"fd": res.fd, "kid": res.kid, "fd_floor": res.fd_floor, "kid_floor": res.kid_floor,
-           "n_real": res.n_real, "n_fake": res.n_fake}
+    out = {
+        "fd": res.fd,
+        "kid": res.kid,
+        "fd_floor": res.fd_floor,
+        "kid_floor": res.kid_floor,
+        "n_real": res.n_real,
+        "n_fake": res.n_fake,
+    }
     if as_json:
         _json_out(out)
     else:
-        click.echo(f"FD {res.fd:.3f} (real-vs-real floor {res.fd_floor:.3f})  "
-                   f"KID {res.kid:.4f} (floor {res.kid_floor:.4f})  [{res.n_real} real, {res.n_fake} generated]")
+        click.echo(
+            f"FD {res.fd:.3f} (real-vs-real floor {res.fd_floor:.3f})  "
+            f"KID {res.kid:.4f} (floor {res.kid_floor:.4f})  [{res.n_real} real, {res.n_fake} generated]"
+        )
 
 
 @gan.command()
-@click.option("--resolution", type=click.Choice(["32", "64", "128", "256"]), default="32", show_default=True)
+@click.option(
+    "--resolution", type=click.Choice(["32", "64", "128", "256"]), default="32", show_default=True
+)
 @click.option("--batch-size", type=click.IntRange(min=1), default=32, show_default=True)
 @click.option("--steps", type=click.IntRange(min=1), default=10, show_default=True)
 @click.option("--json", "as_json", is_flag=True)
@@ -232,10 +296,17 @@ def bench(resolution: str, batch_size: int, steps: int, as_json: bool) -> None:
 
     t = train_throughput(get_config(resolution=int(resolution), batch_size=batch_size), steps=steps)
     peak = matmul_peak_gflops()
-    out = {"resolution": t.resolution, "batch_size": t.batch_size, "images_per_s": t.images_per_s,
-           "gflops": t.gflops, "matmul_peak_gflops": peak}
+    out = {
+        "resolution": t.resolution,
+        "batch_size": t.batch_size,
+        "images_per_s": t.images_per_s,
+        "gflops": t.gflops,
+        "matmul_peak_gflops": peak,
+    }
     if as_json:
         _json_out(out)
     else:
-        click.echo(f"{t.resolution}px batch {t.batch_size}: {t.images_per_s:.1f} images/s, "
-                   f"{t.gflops:.1f} GFLOP/s ({100 * t.gflops / peak:.0f}% of matmul peak {peak:.1f})")
+        click.echo(
+            f"{t.resolution}px batch {t.batch_size}: {t.images_per_s:.1f} images/s, "
+            f"{t.gflops:.1f} GFLOP/s ({100 * t.gflops / peak:.0f}% of matmul peak {peak:.1f})"
+        )

@@ -8,8 +8,8 @@ import pytest
 
 pytest.importorskip("jax")
 
-from gan.configs.default import Config, get_config  # noqa: E402
-from gan.input_pipeline import Dataset, load_dataset  # noqa: E402
+from gan.configs.default import Config, get_config
+from gan.input_pipeline import Dataset, load_dataset
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -23,8 +23,17 @@ def _compilation_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
 @pytest.fixture(scope="session")
 def tiny_config() -> Config:
     return get_config(
-        data="builtin:digits", resolution=32, steps=6, batch_size=8, z_dim=16, ngf=8, ndf=8,
-        sample_every=1000, checkpoint_every=3, log_every=1, num_samples=4,
+        data="builtin:digits",
+        resolution=32,
+        steps=6,
+        batch_size=8,
+        z_dim=16,
+        ngf=8,
+        ndf=8,
+        sample_every=1000,
+        checkpoint_every=3,
+        log_every=1,
+        num_samples=4,
     )
 
 
@@ -35,7 +44,9 @@ def tiny_dataset() -> Dataset:
 
 
 @pytest.fixture(scope="session")
-def trained_run(tmp_path_factory: pytest.TempPathFactory, tiny_config: Config, tiny_dataset: Dataset) -> Path:
+def trained_run(
+    tmp_path_factory: pytest.TempPathFactory, tiny_config: Config, tiny_dataset: Dataset
+) -> Path:
     from gan.train import train_and_evaluate
 
     run = tmp_path_factory.mktemp("run")

@@ -25,7 +25,16 @@ def _assert_one_line_error(code: int, err: str, needle: str) -> None:
 
 
 def test_train_missing_folder(tmp_path: Path) -> None:
-    code, err = _run("gan", "train", "--data", str(tmp_path / "nope"), "--steps", "1", "--out", str(tmp_path / "run"))
+    code, err = _run(
+        "gan",
+        "train",
+        "--data",
+        str(tmp_path / "nope"),
+        "--steps",
+        "1",
+        "--out",
+        str(tmp_path / "run"),
+    )
     _assert_one_line_error(code, err, "not found")
     assert not (tmp_path / "run").exists()
 
@@ -33,22 +42,44 @@ def test_train_missing_folder(tmp_path: Path) -> None:
 def test_train_empty_folder(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     (tmp_path / "empty" / "notes.txt").write_text("no images here")
-    code, err = _run("gan", "train", "--data", str(tmp_path / "empty"), "--steps", "1", "--out", str(tmp_path / "run"))
+    code, err = _run(
+        "gan",
+        "train",
+        "--data",
+        str(tmp_path / "empty"),
+        "--steps",
+        "1",
+        "--out",
+        str(tmp_path / "run"),
+    )
     _assert_one_line_error(code, err, "no PNG/JPEG/WebP images")
 
 
 def test_unknown_builtin(tmp_path: Path) -> None:
-    code, err = _run("gan", "train", "--data", "builtin:cifar", "--steps", "1", "--out", str(tmp_path / "run"))
+    code, err = _run(
+        "gan", "train", "--data", "builtin:cifar", "--steps", "1", "--out", str(tmp_path / "run")
+    )
     _assert_one_line_error(code, err, "unknown built-in")
 
 
 def test_generate_bad_model_file(tmp_path: Path) -> None:
     bad = tmp_path / "model.msgpack"
     bad.write_bytes(b"garbage")
-    code, err = _run("gan", "generate", "--model", str(bad), "--seed", "1", "-o", str(tmp_path / "a.png"))
+    code, err = _run(
+        "gan", "generate", "--model", str(bad), "--seed", "1", "-o", str(tmp_path / "a.png")
+    )
     _assert_one_line_error(code, err, "not an exported generator")
     assert not (tmp_path / "a.png").exists()
-    code, err = _run("gan", "generate", "--model", str(tmp_path / "missing"), "--seed", "1", "-o", str(tmp_path / "a.png"))
+    code, err = _run(
+        "gan",
+        "generate",
+        "--model",
+        str(tmp_path / "missing"),
+        "--seed",
+        "1",
+        "-o",
+        str(tmp_path / "a.png"),
+    )
     _assert_one_line_error(code, err, "not found")
 
 
@@ -64,8 +95,12 @@ def test_corrupt_images_are_skipped_and_counted(tmp_path: Path) -> None:
     rng = np.random.default_rng(0)
     (tmp_path / "sub").mkdir()
     Image.fromarray(rng.integers(0, 255, (40, 30, 3), dtype=np.uint8)).save(tmp_path / "a.png")
-    Image.fromarray(rng.integers(0, 255, (20, 50, 3), dtype=np.uint8)).save(tmp_path / "sub" / "b.jpg")
-    Image.fromarray(rng.integers(0, 255, (20, 20, 3), dtype=np.uint8)).save(tmp_path / "sub" / "c.webp")
+    Image.fromarray(rng.integers(0, 255, (20, 50, 3), dtype=np.uint8)).save(
+        tmp_path / "sub" / "b.jpg"
+    )
+    Image.fromarray(rng.integers(0, 255, (20, 20, 3), dtype=np.uint8)).save(
+        tmp_path / "sub" / "c.webp"
+    )
     (tmp_path / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\nbroken")
     ds = load_dataset(str(tmp_path), 32, cache_dir=tmp_path / "cache")
     assert ds.images.shape == (3, 32, 32, 3) and ds.skipped == 1 and not ds.cached

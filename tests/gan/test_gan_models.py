@@ -41,7 +41,11 @@ def test_augmentation_is_differentiable_for_every_op() -> None:
     d = Discriminator(resolution=16 * 2, ndf=8, rngs=nnx.Rngs(0))
     x = jax.random.uniform(jax.random.key(3), (4, 32, 32, 3), minval=-1, maxval=1)
     for name in ("color", "translation", "cutout", "flip"):
-        grad = jax.grad(lambda im: jnp.sum(d(diff_augment(im, jax.random.key(5), (name,)))))(x)
+
+        def total(im: jax.Array, op: str = name) -> jax.Array:
+            return jnp.sum(d(diff_augment(im, jax.random.key(5), (op,))))
+
+        grad = jax.grad(total)(x)
         assert bool(jnp.all(jnp.isfinite(grad))), name
         assert float(jnp.abs(grad).sum()) > 0, name
 
@@ -59,7 +63,9 @@ def test_flip_and_translation_preserve_content() -> None:
             for dx in range(-2, 3):
                 ref = np.zeros_like(orig)
                 src = orig[max(0, -dy) : 16 - max(0, dy), max(0, -dx) : 16 - max(0, dx)]
-                ref[max(0, dy) : max(0, dy) + src.shape[0], max(0, dx) : max(0, dx) + src.shape[1]] = src
+                ref[
+                    max(0, dy) : max(0, dy) + src.shape[0], max(0, dx) : max(0, dx) + src.shape[1]
+                ] = src
                 found |= np.array_equal(out, ref)
         assert found
 

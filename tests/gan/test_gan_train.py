@@ -24,7 +24,9 @@ def test_run_folder_layout(trained_run: Path, tiny_config: Config) -> None:
     assert exported.step == 6 and exported.config == tiny_config
 
 
-def test_discriminator_loss_decreases(tmp_path: Path, tiny_config: Config, tiny_dataset: Dataset) -> None:
+def test_discriminator_loss_decreases(
+    tmp_path: Path, tiny_config: Config, tiny_dataset: Dataset
+) -> None:
     cfg = dataclasses.replace(tiny_config, steps=40, augment="", checkpoint_every=1000, lr_d=1e-3)
     hist = train_and_evaluate(cfg, tmp_path, dataset=tiny_dataset).history
     d = np.array([h["d_loss"] for h in hist])
@@ -62,14 +64,24 @@ print(json.dumps(train_and_evaluate(cfg, sys.argv[2], dataset=ds).history))
 def test_two_device_sharding_matches_one_device(
     tmp_path: Path, trained_run: Path, tiny_config: Config
 ) -> None:
-    env = {**os.environ, "XLA_FLAGS": "--xla_force_host_platform_device_count=2", "JAX_PLATFORMS": "cpu"}
+    env = {
+        **os.environ,
+        "XLA_FLAGS": "--xla_force_host_platform_device_count=2",
+        "JAX_PLATFORMS": "cpu",
+    }
     proc = subprocess.run(
         [sys.executable, "-c", _SHARDED, json.dumps(tiny_config.to_dict()), str(tmp_path / "run")],
-        env=env, capture_output=True, text=True, timeout=240, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     sharded = json.loads(proc.stdout.strip().splitlines()[-1])
     single = [json.loads(x) for x in (trained_run / "metrics.jsonl").read_text().splitlines()]
     for s, o in zip(sharded, single, strict=True):
         assert s["step"] == o["step"]
-        np.testing.assert_allclose([s["d_loss"], s["g_loss"]], [o["d_loss"], o["g_loss"]], rtol=1e-3, atol=1e-4)
+        np.testing.assert_allclose(
+            [s["d_loss"], s["g_loss"]], [o["d_loss"], o["g_loss"]], rtol=1e-3, atol=1e-4
+        )
