@@ -36,17 +36,18 @@ def train_throughput(config: Config, *, steps: int = 10, warmup: int = 2) -> Thr
         jnp.float32,
     )
     key = jax.random.key(0)
-    compiled = step.lower(state, real, key, key).compile()
+    t0 = jnp.float32(0)
+    compiled = step.lower(state, real, key, key, t0).compile()
     cost = compiled.cost_analysis()
     if isinstance(cost, list):
         cost = cost[0]
     flops = float(cost.get("flops", 0.0)) if cost else 0.0
     for i in range(warmup):
-        state, m = step(state, real, jax.random.fold_in(key, i), key)
+        state, m = step(state, real, jax.random.fold_in(key, i), key, t0)
     jax.block_until_ready(m)  # type: ignore[no-untyped-call]
     start = time.perf_counter()
     for i in range(steps):
-        state, m = step(state, real, jax.random.fold_in(key, 100 + i), key)
+        state, m = step(state, real, jax.random.fold_in(key, 100 + i), key, t0)
     jax.block_until_ready(m)  # type: ignore[no-untyped-call]
     seconds = time.perf_counter() - start
     return Throughput(

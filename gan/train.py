@@ -75,9 +75,12 @@ def _optimizers(
 
 def make_train_step(
     config: Config, g_def: nnx.GraphDef[Generator], d_def: nnx.GraphDef[Discriminator]
-) -> Callable[[Params, jax.Array, jax.Array, jax.Array], tuple[Params, dict[str, jax.Array]]]:
-    """A pure (state, real, noise_key, augment_key) -> (state, metrics) step: one D update, one G
-    update (hinge losses), one EMA update. Augmentation hits real and fake images in both steps."""
+) -> Callable[
+    [Params, jax.Array, jax.Array, jax.Array, jax.Array], tuple[Params, dict[str, jax.Array]]
+]:
+    """A pure (state, real, noise_key, augment_key, step) -> (state, metrics) step: one D update,
+    one G update (hinge losses), one EMA update. Augmentation hits real and fake images in both
+    steps."""
     tx_g, tx_d = _optimizers(config)
     policy = parse_policy(config.augment)
 
@@ -96,7 +99,11 @@ def make_train_step(
         return -jnp.mean(nnx.merge(d_def, d_params)(aug(fake, key)))
 
     def step(
-        state: Params, real: jax.Array, noise_key: jax.Array, augment_key: jax.Array
+        state: Params,
+        real: jax.Array,
+        noise_key: jax.Array,
+        augment_key: jax.Array,
+        step: jax.Array,
     ) -> tuple[Params, dict[str, jax.Array]]:
         n = real.shape[0]
         kz_d, kz_g = jax.random.split(noise_key)
@@ -112,7 +119,8 @@ def make_train_step(
         g_loss, g_grads = jax.value_and_grad(g_loss_fn)(state["g"], d_params, z, ka_g)
         g_updates, opt_g = tx_g.update(g_grads, state["opt_g"], state["g"])
         g_params = optax.apply_updates(state["g"], g_updates)
-        decay = config.ema_decay
+        # EMA warm-up: early on the average would be dominated by the random initialisation.
+        decay = jnp.minimum(config.ema_decay, (1.0 + step) / (10.0 + step))
         ema = jax.tree.map(lambda e, p: decay * e + (1.0 - decay) * p, state["ema"], g_params)
         new_state = {"g": g_params, "d": d_params, "ema": ema, "opt_g": opt_g, "opt_d": opt_d}
         return new_state, {"d_loss": d_loss, "g_loss": g_loss}
@@ -218,6 +226,7 @@ def train_and_evaluate(
                 real,
                 jax.random.fold_in(noise_base, step),
                 jax.random.fold_in(augment_base, step),
+                jnp.asarray(step, jnp.float32),
             )
             values = {k: float(v) for k, v in metrics.items()}
             if not all(math.isfinite(v) for v in values.values()):

@@ -8,8 +8,10 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from gan.configs.default import Config
+from gan.errors import TrainingDiverged
 from gan.export import read_export
 from gan.input_pipeline import Dataset
 from gan.train import train_and_evaluate
@@ -85,3 +87,13 @@ def test_two_device_sharding_matches_one_device(
         np.testing.assert_allclose(
             [s["d_loss"], s["g_loss"]], [o["d_loss"], o["g_loss"]], rtol=1e-3, atol=1e-4
         )
+
+
+def test_nan_loss_aborts(tmp_path: Path, tiny_config: Config, tiny_dataset: Dataset) -> None:
+    images = tiny_dataset.images.copy()
+    images[:, 0, 0, 0] = np.nan  # every batch carries a NaN pixel into the D loss
+    poisoned = dataclasses.replace(tiny_dataset, images=images)
+    with pytest.raises(TrainingDiverged) as info:
+        train_and_evaluate(tiny_config, tmp_path, dataset=poisoned)
+    assert info.value.step == 1
+    assert not (tmp_path / "exports").exists()
