@@ -13,6 +13,7 @@ module, and always next to the real-vs-real floor.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import jax
@@ -66,7 +67,14 @@ def features(images: np.ndarray, *, batch: int = 64) -> np.ndarray:
 def frechet_distance(a: np.ndarray, b: np.ndarray) -> float:
     mu1, mu2 = a.mean(0), b.mean(0)
     s1, s2 = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
-    covmean = scipy.linalg.sqrtm(s1 @ s2)
+    # With fewer images than feature dimensions the covariances are singular: expected here, so
+    # scipy's warning is silenced, and a tiny ridge is added if the square root is not finite.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", scipy.linalg.LinAlgWarning)
+        covmean = scipy.linalg.sqrtm(s1 @ s2)
+        if not np.isfinite(covmean).all():
+            ridge = np.eye(len(s1)) * 1e-6
+            covmean = scipy.linalg.sqrtm((s1 + ridge) @ (s2 + ridge))
     covmean = np.real(covmean)
     return float(np.sum((mu1 - mu2) ** 2) + np.trace(s1 + s2 - 2.0 * covmean))
 

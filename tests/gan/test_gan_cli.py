@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -113,3 +114,26 @@ def test_help_does_not_import_jax() -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
     assert "gan" in proc.stdout
+
+
+def test_evaluate_reports_fd_kid_and_floor(trained_run: Path) -> None:
+    result = CliRunner().invoke(
+        cli,
+        [
+            "gan",
+            "evaluate",
+            "--model",
+            str(trained_run),
+            "--data",
+            "builtin:digits",
+            "--samples",
+            "40",
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert out["n_fake"] == 40 and out["n_real"] == 1797
+    # An untrained 6-step generator is far from the digits; two halves of the real set are close.
+    assert out["fd"] > 10 * out["fd_floor"] > 0
+    assert out["kid"] > out["kid_floor"]
