@@ -24,6 +24,7 @@ REGISTRY: dict[str, tuple[str, str]] = {
     "donations": ("provenance.cli.donations:donations", "The collection's balance and the donations received."),
     "withdraw": ("provenance.cli.donations:withdraw", "Send the collection's donations to an address (admin only)."),
     "gallery": ("provenance.cli.gallery:gallery", "The exhibition: serve a verifying web gallery, or build it as a static site."),
+    "gan": ("provenance.cli.gan:gan", "Train the GAN, generate, animate, evaluate, benchmark (JAX/Flax)."),
 }
 
 COMMANDS = {name: target for name, (target, _help) in REGISTRY.items()}

@@ -1,0 +1,1 @@
+"""Training configurations (``get_config()`` per module, as in the Flax examples)."""

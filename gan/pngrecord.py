@@ -1,0 +1,76 @@
+"""The PNG generation record: an iTXt chunk with keyword ``provenance`` holding RFC 8785 canonical
+JSON ``{"model": {"sha256", "cid"?}, "seed", "truncation"?, "code": "gan <version>"}``."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import rfc8785
+from PIL import Image, PngImagePlugin, UnidentifiedImageError
+
+from gan import __version__
+from gan.errors import GanError
+
+__all__ = ["KEYWORD", "canonical", "make_record", "png_bytes", "read_record", "write_png"]
+
+KEYWORD = "provenance"
+
+
+def make_record(
+    model_sha256: str, seed: int, *, truncation: float | None = None, cid: str | None = None
+) -> dict[str, Any]:
+    model: dict[str, Any] = {"sha256": model_sha256}
+    if cid is not None:
+        model["cid"] = cid
+    record: dict[str, Any] = {"model": model, "seed": int(seed), "code": f"gan {__version__}"}
+    if truncation is not None:
+        record["truncation"] = float(truncation)
+    return record
+
+
+def canonical(record: dict[str, Any]) -> bytes:
+    return rfc8785.dumps(record)
+
+
+def png_bytes(pixels: np.ndarray, record: dict[str, Any] | None) -> bytes:
+    """Encode uint8 HxWx3 pixels as PNG, with the record as an (uncompressed) iTXt chunk."""
+    info = PngImagePlugin.PngInfo()
+    if record is not None:
+        info.add_itxt(KEYWORD, canonical(record).decode("utf-8"))
+    buf = io.BytesIO()
+    Image.fromarray(np.asarray(pixels, dtype=np.uint8), mode="RGB").save(
+        buf, format="PNG", pnginfo=info
+    )
+    return buf.getvalue()
+
+
+def write_png(pixels: np.ndarray, path: Path, record: dict[str, Any] | None) -> None:
+    from gan.export import atomic_write_bytes
+
+    atomic_write_bytes(Path(path), png_bytes(pixels, record))
+
+
+def read_record(path: Path) -> tuple[dict[str, Any], np.ndarray]:
+    """The generation record and the RGB pixels of a PNG written by ``write_png``."""
+    try:
+        with Image.open(path) as img:
+            img.load()
+            if img.format != "PNG":
+                raise GanError(f"{path} is not a PNG")
+            text = img.text.get(KEYWORD)  # type: ignore[attr-defined]
+            pixels = np.asarray(img.convert("RGB"))
+    except (OSError, UnidentifiedImageError) as exc:
+        raise GanError(f"cannot read {path} as an image: {exc}") from exc
+    if text is None:
+        raise GanError(f"{path} has no '{KEYWORD}' generation record")
+    try:
+        record = json.loads(text)
+    except ValueError as exc:
+        raise GanError(f"{path}: the generation record is not JSON") from exc
+    if not isinstance(record, dict) or "seed" not in record or "model" not in record:
+        raise GanError(f"{path}: the generation record lacks model/seed")
+    return record, pixels

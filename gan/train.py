@@ -1,0 +1,260 @@
+"""Training: ``train_and_evaluate(config, workdir)``, as in the Flax examples.
+
+The run folder holds ``config.json``, ``metrics.jsonl`` (one JSON object per logged step),
+``samples/step_NNNNNN.png`` grids from the EMA generator, ``checkpoints/`` (Orbax
+``CheckpointManager``; a second call resumes from the latest step and produces the same losses as an
+uninterrupted run) and ``exports/`` (the compact inference file, see ``gan.export``).
+
+Randomness: the config's seed becomes named ``nnx.Rngs`` streams for parameters; the training loop
+derives every step's keys with ``jax.random.fold_in(stream, step)``, and the batch indices are a pure
+function of (seed, step), so nothing depends on how many steps ran before a restart.
+
+Data parallelism: the batch is sharded over all local devices along a one-axis ``Mesh`` and the
+parameters are replicated; XLA inserts the gradient all-reduce.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+import orbax.checkpoint as ocp
+from flax import nnx
+from jax.sharding import Mesh, NamedSharding, PartitionSpec
+
+from gan import export as export_mod
+from gan.augment import diff_augment, parse_policy
+from gan.configs.default import Config
+from gan.errors import DataError, TrainingDiverged
+from gan.input_pipeline import Dataset, batch_indices, load_dataset
+from gan.models import Discriminator, Generator
+from gan.sample import save_grid
+
+__all__ = ["TrainResult", "build_models", "make_train_step", "train_and_evaluate"]
+
+Params = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    workdir: Path
+    step: int
+    resumed_from: int | None
+    history: list[dict[str, float]]  # metrics of the steps run by this call
+    export_path: Path
+    dataset_size: int
+    skipped: int
+
+
+def _streams(seed: int) -> nnx.Rngs:
+    return nnx.Rngs(params=seed, noise=seed + 1, augment=seed + 2, sample=seed + 3)
+
+
+def build_models(config: Config, rngs: nnx.Rngs) -> tuple[Generator, Discriminator]:
+    g = Generator(z_dim=config.z_dim, resolution=config.resolution, ngf=config.ngf, rngs=rngs)
+    d = Discriminator(resolution=config.resolution, ndf=config.ndf, rngs=rngs)
+    return g, d
+
+
+def _optimizers(
+    config: Config,
+) -> tuple[optax.GradientTransformation, optax.GradientTransformation]:
+    tx_g = optax.adam(config.lr_g, b1=config.beta1, b2=config.beta2)
+    tx_d = optax.adam(config.lr_d, b1=config.beta1, b2=config.beta2)
+    return tx_g, tx_d
+
+
+def make_train_step(
+    config: Config, g_def: nnx.GraphDef[Generator], d_def: nnx.GraphDef[Discriminator]
+) -> Callable[
+    [Params, jax.Array, jax.Array, jax.Array, jax.Array], tuple[Params, dict[str, jax.Array]]
+]:
+    """A pure (state, real, noise_key, augment_key, step) -> (state, metrics) step: one D update,
+    one G update (hinge losses), one EMA update. Augmentation hits real and fake images in both
+    steps."""
+    tx_g, tx_d = _optimizers(config)
+    policy = parse_policy(config.augment)
+
+    def aug(x: jax.Array, key: jax.Array) -> jax.Array:
+        return diff_augment(x, key, policy) if policy else x
+
+    def d_loss_fn(d_params: Params, fake: jax.Array, real: jax.Array, key: jax.Array) -> jax.Array:
+        d = nnx.merge(d_def, d_params)
+        k_real, k_fake = jax.random.split(key)
+        real_logits = d(aug(real, k_real))
+        fake_logits = d(aug(fake, k_fake))
+        return jnp.mean(jax.nn.relu(1.0 - real_logits)) + jnp.mean(jax.nn.relu(1.0 + fake_logits))
+
+    def g_loss_fn(g_params: Params, d_params: Params, z: jax.Array, key: jax.Array) -> jax.Array:
+        fake = nnx.merge(g_def, g_params)(z)
+        return -jnp.mean(nnx.merge(d_def, d_params)(aug(fake, key)))
+
+    def step(
+        state: Params,
+        real: jax.Array,
+        noise_key: jax.Array,
+        augment_key: jax.Array,
+        step: jax.Array,
+    ) -> tuple[Params, dict[str, jax.Array]]:
+        n = real.shape[0]
+        kz_d, kz_g = jax.random.split(noise_key)
+        ka_d, ka_g = jax.random.split(augment_key)
+        fake = jax.lax.stop_gradient(
+            nnx.merge(g_def, state["g"])(jax.random.normal(kz_d, (n, config.z_dim)))
+        )
+        d_loss, d_grads = jax.value_and_grad(d_loss_fn)(state["d"], fake, real, ka_d)
+        d_updates, opt_d = tx_d.update(d_grads, state["opt_d"], state["d"])
+        d_params = optax.apply_updates(state["d"], d_updates)
+
+        z = jax.random.normal(kz_g, (n, config.z_dim))
+        g_loss, g_grads = jax.value_and_grad(g_loss_fn)(state["g"], d_params, z, ka_g)
+        g_updates, opt_g = tx_g.update(g_grads, state["opt_g"], state["g"])
+        g_params = optax.apply_updates(state["g"], g_updates)
+        # EMA warm-up: early on the average would be dominated by the random initialisation.
+        decay = jnp.minimum(config.ema_decay, (1.0 + step) / (10.0 + step))
+        ema = jax.tree.map(lambda e, p: decay * e + (1.0 - decay) * p, state["ema"], g_params)
+        new_state = {"g": g_params, "d": d_params, "ema": ema, "opt_g": opt_g, "opt_d": opt_d}
+        return new_state, {"d_loss": d_loss, "g_loss": g_loss}
+
+    return step
+
+
+def _init_state(
+    config: Config,
+) -> tuple[Params, nnx.GraphDef[Generator], nnx.GraphDef[Discriminator]]:
+    g, d = build_models(config, _streams(config.seed))
+    g_def, g_state = nnx.split(g)
+    d_def, d_state = nnx.split(d)
+    g_params, d_params = nnx.to_pure_dict(g_state), nnx.to_pure_dict(d_state)
+    tx_g, tx_d = _optimizers(config)
+    state = {
+        "g": g_params,
+        "d": d_params,
+        "ema": jax.tree.map(jnp.copy, g_params),
+        "opt_g": tx_g.init(g_params),
+        "opt_d": tx_d.init(d_params),
+    }
+    return state, g_def, d_def
+
+
+def _step_keys(seed: int) -> tuple[jax.Array, jax.Array, jax.Array]:
+    rngs = _streams(seed)
+    return rngs.noise(), rngs.augment(), rngs.sample()
+
+
+def _read_metrics(path: Path, *, up_to: int) -> list[str]:
+    if not path.is_file():
+        return []
+    return [ln for ln in path.read_text().splitlines() if ln and json.loads(ln)["step"] <= up_to]
+
+
+def train_and_evaluate(
+    config: Config,
+    workdir: str | os.PathLike[str],
+    *,
+    dataset: Dataset | None = None,
+    on_step: Callable[[int, dict[str, float]], None] | None = None,
+    stop_after: int | None = None,
+) -> TrainResult:
+    """Train (or resume) the run in ``workdir``; returns the exported EMA generator's path.
+
+    ``stop_after`` ends this call after that global step (a checkpoint is written), as if the
+    process had been interrupted there: the next call resumes from it.
+    """
+    workdir = Path(workdir).absolute()
+    workdir.mkdir(parents=True, exist_ok=True)
+    config_path = workdir / "config.json"
+    if config_path.is_file():
+        saved = json.loads(config_path.read_text())
+        if {k: v for k, v in saved.items() if k != "steps"} != {
+            k: v for k, v in config.to_dict().items() if k != "steps"
+        }:
+            raise DataError(f"{workdir} holds a run with a different config; use a new --out")
+    if dataset is None:
+        dataset = load_dataset(config.data, config.resolution, cache_dir=workdir / "cache")
+    images = dataset.images
+    if images.shape[1:] != (config.resolution, config.resolution, 3):
+        raise DataError(f"dataset images are {images.shape[1:]}, expected {config.resolution} px")
+    export_mod.atomic_write_text(config_path, json.dumps(config.to_dict(), indent=2) + "\n")
+
+    devices = jax.local_devices()
+    if config.batch_size % len(devices):
+        raise DataError(
+            f"batch size {config.batch_size} is not divisible by {len(devices)} devices"
+        )
+    mesh = Mesh(np.array(devices), ("data",))
+    replicated = NamedSharding(mesh, PartitionSpec())  # type: ignore[no-untyped-call]
+    batch_sharding = NamedSharding(mesh, PartitionSpec("data"))  # type: ignore[no-untyped-call]
+
+    state, g_def, d_def = _init_state(config)
+    manager = ocp.CheckpointManager(
+        workdir / "checkpoints",
+        options=ocp.CheckpointManagerOptions(max_to_keep=2, create=True),
+    )
+    start, resumed_from = 0, manager.latest_step()
+    if resumed_from is not None:
+        abstract = jax.tree.map(ocp.utils.to_shape_dtype_struct, state)
+        state = manager.restore(resumed_from, args=ocp.args.StandardRestore(abstract))
+        start = resumed_from
+    state = jax.device_put(state, replicated)
+    metrics_path = workdir / "metrics.jsonl"
+    kept = _read_metrics(metrics_path, up_to=start)
+    export_mod.atomic_write_text(metrics_path, "".join(ln + "\n" for ln in kept))
+
+    train_step = jax.jit(make_train_step(config, g_def, d_def), donate_argnums=(0,))
+    noise_base, augment_base, sample_key = _step_keys(config.seed)
+    sample_z = jax.random.normal(sample_key, (config.num_samples, config.z_dim))
+    generate = jax.jit(lambda params, z: nnx.merge(g_def, params)(z))
+
+    end = config.steps if stop_after is None else min(config.steps, stop_after)
+    history: list[dict[str, float]] = []
+    with metrics_path.open("a") as log:
+        for step in range(start, end):
+            idx = batch_indices(len(images), config.batch_size, seed=config.seed, step=step)
+            real = jax.device_put(images[idx], batch_sharding)
+            state, metrics = train_step(
+                state,
+                real,
+                jax.random.fold_in(noise_base, step),
+                jax.random.fold_in(augment_base, step),
+                jnp.asarray(step, jnp.float32),
+            )
+            values = {k: float(v) for k, v in metrics.items()}
+            if not all(math.isfinite(v) for v in values.values()):
+                raise TrainingDiverged(f"loss became {values} at step {step + 1}", step=step + 1)
+            done = step + 1
+            record = {"step": done, **values}
+            history.append(record)
+            if done % config.log_every == 0 or done == end:
+                log.write(json.dumps(record) + "\n")
+                log.flush()
+            if on_step is not None:
+                on_step(done, values)
+            if done % config.sample_every == 0 or done == config.steps:
+                grid = np.asarray(generate(state["ema"], sample_z))
+                save_grid(grid, workdir / "samples" / f"step_{done:06d}.png")
+            if done % config.checkpoint_every == 0 or done == end:
+                manager.save(done, args=ocp.args.StandardSave(state))
+    manager.wait_until_finished()
+    manager.close()
+    final = max(end, start)
+    ema = jax.tree.map(np.asarray, state["ema"])
+    export_path = export_mod.export_generator(ema, config, workdir / "exports", step=final)
+    return TrainResult(
+        workdir=workdir,
+        step=final,
+        resumed_from=resumed_from,
+        history=history,
+        export_path=export_path,
+        dataset_size=len(images),
+        skipped=dataset.skipped,
+    )

@@ -1,0 +1,312 @@
+"""``provenance gan train | generate | animate | evaluate | bench``.
+
+jax, flax and ``gan`` are imported inside the command bodies only, so ``provenance --help`` stays
+light. ``gan`` errors are translated here, once, into the toolkit's error tree.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from provenance.errors import InputError, ProvenanceError
+
+__all__ = ["gan", "model_cid"]
+
+
+@contextmanager
+def _gan_errors() -> Iterator[None]:
+    from gan.errors import DataError, GanError, ModelFileError, TrainingDiverged
+
+    try:
+        yield
+    except (DataError, ModelFileError) as exc:
+        raise InputError(str(exc)) from exc
+    except TrainingDiverged as exc:
+        raise ProvenanceError(f"training diverged: {exc}", step=exc.step) from exc
+    except GanError as exc:
+        raise InputError(str(exc)) from exc
+
+
+def model_cid(path: Path, sha256_hex: str, size: int) -> str | None:
+    """The model file's CID under the default profile (unixfs-v1-2025): a raw block up to 1 MiB;
+    larger files need the UnixFS importer (provenance.ipfs), used when it is present."""
+    if size <= 1 << 20:
+        from provenance.ipfs.cid import raw_cid_for_sha256
+
+        return raw_cid_for_sha256(bytes.fromhex(sha256_hex))
+    try:
+        from provenance.ipfs import importer  # type: ignore[attr-defined]
+
+        return str(importer.cid_for_file(path, profile="unixfs-v1-2025"))
+    except (ImportError, AttributeError):
+        return None
+
+
+def _json_out(data: dict[str, Any]) -> None:
+    click.echo(json.dumps(data, indent=2, sort_keys=True))
+
+
+@click.group()
+def gan() -> None:
+    """Train the GAN, generate and animate artworks, evaluate and benchmark it."""
+
+
+@gan.command()
+@click.option(
+    "--data",
+    required=True,
+    help="A folder of PNG/JPEG/WebP images, or builtin:lfw / builtin:digits.",
+)
+@click.option(
+    "--resolution", type=click.Choice(["32", "64", "128", "256"]), default="32", show_default=True
+)
+@click.option("--steps", type=click.IntRange(min=1), default=2000, show_default=True)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Run folder (resumed when it exists).",
+)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--batch-size", type=click.IntRange(min=1), default=32, show_default=True)
+@click.option("--no-augment", is_flag=True, help="Disable DiffAugment (for comparisons).")
+@click.option("--sample-every", type=click.IntRange(min=1), default=500, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def train(
+    data: str,
+    resolution: str,
+    steps: int,
+    out: Path,
+    seed: int,
+    batch_size: int,
+    no_augment: bool,
+    sample_every: int,
+    as_json: bool,
+) -> None:
+    """Train (or resume) a run; writes samples, checkpoints and an exported generator."""
+    if not data.startswith("builtin:") and not Path(data).is_dir():
+        raise InputError(f"data folder not found: {data}")
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with _gan_errors():
+        from gan.configs.default import get_config
+        from gan.input_pipeline import load_dataset
+        from gan.sample import enable_compilation_cache
+        from gan.train import train_and_evaluate
+
+        enable_compilation_cache()
+        config = get_config(
+            data=data,
+            resolution=int(resolution),
+            steps=steps,
+            seed=seed,
+            batch_size=batch_size,
+            augment="" if no_augment else get_config().augment,
+            sample_every=sample_every,
+            checkpoint_every=sample_every,
+        )
+        dataset = load_dataset(data, config.resolution, cache_dir=out.absolute() / "cache")
+        started = time.perf_counter()
+        with Progress(
+            TextColumn("[bold]train"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TextColumn("{task.fields[speed]} it/s"),
+            TextColumn("D {task.fields[d]} G {task.fields[g]}"),
+            TimeRemainingColumn(),
+            disable=as_json,
+            transient=False,
+        ) as progress:
+            task = progress.add_task("train", total=steps, speed="-", d="-", g="-")
+            first: dict[str, float] = {}
+
+            def on_step(step: int, values: dict[str, float]) -> None:
+                if not first:
+                    first.update(step=step, t=time.perf_counter())
+                elapsed = time.perf_counter() - first["t"]
+                done = step - first["step"]
+                speed = f"{done / elapsed:.1f}" if elapsed > 0 and done else "-"
+                progress.update(
+                    task,
+                    completed=step,
+                    speed=speed,
+                    d=f"{values['d_loss']:.3f}",
+                    g=f"{values['g_loss']:.3f}",
+                )
+
+            result = train_and_evaluate(config, out, dataset=dataset, on_step=on_step)
+    from gan.export import read_export
+
+    exported = read_export(result.export_path)
+    summary = {
+        "run": str(result.workdir),
+        "step": result.step,
+        "resumed_from": result.resumed_from,
+        "images": result.dataset_size,
+        "skipped": result.skipped,
+        "model": str(result.export_path),
+        "sha256": exported.sha256,
+        "cid": model_cid(exported.path, exported.sha256, exported.size),
+        "seconds": round(time.perf_counter() - started, 2),
+    }
+    if as_json:
+        _json_out(summary)
+        return
+    from rich.console import Console
+
+    console = Console()
+    if result.skipped:
+        console.print(f"[yellow]skipped {result.skipped} unreadable image file(s)")
+    console.print(
+        f"trained {result.dataset_size} images to step {result.step} in {summary['seconds']} s"
+    )
+    console.print(f"model  {result.export_path}\nsha256 {exported.sha256}\ncid    {summary['cid']}")
+
+
+def _load(model: str) -> Any:
+    from gan.sample import enable_compilation_cache, load_model
+
+    enable_compilation_cache()
+    return load_model(model)
+
+
+@gan.command()
+@click.option(
+    "--model", required=True, help="A run folder (its latest export) or an exported model file."
+)
+@click.option("--seed", type=click.IntRange(min=0, max=2**32 - 1), required=True)
+@click.option("--truncation", type=click.FloatRange(min=0, min_open=True), default=None)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--json", "as_json", is_flag=True)
+def generate(model: str, seed: int, truncation: float | None, output: Path, as_json: bool) -> None:
+    """Generate one artwork as a PNG carrying its generation record."""
+    with _gan_errors():
+        from gan.pngrecord import make_record, write_png
+        from gan.sample import generate as gen
+
+        loaded = _load(model)
+        exported = loaded.export
+        pixels = gen(loaded, seed, truncation=truncation)
+        record = make_record(
+            exported.sha256,
+            seed,
+            truncation=truncation,
+            cid=model_cid(exported.path, exported.sha256, exported.size),
+        )
+        write_png(pixels, output, record)
+    if as_json:
+        _json_out({"output": str(output), "record": record})
+    else:
+        click.echo(str(output))
+
+
+@gan.command()
+@click.option("--model", required=True, help="A run folder or an exported model file.")
+@click.option("--seeds", required=True, help="Comma-separated seeds to walk between, e.g. 1,2,3.")
+@click.option(
+    "--frames", type=click.IntRange(min=2), default=16, show_default=True, help="Frames per seed."
+)
+@click.option("--fps", type=click.FloatRange(min=1), default=12.0, show_default=True)
+@click.option("--truncation", type=click.FloatRange(min=0, min_open=True), default=None)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="A .gif file.",
+)
+def animate(
+    model: str, seeds: str, frames: int, fps: float, truncation: float | None, output: Path
+) -> None:
+    """Write a looping latent walk between seeds as a GIF."""
+    try:
+        seed_list = [int(s) for s in seeds.split(",") if s.strip()]
+    except ValueError as exc:
+        raise InputError(f"--seeds must be comma-separated integers, got {seeds!r}") from exc
+    if len(seed_list) < 2:
+        raise InputError("--seeds needs at least two seeds")
+    if output.suffix.lower() != ".gif":
+        raise InputError(
+            "only GIF output is supported (no video encoder is installed): use a .gif name"
+        )
+    with _gan_errors():
+        from gan.sample import latent_walk, write_gif
+
+        loaded = _load(model)
+        walk = latent_walk(loaded, seed_list, frames_per_seed=frames, truncation=truncation)
+        write_gif(walk, output, fps=fps)
+    click.echo(f"{output} ({len(walk)} frames)")
+
+
+@gan.command()
+@click.option("--model", required=True, help="A run folder or an exported model file.")
+@click.option("--data", required=True, help="Real images: a folder or builtin:NAME.")
+@click.option("--samples", type=click.IntRange(min=4), default=200, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+def evaluate(model: str, data: str, samples: int, as_json: bool) -> None:
+    """Frechet distance and KID (fixed random-conv features) against real images, with the floor."""
+    with _gan_errors():
+        import jax
+
+        from gan.input_pipeline import load_dataset
+        from gan.metrics import compare
+        from gan.sample import generate_batch, latent
+
+        loaded = _load(model)
+        real = load_dataset(data, loaded.export.config.resolution).images
+        z = jax.numpy.stack([latent(10_000 + i, loaded.z_dim) for i in range(samples)])
+        fake = generate_batch(loaded, z)
+        res = compare(real, fake)
+    out = {
+        "fd": res.fd,
+        "kid": res.kid,
+        "fd_floor": res.fd_floor,
+        "kid_floor": res.kid_floor,
+        "n_real": res.n_real,
+        "n_fake": res.n_fake,
+    }
+    if as_json:
+        _json_out(out)
+    else:
+        click.echo(
+            f"FD {res.fd:.3f} (real-vs-real floor {res.fd_floor:.3f})  "
+            f"KID {res.kid:.4f} (floor {res.kid_floor:.4f})  [{res.n_real} real, {res.n_fake} generated]"
+        )
+
+
+@gan.command()
+@click.option(
+    "--resolution", type=click.Choice(["32", "64", "128", "256"]), default="32", show_default=True
+)
+@click.option("--batch-size", type=click.IntRange(min=1), default=32, show_default=True)
+@click.option("--steps", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+def bench(resolution: str, batch_size: int, steps: int, as_json: bool) -> None:
+    """Training throughput (images/s, GFLOP/s) and this machine's matmul peak."""
+    from gan.bench import matmul_peak_gflops, train_throughput
+    from gan.configs.default import get_config
+
+    t = train_throughput(get_config(resolution=int(resolution), batch_size=batch_size), steps=steps)
+    peak = matmul_peak_gflops()
+    out = {
+        "resolution": t.resolution,
+        "batch_size": t.batch_size,
+        "images_per_s": t.images_per_s,
+        "gflops": t.gflops,
+        "matmul_peak_gflops": peak,
+    }
+    if as_json:
+        _json_out(out)
+    else:
+        click.echo(
+            f"{t.resolution}px batch {t.batch_size}: {t.images_per_s:.1f} images/s, "
+            f"{t.gflops:.1f} GFLOP/s ({100 * t.gflops / peak:.0f}% of matmul peak {peak:.1f})"
+        )

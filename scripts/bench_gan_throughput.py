@@ -1,0 +1,254 @@
+#!/usr/bin/env python
+"""Training throughput of the GAN (one D update + one G update + EMA per batch, DiffAugment on)
+in JAX and in a PyTorch reference implementation of the same architecture, at 32 and 64 px with
+the same batch, side by side in one run; plus achieved GFLOP/s (XLA cost analysis of the JAX step)
+against a float32 matmul peak measured in the same run, and the wall time of a warm-cache
+`provenance gan generate` (interpreter start included).
+
+PyTorch is a benchmark-only dependency, not a project one. Install the CPU build with
+    .venv/bin/pip install torch==2.13.0
+The PyTorch columns are skipped (reported as null) when it is not installed.
+
+    .venv/bin/python scripts/bench_gan_throughput.py [--steps 10] [--batch-size 32]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def torch_throughput(
+    resolution: int, batch: int, steps: int, z_dim: int, ngf: int, ndf: int, *, rounds: int = 1
+) -> float | None:
+    try:
+        import torch
+        import torch.nn.functional as F
+        from torch import nn
+    except ImportError:
+        return None
+    torch.set_num_threads(os.cpu_count() or 1)
+    torch.manual_seed(0)
+    from gan.models import d_channels, g_channels, sle_pairs, stages
+
+    def groups(c: int) -> int:
+        return 8 if c % 8 == 0 else 1
+
+    class Up(nn.Module):
+        def __init__(self, cin: int, cout: int) -> None:
+            super().__init__()
+            self.conv = nn.Conv2d(cin, cout * 2, 3, padding=1, bias=False)
+            self.norm = nn.GroupNorm(groups(cout * 2), cout * 2)
+
+        def forward(self, x):  # type: ignore[no-untyped-def]
+            return F.glu(
+                self.norm(self.conv(F.interpolate(x, scale_factor=2, mode="nearest"))), dim=1
+            )
+
+    class SLE(nn.Module):
+        def __init__(self, lo: int, hi: int) -> None:
+            super().__init__()
+            self.c4, self.c1 = nn.Conv2d(lo, lo, 4), nn.Conv2d(lo, hi, 1)
+
+        def forward(self, low, high):  # type: ignore[no-untyped-def]
+            g = torch.sigmoid(self.c1(F.silu(self.c4(F.adaptive_avg_pool2d(low, 4)))))
+            return high * g
+
+    class G(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            c4 = g_channels(4, ngf)
+            self.init = nn.Linear(z_dim, 16 * c4 * 2)
+            self.norm = nn.GroupNorm(groups(c4 * 2), c4 * 2)
+            self.sizes = stages(resolution)
+            self.ups = nn.ModuleDict(
+                {str(r): Up(g_channels(r // 2, ngf), g_channels(r, ngf)) for r in self.sizes[1:]}
+            )
+            self.pairs = sle_pairs(resolution)
+            self.sles = nn.ModuleDict(
+                {f"{a}_{b}": SLE(g_channels(a, ngf), g_channels(b, ngf)) for a, b in self.pairs}
+            )
+            self.rgb = nn.Conv2d(g_channels(resolution, ngf), 3, 3, padding=1)
+
+        def forward(self, z):  # type: ignore[no-untyped-def]
+            z = z * torch.rsqrt((z * z).mean(-1, keepdim=True) + 1e-8)
+            x = F.glu(self.norm(self.init(z).view(z.shape[0], -1, 4, 4)), dim=1)
+            feats = {4: x}
+            for r in self.sizes[1:]:
+                x = self.ups[str(r)](x)
+                for a, b in self.pairs:
+                    if b == r:
+                        x = self.sles[f"{a}_{b}"](feats[a], x)
+                feats[r] = x
+            return torch.tanh(self.rgb(x))
+
+    class Down(nn.Module):
+        def __init__(self, cin: int, cout: int) -> None:
+            super().__init__()
+            self.conv, self.skip = nn.Conv2d(cin, cout, 4, 2, 1), nn.Conv2d(cin, cout, 1)
+
+        def forward(self, x):  # type: ignore[no-untyped-def]
+            return (
+                F.leaky_relu(self.conv(x), 0.2) + F.leaky_relu(self.skip(F.avg_pool2d(x, 2)), 0.2)
+            ) / 2
+
+    class D(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.rgb = nn.Conv2d(3, d_channels(resolution, ndf), 3, padding=1)
+            sizes = stages(resolution)[::-1]
+            self.downs = nn.Sequential(
+                *[Down(d_channels(r * 2, ndf), d_channels(r, ndf)) for r in sizes[1:]]
+            )
+            self.logit = nn.Conv2d(d_channels(4, ndf), 1, 4)
+
+        def forward(self, x):  # type: ignore[no-untyped-def]
+            return self.logit(self.downs(F.leaky_relu(self.rgb(x), 0.2))).view(-1)
+
+    def augment(x):  # type: ignore[no-untyped-def]
+        n, _, h, w = x.shape
+        flip = torch.rand(n, 1, 1, 1) < 0.5
+        x = torch.where(flip, x.flip(3), x)
+        x = x + (torch.rand(n, 1, 1, 1) - 0.5)
+        m = x.mean(1, keepdim=True)
+        x = (x - m) * (torch.rand(n, 1, 1, 1) * 2) + m
+        m = x.mean((1, 2, 3), keepdim=True)
+        x = (x - m) * (torch.rand(n, 1, 1, 1) + 0.5) + m
+        s = int(h * 0.125 + 0.5)
+        sy, sx = torch.randint(-s, s + 1, (n, 1, 1)), torch.randint(-s, s + 1, (n, 1, 1))
+        gy, gx = torch.meshgrid(torch.arange(h), torch.arange(w), indexing="ij")
+        gy = torch.clamp(gy[None] - sy + 1, 0, h + 1)
+        gx = torch.clamp(gx[None] - sx + 1, 0, w + 1)
+        pad = F.pad(x, [1, 1, 1, 1])
+        x = pad.permute(0, 2, 3, 1)[torch.arange(n)[:, None, None], gy, gx].permute(0, 3, 1, 2)
+        c = int(h * 0.5 + 0.5)
+        cy, cx = torch.randint(0, h, (n, 1, 1)), torch.randint(0, w, (n, 1, 1))
+        yy, xx = torch.arange(h)[None, :, None], torch.arange(w)[None, None, :]
+        inside = ((yy - cy).abs() < c // 2 + 0.5) & ((xx - cx).abs() < c // 2 + 0.5)
+        return x * (~inside).unsqueeze(1).float()
+
+    g, d, ema = G(), D(), G()
+    ema.load_state_dict(g.state_dict())
+    og = torch.optim.Adam(g.parameters(), 2e-4, betas=(0.5, 0.99))
+    od = torch.optim.Adam(d.parameters(), 2e-4, betas=(0.5, 0.99))
+    real = torch.rand(batch, 3, resolution, resolution) * 2 - 1
+
+    def step() -> None:
+        with torch.no_grad():
+            fake = g(torch.randn(batch, z_dim))
+        ld = F.relu(1 - d(augment(real))).mean() + F.relu(1 + d(augment(fake))).mean()
+        od.zero_grad(set_to_none=True)
+        ld.backward()
+        od.step()
+        lg = -d(augment(g(torch.randn(batch, z_dim)))).mean()
+        og.zero_grad(set_to_none=True)
+        lg.backward()
+        og.step()
+        with torch.no_grad():
+            for pe, p in zip(ema.parameters(), g.parameters(), strict=True):
+                pe.lerp_(p, 1 - 0.999)
+
+    for _ in range(2):
+        step()
+    best = float("inf")
+    for _ in range(rounds):  # best window, as for JAX
+        t0 = time.perf_counter()
+        for _ in range(steps):
+            step()
+        best = min(best, time.perf_counter() - t0)
+    return batch * steps / best
+
+
+def generate_wall(repetitions: int = 3) -> list[float]:
+    """Wall seconds of `provenance gan generate` on a freshly trained tiny run, warm cache."""
+    cli = Path(sys.executable).with_name("provenance")
+    with tempfile.TemporaryDirectory() as tmp:
+        from gan.configs.default import get_config
+        from gan.train import train_and_evaluate
+
+        train_and_evaluate(
+            get_config(data="builtin:digits", steps=2, batch_size=8, sample_every=1000), tmp
+        )
+        # A fresh user cache dir: the first call compiles (cold), the next ones hit the cache.
+        env = {**os.environ, "XDG_CACHE_HOME": f"{tmp}/xdg-cache"}
+        times = []
+        for i in range(repetitions + 1):
+            t0 = time.perf_counter()
+            subprocess.run(
+                [
+                    str(cli),
+                    "gan",
+                    "generate",
+                    "--model",
+                    tmp,
+                    "--seed",
+                    str(i),
+                    "-o",
+                    f"{tmp}/a{i}.png",
+                ],
+                check=True,
+                capture_output=True,
+                env=env,
+            )
+            times.append(time.perf_counter() - t0)
+        return times
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--steps", type=int, default=10)
+    ap.add_argument("--rounds", type=int, default=3, help="timed windows; the best counts")
+    ap.add_argument("--batch-size", type=int, default=32)
+    ap.add_argument("--out", type=Path, default=REPO / "docs" / "gan" / "throughput.json")
+    args = ap.parse_args()
+    sys.path.insert(0, str(REPO))
+    from gan.bench import matmul_peak_gflops, train_throughput
+    from gan.configs.default import get_config
+
+    rows = []
+    peak = matmul_peak_gflops()
+    for res in (32, 64):
+        cfg = get_config(resolution=res, batch_size=args.batch_size)
+        jx = train_throughput(cfg, steps=args.steps, rounds=args.rounds)
+        pt = torch_throughput(
+            res, args.batch_size, args.steps, cfg.z_dim, cfg.ngf, cfg.ndf, rounds=args.rounds
+        )
+        row = {
+            "resolution": res,
+            "batch_size": args.batch_size,
+            "jax_images_per_s": round(jx.images_per_s, 1),
+            "torch_images_per_s": None if pt is None else round(pt, 1),
+            "jax_over_torch": None if pt is None else round(jx.images_per_s / pt, 2),
+            "jax_gflop_per_step": round(jx.gflop_per_step, 2),
+            "jax_gflops": round(jx.gflops, 1),
+        }
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    peak_after = matmul_peak_gflops()
+    walls = generate_wall()
+    summary = {
+        "rows": rows,
+        "matmul_peak_gflops_before_after": [round(peak, 1), round(peak_after, 1)],
+        "generate_wall_s": {"cold": round(walls[0], 2), "warm": [round(w, 2) for w in walls[1:]]},
+        "load_average": os.getloadavg(),
+        "cpus": os.cpu_count(),
+        "steps_per_window": args.steps,
+        "rounds": args.rounds,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(summary, indent=2) + "\n")
+    print(json.dumps(summary, indent=2))
+
+
+if __name__ == "__main__":
+    main()
