@@ -34,19 +34,16 @@ def _gan_errors() -> Iterator[None]:
         raise InputError(str(exc)) from exc
 
 
-def model_cid(path: Path, sha256_hex: str, size: int) -> str | None:
-    """The model file's CID under the default profile (unixfs-v1-2025): a raw block up to 1 MiB;
-    larger files need the UnixFS importer (provenance.ipfs), used when it is present."""
+def model_cid(path: Path, sha256_hex: str, size: int) -> str:
+    """The model file's CID under the default profile (unixfs-v1-2025), as `ipfs add` gives it:
+    a raw block up to 1 MiB, a balanced UnixFS DAG above."""
     if size <= 1 << 20:
         from provenance.ipfs.cid import raw_cid_for_sha256
 
         return raw_cid_for_sha256(bytes.fromhex(sha256_hex))
-    try:
-        from provenance.ipfs import importer  # type: ignore[attr-defined]
+    from provenance.ipfs import add_file
 
-        return str(importer.cid_for_file(path, profile="unixfs-v1-2025"))
-    except (ImportError, AttributeError):
-        return None
+    return str(add_file(path, params="unixfs-v1-2025").cid)
 
 
 def _json_out(data: dict[str, Any]) -> None:
