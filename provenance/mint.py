@@ -9,7 +9,6 @@ contract refuses a second mint of the same image anyway), never a token whose co
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +19,7 @@ from provenance.chain.contract import checksum
 from provenance.chain.tx import Sender, receipt_succeeded
 from provenance.collection import Collection
 from provenance.errors import ChainError, ContractRevert, InputError, ProvenanceError
+from provenance.failpoints import failpoint
 from provenance.ipfs.cid import raw_cid_for_sha256
 from provenance.journal import MintEntry
 from provenance.metadata import build_metadata, canonical_json
@@ -82,12 +82,6 @@ def parse_donor(text: str) -> str:
     if text != text.lower() and text[2:] != text[2:].upper() and not is_checksum_address(text):
         raise InputError(f"donor {text} has a bad EIP-55 checksum (mistyped?)")
     return checksum(text)
-
-
-def _failpoint(name: str) -> None:
-    """Test seam: ``PROVENANCE_FAILPOINT=<name>`` kills the process here, as a crash would."""
-    if os.environ.get("PROVENANCE_FAILPOINT") == name:
-        os._exit(137)
 
 
 Progress = Callable[[str], None]
@@ -200,7 +194,7 @@ def _stage(
         _store(collection.store, artwork, entry)
         _publish(collection, entry)
         entry = journal.update(entry, state="stored", error=None)
-        _failpoint("after-store")
+        failpoint("after-store")
     return entry, resumed
 
 
@@ -337,11 +331,11 @@ def _send(
             raise
         entry = journal.update(entry, state="signed", tx_hash=prepared.hash, raw_tx=prepared.raw,
                                nonce=prepared.nonce)
-        _failpoint("after-sign")
+        failpoint("after-sign")
         sender.broadcast(prepared)
-        _failpoint("after-send")
+        failpoint("after-send")
         entry = journal.update(entry, state="sent")
-        _failpoint("before-receipt")
+        failpoint("before-receipt")
     return entry, receipt
 
 

@@ -147,7 +147,9 @@ def redeem(offer_file: Path, message: str | None, message_file: Path | None,
                                  private_key_env=private_key_env, password_env=password_env,
                                  with_signer=not check_only)
     if check_only:
-        checked = check_offer(parsed, collection, source)
+        redeemer = collection.sender.address if collection.sender is not None else None
+        checked = check_offer(parsed, collection, source, redeemer=redeemer,
+                              sealed=data is not None)
         if as_json:
             emit_json({"ok": True, "id": parsed.id_hex, "name": checked.metadata["name"]})
         else:
