@@ -39,10 +39,12 @@ from provenance.collection import Collection
 from provenance.errors import (
     ChainError,
     ConfigError,
+    ContractRevert,
     InputError,
     ProvenanceError,
     VerificationError,
 )
+from provenance.failpoints import failpoint
 from provenance.home import atomic_write, home_dir
 from provenance.ipfs.cid import raw_cid_for_sha256
 from provenance.metadata import MAX_METADATA_BYTES, build_metadata, canonical_json, parse_metadata
@@ -61,6 +63,7 @@ __all__ = [
     "Voucher",
     "check_offer",
     "donations",
+    "erc1271_approves",
     "format_wei",
     "load_offer",
     "make_offer",
@@ -79,6 +82,8 @@ NO_DEADLINE = 2**64 - 1
 OFFER_FORMAT = "provenance-offer"
 OFFER_VERSION = 1
 IMAGE_PROFILE = "unixfs-v1-2025"
+# ERC-1271: bytes4(keccak256("isValidSignature(bytes32,bytes)")), both the selector and the answer.
+ERC1271_MAGIC = bytes.fromhex("1626ba7e")
 
 VOUCHER_TYPES = {
     "EIP712Domain": [
@@ -379,10 +384,22 @@ class OfferCheck:
     metadata: dict[str, Any]
 
 
-def check_offer(offer: Offer, collection: Collection, source: ContentSource) -> OfferCheck:
+def check_offer(
+    offer: Offer,
+    collection: Collection,
+    source: ContentSource,
+    *,
+    redeemer: str | None = None,
+    sealed: bool = False,
+) -> OfferCheck:
     """Check an offer against the connected chain and its content; raise on the first problem
     (``ConfigError`` wrong chain/contract, ``VerificationError`` forged or tampered,
-    ``InputError`` expired / redeemed / already minted)."""
+    ``InputError`` expired / redeemed / already minted / a message from someone other than the
+    named recipient).
+
+    ``redeemer`` and ``sealed`` describe the intended redemption: who sends it and whether it
+    attaches a sealed message. Without ``redeemer`` only the offer itself is checked.
+    """
     chain, contract = collection.chain, collection.contract
     voucher = offer.voucher
     if offer.chain_id != chain.chain_id:
@@ -392,11 +409,22 @@ def check_offer(offer: Offer, collection: Collection, source: ContentSource) -> 
         raise ConfigError(f"the offer is for contract {offer.contract}, not this collection"
                           f" ({contract.address}): pass --contract {offer.contract} if you mean it")
     recovered = recover_signer(offer)
+    # As OpenZeppelin's SignatureChecker (what `redeem` runs): an ECDSA signature by the signer
+    # itself, or else, when the signer is a contract wallet (a Safe), its ERC-1271 approval.
     if recovered != voucher.signer:
-        raise VerificationError(
-            f"the offer's signature is not {voucher.signer}'s over this voucher"
-            f" (recovered {recovered or 'nothing'}): the offer was altered or forged",
-            check="signature")
+        if chain.rpc.get_code(voucher.signer):
+            if not erc1271_approves(collection, voucher.signer, voucher_digest(
+                    voucher, chain_id=chain.chain_id, contract=contract.address),
+                    offer.signature):
+                raise VerificationError(
+                    f"the contract wallet {voucher.signer} does not approve the offer's signature"
+                    " over this voucher (ERC-1271 isValidSignature): the offer was altered or"
+                    " forged", check="signature")
+        else:
+            raise VerificationError(
+                f"the offer's signature is not {voucher.signer}'s over this voucher"
+                f" (recovered {recovered or 'nothing'}): the offer was altered or forged",
+                check="signature")
     on_chain = bytes(contract.call("hashVoucher", voucher.as_tuple()))
     if on_chain != voucher_digest(voucher, chain_id=chain.chain_id, contract=contract.address):
         raise VerificationError("the contract hashes this voucher differently (not a"
@@ -414,9 +442,31 @@ def check_offer(offer: Offer, collection: Collection, source: ContentSource) -> 
     minted = contract.token_of_image(voucher.image_digest)
     if minted:
         raise InputError(f"the offered artwork is already token {minted} of this collection")
-    # A voucher naming a recipient may be redeemed by anyone (a gift): the token goes to the
-    # recipient, the payer pays, and the payer's message is sealed to the payer's own key.
+    # A voucher naming a recipient may be redeemed by anyone as a gift (the token goes to the
+    # recipient, the payer pays), but only the recipient may attach a sealed message: the contract
+    # refuses anyone else's (SealedMessageNotFromRecipient), so that nobody can front-run the
+    # recipient's redemption and bind their own envelope to the recipient's token.
+    if (sealed and redeemer is not None and not voucher.open
+            and checksum(redeemer) != voucher.recipient):
+        raise InputError(f"the offer is for {voucher.recipient}: only they may attach a sealed"
+                         f" message, and you are {checksum(redeemer)}; redeem it without a"
+                         " message to give it as a gift")
     return OfferCheck(offer=offer, metadata=_check_content(offer, source))
+
+
+def erc1271_approves(collection: Collection, wallet: str, digest: bytes, signature: bytes) -> bool:
+    """Whether contract ``wallet`` approves ``signature`` over ``digest`` (ERC-1271): its
+    ``isValidSignature(bytes32,bytes)`` returns the magic value 0x1626ba7e. A revert, or any other
+    answer, means no."""
+    from eth_abi.abi import encode
+
+    data = ERC1271_MAGIC + encode(["bytes32", "bytes"], [digest, signature])
+    try:
+        answer = collection.chain.rpc.call(wallet, data)
+    except ContractRevert:
+        return False
+    # The check OpenZeppelin's SignatureChecker makes: one word holding the selector, left-aligned.
+    return len(answer) >= 32 and answer[:32] == ERC1271_MAGIC.ljust(32, b"\0")
 
 
 def _check_content(offer: Offer, source: ContentSource) -> dict[str, Any]:
@@ -522,7 +572,7 @@ def redeem(
     if value < voucher.min_donation:
         raise InputError(f"a donation of {format_wei(value)} is below the offer's minimum of"
                          f" {format_wei(voucher.min_donation)}")
-    check_offer(offer, collection, source)
+    check_offer(offer, collection, source, redeemer=sender.address, sealed=message is not None)
     balance = collection.chain.rpc.get_balance(sender.address)
     if balance < value:
         raise ChainError(f"account {sender.address} holds {format_wei(balance)}, less than the"
@@ -541,22 +591,29 @@ def redeem(
         "tx_hash": prepared.hash, "raw_tx": "0x" + prepared.raw.hex(), "nonce": prepared.nonce,
         "sender": prepared.sender, "donation": value, "sealed": bool(envelope),
     }).encode(), mode=0o600)
-    from provenance.mint import _failpoint
-
-    _failpoint("redeem-after-sign")
+    failpoint("redeem-after-sign")
     sender.broadcast(prepared)
     return _confirm(offer, collection, prepared.hash, resumed=False)
 
 
 def _resume(journal: Path, offer: Offer, collection: Collection) -> RedeemResult | None:
     """Finish a journaled redemption; None when it never reached the chain (start over)."""
+    assert collection.sender is not None
     entry = json.loads(journal.read_bytes())
     rpc = collection.chain.rpc
     tx_hash = str(entry["tx_hash"])
-    if rpc.get_receipt(tx_hash) is None and rpc.get_transaction(tx_hash) is None:
-        if rpc.transaction_count(str(entry["sender"]), "latest") > int(entry["nonce"]):
-            journal.unlink()  # the nonce went to another transaction: ours can never be mined
-            return None
+    journaled = checksum(str(entry["sender"]))
+    known = rpc.get_receipt(tx_hash) is not None or rpc.get_transaction(tx_hash) is not None
+    if not known and rpc.transaction_count(journaled, "latest") > int(entry["nonce"]):
+        journal.unlink()  # the nonce went to another transaction: ours can never be mined
+        return None
+    # A live redemption signed by another account: finishing it would spend that account's
+    # donation under this one's name, and starting over could redeem the offer twice.
+    current = checksum(collection.sender.address)
+    if journaled != current:
+        raise InputError(f"an interrupted redemption of this offer by {journaled} is pending"
+                         f" (journal {journal}); re-run redeem with that account, not {current}")
+    if not known:
         rpc.send_raw_transaction(bytes.fromhex(str(entry["raw_tx"])[2:]))
     return _confirm(offer, collection, tx_hash, resumed=True)
 

@@ -1,17 +1,23 @@
-"""Crash injection for the crash-safety tests.
+"""Crash-injection seam for the crash-safety tests.
 
-``PROVENANCE_FAILPOINT=<name>`` makes the process die at the named step with no clean-up at all
-(``os._exit``), as a power cut or ``kill -9`` would. The workflows name their steps: ``after-store``,
-``after-sign``, ``after-send``, ``before-receipt``.
+``PROVENANCE_FAILPOINT=<name>`` kills the process at the point named ``name``, with exit status
+137 and no cleanup (``os._exit``), exactly as a SIGKILL or a power cut would. Unset (the normal
+case), :func:`failpoint` does nothing.
+
+Names in use: ``after-store``, ``after-sign``, ``after-send``, ``before-receipt`` (mint) and
+``redeem-after-sign`` (donations).
 """
 
 from __future__ import annotations
 
 import os
 
-__all__ = ["failpoint"]
+__all__ = ["ENV_VAR", "failpoint"]
+
+ENV_VAR = "PROVENANCE_FAILPOINT"
 
 
 def failpoint(name: str) -> None:
-    if os.environ.get("PROVENANCE_FAILPOINT") == name:
+    """Die here, as a crash would, when ``PROVENANCE_FAILPOINT`` equals ``name``."""
+    if os.environ.get(ENV_VAR) == name:
         os._exit(137)

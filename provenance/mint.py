@@ -87,8 +87,6 @@ def parse_donor(text: str) -> str:
     return checksum(text)
 
 
-_failpoint = failpoint  # the name donations.py used before provenance.failpoints existed
-
 Progress = Callable[[str], None]
 
 

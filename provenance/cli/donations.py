@@ -145,9 +145,12 @@ def redeem(offer_file: Path, message: str | None, message_file: Path | None,
     collection = open_collection(rpc_url=rpc_url, chain_id=chain_id,
                                  contract=contract or parsed.contract, account=account,
                                  private_key_env=private_key_env, password_env=password_env,
-                                 with_signer=not check_only)
+                                 # --check-only with an account also checks who redeems
+                                 with_signer=not check_only or bool(account or private_key_env))
     if check_only:
-        checked = check_offer(parsed, collection, source)
+        redeemer = collection.sender.address if collection.sender is not None else None
+        checked = check_offer(parsed, collection, source, redeemer=redeemer,
+                              sealed=data is not None)
         if as_json:
             emit_json({"ok": True, "id": parsed.id_hex, "name": checked.metadata["name"]})
         else:

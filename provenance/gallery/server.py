@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import mimetypes
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from http import HTTPStatus
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from provenance.errors import InputError, IPFSError, ProvenanceError
-from provenance.ipfs.server import GatewayHandler, GatewayServer
+from provenance.ipfs.server import CONTENT_HEADERS, GatewayHandler, GatewayServer
 
 if TYPE_CHECKING:
     from provenance.collection import Collection
@@ -50,6 +50,21 @@ class _SiteCache:
 
 class GalleryHandler(GatewayHandler):
     server: GalleryServer
+
+    # Every /ipfs/ answer (file, listing, block, CAR or error) is sandboxed: this origin is the
+    # gallery's, and stored HTML or SVG must not run script in it.
+    def _ipfs_headers(self, headers: dict[str, str] | None) -> dict[str, str]:
+        if urlsplit(self.path).path.startswith("/ipfs/"):
+            return {**(headers or {}), **CONTENT_HEADERS}
+        return headers or {}
+
+    def _send(self, status: HTTPStatus, body: bytes, content_type: str,
+              headers: dict[str, str] | None = None) -> None:
+        super()._send(status, body, content_type, self._ipfs_headers(headers))
+
+    def _send_stream(self, content_type: str, length: int, chunks: Iterator[bytes],
+                     headers: dict[str, str]) -> None:
+        super()._send_stream(content_type, length, chunks, self._ipfs_headers(headers))
 
     def do_GET(self) -> None:
         path = urlsplit(self.path).path

@@ -38,11 +38,16 @@ from provenance.ipfs.reader import (
     walk_dag,
 )
 
-__all__ = ["GatewayServer", "make_server", "sniff_content_type"]
+__all__ = ["CONTENT_HEADERS", "GatewayServer", "make_server", "sniff_content_type"]
 
 RAW_TYPE = "application/vnd.ipld.raw"
 CAR_TYPE = "application/vnd.ipld.car"
 IMMUTABLE = "public, max-age=29030400, immutable"
+# Stored content is whatever someone added. Deserialised, stored HTML or SVG would run its scripts
+# in the origin that serves it (the gallery serves /ipfs/ on its own origin). `sandbox` gives such
+# a document a unique opaque origin with scripts off; nosniff keeps the browser to the declared
+# type. Images, media and fetch() readers are unaffected.
+CONTENT_HEADERS = {"Content-Security-Policy": "sandbox", "X-Content-Type-Options": "nosniff"}
 
 _MAGIC: list[tuple[bytes, str]] = [
     (b"\x89PNG\r\n\x1a\n", "image/png"),
@@ -236,6 +241,7 @@ class GatewayHandler(BaseHTTPRequestHandler):
         store = self.server.store
         entries = directory_entries(store, target)
         headers["Etag"] = f'"{target}"'
+        headers.update(CONTENT_HEADERS)
         if entries is not None:
             index = next((cid for n, cid, _ in entries if n == "index.html"), None)
             if index is not None:

@@ -87,6 +87,12 @@ interface IProvenanceArt {
     /// @notice The signature is not the voucher signer's (ECDSA or ERC-1271).
     error InvalidVoucherSignature(bytes32 id, address signer);
 
+    /**
+     * @notice Voucher `id` names a recipient, and only that recipient may attach a sealed message
+     * when redeeming it; `caller` is not the recipient.
+     */
+    error SealedMessageNotFromRecipient(bytes32 id, address caller);
+
     /// @notice Donations cannot be withdrawn to address(0).
     error InvalidBeneficiary(address beneficiary);
 
@@ -109,7 +115,9 @@ interface IProvenanceArt {
 
     /**
      * @notice Redeems an artist-signed voucher by paying at least its minimum donation; mints to the
-     * voucher's recipient, or to the caller when the voucher names none.
+     * voucher's recipient, or to the caller when the voucher names none. A voucher that names a
+     * recipient can be redeemed by anyone as a gift, but only without a message: a non-empty
+     * `sealedMessage` must come from the recipient.
      * @return tokenId The new token id.
      */
     function redeem(Voucher calldata voucher, bytes calldata signature, bytes calldata sealedMessage)

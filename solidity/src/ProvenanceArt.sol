@@ -87,8 +87,14 @@ contract ProvenanceArt is ERC721, ERC2981, AccessControl, EIP712, ReentrancyGuar
      * @inheritdoc IProvenanceArt
      * @dev Requirements: voucher id unused; `block.timestamp <= deadline`; `msg.value >= minDonation`;
      * `voucher.signer` has MINTER_ROLE and `signature` is its signature of {hashVoucher} (ECDSA for
-     * an EOA, ERC-1271 for a contract); the digests as for {mint}. Emits {Transfer},
+     * an EOA, ERC-1271 for a contract); when the voucher names a recipient and `sealedMessage` is
+     * non-empty, the caller is that recipient; the digests as for {mint}. Emits {Transfer},
      * {ArtworkMinted} and {VoucherRedeemed}. The whole `msg.value` is kept as a donation.
+     *
+     * IMPORTANT: a voucher naming a recipient stays open to anyone as a gift (the token still goes
+     * to the recipient), but only the recipient may attach a sealed message. Otherwise anyone who
+     * copies the recipient's pending redemption could front-run it and bind their own envelope to
+     * the recipient's token forever ({SealedMessageNotFromRecipient}).
      *
      * IMPORTANT: a contract-wallet signer's approval is checked now (ERC-1271 signatures can be
      * revoked); removing MINTER_ROLE from a signer invalidates its outstanding vouchers.
@@ -104,11 +110,15 @@ contract ProvenanceArt is ERC721, ERC2981, AccessControl, EIP712, ReentrancyGuar
         if (block.timestamp > voucher.deadline) revert VoucherExpired(id, voucher.deadline, block.timestamp);
         if (msg.value < voucher.minDonation) revert DonationTooLow(id, msg.value, voucher.minDonation);
         if (!hasRole(MINTER_ROLE, voucher.signer)) revert VoucherSignerNotMinter(id, voucher.signer);
+        address recipient = voucher.recipient;
+        if (recipient != address(0) && sealedMessage.length != 0 && _msgSender() != recipient) {
+            revert SealedMessageNotFromRecipient(id, _msgSender());
+        }
         if (!SignatureChecker.isValidSignatureNowCalldata(voucher.signer, _hashVoucher(voucher), signature)) {
             revert InvalidVoucherSignature(id, voucher.signer);
         }
         _usedVouchers[id] = true;
-        address to = voucher.recipient == address(0) ? _msgSender() : voucher.recipient;
+        address to = recipient == address(0) ? _msgSender() : recipient;
         tokenId = _mintArtwork(to, voucher.metadataDigest, voucher.imageDigest, sealedMessage);
         emit VoucherRedeemed(id, tokenId, _msgSender(), msg.value);
     }

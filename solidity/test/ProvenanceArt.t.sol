@@ -404,6 +404,30 @@ contract ProvenanceArtTest is Test {
         assertEq(art.balanceOf(STRANGER), 0);
     }
 
+    function test_Redeem_ToNamedRecipientWithMessageByRecipient() public {
+        IProvenanceArt.Voucher memory v = _voucher(DONOR, 0, bytes32("gift-msg"));
+        bytes memory sig = _sign(ARTIST_KEY, v);
+        vm.expectEmit(true, true, true, true, address(art));
+        emit IProvenanceArt.ArtworkMinted(1, DONOR, IMAGE, META, keccak256(MESSAGE), MESSAGE);
+        vm.prank(DONOR);
+        art.redeem(v, sig, MESSAGE);
+        assertEq(art.ownerOf(1), DONOR);
+    }
+
+    function test_RevertWhen_RedeemNamedRecipientMessageFromOther() public {
+        IProvenanceArt.Voucher memory v = _voucher(DONOR, 0, bytes32("front-run"));
+        bytes memory sig = _sign(ARTIST_KEY, v);
+        vm.expectRevert(abi.encodeWithSelector(IProvenanceArt.SealedMessageNotFromRecipient.selector, v.id, STRANGER));
+        vm.prank(STRANGER);
+        art.redeem{value: 1 ether}(v, sig, MESSAGE);
+        assertFalse(art.isVoucherUsed(v.id));
+        assertEq(art.totalMinted(), 0);
+        // The recipient's own redemption still goes through afterwards.
+        vm.prank(DONOR);
+        art.redeem(v, sig, MESSAGE);
+        assertEq(art.ownerOf(1), DONOR);
+    }
+
     function test_Redeem_AtDeadline() public {
         IProvenanceArt.Voucher memory v = _voucher(address(0), 0, bytes32("id"));
         bytes memory sig = _sign(ARTIST_KEY, v);
@@ -546,6 +570,28 @@ contract ProvenanceArtTest is Test {
         uint256 tokenId = art.redeem{value: minDonation + extra}(v, sig, message);
         assertEq(art.ownerOf(tokenId), redeemer);
         assertEq(address(art).balance, minDonation + extra);
+    }
+
+    function testFuzz_RedeemNamedRecipientMessageOnlyFromRecipient(
+        address recipient,
+        address caller,
+        bool byRecipient,
+        bytes calldata message
+    ) public {
+        // Random addresses almost never coincide: half the runs redeem as the recipient itself.
+        if (byRecipient) caller = recipient;
+        vm.assume(recipient != address(0) && caller != address(0) && caller.code.length == 0);
+        IProvenanceArt.Voucher memory v = _voucher(recipient, 0, keccak256(abi.encode(recipient, caller)));
+        bytes memory sig = _sign(ARTIST_KEY, v);
+        bool refused = message.length != 0 && caller != recipient;
+        if (refused) {
+            vm.expectRevert(abi.encodeWithSelector(IProvenanceArt.SealedMessageNotFromRecipient.selector, v.id, caller));
+        }
+        vm.prank(caller);
+        art.redeem(v, sig, message);
+        assertEq(art.isVoucherUsed(v.id), !refused);
+        assertEq(art.totalMinted(), refused ? 0 : 1);
+        if (!refused) assertEq(art.ownerOf(1), recipient);
     }
 
     function testFuzz_RevertWhen_RedeemSignedByWrongKey(uint256 key) public {

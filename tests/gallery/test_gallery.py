@@ -14,6 +14,7 @@ from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, Thread
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from provenance.chain.accounts import dev_accounts
@@ -186,3 +187,37 @@ def test_static_build_checks_in_the_browser(works: dict[str, Any], home: Path,
         for server in (web, gateway, lying):
             server.shutdown()
             server.server_close()
+
+
+HOSTILE_HTML = (b"<!doctype html><html><head><title>inert</title></head><body><script>"
+                b"document.title = 'script ran in ' + window.origin;"
+                b"try { localStorage.setItem('stolen', '1') } catch (e) {}</script></body></html>")
+HOSTILE_SVG = (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(document.cookie)</script>'
+               b"</svg>")
+
+
+def test_stored_html_does_not_run_in_the_gallery_origin(gallery_url: str, home: Path,
+                                                        tmp_path: Path) -> None:
+    from provenance.ipfs import add_bytes
+
+    store = Blockstore.open(home / "ipfs" / "blocks")
+    html_cid = add_bytes(HOSTILE_HTML, store=store, params="unixfs-v1-2025").cid
+    svg_cid = add_bytes(HOSTILE_SVG, store=store, params="unixfs-v1-2025").cid
+    for cid, kind in ((html_cid, "text/html"), (svg_cid, "image/svg+xml")):
+        response = httpx.get(f"{gallery_url}/ipfs/{cid}")
+        assert response.status_code == 200 and response.headers["content-type"].startswith(kind)
+        assert response.headers["content-security-policy"] == "sandbox"
+        assert response.headers["x-content-type-options"] == "nosniff"
+    for extra in ("?format=raw", "?format=car", "/no/such/path"):
+        response = httpx.get(f"{gallery_url}/ipfs/{html_cid}{extra}")
+        assert response.headers["content-security-policy"] == "sandbox", extra
+    # The gallery's own pages are not sandboxed (their verification script must run).
+    assert "content-security-policy" not in httpx.get(gallery_url + "/").headers
+
+    # In a real browser the stored page's script never runs, so it cannot act as the gallery.
+    result = subprocess.run(["node", str(ROOT / "tests/js/page_title.mjs"),
+                             f"{gallery_url}/ipfs/{html_cid}", str(tmp_path / "profile")],
+                            capture_output=True, text=True, timeout=120, cwd=ROOT, check=False)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report == {"status": 200, "title": "inert"}

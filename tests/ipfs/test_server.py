@@ -78,6 +78,25 @@ def test_plain_responses_have_sniffed_types(gateway: tuple[str, Blockstore], tmp
     assert head.status_code == 200 and head.headers["content-length"] == str(len(PNG))
 
 
+def test_plain_file_responses_are_sandboxed(gateway: tuple[str, Blockstore], tmp_path: Path
+                                            ) -> None:
+    """Stored HTML or SVG must not run script in the gateway's origin (or a page's that serves it)."""
+    base, store = gateway
+    html = add_bytes(b"<!doctype html><script>alert(1)</script>", store=store).cid
+    svg = add_bytes(b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+                    store=store).cid
+    folder = tmp_path / "site"
+    folder.mkdir()
+    (folder / "index.html").write_bytes(b"<!doctype html><script>alert(1)</script>")
+    site = add_path(folder, store=store).cid
+    for url in (f"{base}/ipfs/{html}", f"{base}/ipfs/{svg}", f"{base}/ipfs/{site}",
+                f"{base}/ipfs/{site}/index.html"):
+        response = httpx.get(url)
+        assert response.status_code == 200, url
+        assert response.headers["content-security-policy"] == "sandbox", url
+        assert response.headers["x-content-type-options"] == "nosniff", url
+
+
 def test_errors(gateway: tuple[str, Blockstore]) -> None:
     base, store = gateway
     present = add_bytes(b"hello", store=store).cid
