@@ -1,7 +1,8 @@
 """The mint journal: a local SQLite ledger of mint intents and outcomes.
 
-One row per (chain instance, contract, image): a chain instance is its chain id and the hash of
-its block 0, so a devnet whose state was reset starts a journal of its own. A mint writes its intent (with the exact metadata bytes,
+One row per (chain, contract, image). The chain stays the authority: a row says what this
+machine did, and every step checks the chain before acting on it (a devnet whose state was reset
+redeploys the collection at the same address, so old rows can be stale). A mint writes its intent (with the exact metadata bytes,
 sealed envelope included) before anything leaves the process, then the signed transaction and its
 hash before broadcasting, then the outcome. Re-running an interrupted mint reads the row and
 finishes the same transaction instead of starting a second one.
@@ -30,7 +31,6 @@ STATES = ("prepared", "stored", "signed", "sent", "minted", "failed")
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS mints (
     id INTEGER PRIMARY KEY,
-    genesis TEXT NOT NULL,
     chain_id INTEGER NOT NULL,
     contract TEXT NOT NULL,
     image_sha256 TEXT NOT NULL,
@@ -52,9 +52,9 @@ CREATE TABLE IF NOT EXISTS mints (
     error TEXT,
     created_at REAL NOT NULL,
     updated_at REAL NOT NULL,
-    UNIQUE (genesis, chain_id, contract, image_sha256)
+    UNIQUE (chain_id, contract, image_sha256)
 );
-CREATE INDEX IF NOT EXISTS mints_token ON mints (genesis, chain_id, contract, token_id);
+CREATE INDEX IF NOT EXISTS mints_token ON mints (chain_id, contract, token_id);
 """
 
 
@@ -64,7 +64,6 @@ SCHEMA_VERSION = 2
 @dataclass
 class MintEntry:
     id: int
-    genesis: str
     chain_id: int
     contract: str
     image_sha256: str
@@ -133,21 +132,18 @@ class Journal:
     def _row(self, row: tuple[Any, ...] | None) -> MintEntry | None:
         return MintEntry(*row) if row else None
 
-    def find(
-        self, *, genesis: str, chain_id: int, contract: str, image_sha256: str
-    ) -> MintEntry | None:
+    def find(self, *, chain_id: int, contract: str, image_sha256: str) -> MintEntry | None:
         cursor = self._db.execute(
             f"SELECT {','.join(_COLUMNS)} FROM mints "
-            "WHERE genesis=? AND chain_id=? AND contract=? AND image_sha256=?",
-            (genesis, chain_id, contract.lower(), image_sha256),
+            "WHERE chain_id=? AND contract=? AND image_sha256=?",
+            (chain_id, contract.lower(), image_sha256),
         )
         return self._row(cursor.fetchone())
 
-    def all(self, *, genesis: str, chain_id: int, contract: str) -> list[MintEntry]:
+    def all(self, *, chain_id: int, contract: str) -> list[MintEntry]:
         cursor = self._db.execute(
-            f"SELECT {','.join(_COLUMNS)} FROM mints"
-            " WHERE genesis=? AND chain_id=? AND contract=? ORDER BY id",
-            (genesis, chain_id, contract.lower()),
+            f"SELECT {','.join(_COLUMNS)} FROM mints WHERE chain_id=? AND contract=? ORDER BY id",
+            (chain_id, contract.lower()),
         )
         return [MintEntry(*row) for row in cursor.fetchall()]
 
@@ -160,8 +156,8 @@ class Journal:
         marks = ",".join("?" for _ in values)
         with self._tx() as db:
             db.execute(f"INSERT OR IGNORE INTO mints ({names}) VALUES ({marks})", tuple(values.values()))
-        entry = self.find(genesis=values["genesis"], chain_id=values["chain_id"],
-                          contract=values["contract"], image_sha256=values["image_sha256"])
+        entry = self.find(chain_id=values["chain_id"], contract=values["contract"],
+                          image_sha256=values["image_sha256"])
         assert entry is not None
         return entry
 

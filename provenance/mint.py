@@ -211,9 +211,8 @@ def _stage(
     contract = collection.contract
     journal = collection.journal
     sender = _require_sender(collection)
-    key: dict[str, Any] = {"genesis": collection.chain.genesis,
-                           "chain_id": collection.chain.chain_id,
-                           "contract": contract.address, "image_sha256": artwork.sha256.hex()}
+    key: dict[str, Any] = {"chain_id": collection.chain.chain_id, "contract": contract.address,
+                           "image_sha256": artwork.sha256.hex()}
     entry = journal.find(**key)
     existing = contract.token_of_image(artwork.sha256)
     if entry is not None and entry.state == "minted":
@@ -367,7 +366,11 @@ def _send(
                 return entry, receipt
         if rpc.get_transaction(current) is not None:
             return journal.update(entry, state="sent"), None  # pending: wait for it
-        if rpc.transaction_count(sender.address, "latest") > nonce:
+        if rpc.transaction_count(sender.address, "pending") < nonce:
+            # A gap before our nonce: the chain lost transactions we relied on (a reset devnet),
+            # so this one would wait forever. Sign it again with the next free nonce.
+            entry = journal.reset(entry)
+        elif rpc.transaction_count(sender.address, "latest") > nonce:
             # The nonce was used by another transaction: this mint's can never be mined.
             existing = contract.token_of_image(bytes.fromhex(entry.image_sha256))
             if existing:

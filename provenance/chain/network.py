@@ -32,9 +32,6 @@ class Chain:
     chain_id: int
     key: str  # "devnet", or the decimal chain id
     is_devnet: bool
-    # The hash of block 0 tells chain instances apart that share a chain id (a devnet whose
-    # state was reset redeploys the collection at the same address); the journal keys on it.
-    genesis: str
 
     @property
     def label(self) -> str:
@@ -51,8 +48,7 @@ def connect(*, rpc_url: str | None = None, chain_id: int | None = None, start: b
             raise ConfigError("the devnet is not running: run `provenance chain up`")
         rpc = RpcClient(info.rpc_url)
         actual = rpc.chain_id()
-        return Chain(rpc=rpc, chain_id=actual, key="devnet", is_devnet=True,
-                     genesis=str(rpc.get_block(0)["hash"]))
+        return Chain(rpc=rpc, chain_id=actual, key="devnet", is_devnet=True)
     if not rpc_url.startswith(("http://", "https://")):
         raise InputError(f"--rpc-url must be an http(s) URL, got {redact_url(rpc_url)!r}")
     rpc = RpcClient(rpc_url)
@@ -61,8 +57,7 @@ def connect(*, rpc_url: str | None = None, chain_id: int | None = None, start: b
         raise ConfigError(
             f"wrong chain: {redact_url(rpc_url)} is chain {actual}, but chain {chain_id} was expected"
         )
-    return Chain(rpc=rpc, chain_id=actual, key=str(actual), is_devnet=False,
-                 genesis=str(rpc.get_block(0)["hash"]))
+    return Chain(rpc=rpc, chain_id=actual, key=str(actual), is_devnet=False)
 
 
 def signer(
@@ -103,14 +98,6 @@ def resolve_contract(
         entry = deployments.get(chain.key)
         address = entry["address"] if entry else ""
         source = "deployments.json"
-        if entry and entry.get("genesis") not in (None, chain.genesis):
-            if not chain.is_devnet:
-                raise ConfigError(
-                    f"deployments.json names {address} for another instance of chain"
-                    f" {chain.chain_id} (different genesis block): run `provenance deploy` or pass"
-                    " --contract"
-                )
-            address = ""  # the devnet was reset: its old deployment is gone
     if address:
         block = int(entry["block"]) if contract is None and entry and "block" in entry else 0
         bound = ProvenanceArt(chain.rpc, address, from_block=block)
@@ -128,8 +115,8 @@ def resolve_contract(
     # Two commands may both find no contract: deploy once, under the devnet's lock.
     with file_lock(Devnet().root / "deploy.lock"):
         entry = deployments.get(chain.key)
-        if entry and entry.get("genesis") == chain.genesis:
-            bound = ProvenanceArt(chain.rpc, entry["address"])
+        if entry:
+            bound = ProvenanceArt(chain.rpc, entry["address"], from_block=int(entry["block"]))
             if bound.has_code():
                 return bound
         return deploy(chain, deployer=deployer)
@@ -143,7 +130,6 @@ def deploy(chain: Chain, *, deployer: LocalAccount | None = None, **options: obj
     Deployments().put(
         chain.key,
         {"address": address, "chain_id": chain.chain_id, "tx": receipt["transactionHash"],
-         "block": int(receipt["blockNumber"], 16), "deployer": sender.address,
-         "genesis": chain.genesis},
+         "block": int(receipt["blockNumber"], 16), "deployer": sender.address},
     )
     return ProvenanceArt(chain.rpc, address, from_block=int(receipt["blockNumber"], 16))

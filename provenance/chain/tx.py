@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from provenance.chain.abi import ContractABI
 from provenance.chain.rpc import RpcClient, to_hex
@@ -53,8 +53,8 @@ class NonceManager:
         self._next: dict[str, int] = {}
         self._lock = threading.Lock()
 
-    _shared: dict[str, NonceManager] = {}
-    _shared_lock = threading.Lock()
+    _shared: ClassVar[dict[str, NonceManager]] = {}
+    _shared_lock: ClassVar[threading.Lock] = threading.Lock()
 
     @classmethod
     def for_endpoint(cls, rpc: RpcClient) -> NonceManager:

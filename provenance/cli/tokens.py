@@ -26,7 +26,7 @@ def list_tokens(as_json: bool, rpc_url: str | None, chain_id: int | None,
     collection = open_collection(rpc_url=rpc_url, chain_id=chain_id, contract=contract)
     events = collection.contract.events("ArtworkMinted")
     journal = {e.token_id: e for e in collection.journal.all(
-        genesis=collection.chain.genesis, chain_id=collection.chain.chain_id, contract=collection.contract.address) if e.token_id}
+        chain_id=collection.chain.chain_id, contract=collection.contract.address) if e.token_id}
     rows = []
     for event in events:
         token_id = int(event.args["tokenId"])
@@ -40,8 +40,7 @@ def list_tokens(as_json: bool, rpc_url: str | None, chain_id: int | None,
             "tx_hash": event.log["transactionHash"],
             "artwork": entry.artwork if entry else None,
         })
-    pending = [e for e in collection.journal.all(genesis=collection.chain.genesis,
-                                                 chain_id=collection.chain.chain_id,
+    pending = [e for e in collection.journal.all(chain_id=collection.chain.chain_id,
                                                  contract=collection.contract.address)
                if e.state != "minted"]
     if as_json:

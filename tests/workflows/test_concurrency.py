@@ -40,6 +40,10 @@ def test_a_reset_devnet_does_not_trust_the_old_journal(home: Path, tmp_path: Pat
     art = make_artwork(tmp_path / "reset.png", seed=950)
     first = run_cli("mint", str(art), "--donor", DONOR.address, "--json")
     assert first.returncode == 0, first.stderr
+    signed = make_artwork(tmp_path / "signed-before-reset.png", seed=951)
+    crashed = run_cli("mint", str(signed), "--donor", DONOR.address,
+                      env={"PROVENANCE_FAILPOINT": "after-sign"})
+    assert crashed.returncode == 137
     devnet = Devnet(home / "devnet")
     devnet.down()
     devnet.state_file.unlink()  # a fresh chain: same chain id, same contract address
@@ -47,6 +51,9 @@ def test_a_reset_devnet_does_not_trust_the_old_journal(home: Path, tmp_path: Pat
     assert again.returncode == 0, again.stderr
     token = json.loads(again.stdout)["token_id"]
     assert run_cli("verify", str(token)).returncode == 0
+    # Its nonce is far past the fresh chain's: re-signed, not left waiting behind a gap.
+    resumed = run_cli("mint", str(signed), "--donor", DONOR.address, "--json")
+    assert resumed.returncode == 0, resumed.stderr
 
 
 def test_a_rerun_before_signing_takes_the_new_options(home: Path, tmp_path: Path) -> None:
@@ -154,7 +161,7 @@ def test_resume_re_signs_when_the_fee_cap_went_stale(home: Path, tmp_path: Path,
 
     assert ProvenanceArt(rpc, contract).total_minted() == 1
     entry = Journal(home / "journal.sqlite").find(
-        genesis=rpc.get_block(0)["hash"], chain_id=31337, contract=contract,
+        chain_id=31337, contract=contract,
         image_sha256=__import__("hashlib").sha256(art.read_bytes()).hexdigest())
     assert entry is not None and entry.state == "minted"
     assert len(json.loads(entry.attempts)) == 1  # the stale transaction was replaced once

@@ -32,7 +32,7 @@ def assert_single_complete_token(home: Path, art: Path, minted_before: int) -> i
     token_id = contract.token_of_image(digest)
     assert token_id != 0
     assert contract.total_minted() == minted_before + 1  # one token, not two
-    entry = Journal(home / "journal.sqlite").find(genesis=chain.genesis, chain_id=31337,
+    entry = Journal(home / "journal.sqlite").find(chain_id=31337,
                                                   contract=contract.address,
                                                   image_sha256=digest.hex())
     assert entry is not None and entry.state == "minted" and entry.token_id == token_id
