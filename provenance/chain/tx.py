@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 from provenance.chain.abi import ContractABI
 from provenance.chain.rpc import RpcClient, to_hex
@@ -53,17 +53,6 @@ class NonceManager:
         self._next: dict[str, int] = {}
         self._lock = threading.Lock()
 
-    _shared: ClassVar[dict[str, NonceManager]] = {}
-    _shared_lock: ClassVar[threading.Lock] = threading.Lock()
-
-    @classmethod
-    def for_endpoint(cls, rpc: RpcClient) -> NonceManager:
-        """The process-wide manager of an endpoint: every Sender on it counts the same nonces."""
-        with cls._shared_lock:
-            if rpc.url not in cls._shared:
-                cls._shared[rpc.url] = cls(rpc)
-            return cls._shared[rpc.url]
-
     def take(self, address: str) -> int:
         with self._lock:
             if address not in self._next:
@@ -91,7 +80,9 @@ class Sender:
         self.rpc = rpc
         self.account = account
         self.chain_id = chain_id
-        self.nonces = nonces or NonceManager.for_endpoint(rpc)
+        # Threads sharing this Sender share its nonces; separate processes are serialised by the
+        # mint lock, which re-reads the nonce from the node (see provenance.mint).
+        self.nonces = nonces or NonceManager(rpc)
         self._fees: tuple[float, int, int] | None = None
 
     @property
