@@ -75,9 +75,9 @@ def _password(account: str, password_env: str | None, prompt: Callable[[str], st
     if prompt is not None:
         return prompt(f"Password for keystore {account!r}")
     if sys.stdin.isatty():
-        import click  # only for the interactive prompt
+        import getpass  # the terminal's own no-echo prompt (on the TTY, not stdout)
 
-        return str(click.prompt(f"Password for keystore {account!r}", hide_input=True))
+        return getpass.getpass(f"Password for keystore {account!r}: ")
     raise InputError(
         f"keystore {account!r} needs a password: name an environment variable that holds it "
         "(--password-env) or run in a terminal"
