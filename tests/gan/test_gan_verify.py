@@ -1,0 +1,47 @@
+"""`provenance verify --regenerate`: a GAN artwork minted, then regenerated from its record."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ..workflows.conftest import invoke
+
+
+@pytest.fixture()
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("PROVENANCE_HOME", str(tmp_path / "home"))
+    yield tmp_path / "home"
+    from provenance.chain.devnet import Devnet
+
+    Devnet(tmp_path / "home" / "devnet").down()
+
+
+def test_minted_gan_artwork_regenerates(home: Path, tmp_path: Path, trained_run: Path) -> None:
+    from provenance.chain.accounts import dev_accounts
+
+    art = tmp_path / "art.png"
+    generated = invoke("gan", "generate", "--model", str(trained_run), "--seed", "7", "-o", str(art))
+    assert generated.exit_code == 0, generated.output
+    minted = invoke("mint", str(art), "--donor", dev_accounts(2)[1].address, "--json")
+    assert minted.exit_code == 0, minted.output
+    token = str(json.loads(minted.stdout)["token_id"])
+
+    checked = invoke("verify", token, "--regenerate", "--model", str(trained_run), "--json")
+    report = json.loads(checked.stdout)
+    generation = next(c for c in report["checks"] if c["name"] == "generation")
+    assert checked.exit_code == 0 and generation["ok"] is True, report
+    assert "identical pixels" in generation["detail"]
+
+    # Another model file (one byte changed) is not the one the record names.
+    exports = sorted((trained_run / "exports").glob("*.msgpack"))
+    other = tmp_path / "other.msgpack"
+    data = bytearray(exports[-1].read_bytes())
+    data[-1] ^= 1
+    other.write_bytes(bytes(data))
+    wrong = invoke("verify", token, "--regenerate", "--model", str(other), "--json")
+    generation = next(c for c in json.loads(wrong.stdout)["checks"] if c["name"] == "generation")
+    assert wrong.exit_code == 1 and generation["ok"] is False
