@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from eth_hash.auto import keccak
 
-from provenance.chain.contract import ProvenanceArt, Record
+from provenance.chain.contract import ProvenanceArt, Record, checksum
 from provenance.errors import (
     ContractRevert,
     InputError,
@@ -135,7 +135,7 @@ def verify_token(
         report.add("donor", False, "no ArtworkMinted event found for this token")
         report.add("sealed-message", False, "no ArtworkMinted event: no on-chain commitment")
     else:
-        to = str(minted.args["to"])
+        to = checksum(str(minted.args["to"]))  # eth-abi decodes addresses in lower case
         redeemed = contract.redeemed_event(token_id)
         named = str(prov.get("donor", ""))
         # An open offer (voucher recipient 0) names no donor: whoever redeemed it received it.

@@ -6,6 +6,7 @@ import click
 from rich.table import Table
 
 from provenance.cli.common import chain_options, emit_json, out_console
+from provenance.chain.contract import checksum
 from provenance.errors import InputError
 
 
@@ -33,7 +34,7 @@ def list_tokens(as_json: bool, rpc_url: str | None, chain_id: int | None,
         entry = journal.get(token_id)
         rows.append({
             "token_id": token_id,
-            "to": event.args["to"],
+            "to": checksum(str(event.args["to"])),
             "metadata_cid": raw_cid_for_sha256(bytes(event.args["metadataDigest"])),
             "image_sha256": bytes(event.args["imageDigest"]).hex(),
             "sealed_message": len(bytes(event.args["sealedMessage"])) > 0,
@@ -81,7 +82,7 @@ def show(token_id: int, as_json: bool, rpc_url: str | None, chain_id: int | None
         "token_uri": bound.token_uri(token_id),
         "metadata_sha256": record.metadata_digest.hex(),
         "image_sha256": record.image_digest.hex(),
-        "minted_to": event.args["to"] if event else None,
+        "minted_to": checksum(str(event.args["to"])) if event else None,
         "tx_hash": event.log["transactionHash"] if event else None,
         "sealed_message": bool(event and event.args["sealedMessage"]),
     }

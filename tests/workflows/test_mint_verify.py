@@ -210,3 +210,16 @@ def test_mint_with_a_consent_signature(minted: dict[str, object], tmp_path: Path
                     "--donor-signature", "0x" + bytes(signature).hex())
     assert wrong.returncode != 0
     one_line_error(wrong.stderr)
+
+
+def test_tokens_list_and_show(minted: dict[str, object]) -> None:
+    listed = invoke("tokens", "list", "--json")
+    assert listed.exit_code == 0, listed.output
+    rows = {row["token_id"]: row for row in json.loads(listed.stdout)["tokens"]}
+    assert rows[1]["to"] == DONOR.address
+    assert rows[1]["metadata_cid"] == minted["metadata_cid"]
+    assert rows[1]["artwork"] == str(minted["art"]) and rows[1]["sealed_message"] is True
+    shown = json.loads(invoke("tokens", "show", "1", "--json").stdout)
+    assert shown["owner"] == DONOR.address and shown["token_uri"] == f"ipfs://{minted['metadata_cid']}"
+    missing = run_cli("tokens", "show", "999")
+    assert missing.returncode == 2 and "does not exist" in one_line_error(missing.stderr)
