@@ -79,3 +79,20 @@ def test_augmentation_uses_its_key() -> None:
     assert np.array_equal(a, b) and not np.array_equal(a, c)
     with pytest.raises(ValueError):
         parse_policy("color,rotate")
+
+
+def test_cutout_masks_a_half_size_square_and_colour_keeps_grey_grey() -> None:
+    # DiffAugment's cutout ratio 0.5 zeroes a 16x16 square of a 32x32 image (fewer pixels only
+    # where it is clipped at the border); its colour ops must not tint a grey image (LFW is grey).
+    x = jnp.full((64, 32, 32, 3), 0.5, jnp.float32)
+    out = np.asarray(diff_augment(x, jax.random.key(3), ("cutout",)))
+    zeroed = (out == 0).all(axis=-1).sum(axis=(1, 2))
+    assert zeroed.max() == 16 * 16 and zeroed.min() >= 8 * 8
+    for img in out:
+        rows, cols = np.nonzero((img == 0).all(axis=-1))
+        assert rows.max() - rows.min() < 16 and cols.max() - cols.min() < 16
+    grey = jnp.asarray(np.random.default_rng(0).uniform(-1, 1, (8, 16, 16, 1)).repeat(3, -1))
+    coloured = np.asarray(diff_augment(grey, jax.random.key(4), ("color",)))
+    assert np.allclose(coloured[..., 0], coloured[..., 1]) and np.allclose(
+        coloured[..., 1], coloured[..., 2]
+    )
