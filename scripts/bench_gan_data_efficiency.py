@@ -133,7 +133,9 @@ def main() -> None:
             fr_h, ff = features(held), features(fake)
             row["fd_heldout"] = frechet_distance(fr_h, ff)
             row["kid_heldout"] = kid(fr_h, ff)
-            row["nn_dist_fake_to_train_median"] = float(np.median(nn_distance(fake_f, train.images)))
+            row["nn_dist_fake_to_train_median"] = float(
+                np.median(nn_distance(fake_f, train.images))
+            )
             row["d_probes"] = probes
         results[name] = row
         print(name, json.dumps(row), flush=True)
