@@ -9,7 +9,10 @@ PyTorch is a benchmark-only dependency, not a project one. Install the CPU build
     .venv/bin/pip install torch==2.13.0
 The PyTorch columns are skipped (reported as null) when it is not installed.
 
-    .venv/bin/python scripts/bench_gan_throughput.py [--steps 10] [--batch-size 32]
+    .venv/bin/python scripts/bench_gan_throughput.py [--steps 5] [--rounds 5] [--batch-size 32]
+
+The arms (JAX, PyTorch, PyTorch with the same sub-pixel / space-to-depth rewrite as JAX) run in
+interleaved windows; medians and [min, max] over the rounds are reported.
 """
 
 from __future__ import annotations
