@@ -7,7 +7,7 @@ against a float32 matmul peak measured in the same run, and the wall time of a w
 
 PyTorch is a benchmark-only dependency, not a project one. Install the CPU build with
     .venv/bin/pip install torch==2.13.0
-The PyTorch columns are skipped (reported as null) when it is not installed.
+The PyTorch arms are left out when it is not installed.
 
     .venv/bin/python scripts/bench_gan_throughput.py [--steps 5] [--rounds 5] [--batch-size 32]
 
