@@ -52,9 +52,11 @@ def _cutout(x: jax.Array, key: jax.Array, ratio: float = 0.5) -> jax.Array:
     ky, kx = jax.random.split(key)
     cy = jax.random.randint(ky, (n, 1, 1), 0, h + (1 - ch % 2))
     cx = jax.random.randint(kx, (n, 1, 1), 0, w + (1 - cw % 2))
-    rows = jnp.arange(h)[None, :, None]
-    cols = jnp.arange(w)[None, None, :]
-    inside = (jnp.abs(rows - cy) < ch // 2 + 0.5) & (jnp.abs(cols - cx) < cw // 2 + 0.5)
+    # As in the paper's code: rows cy - ch//2 .. cy - ch//2 + ch - 1, so exactly ch x cw pixels
+    # (clipped at the border), half the image side at ratio 0.5.
+    dy = jnp.arange(h)[None, :, None] - cy
+    dx = jnp.arange(w)[None, None, :] - cx
+    inside = (dy >= -(ch // 2)) & (dy < ch - ch // 2) & (dx >= -(cw // 2)) & (dx < cw - cw // 2)
     return x * (~inside)[..., None].astype(x.dtype)
 
 

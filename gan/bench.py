@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import jax
@@ -12,7 +13,7 @@ import numpy as np
 from gan.configs.default import Config
 from gan.train import _init_state, make_train_step
 
-__all__ = ["Throughput", "matmul_peak_gflops", "train_throughput"]
+__all__ = ["Throughput", "matmul_peak_gflops", "prepare_train_step", "train_throughput"]
 
 
 @dataclass(frozen=True)
@@ -26,11 +27,10 @@ class Throughput:
     gflops: float
 
 
-def train_throughput(
-    config: Config, *, steps: int = 10, warmup: int = 2, rounds: int = 1
-) -> Throughput:
-    """Images/s of the jitted training step: the best of ``rounds`` timed windows of ``steps``
-    (the best window is the least disturbed one on a shared machine)."""
+def prepare_train_step(config: Config) -> tuple[Callable[[int], float], float]:
+    """Compile the jitted training step (state donated, as in training) and run two warm-up
+    steps; returns ``(window, gflop_per_step)`` where ``window(steps)`` runs that many steps and
+    returns the wall seconds. Benchmarks interleave windows of different implementations."""
     state, g_def, d_def = _init_state(config)
     step = jax.jit(make_train_step(config, g_def, d_def), donate_argnums=(0,))
     real = jnp.asarray(
@@ -46,24 +46,39 @@ def train_throughput(
     if isinstance(cost, list):
         cost = cost[0]
     flops = float(cost.get("flops", 0.0)) if cost else 0.0
-    for i in range(warmup):
-        state, m = step(state, real, jax.random.fold_in(key, i), key, t0)
-    jax.block_until_ready(m)  # type: ignore[no-untyped-call]
-    seconds = float("inf")
-    for r in range(rounds):
+    box = {"state": state, "i": 0}
+
+    def window(steps: int) -> float:
+        st = box["state"]
         start = time.perf_counter()
-        for i in range(steps):
-            state, m = step(state, real, jax.random.fold_in(key, 1000 * r + 100 + i), key, t0)
+        for _ in range(steps):
+            box["i"] = int(box["i"]) + 1  # type: ignore[call-overload]
+            st, m = step(st, real, jax.random.fold_in(key, int(box["i"])), key, t0)  # type: ignore[call-overload]
         jax.block_until_ready(m)  # type: ignore[no-untyped-call]
-        seconds = min(seconds, time.perf_counter() - start)
+        box["state"] = st
+        return time.perf_counter() - start
+
+    window(2)
+    return window, flops / 1e9
+
+
+def train_throughput(
+    config: Config, *, steps: int = 10, warmup: int = 2, rounds: int = 1
+) -> Throughput:
+    """Images/s of the jitted training step: the best of ``rounds`` timed windows of ``steps``
+    (the best window is the least disturbed one on a shared machine)."""
+    window, gflop = prepare_train_step(config)
+    for _ in range(max(0, warmup - 2)):
+        window(1)
+    seconds = min(window(steps) for _ in range(rounds))
     return Throughput(
         config.resolution,
         config.batch_size,
         steps,
         seconds,
         config.batch_size * steps / seconds,
-        flops / 1e9,
-        flops * steps / seconds / 1e9,
+        gflop,
+        gflop * steps / seconds,
     )
 
 

@@ -95,7 +95,7 @@ def make_train_step(
         return jnp.mean(jax.nn.relu(1.0 - real_logits)) + jnp.mean(jax.nn.relu(1.0 + fake_logits))
 
     def g_loss_fn(g_params: Params, d_params: Params, z: jax.Array, key: jax.Array) -> jax.Array:
-        fake = nnx.merge(g_def, g_params)(z)
+        fake = nnx.merge(g_def, g_params)(z, fast=True)
         return -jnp.mean(nnx.merge(d_def, d_params)(aug(fake, key)))
 
     def step(
@@ -109,7 +109,7 @@ def make_train_step(
         kz_d, kz_g = jax.random.split(noise_key)
         ka_d, ka_g = jax.random.split(augment_key)
         fake = jax.lax.stop_gradient(
-            nnx.merge(g_def, state["g"])(jax.random.normal(kz_d, (n, config.z_dim)))
+            nnx.merge(g_def, state["g"])(jax.random.normal(kz_d, (n, config.z_dim)), fast=True)
         )
         d_loss, d_grads = jax.value_and_grad(d_loss_fn)(state["d"], fake, real, ka_d)
         d_updates, opt_d = tx_d.update(d_grads, state["opt_d"], state["d"])

@@ -7,9 +7,12 @@ against a float32 matmul peak measured in the same run, and the wall time of a w
 
 PyTorch is a benchmark-only dependency, not a project one. Install the CPU build with
     .venv/bin/pip install torch==2.13.0
-The PyTorch columns are skipped (reported as null) when it is not installed.
+The PyTorch arms are left out when it is not installed.
 
-    .venv/bin/python scripts/bench_gan_throughput.py [--steps 10] [--batch-size 32]
+    .venv/bin/python scripts/bench_gan_throughput.py [--steps 5] [--rounds 5] [--batch-size 32]
+
+The arms (JAX, PyTorch, PyTorch with the same sub-pixel / space-to-depth rewrite as JAX) run in
+interleaved windows; medians and [min, max] over the rounds are reported.
 """
 
 from __future__ import annotations
@@ -22,13 +25,21 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
 
 
-def torch_throughput(
-    resolution: int, batch: int, steps: int, z_dim: int, ngf: int, ndf: int, *, rounds: int = 1
-) -> float | None:
+def torch_prepare(  # type: ignore[no-untyped-def]
+    resolution: int, batch: int, z_dim: int, ngf: int, ndf: int, *, subpixel: bool = False
+):
+    """A window(steps) -> seconds runner of the PyTorch reference, or None without torch.
+
+    ``subpixel`` computes the generator's upsample + 3x3 conv as four 2x2 sub-pixel convs and the
+    discriminator's 4x4 stride-2 conv as space-to-depth + 2x2 conv, exactly as gan/models.py does
+    in training: the same rewrite, so that both frameworks do the same arithmetic."""
     try:
         import torch
         import torch.nn.functional as F
@@ -49,9 +60,25 @@ def torch_throughput(
             self.norm = nn.GroupNorm(groups(cout * 2), cout * 2)
 
         def forward(self, x):  # type: ignore[no-untyped-def]
-            return F.glu(
-                self.norm(self.conv(F.interpolate(x, scale_factor=2, mode="nearest"))), dim=1
+            if not subpixel:
+                h = self.conv(F.interpolate(x, scale_factor=2, mode="nearest"))
+                return F.glu(self.norm(h), dim=1)
+            k, xp, (hh, ww) = self.conv.weight, F.pad(x, [1, 1, 1, 1]), x.shape[2:]
+            rows = (
+                torch.stack([k[:, :, 0], k[:, :, 1] + k[:, :, 2]], 2),
+                torch.stack([k[:, :, 0] + k[:, :, 1], k[:, :, 2]], 2),
             )
+            ph = []
+            for a in (0, 1):
+                kr = rows[a]
+                cols = (
+                    torch.stack([kr[..., 0], kr[..., 1] + kr[..., 2]], -1),
+                    torch.stack([kr[..., 0] + kr[..., 1], kr[..., 2]], -1),
+                )
+                for b in (0, 1):
+                    ph.append(F.conv2d(xp[:, :, a : a + hh + 1, b : b + ww + 1], cols[b]))
+            h = F.pixel_shuffle(torch.stack(ph, 2).flatten(1, 2), 2)
+            return F.glu(self.norm(h), dim=1)
 
     class SLE(nn.Module):
         def __init__(self, lo: int, hi: int) -> None:
@@ -96,9 +123,14 @@ def torch_throughput(
             self.conv, self.skip = nn.Conv2d(cin, cout, 4, 2, 1), nn.Conv2d(cin, cout, 1)
 
         def forward(self, x):  # type: ignore[no-untyped-def]
-            return (
-                F.leaky_relu(self.conv(x), 0.2) + F.leaky_relu(self.skip(F.avg_pool2d(x, 2)), 0.2)
-            ) / 2
+            if subpixel:
+                w, c = self.conv.weight, x.shape[1]
+                k = w.view(w.shape[0], c, 2, 2, 2, 2).permute(0, 1, 3, 5, 2, 4)
+                s2d = F.pixel_unshuffle(F.pad(x, [1, 1, 1, 1]), 2)
+                main = F.conv2d(s2d, k.reshape(w.shape[0], 4 * c, 2, 2), self.conv.bias)
+            else:
+                main = self.conv(x)
+            return (F.leaky_relu(main, 0.2) + F.leaky_relu(self.skip(F.avg_pool2d(x, 2)), 0.2)) / 2
 
     class D(nn.Module):
         def __init__(self) -> None:
@@ -156,15 +188,14 @@ def torch_throughput(
             for pe, p in zip(ema.parameters(), g.parameters(), strict=True):
                 pe.lerp_(p, 1 - 0.999)
 
-    for _ in range(2):
-        step()
-    best = float("inf")
-    for _ in range(rounds):  # best window, as for JAX
+    def window(steps: int) -> float:
         t0 = time.perf_counter()
         for _ in range(steps):
             step()
-        best = min(best, time.perf_counter() - t0)
-    return batch * steps / best
+        return time.perf_counter() - t0
+
+    window(2)
+    return window
 
 
 def generate_wall(repetitions: int = 3) -> list[float]:
@@ -207,31 +238,50 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     ap.add_argument("--steps", type=int, default=10)
-    ap.add_argument("--rounds", type=int, default=3, help="timed windows; the best counts")
+    ap.add_argument("--rounds", type=int, default=7, help="interleaved timed windows per arm")
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--out", type=Path, default=REPO / "docs" / "gan" / "throughput.json")
     args = ap.parse_args()
     sys.path.insert(0, str(REPO))
-    from gan.bench import matmul_peak_gflops, train_throughput
+    from gan.bench import matmul_peak_gflops, prepare_train_step
     from gan.configs.default import get_config
 
     rows = []
     peak = matmul_peak_gflops()
     for res in (32, 64):
         cfg = get_config(resolution=res, batch_size=args.batch_size)
-        jx = train_throughput(cfg, steps=args.steps, rounds=args.rounds)
-        pt = torch_throughput(
-            res, args.batch_size, args.steps, cfg.z_dim, cfg.ngf, cfg.ndf, rounds=args.rounds
-        )
-        row = {
+        arms = {"jax": prepare_train_step(cfg)[0]}
+        gflop = prepare_train_step(cfg)[1]
+        tp = [
+            torch_prepare(res, args.batch_size, cfg.z_dim, cfg.ngf, cfg.ndf, subpixel=sp)
+            for sp in (False, True)
+        ]
+        if tp[0] is not None:
+            arms["torch"], arms["torch_subpixel"] = tp[0], tp[1]
+        # Interleaved (ABCABC...) windows: the other users' load hits every arm alike; the median
+        # over rounds is reported, with the min and max.
+        times: dict[str, list[float]] = {k: [] for k in arms}
+        for _ in range(args.rounds):
+            for name, window in arms.items():
+                times[name].append(window(args.steps))
+        ips = {k: [args.batch_size * args.steps / t for t in v] for k, v in times.items()}
+        med = {k: float(np.median(v)) for k, v in ips.items()}
+        row: dict[str, Any] = {
             "resolution": res,
             "batch_size": args.batch_size,
-            "jax_images_per_s": round(jx.images_per_s, 1),
-            "torch_images_per_s": None if pt is None else round(pt, 1),
-            "jax_over_torch": None if pt is None else round(jx.images_per_s / pt, 2),
-            "jax_gflop_per_step": round(jx.gflop_per_step, 2),
-            "jax_gflops": round(jx.gflops, 1),
+            "images_per_s_median": {k: round(v, 1) for k, v in med.items()},
+            "images_per_s_min_max": {
+                k: [round(min(v), 1), round(max(v), 1)] for k, v in ips.items()
+            },
+            "jax_gflop_per_step": round(gflop, 2),
+            "jax_gflops_median": round(gflop * med["jax"] / args.batch_size, 1),
         }
+        if "torch" in med:
+            # Per-round ratios of adjacent windows, then their median: robust to slow drifts.
+            for ref in ("torch", "torch_subpixel"):
+                r = [a / b for a, b in zip(ips["jax"], ips[ref], strict=True)]
+                row[f"jax_over_{ref}_median"] = round(float(np.median(r)), 2)
+                row[f"jax_over_{ref}_min_max"] = [round(min(r), 2), round(max(r), 2)]
         rows.append(row)
         print(json.dumps(row), flush=True)
     peak_after = matmul_peak_gflops()

@@ -79,3 +79,49 @@ def test_augmentation_uses_its_key() -> None:
     assert np.array_equal(a, b) and not np.array_equal(a, c)
     with pytest.raises(ValueError):
         parse_policy("color,rotate")
+
+
+def test_cutout_masks_a_half_size_square_and_colour_keeps_grey_grey() -> None:
+    # DiffAugment's cutout ratio 0.5 zeroes a 16x16 square of a 32x32 image (fewer pixels only
+    # where it is clipped at the border); its colour ops must not tint a grey image (LFW is grey).
+    x = jnp.full((64, 32, 32, 3), 0.5, jnp.float32)
+    out = np.asarray(diff_augment(x, jax.random.key(3), ("cutout",)))
+    zeroed = (out == 0).all(axis=-1).sum(axis=(1, 2))
+    assert zeroed.max() == 16 * 16 and zeroed.min() >= 8 * 8
+    for img in out:
+        rows, cols = np.nonzero((img == 0).all(axis=-1))
+        assert rows.max() - rows.min() < 16 and cols.max() - cols.min() < 16
+    grey = jnp.asarray(np.random.default_rng(0).uniform(-1, 1, (8, 16, 16, 1)).repeat(3, -1))
+    coloured = np.asarray(diff_augment(grey, jax.random.key(4), ("color",)))
+    assert np.allclose(coloured[..., 0], coloured[..., 1]) and np.allclose(
+        coloured[..., 1], coloured[..., 2]
+    )
+
+
+def test_training_conv_rewrites_compute_the_reference_convs() -> None:
+    # The sub-pixel upsample + conv and the space-to-depth strided conv (training speed-ups) must
+    # equal XLA's own convs on the explicit upsampled / strided problem, values and gradients.
+    from gan.models import strided_conv4x4, upsample_conv3x3
+
+    dn = ("NHWC", "HWIO", "NHWC")
+    x = jax.random.normal(jax.random.key(0), (2, 8, 8, 5))
+    k3 = jax.random.normal(jax.random.key(1), (3, 3, 5, 7))
+    up = jnp.repeat(jnp.repeat(x, 2, axis=1), 2, axis=2)
+
+    def ref3(x: jax.Array, k: jax.Array) -> jax.Array:
+        up = jnp.repeat(jnp.repeat(x, 2, axis=1), 2, axis=2)
+        return jax.lax.conv_general_dilated(up, k, (1, 1), "SAME", dimension_numbers=dn)
+
+    assert up.shape == (2, 16, 16, 5)
+    np.testing.assert_allclose(upsample_conv3x3(x, k3), ref3(x, k3), atol=1e-4)
+    g_fast = jax.grad(lambda x, k: jnp.sum(jnp.sin(upsample_conv3x3(x, k))), (0, 1))(x, k3)
+    g_ref = jax.grad(lambda x, k: jnp.sum(jnp.sin(ref3(x, k))), (0, 1))(x, k3)
+    for a, b in zip(g_fast, g_ref, strict=True):
+        np.testing.assert_allclose(a, b, atol=1e-3)
+    k4 = jax.random.normal(jax.random.key(2), (4, 4, 5, 7))
+    bias = jax.random.normal(jax.random.key(3), (7,))
+    ref4 = jax.lax.conv_general_dilated(x, k4, (2, 2), ((1, 1), (1, 1)), dimension_numbers=dn)
+    np.testing.assert_allclose(strided_conv4x4(x, k4, bias), ref4 + bias, atol=1e-4)
+    z = jax.random.normal(jax.random.key(4), (3, 16))
+    g = Generator(z_dim=16, resolution=32, ngf=8, rngs=nnx.Rngs(0))
+    np.testing.assert_allclose(g(z, fast=True), g(z), atol=1e-4)
