@@ -142,27 +142,30 @@ def mint_batch(
                 outcome.error = exc
             report(outcome)
 
-    for request in requests:
-        outcome = BatchOutcome(request)
-        outcomes.append(outcome)
-        if halted is not None:
-            outcome.error = ProvenanceError(f"not attempted: the batch stopped ({halted})")
-            report(outcome)
-            continue
-        try:
-            with _mint_lock(collection):
+    # The batch holds the mint lock while it signs and sends (seconds for hundreds of rows), so
+    # its nonces are counted locally after one read from the node.
+    with _mint_lock(collection):
+        for request in requests:
+            outcome = BatchOutcome(request)
+            outcomes.append(outcome)
+            if halted is not None:
+                outcome.error = ProvenanceError(f"not attempted: the batch stopped ({halted})")
+                report(outcome)
+                continue
+            try:
                 entry, resumed = _stage(request, collection, note=quiet, check_minter=False)
                 entry, receipt = _send(entry, collection, sender, note=quiet)
-        except SendError as exc:
-            outcome.error = halted = exc
-            report(outcome)
-            continue
-        except ProvenanceError as exc:
-            outcome.error = exc
-            report(outcome)
-            continue
-        in_flight.append((outcome, entry, receipt, resumed))
-        drain(window)
+            except SendError as exc:
+                outcome.error = halted = exc
+                sender.nonces.resync(sender.address)
+                report(outcome)
+                continue
+            except ProvenanceError as exc:
+                outcome.error = exc
+                report(outcome)
+                continue
+            in_flight.append((outcome, entry, receipt, resumed))
+            drain(window)
     drain(0)
     return outcomes
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 from rich.table import Table
 
-from provenance.cli.common import chain_options, emit_json, out_console
 from provenance.chain.contract import checksum
+from provenance.cli.common import chain_options, emit_json, out_console
 from provenance.errors import InputError
 
 
