@@ -98,6 +98,7 @@ def slow_chain(tmp_path: Path):  # type: ignore[no-untyped-def]
     url = f"http://127.0.0.1:{port}"
     try:
         from provenance.chain.rpc import RpcClient
+        from provenance.errors import ChainError
 
         rpc = RpcClient(url)
         deadline = time.monotonic() + 15
@@ -105,7 +106,7 @@ def slow_chain(tmp_path: Path):  # type: ignore[no-untyped-def]
             try:
                 rpc.chain_id()
                 break
-            except Exception:
+            except ChainError:
                 assert time.monotonic() < deadline
                 time.sleep(0.05)
         yield url, rpc

@@ -149,7 +149,7 @@ def test_wrong_key_cannot_decrypt(minted: dict[str, object]) -> None:
     result = run_cli("decrypt", "1", "--private-key-env", "K",
                      env={"K": "0x" + bytes(other.key).hex()})
     assert result.returncode != 0
-    line = one_line_error(result.stderr)
+    assert "wrong key or tampered envelope" in one_line_error(result.stderr)
     assert MESSAGE not in result.stdout
     assert bytes(other.key).hex() not in result.stderr + result.stdout
 
