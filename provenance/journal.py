@@ -177,11 +177,13 @@ class Journal:
 
     def reset(self, entry: MintEntry) -> MintEntry:
         """Back to ``stored`` after a dropped transaction or a failed attempt, for a fresh send."""
-        return self.update(entry, state="stored", tx_hash=None, raw_tx=None, nonce=None, error=None)
+        # Earlier attempts are dead: their nonce went to another transaction, or lies behind a gap.
+        return self.update(entry, state="stored", tx_hash=None, raw_tx=None, nonce=None, error=None,
+                           attempts="[]")
 
     def replace_intent(self, entry: MintEntry, **values: Any) -> MintEntry:
         """A new intent for a row nothing was signed for yet (a re-run with other options)."""
         if entry.state not in ("prepared", "stored", "failed"):
             raise ValueError(f"cannot replace the intent of a {entry.state} mint")
         return self.update(entry, state="prepared", tx_hash=None, raw_tx=None, nonce=None,
-                           error=None, token_id=None, **values)
+                           error=None, token_id=None, attempts="[]", **values)

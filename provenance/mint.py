@@ -367,8 +367,17 @@ def _send(
                 if tx_hash != current:  # an earlier attempt was mined after all
                     entry = journal.update(entry, tx_hash=tx_hash)
                 return entry, receipt
-        if rpc.get_transaction(current) is not None:
-            return journal.update(entry, state="sent"), None  # pending: wait for it
+        pending = rpc.get_transaction(current)
+        if pending is not None:
+            base_fee = int(rpc.get_block("latest").get("baseFeePerGas", "0x0"), 16)
+            cap = int(pending.get("maxFeePerGas") or pending.get("gasPrice") or "0x0", 16)
+            if cap >= base_fee:
+                return journal.update(entry, state="sent"), None  # pending: wait for it
+            # Stuck under the base fee: replace it (same nonce, fee caps raised past the old ones).
+            note(f"replacing {current}: its fee cap is under the base fee")
+            entry = _sign_and_broadcast(entry, collection, sender, nonce=nonce, replaces=current,
+                                        pending=pending)
+            return entry, None
         if rpc.transaction_count(sender.address, "pending") < nonce:
             # A gap before our nonce: the chain lost transactions we relied on (a reset devnet),
             # so this one would wait forever. Sign it again with the next free nonce.
@@ -406,6 +415,7 @@ def _sign_and_broadcast(
     *,
     nonce: int | None = None,
     replaces: str | None = None,
+    pending: dict[str, Any] | None = None,
 ) -> MintEntry:
     contract = collection.contract
     journal = collection.journal
@@ -417,7 +427,7 @@ def _sign_and_broadcast(
     )
     try:
         prepared = sender.prepare(to=contract.address, data=data, abi=contract.abi,
-                                  action="mint", nonce=nonce)
+                                  action="mint", nonce=nonce, replaces=pending)
     except ChainError as exc:
         if replaces is None:
             journal.update(entry, state="failed", error=str(exc))

@@ -108,10 +108,13 @@ class Sender:
         action: str = "transaction",
         gas: int | None = None,
         nonce: int | None = None,
+        replaces: dict[str, Any] | None = None,
     ) -> PreparedTx:
         """Estimate, price, number and sign. A revert during estimation is decoded with ``abi``.
 
-        ``nonce`` re-signs a transaction in place of an earlier one with that nonce (fresh fees)."""
+        ``nonce`` re-signs a transaction in place of an earlier one with that nonce (fresh fees);
+        ``replaces`` is that transaction as the node reports it while it is still pending: nodes
+        accept a replacement only with both fee caps raised by more than 10%, so they are."""
         call: dict[str, Any] = {"from": self.address, "data": to_hex(data), "value": hex(value)}
         if to is not None:
             call["to"] = to
@@ -128,6 +131,11 @@ class Sender:
                     ) from exc
                 raise
         max_fee, tip = self._fee_caps()
+        if replaces is not None:
+            old_max = int(replaces.get("maxFeePerGas") or replaces.get("gasPrice") or "0x0", 16)
+            old_tip = int(replaces.get("maxPriorityFeePerGas") or replaces.get("gasPrice") or "0x0", 16)
+            max_fee = max(max_fee, old_max * 9 // 8 + 1)
+            tip = max(tip, old_tip * 9 // 8 + 1)
         if nonce is None:
             nonce = self.nonces.take(self.address)
         tx: dict[str, Any] = {

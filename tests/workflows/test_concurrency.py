@@ -115,17 +115,14 @@ def slow_chain(tmp_path: Path):  # type: ignore[no-untyped-def]
         proc.wait(10)
 
 
-def test_resume_re_signs_when_the_fee_cap_went_stale(home: Path, tmp_path: Path,
-                                                     slow_chain) -> None:  # type: ignore[no-untyped-def]
+def _deploy_on(url: str, rpc, env: dict[str, str]) -> str:  # type: ignore[no-untyped-def]
+    """Deploy with a background miner (the chain mines only on request)."""
     import threading
     import time
 
-    url, rpc = slow_chain
-    admin = "0x" + bytes(dev_accounts(1)[0].key).hex()
-    env = {"PK": admin}
     stop = threading.Event()
 
-    def miner() -> None:  # mines while the deploy waits for its receipt
+    def miner() -> None:
         while not stop.is_set():
             rpc.request("evm_mine")
             time.sleep(0.2)
@@ -138,15 +135,12 @@ def test_resume_re_signs_when_the_fee_cap_went_stale(home: Path, tmp_path: Path,
     finally:
         stop.set()
         thread.join()
-    contract = json.loads(deployed.stdout)["address"]
-    art = make_artwork(tmp_path / "fees.png", seed=970)
-    args = ["mint", str(art), "--donor", DONOR.address, "--rpc-url", url, "--contract", contract,
-            "--private-key-env", "PK", "--json"]
-    crashed = run_cli(*args, env={**env, "PROVENANCE_FAILPOINT": "after-sign"})
-    assert crashed.returncode == 137
-    # The base fee jumps far above the signed transaction's fee cap.
-    rpc.request("anvil_setNextBlockBaseFeePerGas", [hex(500 * 10**9)])
-    rpc.request("evm_mine")
+    return str(json.loads(deployed.stdout)["address"])
+
+
+def _finish_while_mining(args: list[str], env: dict[str, str], rpc) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    import time
+
     proc = subprocess.Popen([sys.executable, "-m", "provenance", *args], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env={**os.environ, **env})
     deadline = time.monotonic() + 60
@@ -155,7 +149,27 @@ def test_resume_re_signs_when_the_fee_cap_went_stale(home: Path, tmp_path: Path,
         time.sleep(0.2)
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err
-    result = json.loads(out)
+    return dict(json.loads(out))
+
+
+@pytest.mark.parametrize("failpoint", ["after-sign", "after-send"])
+def test_resume_re_signs_when_the_fee_cap_went_stale(home: Path, tmp_path: Path, slow_chain,  # type: ignore[no-untyped-def]
+                                                     failpoint: str) -> None:
+    """after-sign: the node never saw the transaction; after-send: it sits in the pool, stuck
+    under the new base fee. Either way the re-run signs the same nonce with fresh fees."""
+    url, rpc = slow_chain
+    env = {"PK": "0x" + bytes(dev_accounts(1)[0].key).hex()}
+    contract = _deploy_on(url, rpc, env)
+    art = make_artwork(tmp_path / f"fees-{failpoint}.png",
+                       seed={"after-sign": 970, "after-send": 971}[failpoint])
+    args = ["mint", str(art), "--donor", DONOR.address, "--rpc-url", url, "--contract", contract,
+            "--private-key-env", "PK", "--json"]
+    crashed = run_cli(*args, env={**env, "PROVENANCE_FAILPOINT": failpoint})
+    assert crashed.returncode == 137
+    # The base fee jumps far above the signed transaction's fee cap.
+    rpc.request("anvil_setNextBlockBaseFeePerGas", [hex(500 * 10**9)])
+    rpc.request("evm_mine")
+    result = _finish_while_mining(args, env, rpc)
     assert result["resumed"] is True
     from provenance.chain.contract import ProvenanceArt
     from provenance.journal import Journal
