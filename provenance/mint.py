@@ -9,6 +9,7 @@ contract refuses a second mint of the same image anyway), never a token whose co
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -31,7 +32,17 @@ if TYPE_CHECKING:
     from provenance.ipfs import Blockstore
     from provenance.seal import DonorKey
 
-__all__ = ["AlreadyMinted", "BatchOutcome", "MintRequest", "MintResult", "mint", "mint_batch", "parse_donor"]
+__all__ = [
+    "AlreadyMinted",
+    "BatchOutcome",
+    "MintRequest",
+    "MintResult",
+    "SendError",
+    "mint",
+    "mint_batch",
+    "parse_donor",
+    "resolve_donor_key",
+]
 
 IMAGE_PROFILE = "unixfs-v1-2025"
 
@@ -293,8 +304,6 @@ def _prepare(request: MintRequest, artwork: Artwork, donor: str) -> dict[str, An
         external_url=request.external_url,
     )
     encoded = canonical_json(metadata)
-    import hashlib
-
     digest = hashlib.sha256(encoded).digest()
     return {
         "artwork": str(artwork.path),
