@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import click
 from rich.console import Console
 
-__all__ = ["chain_options", "emit_json", "err_console", "out_console", "signer_options"]
+__all__ = ["F", "chain_options", "emit_json", "err_console", "out_console", "signer_options"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -7,11 +7,22 @@ from pathlib import Path
 
 import click
 
+from provenance.cli.common import F, signer_options
 from provenance.errors import InputError
 
 __all__ = ["seal"]
 
 _PATH = click.Path(dir_okay=False, path_type=Path)
+
+
+def key_options(func: F) -> F:
+    """The shared signer options, plus the keystore folder (these commands work off chain)."""
+    func = click.option(
+        "--keystore-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Keystore folder (default ~/.foundry/keystores).",
+    )(func)
+    return signer_options(func)
 
 
 def _read(path: Path, what: str) -> bytes:
@@ -78,14 +89,7 @@ def encrypt(
 
 @seal.command()
 @click.argument("envelope_file", type=_PATH)
-@click.option("--account", metavar="NAME", help="Foundry keystore name (~/.foundry/keystores).")
-@click.option(
-    "--keystore-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Keystore folder (default ~/.foundry/keystores).",
-)
-@click.option("--password-env", metavar="VAR", help="Environment variable holding the password.")
-@click.option("--private-key-env", metavar="VAR", help="Environment variable holding the key.")
+@key_options
 def decrypt(
     envelope_file: Path,
     account: str | None,
@@ -136,14 +140,7 @@ def recover(address: str, message_file: Path, signature: str, as_json: bool) -> 
 
 
 @seal.command("encryption-key")
-@click.option("--account", metavar="NAME", help="Foundry keystore name (~/.foundry/keystores).")
-@click.option(
-    "--keystore-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Keystore folder (default ~/.foundry/keystores).",
-)
-@click.option("--password-env", metavar="VAR", help="Environment variable holding the password.")
-@click.option("--private-key-env", metavar="VAR", help="Environment variable holding the key.")
+@key_options
 def encryption_key(
     account: str | None,
     keystore_dir: Path | None,

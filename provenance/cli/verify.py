@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
 import click
 from rich.table import Table
 
-from provenance.cli.common import chain_options, emit_json, out_console, signer_options
+from provenance.cli.common import F, chain_options, emit_json, out_console, signer_options
 from provenance.errors import InputError
 
 if TYPE_CHECKING:
     from provenance.verify import ContentSource
-
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 def content_options(func: F) -> F:
