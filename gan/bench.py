@@ -11,7 +11,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from gan.configs.default import Config
-from gan.train import _init_state, make_train_step
+from gan.train import _init_state, jit_train_step
 
 __all__ = ["Throughput", "matmul_peak_gflops", "prepare_train_step", "train_throughput"]
 
@@ -27,12 +27,15 @@ class Throughput:
     gflops: float
 
 
-def prepare_train_step(config: Config) -> tuple[Callable[[int], float], float]:
-    """Compile the jitted training step (state donated, as in training) and run two warm-up
-    steps; returns ``(window, gflop_per_step)`` where ``window(steps)`` runs that many steps and
-    returns the wall seconds. Benchmarks interleave windows of different implementations."""
+def prepare_train_step(
+    config: Config, *, tuned: bool = True
+) -> tuple[Callable[[int], float], float]:
+    """Compile the jitted training step (state donated, compiler options as in training, or XLA's
+    defaults with ``tuned=False``) and run two warm-up steps; returns ``(window, gflop_per_step)``
+    where ``window(steps)`` runs that many steps and returns the wall seconds. Benchmarks
+    interleave windows of different implementations."""
     state, g_def, d_def = _init_state(config)
-    step = jax.jit(make_train_step(config, g_def, d_def), donate_argnums=(0,))
+    step = jit_train_step(config, g_def, d_def, tuned=tuned)
     real = jnp.asarray(
         np.random.default_rng(0).uniform(
             -1, 1, (config.batch_size, config.resolution, config.resolution, 3)

@@ -11,8 +11,9 @@ The PyTorch arms are left out when it is not installed.
 
     .venv/bin/python scripts/bench_gan_throughput.py [--steps 5] [--rounds 5] [--batch-size 32]
 
-The arms (JAX, PyTorch, PyTorch with the same sub-pixel / space-to-depth rewrite as JAX) run in
-interleaved windows; medians and [min, max] over the rounds are reported.
+The arms (JAX as training compiles it, JAX with XLA's default CPU compiler options, PyTorch,
+PyTorch with the same sub-pixel / space-to-depth rewrite as JAX) run in interleaved windows;
+medians and [min, max] over the rounds are reported.
 """
 
 from __future__ import annotations
@@ -250,8 +251,10 @@ def main() -> None:
     peak = matmul_peak_gflops()
     for res in (32, 64):
         cfg = get_config(resolution=res, batch_size=args.batch_size)
-        arms = {"jax": prepare_train_step(cfg)[0]}
-        gflop = prepare_train_step(cfg)[1]
+        jax_window, gflop = prepare_train_step(cfg)
+        # "jax_xla_defaults": the same step compiled with XLA's default CPU options (YNNPACK
+        # convolutions), to show what gan.train.TRAIN_COMPILER_OPTIONS is worth in the same run.
+        arms = {"jax": jax_window, "jax_xla_defaults": prepare_train_step(cfg, tuned=False)[0]}
         tp = [
             torch_prepare(res, args.batch_size, cfg.z_dim, cfg.ngf, cfg.ndf, subpixel=sp)
             for sp in (False, True)
@@ -278,7 +281,7 @@ def main() -> None:
         }
         if "torch" in med:
             # Per-round ratios of adjacent windows, then their median: robust to slow drifts.
-            for ref in ("torch", "torch_subpixel"):
+            for ref in ("torch", "torch_subpixel", "jax_xla_defaults"):
                 r = [a / b for a, b in zip(ips["jax"], ips[ref], strict=True)]
                 row[f"jax_over_{ref}_median"] = round(float(np.median(r)), 2)
                 row[f"jax_over_{ref}_min_max"] = [round(min(r), 2), round(max(r), 2)]
