@@ -18,11 +18,23 @@ strings: Orbax- and msgpack-friendly.
 
 from __future__ import annotations
 
+from functools import partial
+
 import jax
 import jax.numpy as jnp
 from flax import nnx
 
-__all__ = ["Discriminator", "Generator", "d_channels", "g_channels", "sle_pairs", "stages"]
+__all__ = [
+    "Discriminator",
+    "Generator",
+    "d_channels",
+    "g_channels",
+    "group_norm",
+    "sle_pairs",
+    "stages",
+    "strided_conv4x4",
+    "upsample_conv3x3",
+]
 
 
 def stages(resolution: int) -> list[int]:
@@ -82,17 +94,82 @@ def upsample_conv3x3(x: jax.Array, kernel: jax.Array) -> jax.Array:
         jnp.stack([kernel[0], kernel[1] + kernel[2]]),
         jnp.stack([kernel[0] + kernel[1], kernel[2]]),
     )
-    phases = []
+    out_rows = []
     for a in (0, 1):
         kr = rows[a]
         cols = (
             jnp.stack([kr[:, 0], kr[:, 1] + kr[:, 2]], axis=1),
             jnp.stack([kr[:, 0] + kr[:, 1], kr[:, 2]], axis=1),
         )
-        for b in (0, 1):
-            phases.append(_conv(xp[:, a : a + h + 1, b : b + w + 1], cols[b]))
-    out = jnp.stack(phases, axis=3).reshape(n, h, w, 2, 2, -1)  # (n, h, w, a, b, c)
-    return out.transpose(0, 1, 3, 2, 4, 5).reshape(n, 2 * h, 2 * w, -1)
+        phases = [_conv(xp[:, a : a + h + 1, b : b + w + 1], cols[b]) for b in (0, 1)]
+        # Stacking the column phases after w *is* the interleaved row in memory (n, h, w, b, c)
+        # = (n, h, 2w, c), and likewise the rows after h: the interleave is written in place by
+        # one concatenation instead of a stack plus a transposed copy (XLA:CPU's transposes are
+        # slow; this saved a 19 ms copy per 64 px step).
+        out_rows.append(jnp.stack(phases, axis=3).reshape(n, h, 2 * w, -1))
+    return jnp.stack(out_rows, axis=2).reshape(n, 2 * h, 2 * w, -1)
+
+
+def _pixel_sum(x: jax.Array) -> jax.Array:
+    """(n, h, w, c) -> (n, c), as a batched mat-vec: XLA:CPU's dot is several times faster than
+    its reduction over the non-minor pixel axes."""
+    n, h, w, c = x.shape
+    return jnp.einsum("npc,p->nc", x.reshape(n, h * w, c), jnp.ones((h * w,), x.dtype))
+
+
+def _group_sum(t: jax.Array, groups: int) -> jax.Array:
+    """(n, c) -> (n, c): the sum over each channel's group, broadcast back to the channels."""
+    n, c = t.shape
+    return jnp.repeat(t.reshape(n, groups, c // groups).sum(-1), c // groups, axis=-1)
+
+
+def _group_stats(x: jax.Array, groups: int, eps: float) -> tuple[jax.Array, jax.Array]:
+    _, h, w, c = x.shape
+    count = h * w * (c // groups)
+    mean = _group_sum(_pixel_sum(x), groups) / count
+    # E[x^2] - E[x]^2, clamped: what flax's GroupNorm computes (use_fast_variance=True).
+    var = jnp.maximum(0.0, _group_sum(_pixel_sum(jnp.square(x)), groups) / count - mean**2)
+    return mean, jax.lax.rsqrt(var + eps)
+
+
+@partial(jax.custom_vjp, nondiff_argnums=(3, 4))
+def group_norm(
+    x: jax.Array, scale: jax.Array, bias: jax.Array, groups: int, eps: float
+) -> jax.Array:
+    """``nnx.GroupNorm`` on NHWC (the same function up to float rounding) with a hand-written
+    backward pass: two per-(sample, channel) sums and one elementwise pass, where XLA's own
+    gradient of the reductions costs 3x more on CPU (23 vs 7 ms at 64x64x32, batch 32)."""
+    return _group_norm_fwd(x, scale, bias, groups, eps)[0]
+
+
+def _group_norm_fwd(
+    x: jax.Array, scale: jax.Array, bias: jax.Array, groups: int, eps: float
+) -> tuple[jax.Array, tuple[jax.Array, ...]]:
+    mean, rstd = _group_stats(x, groups, eps)
+    a = rstd * scale
+    y = x * a[:, None, None] + (bias - mean * a)[:, None, None]
+    return y, (x, scale, mean, rstd)
+
+
+def _group_norm_bwd(
+    groups: int, eps: float, res: tuple[jax.Array, ...], dy: jax.Array
+) -> tuple[jax.Array, jax.Array, jax.Array]:
+    x, scale, mean, rstd = res
+    _, h, w, c = x.shape
+    count = h * w * (c // groups)
+    u, v = _pixel_sum(dy), _pixel_sum(dy * x)  # per (n, c): sum dy, sum dy * x
+    dy_xhat = rstd * (v - mean * u)  # per (n, c): sum dy * xhat
+    mean_g = _group_sum(scale * u, groups) / count  # group mean of dy * scale
+    mean_gx = _group_sum(scale * dy_xhat, groups) / count  # group mean of dy * scale * xhat
+    # dx = rstd * (g - mean_g - xhat * mean_gx) with g = dy * scale, xhat = (x - mean) * rstd,
+    # written as dy * a + x * c1 + c0 with per-(n, c) coefficients: one pass over the pixels.
+    c1 = -(rstd**2) * mean_gx
+    c0 = -rstd * mean_g - c1 * mean
+    dx = dy * (rstd * scale)[:, None, None] + x * c1[:, None, None] + c0[:, None, None]
+    return dx, dy_xhat.sum(0), u.sum(0)
+
+
+group_norm.defvjp(_group_norm_fwd, _group_norm_bwd)
 
 
 def strided_conv4x4(x: jax.Array, kernel: jax.Array, bias: jax.Array) -> jax.Array:
@@ -113,11 +190,12 @@ class UpBlock(nnx.Module):
         self.norm = nnx.GroupNorm(cout * 2, num_groups=_groups(cout * 2), rngs=rngs)
 
     def __call__(self, x: jax.Array, *, fast: bool = False) -> jax.Array:
-        if fast:
-            h = upsample_conv3x3(x, self.conv.kernel[...])
-        else:
-            h = self.conv(_upsample(x))
-        return _glu(self.norm(h))
+        if not fast:
+            return _glu(self.norm(self.conv(_upsample(x))))
+        h = upsample_conv3x3(x, self.conv.kernel[...])
+        scale, bias = self.norm.scale, self.norm.bias
+        assert scale is not None and bias is not None  # GroupNorm's defaults; narrows the type
+        return _glu(group_norm(h, scale[...], bias[...], self.norm.num_groups, self.norm.epsilon))
 
 
 class SLE(nnx.Module):
