@@ -55,12 +55,20 @@ def load_artwork(path: Path) -> Artwork:
                 width, height = image.size
                 generation = read_generation_record(image)
                 image.load()  # decode every pixel: a truncated file fails here, not later
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise InputError(f"{path} is not an image Pillow can decode ({exc.__class__.__name__})") from exc
+    except (
+        UnidentifiedImageError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ) as exc:
+        raise InputError(
+            f"{path} is not an image Pillow can decode ({exc.__class__.__name__})"
+        ) from exc
     except (OSError, SyntaxError, ValueError) as exc:
         raise InputError(f"{path} is not a valid image: {exc}") from exc
     if fmt not in _MIME:
-        raise InputError(f"{path} is {fmt or 'an unknown format'}; artworks must be PNG, JPEG or WebP")
+        raise InputError(
+            f"{path} is {fmt or 'an unknown format'}; artworks must be PNG, JPEG or WebP"
+        )
     return Artwork(
         path=path,
         data=data,

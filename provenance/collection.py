@@ -84,11 +84,11 @@ def open_collection(
     chain = connect(rpc_url=rpc_url, chain_id=chain_id)
     local = None
     if with_signer:
-        local = signer(chain, account=account, private_key_env=private_key_env,
-                       password_env=password_env)
+        local = signer(
+            chain, account=account, private_key_env=private_key_env, password_env=password_env
+        )
     # On first use the devnet's collection is deployed by dev account 0 (the artist), whoever
     # signs this command: an implicit deployment must not make a stranger its admin.
     bound = resolve_contract(chain, contract=contract)
     sender = Sender(chain.rpc, local, chain_id=chain.chain_id) if with_signer and local else None
-    return Collection(chain=chain, contract=bound, store=Blockstore.open(),
-                      sender=sender)
+    return Collection(chain=chain, contract=bound, store=Blockstore.open(), sender=sender)

@@ -116,16 +116,27 @@ class Voucher:
 
     def as_tuple(self) -> tuple[Any, ...]:
         """The ABI tuple for ``redeem``/``hashVoucher``."""
-        return (self.signer, self.recipient, self.metadata_digest, self.image_digest,
-                self.min_donation, self.deadline, self.id)
+        return (
+            self.signer,
+            self.recipient,
+            self.metadata_digest,
+            self.image_digest,
+            self.min_donation,
+            self.deadline,
+            self.id,
+        )
 
     def to_json(self) -> dict[str, Any]:
-        return {"signer": self.signer, "recipient": self.recipient,
-                "metadataDigest": "0x" + self.metadata_digest.hex(),
-                "imageDigest": "0x" + self.image_digest.hex(),
-                # wei as a decimal string: JSON numbers lose precision past 2**53 in browsers
-                "minDonation": str(self.min_donation), "deadline": self.deadline,
-                "id": "0x" + self.id.hex()}
+        return {
+            "signer": self.signer,
+            "recipient": self.recipient,
+            "metadataDigest": "0x" + self.metadata_digest.hex(),
+            "imageDigest": "0x" + self.image_digest.hex(),
+            # wei as a decimal string: JSON numbers lose precision past 2**53 in browsers
+            "minDonation": str(self.min_donation),
+            "deadline": self.deadline,
+            "id": "0x" + self.id.hex(),
+        }
 
     @classmethod
     def from_json(cls, value: Any) -> Voucher:
@@ -162,10 +173,17 @@ class Offer:
     image_cid: str
 
     def to_json(self) -> dict[str, Any]:
-        return {"format": OFFER_FORMAT, "version": OFFER_VERSION, "name": self.name,
-                "chain_id": self.chain_id, "contract": self.contract,
-                "voucher": self.voucher.to_json(), "signature": "0x" + self.signature.hex(),
-                "metadata_cid": self.metadata_cid, "image_cid": self.image_cid}
+        return {
+            "format": OFFER_FORMAT,
+            "version": OFFER_VERSION,
+            "name": self.name,
+            "chain_id": self.chain_id,
+            "contract": self.contract,
+            "voucher": self.voucher.to_json(),
+            "signature": "0x" + self.signature.hex(),
+            "metadata_cid": self.metadata_cid,
+            "image_cid": self.image_cid,
+        }
 
     def encode(self) -> bytes:
         return (json.dumps(self.to_json(), indent=2) + "\n").encode()
@@ -244,12 +262,21 @@ def voucher_typed_data(voucher: Voucher, *, chain_id: int, contract: str) -> dic
     return {
         "types": VOUCHER_TYPES,
         "primaryType": "Voucher",
-        "domain": {"name": "ProvenanceArt", "version": "1", "chainId": chain_id,
-                   "verifyingContract": checksum(contract)},
-        "message": {"signer": voucher.signer, "recipient": voucher.recipient,
-                    "metadataDigest": voucher.metadata_digest, "imageDigest": voucher.image_digest,
-                    "minDonation": voucher.min_donation, "deadline": voucher.deadline,
-                    "id": voucher.id},
+        "domain": {
+            "name": "ProvenanceArt",
+            "version": "1",
+            "chainId": chain_id,
+            "verifyingContract": checksum(contract),
+        },
+        "message": {
+            "signer": voucher.signer,
+            "recipient": voucher.recipient,
+            "metadataDigest": voucher.metadata_digest,
+            "imageDigest": voucher.image_digest,
+            "minDonation": voucher.min_donation,
+            "deadline": voucher.deadline,
+            "id": voucher.id,
+        },
     }
 
 
@@ -257,8 +284,9 @@ def voucher_digest(voucher: Voucher, *, chain_id: int, contract: str) -> bytes:
     """The EIP-712 digest the signer signs (equals the contract's ``hashVoucher``)."""
     from eth_account.messages import encode_typed_data
 
-    signable = encode_typed_data(full_message=voucher_typed_data(voucher, chain_id=chain_id,
-                                                                 contract=contract))
+    signable = encode_typed_data(
+        full_message=voucher_typed_data(voucher, chain_id=chain_id, contract=contract)
+    )
     return bytes(keccak(b"\x19" + signable.version + signable.header + signable.body))
 
 
@@ -269,8 +297,11 @@ def recover_signer(offer: Offer) -> str | None:
     from eth_keys.exceptions import BadSignature
     from eth_utils.exceptions import ValidationError
 
-    signable = encode_typed_data(full_message=voucher_typed_data(
-        offer.voucher, chain_id=offer.chain_id, contract=offer.contract))
+    signable = encode_typed_data(
+        full_message=voucher_typed_data(
+            offer.voucher, chain_id=offer.chain_id, contract=offer.contract
+        )
+    )
     try:
         return checksum(Account.recover_message(signable, signature=offer.signature))
     except (BadSignature, ValidationError, ValueError, IndexError):  # malformed: all mean "bad"
@@ -316,17 +347,30 @@ def make_offer(
     account = collection.sender.account
     signer = checksum(account.address)
     if not contract.is_minter(signer):
-        raise ChainError(f"account {signer} is not a minter of {contract.address}: its vouchers"
-                         " would be refused", account=signer)
+        raise ChainError(
+            f"account {signer} is not a minter of {contract.address}: its vouchers"
+            " would be refused",
+            account=signer,
+        )
     existing = contract.token_of_image(art.sha256)
     if existing:
         raise AlreadyMinted(existing, art.sha256)
     image = add_bytes(art.data, store=collection.store, params=IMAGE_PROFILE)
     metadata = build_metadata(
-        name=name or art.path.stem, description=description, image_cid=str(image.cid),
-        image_sha256=art.sha256, mime=art.mime, size=art.size, width=art.width,
-        height=art.height, donor=to, attributes=attributes or [], generator=art.generation,
-        animation_url=animation_url, external_url=external_url)
+        name=name or art.path.stem,
+        description=description,
+        image_cid=str(image.cid),
+        image_sha256=art.sha256,
+        mime=art.mime,
+        size=art.size,
+        width=art.width,
+        height=art.height,
+        donor=to,
+        attributes=attributes or [],
+        generator=art.generation,
+        animation_url=animation_url,
+        external_url=external_url,
+    )
     encoded = canonical_json(metadata)
     stored = add_bytes(encoded, store=collection.store, params=IMAGE_PROFILE)
     digest = hashlib.sha256(encoded).digest()
@@ -336,14 +380,29 @@ def make_offer(
     collection.store.pin(str(stored.cid))
     start = now if now is not None else int(time.time())
     deadline = NO_DEADLINE if expires_in is None else min(start + expires_in, NO_DEADLINE)
-    voucher = Voucher(signer=signer, recipient=to, metadata_digest=digest,
-                      image_digest=art.sha256, min_donation=min_donation, deadline=deadline,
-                      id=secrets.token_bytes(32))
-    signed = account.sign_typed_data(full_message=voucher_typed_data(
-        voucher, chain_id=collection.chain.chain_id, contract=contract.address))
-    offer = Offer(name=str(metadata["name"]), chain_id=collection.chain.chain_id,
-                  contract=contract.address, voucher=voucher, signature=bytes(signed.signature),
-                  metadata_cid=str(stored.cid), image_cid=str(image.cid))
+    voucher = Voucher(
+        signer=signer,
+        recipient=to,
+        metadata_digest=digest,
+        image_digest=art.sha256,
+        min_donation=min_donation,
+        deadline=deadline,
+        id=secrets.token_bytes(32),
+    )
+    signed = account.sign_typed_data(
+        full_message=voucher_typed_data(
+            voucher, chain_id=collection.chain.chain_id, contract=contract.address
+        )
+    )
+    offer = Offer(
+        name=str(metadata["name"]),
+        chain_id=collection.chain.chain_id,
+        contract=contract.address,
+        voucher=voucher,
+        signature=bytes(signed.signature),
+        metadata_cid=str(stored.cid),
+        image_cid=str(image.cid),
+    )
     atomic_write(offers_dir() / f"{offer.id_hex}.json", offer.encode())
     return offer
 
@@ -403,38 +462,55 @@ def check_offer(
     chain, contract = collection.chain, collection.contract
     voucher = offer.voucher
     if offer.chain_id != chain.chain_id:
-        raise ConfigError(f"the offer is for chain {offer.chain_id}, but {chain.label} is chain"
-                          f" {chain.chain_id}: refusing to redeem it here")
+        raise ConfigError(
+            f"the offer is for chain {offer.chain_id}, but {chain.label} is chain"
+            f" {chain.chain_id}: refusing to redeem it here"
+        )
     if offer.contract != contract.address:
-        raise ConfigError(f"the offer is for contract {offer.contract}, not this collection"
-                          f" ({contract.address}): pass --contract {offer.contract} if you mean it")
+        raise ConfigError(
+            f"the offer is for contract {offer.contract}, not this collection"
+            f" ({contract.address}): pass --contract {offer.contract} if you mean it"
+        )
     recovered = recover_signer(offer)
     # As OpenZeppelin's SignatureChecker (what `redeem` runs): an ECDSA signature by the signer
     # itself, or else, when the signer is a contract wallet (a Safe), its ERC-1271 approval.
     if recovered != voucher.signer:
         if chain.rpc.get_code(voucher.signer):
-            if not erc1271_approves(collection, voucher.signer, voucher_digest(
-                    voucher, chain_id=chain.chain_id, contract=contract.address),
-                    offer.signature):
+            if not erc1271_approves(
+                collection,
+                voucher.signer,
+                voucher_digest(voucher, chain_id=chain.chain_id, contract=contract.address),
+                offer.signature,
+            ):
                 raise VerificationError(
                     f"the contract wallet {voucher.signer} does not approve the offer's signature"
                     " over this voucher (ERC-1271 isValidSignature): the offer was altered or"
-                    " forged", check="signature")
+                    " forged",
+                    check="signature",
+                )
         else:
             raise VerificationError(
                 f"the offer's signature is not {voucher.signer}'s over this voucher"
                 f" (recovered {recovered or 'nothing'}): the offer was altered or forged",
-                check="signature")
+                check="signature",
+            )
     on_chain = bytes(contract.call("hashVoucher", voucher.as_tuple()))
     if on_chain != voucher_digest(voucher, chain_id=chain.chain_id, contract=contract.address):
-        raise VerificationError("the contract hashes this voucher differently (not a"
-                                " ProvenanceArt deployment of this version?)", check="signature")
+        raise VerificationError(
+            "the contract hashes this voucher differently (not a"
+            " ProvenanceArt deployment of this version?)",
+            check="signature",
+        )
     if not contract.is_minter(voucher.signer):
-        raise VerificationError(f"the voucher's signer {voucher.signer} is not a minter of"
-                                f" {contract.address}", check="signer")
+        raise VerificationError(
+            f"the voucher's signer {voucher.signer} is not a minter of {contract.address}",
+            check="signer",
+        )
     if bool(contract.call("isVoucherUsed", voucher.id)):
-        raise InputError(f"offer {offer.id_hex[:18]}... was already redeemed"
-                         + _redeemed_as(collection, voucher.id))
+        raise InputError(
+            f"offer {offer.id_hex[:18]}... was already redeemed"
+            + _redeemed_as(collection, voucher.id)
+        )
     latest = int(chain.rpc.get_block("latest")["timestamp"], 16)
     now = max(latest, int(time.time()))
     if voucher.deadline < now:
@@ -446,11 +522,17 @@ def check_offer(
     # recipient, the payer pays), but only the recipient may attach a sealed message: the contract
     # refuses anyone else's (SealedMessageNotFromRecipient), so that nobody can front-run the
     # recipient's redemption and bind their own envelope to the recipient's token.
-    if (sealed and redeemer is not None and not voucher.open
-            and checksum(redeemer) != voucher.recipient):
-        raise InputError(f"the offer is for {voucher.recipient}: only they may attach a sealed"
-                         f" message, and you are {checksum(redeemer)}; redeem it without a"
-                         " message to give it as a gift")
+    if (
+        sealed
+        and redeemer is not None
+        and not voucher.open
+        and checksum(redeemer) != voucher.recipient
+    ):
+        raise InputError(
+            f"the offer is for {voucher.recipient}: only they may attach a sealed"
+            f" message, and you are {checksum(redeemer)}; redeem it without a"
+            " message to give it as a gift"
+        )
     return OfferCheck(offer=offer, metadata=_check_content(offer, source))
 
 
@@ -473,44 +555,60 @@ def _check_content(offer: Offer, source: ContentSource) -> dict[str, Any]:
     voucher = offer.voucher
     expected_cid = raw_cid_for_sha256(voucher.metadata_digest)
     if offer.metadata_cid != expected_cid:
-        raise VerificationError(f"the offer's metadata CID {offer.metadata_cid} is not the signed"
-                                f" digest's ({expected_cid})", check="metadata")
+        raise VerificationError(
+            f"the offer's metadata CID {offer.metadata_cid} is not the signed"
+            f" digest's ({expected_cid})",
+            check="metadata",
+        )
     try:
         data = source.cat(expected_cid, max_size=MAX_METADATA_BYTES)
     except ProvenanceError as exc:
-        raise VerificationError(f"cannot fetch the offer's metadata {expected_cid}: {exc}",
-                                check="metadata") from exc
+        raise VerificationError(
+            f"cannot fetch the offer's metadata {expected_cid}: {exc}", check="metadata"
+        ) from exc
     if hashlib.sha256(data).digest() != voucher.metadata_digest:
-        raise VerificationError("the metadata bytes do not hash to the signed digest",
-                                check="metadata")
+        raise VerificationError(
+            "the metadata bytes do not hash to the signed digest", check="metadata"
+        )
     metadata = parse_metadata(data)
     prov = metadata["provenance"]
     if "sealed_message" in prov:
-        raise VerificationError("an offer's metadata must not carry a sealed message",
-                                check="metadata")
+        raise VerificationError(
+            "an offer's metadata must not carry a sealed message", check="metadata"
+        )
     if str(prov.get("donor", "")).lower() != voucher.recipient.lower():
-        raise VerificationError("the metadata's donor differs from the voucher's recipient",
-                                check="metadata")
+        raise VerificationError(
+            "the metadata's donor differs from the voucher's recipient", check="metadata"
+        )
     if metadata.get("name") != offer.name:
-        raise VerificationError(f"the offer's name {offer.name!r} differs from the signed"
-                                f" metadata's {metadata.get('name')!r}", check="metadata")
+        raise VerificationError(
+            f"the offer's name {offer.name!r} differs from the signed"
+            f" metadata's {metadata.get('name')!r}",
+            check="metadata",
+        )
     image = prov["image"]
     if image["cid"] != offer.image_cid or metadata.get("image") != f"ipfs://{offer.image_cid}":
-        raise VerificationError(f"the offer's image CID {offer.image_cid} differs from the signed"
-                                f" metadata's {image['cid']}", check="image")
+        raise VerificationError(
+            f"the offer's image CID {offer.image_cid} differs from the signed"
+            f" metadata's {image['cid']}",
+            check="image",
+        )
     if image["sha256"] != voucher.image_digest.hex():
-        raise VerificationError("the metadata's image sha256 differs from the signed image"
-                                " digest", check="image")
+        raise VerificationError(
+            "the metadata's image sha256 differs from the signed image digest", check="image"
+        )
     try:
         from provenance.artwork import MAX_ARTWORK_BYTES  # here: it loads PIL
 
         image_bytes = source.cat(offer.image_cid, max_size=MAX_ARTWORK_BYTES)
     except ProvenanceError as exc:
-        raise VerificationError(f"cannot fetch the offer's image {offer.image_cid}: {exc}",
-                                check="image") from exc
+        raise VerificationError(
+            f"cannot fetch the offer's image {offer.image_cid}: {exc}", check="image"
+        ) from exc
     if hashlib.sha256(image_bytes).digest() != voucher.image_digest:
-        raise VerificationError("the image bytes do not hash to the signed image digest",
-                                check="image")
+        raise VerificationError(
+            "the image bytes do not hash to the signed image digest", check="image"
+        )
     return metadata
 
 
@@ -541,8 +639,11 @@ class RedeemResult:
 
 
 def _journal_path(collection: Collection, voucher_id: bytes) -> Path:
-    return (home_dir() / "redemptions"
-            / f"{collection.chain.chain_id}-{collection.contract.address}-0x{voucher_id.hex()}.json")
+    return (
+        home_dir()
+        / "redemptions"
+        / f"{collection.chain.chain_id}-{collection.contract.address}-0x{voucher_id.hex()}.json"
+    )
 
 
 def redeem(
@@ -570,13 +671,18 @@ def redeem(
             return resumed
     value = voucher.min_donation if donation is None else donation
     if value < voucher.min_donation:
-        raise InputError(f"a donation of {format_wei(value)} is below the offer's minimum of"
-                         f" {format_wei(voucher.min_donation)}")
+        raise InputError(
+            f"a donation of {format_wei(value)} is below the offer's minimum of"
+            f" {format_wei(voucher.min_donation)}"
+        )
     check_offer(offer, collection, source, redeemer=sender.address, sealed=message is not None)
     balance = collection.chain.rpc.get_balance(sender.address)
     if balance < value:
-        raise ChainError(f"account {sender.address} holds {format_wei(balance)}, less than the"
-                         f" donation of {format_wei(value)}", account=sender.address)
+        raise ChainError(
+            f"account {sender.address} holds {format_wei(balance)}, less than the"
+            f" donation of {format_wei(value)}",
+            account=sender.address,
+        )
     envelope = b""
     if message is not None:
         from provenance.seal import envelope_bytes, key_from_public_key, seal
@@ -585,12 +691,23 @@ def redeem(
         key = key_from_public_key(public_key, donor=sender.address)
         envelope = envelope_bytes(seal(message, key))
     data = contract.abi.encode_call("redeem", voucher.as_tuple(), offer.signature, envelope)
-    prepared = sender.prepare(to=contract.address, data=data, value=value, abi=contract.abi,
-                              action="redeem")
-    atomic_write(journal, json.dumps({
-        "tx_hash": prepared.hash, "raw_tx": "0x" + prepared.raw.hex(), "nonce": prepared.nonce,
-        "sender": prepared.sender, "donation": value, "sealed": bool(envelope),
-    }).encode(), mode=0o600)
+    prepared = sender.prepare(
+        to=contract.address, data=data, value=value, abi=contract.abi, action="redeem"
+    )
+    atomic_write(
+        journal,
+        json.dumps(
+            {
+                "tx_hash": prepared.hash,
+                "raw_tx": "0x" + prepared.raw.hex(),
+                "nonce": prepared.nonce,
+                "sender": prepared.sender,
+                "donation": value,
+                "sealed": bool(envelope),
+            }
+        ).encode(),
+        mode=0o600,
+    )
     failpoint("redeem-after-sign")
     sender.broadcast(prepared)
     return _confirm(offer, collection, prepared.hash, resumed=False)
@@ -611,8 +728,10 @@ def _resume(journal: Path, offer: Offer, collection: Collection) -> RedeemResult
     # donation under this one's name, and starting over could redeem the offer twice.
     current = checksum(collection.sender.address)
     if journaled != current:
-        raise InputError(f"an interrupted redemption of this offer by {journaled} is pending"
-                         f" (journal {journal}); re-run redeem with that account, not {current}")
+        raise InputError(
+            f"an interrupted redemption of this offer by {journaled} is pending"
+            f" (journal {journal}); re-run redeem with that account, not {current}"
+        )
     if not known:
         rpc.send_raw_transaction(bytes.fromhex(str(entry["raw_tx"])[2:]))
     return _confirm(offer, collection, tx_hash, resumed=True)
@@ -626,16 +745,24 @@ def _confirm(offer: Offer, collection: Collection, tx_hash: str, *, resumed: boo
         journal.unlink(missing_ok=True)
         raise ChainError(f"redeem transaction {tx_hash} failed on chain", tx_hash=tx_hash)
     minted = collection.contract.minted_from_receipt(receipt)
-    redeemed = [e for e in (collection.contract.abi.decode_log(log) for log in receipt["logs"])
-                if e is not None and e.name == "VoucherRedeemed"]
+    redeemed = [
+        e
+        for e in (collection.contract.abi.decode_log(log) for log in receipt["logs"])
+        if e is not None and e.name == "VoucherRedeemed"
+    ]
     journal.unlink(missing_ok=True)
     return RedeemResult(
-        token_id=int(minted.args["tokenId"]), tx_hash=tx_hash,
+        token_id=int(minted.args["tokenId"]),
+        tx_hash=tx_hash,
         donation=int(redeemed[0].args["donation"]) if redeemed else 0,
         owner=checksum(str(minted.args["to"])),
-        sealed=bool(bytes(minted.args["sealedMessage"])), resumed=resumed,
-        chain_id=collection.chain.chain_id, contract=collection.contract.address,
-        metadata_cid=offer.metadata_cid, image_cid=offer.image_cid)
+        sealed=bool(bytes(minted.args["sealedMessage"])),
+        resumed=resumed,
+        chain_id=collection.chain.chain_id,
+        contract=collection.contract.address,
+        metadata_cid=offer.metadata_cid,
+        image_cid=offer.image_cid,
+    )
 
 
 # -- the ledger and withdrawals ------------------------------------------------------------------
@@ -668,15 +795,24 @@ def donations(collection: Collection) -> DonationsReport:
     """The contract's balance and every donation, from its VoucherRedeemed events."""
     contract = collection.contract
     found = [
-        Donation(token_id=int(e.args["tokenId"]), voucher_id="0x" + bytes(e.args["id"]).hex(),
-                 redeemer=checksum(str(e.args["redeemer"])), amount=int(e.args["donation"]),
-                 block=int(e.log["blockNumber"], 16), tx_hash=str(e.log["transactionHash"]))
+        Donation(
+            token_id=int(e.args["tokenId"]),
+            voucher_id="0x" + bytes(e.args["id"]).hex(),
+            redeemer=checksum(str(e.args["redeemer"])),
+            amount=int(e.args["donation"]),
+            block=int(e.log["blockNumber"], 16),
+            tx_hash=str(e.log["transactionHash"]),
+        )
         for e in contract.events("VoucherRedeemed")
     ]
     withdrawn = sum(int(e.args["amount"]) for e in contract.events("DonationsWithdrawn"))
-    return DonationsReport(contract=contract.address, chain_id=collection.chain.chain_id,
-                           balance=collection.chain.rpc.get_balance(contract.address),
-                           donations=sorted(found, key=lambda d: d.token_id), withdrawn=withdrawn)
+    return DonationsReport(
+        contract=contract.address,
+        chain_id=collection.chain.chain_id,
+        balance=collection.chain.rpc.get_balance(contract.address),
+        donations=sorted(found, key=lambda d: d.token_id),
+        withdrawn=withdrawn,
+    )
 
 
 @dataclass(frozen=True)
@@ -703,16 +839,25 @@ def withdraw(collection: Collection, beneficiary: str, *, amount: int | None = N
     balance = collection.chain.rpc.get_balance(contract.address)
     value = balance if amount is None else amount
     if value <= 0:
-        raise InputError("there is nothing to withdraw" if balance == 0 else
-                         "the amount must be positive")
+        raise InputError(
+            "there is nothing to withdraw" if balance == 0 else "the amount must be positive"
+        )
     if value > balance:
-        raise InputError(f"the contract holds {format_wei(balance)}, less than the"
-                         f" {format_wei(value)} asked for")
+        raise InputError(
+            f"the contract holds {format_wei(balance)}, less than the {format_wei(value)} asked for"
+        )
     receipt = collection.sender.transact(
-        to=contract.address, data=contract.abi.encode_call("withdraw", to, value),
-        abi=contract.abi, action="withdraw")
-    return Withdrawal(beneficiary=to, amount=value, tx_hash=str(receipt["transactionHash"]),
-                      balance_after=collection.chain.rpc.get_balance(contract.address))
+        to=contract.address,
+        data=contract.abi.encode_call("withdraw", to, value),
+        abi=contract.abi,
+        action="withdraw",
+    )
+    return Withdrawal(
+        beneficiary=to,
+        amount=value,
+        tx_hash=str(receipt["transactionHash"]),
+        balance_after=collection.chain.rpc.get_balance(contract.address),
+    )
 
 
 # -- units ---------------------------------------------------------------------------------------
@@ -731,7 +876,9 @@ def parse_amount(text: str) -> int:
     try:
         value = Decimal(number)
     except InvalidOperation:
-        raise InputError(f"amount {text!r} is not a number with a unit (wei, gwei, ether)") from None
+        raise InputError(
+            f"amount {text!r} is not a number with a unit (wei, gwei, ether)"
+        ) from None
     if not value.is_finite() or value < 0:
         raise InputError(f"amount {text!r} must be a non-negative number")
     wei = value * _UNITS[unit or "wei"]

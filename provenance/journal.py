@@ -94,8 +94,9 @@ class Journal:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or home_dir() / "journal.sqlite"
         try:
-            self._db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None,
-                                       check_same_thread=False)
+            self._db = sqlite3.connect(
+                self.path, timeout=30.0, isolation_level=None, check_same_thread=False
+            )
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")  # an fsync per commit: it is a ledger
             with self._tx() as db:  # create-or-check atomically: another process may be opening it
@@ -150,14 +151,24 @@ class Journal:
     def create(self, **values: Any) -> MintEntry:
         """Record an intent; returns the existing row instead when one is already there."""
         now = time.time()
-        values = {**values, "contract": str(values["contract"]).lower(), "state": "prepared",
-                  "created_at": now, "updated_at": now}
+        values = {
+            **values,
+            "contract": str(values["contract"]).lower(),
+            "state": "prepared",
+            "created_at": now,
+            "updated_at": now,
+        }
         names = ",".join(values)
         marks = ",".join("?" for _ in values)
         with self._tx() as db:
-            db.execute(f"INSERT OR IGNORE INTO mints ({names}) VALUES ({marks})", tuple(values.values()))
-        entry = self.find(chain_id=values["chain_id"], contract=values["contract"],
-                          image_sha256=values["image_sha256"])
+            db.execute(
+                f"INSERT OR IGNORE INTO mints ({names}) VALUES ({marks})", tuple(values.values())
+            )
+        entry = self.find(
+            chain_id=values["chain_id"],
+            contract=values["contract"],
+            image_sha256=values["image_sha256"],
+        )
         assert entry is not None
         return entry
 
@@ -178,12 +189,22 @@ class Journal:
     def reset(self, entry: MintEntry) -> MintEntry:
         """Back to ``stored`` after a dropped transaction or a failed attempt, for a fresh send."""
         # Earlier attempts are dead: their nonce went to another transaction, or lies behind a gap.
-        return self.update(entry, state="stored", tx_hash=None, raw_tx=None, nonce=None, error=None,
-                           attempts="[]")
+        return self.update(
+            entry, state="stored", tx_hash=None, raw_tx=None, nonce=None, error=None, attempts="[]"
+        )
 
     def replace_intent(self, entry: MintEntry, **values: Any) -> MintEntry:
         """A new intent for a row nothing was signed for yet (a re-run with other options)."""
         if entry.state not in ("prepared", "stored", "failed"):
             raise ValueError(f"cannot replace the intent of a {entry.state} mint")
-        return self.update(entry, state="prepared", tx_hash=None, raw_tx=None, nonce=None,
-                           error=None, token_id=None, attempts="[]", **values)
+        return self.update(
+            entry,
+            state="prepared",
+            tx_hash=None,
+            raw_tx=None,
+            nonce=None,
+            error=None,
+            token_id=None,
+            attempts="[]",
+            **values,
+        )

@@ -101,7 +101,9 @@ def parse_donor(text: str) -> str:
 Progress = Callable[[str], None]
 
 
-def mint(request: MintRequest, collection: Collection, *, progress: Progress | None = None) -> MintResult:
+def mint(
+    request: MintRequest, collection: Collection, *, progress: Progress | None = None
+) -> MintResult:
     """Mint one artwork, or finish its interrupted mint."""
     note = progress or (lambda _step: None)
     sender = _require_sender(collection)
@@ -132,8 +134,10 @@ def mint_batch(
     gap), the rows in flight are confirmed, and the rest are reported as not attempted."""
     sender = _require_sender(collection)
     if not collection.contract.is_minter(sender.address):
-        raise ChainError(f"account {sender.address} is not a minter of {collection.contract.address}",
-                         account=sender.address)
+        raise ChainError(
+            f"account {sender.address} is not a minter of {collection.contract.address}",
+            account=sender.address,
+        )
     quiet: Progress = lambda _step: None
     outcomes: list[BatchOutcome] = []
     in_flight: list[tuple[BatchOutcome, MintEntry, dict[str, Any] | None, bool]] = []
@@ -147,8 +151,9 @@ def mint_batch(
         while len(in_flight) > limit:
             outcome, entry, receipt, resumed = in_flight.pop(0)
             try:
-                outcome.result = _confirm(entry, collection, receipt=receipt, resumed=resumed,
-                                          note=quiet)
+                outcome.result = _confirm(
+                    entry, collection, receipt=receipt, resumed=resumed, note=quiet
+                )
             except ProvenanceError as exc:
                 outcome.error = exc
             report(outcome)
@@ -225,16 +230,20 @@ def _stage(
     contract = collection.contract
     journal = collection.journal
     sender = _require_sender(collection)
-    key: dict[str, Any] = {"chain_id": collection.chain.chain_id, "contract": contract.address,
-                           "image_sha256": artwork.sha256.hex()}
+    key: dict[str, Any] = {
+        "chain_id": collection.chain.chain_id,
+        "contract": contract.address,
+        "image_sha256": artwork.sha256.hex(),
+    }
     entry = journal.find(**key)
     existing = contract.token_of_image(artwork.sha256)
     if entry is not None and entry.state == "minted":
         # The chain is the authority: a journal row alone does not make a token.
         if existing:
             raise AlreadyMinted(existing, artwork.sha256)
-        entry = journal.update(entry, state="failed",
-                               error=f"the chain has no token {entry.token_id} for this image")
+        entry = journal.update(
+            entry, state="failed", error=f"the chain has no token {entry.token_id} for this image"
+        )
     if entry is None or entry.state in ("prepared", "stored", "failed"):
         if existing:
             if entry is not None:
@@ -261,10 +270,15 @@ def _stage(
         failpoint("after-store")
         return entry, resumed
     # A transaction exists (signed or sent): finish exactly that mint, or refuse a different one.
-    wanted = {"donor": donor, "name": request.name or artwork.path.stem,
-              "description": request.description, "attributes": request.attributes,
-              "animation_url": request.animation_url, "external_url": request.external_url,
-              "message": request.message is not None}
+    wanted = {
+        "donor": donor,
+        "name": request.name or artwork.path.stem,
+        "description": request.description,
+        "attributes": request.attributes,
+        "animation_url": request.animation_url,
+        "external_url": request.external_url,
+        "message": request.message is not None,
+    }
     recorded = _intent_fields(entry.metadata)
     differs = sorted(k for k in wanted if wanted[k] != recorded[k])
     if differs:
@@ -384,8 +398,9 @@ def _send(
                 return journal.update(entry, state="sent"), None  # pending: wait for it
             # Stuck under the base fee: replace it (same nonce, fee caps raised past the old ones).
             note(f"replacing {current}: its fee cap is under the base fee")
-            entry = _sign_and_broadcast(entry, collection, sender, nonce=nonce, replaces=current,
-                                        pending=pending)
+            entry = _sign_and_broadcast(
+                entry, collection, sender, nonce=nonce, replaces=current, pending=pending
+            )
             return entry, None
         if rpc.transaction_count(sender.address, "pending") < nonce:
             # A gap before our nonce: the chain lost transactions we relied on (a reset devnet),
@@ -399,16 +414,23 @@ def _send(
                 raise AlreadyMinted(existing, bytes.fromhex(entry.image_sha256))
             entry = journal.reset(entry)
         else:
-            old = PreparedTx(raw=raw, hash=current, nonce=nonce, sender=sender.address,
-                             to=contract.address, gas=0)
+            old = PreparedTx(
+                raw=raw,
+                hash=current,
+                nonce=nonce,
+                sender=sender.address,
+                to=contract.address,
+                gas=0,
+            )
             try:
                 sender.broadcast(old)  # the same signed bytes: the same hash
                 return journal.update(entry, state="sent"), None
             except ChainError as exc:
                 # Typically a fee cap now under the base fee: sign again, same nonce, fresh fees.
                 note(f"re-signing with current fees ({exc})")
-                entry = _sign_and_broadcast(entry, collection, sender, nonce=nonce,
-                                            replaces=current)
+                entry = _sign_and_broadcast(
+                    entry, collection, sender, nonce=nonce, replaces=current
+                )
                 return entry, None
 
     if entry.state == "stored":
@@ -435,21 +457,34 @@ def _sign_and_broadcast(
         sealed_message=entry.envelope or b"",
     )
     try:
-        prepared = sender.prepare(to=contract.address, data=data, abi=contract.abi,
-                                  action="mint", nonce=nonce, replaces=pending)
+        prepared = sender.prepare(
+            to=contract.address,
+            data=data,
+            abi=contract.abi,
+            action="mint",
+            nonce=nonce,
+            replaces=pending,
+        )
     except ChainError as exc:
         if replaces is None:
             journal.update(entry, state="failed", error=str(exc))
         raise
     attempts = json.loads(entry.attempts) + ([replaces] if replaces else [])
-    entry = journal.update(entry, state="signed", tx_hash=prepared.hash, raw_tx=prepared.raw,
-                           nonce=prepared.nonce, attempts=json.dumps(attempts))
+    entry = journal.update(
+        entry,
+        state="signed",
+        tx_hash=prepared.hash,
+        raw_tx=prepared.raw,
+        nonce=prepared.nonce,
+        attempts=json.dumps(attempts),
+    )
     failpoint("after-sign")
     try:
         sender.broadcast(prepared)
     except ChainError as exc:
-        raise SendError(f"could not send mint transaction {prepared.hash}: {exc}",
-                        tx_hash=prepared.hash) from exc
+        raise SendError(
+            f"could not send mint transaction {prepared.hash}: {exc}", tx_hash=prepared.hash
+        ) from exc
     failpoint("after-send")
     entry = journal.update(entry, state="sent")
     failpoint("before-receipt")
@@ -529,8 +564,9 @@ def resolve_donor_key(
     """The donor's public key from whichever source the donor provided (at most one)."""
     given = [s for s in (signature, tx_hash, public_key, encryption_key) if s]
     if len(given) > 1:
-        raise InputError("give only one of --donor-signature, --donor-tx, --donor-pubkey,"
-                         " --donor-encryption-key")
+        raise InputError(
+            "give only one of --donor-signature, --donor-tx, --donor-pubkey, --donor-encryption-key"
+        )
     if not given:
         return None
     from provenance import seal
@@ -541,14 +577,18 @@ def resolve_donor_key(
         # and the contract, so neither can be replayed elsewhere.
         last: ProvenanceError | None = None
         for digest in (artwork_sha256, None):
-            text = seal.consent_message(donor=donor, chain_id=collection.chain.chain_id,
-                                        contract=collection.contract.address,
-                                        artwork_sha256=digest.hex() if digest else None)
+            text = seal.consent_message(
+                donor=donor,
+                chain_id=collection.chain.chain_id,
+                contract=collection.contract.address,
+                artwork_sha256=digest.hex() if digest else None,
+            )
             # The text as printed by `donor consent-message` may be signed with its newline.
             for candidate in (text, text + "\n"):
                 try:
-                    return seal.key_from_signature(donor=donor, message=candidate,
-                                                   signature=signature)
+                    return seal.key_from_signature(
+                        donor=donor, message=candidate, signature=signature
+                    )
                 except ProvenanceError as exc:
                     last = exc
         assert last is not None

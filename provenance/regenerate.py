@@ -21,7 +21,9 @@ def regenerate_check(image_bytes: bytes, model: Path) -> tuple[bool, str]:
         from gan.errors import GanError
         from gan.regenerate import regenerate_and_compare
     except ImportError as exc:  # the gan extra is not installed
-        raise InputError(f"--regenerate needs the GAN installed (pip install '.[gan]'): {exc}") from exc
+        raise InputError(
+            f"--regenerate needs the GAN installed (pip install '.[gan]'): {exc}"
+        ) from exc
     with tempfile.NamedTemporaryFile(suffix=".png") as handle:
         handle.write(image_bytes)
         handle.flush()

@@ -50,8 +50,10 @@ class Report:
 
     @property
     def ok(self) -> bool:
-        return bool(self.checks) and all(c.ok is not False for c in self.checks) and not any(
-            c.ok is None and c.detail.startswith("skipped") for c in self.checks
+        return (
+            bool(self.checks)
+            and all(c.ok is not False for c in self.checks)
+            and not any(c.ok is None and c.detail.startswith("skipped") for c in self.checks)
         )
 
     def add(self, name: str, ok: bool | None, detail: str) -> bool:
@@ -63,8 +65,16 @@ class Report:
             self.checks.append(Check(name, None, f"skipped: {reason}"))
 
 
-_ALL_CHECKS = ["token", "record", "token-uri", "metadata", "image", "donor", "sealed-message",
-               "generation"]
+_ALL_CHECKS = [
+    "token",
+    "record",
+    "token-uri",
+    "metadata",
+    "image",
+    "donor",
+    "sealed-message",
+    "generation",
+]
 
 
 def verify_token(
@@ -95,14 +105,20 @@ def verify_token(
         report.add("record", False, "the on-chain record has an empty digest")
         report.skip_rest(rest("record"), "no record")
         return report
-    report.add("record", True, f"metadata sha256 {record.metadata_digest.hex()}, "
-                                f"image sha256 {record.image_digest.hex()}")
+    report.add(
+        "record",
+        True,
+        f"metadata sha256 {record.metadata_digest.hex()}, image sha256 {record.image_digest.hex()}",
+    )
 
     # 3. tokenURI is the CID of the recorded metadata digest.
     metadata_cid = raw_cid_for_sha256(record.metadata_digest)
     uri = contract.token_uri(token_id)
-    report.add("token-uri", uri == f"ipfs://{metadata_cid}",
-               uri if uri == f"ipfs://{metadata_cid}" else f"{uri} != ipfs://{metadata_cid}")
+    report.add(
+        "token-uri",
+        uri == f"ipfs://{metadata_cid}",
+        uri if uri == f"ipfs://{metadata_cid}" else f"{uri} != ipfs://{metadata_cid}",
+    )
 
     # 4. The metadata bytes hash to the on-chain digest and are a well-formed record.
     try:
@@ -143,19 +159,30 @@ def verify_token(
             report.add("donor", True, f"minted to {to}, who redeemed an open offer")
         else:
             same = to.lower() == named.lower()
-            report.add("donor", same, f"minted to {to}" if same else
-                       f"metadata names {named} but the token was minted to {to}")
+            report.add(
+                "donor",
+                same,
+                f"minted to {to}"
+                if same
+                else f"metadata names {named} but the token was minted to {to}",
+            )
         # 7. The sealed message matches the on-chain commitment and the bytes in the mint event.
-        _check_message(report, prov, bytes(minted.args["messageHash"]),
-                       bytes(minted.args["sealedMessage"]), redeemed=redeemed is not None)
+        _check_message(
+            report,
+            prov,
+            bytes(minted.args["messageHash"]),
+            bytes(minted.args["sealedMessage"]),
+            redeemed=redeemed is not None,
+        )
 
     # 8. The generation record in the PNG matches the metadata's; optionally regenerate.
     _check_generation(report, prov, image_bytes, regenerate_model)
     return report
 
 
-def _check_image(report: Report, metadata: dict[str, Any], record: Record,
-                 source: ContentSource) -> bytes | None:
+def _check_image(
+    report: Report, metadata: dict[str, Any], record: Record, source: ContentSource
+) -> bytes | None:
     image = metadata["provenance"]["image"]
     cid = str(image["cid"])
     if metadata.get("image") != f"ipfs://{cid}":
@@ -165,8 +192,11 @@ def _check_image(report: Report, metadata: dict[str, Any], record: Record,
 
     size = image["size"]
     if not isinstance(size, int) or isinstance(size, bool) or not 0 <= size <= MAX_ARTWORK_BYTES:
-        report.add("image", False, f"metadata image size {size!r} is not a byte count up to "
-                                   f"{MAX_ARTWORK_BYTES}")
+        report.add(
+            "image",
+            False,
+            f"metadata image size {size!r} is not a byte count up to {MAX_ARTWORK_BYTES}",
+        )
         return None
     try:
         # The metadata (committed to on chain) says how big the image is: read no more.
@@ -176,7 +206,9 @@ def _check_image(report: Report, metadata: dict[str, Any], record: Record,
         return None
     digest = hashlib.sha256(data).digest()
     if digest != record.image_digest:
-        report.add("image", False, f"image sha256 {digest.hex()} != on-chain {record.image_digest.hex()}")
+        report.add(
+            "image", False, f"image sha256 {digest.hex()} != on-chain {record.image_digest.hex()}"
+        )
         return None
     if image["sha256"] != digest.hex() or image["size"] != len(data):
         report.add("image", False, "image sha256/size in the metadata differ from the image bytes")
@@ -188,8 +220,14 @@ def _check_image(report: Report, metadata: dict[str, Any], record: Record,
 _ZERO_ADDRESS = "0x" + "0" * 40
 
 
-def _check_message(report: Report, prov: dict[str, Any], message_hash: bytes,
-                   event_bytes: bytes, *, redeemed: bool = False) -> None:
+def _check_message(
+    report: Report,
+    prov: dict[str, Any],
+    message_hash: bytes,
+    event_bytes: bytes,
+    *,
+    redeemed: bool = False,
+) -> None:
     envelope = prov.get("sealed_message")
     if envelope is None and redeemed and event_bytes:
         # A redeemed voucher: the artist signed the metadata before the donor existed, so the
@@ -199,30 +237,44 @@ def _check_message(report: Report, prov: dict[str, Any], message_hash: bytes,
     expected = canonical_json(envelope) if envelope is not None else b""
     commitment = keccak(expected)
     if commitment != message_hash:
-        report.add("sealed-message", False,
-                   f"keccak256 of the metadata's envelope {commitment.hex()} != on-chain "
-                   f"{message_hash.hex()}")
+        report.add(
+            "sealed-message",
+            False,
+            f"keccak256 of the metadata's envelope {commitment.hex()} != on-chain "
+            f"{message_hash.hex()}",
+        )
         return
     if event_bytes != expected:
-        report.add("sealed-message", False, "the envelope in the mint event differs from the metadata's")
+        report.add(
+            "sealed-message", False, "the envelope in the mint event differs from the metadata's"
+        )
         return
     if envelope is None:
         report.add("sealed-message", None, "no sealed message (commitment to empty matches)")
     else:
-        report.add("sealed-message", True, f"{envelope.get('version')} envelope matches the commitment")
+        report.add(
+            "sealed-message", True, f"{envelope.get('version')} envelope matches the commitment"
+        )
 
 
 def _check_event_envelope(report: Report, message_hash: bytes, event_bytes: bytes) -> None:
     if keccak(event_bytes) != message_hash:
-        report.add("sealed-message", False, "the envelope in the mint event does not hash to the"
-                                            " on-chain messageHash")
+        report.add(
+            "sealed-message",
+            False,
+            "the envelope in the mint event does not hash to the on-chain messageHash",
+        )
         return
     envelope = _event_envelope(event_bytes)
     if envelope is None:
         report.add("sealed-message", False, "the mint event's message is not a canonical envelope")
         return
-    report.add("sealed-message", True, f"{envelope.get('version')} envelope sealed by the donor at"
-                                       " redemption, in the mint event (matches the commitment)")
+    report.add(
+        "sealed-message",
+        True,
+        f"{envelope.get('version')} envelope sealed by the donor at"
+        " redemption, in the mint event (matches the commitment)",
+    )
 
 
 def _event_envelope(event_bytes: bytes) -> dict[str, Any] | None:
@@ -235,8 +287,9 @@ def _event_envelope(event_bytes: bytes) -> dict[str, Any] | None:
     return envelope if canonical_json(envelope) == event_bytes else None
 
 
-def _check_generation(report: Report, prov: dict[str, Any], image_bytes: bytes | None,
-                      model: Path | None) -> None:
+def _check_generation(
+    report: Report, prov: dict[str, Any], image_bytes: bytes | None, model: Path | None
+) -> None:
     claimed = prov.get("generator")
     if image_bytes is None:
         report.add("generation", None, "skipped: image unavailable")
@@ -268,8 +321,9 @@ def _check_generation(report: Report, prov: dict[str, Any], image_bytes: bytes |
     report.add("generation", ok, f"{detail}; regenerated: {evidence}")
 
 
-def decrypt_token(contract: ProvenanceArt, token_id: int, source: ContentSource,
-                  private_key: bytes) -> bytes:
+def decrypt_token(
+    contract: ProvenanceArt, token_id: int, source: ContentSource, private_key: bytes
+) -> bytes:
     """The donor's message of a token, after checking the envelope against the chain."""
     if not contract.exists(token_id):
         raise InputError(f"token {token_id} does not exist on {contract.address}")

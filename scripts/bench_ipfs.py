@@ -56,8 +56,9 @@ def child_rss(code: str) -> tuple[float, str]:
         "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"
         "print('RSS', int(hwm.split()[1]))"
     )
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                         check=True, cwd=REPO).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=REPO
+    ).stdout
     rss_kib = int(out.split("RSS")[-1])
     return rss_kib / 1024, out.split("RSS")[0].strip()
 
@@ -66,8 +67,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--with-store", action="store_true",
-                        help="also time an import that writes every block to a blockstore")
+    parser.add_argument(
+        "--with-store",
+        action="store_true",
+        help="also time an import that writes every block to a blockstore",
+    )
     args = parser.parse_args()
     sha256sum = shutil.which("sha256sum")
     if sha256sum is None:
@@ -82,35 +86,49 @@ def main() -> None:
         make_file(big, 256 * MIB)
         subprocess.run([sha256sum, str(big)], check=True, capture_output=True)  # warm cache
 
-        t_sha = best(lambda: subprocess.run([sha256sum, str(big)], check=True,
-                                            capture_output=True), args.runs)
+        t_sha = best(
+            lambda: subprocess.run([sha256sum, str(big)], check=True, capture_output=True),
+            args.runs,
+        )
         t_imp = best(lambda: add_file(big, store=None), args.runs)
         print(f"\n[1] throughput on 256 MiB (best of {args.runs})")
         print(f"  sha256sum            {t_sha:7.3f} s  {256 / t_sha:8.1f} MiB/s")
         openssl = shutil.which("openssl")
         if openssl:  # a second floor: OpenSSL's SHA-256, the code hashlib itself calls
-            t_ossl = best(lambda: subprocess.run([openssl, "dgst", "-sha256", str(big)],
-                                                 check=True, capture_output=True), args.runs)
+            t_ossl = best(
+                lambda: subprocess.run(
+                    [openssl, "dgst", "-sha256", str(big)], check=True, capture_output=True
+                ),
+                args.runs,
+            )
             print(f"  openssl dgst -sha256 {t_ossl:7.3f} s  {256 / t_ossl:8.1f} MiB/s")
-        print(f"  importer (only-hash) {t_imp:7.3f} s  {256 / t_imp:8.1f} MiB/s"
-              f"  -> {t_sha / t_imp:.2f}x sha256sum (target >= 0.8x)"
-              + (f", {t_ossl / t_imp:.2f}x openssl" if openssl else ""))
+        print(
+            f"  importer (only-hash) {t_imp:7.3f} s  {256 / t_imp:8.1f} MiB/s"
+            f"  -> {t_sha / t_imp:.2f}x sha256sum (target >= 0.8x)"
+            + (f", {t_ossl / t_imp:.2f}x openssl" if openssl else "")
+        )
         for profile in ("kubo-v1", "unixfs-v0-2015"):
             t = best(lambda p=profile: add_file(big, store=None, params=p), args.runs)
             print(f"  importer {profile:<12}{t:7.3f} s  {256 / t:8.1f} MiB/s  -> {t_sha / t:.2f}x")
         if args.with_store:
             store_dir = work / "store"
-            t_store = best(lambda: (shutil.rmtree(store_dir, ignore_errors=True),
-                                    add_file(big, store=Blockstore.open(store_dir))), 1)
-            print(f"  importer + blockstore (fsync per block) {t_store:7.3f} s "
-                  f"{256 / t_store:8.1f} MiB/s")
+            t_store = best(
+                lambda: (
+                    shutil.rmtree(store_dir, ignore_errors=True),
+                    add_file(big, store=Blockstore.open(store_dir)),
+                ),
+                1,
+            )
+            print(
+                f"  importer + blockstore (fsync per block) {t_store:7.3f} s "
+                f"{256 / t_store:8.1f} MiB/s"
+            )
 
         gib = work / "1GiB.bin"
         make_file(gib, 1024 * MIB, sparse=True)
         base_rss, _ = child_rss("pass")
         rss, cid = child_rss(
-            "from provenance.ipfs import add_file\n"
-            f"print(add_file({str(gib)!r}, store=None).cid)"
+            f"from provenance.ipfs import add_file\nprint(add_file({str(gib)!r}, store=None).cid)"
         )
         print("\n[2] peak RSS importing a 1 GiB file (subprocess, /proc/self/status VmHWM)")
         print(f"  python -c pass       {base_rss:7.1f} MiB")
@@ -140,9 +158,13 @@ def main() -> None:
         ref = wall([sys.executable, "-c", "pass"])
         add = wall([*command, "ipfs", "add", "--only-hash", str(small)])
         print("\n[3] wall time, 7 runs (min / median)")
-        print(f"  python -c pass                     {min(ref):.3f} / {statistics.median(ref):.3f} s")
-        print(f"  provenance ipfs add --only-hash    {min(add):.3f} / {statistics.median(add):.3f} s"
-              "  (target <= 0.5 s)")
+        print(
+            f"  python -c pass                     {min(ref):.3f} / {statistics.median(ref):.3f} s"
+        )
+        print(
+            f"  provenance ipfs add --only-hash    {min(add):.3f} / {statistics.median(add):.3f} s"
+            "  (target <= 0.5 s)"
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -68,8 +68,22 @@ def main() -> None:
             mints = []
             for i in range(options.runs):
                 path = art(tmpdir / f"single{i}.png", 1000 + i)
-                mints.append(timed([*cli, "mint", str(path), "--donor", donor.address,
-                                    "--message", "Thank you!", "--donor-pubkey", pubkey], env)[0])
+                mints.append(
+                    timed(
+                        [
+                            *cli,
+                            "mint",
+                            str(path),
+                            "--donor",
+                            donor.address,
+                            "--message",
+                            "Thank you!",
+                            "--donor-pubkey",
+                            pubkey,
+                        ],
+                        env,
+                    )[0]
+                )
 
             batches = []
             # Two sizes: memory that stays flat from N/4 to N artworks is what "flat" means here.
@@ -82,8 +96,20 @@ def main() -> None:
                     for i in range(size):
                         art(folder / f"a{i:04}.png", 100_000 * size + i)
                         writer.writerow([f"a{i:04}.png", donor.address, f"message {i}", pubkey])
-                wall, result = timed(["/usr/bin/time", "-f", "%M", *cli, "mint-batch", str(folder),
-                                      "--donors", str(tmpdir / f"donors{size}.csv"), "--json"], env)
+                wall, result = timed(
+                    [
+                        "/usr/bin/time",
+                        "-f",
+                        "%M",
+                        *cli,
+                        "mint-batch",
+                        str(folder),
+                        "--donors",
+                        str(tmpdir / f"donors{size}.csv"),
+                        "--json",
+                    ],
+                    env,
+                )
                 report = json.loads(result.stdout)
                 peak_kib = int(result.stderr.strip().splitlines()[-1])
                 batches.append((size, wall, report, peak_kib))
@@ -91,17 +117,21 @@ def main() -> None:
             subprocess.run([*cli, "chain", "down"], env=env, capture_output=True, check=False)
 
     def row(name: str, values: list[float], target: str) -> None:
-        print(f"{name:<44} median {statistics.median(values):6.3f} s  "
-              f"min {min(values):6.3f} s  target {target}")
+        print(
+            f"{name:<44} median {statistics.median(values):6.3f} s  "
+            f"min {min(values):6.3f} s  target {target}"
+        )
 
     print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
     row("python -c pass (interpreter floor)", floor, "-")
     row("provenance --help", helps, "<= 0.4 s")
     row("provenance mint (sealed message)", mints, "<= 1.5 s")
     for size, wall, report, peak_kib in batches:
-        print(f"{f'provenance mint-batch ({size} artworks)':<44} {report['minted']} mints in"
-              f" {report['seconds']:.2f} s = {report['mints_per_second']:.1f} mints/s (target >= 20),"
-              f" wall {wall:.2f} s, peak RSS {peak_kib / 1024:.0f} MiB")
+        print(
+            f"{f'provenance mint-batch ({size} artworks)':<44} {report['minted']} mints in"
+            f" {report['seconds']:.2f} s = {report['mints_per_second']:.1f} mints/s (target >= 20),"
+            f" wall {wall:.2f} s, peak RSS {peak_kib / 1024:.0f} MiB"
+        )
 
 
 if __name__ == "__main__":

@@ -17,14 +17,18 @@ def test_help_does_not_import_jax() -> None:
         "assert 'jax' not in sys.modules, 'provenance --help imported jax'\n"
         "assert 'web3' not in sys.modules, 'provenance --help imported web3'\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0, result.stderr
     assert "Usage: provenance" in result.stdout
 
 
 def test_unknown_command_is_one_line_error() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "provenance", "no-such-command"], capture_output=True, text=True,
+        [sys.executable, "-m", "provenance", "no-such-command"],
+        capture_output=True,
+        text=True,
         check=False,
     )
     assert result.returncode == 2

@@ -42,9 +42,17 @@ __all__ = [
 ]
 
 _LAZY = {
-    "ContractABI": "abi", "dev_accounts": "accounts", "load_account": "accounts",
-    "ProvenanceArt": "contract", "Devnet": "devnet", "Chain": "network", "connect": "network",
-    "resolve_contract": "network", "signer": "network", "RpcClient": "rpc", "PreparedTx": "tx",
+    "ContractABI": "abi",
+    "dev_accounts": "accounts",
+    "load_account": "accounts",
+    "ProvenanceArt": "contract",
+    "Devnet": "devnet",
+    "Chain": "network",
+    "connect": "network",
+    "resolve_contract": "network",
+    "signer": "network",
+    "RpcClient": "rpc",
+    "PreparedTx": "tx",
     "Sender": "tx",
 }
 

@@ -33,7 +33,7 @@ def _type_string(param: dict[str, Any]) -> str:
     kind = str(param["type"])
     if kind.startswith("tuple"):
         inner = ",".join(_type_string(c) for c in param["components"])
-        return f"({inner}){kind[len('tuple'):]}"
+        return f"({inner}){kind[len('tuple') :]}"
     return kind
 
 
@@ -141,12 +141,16 @@ class ContractABI:
                 return DecodedError("Error", {"reason": abi_decode(["string"], body)[0]})
             if selector == keccak(b"Panic(uint256)")[:4]:
                 code = abi_decode(["uint256"], body)[0]
-                return DecodedError("Panic", {"code": code, "reason": _PANIC_REASONS.get(code, "?")})
+                return DecodedError(
+                    "Panic", {"code": code, "reason": _PANIC_REASONS.get(code, "?")}
+                )
             item = self._errors.get(selector)
             if item is None:
                 return None
             types = [_type_string(p) for p in item.get("inputs", [])]
-            return DecodedError(item["name"], _shape(item.get("inputs", []), abi_decode(types, body)))
+            return DecodedError(
+                item["name"], _shape(item.get("inputs", []), abi_decode(types, body))
+            )
         except DecodingError:
             return None
 

@@ -104,8 +104,12 @@ class ProvenanceArt:
         while start <= latest:
             end = min(start + LOG_RANGE - 1, latest)
             logs += self.rpc.get_logs(
-                {"address": self.address, "fromBlock": hex(start), "toBlock": hex(end),
-                 "topics": [topic0, *(topics or [])]}
+                {
+                    "address": self.address,
+                    "fromBlock": hex(start),
+                    "toBlock": hex(end),
+                    "topics": [topic0, *(topics or [])],
+                }
             )
             start = end + 1
         decoded = [self.abi.decode_log(log) for log in logs]

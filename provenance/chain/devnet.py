@@ -113,15 +113,23 @@ class Devnet:
         port = _free_port()
         args = [
             str(anvil),
-            "--host", "127.0.0.1",
-            "--port", str(port),
-            "--chain-id", str(DEVNET_CHAIN_ID),
-            "--state", str(self.state_file),
-            "--state-interval", "1",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--chain-id",
+            str(DEVNET_CHAIN_ID),
+            "--state",
+            str(self.state_file),
+            "--state-interval",
+            "1",
         ]
         with open(self.log_file, "ab") as log:
             process = subprocess.Popen(
-                args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                args,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
                 start_new_session=True,  # outlives this command, like a daemon
             )
         deadline = time.monotonic() + timeout

@@ -35,10 +35,14 @@ class Chain:
 
     @property
     def label(self) -> str:
-        return "devnet" if self.is_devnet else f"chain {self.chain_id} at {redact_url(self.rpc.url)}"
+        return (
+            "devnet" if self.is_devnet else f"chain {self.chain_id} at {redact_url(self.rpc.url)}"
+        )
 
 
-def connect(*, rpc_url: str | None = None, chain_id: int | None = None, start: bool = True) -> Chain:
+def connect(
+    *, rpc_url: str | None = None, chain_id: int | None = None, start: bool = True
+) -> Chain:
     """The devnet (started when needed), or the RPC URL given / in ``PROVENANCE_RPC_URL``."""
     rpc_url = rpc_url or os.environ.get("PROVENANCE_RPC_URL") or None
     if rpc_url is None:
@@ -122,14 +126,21 @@ def resolve_contract(
         return deploy(chain, deployer=deployer)
 
 
-def deploy(chain: Chain, *, deployer: LocalAccount | None = None, **options: object) -> ProvenanceArt:
+def deploy(
+    chain: Chain, *, deployer: LocalAccount | None = None, **options: object
+) -> ProvenanceArt:
     """Deploy the shipped artifact and record it in deployments.json."""
     account = deployer or signer(chain)
     sender = Sender(chain.rpc, account, chain_id=chain.chain_id)
     address, receipt = deploy_provenance_art(sender, **options)  # type: ignore[arg-type]
     Deployments().put(
         chain.key,
-        {"address": address, "chain_id": chain.chain_id, "tx": receipt["transactionHash"],
-         "block": int(receipt["blockNumber"], 16), "deployer": sender.address},
+        {
+            "address": address,
+            "chain_id": chain.chain_id,
+            "tx": receipt["transactionHash"],
+            "block": int(receipt["blockNumber"], 16),
+            "deployer": sender.address,
+        },
     )
     return ProvenanceArt(chain.rpc, address, from_block=int(receipt["blockNumber"], 16))

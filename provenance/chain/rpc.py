@@ -99,8 +99,12 @@ class RpcClient:
         data = error.get("data") if isinstance(error, dict) else None
         if isinstance(data, dict):  # some nodes nest {"data": {"data": "0x.."}}
             data = data.get("data")
-        if isinstance(data, str) and data.startswith("0x") and (
-            "revert" in message.lower() or (isinstance(error, dict) and error.get("code") == 3)
+        if (
+            isinstance(data, str)
+            and data.startswith("0x")
+            and (
+                "revert" in message.lower() or (isinstance(error, dict) and error.get("code") == 3)
+            )
         ):
             return ContractRevert(f"{method} reverted: {message}", data=hex_to_bytes(data))
         if "revert" in message.lower():
@@ -121,7 +125,9 @@ class RpcClient:
     def get_balance(self, address: str, block: str = "latest") -> int:
         return int(self.request("eth_getBalance", [address, block]), 16)
 
-    def call(self, to: str, data: bytes, *, sender: str | None = None, block: str = "latest") -> bytes:
+    def call(
+        self, to: str, data: bytes, *, sender: str | None = None, block: str = "latest"
+    ) -> bytes:
         tx: dict[str, Any] = {"to": to, "data": to_hex(data)}
         if sender:
             tx["from"] = sender

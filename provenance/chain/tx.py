@@ -133,7 +133,9 @@ class Sender:
         max_fee, tip = self._fee_caps()
         if replaces is not None:
             old_max = int(replaces.get("maxFeePerGas") or replaces.get("gasPrice") or "0x0", 16)
-            old_tip = int(replaces.get("maxPriorityFeePerGas") or replaces.get("gasPrice") or "0x0", 16)
+            old_tip = int(
+                replaces.get("maxPriorityFeePerGas") or replaces.get("gasPrice") or "0x0", 16
+            )
             max_fee = max(max_fee, old_max * 9 // 8 + 1)
             tip = max(tip, old_tip * 9 // 8 + 1)
         if nonce is None:
@@ -186,7 +188,8 @@ class Sender:
                 return receipt
             if time.monotonic() > deadline:
                 raise ChainError(
-                    f"no receipt for {tx_hash} after {timeout:.0f} s (still pending?)", tx_hash=tx_hash
+                    f"no receipt for {tx_hash} after {timeout:.0f} s (still pending?)",
+                    tx_hash=tx_hash,
                 )
             time.sleep(poll)
             poll = min(poll * 1.5, 1.0)

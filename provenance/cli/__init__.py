@@ -20,7 +20,6 @@ from provenance.errors import ProvenanceError
 __all__ = ["main"]
 
 
-
 class UserFacingError(click.ClickException):
     """A ``ProvenanceError`` rendered as click renders its own errors: ``Error: ...`` on stderr."""
 
@@ -35,8 +34,10 @@ class InternalError(click.ClickException):
     exit_code = 70
 
     def __init__(self, exc: Exception) -> None:
-        super().__init__(f"internal error: {type(exc).__name__}: {exc} (re-run with --debug for"
-                         " the traceback, and please report it)")
+        super().__init__(
+            f"internal error: {type(exc).__name__}: {exc} (re-run with --debug for"
+            " the traceback, and please report it)"
+        )
 
 
 class LazyGroup(click.Group):
@@ -72,15 +73,18 @@ class LazyGroup(click.Group):
             if ctx.find_root().params.get("debug"):
                 raise
             raise UserFacingError(exc) from exc
-        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit,
-                KeyboardInterrupt):
+        except (
+            click.ClickException,
+            click.exceptions.Exit,
+            click.Abort,
+            SystemExit,
+            KeyboardInterrupt,
+        ):
             raise
         except Exception as exc:  # a bug, not a user error: still one line, with a way to see more
             if ctx.find_root().params.get("debug"):
                 raise
             raise InternalError(exc) from exc
-
-
 
 
 @click.group(cls=LazyGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})

@@ -22,8 +22,15 @@ def up(as_json: bool) -> None:
     was_running = devnet.info() is not None
     info = devnet.up()
     if as_json:
-        emit_json({"running": True, "pid": info.pid, "rpc_url": info.rpc_url,
-                   "chain_id": info.chain_id, "started": not was_running})
+        emit_json(
+            {
+                "running": True,
+                "pid": info.pid,
+                "rpc_url": info.rpc_url,
+                "chain_id": info.chain_id,
+                "started": not was_running,
+            }
+        )
         return
     verb = "already running" if was_running else "started"
     out_console.print(f"devnet {verb}: {info.rpc_url} (chain {info.chain_id}, pid {info.pid})")
@@ -61,16 +68,33 @@ def status(as_json: bool) -> None:
         block = RpcClient(info.rpc_url, timeout=5).block_number()
     except ChainError as exc:  # the process is there but does not answer (dying, or hung)
         if as_json:
-            emit_json({"running": False, "pid": info.pid, "rpc_url": info.rpc_url,
-                       "error": str(exc), "state_file": str(devnet.state_file)})
+            emit_json(
+                {
+                    "running": False,
+                    "pid": info.pid,
+                    "rpc_url": info.rpc_url,
+                    "error": str(exc),
+                    "state_file": str(devnet.state_file),
+                }
+            )
         else:
             out_console.print(f"devnet pid {info.pid} does not answer at {info.rpc_url}: {exc}")
         return
     contract = deployment["address"] if deployment else None
     if as_json:
-        emit_json({"running": True, "pid": info.pid, "rpc_url": info.rpc_url,
-                   "chain_id": info.chain_id, "block": block, "contract": contract,
-                   "state_file": str(devnet.state_file)})
+        emit_json(
+            {
+                "running": True,
+                "pid": info.pid,
+                "rpc_url": info.rpc_url,
+                "chain_id": info.chain_id,
+                "block": block,
+                "contract": contract,
+                "state_file": str(devnet.state_file),
+            }
+        )
         return
-    out_console.print(f"devnet running: {info.rpc_url} (chain {info.chain_id}, pid {info.pid}),"
-                      f" block {block}, contract {contract or 'not deployed yet'}")
+    out_console.print(
+        f"devnet running: {info.rpc_url} (chain {info.chain_id}, pid {info.pid}),"
+        f" block {block}, contract {contract or 'not deployed yet'}"
+    )

@@ -22,12 +22,23 @@ err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 def chain_options(func: F) -> F:
     """``--rpc-url``, ``--chain-id``, ``--contract``: which chain and collection (devnet default)."""
     decorators = [
-        click.option("--rpc-url", envvar="PROVENANCE_RPC_URL", metavar="URL",
-                     help="JSON-RPC endpoint of a non-devnet network [env PROVENANCE_RPC_URL]."),
-        click.option("--chain-id", type=int, metavar="N",
-                     help="Expected chain id; refuse to act on any other chain."),
-        click.option("--contract", metavar="0x..",
-                     help="Collection address (default: from deployments.json)."),
+        click.option(
+            "--rpc-url",
+            envvar="PROVENANCE_RPC_URL",
+            metavar="URL",
+            help="JSON-RPC endpoint of a non-devnet network [env PROVENANCE_RPC_URL].",
+        ),
+        click.option(
+            "--chain-id",
+            type=int,
+            metavar="N",
+            help="Expected chain id; refuse to act on any other chain.",
+        ),
+        click.option(
+            "--contract",
+            metavar="0x..",
+            help="Collection address (default: from deployments.json).",
+        ),
     ]
     for decorator in reversed(decorators):
         func = decorator(func)
@@ -37,12 +48,19 @@ def chain_options(func: F) -> F:
 def signer_options(func: F) -> F:
     """``--account`` / ``--private-key-env`` / ``--password-env``: who signs."""
     decorators = [
-        click.option("--account", metavar="NAME",
-                     help="Foundry keystore name (~/.foundry/keystores/NAME)."),
-        click.option("--private-key-env", metavar="VAR",
-                     help="Name of an environment variable holding the private key."),
-        click.option("--password-env", metavar="VAR",
-                     help="Environment variable holding the keystore password (else prompt)."),
+        click.option(
+            "--account", metavar="NAME", help="Foundry keystore name (~/.foundry/keystores/NAME)."
+        ),
+        click.option(
+            "--private-key-env",
+            metavar="VAR",
+            help="Name of an environment variable holding the private key.",
+        ),
+        click.option(
+            "--password-env",
+            metavar="VAR",
+            help="Environment variable holding the keystore password (else prompt).",
+        ),
     ]
     for decorator in reversed(decorators):
         func = decorator(func)

@@ -8,31 +8,59 @@ from provenance.cli.common import emit_json, out_console, signer_options
 
 
 @click.command()
-@click.option("--rpc-url", envvar="PROVENANCE_RPC_URL", metavar="URL",
-              help="JSON-RPC endpoint (default: the devnet).")
+@click.option(
+    "--rpc-url",
+    envvar="PROVENANCE_RPC_URL",
+    metavar="URL",
+    help="JSON-RPC endpoint (default: the devnet).",
+)
 @click.option("--chain-id", type=int, metavar="N", help="Expected chain id.")
 @click.option("--name", default="Provenance", show_default=True, help="ERC-721 name.")
 @click.option("--symbol", default="PROV", show_default=True, help="ERC-721 symbol.")
-@click.option("--royalty-bps", type=click.IntRange(0, 10_000), default=500, show_default=True,
-              help="Default ERC-2981 royalty in basis points.")
+@click.option(
+    "--royalty-bps",
+    type=click.IntRange(0, 10_000),
+    default=500,
+    show_default=True,
+    help="Default ERC-2981 royalty in basis points.",
+)
 @click.option("--royalty-receiver", metavar="0x..", help="Royalty receiver (default: the admin).")
 @click.option("--contract-uri", default="", help="ERC-7572 contract-level metadata URI.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @signer_options
-def deploy(rpc_url: str | None, chain_id: int | None, name: str, symbol: str, royalty_bps: int,
-           royalty_receiver: str | None, contract_uri: str, as_json: bool, account: str | None,
-           private_key_env: str | None, password_env: str | None) -> None:
+def deploy(
+    rpc_url: str | None,
+    chain_id: int | None,
+    name: str,
+    symbol: str,
+    royalty_bps: int,
+    royalty_receiver: str | None,
+    contract_uri: str,
+    as_json: bool,
+    account: str | None,
+    private_key_env: str | None,
+    password_env: str | None,
+) -> None:
     """Deploy ProvenanceArt; the signer becomes its admin and first minter."""
     from provenance.chain.network import connect, signer
     from provenance.chain.network import deploy as run_deploy
 
     chain = connect(rpc_url=rpc_url, chain_id=chain_id)
-    local = signer(chain, account=account, private_key_env=private_key_env,
-                   password_env=password_env)
-    bound = run_deploy(chain, deployer=local, name=name, symbol=symbol, royalty_bps=royalty_bps,
-                       royalty_receiver=royalty_receiver, contract_uri=contract_uri)
+    local = signer(
+        chain, account=account, private_key_env=private_key_env, password_env=password_env
+    )
+    bound = run_deploy(
+        chain,
+        deployer=local,
+        name=name,
+        symbol=symbol,
+        royalty_bps=royalty_bps,
+        royalty_receiver=royalty_receiver,
+        contract_uri=contract_uri,
+    )
     if as_json:
         emit_json({"address": bound.address, "chain_id": chain.chain_id, "admin": local.address})
         return
-    out_console.print(f"ProvenanceArt deployed at {bound.address} on {chain.label}"
-                      f" (admin {local.address})")
+    out_console.print(
+        f"ProvenanceArt deployed at {bound.address} on {chain.label} (admin {local.address})"
+    )

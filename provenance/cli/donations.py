@@ -40,31 +40,76 @@ def offer_url(gallery_url: str, offer_id: str) -> str:
 
 @click.command()
 @click.argument("artwork", type=click.Path(path_type=Path))
-@click.option("--min-donation", required=True, metavar="AMOUNT", callback=_amount,
-              help="Minimum donation, e.g. 0.05ether, 20gwei, 1000wei.")
-@click.option("--to", "recipient", metavar="0x..",
-              help="Only this address receives the token (default: whoever redeems).")
-@click.option("--expires", metavar="DURATION", callback=_duration,
-              help="Validity, e.g. 90s, 15m, 12h, 7d, 2w (default: no expiry).")
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
-              help="Where to write offer.json (safe to publish).")
+@click.option(
+    "--min-donation",
+    required=True,
+    metavar="AMOUNT",
+    callback=_amount,
+    help="Minimum donation, e.g. 0.05ether, 20gwei, 1000wei.",
+)
+@click.option(
+    "--to",
+    "recipient",
+    metavar="0x..",
+    help="Only this address receives the token (default: whoever redeems).",
+)
+@click.option(
+    "--expires",
+    metavar="DURATION",
+    callback=_duration,
+    help="Validity, e.g. 90s, 15m, 12h, 7d, 2w (default: no expiry).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Where to write offer.json (safe to publish).",
+)
 @click.option("--name", help="Token name (default: the file name).")
 @click.option("--description", default="", help="Token description.")
-@click.option("--attribute", "attributes", multiple=True, metavar="KEY=VALUE",
-              help="An OpenSea attribute; repeat for more.")
+@click.option(
+    "--attribute",
+    "attributes",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="An OpenSea attribute; repeat for more.",
+)
 @click.option("--animation-url", help="animation_url (e.g. ipfs://... of a latent walk).")
-@click.option("--gallery-url", default=DEFAULT_GALLERY_URL, show_default=True,
-              help="Base URL of the gallery the link and QR code point to.")
-@click.option("--qr-png", type=click.Path(path_type=Path),
-              help="Where to write the QR code PNG (default: next to the offer, .png).")
+@click.option(
+    "--gallery-url",
+    default=DEFAULT_GALLERY_URL,
+    show_default=True,
+    help="Base URL of the gallery the link and QR code point to.",
+)
+@click.option(
+    "--qr-png",
+    type=click.Path(path_type=Path),
+    help="Where to write the QR code PNG (default: next to the offer, .png).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 @chain_options
 @signer_options
-def offer(artwork: Path, min_donation: int, recipient: str | None, expires: int | None,
-          output: Path, name: str | None, description: str, attributes: tuple[str, ...],
-          animation_url: str | None, gallery_url: str, qr_png: Path | None, as_json: bool,
-          rpc_url: str | None, chain_id: int | None, contract: str | None, account: str | None,
-          private_key_env: str | None, password_env: str | None) -> None:
+def offer(
+    artwork: Path,
+    min_donation: int,
+    recipient: str | None,
+    expires: int | None,
+    output: Path,
+    name: str | None,
+    description: str,
+    attributes: tuple[str, ...],
+    animation_url: str | None,
+    gallery_url: str,
+    qr_png: Path | None,
+    as_json: bool,
+    rpc_url: str | None,
+    chain_id: int | None,
+    contract: str | None,
+    account: str | None,
+    private_key_env: str | None,
+    password_env: str | None,
+) -> None:
     """Offer ARTWORK against a donation: store it on IPFS and sign a voucher into offer.json."""
     import segno
 
@@ -83,26 +128,52 @@ def offer(artwork: Path, min_donation: int, recipient: str | None, expires: int 
     if not output.parent.is_dir():
         raise InputError(f"folder {output.parent} does not exist")
     load_artwork(artwork)  # a bad file fails before the chain is touched
-    collection = open_collection(rpc_url=rpc_url, chain_id=chain_id, contract=contract,
-                                 account=account, private_key_env=private_key_env,
-                                 password_env=password_env, with_signer=True)
-    made = make_offer(artwork, collection, min_donation=min_donation, recipient=recipient,
-                      expires_in=expires, name=name, description=description,
-                      attributes=parsed, animation_url=animation_url)
+    collection = open_collection(
+        rpc_url=rpc_url,
+        chain_id=chain_id,
+        contract=contract,
+        account=account,
+        private_key_env=private_key_env,
+        password_env=password_env,
+        with_signer=True,
+    )
+    made = make_offer(
+        artwork,
+        collection,
+        min_donation=min_donation,
+        recipient=recipient,
+        expires_in=expires,
+        name=name,
+        description=description,
+        attributes=parsed,
+        animation_url=animation_url,
+    )
     atomic_write(output, made.encode())
     url = offer_url(gallery_url, made.id_hex)
     qr = segno.make(url, error="m")
     png = qr_png or output.with_suffix(".png")
     qr.save(str(png), scale=8, border=4)
     if as_json:
-        emit_json({"offer": str(output), "id": made.id_hex, "url": url, "qr_png": str(png),
-                   "metadata_cid": made.metadata_cid, "image_cid": made.image_cid,
-                   "min_donation_wei": str(made.voucher.min_donation),
-                   "deadline": made.voucher.deadline, "chain_id": made.chain_id,
-                   "contract": made.contract, "signer": made.voucher.signer})
+        emit_json(
+            {
+                "offer": str(output),
+                "id": made.id_hex,
+                "url": url,
+                "qr_png": str(png),
+                "metadata_cid": made.metadata_cid,
+                "image_cid": made.image_cid,
+                "min_donation_wei": str(made.voucher.min_donation),
+                "deadline": made.voucher.deadline,
+                "chain_id": made.chain_id,
+                "contract": made.contract,
+                "signer": made.voucher.signer,
+            }
+        )
         return
-    out_console.print(f"[bold green]offer written[/] to {output}: {made.name!r} for at least"
-                      f" {format_wei(made.voucher.min_donation)}")
+    out_console.print(
+        f"[bold green]offer written[/] to {output}: {made.name!r} for at least"
+        f" {format_wei(made.voucher.min_donation)}"
+    )
     out_console.print(f"  image     ipfs://{made.image_cid}")
     out_console.print(f"  metadata  ipfs://{made.metadata_cid}")
     out_console.print(f"  gallery   {url}")
@@ -115,19 +186,36 @@ def offer(artwork: Path, min_donation: int, recipient: str | None, expires: int 
 @click.command()
 @click.argument("offer_file", type=click.Path(path_type=Path))
 @click.option("--message", metavar="TEXT", help="Message sealed to your own key (<= 1024 bytes).")
-@click.option("--message-file", type=click.Path(path_type=Path), help="Read the message from a file.")
-@click.option("--donation", metavar="AMOUNT", callback=_amount,
-              help="How much to give (default: the offer's minimum), e.g. 0.1ether.")
+@click.option(
+    "--message-file", type=click.Path(path_type=Path), help="Read the message from a file."
+)
+@click.option(
+    "--donation",
+    metavar="AMOUNT",
+    callback=_amount,
+    help="How much to give (default: the offer's minimum), e.g. 0.1ether.",
+)
 @click.option("--check-only", is_flag=True, help="Check the offer and stop; send nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 @content_options
 @chain_options
 @signer_options
-def redeem(offer_file: Path, message: str | None, message_file: Path | None,
-           donation: int | None, check_only: bool, as_json: bool, kubo_api: str | None,
-           gateways: tuple[str, ...], rpc_url: str | None, chain_id: int | None,
-           contract: str | None, account: str | None, private_key_env: str | None,
-           password_env: str | None) -> None:
+def redeem(
+    offer_file: Path,
+    message: str | None,
+    message_file: Path | None,
+    donation: int | None,
+    check_only: bool,
+    as_json: bool,
+    kubo_api: str | None,
+    gateways: tuple[str, ...],
+    rpc_url: str | None,
+    chain_id: int | None,
+    contract: str | None,
+    account: str | None,
+    private_key_env: str | None,
+    password_env: str | None,
+) -> None:
     """Check OFFER_FILE, seal your message to your own key, donate and receive the token.
 
     Refuses expired, redeemed, tampered, foreign or under-paid offers before sending anything.
@@ -142,44 +230,66 @@ def redeem(offer_file: Path, message: str | None, message_file: Path | None,
         raise InputError("redeem needs your account: --account NAME or --private-key-env VAR")
     source = content_source(kubo_api, gateways)
     # The offer names its collection; --contract overrides (and must then agree with it).
-    collection = open_collection(rpc_url=rpc_url, chain_id=chain_id,
-                                 contract=contract or parsed.contract, account=account,
-                                 private_key_env=private_key_env, password_env=password_env,
-                                 # --check-only with an account also checks who redeems
-                                 with_signer=not check_only or bool(account or private_key_env))
+    collection = open_collection(
+        rpc_url=rpc_url,
+        chain_id=chain_id,
+        contract=contract or parsed.contract,
+        account=account,
+        private_key_env=private_key_env,
+        password_env=password_env,
+        # --check-only with an account also checks who redeems
+        with_signer=not check_only or bool(account or private_key_env),
+    )
     if check_only:
         redeemer = collection.sender.address if collection.sender is not None else None
-        checked = check_offer(parsed, collection, source, redeemer=redeemer,
-                              sealed=data is not None)
+        checked = check_offer(
+            parsed, collection, source, redeemer=redeemer, sealed=data is not None
+        )
         if as_json:
             emit_json({"ok": True, "id": parsed.id_hex, "name": checked.metadata["name"]})
         else:
-            out_console.print(f"[bold green]offer checks out[/]: {checked.metadata['name']!r},"
-                              f" at least {format_wei(parsed.voucher.min_donation)}")
+            out_console.print(
+                f"[bold green]offer checks out[/]: {checked.metadata['name']!r},"
+                f" at least {format_wei(parsed.voucher.min_donation)}"
+            )
         return
     result = run_redeem(parsed, collection, source, message=data, donation=donation)
     if as_json:
-        emit_json({"token_id": result.token_id, "tx_hash": result.tx_hash,
-                   "donation_wei": str(result.donation), "owner": result.owner,
-                   "sealed_message": result.sealed, "resumed": result.resumed,
-                   "chain_id": result.chain_id, "contract": result.contract,
-                   "metadata_cid": result.metadata_cid, "image_cid": result.image_cid})
+        emit_json(
+            {
+                "token_id": result.token_id,
+                "tx_hash": result.tx_hash,
+                "donation_wei": str(result.donation),
+                "owner": result.owner,
+                "sealed_message": result.sealed,
+                "resumed": result.resumed,
+                "chain_id": result.chain_id,
+                "contract": result.contract,
+                "metadata_cid": result.metadata_cid,
+                "image_cid": result.image_cid,
+            }
+        )
         return
-    out_console.print(f"[bold green]redeemed: token {result.token_id}[/] is now {result.owner}'s"
-                      f" (donated {format_wei(result.donation)})"
-                      + (" (finished an interrupted redemption)" if result.resumed else ""))
+    out_console.print(
+        f"[bold green]redeemed: token {result.token_id}[/] is now {result.owner}'s"
+        f" (donated {format_wei(result.donation)})"
+        + (" (finished an interrupted redemption)" if result.resumed else "")
+    )
     out_console.print(f"  tx        {result.tx_hash}")
     if result.sealed:
-        out_console.print("  message   sealed to your own key; read it with"
-                          f" `provenance decrypt {result.token_id} --account NAME`")
+        out_console.print(
+            "  message   sealed to your own key; read it with"
+            f" `provenance decrypt {result.token_id} --account NAME`"
+        )
     out_console.print(f"  verify    provenance verify {result.token_id}")
 
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 @chain_options
-def donations(as_json: bool, rpc_url: str | None, chain_id: int | None,
-              contract: str | None) -> None:
+def donations(
+    as_json: bool, rpc_url: str | None, chain_id: int | None, contract: str | None
+) -> None:
     """The collection's balance and every donation received (from VoucherRedeemed events)."""
     from provenance.collection import open_collection
     from provenance.donations import donations as ledger
@@ -188,13 +298,26 @@ def donations(as_json: bool, rpc_url: str | None, chain_id: int | None,
     collection = open_collection(rpc_url=rpc_url, chain_id=chain_id, contract=contract)
     report = ledger(collection)
     if as_json:
-        emit_json({"contract": report.contract, "chain_id": report.chain_id,
-                   "balance_wei": str(report.balance), "received_wei": str(report.received),
-                   "withdrawn_wei": str(report.withdrawn),
-                   "donations": [{"token_id": d.token_id, "voucher_id": d.voucher_id,
-                                  "redeemer": d.redeemer, "amount_wei": str(d.amount),
-                                  "block": d.block, "tx_hash": d.tx_hash}
-                                 for d in report.donations]})
+        emit_json(
+            {
+                "contract": report.contract,
+                "chain_id": report.chain_id,
+                "balance_wei": str(report.balance),
+                "received_wei": str(report.received),
+                "withdrawn_wei": str(report.withdrawn),
+                "donations": [
+                    {
+                        "token_id": d.token_id,
+                        "voucher_id": d.voucher_id,
+                        "redeemer": d.redeemer,
+                        "amount_wei": str(d.amount),
+                        "block": d.block,
+                        "tx_hash": d.tx_hash,
+                    }
+                    for d in report.donations
+                ],
+            }
+        )
         return
     table = Table(title=f"donations to {report.contract} on {collection.chain.label}")
     for column in ("token", "donor", "amount", "block"):
@@ -202,20 +325,34 @@ def donations(as_json: bool, rpc_url: str | None, chain_id: int | None,
     for d in report.donations:
         table.add_row(str(d.token_id), d.redeemer, format_wei(d.amount), str(d.block))
     out_console.print(table)
-    out_console.print(f"received {format_wei(report.received)}, withdrawn"
-                      f" {format_wei(report.withdrawn)}, balance {format_wei(report.balance)}")
+    out_console.print(
+        f"received {format_wei(report.received)}, withdrawn"
+        f" {format_wei(report.withdrawn)}, balance {format_wei(report.balance)}"
+    )
 
 
 @click.command()
 @click.option("--to", "beneficiary", required=True, metavar="0x..", help="Who receives the funds.")
-@click.option("--amount", metavar="AMOUNT", callback=_amount,
-              help="How much (default: the whole balance), e.g. 0.5ether.")
+@click.option(
+    "--amount",
+    metavar="AMOUNT",
+    callback=_amount,
+    help="How much (default: the whole balance), e.g. 0.5ether.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 @chain_options
 @signer_options
-def withdraw(beneficiary: str, amount: int | None, as_json: bool, rpc_url: str | None,
-             chain_id: int | None, contract: str | None, account: str | None,
-             private_key_env: str | None, password_env: str | None) -> None:
+def withdraw(
+    beneficiary: str,
+    amount: int | None,
+    as_json: bool,
+    rpc_url: str | None,
+    chain_id: int | None,
+    contract: str | None,
+    account: str | None,
+    private_key_env: str | None,
+    password_env: str | None,
+) -> None:
     """Send the collection's donations to --to (the admin only)."""
     from provenance.collection import open_collection
     from provenance.donations import format_wei
@@ -223,14 +360,28 @@ def withdraw(beneficiary: str, amount: int | None, as_json: bool, rpc_url: str |
     from provenance.mint import parse_donor
 
     parse_donor(beneficiary)
-    collection = open_collection(rpc_url=rpc_url, chain_id=chain_id, contract=contract,
-                                 account=account, private_key_env=private_key_env,
-                                 password_env=password_env, with_signer=True)
+    collection = open_collection(
+        rpc_url=rpc_url,
+        chain_id=chain_id,
+        contract=contract,
+        account=account,
+        private_key_env=private_key_env,
+        password_env=password_env,
+        with_signer=True,
+    )
     result = run_withdraw(collection, beneficiary, amount=amount)
     if as_json:
-        emit_json({"beneficiary": result.beneficiary, "amount_wei": str(result.amount),
-                   "tx_hash": result.tx_hash, "balance_after_wei": str(result.balance_after)})
+        emit_json(
+            {
+                "beneficiary": result.beneficiary,
+                "amount_wei": str(result.amount),
+                "tx_hash": result.tx_hash,
+                "balance_after_wei": str(result.balance_after),
+            }
+        )
         return
-    out_console.print(f"[bold green]withdrew {format_wei(result.amount)}[/] to"
-                      f" {result.beneficiary} ({result.tx_hash})")
+    out_console.print(
+        f"[bold green]withdrew {format_wei(result.amount)}[/] to"
+        f" {result.beneficiary} ({result.tx_hash})"
+    )
     err_console.print(f"  balance now {format_wei(result.balance_after)}")

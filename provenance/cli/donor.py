@@ -11,6 +11,7 @@ from provenance.errors import InputError
 
 __all__ = ["donor"]
 
+
 def _sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     try:
@@ -40,13 +41,21 @@ def donor() -> None:
     help="Chain id of the collection (default: the devnet's, or the --rpc-url chain's).",
 )
 @click.option(
-    "--contract", metavar="0x..",
+    "--contract",
+    metavar="0x..",
     help="The collection's contract address (default: the devnet's, or deployments.json).",
 )
-@click.option("--rpc-url", envvar="PROVENANCE_RPC_URL", metavar="URL",
-              help="JSON-RPC endpoint of a non-devnet network [env PROVENANCE_RPC_URL].")
+@click.option(
+    "--rpc-url",
+    envvar="PROVENANCE_RPC_URL",
+    metavar="URL",
+    help="JSON-RPC endpoint of a non-devnet network [env PROVENANCE_RPC_URL].",
+)
 def consent_message_command(
-    donor_address: str, artwork: Path | None, chain_id: int | None, contract: str | None,
+    donor_address: str,
+    artwork: Path | None,
+    chain_id: int | None,
+    contract: str | None,
     rpc_url: str | None,
 ) -> None:
     """Print the text the donor signs (personal_sign) to reveal their public key.

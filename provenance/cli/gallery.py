@@ -20,8 +20,9 @@ def gallery() -> None:
 @click.option("--port", type=click.IntRange(0, 65535), default=DEFAULT_PORT, show_default=True)
 @click.option("--verbose", is_flag=True, help="Log every request.")
 @chain_options
-def serve(port: int, verbose: bool, rpc_url: str | None, chain_id: int | None,
-          contract: str | None) -> None:
+def serve(
+    port: int, verbose: bool, rpc_url: str | None, chain_id: int | None, contract: str | None
+) -> None:
     """Serve the gallery and an IPFS gateway on http://127.0.0.1:PORT (loopback only)."""
     from provenance.collection import open_collection
     from provenance.gallery import make_gallery_server
@@ -39,14 +40,30 @@ def serve(port: int, verbose: bool, rpc_url: str | None, chain_id: int | None,
 
 
 @gallery.command()
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
-              help="Folder to write the site into.")
-@click.option("--gateway", default="http://127.0.0.1:8080", show_default=True, metavar="URL",
-              help="IPFS gateway the pages fetch content from (e.g. `provenance ipfs serve`).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Folder to write the site into.",
+)
+@click.option(
+    "--gateway",
+    default="http://127.0.0.1:8080",
+    show_default=True,
+    metavar="URL",
+    help="IPFS gateway the pages fetch content from (e.g. `provenance ipfs serve`).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 @chain_options
-def build(output: Path, gateway: str, as_json: bool, rpc_url: str | None, chain_id: int | None,
-          contract: str | None) -> None:
+def build(
+    output: Path,
+    gateway: str,
+    as_json: bool,
+    rpc_url: str | None,
+    chain_id: int | None,
+    contract: str | None,
+) -> None:
     """Write the gallery as a static site (any web server, or `ipfs add -r`)."""
     from provenance.collection import open_collection
     from provenance.gallery import collect, write_site
@@ -55,8 +72,17 @@ def build(output: Path, gateway: str, as_json: bool, rpc_url: str | None, chain_
     data = collect(collection, collection.store)
     written = write_site(data, output, gateway=gateway)
     if as_json:
-        emit_json({"output": str(output), "files": len(written), "works": len(data.works),
-                   "offers": len(data.offers), "gateway": gateway})
+        emit_json(
+            {
+                "output": str(output),
+                "files": len(written),
+                "works": len(data.works),
+                "offers": len(data.offers),
+                "gateway": gateway,
+            }
+        )
         return
-    click.echo(f"wrote {len(written)} files to {output}: {len(data.works)} works,"
-               f" {len(data.offers)} open offers; content from {gateway}")
+    click.echo(
+        f"wrote {len(written)} files to {output}: {len(data.works)} works,"
+        f" {len(data.offers)} open offers; content from {gateway}"
+    )

@@ -107,23 +107,28 @@ def add(
     if path.is_dir() and not recursive:
         raise InputError(f"{path} is a directory: use -r to add it recursively")
     store = None if only_hash else _store()
-    result = add_path(path, store=store, params=params,
-                      wrap_with_directory=wrap_with_directory, hidden=hidden)
+    result = add_path(
+        path, store=store, params=params, wrap_with_directory=wrap_with_directory, hidden=hidden
+    )
     if store is not None and pin:
         store.pin(result.cid)
     if as_json:
-        click.echo(json.dumps({
-            "cid": result.cid,
-            "size": result.size,
-            "profile": profile,
-            "params": {
-                "chunk_size": params.chunk_size,
-                "max_links": params.max_links,
-                "raw_leaves": params.raw_leaves,
-                "cid_version": params.cid_version,
-            },
-            "stored": store is not None,
-        }))
+        click.echo(
+            json.dumps(
+                {
+                    "cid": result.cid,
+                    "size": result.size,
+                    "profile": profile,
+                    "params": {
+                        "chunk_size": params.chunk_size,
+                        "max_links": params.max_links,
+                        "raw_leaves": params.raw_leaves,
+                        "cid_version": params.cid_version,
+                    },
+                    "stored": store is not None,
+                }
+            )
+        )
     else:
         click.echo(result.cid)
 
@@ -131,16 +136,27 @@ def add(
 # The default bound on what ``cat`` and ``serve`` produce (reader.DEFAULT_MAX_CAT_BYTES, 1 GiB),
 # repeated here so the CLI need not import the reader to build its help.
 _DEFAULT_MAX_SIZE = 1 << 30
-_MAX_SIZE_HELP = ("Refuse files larger than this many bytes (a small DAG can link one block "
-                  "many times and expand without bound); 0: no limit.")
+_MAX_SIZE_HELP = (
+    "Refuse files larger than this many bytes (a small DAG can link one block "
+    "many times and expand without bound); 0: no limit."
+)
 
 
 @ipfs.command()
 @click.argument("cid")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file instead of stdout.")
-@click.option("--max-size", type=click.IntRange(min=0), default=_DEFAULT_MAX_SIZE,
-              show_default=True, help=_MAX_SIZE_HELP)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of stdout.",
+)
+@click.option(
+    "--max-size",
+    type=click.IntRange(min=0),
+    default=_DEFAULT_MAX_SIZE,
+    show_default=True,
+    help=_MAX_SIZE_HELP,
+)
 def cat(cid: str, output: Path | None, max_size: int) -> None:
     """Print a file's bytes, every block verified against its CID."""
     store = _store()
@@ -163,8 +179,13 @@ def cat(cid: str, output: Path | None, max_size: int) -> None:
 
 @ipfs.command("export")
 @click.argument("cid")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The CAR file to write.")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The CAR file to write.",
+)
 def export_cmd(cid: str, output: Path) -> None:
     """Write the DAG under CID as a CARv1 file."""
     from provenance.ipfs.car import export_car
@@ -178,8 +199,9 @@ def export_cmd(cid: str, output: Path) -> None:
 
 @ipfs.command("import")
 @click.argument("car", type=click.Path(path_type=Path))
-@click.option("--pin/--no-pin", "pin_roots", default=True, show_default=True,
-              help="Pin the CAR's roots.")
+@click.option(
+    "--pin/--no-pin", "pin_roots", default=True, show_default=True, help="Pin the CAR's roots."
+)
 def import_cmd(car: Path, pin_roots: bool) -> None:
     """Import a CARv1 file (every block verified); print its roots."""
     from provenance.ipfs.car import import_car
@@ -201,10 +223,19 @@ def import_cmd(car: Path, pin_roots: bool) -> None:
 
 @ipfs.command()
 @click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True)
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Interface to listen on (loopback by default).")
-@click.option("--max-size", type=click.IntRange(min=0), default=_DEFAULT_MAX_SIZE,
-              show_default=True, help=_MAX_SIZE_HELP)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Interface to listen on (loopback by default).",
+)
+@click.option(
+    "--max-size",
+    type=click.IntRange(min=0),
+    default=_DEFAULT_MAX_SIZE,
+    show_default=True,
+    help=_MAX_SIZE_HELP,
+)
 def serve(port: int, host: str, max_size: int) -> None:
     """Serve the blockstore as an IPFS trustless gateway (/ipfs/CID, ?format=raw|car)."""
     from provenance.ipfs.server import make_server

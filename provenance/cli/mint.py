@@ -45,38 +45,85 @@ def read_message(message: str | None, message_file: Path | None) -> bytes | None
 @click.command()
 @click.argument("artwork", type=click.Path(path_type=Path))
 @click.option("--donor", required=True, metavar="0x..", help="Address that receives the token.")
-@click.option("--message", metavar="TEXT", help="Message sealed to the donor's key (<= 1024 bytes).")
-@click.option("--message-file", type=click.Path(path_type=Path), help="Read the message from a file.")
-@click.option("--donor-signature", metavar="0x..",
-              help="Donor's personal_sign signature of `provenance donor consent-message`.")
+@click.option(
+    "--message", metavar="TEXT", help="Message sealed to the donor's key (<= 1024 bytes)."
+)
+@click.option(
+    "--message-file", type=click.Path(path_type=Path), help="Read the message from a file."
+)
+@click.option(
+    "--donor-signature",
+    metavar="0x..",
+    help="Donor's personal_sign signature of `provenance donor consent-message`.",
+)
 @click.option("--donor-tx", metavar="0x..", help="Hash of a transaction the donor sent.")
 @click.option("--donor-pubkey", metavar="HEX", help="Donor's secp256k1 public key.")
-@click.option("--donor-encryption-key", metavar="B64",
-              help="Donor's MetaMask encryption key (eth_getEncryptionPublicKey).")
+@click.option(
+    "--donor-encryption-key",
+    metavar="B64",
+    help="Donor's MetaMask encryption key (eth_getEncryptionPublicKey).",
+)
 @click.option("--name", help="Token name (default: the file name).")
 @click.option("--description", default="", help="Token description.")
-@click.option("--attribute", "attributes", multiple=True, metavar="KEY=VALUE",
-              help="An OpenSea attribute; repeat for more.")
+@click.option(
+    "--attribute",
+    "attributes",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="An OpenSea attribute; repeat for more.",
+)
 @click.option("--animation-url", help="animation_url (e.g. ipfs://... of a latent walk).")
 @click.option("--external-url", help="external_url.")
-@click.option("--kubo-api", envvar="PROVENANCE_KUBO_API", metavar="URL",
-              help="Also import the content into this Kubo node and pin it [env PROVENANCE_KUBO_API].")
-@click.option("--kubo-auth-env", metavar="VAR",
-              help="Environment variable holding Kubo's Authorization header value.")
-@click.option("--pinning-endpoint", metavar="URL",
-              help="A Pinning Service API endpoint to ask to pin the content.")
-@click.option("--pinning-token-env", metavar="VAR",
-              help="Environment variable holding the pinning service's access token.")
+@click.option(
+    "--kubo-api",
+    envvar="PROVENANCE_KUBO_API",
+    metavar="URL",
+    help="Also import the content into this Kubo node and pin it [env PROVENANCE_KUBO_API].",
+)
+@click.option(
+    "--kubo-auth-env",
+    metavar="VAR",
+    help="Environment variable holding Kubo's Authorization header value.",
+)
+@click.option(
+    "--pinning-endpoint",
+    metavar="URL",
+    help="A Pinning Service API endpoint to ask to pin the content.",
+)
+@click.option(
+    "--pinning-token-env",
+    metavar="VAR",
+    help="Environment variable holding the pinning service's access token.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 @chain_options
 @signer_options
-def mint(artwork: Path, donor: str, message: str | None, message_file: Path | None,
-         donor_signature: str | None, donor_tx: str | None, donor_pubkey: str | None,
-         donor_encryption_key: str | None, name: str | None, description: str,
-         attributes: tuple[str, ...], animation_url: str | None, external_url: str | None,
-         kubo_api: str | None, kubo_auth_env: str | None, pinning_endpoint: str | None,
-         pinning_token_env: str | None, as_json: bool, rpc_url: str | None, chain_id: int | None, contract: str | None,
-         account: str | None, private_key_env: str | None, password_env: str | None) -> None:
+def mint(
+    artwork: Path,
+    donor: str,
+    message: str | None,
+    message_file: Path | None,
+    donor_signature: str | None,
+    donor_tx: str | None,
+    donor_pubkey: str | None,
+    donor_encryption_key: str | None,
+    name: str | None,
+    description: str,
+    attributes: tuple[str, ...],
+    animation_url: str | None,
+    external_url: str | None,
+    kubo_api: str | None,
+    kubo_auth_env: str | None,
+    pinning_endpoint: str | None,
+    pinning_token_env: str | None,
+    as_json: bool,
+    rpc_url: str | None,
+    chain_id: int | None,
+    contract: str | None,
+    account: str | None,
+    private_key_env: str | None,
+    password_env: str | None,
+) -> None:
     """Store ARTWORK and its metadata on IPFS and mint it to DONOR.
 
     Re-running the same command after an interruption finishes the same mint.
@@ -88,50 +135,90 @@ def mint(artwork: Path, donor: str, message: str | None, message_file: Path | No
     from provenance.mint import mint as run_mint
 
     data = read_message(message, message_file)
-    if data is not None and not (donor_signature or donor_tx or donor_pubkey or donor_encryption_key):
-        raise InputError("a message needs the donor's key: give --donor-signature, --donor-tx,"
-                         " --donor-pubkey or --donor-encryption-key")
+    if data is not None and not (
+        donor_signature or donor_tx or donor_pubkey or donor_encryption_key
+    ):
+        raise InputError(
+            "a message needs the donor's key: give --donor-signature, --donor-tx,"
+            " --donor-pubkey or --donor-encryption-key"
+        )
     parsed_attributes = parse_attributes(attributes)
     donor = parse_donor(donor)
     art = load_artwork(artwork)  # fail on a bad file before touching the chain
-    kubo, pinning = content_services(kubo_api=kubo_api, kubo_auth_env=kubo_auth_env,
-                                     pinning_endpoint=pinning_endpoint,
-                                     pinning_token_env=pinning_token_env)
-    collection = open_collection(rpc_url=rpc_url, chain_id=chain_id, contract=contract,
-                                 account=account, private_key_env=private_key_env,
-                                 password_env=password_env, with_signer=True)
+    kubo, pinning = content_services(
+        kubo_api=kubo_api,
+        kubo_auth_env=kubo_auth_env,
+        pinning_endpoint=pinning_endpoint,
+        pinning_token_env=pinning_token_env,
+    )
+    collection = open_collection(
+        rpc_url=rpc_url,
+        chain_id=chain_id,
+        contract=contract,
+        account=account,
+        private_key_env=private_key_env,
+        password_env=password_env,
+        with_signer=True,
+    )
     collection.kubo, collection.pinning = kubo, pinning
-    key = resolve_donor_key(collection, donor=donor, artwork_sha256=art.sha256,
-                            signature=donor_signature, tx_hash=donor_tx, public_key=donor_pubkey,
-                            encryption_key=donor_encryption_key)
-    request = MintRequest(artwork=artwork, donor=donor, message=data, donor_key=key, name=name,
-                          description=description, attributes=parsed_attributes,
-                          animation_url=animation_url, external_url=external_url)
+    key = resolve_donor_key(
+        collection,
+        donor=donor,
+        artwork_sha256=art.sha256,
+        signature=donor_signature,
+        tx_hash=donor_tx,
+        public_key=donor_pubkey,
+        encryption_key=donor_encryption_key,
+    )
+    request = MintRequest(
+        artwork=artwork,
+        donor=donor,
+        message=data,
+        donor_key=key,
+        name=name,
+        description=description,
+        attributes=parsed_attributes,
+        animation_url=animation_url,
+        external_url=external_url,
+    )
     result = run_mint(request, collection, progress=progress_printer(not as_json))
     verify_cmd = f"provenance verify {result.token_id}"
     if rpc_url:  # never echo the URL itself: provider URLs carry API keys
         verify_cmd += f' --rpc-url "$PROVENANCE_RPC_URL" --contract {result.contract}'
 
     if as_json:
-        emit_json({
-            "token_id": result.token_id, "tx_hash": result.tx_hash, "gas_used": result.gas_used,
-            "block": result.block_number, "image_cid": result.image_cid,
-            "metadata_cid": result.metadata_cid, "donor": result.donor,
-            "sealed_message": result.sealed,
-            "donor_key_verified": key.verified if key else None,
-            "resumed": result.resumed, "chain_id": result.chain_id,
-            "contract": result.contract, "verify": verify_cmd,
-        })
+        emit_json(
+            {
+                "token_id": result.token_id,
+                "tx_hash": result.tx_hash,
+                "gas_used": result.gas_used,
+                "block": result.block_number,
+                "image_cid": result.image_cid,
+                "metadata_cid": result.metadata_cid,
+                "donor": result.donor,
+                "sealed_message": result.sealed,
+                "donor_key_verified": key.verified if key else None,
+                "resumed": result.resumed,
+                "chain_id": result.chain_id,
+                "contract": result.contract,
+                "verify": verify_cmd,
+            }
+        )
         return
-    out_console.print(f"[bold green]minted token {result.token_id}[/] to {result.donor}"
-                      + (" (finished an interrupted mint)" if result.resumed else ""))
-    out_console.print(f"  tx        {result.tx_hash} (block {result.block_number},"
-                      f" gas {result.gas_used:,})")
+    out_console.print(
+        f"[bold green]minted token {result.token_id}[/] to {result.donor}"
+        + (" (finished an interrupted mint)" if result.resumed else "")
+    )
+    out_console.print(
+        f"  tx        {result.tx_hash} (block {result.block_number}, gas {result.gas_used:,})"
+    )
     out_console.print(f"  image     ipfs://{result.image_cid}")
     out_console.print(f"  metadata  ipfs://{result.metadata_cid}")
     if result.sealed and key is not None:
         out_console.print(f"  message   sealed ({key.scheme}) to the donor's key")
         if not key.verified:
-            err_console.print("  [yellow]note:[/] a MetaMask encryption key cannot be checked"
-                              " against the donor address; only that wallet can read the message")
+            err_console.print(
+                "  [yellow]note:[/] a MetaMask encryption key cannot be checked"
+                " against the donor address; only that wallet can read the message"
+            )
     out_console.print(f"  verify    {verify_cmd}")

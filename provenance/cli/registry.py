@@ -10,21 +10,66 @@ from __future__ import annotations
 # name: ("module:attribute", one-line help)
 REGISTRY: dict[str, tuple[str, str]] = {
     "chain": ("provenance.cli.chain:chain", "Run the local devnet: up, down, status."),
-    "deploy": ("provenance.cli.deploy:deploy", "Deploy the collection contract (explicit on any non-devnet chain)."),
-    "mint": ("provenance.cli.mint:mint", "Store an artwork on IPFS and mint it to a donor, with a sealed message."),
-    "verify": ("provenance.cli.verify:verify", "Check a token end to end; exit 0 only when every check passes."),
-    "decrypt": ("provenance.cli.verify:decrypt", "Print a token's sealed message with the donor's key."),
-    "tokens": ("provenance.cli.tokens:tokens", "List and show the collection's tokens (chain events + journal)."),
-    "mint-batch": ("provenance.cli.batch:mint_batch", "Mint one artwork per CSV row, pipelined; re-run to finish."),
-    "ipfs": ("provenance.cli.ipfs:ipfs", "Content addressing without a daemon: add, cat, export, import, serve, pin, gc."),
-    "seal": ("provenance.cli.seal:seal", "Seal a message to a donor's wallet key; open it; recover a donor's key."),
-    "donor": ("provenance.cli.donor:donor", "Donor-side helpers: the consent message a donor signs."),
-    "offer": ("provenance.cli.donations:offer", "Offer an artwork against a donation: store it and sign a voucher (offer.json)."),
-    "redeem": ("provenance.cli.donations:redeem", "Redeem an offer: check it, seal your message to your key, donate, mint."),
-    "donations": ("provenance.cli.donations:donations", "The collection's balance and the donations received."),
-    "withdraw": ("provenance.cli.donations:withdraw", "Send the collection's donations to an address (admin only)."),
-    "gallery": ("provenance.cli.gallery:gallery", "The exhibition: serve a verifying web gallery, or build it as a static site."),
-    "gan": ("provenance.cli.gan:gan", "Train the GAN, generate, animate, evaluate, benchmark (JAX/Flax)."),
+    "deploy": (
+        "provenance.cli.deploy:deploy",
+        "Deploy the collection contract (explicit on any non-devnet chain).",
+    ),
+    "mint": (
+        "provenance.cli.mint:mint",
+        "Store an artwork on IPFS and mint it to a donor, with a sealed message.",
+    ),
+    "verify": (
+        "provenance.cli.verify:verify",
+        "Check a token end to end; exit 0 only when every check passes.",
+    ),
+    "decrypt": (
+        "provenance.cli.verify:decrypt",
+        "Print a token's sealed message with the donor's key.",
+    ),
+    "tokens": (
+        "provenance.cli.tokens:tokens",
+        "List and show the collection's tokens (chain events + journal).",
+    ),
+    "mint-batch": (
+        "provenance.cli.batch:mint_batch",
+        "Mint one artwork per CSV row, pipelined; re-run to finish.",
+    ),
+    "ipfs": (
+        "provenance.cli.ipfs:ipfs",
+        "Content addressing without a daemon: add, cat, export, import, serve, pin, gc.",
+    ),
+    "seal": (
+        "provenance.cli.seal:seal",
+        "Seal a message to a donor's wallet key; open it; recover a donor's key.",
+    ),
+    "donor": (
+        "provenance.cli.donor:donor",
+        "Donor-side helpers: the consent message a donor signs.",
+    ),
+    "offer": (
+        "provenance.cli.donations:offer",
+        "Offer an artwork against a donation: store it and sign a voucher (offer.json).",
+    ),
+    "redeem": (
+        "provenance.cli.donations:redeem",
+        "Redeem an offer: check it, seal your message to your key, donate, mint.",
+    ),
+    "donations": (
+        "provenance.cli.donations:donations",
+        "The collection's balance and the donations received.",
+    ),
+    "withdraw": (
+        "provenance.cli.donations:withdraw",
+        "Send the collection's donations to an address (admin only).",
+    ),
+    "gallery": (
+        "provenance.cli.gallery:gallery",
+        "The exhibition: serve a verifying web gallery, or build it as a static site.",
+    ),
+    "gan": (
+        "provenance.cli.gan:gan",
+        "Train the GAN, generate, animate, evaluate, benchmark (JAX/Flax).",
+    ),
 }
 
 COMMANDS = {name: target for name, (target, _help) in REGISTRY.items()}

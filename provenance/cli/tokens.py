@@ -18,55 +18,82 @@ def tokens() -> None:
 @tokens.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @chain_options
-def list_tokens(as_json: bool, rpc_url: str | None, chain_id: int | None,
-                contract: str | None) -> None:
+def list_tokens(
+    as_json: bool, rpc_url: str | None, chain_id: int | None, contract: str | None
+) -> None:
     """Every minted token, from ArtworkMinted events, with journal state where known."""
     from provenance.collection import open_collection
     from provenance.ipfs.cid import raw_cid_for_sha256
 
     collection = open_collection(rpc_url=rpc_url, chain_id=chain_id, contract=contract)
     events = collection.contract.events("ArtworkMinted")
-    journal = {e.token_id: e for e in collection.journal.all(
-        chain_id=collection.chain.chain_id, contract=collection.contract.address) if e.token_id}
+    journal = {
+        e.token_id: e
+        for e in collection.journal.all(
+            chain_id=collection.chain.chain_id, contract=collection.contract.address
+        )
+        if e.token_id
+    }
     rows = []
     for event in events:
         token_id = int(event.args["tokenId"])
         entry = journal.get(token_id)
-        rows.append({
-            "token_id": token_id,
-            "to": checksum(str(event.args["to"])),
-            "metadata_cid": raw_cid_for_sha256(bytes(event.args["metadataDigest"])),
-            "image_sha256": bytes(event.args["imageDigest"]).hex(),
-            "sealed_message": len(bytes(event.args["sealedMessage"])) > 0,
-            "tx_hash": event.log["transactionHash"],
-            "artwork": entry.artwork if entry else None,
-        })
-    pending = [e for e in collection.journal.all(chain_id=collection.chain.chain_id,
-                                                 contract=collection.contract.address)
-               if e.state != "minted"]
+        rows.append(
+            {
+                "token_id": token_id,
+                "to": checksum(str(event.args["to"])),
+                "metadata_cid": raw_cid_for_sha256(bytes(event.args["metadataDigest"])),
+                "image_sha256": bytes(event.args["imageDigest"]).hex(),
+                "sealed_message": len(bytes(event.args["sealedMessage"])) > 0,
+                "tx_hash": event.log["transactionHash"],
+                "artwork": entry.artwork if entry else None,
+            }
+        )
+    pending = [
+        e
+        for e in collection.journal.all(
+            chain_id=collection.chain.chain_id, contract=collection.contract.address
+        )
+        if e.state != "minted"
+    ]
     if as_json:
-        emit_json({"contract": collection.contract.address, "tokens": rows,
-                   "unfinished": [{"artwork": e.artwork, "state": e.state, "tx_hash": e.tx_hash,
-                                   "error": e.error} for e in pending]})
+        emit_json(
+            {
+                "contract": collection.contract.address,
+                "tokens": rows,
+                "unfinished": [
+                    {"artwork": e.artwork, "state": e.state, "tx_hash": e.tx_hash, "error": e.error}
+                    for e in pending
+                ],
+            }
+        )
         return
     table = Table(title=f"{len(rows)} tokens of {collection.contract.address}")
     for column in ("id", "donor", "metadata", "message", "artwork"):
         table.add_column(column, overflow="fold")
     for row in rows:
-        table.add_row(str(row["token_id"]), row["to"], row["metadata_cid"],
-                      "sealed" if row["sealed_message"] else "-", row["artwork"] or "-")
+        table.add_row(
+            str(row["token_id"]),
+            row["to"],
+            row["metadata_cid"],
+            "sealed" if row["sealed_message"] else "-",
+            row["artwork"] or "-",
+        )
     out_console.print(table)
     for entry in pending:
-        out_console.print(f"[yellow]unfinished[/] {entry.artwork}: {entry.state}"
-                          + (f" ({entry.error})" if entry.error else ""))
+        out_console.print(
+            f"[yellow]unfinished[/] {entry.artwork}: {entry.state}"
+            + (f" ({entry.error})" if entry.error else "")
+        )
 
 
 @tokens.command("show")
 @click.argument("token_id", type=click.IntRange(min=1))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @chain_options
-def show(token_id: int, as_json: bool, rpc_url: str | None, chain_id: int | None,
-         contract: str | None) -> None:
+def show(
+    token_id: int, as_json: bool, rpc_url: str | None, chain_id: int | None, contract: str | None
+) -> None:
     """One token: owner, record, URIs, mint transaction."""
     from provenance.collection import open_collection
 

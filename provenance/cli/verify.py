@@ -16,10 +16,19 @@ if TYPE_CHECKING:
 
 
 def content_options(func: F) -> F:
-    func = click.option("--gateway", "gateways", multiple=True, metavar="URL",
-                        help="Read content from these HTTP gateways (verified), in order.")(func)
-    func = click.option("--kubo-api", envvar="PROVENANCE_KUBO_API", metavar="URL",
-                        help="Read content from a Kubo RPC API [env PROVENANCE_KUBO_API].")(func)
+    func = click.option(
+        "--gateway",
+        "gateways",
+        multiple=True,
+        metavar="URL",
+        help="Read content from these HTTP gateways (verified), in order.",
+    )(func)
+    func = click.option(
+        "--kubo-api",
+        envvar="PROVENANCE_KUBO_API",
+        metavar="URL",
+        help="Read content from a Kubo RPC API [env PROVENANCE_KUBO_API].",
+    )(func)
     return func
 
 
@@ -42,16 +51,30 @@ def content_source(kubo_api: str | None, gateways: tuple[str, ...]) -> ContentSo
 
 @click.command()
 @click.argument("token_id", type=click.IntRange(min=1))
-@click.option("--regenerate", is_flag=True,
-              help="Also regenerate the image from its model and seed and compare the pixels.")
-@click.option("--model", type=click.Path(path_type=Path),
-              help="Model for --regenerate (run folder or exported file).")
+@click.option(
+    "--regenerate",
+    is_flag=True,
+    help="Also regenerate the image from its model and seed and compare the pixels.",
+)
+@click.option(
+    "--model",
+    type=click.Path(path_type=Path),
+    help="Model for --regenerate (run folder or exported file).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 @content_options
 @chain_options
-def verify(token_id: int, regenerate: bool, model: Path | None, as_json: bool,
-           kubo_api: str | None, gateways: tuple[str, ...], rpc_url: str | None,
-           chain_id: int | None, contract: str | None) -> None:
+def verify(
+    token_id: int,
+    regenerate: bool,
+    model: Path | None,
+    as_json: bool,
+    kubo_api: str | None,
+    gateways: tuple[str, ...],
+    rpc_url: str | None,
+    chain_id: int | None,
+    contract: str | None,
+) -> None:
     """Check TOKEN_ID end to end; exit 0 only when every check passes."""
     from provenance.collection import open_collection
     from provenance.verify import verify_token
@@ -60,15 +83,24 @@ def verify(token_id: int, regenerate: bool, model: Path | None, as_json: bool,
         raise InputError("--regenerate needs --model (a run folder or an exported model)")
     source = content_source(kubo_api, gateways)
     collection = open_collection(rpc_url=rpc_url, chain_id=chain_id, contract=contract)
-    report = verify_token(collection.contract, token_id, source,
-                          chain_id=collection.chain.chain_id,
-                          regenerate_model=model if regenerate else None)
+    report = verify_token(
+        collection.contract,
+        token_id,
+        source,
+        chain_id=collection.chain.chain_id,
+        regenerate_model=model if regenerate else None,
+    )
     if as_json:
-        emit_json({
-            "token_id": token_id, "contract": report.contract, "chain_id": report.chain_id,
-            "owner": report.owner, "ok": report.ok,
-            "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in report.checks],
-        })
+        emit_json(
+            {
+                "token_id": token_id,
+                "contract": report.contract,
+                "chain_id": report.chain_id,
+                "owner": report.owner,
+                "ok": report.ok,
+                "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in report.checks],
+            }
+        )
     else:
         table = Table(title=f"token {token_id} on {collection.chain.label} ({report.contract})")
         table.add_column("check")
@@ -79,8 +111,11 @@ def verify(token_id: int, regenerate: bool, model: Path | None, as_json: bool,
             table.add_row(check.name, marks[check.ok], check.detail)
         out_console.print(table)
         failed = [c.name for c in report.checks if c.ok is False]
-        out_console.print("[bold green]verified[/]" if report.ok else
-                          f"[bold red]NOT verified[/]: {', '.join(failed) or 'checks skipped'}")
+        out_console.print(
+            "[bold green]verified[/]"
+            if report.ok
+            else f"[bold red]NOT verified[/]: {', '.join(failed) or 'checks skipped'}"
+        )
     if not report.ok:
         raise SystemExit(1)
 
@@ -90,9 +125,17 @@ def verify(token_id: int, regenerate: bool, model: Path | None, as_json: bool,
 @content_options
 @chain_options
 @signer_options
-def decrypt(token_id: int, kubo_api: str | None, gateways: tuple[str, ...], rpc_url: str | None,
-            chain_id: int | None, contract: str | None, account: str | None,
-            private_key_env: str | None, password_env: str | None) -> None:
+def decrypt(
+    token_id: int,
+    kubo_api: str | None,
+    gateways: tuple[str, ...],
+    rpc_url: str | None,
+    chain_id: int | None,
+    contract: str | None,
+    account: str | None,
+    private_key_env: str | None,
+    password_env: str | None,
+) -> None:
     """Print the donor's sealed message of TOKEN_ID (needs the donor's key)."""
     from provenance.chain.accounts import load_account
     from provenance.collection import open_collection

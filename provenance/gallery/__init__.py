@@ -8,5 +8,13 @@ from provenance.gallery.data import GalleryData, OfferEntry, Work, collect
 from provenance.gallery.server import GalleryServer, make_gallery_server
 from provenance.gallery.site import render_site, write_site
 
-__all__ = ["GalleryData", "GalleryServer", "OfferEntry", "Work", "collect",
-           "make_gallery_server", "render_site", "write_site"]
+__all__ = [
+    "GalleryData",
+    "GalleryServer",
+    "OfferEntry",
+    "Work",
+    "collect",
+    "make_gallery_server",
+    "render_site",
+    "write_site",
+]

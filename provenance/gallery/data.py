@@ -48,9 +48,14 @@ class Work:
 
     def page_data(self) -> dict[str, Any]:
         """What the verification badge needs: CIDs and the on-chain digests."""
-        return {"tokenId": self.token_id, "tokenURI": self.token_uri,
-                "metadataCid": self.metadata_cid, "metadataSha256": self.metadata_sha256,
-                "imageSha256": self.image_sha256, "imageCid": self.image_cid}
+        return {
+            "tokenId": self.token_id,
+            "tokenURI": self.token_uri,
+            "metadataCid": self.metadata_cid,
+            "metadataSha256": self.metadata_sha256,
+            "imageSha256": self.image_sha256,
+            "imageCid": self.image_cid,
+        }
 
 
 @dataclass
@@ -70,9 +75,14 @@ class OfferEntry:
     generator: dict[str, Any] | None = None
 
     def page_data(self) -> dict[str, Any]:
-        return {"offerId": self.id, "tokenURI": f"ipfs://{self.metadata_cid}",
-                "metadataCid": self.metadata_cid, "metadataSha256": self.metadata_sha256,
-                "imageSha256": self.image_sha256, "imageCid": self.image_cid}
+        return {
+            "offerId": self.id,
+            "tokenURI": f"ipfs://{self.metadata_cid}",
+            "metadataCid": self.metadata_cid,
+            "metadataSha256": self.metadata_sha256,
+            "imageSha256": self.image_sha256,
+            "imageCid": self.image_cid,
+        }
 
 
 @dataclass
@@ -88,22 +98,36 @@ class GalleryData:
 
 def collect(collection: Collection, source: ContentSource) -> GalleryData:
     contract = collection.contract
-    donations = {int(e.args["tokenId"]): int(e.args["donation"])
-                 for e in contract.events("VoucherRedeemed")}
+    donations = {
+        int(e.args["tokenId"]): int(e.args["donation"]) for e in contract.events("VoucherRedeemed")
+    }
     minted = {int(e.args["tokenId"]): e for e in contract.events("ArtworkMinted")}
-    works = [_work(collection, token_id, source, donations, minted)
-             for token_id in range(contract.total_minted(), 0, -1)]
+    works = [
+        _work(collection, token_id, source, donations, minted)
+        for token_id in range(contract.total_minted(), 0, -1)
+    ]
     try:
         name = str(contract.call("name"))
     except ProvenanceError:
         name = "Provenance"
-    return GalleryData(chain_id=collection.chain.chain_id, contract=contract.address, name=name,
-                       works=works, offers=_offers(collection, source),
-                       block=collection.chain.rpc.block_number(), generated_at=int(time.time()))
+    return GalleryData(
+        chain_id=collection.chain.chain_id,
+        contract=contract.address,
+        name=name,
+        works=works,
+        offers=_offers(collection, source),
+        block=collection.chain.rpc.block_number(),
+        generated_at=int(time.time()),
+    )
 
 
-def _work(collection: Collection, token_id: int, source: ContentSource,
-          donations: dict[int, int], minted: dict[int, Any]) -> Work:
+def _work(
+    collection: Collection,
+    token_id: int,
+    source: ContentSource,
+    donations: dict[int, int],
+    minted: dict[int, Any],
+) -> Work:
     contract = collection.contract
     record = contract.record_of(token_id)
     try:
@@ -112,13 +136,19 @@ def _work(collection: Collection, token_id: int, source: ContentSource,
         owner = None
     metadata_cid = raw_cid_for_sha256(record.metadata_digest)
     event = minted.get(token_id)
-    work = Work(token_id=token_id, owner=owner, metadata_sha256=record.metadata_digest.hex(),
-                image_sha256=record.image_digest.hex(), metadata_cid=metadata_cid,
-                token_uri=contract.token_uri(token_id) if owner else f"ipfs://{metadata_cid}",
-                title=f"Token {token_id}", donation_wei=donations.get(token_id),
-                sealed_message=bool(event and bytes(event.args["sealedMessage"])),
-                minted_block=int(event.log["blockNumber"], 16) if event else None,
-                minted_tx=str(event.log["transactionHash"]) if event else None)
+    work = Work(
+        token_id=token_id,
+        owner=owner,
+        metadata_sha256=record.metadata_digest.hex(),
+        image_sha256=record.image_digest.hex(),
+        metadata_cid=metadata_cid,
+        token_uri=contract.token_uri(token_id) if owner else f"ipfs://{metadata_cid}",
+        title=f"Token {token_id}",
+        donation_wei=donations.get(token_id),
+        sealed_message=bool(event and bytes(event.args["sealedMessage"])),
+        minted_block=int(event.log["blockNumber"], 16) if event else None,
+        minted_tx=str(event.log["transactionHash"]) if event else None,
+    )
     try:
         data = source.cat(metadata_cid, max_size=MAX_METADATA_BYTES)
         if hashlib.sha256(data).digest() != record.metadata_digest:
@@ -147,19 +177,31 @@ def _offers(collection: Collection, source: ContentSource) -> list[OfferEntry]:
 
     entries = []
     for offer in saved_offers():
-        if offer.chain_id != collection.chain.chain_id or offer.contract != collection.contract.address:
+        if (
+            offer.chain_id != collection.chain.chain_id
+            or offer.contract != collection.contract.address
+        ):
             continue
         try:
             checked = check_offer(offer, collection, source)
         except ProvenanceError:
             continue  # redeemed, expired, or its content is gone: not on show
         voucher = offer.voucher
-        entries.append(OfferEntry(
-            id=offer.id_hex, name=offer.name,
-            description=str(checked.metadata.get("description") or ""),
-            image_cid=offer.image_cid, metadata_cid=offer.metadata_cid,
-            metadata_sha256=voucher.metadata_digest.hex(), image_sha256=voucher.image_digest.hex(),
-            min_donation_wei=voucher.min_donation, deadline=voucher.deadline,
-            recipient=None if voucher.open else voucher.recipient, signer=voucher.signer,
-            offer_json=offer.encode(), generator=checked.metadata["provenance"].get("generator")))
+        entries.append(
+            OfferEntry(
+                id=offer.id_hex,
+                name=offer.name,
+                description=str(checked.metadata.get("description") or ""),
+                image_cid=offer.image_cid,
+                metadata_cid=offer.metadata_cid,
+                metadata_sha256=voucher.metadata_digest.hex(),
+                image_sha256=voucher.image_digest.hex(),
+                min_donation_wei=voucher.min_donation,
+                deadline=voucher.deadline,
+                recipient=None if voucher.open else voucher.recipient,
+                signer=voucher.signer,
+                offer_json=offer.encode(),
+                generator=checked.metadata["provenance"].get("generator"),
+            )
+        )
     return entries

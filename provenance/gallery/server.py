@@ -58,12 +58,18 @@ class GalleryHandler(GatewayHandler):
             return {**(headers or {}), **CONTENT_HEADERS}
         return headers or {}
 
-    def _send(self, status: HTTPStatus, body: bytes, content_type: str,
-              headers: dict[str, str] | None = None) -> None:
+    def _send(
+        self,
+        status: HTTPStatus,
+        body: bytes,
+        content_type: str,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super()._send(status, body, content_type, self._ipfs_headers(headers))
 
-    def _send_stream(self, content_type: str, length: int, chunks: Iterator[bytes],
-                     headers: dict[str, str]) -> None:
+    def _send_stream(
+        self, content_type: str, length: int, chunks: Iterator[bytes], headers: dict[str, str]
+    ) -> None:
         super()._send_stream(content_type, length, chunks, self._ipfs_headers(headers))
 
     def do_GET(self) -> None:
@@ -77,8 +83,11 @@ class GalleryHandler(GatewayHandler):
         try:
             files = self.server.site.files()
         except ProvenanceError as exc:
-            self._send(HTTPStatus.BAD_GATEWAY, f"cannot read the collection: {exc}\n".encode(),
-                       "text/plain; charset=utf-8")
+            self._send(
+                HTTPStatus.BAD_GATEWAY,
+                f"cannot read the collection: {exc}\n".encode(),
+                "text/plain; charset=utf-8",
+            )
             return
         body = files.get(rel)
         if body is None:
@@ -87,8 +96,12 @@ class GalleryHandler(GatewayHandler):
         kind = mimetypes.guess_type(rel)[0] or "application/octet-stream"
         if kind.startswith("text/") or kind.endswith(("javascript", "json")):
             kind += "; charset=utf-8"
-        self._send(HTTPStatus.OK, body, kind, {"Cache-Control": "no-cache",
-                                                "X-Content-Type-Options": "nosniff"})
+        self._send(
+            HTTPStatus.OK,
+            body,
+            kind,
+            {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"},
+        )
 
 
 class GalleryServer(GatewayServer):
@@ -98,8 +111,9 @@ class GalleryServer(GatewayServer):
         self.RequestHandlerClass: Callable[..., GalleryHandler] = GalleryHandler
 
 
-def make_gallery_server(collection: Collection, *, host: str = "127.0.0.1", port: int = 0,
-                        verbose: bool = False) -> GalleryServer:
+def make_gallery_server(
+    collection: Collection, *, host: str = "127.0.0.1", port: int = 0, verbose: bool = False
+) -> GalleryServer:
     """A gallery bound to ``host:port`` (port 0: any free port); call ``serve_forever``."""
     if host not in ("127.0.0.1", "::1", "localhost"):
         raise InputError(f"the gallery listens on loopback only, not {host!r}")

@@ -48,9 +48,11 @@ def _ipfs_url(gateway: str, cid: str) -> str:
 def _page(title: str, body: str, *, root: str, gateway: str, description: str) -> str:
     origin = _gateway_origin(gateway)
     extra = f" {origin}" if origin else ""
-    csp = (f"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'{extra};"
-           f" media-src 'self'{extra}; connect-src 'self'{extra}; base-uri 'none';"
-           " form-action 'none'")
+    csp = (
+        f"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'{extra};"
+        f" media-src 'self'{extra}; connect-src 'self'{extra}; base-uri 'none';"
+        " form-action 'none'"
+    )
     return f"""<!doctype html>
 <html lang="en">
 <head>
@@ -58,7 +60,7 @@ def _page(title: str, body: str, *, root: str, gateway: str, description: str) -
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="{escape(csp)}">
 <meta name="description" content="{escape(description)}">
-<meta name="provenance-gateway" content="{escape(gateway.rstrip('/'))}">
+<meta name="provenance-gateway" content="{escape(gateway.rstrip("/"))}">
 <title>{escape(title)}</title>
 <link rel="stylesheet" href="{root}static/gallery.css">
 <script src="{root}static/verify.js" defer></script>
@@ -86,10 +88,12 @@ IPFS and their SHA-256 compared with the digests recorded on chain.</p></footer>
 
 
 def _badge(payload: dict[str, Any], *, what: str) -> str:
-    return (f'<div class="badge" data-state="pending" data-verify="{escape(json.dumps(payload))}"'
-            f' role="status" aria-live="polite"><span class="badge-icon" aria-hidden="true">…'
-            f'</span> <span class="badge-text">Checking {escape(what)}…</span>'
-            ' <button type="button" class="recheck" hidden>Check again</button></div>')
+    return (
+        f'<div class="badge" data-state="pending" data-verify="{escape(json.dumps(payload))}"'
+        f' role="status" aria-live="polite"><span class="badge-icon" aria-hidden="true">…'
+        f'</span> <span class="badge-text">Checking {escape(what)}…</span>'
+        ' <button type="button" class="recheck" hidden>Check again</button></div>'
+    )
 
 
 def _alt(title: str, work_like: Work | OfferEntry) -> str:
@@ -99,10 +103,18 @@ def _alt(title: str, work_like: Work | OfferEntry) -> str:
     return f"{title}: the artwork image"
 
 
-def _image(gateway: str, cid: str | None, alt: str, *, lazy: bool = True,
-           size: tuple[int | None, int | None] = (None, None)) -> str:
+def _image(
+    gateway: str,
+    cid: str | None,
+    alt: str,
+    *,
+    lazy: bool = True,
+    size: tuple[int | None, int | None] = (None, None),
+) -> str:
     if cid is None:
-        return '<div class="missing" role="img" aria-label="image unavailable">image unavailable</div>'
+        return (
+            '<div class="missing" role="img" aria-label="image unavailable">image unavailable</div>'
+        )
     dims = "".join(f' {k}="{v}"' for k, v in zip(("width", "height"), size, strict=True) if v)
     loading = ' loading="lazy"' if lazy else ""
     return f'<img src="{escape(_ipfs_url(gateway, cid))}" alt="{escape(alt)}"{dims}{loading}>'
@@ -110,8 +122,11 @@ def _image(gateway: str, cid: str | None, alt: str, *, lazy: bool = True,
 
 def _card(work: Work, gateway: str) -> str:
     owner = work.owner or "burned"
-    donation = (f"<div><dt>Donation</dt><dd>{_wei(work.donation_wei)}</dd></div>"
-                if work.donation_wei is not None else "")
+    donation = (
+        f"<div><dt>Donation</dt><dd>{_wei(work.donation_wei)}</dd></div>"
+        if work.donation_wei is not None
+        else ""
+    )
     return f"""<li class="card" data-token="{work.token_id}">
 <article aria-labelledby="work-{work.token_id}-title">
 <a class="card-image" href="work/{work.token_id}.html" tabindex="-1" aria-hidden="true">
@@ -138,7 +153,10 @@ def _works(count: int) -> str:
 
 
 def render_index(data: GalleryData, gateway: str) -> str:
-    works = "\n".join(_card(w, gateway) for w in data.works) or "<li class=\"empty\">No works minted yet.</li>"
+    works = (
+        "\n".join(_card(w, gateway) for w in data.works)
+        or '<li class="empty">No works minted yet.</li>'
+    )
     offers = ""
     if data.offers:
         offers = f"""<section aria-labelledby="offers-title">
@@ -154,8 +172,13 @@ def render_index(data: GalleryData, gateway: str) -> str:
 {offers}
 </main>
 {_footer(data)}"""
-    return _page(data.name, body, root="", gateway=gateway,
-                 description=f"{data.name}: {_works(len(data.works))}, each verifiable")
+    return _page(
+        data.name,
+        body,
+        root="",
+        gateway=gateway,
+        description=f"{data.name}: {_works(len(data.works))}, each verifiable",
+    )
 
 
 def _generator(generator: dict[str, Any] | None) -> str:
@@ -179,10 +202,12 @@ def _animation(gateway: str, url: str | None, title: str) -> str:
         return ""
     if url.startswith("ipfs://"):
         src = _ipfs_url(gateway, url.removeprefix("ipfs://"))
-        return (f'<figure class="animation"><video src="{escape(src)}" controls muted loop'
-                f' playsinline preload="metadata" aria-label="{escape(title)}: animation"></video>'
-                "<figcaption>Animation</figcaption></figure>")
-    return f'<p>Animation: <code>{escape(url)}</code></p>'
+        return (
+            f'<figure class="animation"><video src="{escape(src)}" controls muted loop'
+            f' playsinline preload="metadata" aria-label="{escape(title)}: animation"></video>'
+            "<figcaption>Animation</figcaption></figure>"
+        )
+    return f"<p>Animation: <code>{escape(url)}</code></p>"
 
 
 def render_work(data: GalleryData, work: Work, gateway: str) -> str:
@@ -190,7 +215,8 @@ def render_work(data: GalleryData, work: Work, gateway: str) -> str:
     donation = _wei(work.donation_wei) if work.donation_wei is not None else "minted directly"
     attributes = "".join(
         f"<div><dt>{escape(str(a.get('trait_type')))}</dt><dd>{escape(str(a.get('value')))}</dd></div>"
-        for a in work.attributes)
+        for a in work.attributes
+    )
     problem = f'<p class="problem">{escape(work.problem)}</p>' if work.problem else ""
     body = f"""{_header(data, "../")}
 <main id="main" class="detail">
@@ -220,17 +246,28 @@ def render_work(data: GalleryData, work: Work, gateway: str) -> str:
 </article>
 </main>
 {_footer(data)}"""
-    return _page(f"{work.title} · {data.name}", body, root="../", gateway=gateway,
-                 description=f"{work.title}, token {work.token_id} of {data.name}")
+    return _page(
+        f"{work.title} · {data.name}",
+        body,
+        root="../",
+        gateway=gateway,
+        description=f"{work.title}, token {work.token_id} of {data.name}",
+    )
 
 
 def render_offer(data: GalleryData, offer: OfferEntry, gateway: str) -> str:
     from provenance.donations import NO_DEADLINE
 
-    deadline = ("no expiry" if offer.deadline == NO_DEADLINE else
-                time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(offer.deadline)))
-    recipient = (f"only <code class=\"address\">{escape(offer.recipient)}</code>"
-                 if offer.recipient else "anyone who donates")
+    deadline = (
+        "no expiry"
+        if offer.deadline == NO_DEADLINE
+        else time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(offer.deadline))
+    )
+    recipient = (
+        f'only <code class="address">{escape(offer.recipient)}</code>'
+        if offer.recipient
+        else "anyone who donates"
+    )
     body = f"""{_header(data, "../")}
 <main id="main" class="detail">
 <nav aria-label="Breadcrumb"><a href="../index.html">All works</a></nav>
@@ -260,8 +297,13 @@ It checks the signature, the expiry and the content before sending anything.</li
 </article>
 </main>
 {_footer(data)}"""
-    return _page(f"{offer.name} · open for donation", body, root="../", gateway=gateway,
-                 description=f"{offer.name}: open for donation")
+    return _page(
+        f"{offer.name} · open for donation",
+        body,
+        root="../",
+        gateway=gateway,
+        description=f"{offer.name}: open for donation",
+    )
 
 
 def render_site(data: GalleryData, gateway: str) -> dict[str, bytes]:

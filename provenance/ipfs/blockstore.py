@@ -96,8 +96,9 @@ class Blockstore:
         try:
             data = self._path(parsed).read_bytes()
         except FileNotFoundError as exc:
-            raise BlockNotFound(f"block not found in the local store: {parsed}",
-                                cid=str(parsed)) from exc
+            raise BlockNotFound(
+                f"block not found in the local store: {parsed}", cid=str(parsed)
+            ) from exc
         if parsed.hash_code != SHA2_256:
             raise IPFSError(f"unsupported multihash in {parsed}", cid=str(parsed))
         if hashlib.sha256(data).digest() != parsed.digest:
@@ -196,7 +197,10 @@ class Blockstore:
                 raise BlockNotFound(
                     f"cannot pin {text}: block {missing} is missing from the local store "
                     "(removed by gc before it was pinned, or never stored); add the content "
-                    "again", cid=missing, root=text) from exc
+                    "again",
+                    cid=missing,
+                    root=text,
+                ) from exc
             pins = self._read_pins()
             if text not in pins:
                 self._write_pins([*pins, text])

@@ -184,7 +184,9 @@ def iter_car(src: BinaryIO) -> tuple[list[CID], Iterator[tuple[CID, bytes]]]:
     return roots, sections()
 
 
-def write_car(out: BinaryIO, roots: Iterable[str | CID], blocks: Iterable[tuple[CID, bytes]]) -> int:
+def write_car(
+    out: BinaryIO, roots: Iterable[str | CID], blocks: Iterable[tuple[CID, bytes]]
+) -> int:
     """Write a CARv1; return the number of blocks written."""
     header = encode_header(roots)
     out.write(encode_varint(len(header)) + header)

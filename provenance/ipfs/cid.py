@@ -132,7 +132,8 @@ class CID:
                 return cls(0, DAG_PB, raw)
             if not text.startswith("b"):
                 raise InvalidCID(
-                    f"unsupported CID (expected CIDv0 'Qm...' or base32 'b...'): {text!r}")
+                    f"unsupported CID (expected CIDv0 'Qm...' or base32 'b...'): {text!r}"
+                )
             return cls.decode(b32decode(text[1:]))
         except InvalidCID:
             raise

@@ -45,8 +45,9 @@ def encode_link(link: PBLink) -> bytes:
     return _field(0x12, body)
 
 
-def encode_node(node: PBNode | None = None, *, links: Sequence[PBLink] = (),
-                data: bytes | None = None) -> bytes:
+def encode_node(
+    node: PBNode | None = None, *, links: Sequence[PBLink] = (), data: bytes | None = None
+) -> bytes:
     """Encode a node; links are sorted by their UTF-8 name bytes (stable), as the spec asks."""
     if node is not None:
         links, data = node.links, node.data

@@ -104,8 +104,9 @@ class GatewayFetcher:
         failures: list[str] = []
         for gateway in self.gateways:
             try:
-                body = self._download(f"{gateway}/ipfs/{root}?format=car&dag-scope=all",
-                                      CAR_TYPE, self.max_car_bytes)
+                body = self._download(
+                    f"{gateway}/ipfs/{root}?format=car&dag-scope=all", CAR_TYPE, self.max_car_bytes
+                )
                 _roots, sections = iter_car(io.BytesIO(body))
                 blocks = {c.multihash: data for c, data in sections}
                 source = _Blocks(blocks)
@@ -117,8 +118,10 @@ class GatewayFetcher:
                 failures.append(f"{gateway}: {exc}")
             except httpx.HTTPError as exc:
                 failures.append(f"{gateway}: {type(exc).__name__}: {exc}")
-        raise IPFSError(f"no gateway returned a complete, valid CAR for {root} "
-                        f"({'; '.join(failures)})", cid=str(root))
+        raise IPFSError(
+            f"no gateway returned a complete, valid CAR for {root} ({'; '.join(failures)})",
+            cid=str(root),
+        )
 
     def cat_car(self, cid: str, *, max_size: int | None = None) -> bytes:
         """A UnixFS file from one CAR request (fewer round trips than ``cat``)."""

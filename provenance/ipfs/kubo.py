@@ -80,23 +80,34 @@ class KuboClient:
         *,
         upload: tuple[str, bytes | BinaryIO] | None = None,
     ) -> httpx.Response:
-        query = {k: (str(v).lower() if isinstance(v, bool) else str(v))
-                 for k, v in (params or {}).items()}
+        query = {
+            k: (str(v).lower() if isinstance(v, bool) else str(v))
+            for k, v in (params or {}).items()
+        }
         attempt = 0
         while True:
             if upload is not None and not isinstance(upload[1], bytes):
                 upload[1].seek(0)
-            files = None if upload is None else {"file": (upload[0], upload[1],
-                                                          "application/octet-stream")}
+            files = (
+                None
+                if upload is None
+                else {"file": (upload[0], upload[1], "application/octet-stream")}
+            )
             try:
                 response = self._client.post(f"/api/v0/{command}", params=query, files=files)
                 break
-            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.ReadTimeout,
-                    httpx.RemoteProtocolError) as exc:
+            except (
+                httpx.ConnectError,
+                httpx.ConnectTimeout,
+                httpx.ReadTimeout,
+                httpx.RemoteProtocolError,
+            ) as exc:
                 if attempt >= self.retries:
                     raise IPFSError(
                         f"Kubo RPC at {self.url} is unreachable ({type(exc).__name__}: {exc}); "
-                        "is the daemon running?", url=self.url) from exc
+                        "is the daemon running?",
+                        url=self.url,
+                    ) from exc
                 time.sleep(self.backoff * 2**attempt)
                 attempt += 1
             except httpx.HTTPError as exc:
@@ -104,8 +115,10 @@ class KuboClient:
         if response.status_code == 200:
             return response
         if response.status_code in (401, 403):
-            raise IPFSError(f"Kubo RPC refused {command}: HTTP {response.status_code} "
-                            "(check the Authorization header)")
+            raise IPFSError(
+                f"Kubo RPC refused {command}: HTTP {response.status_code} "
+                "(check the Authorization header)"
+            )
         try:
             message = response.json().get("Message", response.text)
         except ValueError:
@@ -175,7 +188,10 @@ class KuboClient:
         if not same:
             raise IntegrityError(
                 f"Kubo returned CID {got} but the local importer computed {expected} "
-                f"for the same bytes and parameters", cid=expected, kubo_cid=got)
+                f"for the same bytes and parameters",
+                cid=expected,
+                kubo_cid=got,
+            )
         return expected
 
     def get_block(self, cid: str | CID) -> bytes:
@@ -211,11 +227,14 @@ class KuboClient:
                 keys[line["Cid"]] = line.get("Type", "")
         return keys
 
-    def dag_import(self, car: bytes | str | os.PathLike[str], *, pin_roots: bool = True) -> list[str]:
+    def dag_import(
+        self, car: bytes | str | os.PathLike[str], *, pin_roots: bool = True
+    ) -> list[str]:
         """Import a CARv1 into Kubo; return the roots it reports."""
         with io.BytesIO(car) if isinstance(car, bytes) else Path(car).open("rb") as handle:
             doc = self._json_lines(
-                self._post("dag/import", {"pin-roots": pin_roots}, upload=("dag.car", handle)))
+                self._post("dag/import", {"pin-roots": pin_roots}, upload=("dag.car", handle))
+            )
         roots: list[str] = []
         for line in doc:
             root = line.get("Root")

@@ -83,8 +83,9 @@ class PinningClient:
         try:
             response = self._client.request(method, path, **kwargs)
         except httpx.HTTPError as exc:
-            raise IPFSError(f"pinning service {self.endpoint} unreachable: "
-                            f"{type(exc).__name__}") from exc
+            raise IPFSError(
+                f"pinning service {self.endpoint} unreachable: {type(exc).__name__}"
+            ) from exc
         if response.status_code < 300:
             return response
         if response.status_code == 401:
@@ -94,8 +95,9 @@ class PinningClient:
             reason = f"{error['reason']}: {error.get('details', '')}".rstrip(": ")
         except (ValueError, KeyError, TypeError):
             reason = f"HTTP {response.status_code}"
-        raise IPFSError(f"pinning service {method} {path} failed: {reason}",
-                        status=response.status_code)
+        raise IPFSError(
+            f"pinning service {method} {path} failed: {reason}", status=response.status_code
+        )
 
     def add(
         self,
@@ -134,11 +136,16 @@ class PinningClient:
             if status.status == "pinned":
                 return status
             if status.status == "failed":
-                raise IPFSError(f"pinning service failed to pin {status.cid} "
-                                f"(request {requestid})", cid=status.cid)
+                raise IPFSError(
+                    f"pinning service failed to pin {status.cid} (request {requestid})",
+                    cid=status.cid,
+                )
             if clock() >= deadline:
-                raise IPFSError(f"{status.cid} still {status.status} after {timeout:.0f} s "
-                                f"(request {requestid})", cid=status.cid)
+                raise IPFSError(
+                    f"{status.cid} still {status.status} after {timeout:.0f} s "
+                    f"(request {requestid})",
+                    cid=status.cid,
+                )
             sleep(interval)
 
     def list(

@@ -112,13 +112,19 @@ def iter_file(
             meta = _unixfs(current, node)
             if meta.type not in (DataType.FILE, DataType.RAW):
                 kind = meta.type.name.lower().replace("_", " ")
-                raise IPFSError(f"{root} is a {kind}, not a file" if current == root else
-                                f"{current} inside {root} is a {kind}, not file data")
+                raise IPFSError(
+                    f"{root} is a {kind}, not a file"
+                    if current == root
+                    else f"{current} inside {root} is a {kind}, not file data"
+                )
             if current is root and meta.filesize is not None:
                 if max_size is not None and meta.filesize > max_size:
                     raise ContentTooLarge(
-                        f"{root} declares {meta.filesize} bytes, more than the limit of "
-                        f"{max_size}", cid=str(root), size=meta.filesize, limit=max_size)
+                        f"{root} declares {meta.filesize} bytes, more than the limit of {max_size}",
+                        cid=str(root),
+                        size=meta.filesize,
+                        limit=max_size,
+                    )
                 limit = meta.filesize
             chunk = meta.data or b""
             stack.extend(reversed([link.cid for link in node.links]))
@@ -129,10 +135,14 @@ def iter_file(
         produced += len(chunk)
         if limit is not None and produced > limit:
             if limit == max_size:
-                raise ContentTooLarge(f"{root} is larger than the limit of {max_size} bytes",
-                                      cid=str(root), limit=max_size)
-            raise IPFSError(f"{root} holds more bytes than the {limit} its root declares",
-                            cid=str(root))
+                raise ContentTooLarge(
+                    f"{root} is larger than the limit of {max_size} bytes",
+                    cid=str(root),
+                    limit=max_size,
+                )
+            raise IPFSError(
+                f"{root} holds more bytes than the {limit} its root declares", cid=str(root)
+            )
         yield chunk
 
 

@@ -117,8 +117,13 @@ class GatewayHandler(BaseHTTPRequestHandler):
             "Content-Length, Content-Type, X-Ipfs-Path, X-Ipfs-Roots, Etag",
         )
 
-    def _send(self, status: HTTPStatus, body: bytes, content_type: str,
-              headers: dict[str, str] | None = None) -> None:
+    def _send(
+        self,
+        status: HTTPStatus,
+        body: bytes,
+        content_type: str,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         self.send_response(status)
         self._cors()
         self.send_header("Content-Type", content_type)
@@ -129,8 +134,9 @@ class GatewayHandler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
-    def _send_stream(self, content_type: str, length: int, chunks: Iterator[bytes],
-                     headers: dict[str, str]) -> None:
+    def _send_stream(
+        self, content_type: str, length: int, chunks: Iterator[bytes], headers: dict[str, str]
+    ) -> None:
         self.send_response(HTTPStatus.OK)
         self._cors()
         self.send_header("Content-Type", content_type)
@@ -158,13 +164,17 @@ class GatewayHandler(BaseHTTPRequestHandler):
         except _Reply as reply:
             self._send(reply.status, (reply.message + "\n").encode(), "text/plain; charset=utf-8")
         except ContentTooLarge as exc:
-            self._send(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"{exc}\n".encode(),
-                       "text/plain; charset=utf-8")
+            self._send(
+                HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+                f"{exc}\n".encode(),
+                "text/plain; charset=utf-8",
+            )
         except BlockNotFound as exc:
             self._send(HTTPStatus.NOT_FOUND, f"{exc}\n".encode(), "text/plain; charset=utf-8")
         except IntegrityError as exc:
-            self._send(HTTPStatus.INTERNAL_SERVER_ERROR, f"{exc}\n".encode(),
-                       "text/plain; charset=utf-8")
+            self._send(
+                HTTPStatus.INTERNAL_SERVER_ERROR, f"{exc}\n".encode(), "text/plain; charset=utf-8"
+            )
         except IPFSError as exc:
             self._send(HTTPStatus.BAD_REQUEST, f"{exc}\n".encode(), "text/plain; charset=utf-8")
         except (BrokenPipeError, ConnectionResetError):
@@ -233,11 +243,11 @@ class GatewayHandler(BaseHTTPRequestHandler):
             spool.seek(0)
             headers["Etag"] = f'"{target}.car"'
             headers["X-Content-Type-Options"] = "nosniff"
-            self._send_stream(f"{CAR_TYPE}; version=1", length,
-                              iter(lambda: spool.read(1 << 20), b""), headers)
+            self._send_stream(
+                f"{CAR_TYPE}; version=1", length, iter(lambda: spool.read(1 << 20), b""), headers
+            )
 
-    def _send_unixfs(self, target: CID, name: str, ipfs_path: str,
-                     headers: dict[str, str]) -> None:
+    def _send_unixfs(self, target: CID, name: str, ipfs_path: str, headers: dict[str, str]) -> None:
         store = self.server.store
         entries = directory_entries(store, target)
         headers["Etag"] = f'"{target}"'
@@ -265,15 +275,20 @@ class GatewayHandler(BaseHTTPRequestHandler):
                 head += chunk[: 512 - len(head)]
             length += len(chunk)
         content_type = sniff_content_type(head, name.rsplit("/", 1)[-1])
-        self._send_stream(content_type, length, iter_file(store, target, max_size=limit),
-                          headers)
+        self._send_stream(content_type, length, iter_file(store, target, max_size=limit), headers)
 
 
 class GatewayServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], store: Blockstore, *, verbose: bool,
-                 max_file_bytes: int | None = DEFAULT_MAX_CAT_BYTES) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        store: Blockstore,
+        *,
+        verbose: bool,
+        max_file_bytes: int | None = DEFAULT_MAX_CAT_BYTES,
+    ) -> None:
         self.store = store
         self.verbose = verbose
         # A file larger than this (or a DAG that expands past it) is refused, not streamed.
@@ -281,13 +296,17 @@ class GatewayServer(ThreadingHTTPServer):
         super().__init__(address, GatewayHandler)
 
 
-def make_server(store: Blockstore, *, host: str = "127.0.0.1", port: int = 0,
-                verbose: bool = False,
-                max_file_bytes: int | None = DEFAULT_MAX_CAT_BYTES) -> GatewayServer:
+def make_server(
+    store: Blockstore,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    verbose: bool = False,
+    max_file_bytes: int | None = DEFAULT_MAX_CAT_BYTES,
+) -> GatewayServer:
     """A gateway bound to ``host:port`` (port 0: any free port); call ``serve_forever``.
     Files over ``max_file_bytes`` (``None``: no limit) are answered 413, not served."""
     try:
-        return GatewayServer((host, port), store, verbose=verbose,
-                             max_file_bytes=max_file_bytes)
+        return GatewayServer((host, port), store, verbose=verbose, max_file_bytes=max_file_bytes)
     except OSError as exc:
         raise IPFSError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc

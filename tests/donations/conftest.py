@@ -28,9 +28,21 @@ def other_chain() -> Iterator[str]:
             port = int(sock.getsockname()[1])
         url = f"http://127.0.0.1:{port}"
         proc = subprocess.Popen(
-            [str(ANVIL), "--host", "127.0.0.1", "--port", str(port), "--hardfork", HARDFORK,
-             "--chain-id", str(OTHER_CHAIN_ID)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "NO_COLOR": "1"})
+            [
+                str(ANVIL),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--hardfork",
+                HARDFORK,
+                "--chain-id",
+                str(OTHER_CHAIN_ID),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, "NO_COLOR": "1"},
+        )
         try:
             if _wait_ready(proc, url):
                 yield url

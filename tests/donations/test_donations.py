@@ -65,16 +65,27 @@ def new_offer(art_dir: Path, *extra: str) -> tuple[Path, dict[str, Any]]:
 
 def state(collection: Collection) -> tuple[int, int, int, int]:
     rpc = collection.chain.rpc
-    return (collection.contract.total_minted(), rpc.get_balance(collection.contract.address),
-            rpc.get_balance(DONOR.address), rpc.transaction_count(DONOR.address, "latest"))
+    return (
+        collection.contract.total_minted(),
+        rpc.get_balance(collection.contract.address),
+        rpc.get_balance(DONOR.address),
+        rpc.transaction_count(DONOR.address, "latest"),
+    )
 
 
-def refused(collection: Collection, offer: Path, *extra: str, env: dict[str, str] | None = None
-            ) -> str:
+def refused(
+    collection: Collection, offer: Path, *extra: str, env: dict[str, str] | None = None
+) -> str:
     """Redeem must fail with one line, and nothing may move on chain."""
     before = state(collection)
-    result = invoke("redeem", str(offer), "--private-key-env", "DONOR_KEY", *extra,
-                    env={**DONOR_ENV, **(env or {})})
+    result = invoke(
+        "redeem",
+        str(offer),
+        "--private-key-env",
+        "DONOR_KEY",
+        *extra,
+        env={**DONOR_ENV, **(env or {})},
+    )
     assert result.exit_code != 0, result.stdout
     line = one_line_error(result.stderr)
     assert state(collection) == before
@@ -101,8 +112,18 @@ def test_offer_redeem_verify_decrypt_withdraw(collection: Collection, art_dir: P
     assert offer["voucher"]["deadline"] - time.time() == pytest.approx(7 * 86400, abs=120)
 
     before = state(collection)
-    out = run("redeem", str(path), "--private-key-env", "DONOR_KEY", "--message", MESSAGE,
-              "--donation", "0.08ether", "--json", env=DONOR_ENV)
+    out = run(
+        "redeem",
+        str(path),
+        "--private-key-env",
+        "DONOR_KEY",
+        "--message",
+        MESSAGE,
+        "--donation",
+        "0.08ether",
+        "--json",
+        env=DONOR_ENV,
+    )
     token = out["token_id"]
     assert out["owner"] == DONOR.address and out["sealed_message"] is True
     assert int(out["donation_wei"]) == 8 * 10**16
@@ -113,17 +134,29 @@ def test_offer_redeem_verify_decrypt_withdraw(collection: Collection, art_dir: P
     report = invoke("verify", str(token), "--json")
     checks = {c["name"]: c["ok"] for c in json.loads(report.stdout)["checks"]}
     assert report.exit_code == 0, report.stdout
-    assert checks == {"token": True, "record": True, "token-uri": True, "metadata": True,
-                      "image": True, "donor": True, "sealed-message": True, "generation": None}
+    assert checks == {
+        "token": True,
+        "record": True,
+        "token-uri": True,
+        "metadata": True,
+        "image": True,
+        "donor": True,
+        "sealed-message": True,
+        "generation": None,
+    }
     decrypted = invoke("decrypt", str(token), "--private-key-env", "DONOR_KEY", env=DONOR_ENV)
     assert decrypted.exit_code == 0 and decrypted.stdout.strip() == MESSAGE
-    other = invoke("decrypt", str(token), "--private-key-env", "K",
-                   env={"K": "0x" + bytes(STRANGER.key).hex()})
+    other = invoke(
+        "decrypt", str(token), "--private-key-env", "K", env={"K": "0x" + bytes(STRANGER.key).hex()}
+    )
     assert other.exit_code != 0
 
     ledger = run("donations", "--json")
-    assert {"token_id": token, "amount_wei": str(8 * 10**16), "redeemer": DONOR.address} \
-        .items() <= next(d for d in ledger["donations"] if d["token_id"] == token).items()
+    assert {
+        "token_id": token,
+        "amount_wei": str(8 * 10**16),
+        "redeemer": DONOR.address,
+    }.items() <= next(d for d in ledger["donations"] if d["token_id"] == token).items()
     assert int(ledger["balance_wei"]) == held
 
     rpc = collection.chain.rpc
@@ -149,14 +182,25 @@ def test_withdraw_by_a_non_admin_or_too_much_is_refused(collection: Collection) 
 
 
 def test_voucher_digest_equals_the_contracts_hashvoucher(collection: Collection) -> None:
-    voucher = Voucher(signer=ARTIST.address, recipient=DONOR.address,
-                      metadata_digest=bytes(range(32)), image_digest=bytes(range(1, 33)),
-                      min_donation=123, deadline=2**40, id=b"\x07" * 32)
-    local = voucher_digest(voucher, chain_id=collection.chain.chain_id,
-                           contract=collection.contract.address)
+    voucher = Voucher(
+        signer=ARTIST.address,
+        recipient=DONOR.address,
+        metadata_digest=bytes(range(32)),
+        image_digest=bytes(range(1, 33)),
+        min_donation=123,
+        deadline=2**40,
+        id=b"\x07" * 32,
+    )
+    local = voucher_digest(
+        voucher, chain_id=collection.chain.chain_id, contract=collection.contract.address
+    )
     assert local == bytes(collection.contract.call("hashVoucher", voucher.as_tuple()))
-    signed = Account.sign_typed_data(ARTIST.key, full_message=voucher_typed_data(
-        voucher, chain_id=collection.chain.chain_id, contract=collection.contract.address))
+    signed = Account.sign_typed_data(
+        ARTIST.key,
+        full_message=voucher_typed_data(
+            voucher, chain_id=collection.chain.chain_id, contract=collection.contract.address
+        ),
+    )
     assert bytes(signed.message_hash) == local
 
 
@@ -176,8 +220,9 @@ def offer(collection: Collection, art_dir: Path) -> Path:
 
 
 def test_under_payment(collection: Collection, offer: Path) -> None:
-    assert "below the offer's minimum of 0.05 ETH" in refused(collection, offer, "--donation",
-                                                               "0.049ether")
+    assert "below the offer's minimum of 0.05 ETH" in refused(
+        collection, offer, "--donation", "0.049ether"
+    )
 
 
 def test_expired(collection: Collection, art_dir: Path) -> None:
@@ -191,8 +236,12 @@ def test_wrong_signer(collection: Collection, offer: Path) -> None:
     data = json.loads(offer.read_text())
     voucher = Offer.from_json(data).voucher
     forged = Voucher(**{**voucher.__dict__, "signer": STRANGER.address})
-    signed = Account.sign_typed_data(STRANGER.key, full_message=voucher_typed_data(
-        forged, chain_id=data["chain_id"], contract=data["contract"]))
+    signed = Account.sign_typed_data(
+        STRANGER.key,
+        full_message=voucher_typed_data(
+            forged, chain_id=data["chain_id"], contract=data["contract"]
+        ),
+    )
     data["voucher"]["signer"] = STRANGER.address
     data["signature"] = "0x" + bytes(signed.signature).hex()
     path = tampered(offer, lambda d: d.update(data))
@@ -209,8 +258,12 @@ TAMPER = {
     "deadline": lambda d: d["voucher"].update(deadline=d["voucher"]["deadline"] - 1),
     "id": lambda d: d["voucher"].update(id="0x" + "33" * 32),
     "signature": lambda d: d.update(signature=d["signature"][:-4] + "0000"),
-    "metadata_cid": lambda d: d.update(metadata_cid="bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku"),
-    "image_cid": lambda d: d.update(image_cid="bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku"),
+    "metadata_cid": lambda d: d.update(
+        metadata_cid="bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku"
+    ),
+    "image_cid": lambda d: d.update(
+        image_cid="bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku"
+    ),
     "chain_id": lambda d: d.update(chain_id=OTHER_CHAIN_ID),
     "contract": lambda d: d.update(contract=STRANGER.address),
     "format": lambda d: d.update(format="something"),
@@ -231,9 +284,9 @@ REFUSED_BY = {
     "id": FORGED,
     "signature": FORGED,
     "metadata_cid": "the offer's metadata CID bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku"
-                    " is not the signed digest's",
+    " is not the signed digest's",
     "image_cid": "the offer's image CID bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku"
-                 " differs from the signed metadata's",
+    " differs from the signed metadata's",
     "chain_id": f"the offer is for chain {OTHER_CHAIN_ID}, but devnet is chain",
     # The CLI opens the collection the offer names, so a foreign address is caught on opening.
     "contract": f"no contract code at {STRANGER.address}",
@@ -266,8 +319,9 @@ def second_contract(collection: Collection) -> str:
     return address
 
 
-def test_replay_on_another_contract(collection: Collection, offer: Path,
-                                    second_contract: str) -> None:
+def test_replay_on_another_contract(
+    collection: Collection, offer: Path, second_contract: str
+) -> None:
     other = ProvenanceArt(collection.chain.rpc, second_contract)
     minted = other.total_minted()
     line = refused(collection, offer, "--contract", second_contract)
@@ -289,16 +343,24 @@ def test_replay_on_another_chain(collection: Collection, offer: Path, other_chai
     assert "signature" in refused(collection, moved, "--rpc-url", other_chain)
     # The contract itself refuses the replayed voucher too.
     voucher = Offer.from_json(json.loads(offer.read_text())).voucher
-    data = other.abi.encode_call("redeem", voucher.as_tuple(),
-                                 bytes.fromhex(json.loads(offer.read_text())["signature"][2:]), b"")
+    data = other.abi.encode_call(
+        "redeem",
+        voucher.as_tuple(),
+        bytes.fromhex(json.loads(offer.read_text())["signature"][2:]),
+        b"",
+    )
     from provenance.errors import ContractRevert
 
     with pytest.raises(ContractRevert) as caught:
-        rpc.estimate_gas({"from": DONOR.address, "to": address, "data": "0x" + data.hex(),
-                          "value": hex(MIN)})
+        rpc.estimate_gas(
+            {"from": DONOR.address, "to": address, "data": "0x" + data.hex(), "value": hex(MIN)}
+        )
     assert other.abi.decode_error(caught.value.data).name == "InvalidVoucherSignature"  # type: ignore[union-attr]
     assert other.total_minted() == 0
-    assert (rpc.get_balance(DONOR.address), rpc.transaction_count(DONOR.address, "latest")) == before
+    assert (
+        rpc.get_balance(DONOR.address),
+        rpc.transaction_count(DONOR.address, "latest"),
+    ) == before
 
 
 def test_tampered_content_on_ipfs(collection: Collection, offer: Path, home: Path) -> None:
@@ -333,14 +395,21 @@ def test_amounts_and_durations() -> None:
             parse_duration(bad)
 
 
-def test_a_redeem_killed_after_signing_is_finished_by_a_rerun(collection: Collection,
-                                                               art_dir: Path) -> None:
+def test_a_redeem_killed_after_signing_is_finished_by_a_rerun(
+    collection: Collection, art_dir: Path
+) -> None:
     from ..workflows.conftest import run_cli
 
     path, _ = new_offer(art_dir)
     before = state(collection)
-    crashed = run_cli("redeem", str(path), "--private-key-env", "DONOR_KEY", "--json",
-                      env={**DONOR_ENV, "PROVENANCE_FAILPOINT": "redeem-after-sign"})
+    crashed = run_cli(
+        "redeem",
+        str(path),
+        "--private-key-env",
+        "DONOR_KEY",
+        "--json",
+        env={**DONOR_ENV, "PROVENANCE_FAILPOINT": "redeem-after-sign"},
+    )
     assert crashed.returncode == 137
     assert state(collection) == before  # signed and journaled, never sent
     out = run("redeem", str(path), "--private-key-env", "DONOR_KEY", "--json", env=DONOR_ENV)
@@ -349,14 +418,18 @@ def test_a_redeem_killed_after_signing_is_finished_by_a_rerun(collection: Collec
     assert (minted, held, nonce) == (before[0] + 1, before[1] + MIN, before[3] + 1)
 
 
-@pytest.mark.parametrize(("args", "expected"), [
-    (("--min-donation", "lots"), "is not a number"),
-    (("--min-donation", "0.05ether", "--expires", "soon"), "duration"),
-    (("--min-donation", "0.05ether", "--to", "0x1234"), "not an Ethereum address"),
-    (("--min-donation", "0.05ether", "-o", "/nonexistent/dir/offer.json"), "does not exist"),
-])
-def test_offer_bad_input(collection: Collection, art_dir: Path, args: tuple[str, ...],
-                         expected: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("--min-donation", "lots"), "is not a number"),
+        (("--min-donation", "0.05ether", "--expires", "soon"), "duration"),
+        (("--min-donation", "0.05ether", "--to", "0x1234"), "not an Ethereum address"),
+        (("--min-donation", "0.05ether", "-o", "/nonexistent/dir/offer.json"), "does not exist"),
+    ],
+)
+def test_offer_bad_input(
+    collection: Collection, art_dir: Path, args: tuple[str, ...], expected: str
+) -> None:
     art = make_artwork(art_dir / "bad-input.png", seed=999)
     argv = ["offer", str(art), *args]
     if "-o" not in args:
@@ -370,28 +443,47 @@ def test_offer_bad_input(collection: Collection, art_dir: Path, args: tuple[str,
 # -- a named recipient's message (M6) ------------------------------------------------------------
 
 
-def test_only_the_named_recipient_may_attach_a_message(collection: Collection,
-                                                       art_dir: Path) -> None:
+def test_only_the_named_recipient_may_attach_a_message(
+    collection: Collection, art_dir: Path
+) -> None:
     path, _made = new_offer(art_dir, "--to", BENEFICIARY.address)
     # Someone else (who saw the offer, or the recipient's pending redemption) is refused up front.
     line = refused(collection, path, "--message", "not yours to write")
     assert f"the offer is for {BENEFICIARY.address}: only they may attach a sealed message" in line
     assert DONOR.address in line
     # --check-only with a message says the same, for the same account.
-    check = invoke("redeem", str(path), "--check-only", "--private-key-env", "DONOR_KEY",
-                   "--message", "x", env=DONOR_ENV)
+    check = invoke(
+        "redeem",
+        str(path),
+        "--check-only",
+        "--private-key-env",
+        "DONOR_KEY",
+        "--message",
+        "x",
+        env=DONOR_ENV,
+    )
     assert "only they may attach a sealed message" in one_line_error(check.stderr)
 
     # The contract itself refuses it too, with the offending values.
     offer = Offer.from_json(json.loads(path.read_text()))
     contract = collection.contract
-    data = contract.abi.encode_call("redeem", offer.voucher.as_tuple(), offer.signature,
-                                    b'{"version":"secp256k1-ecies","ciphertext":"AAAA"}')
+    data = contract.abi.encode_call(
+        "redeem",
+        offer.voucher.as_tuple(),
+        offer.signature,
+        b'{"version":"secp256k1-ecies","ciphertext":"AAAA"}',
+    )
     from provenance.errors import ContractRevert
 
     with pytest.raises(ContractRevert) as caught:
-        collection.chain.rpc.estimate_gas({"from": DONOR.address, "to": contract.address,
-                                           "data": "0x" + data.hex(), "value": hex(MIN)})
+        collection.chain.rpc.estimate_gas(
+            {
+                "from": DONOR.address,
+                "to": contract.address,
+                "data": "0x" + data.hex(),
+                "value": hex(MIN),
+            }
+        )
     error = contract.abi.decode_error(caught.value.data)
     assert error is not None and error.name == "SealedMessageNotFromRecipient"
     assert bytes(error.args["id"]) == offer.voucher.id
@@ -399,8 +491,9 @@ def test_only_the_named_recipient_may_attach_a_message(collection: Collection,
 
     # The recipient attaches their own message, sealed to their own key.
     env = {"K": "0x" + bytes(BENEFICIARY.key).hex()}
-    out = run("redeem", str(path), "--private-key-env", "K", "--message", MESSAGE, "--json",
-              env=env)
+    out = run(
+        "redeem", str(path), "--private-key-env", "K", "--message", MESSAGE, "--json", env=env
+    )
     assert out["owner"] == BENEFICIARY.address and out["sealed_message"] is True
     assert invoke("verify", str(out["token_id"])).exit_code == 0
     decrypted = invoke("decrypt", str(out["token_id"]), "--private-key-env", "K", env=env)
@@ -423,14 +516,21 @@ def wallet(collection: Collection) -> str:
 
     source = "solidity/test/Mocks.sol"
     output = compile_sources([ROOT / source])
-    bytecode = bytes.fromhex(output["contracts"][source]["ERC1271Wallet"]["evm"]["bytecode"]["object"])
+    bytecode = bytes.fromhex(
+        output["contracts"][source]["ERC1271Wallet"]["evm"]["bytecode"]["object"]
+    )
     artist = Sender(collection.chain.rpc, ARTIST, chain_id=collection.chain.chain_id)
-    receipt = artist.transact(to=None, data=bytecode + encode(["address"], [WALLET_OWNER.address]),
-                              action="deploy wallet")
+    receipt = artist.transact(
+        to=None, data=bytecode + encode(["address"], [WALLET_OWNER.address]), action="deploy wallet"
+    )
     address = checksum(str(receipt["contractAddress"]))
     contract = collection.contract
-    artist.transact(to=contract.address, abi=contract.abi, action="grantRole",
-                    data=contract.abi.encode_call("grantRole", MINTER_ROLE, address))
+    artist.transact(
+        to=contract.address,
+        abi=contract.abi,
+        action="grantRole",
+        data=contract.abi.encode_call("grantRole", MINTER_ROLE, address),
+    )
     assert contract.is_minter(address)
     return address
 
@@ -440,66 +540,98 @@ def wallet_offer(source: Path, wallet: str, key: bytes) -> Path:
     owner approves what its key signed, as a 1-of-1 Safe does)."""
     data = json.loads(source.read_text())
     voucher = Voucher(**{**Offer.from_json(data).voucher.__dict__, "signer": wallet})
-    signed = Account.sign_typed_data(key, full_message=voucher_typed_data(
-        voucher, chain_id=data["chain_id"], contract=data["contract"]))
+    signed = Account.sign_typed_data(
+        key,
+        full_message=voucher_typed_data(
+            voucher, chain_id=data["chain_id"], contract=data["contract"]
+        ),
+    )
     data["voucher"]["signer"] = wallet
     data["signature"] = "0x" + bytes(signed.signature).hex()
     return tampered(source, lambda d: d.update(data))
 
 
-def test_an_offer_signed_by_a_contract_wallet_is_redeemed(collection: Collection, art_dir: Path,
-                                                          wallet: str) -> None:
+def test_an_offer_signed_by_a_contract_wallet_is_redeemed(
+    collection: Collection, art_dir: Path, wallet: str
+) -> None:
     path = wallet_offer(new_offer(art_dir)[0], wallet, WALLET_OWNER.key)
     before = state(collection)
-    out = run("redeem", str(path), "--private-key-env", "DONOR_KEY", "--message", MESSAGE,
-              "--json", env=DONOR_ENV)
+    out = run(
+        "redeem",
+        str(path),
+        "--private-key-env",
+        "DONOR_KEY",
+        "--message",
+        MESSAGE,
+        "--json",
+        env=DONOR_ENV,
+    )
     assert out["owner"] == DONOR.address and out["sealed_message"] is True
     assert state(collection)[:2] == (before[0] + 1, before[1] + MIN)
-    redeemed = collection.contract.events("VoucherRedeemed",
-                                          topics=[json.loads(path.read_text())["voucher"]["id"]])
+    redeemed = collection.contract.events(
+        "VoucherRedeemed", topics=[json.loads(path.read_text())["voucher"]["id"]]
+    )
     assert [int(e.args["tokenId"]) for e in redeemed] == [out["token_id"]]
     assert invoke("verify", str(out["token_id"])).exit_code == 0
 
 
 def test_an_offer_the_contract_wallet_does_not_approve_is_refused(
-        collection: Collection, art_dir: Path, wallet: str) -> None:
+    collection: Collection, art_dir: Path, wallet: str
+) -> None:
     path = wallet_offer(new_offer(art_dir)[0], wallet, STRANGER.key)
     line = refused(collection, path)
     assert f"the contract wallet {wallet} does not approve the offer's signature" in line
 
 
 def test_an_offer_from_a_wallet_that_is_not_a_minter_is_refused(
-        collection: Collection, art_dir: Path, wallet: str) -> None:
+    collection: Collection, art_dir: Path, wallet: str
+) -> None:
     from provenance.chain.contract import MINTER_ROLE
 
     path = wallet_offer(new_offer(art_dir)[0], wallet, WALLET_OWNER.key)
     contract = collection.contract
     artist = Sender(collection.chain.rpc, ARTIST, chain_id=collection.chain.chain_id)
-    artist.transact(to=contract.address, abi=contract.abi, action="revokeRole",
-                    data=contract.abi.encode_call("revokeRole", MINTER_ROLE, wallet))
+    artist.transact(
+        to=contract.address,
+        abi=contract.abi,
+        action="revokeRole",
+        data=contract.abi.encode_call("revokeRole", MINTER_ROLE, wallet),
+    )
     try:
         assert f"the voucher's signer {wallet} is not a minter" in refused(collection, path)
     finally:
-        artist.transact(to=contract.address, abi=contract.abi, action="grantRole",
-                        data=contract.abi.encode_call("grantRole", MINTER_ROLE, wallet))
+        artist.transact(
+            to=contract.address,
+            abi=contract.abi,
+            action="grantRole",
+            data=contract.abi.encode_call("grantRole", MINTER_ROLE, wallet),
+        )
 
 
 # -- resuming someone else's redemption (L6) -----------------------------------------------------
 
 
-def test_an_interrupted_redemption_is_not_finished_by_another_account(collection: Collection,
-                                                                      art_dir: Path) -> None:
+def test_an_interrupted_redemption_is_not_finished_by_another_account(
+    collection: Collection, art_dir: Path
+) -> None:
     from ..workflows.conftest import run_cli
 
     path, _ = new_offer(art_dir)
     before = state(collection)
-    crashed = run_cli("redeem", str(path), "--private-key-env", "DONOR_KEY", "--json",
-                      env={**DONOR_ENV, "PROVENANCE_FAILPOINT": "redeem-after-sign"})
+    crashed = run_cli(
+        "redeem",
+        str(path),
+        "--private-key-env",
+        "DONOR_KEY",
+        "--json",
+        env={**DONOR_ENV, "PROVENANCE_FAILPOINT": "redeem-after-sign"},
+    )
     assert crashed.returncode == 137
     rpc = collection.chain.rpc
     stranger_nonce = rpc.transaction_count(STRANGER.address, "latest")
-    result = invoke("redeem", str(path), "--private-key-env", "K",
-                    env={"K": "0x" + bytes(STRANGER.key).hex()})
+    result = invoke(
+        "redeem", str(path), "--private-key-env", "K", env={"K": "0x" + bytes(STRANGER.key).hex()}
+    )
     assert result.exit_code != 0
     line = one_line_error(result.stderr)
     assert f"an interrupted redemption of this offer by {DONOR.address} is pending" in line

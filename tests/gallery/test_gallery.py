@@ -33,10 +33,12 @@ ARTIFACTS = ROOT / "tests/artifacts"
 DONOR = dev_accounts(2)[1]
 
 pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists() or shutil.which("node") is None
+    not CHROMIUM.exists()
+    or shutil.which("node") is None
     or not (ROOT / "node_modules/playwright-core").is_dir(),
     reason="needs /usr/bin/chromium (scripts/setup installs it as root with apt), node and"
-           " node_modules/playwright-core (npm ci)")
+    " node_modules/playwright-core (npm ci)",
+)
 
 
 def ok(*args: str, env: dict[str, str] | None = None) -> Any:
@@ -48,15 +50,37 @@ def ok(*args: str, env: dict[str, str] | None = None) -> Any:
 @pytest.fixture(scope="module")
 def works(home: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     art = tmp_path_factory.mktemp("art")
-    first = ok("mint", str(make_artwork(art / "Dawn.png", seed=11, size=64)),
-               "--donor", DONOR.address)
+    first = ok(
+        "mint", str(make_artwork(art / "Dawn.png", seed=11, size=64)), "--donor", DONOR.address
+    )
     offer = art / "offer.json"
-    ok("offer", str(make_artwork(art / "Dusk.png", seed=12, size=64)), "--min-donation",
-       "0.05ether", "-o", str(offer))
-    redeemed = ok("redeem", str(offer), "--private-key-env", "K", "--message", "hello",
-                  "--donation", "0.07ether", env={"K": "0x" + bytes(DONOR.key).hex()})
-    open_offer = ok("offer", str(make_artwork(art / "Noon.png", seed=13, size=64)),
-                    "--min-donation", "0.1ether", "-o", str(art / "open.json"))
+    ok(
+        "offer",
+        str(make_artwork(art / "Dusk.png", seed=12, size=64)),
+        "--min-donation",
+        "0.05ether",
+        "-o",
+        str(offer),
+    )
+    redeemed = ok(
+        "redeem",
+        str(offer),
+        "--private-key-env",
+        "K",
+        "--message",
+        "hello",
+        "--donation",
+        "0.07ether",
+        env={"K": "0x" + bytes(DONOR.key).hex()},
+    )
+    open_offer = ok(
+        "offer",
+        str(make_artwork(art / "Noon.png", seed=13, size=64)),
+        "--min-donation",
+        "0.1ether",
+        "-o",
+        str(art / "open.json"),
+    )
     return {"first": first, "redeemed": redeemed, "offer": open_offer}
 
 
@@ -80,8 +104,14 @@ def gallery_url(works: dict[str, Any]) -> Iterator[str]:
 def browse(url: str, name: str, tmp_path: Path, *, gateway: str | None = None) -> dict[str, Any]:
     ARTIFACTS.mkdir(exist_ok=True)
     profile = tmp_path / f"profile-{name}"
-    result = subprocess.run(["node", str(SCRIPT), url, str(ARTIFACTS / f"{name}.png"), str(profile)],
-                            capture_output=True, text=True, timeout=120, cwd=ROOT, check=False)
+    result = subprocess.run(
+        ["node", str(SCRIPT), url, str(ARTIFACTS / f"{name}.png"), str(profile)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     report: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
     # Nothing but the page's origin and the one gateway it names is ever requested.
@@ -94,8 +124,9 @@ def image_block(home: Path, cid: str) -> Path:
     return Blockstore.open(home / "ipfs" / "blocks")._path(CID.parse(cid))
 
 
-def test_lists_works_and_badges_go_green_then_red(gallery_url: str, works: dict[str, Any],
-                                                  home: Path, tmp_path: Path) -> None:
+def test_lists_works_and_badges_go_green_then_red(
+    gallery_url: str, works: dict[str, Any], home: Path, tmp_path: Path
+) -> None:
     report = browse(gallery_url + "/", "gallery-intact", tmp_path)
     by_token = {w["token"]: w for w in report["works"]}
     first, second = works["first"]["token_id"], works["redeemed"]["token_id"]
@@ -148,21 +179,30 @@ class _LyingGateway(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
 
-def test_static_build_checks_in_the_browser(works: dict[str, Any], home: Path,
-                                           tmp_path: Path) -> None:
+def test_static_build_checks_in_the_browser(
+    works: dict[str, Any], home: Path, tmp_path: Path
+) -> None:
     site = tmp_path / "site"
     store = Blockstore.open(home / "ipfs" / "blocks")
     gateway = make_server(store, port=0)
     serve_in_thread(gateway)
-    lying = ThreadingHTTPServer(("127.0.0.1", 0), type("Lying", (_LyingGateway,), {
-        "store": store, "target": works["first"]["image_cid"]}))
+    lying = ThreadingHTTPServer(
+        ("127.0.0.1", 0),
+        type("Lying", (_LyingGateway,), {"store": store, "target": works["first"]["image_cid"]}),
+    )
     serve_in_thread(lying)
 
     def static_server() -> ThreadingHTTPServer:
-        handler = type("Site", (SimpleHTTPRequestHandler,), {
-            "log_message": lambda *a: None,
-            "__init__": lambda self, *a, **k: SimpleHTTPRequestHandler.__init__(
-                self, *a, directory=str(site), **k)})
+        handler = type(
+            "Site",
+            (SimpleHTTPRequestHandler,),
+            {
+                "log_message": lambda *a: None,
+                "__init__": lambda self, *a, **k: SimpleHTTPRequestHandler.__init__(
+                    self, *a, directory=str(site), **k
+                ),
+            },
+        )
         server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         serve_in_thread(server)
         return server
@@ -189,15 +229,19 @@ def test_static_build_checks_in_the_browser(works: dict[str, Any], home: Path,
             server.server_close()
 
 
-HOSTILE_HTML = (b"<!doctype html><html><head><title>inert</title></head><body><script>"
-                b"document.title = 'script ran in ' + window.origin;"
-                b"try { localStorage.setItem('stolen', '1') } catch (e) {}</script></body></html>")
-HOSTILE_SVG = (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(document.cookie)</script>'
-               b"</svg>")
+HOSTILE_HTML = (
+    b"<!doctype html><html><head><title>inert</title></head><body><script>"
+    b"document.title = 'script ran in ' + window.origin;"
+    b"try { localStorage.setItem('stolen', '1') } catch (e) {}</script></body></html>"
+)
+HOSTILE_SVG = (
+    b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(document.cookie)</script></svg>'
+)
 
 
-def test_stored_html_does_not_run_in_the_gallery_origin(gallery_url: str, home: Path,
-                                                        tmp_path: Path) -> None:
+def test_stored_html_does_not_run_in_the_gallery_origin(
+    gallery_url: str, home: Path, tmp_path: Path
+) -> None:
     from provenance.ipfs import add_bytes
 
     store = Blockstore.open(home / "ipfs" / "blocks")
@@ -215,9 +259,19 @@ def test_stored_html_does_not_run_in_the_gallery_origin(gallery_url: str, home: 
     assert "content-security-policy" not in httpx.get(gallery_url + "/").headers
 
     # In a real browser the stored page's script never runs, so it cannot act as the gallery.
-    result = subprocess.run(["node", str(ROOT / "tests/js/page_title.mjs"),
-                             f"{gallery_url}/ipfs/{html_cid}", str(tmp_path / "profile")],
-                            capture_output=True, text=True, timeout=120, cwd=ROOT, check=False)
+    result = subprocess.run(
+        [
+            "node",
+            str(ROOT / "tests/js/page_title.mjs"),
+            f"{gallery_url}/ipfs/{html_cid}",
+            str(tmp_path / "profile"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report == {"status": 200, "title": "inert"}

@@ -24,7 +24,9 @@ def test_minted_gan_artwork_regenerates(home: Path, tmp_path: Path, trained_run:
     from provenance.chain.accounts import dev_accounts
 
     art = tmp_path / "art.png"
-    generated = invoke("gan", "generate", "--model", str(trained_run), "--seed", "7", "-o", str(art))
+    generated = invoke(
+        "gan", "generate", "--model", str(trained_run), "--seed", "7", "-o", str(art)
+    )
     assert generated.exit_code == 0, generated.output
     minted = invoke("mint", str(art), "--donor", dev_accounts(2)[1].address, "--json")
     assert minted.exit_code == 0, minted.output

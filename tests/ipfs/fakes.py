@@ -24,12 +24,24 @@ from provenance.ipfs.car import iter_car
 # (content, cid-version, raw-leaves, chunker) -> CID, from ipfs/kubo test/cli/add_test.go.
 KUBO_ADD_VECTORS = {
     (b"hello world", "0", "false", "size-262144"): "Qmf412jQZiuVUtdgnB36FXFX7xg5V6KEbSJ4dpQuhkLyfD",
-    (b"hello world", "1", "true", "size-262144"):
-        "bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e",
-    (b"hello world", "1", "true", "size-1048576"):
-        "bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e",
-    (b"hello world", "1", "false", "size-262144"):
-        "bafybeihykld7uyxzogax6vgyvag42y7464eywpf55gxi5qpoisibh3c5wa",
+    (
+        b"hello world",
+        "1",
+        "true",
+        "size-262144",
+    ): "bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e",
+    (
+        b"hello world",
+        "1",
+        "true",
+        "size-1048576",
+    ): "bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e",
+    (
+        b"hello world",
+        "1",
+        "false",
+        "size-262144",
+    ): "bafybeihykld7uyxzogax6vgyvag42y7464eywpf55gxi5qpoisibh3c5wa",
 }
 
 
@@ -83,15 +95,26 @@ class _KuboHandler(BaseHTTPRequestHandler):
         query = parse_qs(url.query)
         command = url.path.removeprefix("/api/v0/")
         self.server.calls.append((command, query))
-        if self.server.required_auth and self.headers.get("Authorization") != self.server.required_auth:
+        if (
+            self.server.required_auth
+            and self.headers.get("Authorization") != self.server.required_auth
+        ):
             self.send_response(403)
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
         arg = (query.get("arg") or [""])[0]
         if command == "version":
-            self._json(200, {"Version": self.server.version, "Commit": "", "Repo": "16",
-                             "System": "amd64/linux", "Golang": "go1.23"})
+            self._json(
+                200,
+                {
+                    "Version": self.server.version,
+                    "Commit": "",
+                    "Repo": "16",
+                    "System": "amd64/linux",
+                    "Golang": "go1.23",
+                },
+            )
         elif command == "add":
             data = _multipart_file(self)
             key = (data, query["cid-version"][0], query["raw-leaves"][0], query["chunker"][0])
@@ -176,9 +199,13 @@ class _PinningHandler(BaseHTTPRequestHandler):
             self._reply(400, {"error": {"reason": "BAD_REQUEST", "details": "cid required"}})
             return
         requestid = f"req-{len(self.server.pins) + 1}"
-        status = {"requestid": requestid, "status": "queued", "created": "2026-01-01T00:00:00Z",
-                  "pin": {k: body[k] for k in ("cid", "name", "origins", "meta") if k in body},
-                  "delegates": ["/ip4/203.0.113.1/tcp/4001/p2p/QmServicePeer"]}
+        status = {
+            "requestid": requestid,
+            "status": "queued",
+            "created": "2026-01-01T00:00:00Z",
+            "pin": {k: body[k] for k in ("cid", "name", "origins", "meta") if k in body},
+            "delegates": ["/ip4/203.0.113.1/tcp/4001/p2p/QmServicePeer"],
+        }
         self.server.pins[requestid] = status
         self._reply(202, status)
 
@@ -202,8 +229,11 @@ class _PinningHandler(BaseHTTPRequestHandler):
         query = parse_qs(url.query)
         wanted = (query.get("status") or ["pinned"])[0].split(",")
         cids = (query.get("cid") or [""])[0].split(",") if "cid" in query else None
-        results = [s for s in self.server.pins.values()
-                   if s["status"] in wanted and (cids is None or s["pin"]["cid"] in cids)]
+        results = [
+            s
+            for s in self.server.pins.values()
+            if s["status"] in wanted and (cids is None or s["pin"]["cid"] in cids)
+        ]
         self._reply(200, {"count": len(results), "results": results})
 
     def do_DELETE(self) -> None:

@@ -88,12 +88,26 @@ def test_wrap_and_recursive(home: Path, tmp_path: Path) -> None:
         (["ipfs", "add", "-n", "--max-links", "1", "{f}"], "max links"),
         (["ipfs", "add", "-n", "--cid-version", "0", "--raw-leaves", "{f}"], "raw leaves"),
         (["ipfs", "cat", "not-a-cid"], "CID"),
-        (["ipfs", "cat", "bafkreibm6jg3ux5qumhcn2b3flc3tyu6dmlb4xa7u5bf44yegnrjhc4yeq"], "not found"),
+        (
+            ["ipfs", "cat", "bafkreibm6jg3ux5qumhcn2b3flc3tyu6dmlb4xa7u5bf44yegnrjhc4yeq"],
+            "not found",
+        ),
         (["ipfs", "import", "/no/such.car"], "no such file"),
         (["ipfs", "import", "{f}"], "CAR"),
-        (["ipfs", "pin", "rm", "bafkreibm6jg3ux5qumhcn2b3flc3tyu6dmlb4xa7u5bf44yegnrjhc4yeq"], "not pinned"),
-        (["ipfs", "export", "bafkreibm6jg3ux5qumhcn2b3flc3tyu6dmlb4xa7u5bf44yegnrjhc4yeq", "-o", "{o}"],
-         "not found"),
+        (
+            ["ipfs", "pin", "rm", "bafkreibm6jg3ux5qumhcn2b3flc3tyu6dmlb4xa7u5bf44yegnrjhc4yeq"],
+            "not pinned",
+        ),
+        (
+            [
+                "ipfs",
+                "export",
+                "bafkreibm6jg3ux5qumhcn2b3flc3tyu6dmlb4xa7u5bf44yegnrjhc4yeq",
+                "-o",
+                "{o}",
+            ],
+            "not found",
+        ),
     ],
 )
 def test_bad_input_is_one_line(home: Path, tmp_path: Path, args: list[str], needle: str) -> None:
@@ -102,8 +116,12 @@ def test_bad_input_is_one_line(home: Path, tmp_path: Path, args: list[str], need
     out_car = tmp_path / "out.car"
     argv = [a.replace("{f}", str(f)).replace("{o}", str(out_car)) for a in args]
     result = subprocess.run(
-        [sys.executable, "-m", "provenance", *argv], capture_output=True, text=True,
-        env={**os.environ, "PROVENANCE_HOME": str(home)}, timeout=60, check=False,
+        [sys.executable, "-m", "provenance", *argv],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PROVENANCE_HOME": str(home)},
+        timeout=60,
+        check=False,
     )
     assert result.returncode != 0
     lines = result.stderr.strip().splitlines()

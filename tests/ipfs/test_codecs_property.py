@@ -15,9 +15,12 @@ from provenance.ipfs.dagpb import PBLink, PBNode, decode_node, encode_node
 from provenance.ipfs.unixfs import DataType, decode_unixfs, encode_unixfs
 
 cids = st.builds(
-    lambda digest, v1, raw: CID.from_digest(digest, version=1 if (v1 or raw) else 0,
-                                            codec=RAW if raw else DAG_PB),
-    st.binary(min_size=32, max_size=32), st.booleans(), st.booleans(),
+    lambda digest, v1, raw: CID.from_digest(
+        digest, version=1 if (v1 or raw) else 0, codec=RAW if raw else DAG_PB
+    ),
+    st.binary(min_size=32, max_size=32),
+    st.booleans(),
+    st.booleans(),
 )
 links = st.builds(PBLink, cids, st.text(max_size=20), st.integers(0, 2**53))
 
@@ -56,10 +59,15 @@ def test_dagpb_garbage(data: bytes) -> None:
     assert isinstance(node, PBNode)
 
 
-@given(st.sampled_from(list(DataType)), st.one_of(st.none(), st.binary(max_size=50)),
-       st.one_of(st.none(), st.integers(0, 2**40)), st.lists(st.integers(0, 2**40), max_size=5))
-def test_unixfs_round_trip(kind: DataType, data: bytes | None, size: int | None,
-                           sizes: list[int]) -> None:
+@given(
+    st.sampled_from(list(DataType)),
+    st.one_of(st.none(), st.binary(max_size=50)),
+    st.one_of(st.none(), st.integers(0, 2**40)),
+    st.lists(st.integers(0, 2**40), max_size=5),
+)
+def test_unixfs_round_trip(
+    kind: DataType, data: bytes | None, size: int | None, sizes: list[int]
+) -> None:
     meta = decode_unixfs(encode_unixfs(kind, data=data, filesize=size, blocksizes=sizes))
     assert (meta.type, meta.data, meta.filesize, list(meta.blocksizes)) == (kind, data, size, sizes)
 

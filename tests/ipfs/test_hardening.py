@@ -29,8 +29,14 @@ SMALL_TREE = resolve_params("kubo-v1", chunk_size=1000, max_links=4)
 
 
 # -- a hostile but valid DAG ------------------------------------------------------------------
-def hostile_dag(store: Blockstore, *, depth: int, fanout: int = 64, leaf_size: int = 1024,
-                declare: str = "honest") -> CID:
+def hostile_dag(
+    store: Blockstore,
+    *,
+    depth: int,
+    fanout: int = 64,
+    leaf_size: int = 1024,
+    declare: str = "honest",
+) -> CID:
     """Each level links the level below ``fanout`` times: ``leaf_size * fanout**depth`` bytes
     from ``depth + 1`` blocks, every one of which passes its hash check. ``declare`` is what
     the root's UnixFS filesize says: ``honest``, ``small`` (a lie) or ``none`` (absent)."""
@@ -276,8 +282,14 @@ def test_invalid_cid_is_an_input_error_with_exit_code_2() -> None:
             CID.parse(text)
 
 
-@pytest.mark.parametrize("args", [("ipfs", "cat", "bafkreiabc"), ("ipfs", "pin", "add", "Qmnope"),
-                                  ("ipfs", "export", "b", "-o", "out.car")])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("ipfs", "cat", "bafkreiabc"),
+        ("ipfs", "pin", "add", "Qmnope"),
+        ("ipfs", "export", "b", "-o", "out.car"),
+    ],
+)
 def test_cli_malformed_cid_exits_2_with_one_line(home: Path, args: tuple[str, ...]) -> None:
     code, out, err = invoke(*args)
     assert code == 2, err

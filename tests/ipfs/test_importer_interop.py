@@ -35,10 +35,18 @@ def sized_files(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
     folder = tmp_path_factory.mktemp("sizes")
     mib = 1024 * KIB
     sizes = {
-        0, 1, 1000,
-        CHUNK_256K - 1, CHUNK_256K, CHUNK_256K + 1,
-        174 * CHUNK_256K, 174 * CHUNK_256K + 1,  # second layer begins at 174 leaves
-        mib - 1, mib, mib + 1, 3 * mib + 5,
+        0,
+        1,
+        1000,
+        CHUNK_256K - 1,
+        CHUNK_256K,
+        CHUNK_256K + 1,
+        174 * CHUNK_256K,
+        174 * CHUNK_256K + 1,  # second layer begins at 174 leaves
+        mib - 1,
+        mib,
+        mib + 1,
+        3 * mib + 5,
     }
     out = {}
     for size in sorted(sizes):
@@ -82,7 +90,9 @@ def test_deep_trees_match_js_importer(
     params = resolve_params(
         "unixfs-v1-2025", chunk_size=chunk, max_links=links, raw_leaves=raw, cid_version=version
     )
-    sizes = sorted({0, 1, chunk, *(chunk * links**d + delta for d in (1, 2, 3) for delta in (-1, 0, 1))})
+    sizes = sorted(
+        {0, 1, chunk, *(chunk * links**d + delta for d in (1, 2, 3) for delta in (-1, 0, 1))}
+    )
     sizes = [s for s in sizes if s <= 2 * 1024 * 1024]
     cases, ours = [], []
     for size in sizes:
@@ -150,8 +160,10 @@ def test_hidden_files_are_skipped_like_kubo(tmp_path: Path) -> None:
         ("unixfs-v1-2025", "bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e"),
         ("kubo-v1", "bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e"),
         # Import.CidVersion=1 with Import.UnixFSRawLeaves=false
-        (resolve_params("kubo-v1", raw_leaves=False),
-         "bafybeihykld7uyxzogax6vgyvag42y7464eywpf55gxi5qpoisibh3c5wa"),
+        (
+            resolve_params("kubo-v1", raw_leaves=False),
+            "bafybeihykld7uyxzogax6vgyvag42y7464eywpf55gxi5qpoisibh3c5wa",
+        ),
     ],
 )
 def test_kubo_hello_world_vectors(params: ImportParams | str, expected: str) -> None:
@@ -185,14 +197,34 @@ class _ChaChaStream:
 @pytest.mark.parametrize(
     ("params", "size", "seed", "expected"),
     [
-        ("unixfs-v0-2015", 44544 * KIB, "v0-seed", "QmUbBALi174SnogsUzLpYbD4xPiBSFANF4iztWCsHbMKh2"),
-        ("unixfs-v0-2015", 44800 * KIB, "v0-seed", "QmepeWtdmS1hHXx1oZXsPUv6bMrfRRKfZcoPPU4eEfjnbf"),
-        (resolve_params("kubo-v1", chunk_size=1024 * KIB), 174 * 1024 * KIB, "v1-seed",
-         "bafybeigwduxcf2aawppv3isnfeshnimkyplvw3hthxjhr2bdeje4tdaicu"),
-        (resolve_params("kubo-v1", chunk_size=1024 * KIB), 175 * 1024 * KIB, "v1-seed",
-         "bafybeidhd7lo2n2v7lta5yamob3xwhbxcczmmtmhquwhjesi35jntf7mpu"),
+        (
+            "unixfs-v0-2015",
+            44544 * KIB,
+            "v0-seed",
+            "QmUbBALi174SnogsUzLpYbD4xPiBSFANF4iztWCsHbMKh2",
+        ),
+        (
+            "unixfs-v0-2015",
+            44800 * KIB,
+            "v0-seed",
+            "QmepeWtdmS1hHXx1oZXsPUv6bMrfRRKfZcoPPU4eEfjnbf",
+        ),
+        (
+            resolve_params("kubo-v1", chunk_size=1024 * KIB),
+            174 * 1024 * KIB,
+            "v1-seed",
+            "bafybeigwduxcf2aawppv3isnfeshnimkyplvw3hthxjhr2bdeje4tdaicu",
+        ),
+        (
+            resolve_params("kubo-v1", chunk_size=1024 * KIB),
+            175 * 1024 * KIB,
+            "v1-seed",
+            "bafybeidhd7lo2n2v7lta5yamob3xwhbxcczmmtmhquwhjesi35jntf7mpu",
+        ),
     ],
 )
-def test_kubo_max_links_vectors(params: ImportParams | str, size: int, seed: str, expected: str) -> None:
+def test_kubo_max_links_vectors(
+    params: ImportParams | str, size: int, seed: str, expected: str
+) -> None:
     result = add_stream(_ChaChaStream(size, seed), params=params)  # type: ignore[arg-type]
     assert (result.cid, result.size) == (expected, size)

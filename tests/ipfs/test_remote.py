@@ -62,7 +62,7 @@ def gateways(tmp_path: Path) -> Iterator[tuple[list[str], str]]:
 
 
 def test_gateway_fetcher_falls_back_past_dead_and_lying_gateways(
-    gateways: tuple[list[str], str]
+    gateways: tuple[list[str], str],
 ) -> None:
     urls, root = gateways
     with GatewayFetcher(urls, timeout=5) as fetcher:
@@ -94,7 +94,8 @@ def test_kubo_add_passes_parameters_and_checks_the_cid(kubo: tuple[FakeKubo, str
     with KuboClient(url, timeout=5) as client:
         assert client.version() == "0.32.1"
         assert client.add(b"hello world", params="unixfs-v0-2015") == (
-            "Qmf412jQZiuVUtdgnB36FXFX7xg5V6KEbSJ4dpQuhkLyfD")
+            "Qmf412jQZiuVUtdgnB36FXFX7xg5V6KEbSJ4dpQuhkLyfD"
+        )
         command, query = server.calls[-1]
         assert command == "add"
         assert query["cid-version"] == ["0"] and query["raw-leaves"] == ["false"]
@@ -155,8 +156,12 @@ def test_pinning_service_flow() -> None:
         origin = "/ip4/127.0.0.1/tcp/4001/p2p/QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N"
         queued = client.add(cid, name="artwork", origins=[origin], meta={"token": "1"})
         assert queued.status == "queued" and queued.cid == cid
-        assert service.requests[-1] == {"cid": cid, "name": "artwork", "origins": [origin],
-                                        "meta": {"token": "1"}}
+        assert service.requests[-1] == {
+            "cid": cid,
+            "name": "artwork",
+            "origins": [origin],
+            "meta": {"token": "1"},
+        }
         sleeps: list[float] = []
         pinned = client.wait(queued.requestid, interval=0.5, sleep=sleeps.append)
         assert pinned.status == "pinned" and sleeps == [0.5]
@@ -169,7 +174,10 @@ def test_pinning_service_flow() -> None:
         with pytest.raises(IPFSError, match="failed to pin"):
             client.wait(again.requestid, sleep=lambda _s: None)
 
-    with running(FakePinningService(token="right")) as url, PinningClient(url, "wrong-token") as bad:
+    with (
+        running(FakePinningService(token="right")) as url,
+        PinningClient(url, "wrong-token") as bad,
+    ):
         with pytest.raises(IPFSError, match="rejected the access token") as info:
             bad.add(cid)
         assert "wrong-token" not in str(info.value)

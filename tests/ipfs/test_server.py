@@ -36,9 +36,7 @@ def gateway(tmp_path: Path) -> Iterator[tuple[str, Blockstore]]:
         thread.join(5)
 
 
-def test_ipld_car_client_verifies_car_and_raw_responses(
-    gateway: tuple[str, Blockstore]
-) -> None:
+def test_ipld_car_client_verifies_car_and_raw_responses(gateway: tuple[str, Blockstore]) -> None:
     base, store = gateway
     root = add_bytes(PNG, store=store, params=SMALL_TREE).cid
     report = json.loads(run_node("gateway_fetch.mjs", None, base, root))
@@ -54,7 +52,9 @@ def test_ipld_car_client_verifies_car_and_raw_responses(
     assert report["raw"] == {"status": 200, "type": "application/vnd.ipld.raw", "ok": True}
 
 
-def test_plain_responses_have_sniffed_types(gateway: tuple[str, Blockstore], tmp_path: Path) -> None:
+def test_plain_responses_have_sniffed_types(
+    gateway: tuple[str, Blockstore], tmp_path: Path
+) -> None:
     base, store = gateway
     png = add_bytes(PNG, store=store, params=SMALL_TREE).cid
     response = httpx.get(f"{base}/ipfs/{png}")
@@ -78,19 +78,25 @@ def test_plain_responses_have_sniffed_types(gateway: tuple[str, Blockstore], tmp
     assert head.status_code == 200 and head.headers["content-length"] == str(len(PNG))
 
 
-def test_plain_file_responses_are_sandboxed(gateway: tuple[str, Blockstore], tmp_path: Path
-                                            ) -> None:
+def test_plain_file_responses_are_sandboxed(
+    gateway: tuple[str, Blockstore], tmp_path: Path
+) -> None:
     """Stored HTML or SVG must not run script in the gateway's origin (or a page's that serves it)."""
     base, store = gateway
     html = add_bytes(b"<!doctype html><script>alert(1)</script>", store=store).cid
-    svg = add_bytes(b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
-                    store=store).cid
+    svg = add_bytes(
+        b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', store=store
+    ).cid
     folder = tmp_path / "site"
     folder.mkdir()
     (folder / "index.html").write_bytes(b"<!doctype html><script>alert(1)</script>")
     site = add_path(folder, store=store).cid
-    for url in (f"{base}/ipfs/{html}", f"{base}/ipfs/{svg}", f"{base}/ipfs/{site}",
-                f"{base}/ipfs/{site}/index.html"):
+    for url in (
+        f"{base}/ipfs/{html}",
+        f"{base}/ipfs/{svg}",
+        f"{base}/ipfs/{site}",
+        f"{base}/ipfs/{site}/index.html",
+    ):
         response = httpx.get(url)
         assert response.status_code == 200, url
         assert response.headers["content-security-policy"] == "sandbox", url

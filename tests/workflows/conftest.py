@@ -40,8 +40,14 @@ def invoke(*args: str, env: dict[str, str] | None = None) -> Result:
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """The CLI in its own process, as a user runs it."""
-    return subprocess.run([sys.executable, "-m", "provenance", *args], capture_output=True,
-                          text=True, env={**os.environ, **(env or {})}, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "provenance", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+        check=False,
+    )
 
 
 def make_artwork(path: Path, seed: int, *, size: int = 48, fmt: str = "PNG") -> Path:

@@ -74,16 +74,35 @@ def test_bad_address_checksum(devnet_url: str, art: Path) -> None:
 
 def test_message_limits(devnet_url: str, art: Path, tmp_path: Path, home: Path) -> None:
     rows = journal_rows(home)
-    assert "limit is 1024" in fails("mint", str(art), "--donor", DONOR, "--message", "x" * 1025,
-                                    "--donor-pubkey", "02" + "11" * 32)
+    assert "limit is 1024" in fails(
+        "mint",
+        str(art),
+        "--donor",
+        DONOR,
+        "--message",
+        "x" * 1025,
+        "--donor-pubkey",
+        "02" + "11" * 32,
+    )
     assert "empty" in fails("mint", str(art), "--donor", DONOR, "--message", "")
     assert "needs the donor's key" in fails("mint", str(art), "--donor", DONOR, "--message", "hi")
     assert journal_rows(home) == rows  # nothing recorded for refused input
 
 
 def test_wrong_chain(devnet_url: str, art: Path) -> None:
-    line = fails("mint", str(art), "--donor", DONOR, "--rpc-url", devnet_url, "--chain-id", "1",
-                 "--private-key-env", "K", env={"K": "0x" + secrets.token_hex(32)})
+    line = fails(
+        "mint",
+        str(art),
+        "--donor",
+        DONOR,
+        "--rpc-url",
+        devnet_url,
+        "--chain-id",
+        "1",
+        "--private-key-env",
+        "K",
+        env={"K": "0x" + secrets.token_hex(32)},
+    )
     assert "wrong chain" in line and "31337" in line
 
 
@@ -100,8 +119,15 @@ def test_no_known_deployment(devnet_url: str) -> None:
 def test_not_a_minter(devnet_url: str, art: Path, home: Path) -> None:
     stranger = dev_accounts(4)[3]
     rows = journal_rows(home)
-    line = fails("mint", str(art), "--donor", DONOR, "--private-key-env", "K",
-                 env={"K": "0x" + bytes(stranger.key).hex()})
+    line = fails(
+        "mint",
+        str(art),
+        "--donor",
+        DONOR,
+        "--private-key-env",
+        "K",
+        env={"K": "0x" + bytes(stranger.key).hex()},
+    )
     assert "not a minter" in line and stranger.address in line
     assert journal_rows(home) == rows
 
@@ -118,17 +144,26 @@ def test_no_funds(devnet_url: str, art: Path, home: Path) -> None:
     chain = connect()
     contract = resolve_contract(chain)
     admin = Sender(chain.rpc, signer(chain), chain_id=chain.chain_id)
-    admin.transact(to=contract.address,
-                   data=contract.abi.encode_call("grantRole", MINTER_ROLE, broke.address))
-    line = fails("mint", str(art), "--donor", DONOR, "--private-key-env", "K",
-                 env={"K": "0x" + bytes(broke.key).hex()})
+    admin.transact(
+        to=contract.address, data=contract.abi.encode_call("grantRole", MINTER_ROLE, broke.address)
+    )
+    line = fails(
+        "mint",
+        str(art),
+        "--donor",
+        DONOR,
+        "--private-key-env",
+        "K",
+        env={"K": "0x" + bytes(broke.key).hex()},
+    )
     assert "insufficient funds" in line and broke.address in line
     assert bytes(broke.key).hex() not in line
 
 
 def test_missing_private_key_env(devnet_url: str, art: Path) -> None:
-    assert "NO_SUCH_VAR" in fails("mint", str(art), "--donor", DONOR,
-                                  "--private-key-env", "NO_SUCH_VAR")
+    assert "NO_SUCH_VAR" in fails(
+        "mint", str(art), "--donor", DONOR, "--private-key-env", "NO_SUCH_VAR"
+    )
 
 
 def test_unknown_token(devnet_url: str) -> None:
@@ -136,8 +171,9 @@ def test_unknown_token(devnet_url: str) -> None:
     assert result.returncode == 1
     report = json.loads(result.stdout)
     assert report["ok"] is False and report["checks"][0]["name"] == "token"
-    assert "does not exist" in fails("decrypt", "999", "--private-key-env", "K",
-                                     env={"K": "0x" + secrets.token_hex(32)})
+    assert "does not exist" in fails(
+        "decrypt", "999", "--private-key-env", "K", env={"K": "0x" + secrets.token_hex(32)}
+    )
 
 
 def test_content_daemon_down(devnet_url: str, art: Path) -> None:

@@ -23,16 +23,36 @@ def test_two_cold_mints_share_one_devnet(home: Path, tmp_path: Path) -> None:
     """Both commands find no devnet and no contract: one anvil, one deployment, two tokens."""
     arts = [make_artwork(tmp_path / f"c{i}.png", seed=900 + i) for i in range(2)]
     env = {**os.environ}
-    procs = [subprocess.Popen([sys.executable, "-m", "provenance", "mint", str(a), "--donor",
-                               DONOR.address, "--json"], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True, env=env) for a in arts]
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "provenance",
+                "mint",
+                str(a),
+                "--donor",
+                DONOR.address,
+                "--json",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for a in arts
+    ]
     results = [p.communicate(timeout=120) for p in procs]
     assert all(p.returncode == 0 for p in procs), results
     tokens = sorted(json.loads(out)["token_id"] for out, _ in results)
     contracts = {json.loads(out)["contract"] for out, _ in results}
     assert len(contracts) == 1 and len(tokens) == 2 and tokens[0] != tokens[1]
-    anvils = subprocess.run(["pgrep", "-f", str(home / "devnet" / "state.json")],
-                            capture_output=True, text=True, check=False).stdout.split()
+    anvils = subprocess.run(
+        ["pgrep", "-f", str(home / "devnet" / "state.json")],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.split()
     assert len(anvils) == 1, f"more than one anvil on the state file: {anvils}"
 
 
@@ -41,8 +61,9 @@ def test_a_reset_devnet_does_not_trust_the_old_journal(home: Path, tmp_path: Pat
     first = run_cli("mint", str(art), "--donor", DONOR.address, "--json")
     assert first.returncode == 0, first.stderr
     signed = make_artwork(tmp_path / "signed-before-reset.png", seed=951)
-    crashed = run_cli("mint", str(signed), "--donor", DONOR.address,
-                      env={"PROVENANCE_FAILPOINT": "after-sign"})
+    crashed = run_cli(
+        "mint", str(signed), "--donor", DONOR.address, env={"PROVENANCE_FAILPOINT": "after-sign"}
+    )
     assert crashed.returncode == 137
     devnet = Devnet(home / "devnet")
     devnet.down()
@@ -58,22 +79,50 @@ def test_a_reset_devnet_does_not_trust_the_old_journal(home: Path, tmp_path: Pat
 
 def test_a_rerun_before_signing_takes_the_new_options(home: Path, tmp_path: Path) -> None:
     art = make_artwork(tmp_path / "typo.png", seed=960)
-    crashed = run_cli("mint", str(art), "--donor", DONOR.address, "--message", "typo mesage",
-                      "--donor-pubkey", PUBKEY, env={"PROVENANCE_FAILPOINT": "after-store"})
+    crashed = run_cli(
+        "mint",
+        str(art),
+        "--donor",
+        DONOR.address,
+        "--message",
+        "typo mesage",
+        "--donor-pubkey",
+        PUBKEY,
+        env={"PROVENANCE_FAILPOINT": "after-store"},
+    )
     assert crashed.returncode == 137
-    fixed = run_cli("mint", str(art), "--donor", DONOR.address, "--message", "corrected message",
-                    "--donor-pubkey", PUBKEY, "--name", "New title", "--json")
+    fixed = run_cli(
+        "mint",
+        str(art),
+        "--donor",
+        DONOR.address,
+        "--message",
+        "corrected message",
+        "--donor-pubkey",
+        PUBKEY,
+        "--name",
+        "New title",
+        "--json",
+    )
     assert fixed.returncode == 0, fixed.stderr
     token = json.loads(fixed.stdout)["token_id"]
-    opened = run_cli("decrypt", str(token), "--private-key-env", "K",
-                     env={"K": "0x" + bytes(DONOR.key).hex()})
+    opened = run_cli(
+        "decrypt", str(token), "--private-key-env", "K", env={"K": "0x" + bytes(DONOR.key).hex()}
+    )
     assert opened.stdout.strip() == "corrected message"
 
 
 def test_a_rerun_after_signing_refuses_other_options(home: Path, tmp_path: Path) -> None:
     art = make_artwork(tmp_path / "signed.png", seed=961)
-    crashed = run_cli("mint", str(art), "--donor", DONOR.address, "--name", "First",
-                      env={"PROVENANCE_FAILPOINT": "after-sign"})
+    crashed = run_cli(
+        "mint",
+        str(art),
+        "--donor",
+        DONOR.address,
+        "--name",
+        "First",
+        env={"PROVENANCE_FAILPOINT": "after-sign"},
+    )
     assert crashed.returncode == 137
     other = run_cli("mint", str(art), "--donor", DONOR.address, "--name", "Second")
     assert other.returncode != 0
@@ -93,8 +142,11 @@ def slow_chain(tmp_path: Path):  # type: ignore[no-untyped-def]
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    proc = subprocess.Popen([str(find_anvil()), "--port", str(port), "--no-mining", "--silent"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [str(find_anvil()), "--port", str(port), "--no-mining", "--silent"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         from provenance.chain.rpc import RpcClient
@@ -141,8 +193,13 @@ def _deploy_on(url: str, rpc, env: dict[str, str]) -> str:  # type: ignore[no-un
 def _finish_while_mining(args: list[str], env: dict[str, str], rpc) -> dict[str, object]:  # type: ignore[no-untyped-def]
     import time
 
-    proc = subprocess.Popen([sys.executable, "-m", "provenance", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env={**os.environ, **env})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "provenance", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **env},
+    )
     deadline = time.monotonic() + 60
     while proc.poll() is None and time.monotonic() < deadline:
         rpc.request("evm_mine")
@@ -153,17 +210,33 @@ def _finish_while_mining(args: list[str], env: dict[str, str], rpc) -> dict[str,
 
 
 @pytest.mark.parametrize("failpoint", ["after-sign", "after-send"])
-def test_resume_re_signs_when_the_fee_cap_went_stale(home: Path, tmp_path: Path, slow_chain,  # type: ignore[no-untyped-def]
-                                                     failpoint: str) -> None:
+def test_resume_re_signs_when_the_fee_cap_went_stale(
+    home: Path,
+    tmp_path: Path,
+    slow_chain,  # type: ignore[no-untyped-def]
+    failpoint: str,
+) -> None:
     """after-sign: the node never saw the transaction; after-send: it sits in the pool, stuck
     under the new base fee. Either way the re-run signs the same nonce with fresh fees."""
     url, rpc = slow_chain
     env = {"PK": "0x" + bytes(dev_accounts(1)[0].key).hex()}
     contract = _deploy_on(url, rpc, env)
-    art = make_artwork(tmp_path / f"fees-{failpoint}.png",
-                       seed={"after-sign": 970, "after-send": 971}[failpoint])
-    args = ["mint", str(art), "--donor", DONOR.address, "--rpc-url", url, "--contract", contract,
-            "--private-key-env", "PK", "--json"]
+    art = make_artwork(
+        tmp_path / f"fees-{failpoint}.png", seed={"after-sign": 970, "after-send": 971}[failpoint]
+    )
+    args = [
+        "mint",
+        str(art),
+        "--donor",
+        DONOR.address,
+        "--rpc-url",
+        url,
+        "--contract",
+        contract,
+        "--private-key-env",
+        "PK",
+        "--json",
+    ]
     crashed = run_cli(*args, env={**env, "PROVENANCE_FAILPOINT": failpoint})
     assert crashed.returncode == 137
     # The base fee jumps far above the signed transaction's fee cap.
@@ -176,8 +249,10 @@ def test_resume_re_signs_when_the_fee_cap_went_stale(home: Path, tmp_path: Path,
 
     assert ProvenanceArt(rpc, contract).total_minted() == 1
     entry = Journal(home / "journal.sqlite").find(
-        chain_id=31337, contract=contract,
-        image_sha256=__import__("hashlib").sha256(art.read_bytes()).hexdigest())
+        chain_id=31337,
+        contract=contract,
+        image_sha256=__import__("hashlib").sha256(art.read_bytes()).hexdigest(),
+    )
     assert entry is not None and entry.state == "minted"
     assert len(json.loads(entry.attempts)) == 1  # the stale transaction was replaced once
     assert entry.tx_hash == result["tx_hash"]
@@ -207,7 +282,9 @@ class FlakyProxy:
                         self.send_header("Content-Length", "0")
                         self.end_headers()
                         return
-                request = urllib.request.Request(upstream, body, {"Content-Type": "application/json"})
+                request = urllib.request.Request(
+                    upstream, body, {"Content-Type": "application/json"}
+                )
                 with urllib.request.urlopen(request, timeout=30) as response:
                     answer = response.read()
                 self.send_response(200)
@@ -246,8 +323,19 @@ def test_a_failed_send_stops_the_batch_and_a_rerun_finishes(home: Path, tmp_path
             writer.writerow([f"b{i}.png", DONOR.address])
     proxy = FlakyProxy(devnet.rpc_url, fail_on=3)
     admin = {"PK": "0x" + bytes(dev_accounts(1)[0].key).hex()}
-    args = ["mint-batch", str(folder), "--donors", str(tmp_path / "donors.csv"), "--rpc-url",
-            proxy.url, "--contract", contract.address, "--private-key-env", "PK", "--json"]
+    args = [
+        "mint-batch",
+        str(folder),
+        "--donors",
+        str(tmp_path / "donors.csv"),
+        "--rpc-url",
+        proxy.url,
+        "--contract",
+        contract.address,
+        "--private-key-env",
+        "PK",
+        "--json",
+    ]
     try:
         started = time.monotonic()
         failed = run_cli(*args, env=admin)

@@ -19,8 +19,17 @@ KEY = str(DONOR._key_obj.public_key.to_hex())
 
 
 def mint_cmd(art: Path) -> list[str]:
-    return ["mint", str(art), "--donor", DONOR.address, "--message", "hello from a crash test",
-            "--donor-pubkey", KEY, "--json"]
+    return [
+        "mint",
+        str(art),
+        "--donor",
+        DONOR.address,
+        "--message",
+        "hello from a crash test",
+        "--donor-pubkey",
+        KEY,
+        "--json",
+    ]
 
 
 def assert_single_complete_token(home: Path, art: Path, minted_before: int) -> int:
@@ -32,9 +41,9 @@ def assert_single_complete_token(home: Path, art: Path, minted_before: int) -> i
     token_id = contract.token_of_image(digest)
     assert token_id != 0
     assert contract.total_minted() == minted_before + 1  # one token, not two
-    entry = Journal(home / "journal.sqlite").find(chain_id=31337,
-                                                  contract=contract.address,
-                                                  image_sha256=digest.hex())
+    entry = Journal(home / "journal.sqlite").find(
+        chain_id=31337, contract=contract.address, image_sha256=digest.hex()
+    )
     assert entry is not None and entry.state == "minted" and entry.token_id == token_id
     store = Blockstore.open(home / "ipfs" / "blocks")
     assert hashlib.sha256(store.cat(entry.image_cid)).digest() == digest
@@ -44,8 +53,9 @@ def assert_single_complete_token(home: Path, art: Path, minted_before: int) -> i
 
 
 @pytest.mark.parametrize("failpoint", ["after-store", "after-sign", "after-send", "before-receipt"])
-def test_rerun_after_a_crash_finishes_the_same_mint(home: Path, tmp_path: Path,
-                                                    failpoint: str) -> None:
+def test_rerun_after_a_crash_finishes_the_same_mint(
+    home: Path, tmp_path: Path, failpoint: str
+) -> None:
     art = make_artwork(tmp_path / f"{failpoint}.png", seed=hash(failpoint) % 10_000)
     run_cli("chain", "up")
     before = resolve_contract(connect()).total_minted()
@@ -71,4 +81,7 @@ def test_signed_tx_whose_nonce_was_taken_is_signed_again(home: Path, tmp_path: P
     assert other.returncode == 0, other.stderr
     rerun = run_cli(*mint_cmd(first))
     assert rerun.returncode == 0, rerun.stderr
-    assert assert_single_complete_token(home, first, before + 1) == json.loads(rerun.stdout)["token_id"]
+    assert (
+        assert_single_complete_token(home, first, before + 1)
+        == json.loads(rerun.stdout)["token_id"]
+    )

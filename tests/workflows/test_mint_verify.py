@@ -27,8 +27,19 @@ def donor_pubkey() -> str:
 @pytest.fixture(scope="module")
 def minted(home: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     art = make_artwork(tmp_path_factory.mktemp("art") / "portrait.png", seed=1)
-    result = invoke("mint", str(art), "--donor", DONOR.address, "--message", MESSAGE,
-                    "--donor-pubkey", donor_pubkey(), "--attribute", "series=portraits", "--json")
+    result = invoke(
+        "mint",
+        str(art),
+        "--donor",
+        DONOR.address,
+        "--message",
+        MESSAGE,
+        "--donor-pubkey",
+        donor_pubkey(),
+        "--attribute",
+        "series=portraits",
+        "--json",
+    )
     assert result.exit_code == 0, result.output
     return {"art": art, **json.loads(result.stdout)}
 
@@ -48,9 +59,16 @@ def test_mint_verify_decrypt(minted: dict[str, object]) -> None:
     code, report = verify_json(1)
     assert code == 0, report
     assert report["ok"] is True and report["owner"] == DONOR.address
-    assert checks(report) == {"token": True, "record": True, "token-uri": True, "metadata": True,
-                              "image": True, "donor": True, "sealed-message": True,
-                              "generation": None}
+    assert checks(report) == {
+        "token": True,
+        "record": True,
+        "token-uri": True,
+        "metadata": True,
+        "image": True,
+        "donor": True,
+        "sealed-message": True,
+        "generation": None,
+    }
     env = {"DONOR_KEY": "0x" + bytes(DONOR.key).hex()}
     result = invoke("decrypt", "1", "--private-key-env", "DONOR_KEY", env=env)
     assert result.exit_code == 0
@@ -94,7 +112,10 @@ def test_state_survives_down_up_and_a_killed_anvil(minted: dict[str, object], ho
     assert info is not None
     os.kill(info.pid, signal.SIGKILL)
     deadline = time.monotonic() + 10
-    while Path(f"/proc/{info.pid}/cmdline").exists() and Path(f"/proc/{info.pid}/cmdline").read_bytes():
+    while (
+        Path(f"/proc/{info.pid}/cmdline").exists()
+        and Path(f"/proc/{info.pid}/cmdline").read_bytes()
+    ):
         assert time.monotonic() < deadline, "anvil survived SIGKILL"
         time.sleep(0.05)
     status = invoke("chain", "status", "--json")
@@ -103,8 +124,9 @@ def test_state_survives_down_up_and_a_killed_anvil(minted: dict[str, object], ho
     assert code == 0, report
 
 
-def test_tampered_image_fails_the_image_check(minted: dict[str, object], home: Path,
-                                              tmp_path: Path) -> None:
+def test_tampered_image_fails_the_image_check(
+    minted: dict[str, object], home: Path, tmp_path: Path
+) -> None:
     art = make_artwork(tmp_path / "b.png", seed=7)
     result = invoke("mint", str(art), "--donor", DONOR.address, "--json")
     token = json.loads(result.stdout)
@@ -135,8 +157,9 @@ def test_tampered_metadata_fails_the_metadata_check(minted: dict[str, object], h
         assert code == 1
         assert checks(report)["metadata"] is False
         assert checks(report)["image"] is None  # skipped: nothing after it is trusted
-        result = run_cli("decrypt", "1", "--private-key-env", "K",
-                         env={"K": "0x" + bytes(DONOR.key).hex()})
+        result = run_cli(
+            "decrypt", "1", "--private-key-env", "K", env={"K": "0x" + bytes(DONOR.key).hex()}
+        )
         assert result.returncode != 0
         assert "corrupted block" in one_line_error(result.stderr)
     finally:
@@ -146,16 +169,18 @@ def test_tampered_metadata_fails_the_metadata_check(minted: dict[str, object], h
 
 def test_wrong_key_cannot_decrypt(minted: dict[str, object]) -> None:
     other = dev_accounts(3)[2]
-    result = run_cli("decrypt", "1", "--private-key-env", "K",
-                     env={"K": "0x" + bytes(other.key).hex()})
+    result = run_cli(
+        "decrypt", "1", "--private-key-env", "K", env={"K": "0x" + bytes(other.key).hex()}
+    )
     assert result.returncode != 0
     assert "wrong key or tampered envelope" in one_line_error(result.stderr)
     assert MESSAGE not in result.stdout
     assert bytes(other.key).hex() not in result.stderr + result.stdout
 
 
-def test_token_pointing_at_other_content_fails(minted: dict[str, object], home: Path,
-                                               tmp_path: Path) -> None:
+def test_token_pointing_at_other_content_fails(
+    minted: dict[str, object], home: Path, tmp_path: Path
+) -> None:
     """A minter records an image digest that the metadata's image does not have."""
     import hashlib
 
@@ -177,8 +202,12 @@ def test_token_pointing_at_other_content_fails(minted: dict[str, object], home: 
     sender = Sender(chain.rpc, signer(chain), chain_id=chain.chain_id)
     receipt = sender.transact(
         to=contract.address,
-        data=contract.mint_calldata(to=DONOR.address, metadata_digest=hashlib.sha256(data).digest(),
-                                    image_digest=fake_image_digest, sealed_message=b""),
+        data=contract.mint_calldata(
+            to=DONOR.address,
+            metadata_digest=hashlib.sha256(data).digest(),
+            image_digest=fake_image_digest,
+            sealed_message=b"",
+        ),
     )
     token_id = int(contract.minted_from_receipt(receipt).args["tokenId"])
     code, report = verify_json(token_id)
@@ -196,8 +225,17 @@ def test_mint_with_a_consent_signature(minted: dict[str, object], tmp_path: Path
     assert text.exit_code == 0, text.output
     assert "Chain ID: 31337" in text.stdout
     signature = DONOR.sign_message(encode_defunct(text=text.stdout.rstrip("\n"))).signature
-    result = invoke("mint", str(art), "--donor", DONOR.address, "--message", "signed consent",
-                    "--donor-signature", "0x" + bytes(signature).hex(), "--json")
+    result = invoke(
+        "mint",
+        str(art),
+        "--donor",
+        DONOR.address,
+        "--message",
+        "signed consent",
+        "--donor-signature",
+        "0x" + bytes(signature).hex(),
+        "--json",
+    )
     assert result.exit_code == 0, result.output
     token = json.loads(result.stdout)
     assert token["donor_key_verified"] is True
@@ -206,8 +244,16 @@ def test_mint_with_a_consent_signature(minted: dict[str, object], tmp_path: Path
     assert opened.stdout.strip() == "signed consent"
     # A signature for another artwork does not unlock this one.
     other = make_artwork(tmp_path / "other.png", seed=43)
-    wrong = run_cli("mint", str(other), "--donor", DONOR.address, "--message", "x",
-                    "--donor-signature", "0x" + bytes(signature).hex())
+    wrong = run_cli(
+        "mint",
+        str(other),
+        "--donor",
+        DONOR.address,
+        "--message",
+        "x",
+        "--donor-signature",
+        "0x" + bytes(signature).hex(),
+    )
     assert wrong.returncode != 0
     one_line_error(wrong.stderr)
 
@@ -220,6 +266,8 @@ def test_tokens_list_and_show(minted: dict[str, object]) -> None:
     assert rows[1]["metadata_cid"] == minted["metadata_cid"]
     assert rows[1]["artwork"] == str(minted["art"]) and rows[1]["sealed_message"] is True
     shown = json.loads(invoke("tokens", "show", "1", "--json").stdout)
-    assert shown["owner"] == DONOR.address and shown["token_uri"] == f"ipfs://{minted['metadata_cid']}"
+    assert (
+        shown["owner"] == DONOR.address and shown["token_uri"] == f"ipfs://{minted['metadata_cid']}"
+    )
     missing = run_cli("tokens", "show", "999")
     assert missing.returncode == 2 and "does not exist" in one_line_error(missing.stderr)

@@ -19,9 +19,20 @@ def test_mint_publishes_to_kubo_and_a_pinning_service(home: Path, tmp_path: Path
     kubo = FakeKubo()
     service = FakePinningService("s3cret-token")
     with running(kubo) as kubo_url, running(service) as pinning_url:
-        result = invoke("mint", str(art), "--donor", DONOR, "--kubo-api", kubo_url,
-                        "--pinning-endpoint", pinning_url, "--pinning-token-env", "PIN_TOKEN",
-                        "--json", env={"PIN_TOKEN": "s3cret-token"})
+        result = invoke(
+            "mint",
+            str(art),
+            "--donor",
+            DONOR,
+            "--kubo-api",
+            kubo_url,
+            "--pinning-endpoint",
+            pinning_url,
+            "--pinning-token-env",
+            "PIN_TOKEN",
+            "--json",
+            env={"PIN_TOKEN": "s3cret-token"},
+        )
         assert result.exit_code == 0, result.output
         token = json.loads(result.stdout)
         # Kubo holds exactly our blocks, with both roots pinned.
@@ -30,8 +41,10 @@ def test_mint_publishes_to_kubo_and_a_pinning_service(home: Path, tmp_path: Path
         # The content Kubo holds verifies the token end to end.
         verified = invoke("verify", str(token["token_id"]), "--kubo-api", kubo_url, "--json")
         assert verified.exit_code == 0, verified.stdout
-        assert {p["pin"]["cid"] for p in service.pins.values()} == {token["image_cid"],
-                                                                    token["metadata_cid"]}
+        assert {p["pin"]["cid"] for p in service.pins.values()} == {
+            token["image_cid"],
+            token["metadata_cid"],
+        }
 
 
 def test_kubo_down_mints_nothing_and_a_rerun_finishes(home: Path, tmp_path: Path) -> None:

@@ -45,9 +45,12 @@ def expanding_image(store: Blockstore) -> str:
 
 
 def metadata_for(cid: str, size: object) -> dict[str, object]:
-    return {"image": f"ipfs://{cid}",
-            "provenance": {"image": {"cid": cid, "sha256": "00" * 32, "mime": "image/png",
-                                     "size": size}}}
+    return {
+        "image": f"ipfs://{cid}",
+        "provenance": {
+            "image": {"cid": cid, "sha256": "00" * 32, "mime": "image/png", "size": size}
+        },
+    }
 
 
 def test_image_read_is_bounded_by_the_committed_size(tmp_path: Path) -> None:
