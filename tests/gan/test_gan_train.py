@@ -106,7 +106,7 @@ def test_training_step_compiles_without_ynnpack_fusions(tiny_config: Config) -> 
     import jax
     import jax.numpy as jnp
 
-    from gan.train import _init_state, jit_train_step, make_train_step
+    from gan.train import _init_state, jit_train_step
 
     if jax.default_backend() != "cpu":
         pytest.skip("the option concerns XLA's CPU backend")
@@ -119,7 +119,7 @@ def test_training_step_compiles_without_ynnpack_fusions(tiny_config: Config) -> 
         jax.random.key(1),
         jnp.float32(0),
     )
-    default = jax.jit(make_train_step(tiny_config, g_def, d_def)).lower(*args).compile()
+    default = jit_train_step(tiny_config, g_def, d_def, tuned=False).lower(*args).compile()
     tuned = jit_train_step(tiny_config, g_def, d_def).lower(*args).compile()
     assert "__ynn_fusion" in default.as_text()
     assert "__ynn_fusion" not in tuned.as_text()
