@@ -8,6 +8,7 @@ from typing import Any
 from eth_hash.auto import keccak
 
 from provenance.chain.abi import ContractABI, DecodedEvent
+from provenance.chain.address import to_checksum
 from provenance.chain.rpc import RpcClient
 from provenance.chain.tx import Sender, receipt_succeeded
 from provenance.contracts import load_artifact
@@ -18,12 +19,6 @@ __all__ = ["MINTER_ROLE", "ProvenanceArt", "Record", "deploy_provenance_art"]
 MINTER_ROLE = keccak(b"MINTER_ROLE")
 LOG_RANGE = 10_000  # blocks per eth_getLogs: within what common public endpoints accept
 DEFAULT_ADMIN_ROLE = b"\0" * 32
-
-
-def checksum(address: str) -> str:
-    from eth_utils.address import to_checksum_address
-
-    return str(to_checksum_address(address))
 
 
 @dataclass(frozen=True)
@@ -38,7 +33,7 @@ class ProvenanceArt:
         self, rpc: RpcClient, address: str, *, abi: ContractABI | None = None, from_block: int = 0
     ) -> None:
         self.rpc = rpc
-        self.address = checksum(address)
+        self.address = to_checksum(address)
         # Event queries start here (the deployment block when known): public RPCs refuse
         # eth_getLogs over a chain's whole history.
         self.from_block = from_block
@@ -64,7 +59,7 @@ class ProvenanceArt:
         return True
 
     def owner_of(self, token_id: int) -> str:
-        return checksum(self.call("ownerOf", token_id))
+        return to_checksum(self.call("ownerOf", token_id))
 
     def token_uri(self, token_id: int) -> str:
         return str(self.call("tokenURI", token_id))
@@ -84,13 +79,13 @@ class ProvenanceArt:
         return int(self.call("totalMinted"))
 
     def is_minter(self, account: str) -> bool:
-        return bool(self.call("hasRole", MINTER_ROLE, checksum(account)))
+        return bool(self.call("hasRole", MINTER_ROLE, to_checksum(account)))
 
     def mint_calldata(
         self, *, to: str, metadata_digest: bytes, image_digest: bytes, sealed_message: bytes
     ) -> bytes:
         return self.abi.encode_call(
-            "mint", checksum(to), metadata_digest, image_digest, sealed_message
+            "mint", to_checksum(to), metadata_digest, image_digest, sealed_message
         )
 
     def events(
@@ -128,7 +123,7 @@ class ProvenanceArt:
 
     def minted_from_receipt(self, receipt: dict[str, Any]) -> DecodedEvent:
         for log in receipt.get("logs", []):
-            if checksum(log["address"]) != self.address:
+            if to_checksum(log["address"]) != self.address:
                 continue
             event = self.abi.decode_log(log)
             if event is not None and event.name == "ArtworkMinted":
@@ -152,12 +147,12 @@ def deploy_provenance_art(
     """Deploy the shipped artifact; returns (address, receipt)."""
     artifact = load_artifact("ProvenanceArt")
     abi = ContractABI(artifact["abi"])
-    admin = checksum(admin or sender.address)
+    admin = to_checksum(admin or sender.address)
     args = abi.encode_constructor(
-        name, symbol, admin, checksum(royalty_receiver or admin), royalty_bps, contract_uri
+        name, symbol, admin, to_checksum(royalty_receiver or admin), royalty_bps, contract_uri
     )
     bytecode = bytes.fromhex(artifact["bytecode"].removeprefix("0x"))
     receipt = sender.transact(to=None, data=bytecode + args, abi=abi, action="deploy")
     if not receipt_succeeded(receipt) or not receipt.get("contractAddress"):
         raise ChainError("deployment failed", tx_hash=receipt.get("transactionHash"))
-    return checksum(receipt["contractAddress"]), receipt
+    return to_checksum(receipt["contractAddress"]), receipt

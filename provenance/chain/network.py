@@ -12,13 +12,14 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from provenance.chain.contract import ProvenanceArt, checksum, deploy_provenance_art
+from provenance.chain.address import to_checksum
+from provenance.chain.contract import ProvenanceArt, deploy_provenance_art
 from provenance.chain.deployments import Deployments
 from provenance.chain.devnet import Devnet
 from provenance.chain.rpc import RpcClient, redact_url
 from provenance.chain.tx import Sender
 from provenance.errors import ConfigError, InputError
-from provenance.home import file_lock
+from provenance.state.home import file_lock, home
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
@@ -94,7 +95,7 @@ def resolve_contract(
     deployments = Deployments()
     if contract is not None:
         try:
-            address = checksum(contract)
+            address = to_checksum(contract)
         except ValueError as exc:
             raise InputError(f"--contract {contract!r} is not an address") from exc
         source = "--contract"
@@ -117,7 +118,7 @@ def resolve_contract(
     if not deploy_if_missing:
         raise ConfigError("no contract on the devnet yet: run `provenance deploy`")
     # Two commands may both find no contract: deploy once, under the devnet's lock.
-    with file_lock(Devnet().root / "deploy.lock"):
+    with file_lock(home().deploy_lock):
         entry = deployments.get(chain.key)
         if entry:
             bound = ProvenanceArt(chain.rpc, entry["address"], from_block=int(entry["block"]))

@@ -81,7 +81,7 @@ class Sender:
         self.account = account
         self.chain_id = chain_id
         # Threads sharing this Sender share its nonces; separate processes are serialised by the
-        # mint lock, which re-reads the nonce from the node (see provenance.mint).
+        # mint lock, which re-reads the nonce from the node (see provenance.workflows.mint).
         self.nonces = nonces or NonceManager(rpc)
         self._fees: tuple[float, int, int] | None = None
 

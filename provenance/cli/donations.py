@@ -15,21 +15,21 @@ from provenance.cli.common import (
     out_console,
     signer_options,
 )
-from provenance.cli.mint import read_message
 from provenance.cli.verify import content_options, content_source
+from provenance.content.message import read_message
 from provenance.errors import InputError
 
 DEFAULT_GALLERY_URL = "http://127.0.0.1:8470"
 
 
 def _amount(_ctx: click.Context, _param: click.Parameter, value: str | None) -> int | None:
-    from provenance.donations import parse_amount
+    from provenance.chain.units import parse_amount
 
     return None if value is None else parse_amount(value)
 
 
 def _duration(_ctx: click.Context, _param: click.Parameter, value: str | None) -> int | None:
-    from provenance.donations import parse_duration
+    from provenance.chain.units import parse_duration
 
     return None if value is None else parse_duration(value)
 
@@ -113,16 +113,17 @@ def offer(
     """Offer ARTWORK against a donation: store it on IPFS and sign a voucher into offer.json."""
     import segno
 
-    from provenance.artwork import load_artwork
-    from provenance.collection import open_collection
-    from provenance.donations import format_wei, make_offer
-    from provenance.home import atomic_write
-    from provenance.metadata import parse_attributes
-    from provenance.mint import parse_donor
+    from provenance.chain.address import parse_address
+    from provenance.chain.units import format_wei
+    from provenance.content.artwork import load_artwork
+    from provenance.content.metadata import parse_attributes
+    from provenance.state.home import atomic_write
+    from provenance.workflows.context import open_collection
+    from provenance.workflows.offer import make_offer
 
     parsed = parse_attributes(attributes)
     if recipient:
-        parse_donor(recipient)
+        parse_address(recipient, what="recipient")
     if output.is_dir():
         raise InputError(f"-o {output} is a folder; give a file name such as offer.json")
     if not output.parent.is_dir():
@@ -220,9 +221,11 @@ def redeem(
 
     Refuses expired, redeemed, tampered, foreign or under-paid offers before sending anything.
     """
-    from provenance.collection import open_collection
-    from provenance.donations import check_offer, format_wei, load_offer
-    from provenance.donations import redeem as run_redeem
+    from provenance.chain.units import format_wei
+    from provenance.content.offer import load_offer
+    from provenance.workflows.context import open_collection
+    from provenance.workflows.offer import check_offer
+    from provenance.workflows.redeem import redeem as run_redeem
 
     data = read_message(message, message_file)
     parsed = load_offer(offer_file)
@@ -291,9 +294,9 @@ def donations(
     as_json: bool, rpc_url: str | None, chain_id: int | None, contract: str | None
 ) -> None:
     """The collection's balance and every donation received (from VoucherRedeemed events)."""
-    from provenance.collection import open_collection
-    from provenance.donations import donations as ledger
-    from provenance.donations import format_wei
+    from provenance.chain.units import format_wei
+    from provenance.workflows.context import open_collection
+    from provenance.workflows.ledger import donations as ledger
 
     collection = open_collection(rpc_url=rpc_url, chain_id=chain_id, contract=contract)
     report = ledger(collection)
@@ -354,12 +357,12 @@ def withdraw(
     password_env: str | None,
 ) -> None:
     """Send the collection's donations to --to (the admin only)."""
-    from provenance.collection import open_collection
-    from provenance.donations import format_wei
-    from provenance.donations import withdraw as run_withdraw
-    from provenance.mint import parse_donor
+    from provenance.chain.address import parse_address
+    from provenance.chain.units import format_wei
+    from provenance.workflows.context import open_collection
+    from provenance.workflows.ledger import withdraw as run_withdraw
 
-    parse_donor(beneficiary)
+    parse_address(beneficiary, what="beneficiary")
     collection = open_collection(
         rpc_url=rpc_url,
         chain_id=chain_id,

@@ -67,7 +67,7 @@ def consent_message_command(
     sha256 = _sha256_file(artwork) if artwork is not None else None
     if contract is None:
         # Ask the collection itself: the devnet (started, deployed on first use) or --rpc-url.
-        from provenance.collection import open_collection
+        from provenance.workflows.context import open_collection
 
         collection = open_collection(rpc_url=rpc_url, chain_id=chain_id)
         contract = collection.contract.address

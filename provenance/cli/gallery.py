@@ -24,8 +24,8 @@ def serve(
     port: int, verbose: bool, rpc_url: str | None, chain_id: int | None, contract: str | None
 ) -> None:
     """Serve the gallery and an IPFS gateway on http://127.0.0.1:PORT (loopback only)."""
-    from provenance.collection import open_collection
     from provenance.gallery import make_gallery_server
+    from provenance.workflows.context import open_collection
 
     collection = open_collection(rpc_url=rpc_url, chain_id=chain_id, contract=contract)
     server = make_gallery_server(collection, port=port, verbose=verbose)
@@ -65,8 +65,8 @@ def build(
     contract: str | None,
 ) -> None:
     """Write the gallery as a static site (any web server, or `ipfs add -r`)."""
-    from provenance.collection import open_collection
     from provenance.gallery import collect, write_site
+    from provenance.workflows.context import open_collection
 
     collection = open_collection(rpc_url=rpc_url, chain_id=chain_id, contract=contract)
     data = collect(collection, collection.store)

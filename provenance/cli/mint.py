@@ -17,31 +17,6 @@ from provenance.cli.common import (
 from provenance.errors import InputError
 
 
-def read_message(message: str | None, message_file: Path | None) -> bytes | None:
-    if message is not None and message_file is not None:
-        raise InputError("give --message or --message-file, not both")
-    if message_file is not None:
-        try:
-            data = message_file.read_bytes()
-        except OSError as exc:
-            raise InputError(f"cannot read {message_file}: {exc.strerror}") from exc
-    elif message is not None:
-        data = message.encode("utf-8")
-    else:
-        return None
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError("the message must be UTF-8 text") from exc
-    if not data:
-        raise InputError("the message is empty")
-    from provenance.seal import MAX_MESSAGE_BYTES
-
-    if len(data) > MAX_MESSAGE_BYTES:
-        raise InputError(f"the message is {len(data)} bytes; the limit is {MAX_MESSAGE_BYTES}")
-    return data
-
-
 @click.command()
 @click.argument("artwork", type=click.Path(path_type=Path))
 @click.option("--donor", required=True, metavar="0x..", help="Address that receives the token.")
@@ -128,11 +103,14 @@ def mint(
 
     Re-running the same command after an interruption finishes the same mint.
     """
-    from provenance.artwork import load_artwork
-    from provenance.collection import content_services, open_collection
-    from provenance.metadata import parse_attributes
-    from provenance.mint import MintRequest, parse_donor, resolve_donor_key
-    from provenance.mint import mint as run_mint
+    from provenance.chain.address import parse_address
+    from provenance.content.artwork import load_artwork
+    from provenance.content.message import read_message
+    from provenance.content.metadata import parse_attributes
+    from provenance.workflows.context import content_services, open_collection
+    from provenance.workflows.donor_key import resolve_donor_key
+    from provenance.workflows.mint import MintRequest
+    from provenance.workflows.mint import mint as run_mint
 
     data = read_message(message, message_file)
     if data is not None and not (
@@ -143,7 +121,7 @@ def mint(
             " --donor-pubkey or --donor-encryption-key"
         )
     parsed_attributes = parse_attributes(attributes)
-    donor = parse_donor(donor)
+    donor = parse_address(donor, what="donor")
     art = load_artwork(artwork)  # fail on a bad file before touching the chain
     kubo, pinning = content_services(
         kubo_api=kubo_api,

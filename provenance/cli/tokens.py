@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from rich.table import Table
 
-from provenance.chain.contract import checksum
+from provenance.chain.address import to_checksum
 from provenance.cli.common import chain_options, emit_json, out_console
 from provenance.errors import InputError
 
@@ -22,8 +22,8 @@ def list_tokens(
     as_json: bool, rpc_url: str | None, chain_id: int | None, contract: str | None
 ) -> None:
     """Every minted token, from ArtworkMinted events, with journal state where known."""
-    from provenance.collection import open_collection
     from provenance.ipfs.cid import raw_cid_for_sha256
+    from provenance.workflows.context import open_collection
 
     collection = open_collection(rpc_url=rpc_url, chain_id=chain_id, contract=contract)
     events = collection.contract.events("ArtworkMinted")
@@ -41,7 +41,7 @@ def list_tokens(
         rows.append(
             {
                 "token_id": token_id,
-                "to": checksum(str(event.args["to"])),
+                "to": to_checksum(str(event.args["to"])),
                 "metadata_cid": raw_cid_for_sha256(bytes(event.args["metadataDigest"])),
                 "image_sha256": bytes(event.args["imageDigest"]).hex(),
                 "sealed_message": len(bytes(event.args["sealedMessage"])) > 0,
@@ -95,7 +95,7 @@ def show(
     token_id: int, as_json: bool, rpc_url: str | None, chain_id: int | None, contract: str | None
 ) -> None:
     """One token: owner, record, URIs, mint transaction."""
-    from provenance.collection import open_collection
+    from provenance.workflows.context import open_collection
 
     collection = open_collection(rpc_url=rpc_url, chain_id=chain_id, contract=contract)
     bound = collection.contract
@@ -109,7 +109,7 @@ def show(
         "token_uri": bound.token_uri(token_id),
         "metadata_sha256": record.metadata_digest.hex(),
         "image_sha256": record.image_digest.hex(),
-        "minted_to": checksum(str(event.args["to"])) if event else None,
+        "minted_to": to_checksum(str(event.args["to"])) if event else None,
         "tx_hash": event.log["transactionHash"] if event else None,
         "sealed_message": bool(event and event.args["sealedMessage"]),
     }

@@ -12,7 +12,7 @@ from provenance.cli.common import F, chain_options, emit_json, out_console, sign
 from provenance.errors import InputError
 
 if TYPE_CHECKING:
-    from provenance.verify import ContentSource
+    from provenance.ipfs.reader import ContentSource
 
 
 def content_options(func: F) -> F:
@@ -76,8 +76,8 @@ def verify(
     contract: str | None,
 ) -> None:
     """Check TOKEN_ID end to end; exit 0 only when every check passes."""
-    from provenance.collection import open_collection
-    from provenance.verify import verify_token
+    from provenance.workflows.context import open_collection
+    from provenance.workflows.verify import verify_token
 
     if regenerate and model is None:
         raise InputError("--regenerate needs --model (a run folder or an exported model)")
@@ -138,8 +138,8 @@ def decrypt(
 ) -> None:
     """Print the donor's sealed message of TOKEN_ID (needs the donor's key)."""
     from provenance.chain.accounts import load_account
-    from provenance.collection import open_collection
-    from provenance.verify import decrypt_token
+    from provenance.workflows.context import open_collection
+    from provenance.workflows.verify import decrypt_token
 
     if not account and not private_key_env:
         raise InputError("decrypt needs the donor's key: --account NAME or --private-key-env VAR")

@@ -100,7 +100,7 @@ def artifact_path(name: str, root: Path = ROOT) -> Path:
 
 def write_artifacts(root: Path = ROOT) -> list[Path]:
     """Compile and write each artifact (stable JSON: sorted keys, two-space indent, final newline)."""
-    from provenance.home import atomic_write
+    from provenance.state.home import atomic_write
 
     written: list[Path] = []
     for name, artifact in compile_artifacts(root).items():

@@ -11,13 +11,13 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from provenance.content.metadata import MAX_METADATA_BYTES, parse_metadata
 from provenance.errors import ContractRevert, ProvenanceError
 from provenance.ipfs.cid import raw_cid_for_sha256
-from provenance.metadata import MAX_METADATA_BYTES, parse_metadata
 
 if TYPE_CHECKING:
-    from provenance.collection import Collection
-    from provenance.verify import ContentSource
+    from provenance.ipfs.reader import ContentSource
+    from provenance.workflows.context import Collection
 
 __all__ = ["GalleryData", "OfferEntry", "Work", "collect"]
 
@@ -173,7 +173,7 @@ def _work(
 
 def _offers(collection: Collection, source: ContentSource) -> list[OfferEntry]:
     """Offers made from this home for this collection that can still be redeemed."""
-    from provenance.donations import check_offer, saved_offers
+    from provenance.workflows.offer import check_offer, saved_offers
 
     entries = []
     for offer in saved_offers():

@@ -21,9 +21,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from provenance.errors import IntegrityError, IPFSError
-from provenance.home import atomic_write, home_dir
 from provenance.ipfs.cid import CID, SHA2_256
 from provenance.ipfs.reader import as_cid, cat_bytes, iter_file, walk_dag
+from provenance.state.home import atomic_write, home_dir
 
 __all__ = ["BlockNotFound", "Blockstore"]
 

@@ -245,7 +245,7 @@ def test_resume_re_signs_when_the_fee_cap_went_stale(
     result = _finish_while_mining(args, env, rpc)
     assert result["resumed"] is True
     from provenance.chain.contract import ProvenanceArt
-    from provenance.journal import Journal
+    from provenance.state.journal import Journal
 
     assert ProvenanceArt(rpc, contract).total_minted() == 1
     entry = Journal(home / "journal.sqlite").find(

@@ -10,7 +10,7 @@ import pytest
 from provenance.chain.accounts import dev_accounts
 from provenance.chain.network import connect, resolve_contract
 from provenance.ipfs import Blockstore
-from provenance.journal import Journal
+from provenance.state.journal import Journal
 
 from .conftest import make_artwork, run_cli
 

@@ -193,7 +193,7 @@ def test_token_pointing_at_other_content_fails(
     store = Blockstore.open(home / "ipfs" / "blocks")
     # Metadata that claims the first token's image, minted with a different image digest.
     original = json.loads(store.cat(str(minted["metadata_cid"])))
-    from provenance.metadata import canonical_json
+    from provenance.content.metadata import canonical_json
 
     original["name"] = "impostor"
     data = canonical_json(original)

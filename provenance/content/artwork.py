@@ -10,8 +10,8 @@ from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 
+from provenance.content.generation import read_generation_record
 from provenance.errors import InputError
-from provenance.pngrecord import read_generation_record
 
 __all__ = ["MAX_ARTWORK_BYTES", "Artwork", "load_artwork"]
 

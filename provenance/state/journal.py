@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from provenance.errors import ConfigError
-from provenance.home import home_dir
+from provenance.state.home import home
 
 __all__ = ["STATES", "Journal", "MintEntry"]
 
@@ -92,7 +92,7 @@ _COLUMNS = [f.name for f in fields(MintEntry)]
 
 class Journal:
     def __init__(self, path: Path | None = None) -> None:
-        self.path = path or home_dir() / "journal.sqlite"
+        self.path = path or home().journal
         try:
             self._db = sqlite3.connect(
                 self.path, timeout=30.0, isolation_level=None, check_same_thread=False

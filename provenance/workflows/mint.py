@@ -11,52 +11,39 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from provenance.artwork import Artwork, load_artwork
-from provenance.chain.contract import checksum
+from provenance.chain.address import parse_address
 from provenance.chain.tx import PreparedTx, Sender, receipt_succeeded
-from provenance.collection import Collection
+from provenance.content.artwork import Artwork, load_artwork
+from provenance.content.metadata import CONTENT_PROFILE, build_metadata, canonical_json
 from provenance.errors import ChainError, ContractRevert, InputError, ProvenanceError
-from provenance.failpoints import failpoint
-from provenance.home import file_lock
 from provenance.ipfs.cid import raw_cid_for_sha256
-from provenance.journal import MintEntry
-from provenance.metadata import build_metadata, canonical_json
+from provenance.state.failpoints import failpoint
+from provenance.state.home import file_lock
+from provenance.state.journal import MintEntry
+from provenance.workflows.context import AlreadyMinted, Collection
 
 if TYPE_CHECKING:
     from provenance.ipfs import Blockstore
     from provenance.seal import DonorKey
 
+# stage, send, confirm and mint_lock are the steps ``workflows.batch`` pipelines.
 __all__ = [
-    "AlreadyMinted",
-    "BatchOutcome",
     "MintRequest",
     "MintResult",
     "SendError",
+    "confirm",
     "mint",
-    "mint_batch",
-    "parse_donor",
-    "resolve_donor_key",
+    "mint_lock",
+    "require_sender",
+    "send",
+    "stage",
 ]
-
-IMAGE_PROFILE = "unixfs-v1-2025"
-
-
-class AlreadyMinted(InputError):
-    """The artwork's image is already a token of this collection."""
-
-    def __init__(self, token_id: int, image_sha256: bytes) -> None:
-        super().__init__(
-            f"this artwork is already minted as token {token_id}"
-            f" (image sha256 {image_sha256.hex()[:16]}...); see `provenance verify {token_id}`",
-            token_id=token_id,
-        )
-        self.token_id = token_id
 
 
 @dataclass
@@ -87,17 +74,6 @@ class MintResult:
     contract: str
 
 
-def parse_donor(text: str) -> str:
-    """A donor address; a mixed-case address must carry a valid EIP-55 checksum."""
-    from eth_utils.address import is_address, is_checksum_address
-
-    if not is_address(text):
-        raise InputError(f"donor {text!r} is not an Ethereum address")
-    if text != text.lower() and text[2:] != text[2:].upper() and not is_checksum_address(text):
-        raise InputError(f"donor {text} has a bad EIP-55 checksum (mistyped?)")
-    return checksum(text)
-
-
 Progress = Callable[[str], None]
 
 
@@ -106,98 +82,25 @@ def mint(
 ) -> MintResult:
     """Mint one artwork, or finish its interrupted mint."""
     note = progress or (lambda _step: None)
-    sender = _require_sender(collection)
-    with _mint_lock(collection):
-        entry, resumed = _stage(request, collection, note=note, check_minter=True)
-        entry, receipt = _send(entry, collection, sender, note=note)
-    return _confirm(entry, collection, receipt=receipt, resumed=resumed, note=note)
-
-
-@dataclass
-class BatchOutcome:
-    request: MintRequest
-    result: MintResult | None = None
-    error: ProvenanceError | None = None
-
-
-def mint_batch(
-    requests: Iterable[MintRequest],
-    collection: Collection,
-    *,
-    window: int = 64,
-    progress: Callable[[BatchOutcome], None] | None = None,
-) -> list[BatchOutcome]:
-    """Mint many artworks, pipelined: up to ``window`` transactions in flight before their receipts
-    are collected. Each artwork is journaled exactly as by :func:`mint`, so an interrupted batch is
-    finished by running it again. A row refused before signing is reported and the others go on;
-    a transaction that could not be sent stops the batch (every later nonce would wait behind the
-    gap), the rows in flight are confirmed, and the rest are reported as not attempted."""
-    sender = _require_sender(collection)
-    if not collection.contract.is_minter(sender.address):
-        raise ChainError(
-            f"account {sender.address} is not a minter of {collection.contract.address}",
-            account=sender.address,
-        )
-    quiet: Progress = lambda _step: None
-    outcomes: list[BatchOutcome] = []
-    in_flight: list[tuple[BatchOutcome, MintEntry, dict[str, Any] | None, bool]] = []
-    halted: ProvenanceError | None = None
-
-    def report(outcome: BatchOutcome) -> None:
-        if progress:
-            progress(outcome)
-
-    def drain(limit: int) -> None:
-        while len(in_flight) > limit:
-            outcome, entry, receipt, resumed = in_flight.pop(0)
-            try:
-                outcome.result = _confirm(
-                    entry, collection, receipt=receipt, resumed=resumed, note=quiet
-                )
-            except ProvenanceError as exc:
-                outcome.error = exc
-            report(outcome)
-
-    # The batch holds the mint lock while it signs and sends (seconds for hundreds of rows), so
-    # its nonces are counted locally after one read from the node.
-    with _mint_lock(collection):
-        for request in requests:
-            outcome = BatchOutcome(request)
-            outcomes.append(outcome)
-            if halted is not None:
-                outcome.error = ProvenanceError(f"not attempted: the batch stopped ({halted})")
-                report(outcome)
-                continue
-            try:
-                entry, resumed = _stage(request, collection, note=quiet, check_minter=False)
-                entry, receipt = _send(entry, collection, sender, note=quiet)
-            except SendError as exc:
-                outcome.error = halted = exc
-                sender.nonces.resync(sender.address)
-                report(outcome)
-                continue
-            except ProvenanceError as exc:
-                outcome.error = exc
-                report(outcome)
-                continue
-            in_flight.append((outcome, entry, receipt, resumed))
-            drain(window)
-    drain(0)
-    return outcomes
+    sender = require_sender(collection)
+    with mint_lock(collection):
+        entry, resumed = stage(request, collection, note=note, check_minter=True)
+        entry, receipt = send(entry, collection, sender, note=note)
+    return confirm(entry, collection, receipt=receipt, resumed=resumed, note=note)
 
 
 class SendError(ChainError):
     """A signed mint transaction could not be handed to the node (it stays journaled)."""
 
 
-def _require_sender(collection: Collection) -> Sender:
+def require_sender(collection: Collection) -> Sender:
     if collection.sender is None:
         raise InputError("minting needs a signer")
     return collection.sender
 
 
 @contextmanager
-def _mint_lock(collection: Collection) -> Iterator[None]:
+def mint_lock(collection: Collection) -> Iterator[None]:
     """One minting process at a time per state folder, from the journal read to the broadcast:
     two commands minting the same artwork, or sharing a signer, must not both sign. The nonce is
     re-read from the node under the lock, since another process may have sent meanwhile."""
@@ -221,15 +124,15 @@ def _intent_fields(metadata: bytes) -> dict[str, Any]:
     }
 
 
-def _stage(
+def stage(
     request: MintRequest, collection: Collection, *, note: Progress, check_minter: bool
 ) -> tuple[MintEntry, bool]:
     """Journal the intent and store the content: everything before a transaction exists."""
     artwork = load_artwork(request.artwork)
-    donor = parse_donor(request.donor)
+    donor = parse_address(request.donor, what="donor")
     contract = collection.contract
     journal = collection.journal
-    sender = _require_sender(collection)
+    sender = require_sender(collection)
     key: dict[str, Any] = {
         "chain_id": collection.chain.chain_id,
         "contract": contract.address,
@@ -333,15 +236,15 @@ def _prepare(request: MintRequest, artwork: Artwork, donor: str) -> dict[str, An
 def _image_cid(artwork: Artwork) -> str:
     from provenance.ipfs import add_bytes
 
-    return str(add_bytes(artwork.data, store=None, params=IMAGE_PROFILE).cid)
+    return str(add_bytes(artwork.data, store=None, params=CONTENT_PROFILE).cid)
 
 
 def _store(store: Blockstore, artwork: Artwork, entry: MintEntry) -> None:
     from provenance.ipfs import add_bytes
 
     with store.locked():  # no `ipfs gc` between adding the blocks and pinning them
-        image = add_bytes(artwork.data, store=store, params=IMAGE_PROFILE)
-        metadata = add_bytes(entry.metadata, store=store, params=IMAGE_PROFILE)
+        image = add_bytes(artwork.data, store=store, params=CONTENT_PROFILE)
+        metadata = add_bytes(entry.metadata, store=store, params=CONTENT_PROFILE)
         if str(image.cid) != entry.image_cid or str(metadata.cid) != entry.metadata_cid:
             raise ProvenanceError(
                 f"stored content does not match the journal (image {image.cid} vs"
@@ -371,7 +274,7 @@ def _publish(collection: Collection, entry: MintEntry) -> None:
         collection.pinning.add(entry.metadata_cid, name=f"{name}.metadata.json")
 
 
-def _send(
+def send(
     entry: MintEntry, collection: Collection, sender: Sender, *, note: Progress
 ) -> tuple[MintEntry, dict[str, Any] | None]:
     """Bring the entry to ``sent`` (or find its receipt). Never a second transaction while an
@@ -491,7 +394,7 @@ def _sign_and_broadcast(
     return entry
 
 
-def _confirm(
+def confirm(
     entry: MintEntry,
     collection: Collection,
     *,
@@ -549,56 +452,3 @@ def _failure_reason(collection: Collection, entry: MintEntry) -> str:
     except ChainError as exc:
         return str(exc)
     return "reverted (reason unknown)"
-
-
-def resolve_donor_key(
-    collection: Collection,
-    *,
-    donor: str,
-    artwork_sha256: bytes | None,
-    signature: str | None = None,
-    tx_hash: str | None = None,
-    public_key: str | None = None,
-    encryption_key: str | None = None,
-) -> DonorKey | None:
-    """The donor's public key from whichever source the donor provided (at most one)."""
-    given = [s for s in (signature, tx_hash, public_key, encryption_key) if s]
-    if len(given) > 1:
-        raise InputError(
-            "give only one of --donor-signature, --donor-tx, --donor-pubkey, --donor-encryption-key"
-        )
-    if not given:
-        return None
-    from provenance import seal
-
-    donor = parse_donor(donor)
-    if signature:
-        # A consent naming this artwork, or one for the whole collection: both name the chain
-        # and the contract, so neither can be replayed elsewhere.
-        last: ProvenanceError | None = None
-        for digest in (artwork_sha256, None):
-            text = seal.consent_message(
-                donor=donor,
-                chain_id=collection.chain.chain_id,
-                contract=collection.contract.address,
-                artwork_sha256=digest.hex() if digest else None,
-            )
-            # The text as printed by `donor consent-message` may be signed with its newline.
-            for candidate in (text, text + "\n"):
-                try:
-                    return seal.key_from_signature(
-                        donor=donor, message=candidate, signature=signature
-                    )
-                except ProvenanceError as exc:
-                    last = exc
-        assert last is not None
-        raise last
-    if tx_hash:
-        tx = collection.chain.rpc.get_transaction(tx_hash)
-        if tx is None:
-            raise InputError(f"transaction {tx_hash} not found on {collection.chain.label}")
-        return seal.key_from_transaction(tx, donor=donor)
-    if public_key:
-        return seal.key_from_public_key(public_key, donor=donor)
-    assert encryption_key is not None
-    return seal.key_from_encryption_key(encryption_key, donor=donor)

@@ -9,12 +9,25 @@ from typing import TYPE_CHECKING
 from provenance.chain.contract import ProvenanceArt
 from provenance.chain.network import Chain, connect, resolve_contract, signer
 from provenance.chain.tx import Sender
-from provenance.journal import Journal
+from provenance.errors import InputError
+from provenance.state.journal import Journal
 
 if TYPE_CHECKING:
     from provenance.ipfs import Blockstore, KuboClient, PinningClient
 
-__all__ = ["Collection", "open_collection"]
+__all__ = ["AlreadyMinted", "Collection", "content_services", "open_collection"]
+
+
+class AlreadyMinted(InputError):
+    """The artwork's image is already a token of this collection (refused by mint and offer)."""
+
+    def __init__(self, token_id: int, image_sha256: bytes) -> None:
+        super().__init__(
+            f"this artwork is already minted as token {token_id}"
+            f" (image sha256 {image_sha256.hex()[:16]}...); see `provenance verify {token_id}`",
+            token_id=token_id,
+        )
+        self.token_id = token_id
 
 
 @dataclass
@@ -42,8 +55,6 @@ def content_services(
 ) -> tuple[KuboClient | None, PinningClient | None]:
     """Kubo and pinning-service clients; secrets come from environment variables by name."""
     import os
-
-    from provenance.errors import InputError
 
     def secret(var: str | None, what: str) -> str | None:
         if var is None:
