@@ -23,7 +23,9 @@ def parse_address(value: Any, *, what: str = "address") -> str:
     address by the rule above."""
     text = value.strip() if isinstance(value, str) else ""
     if not text.startswith(("0x", "0X")) or not is_hex_address(text):
-        raise InputError(f"{what} {value!r} is not an Ethereum address (a 0x-prefixed 20-byte hex value)")
+        raise InputError(
+            f"{what} {value!r} is not an Ethereum address (a 0x-prefixed 20-byte hex value)"
+        )
     digits = text[2:]
     if digits != digits.lower() and digits != digits.upper() and not is_checksum_address(text):
         raise InputError(

@@ -56,7 +56,6 @@ from provenance.errors import (
 )
 from provenance.ipfs.cid import raw_cid_for_sha256
 from provenance.ipfs.reader import ContentSource
-from provenance.state.failpoints import failpoint
 from provenance.state.home import atomic_write, home
 from provenance.workflows.context import AlreadyMinted, Collection
 
@@ -134,7 +133,6 @@ def make_offer(
         digest = hashlib.sha256(encoded).digest()
         if str(stored.cid) != raw_cid_for_sha256(digest):
             raise ProvenanceError(f"metadata stored as {stored.cid}, not as a single raw block")
-        failpoint("offer-before-pin")
         collection.store.pin(str(image.cid))
         collection.store.pin(str(stored.cid))
     start = now if now is not None else int(time.time())
