@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from eth_hash.auto import keccak
 
 from provenance.chain.abi import ContractABI, DecodedEvent
 from provenance.chain.address import to_checksum
+from provenance.chain.outbox import JournalSlot, Outbox, TxCall
 from provenance.chain.rpc import RpcClient
 from provenance.chain.tx import Sender, receipt_succeeded
 from provenance.contracts import load_artifact
 from provenance.errors import ChainError, ContractRevert
+from provenance.state.failpoints import failpoint
+
+if TYPE_CHECKING:
+    from provenance.state.journal import Journal
 
 __all__ = ["MINTER_ROLE", "ProvenanceArt", "Record", "deploy_provenance_art"]
 
@@ -143,8 +148,10 @@ def deploy_provenance_art(
     royalty_receiver: str | None = None,
     royalty_bps: int = 500,
     contract_uri: str = "",
+    journal: Journal | None = None,
 ) -> tuple[str, dict[str, Any]]:
-    """Deploy the shipped artifact; returns (address, receipt)."""
+    """Deploy the shipped artifact; returns (address, receipt). With ``journal`` the deployment
+    goes through the journaled outbox (a re-run after a crash finishes the same deployment)."""
     artifact = load_artifact("ProvenanceArt")
     abi = ContractABI(artifact["abi"])
     admin = to_checksum(admin or sender.address)
@@ -152,7 +159,20 @@ def deploy_provenance_art(
         name, symbol, admin, to_checksum(royalty_receiver or admin), royalty_bps, contract_uri
     )
     bytecode = bytes.fromhex(artifact["bytecode"].removeprefix("0x"))
-    receipt = sender.transact(to=None, data=bytecode + args, abi=abi, action="deploy")
+    call = TxCall(to=None, data=bytecode + args, action="deploy", abi=abi)
+    if journal is None:  # a throwaway chain (tests): nothing to resume
+        receipt = sender.transact(to=None, data=call.data, abi=abi, action="deploy")
+    else:
+        slot = JournalSlot(
+            journal,
+            f"deploy:{sender.chain_id}:{sender.address}",
+            chain_id=sender.chain_id,
+            call=call,
+        )
+        call = slot.journaled_call() or call
+        outbox = Outbox(sender, slot, failpoint=failpoint, failpoint_prefix="deploy-")
+        tx_hash, found, _resumed = outbox.start(call)
+        receipt = outbox.finish(call, tx_hash, found)
     if not receipt_succeeded(receipt) or not receipt.get("contractAddress"):
         raise ChainError("deployment failed", tx_hash=receipt.get("transactionHash"))
     return to_checksum(receipt["contractAddress"]), receipt

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from provenance.cli.common import chain_options, emit_json, err_console, out_console, signer_options
+from provenance.cli.common import emit_json, err_console, out_console
+from provenance.cli.options import Connection, connection_options
 
 
 @click.command("mint-batch")
@@ -27,35 +28,21 @@ from provenance.cli.common import chain_options, emit_json, err_console, out_con
     help="Transactions in flight before receipts are collected.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
-@chain_options
-@signer_options
+@connection_options(signs=True)
 def mint_batch(
     directory: Path,
     donors: Path,
     window: int,
     as_json: bool,
-    rpc_url: str | None,
-    chain_id: int | None,
-    contract: str | None,
-    account: str | None,
-    private_key_env: str | None,
-    password_env: str | None,
+    connection: Connection,
 ) -> None:
     """Mint one artwork per row of --donors; re-run to finish an interrupted batch."""
     from provenance.workflows.batch import BatchOutcome, batch_requests, read_rows
     from provenance.workflows.batch import mint_batch as run_batch
-    from provenance.workflows.context import AlreadyMinted, open_collection
+    from provenance.workflows.context import AlreadyMinted
 
     rows = read_rows(directory, donors)  # shape errors before anything is sent
-    collection = open_collection(
-        rpc_url=rpc_url,
-        chain_id=chain_id,
-        contract=contract,
-        account=account,
-        private_key_env=private_key_env,
-        password_env=password_env,
-        with_signer=True,
-    )
+    collection = connection.open(with_signer=True)
 
     live = err_console.is_terminal and not as_json
 

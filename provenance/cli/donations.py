@@ -2,36 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 
 import click
 from rich.table import Table
 
-from provenance.cli.common import (
-    chain_options,
-    emit_json,
-    err_console,
-    out_console,
-    signer_options,
-)
+from provenance.cli.common import emit_json, err_console, out_console
+from provenance.cli.options import ADDRESS, AMOUNT, DURATION, Connection, connection_options
 from provenance.cli.verify import content_options, content_source
 from provenance.content.message import read_message
 from provenance.errors import InputError
 
 DEFAULT_GALLERY_URL = "http://127.0.0.1:8470"
-
-
-def _amount(_ctx: click.Context, _param: click.Parameter, value: str | None) -> int | None:
-    from provenance.chain.units import parse_amount
-
-    return None if value is None else parse_amount(value)
-
-
-def _duration(_ctx: click.Context, _param: click.Parameter, value: str | None) -> int | None:
-    from provenance.chain.units import parse_duration
-
-    return None if value is None else parse_duration(value)
 
 
 def offer_url(gallery_url: str, offer_id: str) -> str:
@@ -44,19 +28,19 @@ def offer_url(gallery_url: str, offer_id: str) -> str:
     "--min-donation",
     required=True,
     metavar="AMOUNT",
-    callback=_amount,
+    type=AMOUNT,
     help="Minimum donation, e.g. 0.05ether, 20gwei, 1000wei.",
 )
 @click.option(
     "--to",
     "recipient",
-    metavar="0x..",
+    type=ADDRESS,
     help="Only this address receives the token (default: whoever redeems).",
 )
 @click.option(
     "--expires",
     metavar="DURATION",
-    callback=_duration,
+    type=DURATION,
     help="Validity, e.g. 90s, 15m, 12h, 7d, 2w (default: no expiry).",
 )
 @click.option(
@@ -88,8 +72,7 @@ def offer_url(gallery_url: str, offer_id: str) -> str:
     help="Where to write the QR code PNG (default: next to the offer, .png).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
-@chain_options
-@signer_options
+@connection_options(signs=True)
 def offer(
     artwork: Path,
     min_donation: int,
@@ -103,41 +86,24 @@ def offer(
     gallery_url: str,
     qr_png: Path | None,
     as_json: bool,
-    rpc_url: str | None,
-    chain_id: int | None,
-    contract: str | None,
-    account: str | None,
-    private_key_env: str | None,
-    password_env: str | None,
+    connection: Connection,
 ) -> None:
     """Offer ARTWORK against a donation: store it on IPFS and sign a voucher into offer.json."""
     import segno
 
-    from provenance.chain.address import parse_address
     from provenance.chain.units import format_wei
     from provenance.content.artwork import load_artwork
     from provenance.content.metadata import parse_attributes
     from provenance.state.home import atomic_write
-    from provenance.workflows.context import open_collection
     from provenance.workflows.offer import make_offer
 
     parsed = parse_attributes(attributes)
-    if recipient:
-        parse_address(recipient, what="recipient")
     if output.is_dir():
         raise InputError(f"-o {output} is a folder; give a file name such as offer.json")
     if not output.parent.is_dir():
         raise InputError(f"folder {output.parent} does not exist")
     load_artwork(artwork)  # a bad file fails before the chain is touched
-    collection = open_collection(
-        rpc_url=rpc_url,
-        chain_id=chain_id,
-        contract=contract,
-        account=account,
-        private_key_env=private_key_env,
-        password_env=password_env,
-        with_signer=True,
-    )
+    collection = connection.open(with_signer=True)
     made = make_offer(
         artwork,
         collection,
@@ -193,14 +159,13 @@ def offer(
 @click.option(
     "--donation",
     metavar="AMOUNT",
-    callback=_amount,
+    type=AMOUNT,
     help="How much to give (default: the offer's minimum), e.g. 0.1ether.",
 )
 @click.option("--check-only", is_flag=True, help="Check the offer and stop; send nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 @content_options
-@chain_options
-@signer_options
+@connection_options(signs=True)
 def redeem(
     offer_file: Path,
     message: str | None,
@@ -210,12 +175,7 @@ def redeem(
     as_json: bool,
     kubo_api: str | None,
     gateways: tuple[str, ...],
-    rpc_url: str | None,
-    chain_id: int | None,
-    contract: str | None,
-    account: str | None,
-    private_key_env: str | None,
-    password_env: str | None,
+    connection: Connection,
 ) -> None:
     """Check OFFER_FILE, seal your message to your own key, donate and receive the token.
 
@@ -223,26 +183,19 @@ def redeem(
     """
     from provenance.chain.units import format_wei
     from provenance.content.offer import load_offer
-    from provenance.workflows.context import open_collection
     from provenance.workflows.offer import check_offer
     from provenance.workflows.redeem import redeem as run_redeem
 
     data = read_message(message, message_file)
     parsed = load_offer(offer_file)
-    if not account and not private_key_env and not check_only:
+    if not connection.has_signer and not check_only:
         raise InputError("redeem needs your account: --account NAME or --private-key-env VAR")
     source = content_source(kubo_api, gateways)
     # The offer names its collection; --contract overrides (and must then agree with it).
-    collection = open_collection(
-        rpc_url=rpc_url,
-        chain_id=chain_id,
-        contract=contract or parsed.contract,
-        account=account,
-        private_key_env=private_key_env,
-        password_env=password_env,
-        # --check-only with an account also checks who redeems
-        with_signer=not check_only or bool(account or private_key_env),
-    )
+    if connection.contract is None:
+        connection = dataclasses.replace(connection, contract=parsed.contract)
+    # --check-only with an account also checks who redeems
+    collection = connection.open(with_signer=not check_only or connection.has_signer)
     if check_only:
         redeemer = collection.sender.address if collection.sender is not None else None
         checked = check_offer(
@@ -289,16 +242,13 @@ def redeem(
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
-@chain_options
-def donations(
-    as_json: bool, rpc_url: str | None, chain_id: int | None, contract: str | None
-) -> None:
+@connection_options()
+def donations(as_json: bool, connection: Connection) -> None:
     """The collection's balance and every donation received (from VoucherRedeemed events)."""
     from provenance.chain.units import format_wei
-    from provenance.workflows.context import open_collection
     from provenance.workflows.ledger import donations as ledger
 
-    collection = open_collection(rpc_url=rpc_url, chain_id=chain_id, contract=contract)
+    collection = connection.open()
     report = ledger(collection)
     if as_json:
         emit_json(
@@ -335,43 +285,26 @@ def donations(
 
 
 @click.command()
-@click.option("--to", "beneficiary", required=True, metavar="0x..", help="Who receives the funds.")
+@click.option("--to", "beneficiary", required=True, type=ADDRESS, help="Who receives the funds.")
 @click.option(
     "--amount",
     metavar="AMOUNT",
-    callback=_amount,
+    type=AMOUNT,
     help="How much (default: the whole balance), e.g. 0.5ether.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
-@chain_options
-@signer_options
+@connection_options(signs=True)
 def withdraw(
     beneficiary: str,
     amount: int | None,
     as_json: bool,
-    rpc_url: str | None,
-    chain_id: int | None,
-    contract: str | None,
-    account: str | None,
-    private_key_env: str | None,
-    password_env: str | None,
+    connection: Connection,
 ) -> None:
     """Send the collection's donations to --to (the admin only)."""
-    from provenance.chain.address import parse_address
     from provenance.chain.units import format_wei
-    from provenance.workflows.context import open_collection
     from provenance.workflows.ledger import withdraw as run_withdraw
 
-    parse_address(beneficiary, what="beneficiary")
-    collection = open_collection(
-        rpc_url=rpc_url,
-        chain_id=chain_id,
-        contract=contract,
-        account=account,
-        private_key_env=private_key_env,
-        password_env=password_env,
-        with_signer=True,
-    )
+    collection = connection.open(with_signer=True)
     result = run_withdraw(collection, beneficiary, amount=amount)
     if as_json:
         emit_json(

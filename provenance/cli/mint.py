@@ -6,20 +6,14 @@ from pathlib import Path
 
 import click
 
-from provenance.cli.common import (
-    chain_options,
-    emit_json,
-    err_console,
-    out_console,
-    progress_printer,
-    signer_options,
-)
+from provenance.cli.common import emit_json, err_console, out_console, progress_printer
+from provenance.cli.options import ADDRESS, Connection, connection_options
 from provenance.errors import InputError
 
 
 @click.command()
 @click.argument("artwork", type=click.Path(path_type=Path))
-@click.option("--donor", required=True, metavar="0x..", help="Address that receives the token.")
+@click.option("--donor", required=True, type=ADDRESS, help="Address that receives the token.")
 @click.option(
     "--message", metavar="TEXT", help="Message sealed to the donor's key (<= 1024 bytes)."
 )
@@ -71,8 +65,7 @@ from provenance.errors import InputError
     help="Environment variable holding the pinning service's access token.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
-@chain_options
-@signer_options
+@connection_options(signs=True)
 def mint(
     artwork: Path,
     donor: str,
@@ -92,12 +85,7 @@ def mint(
     pinning_endpoint: str | None,
     pinning_token_env: str | None,
     as_json: bool,
-    rpc_url: str | None,
-    chain_id: int | None,
-    contract: str | None,
-    account: str | None,
-    private_key_env: str | None,
-    password_env: str | None,
+    connection: Connection,
 ) -> None:
     """Store ARTWORK and its metadata on IPFS and mint it to DONOR.
 
@@ -107,7 +95,7 @@ def mint(
     from provenance.content.artwork import load_artwork
     from provenance.content.message import read_message
     from provenance.content.metadata import parse_attributes
-    from provenance.workflows.context import content_services, open_collection
+    from provenance.workflows.context import content_services
     from provenance.workflows.donor_key import resolve_donor_key
     from provenance.workflows.mint import MintRequest
     from provenance.workflows.mint import mint as run_mint
@@ -129,15 +117,7 @@ def mint(
         pinning_endpoint=pinning_endpoint,
         pinning_token_env=pinning_token_env,
     )
-    collection = open_collection(
-        rpc_url=rpc_url,
-        chain_id=chain_id,
-        contract=contract,
-        account=account,
-        private_key_env=private_key_env,
-        password_env=password_env,
-        with_signer=True,
-    )
+    collection = connection.open(with_signer=True)
     collection.kubo, collection.pinning = kubo, pinning
     key = resolve_donor_key(
         collection,
@@ -161,7 +141,7 @@ def mint(
     )
     result = run_mint(request, collection, progress=progress_printer(not as_json))
     verify_cmd = f"provenance verify {result.token_id}"
-    if rpc_url:  # never echo the URL itself: provider URLs carry API keys
+    if connection.rpc_url:  # never echo the URL itself: provider URLs carry API keys
         verify_cmd += f' --rpc-url "$PROVENANCE_RPC_URL" --contract {result.contract}'
 
     if as_json:

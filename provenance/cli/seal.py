@@ -7,22 +7,12 @@ from pathlib import Path
 
 import click
 
-from provenance.cli.common import F, signer_options
+from provenance.cli.options import Connection, connection_options
 from provenance.errors import InputError
 
 __all__ = ["seal"]
 
 _PATH = click.Path(dir_okay=False, path_type=Path)
-
-
-def key_options(func: F) -> F:
-    """The shared signer options, plus the keystore folder (these commands work off chain)."""
-    func = click.option(
-        "--keystore-dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        help="Keystore folder (default ~/.foundry/keystores).",
-    )(func)
-    return signer_options(func)
 
 
 def _read(path: Path, what: str) -> bytes:
@@ -89,25 +79,16 @@ def encrypt(
 
 @seal.command()
 @click.argument("envelope_file", type=_PATH)
-@key_options
+@connection_options(signs=True, contract=False, chain=False)
 def decrypt(
     envelope_file: Path,
-    account: str | None,
-    keystore_dir: Path | None,
-    password_env: str | None,
-    private_key_env: str | None,
+    connection: Connection,
 ) -> None:
     """Open an envelope with the donor's key and print the message."""
-    from provenance.chain.accounts import load_account
     from provenance.seal import open_envelope, parse_envelope
 
     envelope = parse_envelope(_read(envelope_file, "envelope file"))
-    signer = load_account(
-        account=account,
-        private_key_env=private_key_env,
-        password_env=password_env,
-        keystore_dir=keystore_dir,
-    )
+    signer = connection.local_account()
     plaintext = open_envelope(envelope, bytes(signer.key))
     click.echo(plaintext.decode("utf-8"))
 
@@ -140,22 +121,13 @@ def recover(address: str, message_file: Path, signature: str, as_json: bool) -> 
 
 
 @seal.command("encryption-key")
-@key_options
+@connection_options(signs=True, contract=False, chain=False)
 def encryption_key(
-    account: str | None,
-    keystore_dir: Path | None,
-    password_env: str | None,
-    private_key_env: str | None,
+    connection: Connection,
 ) -> None:
     """Print the MetaMask encryption public key (base64) of a local key, as eth_getEncryptionPublicKey
     would."""
-    from provenance.chain.accounts import load_account
     from provenance.seal import encryption_public_key
 
-    signer = load_account(
-        account=account,
-        private_key_env=private_key_env,
-        password_env=password_env,
-        keystore_dir=keystore_dir,
-    )
+    signer = connection.local_account()
     click.echo(encryption_public_key(bytes(signer.key)))

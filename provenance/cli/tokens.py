@@ -6,7 +6,8 @@ import click
 from rich.table import Table
 
 from provenance.chain.address import to_checksum
-from provenance.cli.common import chain_options, emit_json, out_console
+from provenance.cli.common import emit_json, out_console
+from provenance.cli.options import Connection, connection_options
 from provenance.errors import InputError
 
 
@@ -17,15 +18,12 @@ def tokens() -> None:
 
 @tokens.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@chain_options
-def list_tokens(
-    as_json: bool, rpc_url: str | None, chain_id: int | None, contract: str | None
-) -> None:
+@connection_options()
+def list_tokens(as_json: bool, connection: Connection) -> None:
     """Every minted token, from ArtworkMinted events, with journal state where known."""
     from provenance.ipfs.cid import raw_cid_for_sha256
-    from provenance.workflows.context import open_collection
 
-    collection = open_collection(rpc_url=rpc_url, chain_id=chain_id, contract=contract)
+    collection = connection.open()
     events = collection.contract.events("ArtworkMinted")
     journal = {
         e.token_id: e
@@ -90,14 +88,11 @@ def list_tokens(
 @tokens.command("show")
 @click.argument("token_id", type=click.IntRange(min=1))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@chain_options
-def show(
-    token_id: int, as_json: bool, rpc_url: str | None, chain_id: int | None, contract: str | None
-) -> None:
+@connection_options()
+def show(token_id: int, as_json: bool, connection: Connection) -> None:
     """One token: owner, record, URIs, mint transaction."""
-    from provenance.workflows.context import open_collection
 
-    collection = open_collection(rpc_url=rpc_url, chain_id=chain_id, contract=contract)
+    collection = connection.open()
     bound = collection.contract
     if not bound.exists(token_id):
         raise InputError(f"token {token_id} does not exist on {bound.address}")

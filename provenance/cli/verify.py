@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 import click
 from rich.table import Table
 
-from provenance.cli.common import F, chain_options, emit_json, out_console, signer_options
+from provenance.cli.common import F, emit_json, out_console
+from provenance.cli.options import Connection, connection_options
 from provenance.errors import InputError
 
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ def content_source(kubo_api: str | None, gateways: tuple[str, ...]) -> ContentSo
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 @content_options
-@chain_options
+@connection_options()
 def verify(
     token_id: int,
     regenerate: bool,
@@ -71,18 +72,15 @@ def verify(
     as_json: bool,
     kubo_api: str | None,
     gateways: tuple[str, ...],
-    rpc_url: str | None,
-    chain_id: int | None,
-    contract: str | None,
+    connection: Connection,
 ) -> None:
     """Check TOKEN_ID end to end; exit 0 only when every check passes."""
-    from provenance.workflows.context import open_collection
     from provenance.workflows.verify import verify_token
 
     if regenerate and model is None:
         raise InputError("--regenerate needs --model (a run folder or an exported model)")
     source = content_source(kubo_api, gateways)
-    collection = open_collection(rpc_url=rpc_url, chain_id=chain_id, contract=contract)
+    collection = connection.open()
     report = verify_token(
         collection.contract,
         token_id,
@@ -123,28 +121,20 @@ def verify(
 @click.command()
 @click.argument("token_id", type=click.IntRange(min=1))
 @content_options
-@chain_options
-@signer_options
+@connection_options(signs=True)
 def decrypt(
     token_id: int,
     kubo_api: str | None,
     gateways: tuple[str, ...],
-    rpc_url: str | None,
-    chain_id: int | None,
-    contract: str | None,
-    account: str | None,
-    private_key_env: str | None,
-    password_env: str | None,
+    connection: Connection,
 ) -> None:
     """Print the donor's sealed message of TOKEN_ID (needs the donor's key)."""
-    from provenance.chain.accounts import load_account
-    from provenance.workflows.context import open_collection
     from provenance.workflows.verify import decrypt_token
 
-    if not account and not private_key_env:
+    if not connection.has_signer:
         raise InputError("decrypt needs the donor's key: --account NAME or --private-key-env VAR")
-    key = load_account(account=account, private_key_env=private_key_env, password_env=password_env)
+    key = connection.local_account()
     source = content_source(kubo_api, gateways)
-    collection = open_collection(rpc_url=rpc_url, chain_id=chain_id, contract=contract)
+    collection = connection.open()
     message = decrypt_token(collection.contract, token_id, source, bytes(key.key))
     click.echo(message.decode("utf-8", errors="replace"))

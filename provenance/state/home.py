@@ -69,11 +69,6 @@ class Home:
         """Offers this home signed (``offer make``), one JSON file each; the gallery lists them."""
         return self.root / "offers"
 
-    @property
-    def redemptions(self) -> Path:
-        """Journals of interrupted redemptions, one JSON file per voucher."""
-        return self.root / "redemptions"
-
 
 def home() -> Home:
     """The current state folder's layout (``PROVENANCE_HOME`` is read on each call)."""

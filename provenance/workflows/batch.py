@@ -25,8 +25,6 @@ from provenance.workflows.mint import (
     Progress,
     SendError,
     confirm,
-    mint_lock,
-    require_sender,
     send,
     stage,
 )
@@ -132,7 +130,7 @@ def mint_batch(
     finished by running it again. A row refused before signing is reported and the others go on;
     a transaction that could not be sent stops the batch (every later nonce would wait behind the
     gap), the rows in flight are confirmed, and the rest are reported as not attempted."""
-    sender = require_sender(collection)
+    sender = collection.require_sender("minting")
     if not collection.contract.is_minter(sender.address):
         raise ChainError(
             f"account {sender.address} is not a minter of {collection.contract.address}",
@@ -160,7 +158,7 @@ def mint_batch(
 
     # The batch holds the mint lock while it signs and sends (seconds for hundreds of rows), so
     # its nonces are counted locally after one read from the node.
-    with mint_lock(collection):
+    with collection.send_lock():
         for request in requests:
             outcome = BatchOutcome(request)
             outcomes.append(outcome)

@@ -3,19 +3,30 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from provenance.chain.contract import ProvenanceArt
 from provenance.chain.network import Chain, connect, resolve_contract, signer
+from provenance.chain.outbox import JournalSlot, Outbox, TxCall
 from provenance.chain.tx import Sender
 from provenance.errors import InputError
+from provenance.state.failpoints import failpoint
+from provenance.state.home import file_lock
 from provenance.state.journal import Journal
 
 if TYPE_CHECKING:
     from provenance.ipfs import Blockstore, KuboClient, PinningClient
 
-__all__ = ["AlreadyMinted", "Collection", "content_services", "open_collection"]
+__all__ = [
+    "AlreadyMinted",
+    "Collection",
+    "content_services",
+    "open_collection",
+]
 
 
 class AlreadyMinted(InputError):
@@ -44,6 +55,47 @@ class Collection:
     def journal(self) -> Journal:
         """Opened on first use: read-only commands (verify, decrypt) never need it."""
         return Journal()
+
+    def require_sender(self, what: str) -> Sender:
+        if self.sender is None:
+            raise InputError(f"{what} needs a signer (--account or --private-key-env)")
+        return self.sender
+
+    @contextmanager
+    def send_lock(self) -> Iterator[None]:
+        """One signing process at a time per state folder, from the journal read to the broadcast:
+        two commands finishing the same intent, or sharing a signer, must not both sign. The nonce
+        is re-read from the node under the lock, since another process may have sent meanwhile."""
+        with file_lock(self.journal.path.with_name("mint.lock")):
+            if self.sender is not None:
+                self.sender.nonces.resync(self.sender.address)
+            yield
+
+    def transact(
+        self, key: str, call: TxCall, *, failpoints: str = ""
+    ) -> tuple[dict[str, Any], bool]:
+        """Send ``call`` through the journaled outbox, or finish the transaction an interrupted
+        run journaled under ``key``; (successful receipt, resumed)."""
+        with self.send_lock():
+            outbox = self.outbox(key, call, failpoints=failpoints)
+            assert isinstance(outbox.slot, JournalSlot)
+            call = outbox.slot.journaled_call() or call  # finish exactly what was journaled
+            tx_hash, receipt, resumed = outbox.start(call)
+        return outbox.finish(call, tx_hash, receipt), resumed
+
+    def outbox(
+        self, key: str, call: TxCall, *, details: dict[str, Any] | None = None, failpoints: str = ""
+    ) -> Outbox:
+        """The journaled outbox for one intent (``key``) other than a mint, sending ``call``."""
+        slot = JournalSlot(
+            self.journal, key, chain_id=self.chain.chain_id, call=call, details=details
+        )
+        return Outbox(
+            self.require_sender(call.action),
+            slot,
+            failpoint=failpoint,
+            failpoint_prefix=failpoints,
+        )
 
 
 def content_services(
@@ -87,6 +139,7 @@ def open_collection(
     account: str | None = None,
     private_key_env: str | None = None,
     password_env: str | None = None,
+    keystore_dir: Path | None = None,
     with_signer: bool = False,
 ) -> Collection:
     """Connect (starting the devnet and deploying there on first use) and open local state."""
@@ -96,7 +149,11 @@ def open_collection(
     local = None
     if with_signer:
         local = signer(
-            chain, account=account, private_key_env=private_key_env, password_env=password_env
+            chain,
+            account=account,
+            private_key_env=private_key_env,
+            password_env=password_env,
+            keystore_dir=keystore_dir,
         )
     # On first use the devnet's collection is deployed by dev account 0 (the artist), whoever
     # signs this command: an implicit deployment must not make a stranger its admin.

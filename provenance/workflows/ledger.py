@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from provenance.chain.address import ZERO_ADDRESS, parse_address, to_checksum
 from provenance.chain.contract import DEFAULT_ADMIN_ROLE
+from provenance.chain.outbox import TxCall
 from provenance.chain.units import format_wei
 from provenance.errors import ChainError, InputError
 from provenance.workflows.context import Collection
@@ -69,35 +70,48 @@ class Withdrawal:
 
 
 def withdraw(collection: Collection, beneficiary: str, *, amount: int | None = None) -> Withdrawal:
-    """Send donations to ``beneficiary`` (all of them by default); the signer must be the admin."""
-    if collection.sender is None:
-        raise InputError("withdrawing needs the admin's account")
+    """Send donations to ``beneficiary`` (all of them by default); the signer must be the admin.
+
+    Journaled like every transaction: a re-run after an interruption finishes the journaled
+    withdrawal (and reports it) instead of sending a second one."""
+    admin = collection.require_sender("withdrawing").address
     to = parse_address(beneficiary, what="beneficiary")
     if to == ZERO_ADDRESS:
         raise InputError("refusing to withdraw to the zero address")
     contract = collection.contract
-    admin = collection.sender.address
-    if not bool(contract.call("hasRole", DEFAULT_ADMIN_ROLE, admin)):
-        raise ChainError(f"account {admin} is not the admin of {contract.address}", account=admin)
-    balance = collection.chain.rpc.get_balance(contract.address)
-    value = balance if amount is None else amount
-    if value <= 0:
-        raise InputError(
-            "there is nothing to withdraw" if balance == 0 else "the amount must be positive"
-        )
-    if value > balance:
-        raise InputError(
-            f"the contract holds {format_wei(balance)}, less than the {format_wei(value)} asked for"
-        )
-    receipt = collection.sender.transact(
+    key = f"withdraw:{collection.chain.chain_id}:{contract.address}"
+    value = 0
+    if collection.journal.transaction(key) is None:
+        if not bool(contract.call("hasRole", DEFAULT_ADMIN_ROLE, admin)):
+            raise ChainError(
+                f"account {admin} is not the admin of {contract.address}", account=admin
+            )
+        balance = collection.chain.rpc.get_balance(contract.address)
+        value = balance if amount is None else amount
+        if value <= 0:
+            raise InputError(
+                "there is nothing to withdraw" if balance == 0 else "the amount must be positive"
+            )
+        if value > balance:
+            raise InputError(
+                f"the contract holds {format_wei(balance)}, less than the"
+                f" {format_wei(value)} asked for"
+            )
+    call = TxCall(
         to=contract.address,
         data=contract.abi.encode_call("withdraw", to, value),
-        abi=contract.abi,
         action="withdraw",
+        abi=contract.abi,
     )
+    receipt, _resumed = collection.transact(key, call, failpoints="withdraw-")
+    events = [
+        e
+        for e in (contract.abi.decode_log(log) for log in receipt["logs"])
+        if e is not None and e.name == "DonationsWithdrawn"
+    ]
     return Withdrawal(
-        beneficiary=to,
-        amount=value,
+        beneficiary=to_checksum(str(events[0].args["beneficiary"])) if events else to,
+        amount=int(events[0].args["amount"]) if events else value,
         tx_hash=str(receipt["transactionHash"]),
         balance_after=collection.chain.rpc.get_balance(contract.address),
     )

@@ -11,36 +11,33 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from provenance.chain.address import parse_address
-from provenance.chain.tx import PreparedTx, Sender, receipt_succeeded
+from provenance.chain.outbox import Journaled, Outbox, SendError, TxCall
+from provenance.chain.tx import Sender, receipt_succeeded
 from provenance.content.artwork import Artwork, load_artwork
 from provenance.content.metadata import CONTENT_PROFILE, build_metadata, canonical_json
 from provenance.errors import ChainError, ContractRevert, InputError, ProvenanceError
 from provenance.ipfs.cid import raw_cid_for_sha256
 from provenance.state.failpoints import failpoint
-from provenance.state.home import file_lock
-from provenance.state.journal import MintEntry
+from provenance.state.journal import Journal, MintEntry
 from provenance.workflows.context import AlreadyMinted, Collection
 
 if TYPE_CHECKING:
     from provenance.ipfs import Blockstore
     from provenance.seal import DonorKey
 
-# stage, send, confirm and mint_lock are the steps ``workflows.batch`` pipelines.
+# stage, send and confirm are the steps ``workflows.batch`` pipelines.
 __all__ = [
     "MintRequest",
     "MintResult",
     "SendError",
     "confirm",
     "mint",
-    "mint_lock",
-    "require_sender",
     "send",
     "stage",
 ]
@@ -82,32 +79,11 @@ def mint(
 ) -> MintResult:
     """Mint one artwork, or finish its interrupted mint."""
     note = progress or (lambda _step: None)
-    sender = require_sender(collection)
-    with mint_lock(collection):
+    sender = collection.require_sender("minting")
+    with collection.send_lock():
         entry, resumed = stage(request, collection, note=note, check_minter=True)
         entry, receipt = send(entry, collection, sender, note=note)
     return confirm(entry, collection, receipt=receipt, resumed=resumed, note=note)
-
-
-class SendError(ChainError):
-    """A signed mint transaction could not be handed to the node (it stays journaled)."""
-
-
-def require_sender(collection: Collection) -> Sender:
-    if collection.sender is None:
-        raise InputError("minting needs a signer")
-    return collection.sender
-
-
-@contextmanager
-def mint_lock(collection: Collection) -> Iterator[None]:
-    """One minting process at a time per state folder, from the journal read to the broadcast:
-    two commands minting the same artwork, or sharing a signer, must not both sign. The nonce is
-    re-read from the node under the lock, since another process may have sent meanwhile."""
-    with file_lock(collection.journal.path.with_name("mint.lock")):
-        if collection.sender is not None:
-            collection.sender.nonces.resync(collection.sender.address)
-        yield
 
 
 def _intent_fields(metadata: bytes) -> dict[str, Any]:
@@ -132,7 +108,7 @@ def stage(
     donor = parse_address(request.donor, what="donor")
     contract = collection.contract
     journal = collection.journal
-    sender = require_sender(collection)
+    sender = collection.require_sender("minting")
     key: dict[str, Any] = {
         "chain_id": collection.chain.chain_id,
         "contract": contract.address,
@@ -274,124 +250,90 @@ def _publish(collection: Collection, entry: MintEntry) -> None:
         collection.pinning.add(entry.metadata_cid, name=f"{name}.metadata.json")
 
 
-def send(
-    entry: MintEntry, collection: Collection, sender: Sender, *, note: Progress
-) -> tuple[MintEntry, dict[str, Any] | None]:
-    """Bring the entry to ``sent`` (or find its receipt). Never a second transaction while an
-    earlier one of this mint may still be mined: a replacement reuses its nonce."""
-    contract = collection.contract
-    journal = collection.journal
-    rpc = collection.chain.rpc
+class MintSlot:
+    """The outbox slot of one mint: its transaction lives in its own ``mints`` row, beside the
+    content it mints, so one row tells the whole story of an artwork."""
 
-    if entry.state in ("signed", "sent"):
+    def __init__(self, journal: Journal, entry: MintEntry, *, sender: str) -> None:
+        self.journal, self.entry, self.sender = journal, entry, sender
+
+    def load(self) -> Journaled | None:
+        entry = self.entry
+        if entry.state not in ("signed", "sent"):
+            return None
         assert entry.tx_hash is not None and entry.raw_tx is not None and entry.nonce is not None
-        current, raw, nonce = entry.tx_hash, entry.raw_tx, entry.nonce
-        note(f"resuming transaction {current}")
-        for tx_hash in [current, *json.loads(entry.attempts)]:
-            receipt = rpc.get_receipt(tx_hash)
-            if receipt is not None:
-                if tx_hash != current:  # an earlier attempt was mined after all
-                    entry = journal.update(entry, tx_hash=tx_hash)
-                return entry, receipt
-        pending = rpc.get_transaction(current)
-        if pending is not None:
-            base_fee = int(rpc.get_block("latest").get("baseFeePerGas", "0x0"), 16)
-            cap = int(pending.get("maxFeePerGas") or pending.get("gasPrice") or "0x0", 16)
-            if cap >= base_fee:
-                return journal.update(entry, state="sent"), None  # pending: wait for it
-            # Stuck under the base fee: replace it (same nonce, fee caps raised past the old ones).
-            note(f"replacing {current}: its fee cap is under the base fee")
-            entry = _sign_and_broadcast(
-                entry, collection, sender, nonce=nonce, replaces=current, pending=pending
-            )
-            return entry, None
-        if rpc.transaction_count(sender.address, "pending") < nonce:
-            # A gap before our nonce: the chain lost transactions we relied on (a reset devnet),
-            # so this one would wait forever. Sign it again with the next free nonce.
-            entry = journal.reset(entry)
-        elif rpc.transaction_count(sender.address, "latest") > nonce:
-            # The nonce was used by another transaction: this mint's can never be mined.
-            existing = contract.token_of_image(bytes.fromhex(entry.image_sha256))
-            if existing:
-                journal.update(entry, state="failed", error=f"minted as token {existing} elsewhere")
-                raise AlreadyMinted(existing, bytes.fromhex(entry.image_sha256))
-            entry = journal.reset(entry)
-        else:
-            old = PreparedTx(
-                raw=raw,
-                hash=current,
-                nonce=nonce,
-                sender=sender.address,
-                to=contract.address,
-                gas=0,
-            )
-            try:
-                sender.broadcast(old)  # the same signed bytes: the same hash
-                return journal.update(entry, state="sent"), None
-            except ChainError as exc:
-                # Typically a fee cap now under the base fee: sign again, same nonce, fresh fees.
-                note(f"re-signing with current fees ({exc})")
-                entry = _sign_and_broadcast(
-                    entry, collection, sender, nonce=nonce, replaces=current
-                )
-                return entry, None
+        return Journaled(
+            tx_hash=entry.tx_hash,
+            raw_tx=entry.raw_tx,
+            nonce=entry.nonce,
+            sender=self.sender,
+            attempts=list(json.loads(entry.attempts)),
+        )
 
-    if entry.state == "stored":
-        note("signing and sending the mint transaction")
-        entry = _sign_and_broadcast(entry, collection, sender)
-    return entry, None
+    def save_signed(self, journaled: Journaled) -> None:
+        self.entry = self.journal.update(
+            self.entry,
+            state="signed",
+            tx_hash=journaled.tx_hash,
+            raw_tx=journaled.raw_tx,
+            nonce=journaled.nonce,
+            attempts=json.dumps(journaled.attempts),
+        )
+
+    def mark_sent(self) -> None:
+        self.entry = self.journal.update(self.entry, state="sent")
+
+    def found_mined(self, tx_hash: str) -> None:
+        self.entry = self.journal.update(self.entry, tx_hash=tx_hash)
+
+    def clear(self) -> None:
+        self.entry = self.journal.reset(self.entry)
 
 
-def _sign_and_broadcast(
-    entry: MintEntry,
-    collection: Collection,
-    sender: Sender,
-    *,
-    nonce: int | None = None,
-    replaces: str | None = None,
-    pending: dict[str, Any] | None = None,
-) -> MintEntry:
+def _mint_call(collection: Collection, entry: MintEntry) -> TxCall:
     contract = collection.contract
-    journal = collection.journal
     data = contract.mint_calldata(
         to=entry.donor,
         metadata_digest=bytes.fromhex(entry.metadata_sha256),
         image_digest=bytes.fromhex(entry.image_sha256),
         sealed_message=entry.envelope or b"",
     )
-    try:
-        prepared = sender.prepare(
-            to=contract.address,
-            data=data,
-            abi=contract.abi,
-            action="mint",
-            nonce=nonce,
-            replaces=pending,
-        )
-    except ChainError as exc:
-        if replaces is None:
-            journal.update(entry, state="failed", error=str(exc))
-        raise
-    attempts = json.loads(entry.attempts) + ([replaces] if replaces else [])
-    entry = journal.update(
-        entry,
-        state="signed",
-        tx_hash=prepared.hash,
-        raw_tx=prepared.raw,
-        nonce=prepared.nonce,
-        attempts=json.dumps(attempts),
-    )
-    failpoint("after-sign")
-    try:
-        sender.broadcast(prepared)
-    except ChainError as exc:
-        raise SendError(
-            f"could not send mint transaction {prepared.hash}: {exc}", tx_hash=prepared.hash
-        ) from exc
-    failpoint("after-send")
-    entry = journal.update(entry, state="sent")
-    failpoint("before-receipt")
-    return entry
+    return TxCall(to=contract.address, data=data, action="mint", abi=contract.abi)
+
+
+def send(
+    entry: MintEntry, collection: Collection, sender: Sender, *, note: Progress
+) -> tuple[MintEntry, dict[str, Any] | None]:
+    """Bring the entry to ``sent`` (or find its receipt) through the outbox. Never a second
+    transaction while an earlier one of this mint may still be mined: a replacement reuses its
+    nonce."""
+    slot = MintSlot(collection.journal, entry, sender=sender.address)
+    outbox = Outbox(sender, slot, failpoint=failpoint)
+    call = _mint_call(collection, entry)
+    if entry.state in ("signed", "sent"):
+        note(f"resuming transaction {entry.tx_hash}")
+        found = outbox.resume(call)
+        if found.outcome == "replaced":
+            note(f"replaced the stale transaction with {found.tx_hash}")
+        if found.outcome == "nonce-taken":
+            existing = collection.contract.token_of_image(bytes.fromhex(entry.image_sha256))
+            if existing:
+                collection.journal.update(
+                    slot.entry, state="failed", error=f"minted as token {existing} elsewhere"
+                )
+                raise AlreadyMinted(existing, bytes.fromhex(entry.image_sha256))
+        if not found.dropped:
+            return slot.entry, found.receipt
+    if slot.entry.state == "stored":
+        note("signing and sending the mint transaction")
+        try:
+            outbox.send(call)
+        except SendError:
+            raise
+        except ChainError as exc:  # refused before anything was signed (a revert, no funds)
+            collection.journal.update(slot.entry, state="failed", error=str(exc))
+            raise
+    return slot.entry, None
 
 
 def confirm(

@@ -504,10 +504,10 @@ WALLET_OWNER = dev_accounts(6)[3]
 def wallet(collection: Collection) -> str:
     """Foundry's mock ERC-1271 wallet (solidity/test/Mocks.sol), compiled through py-solc-x and
     the solc adapter, deployed for WALLET_OWNER and granted MINTER_ROLE by the artist."""
+    from build_contracts import ROOT, compile_sources
     from eth_abi.abi import encode
 
     from provenance.chain.contract import MINTER_ROLE
-    from provenance.contracts.build import ROOT, compile_sources
 
     source = "solidity/test/Mocks.sol"
     output = compile_sources([ROOT / source])

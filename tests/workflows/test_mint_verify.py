@@ -8,6 +8,7 @@ import signal
 from pathlib import Path
 
 import pytest
+from eth_keys.datatypes import PrivateKey
 
 from provenance.chain.accounts import dev_accounts
 from provenance.chain.devnet import Devnet
@@ -21,7 +22,7 @@ MESSAGE = "Thank you for the portraits. Für immer ✨"
 
 
 def donor_pubkey() -> str:
-    return str(DONOR._key_obj.public_key.to_hex())
+    return str(PrivateKey(bytes(DONOR.key)).public_key.to_hex())
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,9 @@
 
 The compiler settings come from ``foundry.toml`` (``[profile.default]``), so the shipped bytecode is
 what ``forge build`` compiles. Run as ``scripts/build-contracts`` from a checkout with
-``node_modules`` installed; nothing here is needed at run time.
+``node_modules`` installed. A build tool, not part of the package: nothing here is needed at run
+time, and py-solc-x is a dev dependency. The tests and ``scripts/bench_gas.py`` import it (pytest
+puts ``scripts/`` on the path).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ __all__ = [
     "write_artifacts",
 ]
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 SOURCE_DIR = "solidity/src"
 
 
