@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from provenance.cli.common import emit_json, err_console, out_console
 from provenance.cli.options import Connection, connection_options
+from provenance.cli.render import emit_json, err_console, out_console
 
 
 @click.command("mint-batch")

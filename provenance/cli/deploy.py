@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from provenance.cli.common import emit_json, out_console
 from provenance.cli.options import ADDRESS, Connection, connection_options
+from provenance.cli.render import emit_json, out_console
 
 
 @click.command()

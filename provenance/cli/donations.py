@@ -7,11 +7,16 @@ import sys
 from pathlib import Path
 
 import click
-from rich.table import Table
 
-from provenance.cli.common import emit_json, err_console, out_console
-from provenance.cli.options import ADDRESS, AMOUNT, DURATION, Connection, connection_options
-from provenance.cli.verify import content_options, content_source
+from provenance.cli.options import (
+    ADDRESS,
+    AMOUNT,
+    DURATION,
+    Connection,
+    connection_options,
+    content_options,
+)
+from provenance.cli.render import emit_json, err_console, out_console, plural, table
 from provenance.content.message import read_message
 from provenance.errors import InputError
 
@@ -190,7 +195,9 @@ def redeem(
     parsed = load_offer(offer_file)
     if not connection.has_signer and not check_only:
         raise InputError("redeem needs your account: --account NAME or --private-key-env VAR")
-    source = content_source(kubo_api, gateways)
+    from provenance.workflows.context import open_content_source
+
+    source = open_content_source(kubo_api, gateways)
     # The offer names its collection; --contract overrides (and must then agree with it).
     if connection.contract is None:
         connection = dataclasses.replace(connection, contract=parsed.contract)
@@ -272,12 +279,14 @@ def donations(as_json: bool, connection: Connection) -> None:
             }
         )
         return
-    table = Table(title=f"donations to {report.contract} on {collection.chain.label}")
-    for column in ("token", "donor", "amount", "block"):
-        table.add_column(column)
+    shown = table(
+        f"{plural(len(report.donations), 'donation')} to {report.contract} on"
+        f" {collection.chain.label}",
+        ("token", "donor", "amount", "block"),
+    )
     for d in report.donations:
-        table.add_row(str(d.token_id), d.redeemer, format_wei(d.amount), str(d.block))
-    out_console.print(table)
+        shown.add_row(str(d.token_id), d.redeemer, format_wei(d.amount), str(d.block))
+    out_console.print(shown)
     out_console.print(
         f"received {format_wei(report.received)}, withdrawn"
         f" {format_wei(report.withdrawn)}, balance {format_wei(report.balance)}"

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from provenance.cli.options import Connection, connection_options
+from provenance.cli.render import emit_json, json_option
 from provenance.errors import InputError
 
 __all__ = ["donor"]
@@ -36,9 +37,10 @@ def donor() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="The artwork file; its sha256 is named in the message.",
 )
+@json_option
 @connection_options()
 def consent_message_command(
-    donor_address: str, artwork: Path | None, connection: Connection
+    donor_address: str, artwork: Path | None, as_json: bool, connection: Connection
 ) -> None:
     """Print the text the donor signs (personal_sign) to reveal their public key.
 
@@ -57,8 +59,10 @@ def consent_message_command(
         from provenance.chain.devnet import DEVNET_CHAIN_ID
 
         chain_id = connection.chain().chain_id if connection.rpc_url else DEVNET_CHAIN_ID
-    click.echo(
-        consent_message(
-            donor=donor_address, chain_id=chain_id, contract=contract, artwork_sha256=sha256
-        )
+    text = consent_message(
+        donor=donor_address, chain_id=chain_id, contract=contract, artwork_sha256=sha256
     )
+    if as_json:
+        emit_json({"message": text, "chain_id": chain_id, "contract": contract})
+        return
+    click.echo(text)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
-from provenance.cli.common import emit_json, err_console
 from provenance.cli.options import Connection, connection_options
+from provenance.cli.render import emit_json, err_console, json_option
 
 DEFAULT_PORT = 8470
 
@@ -20,15 +21,20 @@ def gallery() -> None:
 @gallery.command()
 @click.option("--port", type=click.IntRange(0, 65535), default=DEFAULT_PORT, show_default=True)
 @click.option("--verbose", is_flag=True, help="Log every request.")
+@json_option
 @connection_options()
-def serve(port: int, verbose: bool, connection: Connection) -> None:
+def serve(port: int, verbose: bool, as_json: bool, connection: Connection) -> None:
     """Serve the gallery and an IPFS gateway on http://127.0.0.1:PORT (loopback only)."""
     from provenance.gallery import make_gallery_server
 
     collection = connection.open()
     server = make_gallery_server(collection, port=port, verbose=verbose)
     host, bound = str(server.server_address[0]), int(server.server_address[1])
-    err_console.print(f"gallery on http://{host}:{bound}/ (Ctrl-C to stop)")
+    if as_json:  # one line a script can read to learn the port, then the server runs
+        emit_json({"url": f"http://{host}:{bound}/"})
+        sys.stdout.flush()
+    else:
+        err_console.print(f"gallery on http://{host}:{bound}/ (Ctrl-C to stop)")
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from provenance.cli.common import emit_json, err_console, out_console, progress_printer
 from provenance.cli.options import ADDRESS, Connection, connection_options
+from provenance.cli.render import emit_json, err_console, out_console, progress_printer
 from provenance.errors import InputError
 
 

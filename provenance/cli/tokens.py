@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import click
-from rich.table import Table
 
 from provenance.chain.address import to_checksum
-from provenance.cli.common import emit_json, out_console
 from provenance.cli.options import Connection, connection_options
+from provenance.cli.render import emit_json, out_console, plural, table
 from provenance.errors import InputError
 
 
@@ -66,18 +65,19 @@ def list_tokens(as_json: bool, connection: Connection) -> None:
             }
         )
         return
-    table = Table(title=f"{len(rows)} tokens of {collection.contract.address}")
-    for column in ("id", "donor", "metadata", "message", "artwork"):
-        table.add_column(column, overflow="fold")
+    shown = table(
+        f"{plural(len(rows), 'token')} of {collection.contract.address}",
+        ("id", "donor", "metadata", "message", "artwork"),
+    )
     for row in rows:
-        table.add_row(
+        shown.add_row(
             str(row["token_id"]),
             row["to"],
             row["metadata_cid"],
             "sealed" if row["sealed_message"] else "-",
             row["artwork"] or "-",
         )
-    out_console.print(table)
+    out_console.print(shown)
     for entry in pending:
         out_console.print(
             f"[yellow]unfinished[/] {entry.artwork}: {entry.state}"

@@ -20,12 +20,14 @@ from provenance.state.journal import Journal
 
 if TYPE_CHECKING:
     from provenance.ipfs import Blockstore, KuboClient, PinningClient
+    from provenance.ipfs.reader import ContentSource
 
 __all__ = [
     "AlreadyMinted",
     "Collection",
     "content_services",
     "open_collection",
+    "open_content_source",
 ]
 
 
@@ -160,3 +162,20 @@ def open_collection(
     bound = resolve_contract(chain, contract=contract)
     sender = Sender(chain.rpc, local, chain_id=chain.chain_id) if with_signer and local else None
     return Collection(chain=chain, contract=bound, store=Blockstore.open(), sender=sender)
+
+
+def open_content_source(kubo_api: str | None, gateways: tuple[str, ...]) -> ContentSource:
+    """The embedded blockstore by default; Kubo or gateways when asked. All verify every block."""
+    if kubo_api and gateways:
+        raise InputError("give --kubo-api or --gateway, not both")
+    if kubo_api:
+        from provenance.ipfs import KuboClient
+
+        return KuboClient(kubo_api)
+    if gateways:
+        from provenance.ipfs import GatewayFetcher
+
+        return GatewayFetcher(list(gateways))
+    from provenance.ipfs import Blockstore
+
+    return Blockstore.open()
