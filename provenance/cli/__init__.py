@@ -116,6 +116,7 @@ class LazyGroup(click.Group):
             click.Abort,
             SystemExit,
             KeyboardInterrupt,
+            BrokenPipeError,  # the reader went away: ``main`` ends quietly
         ):
             raise
         except Exception as exc:  # a bug, not a user error: still one line, with a way to see more
