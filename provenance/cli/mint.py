@@ -129,7 +129,7 @@ def mint(
         encryption_key=donor_encryption_key,
     )
     request = MintRequest(
-        artwork=artwork,
+        artwork=art,  # read and checked once, above
         donor=donor,
         message=data,
         donor_key=key,

@@ -45,7 +45,7 @@ __all__ = [
 
 @dataclass
 class MintRequest:
-    artwork: Path
+    artwork: Path | Artwork  # an Artwork the caller already loaded is not read again
     donor: str
     message: bytes | None = None
     donor_key: DonorKey | None = None
@@ -104,7 +104,9 @@ def stage(
     request: MintRequest, collection: Collection, *, note: Progress, check_minter: bool
 ) -> tuple[MintEntry, bool]:
     """Journal the intent and store the content: everything before a transaction exists."""
-    artwork = load_artwork(request.artwork)
+    artwork = (
+        request.artwork if isinstance(request.artwork, Artwork) else load_artwork(request.artwork)
+    )
     donor = parse_address(request.donor, what="donor")
     contract = collection.contract
     journal = collection.journal
