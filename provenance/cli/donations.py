@@ -15,6 +15,7 @@ from provenance.cli.options import (
     Connection,
     connection_options,
     content_options,
+    token_metadata_options,
 )
 from provenance.cli.render import emit_json, err_console, out_console, plural, table
 from provenance.content.message import read_message
@@ -55,16 +56,7 @@ def offer_url(gallery_url: str, offer_id: str) -> str:
     required=True,
     help="Where to write offer.json (safe to publish).",
 )
-@click.option("--name", help="Token name (default: the file name).")
-@click.option("--description", default="", help="Token description.")
-@click.option(
-    "--attribute",
-    "attributes",
-    multiple=True,
-    metavar="KEY=VALUE",
-    help="An OpenSea attribute; repeat for more.",
-)
-@click.option("--animation-url", help="animation_url (e.g. ipfs://... of a latent walk).")
+@token_metadata_options
 @click.option(
     "--gallery-url",
     default=DEFAULT_GALLERY_URL,
@@ -88,6 +80,7 @@ def offer(
     description: str,
     attributes: tuple[str, ...],
     animation_url: str | None,
+    external_url: str | None,
     gallery_url: str,
     qr_png: Path | None,
     as_json: bool,
@@ -119,6 +112,7 @@ def offer(
         description=description,
         attributes=parsed,
         animation_url=animation_url,
+        external_url=external_url,
     )
     atomic_write(output, made.encode())
     url = offer_url(gallery_url, made.id_hex)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from provenance.cli.options import ADDRESS, Connection, connection_options
+from provenance.cli.options import ADDRESS, Connection, connection_options, token_metadata_options
 from provenance.cli.render import emit_json, err_console, out_console, progress_printer
 from provenance.errors import InputError
 
@@ -32,17 +32,7 @@ from provenance.errors import InputError
     metavar="B64",
     help="Donor's MetaMask encryption key (eth_getEncryptionPublicKey).",
 )
-@click.option("--name", help="Token name (default: the file name).")
-@click.option("--description", default="", help="Token description.")
-@click.option(
-    "--attribute",
-    "attributes",
-    multiple=True,
-    metavar="KEY=VALUE",
-    help="An OpenSea attribute; repeat for more.",
-)
-@click.option("--animation-url", help="animation_url (e.g. ipfs://... of a latent walk).")
-@click.option("--external-url", help="external_url.")
+@token_metadata_options
 @click.option(
     "--kubo-api",
     envvar="PROVENANCE_KUBO_API",

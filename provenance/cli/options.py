@@ -33,6 +33,7 @@ __all__ = [
     "Connection",
     "connection_options",
     "content_options",
+    "token_metadata_options",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -210,4 +211,24 @@ def content_options(func: F) -> F:
         metavar="URL",
         help="Read content from a Kubo RPC API [env PROVENANCE_KUBO_API].",
     )(func)
+    return func
+
+
+def token_metadata_options(func: F) -> F:
+    """What a token's metadata says besides its image: the options of ``mint`` and ``offer``."""
+    options = [
+        click.option("--name", help="Token name (default: the file name)."),
+        click.option("--description", default="", help="Token description."),
+        click.option(
+            "--attribute",
+            "attributes",
+            multiple=True,
+            metavar="KEY=VALUE",
+            help="An OpenSea attribute; repeat for more.",
+        ),
+        click.option("--animation-url", help="animation_url (e.g. ipfs://... of a latent walk)."),
+        click.option("--external-url", help="external_url."),
+    ]
+    for option in reversed(options):
+        func = option(func)
     return func
