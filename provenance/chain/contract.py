@@ -10,8 +10,8 @@ from eth_hash.auto import keccak
 from provenance.chain.abi import ContractABI, DecodedEvent
 from provenance.chain.address import to_checksum
 from provenance.chain.outbox import JournalSlot, Outbox, TxCall
-from provenance.chain.rpc import RpcClient
-from provenance.chain.tx import Sender, receipt_succeeded
+from provenance.chain.rpc import Receipt, RpcClient
+from provenance.chain.tx import Sender
 from provenance.contracts import load_artifact
 from provenance.errors import ChainError, ContractRevert
 from provenance.state.failpoints import failpoint
@@ -126,16 +126,27 @@ class ProvenanceArt:
         found = self.events("VoucherRedeemed", topics=[None, topic])
         return found[0] if found else None
 
-    def minted_from_receipt(self, receipt: dict[str, Any]) -> DecodedEvent:
-        for log in receipt.get("logs", []):
+    def events_in(self, receipt: Receipt, name: str) -> list[DecodedEvent]:
+        """The events ``name`` this contract emitted in a transaction."""
+        found = []
+        for log in receipt.logs:
+            if to_checksum(log["address"]) != self.address:
+                continue
+            event = self.abi.decode_log(log)
+            if event is not None and event.name == name:
+                found.append(event)
+        return found
+
+    def minted_from_receipt(self, receipt: Receipt) -> DecodedEvent:
+        for log in receipt.logs:
             if to_checksum(log["address"]) != self.address:
                 continue
             event = self.abi.decode_log(log)
             if event is not None and event.name == "ArtworkMinted":
                 return event
         raise ChainError(
-            f"transaction {receipt.get('transactionHash')} emitted no ArtworkMinted event",
-            tx_hash=receipt.get("transactionHash"),
+            f"transaction {receipt.tx_hash} emitted no ArtworkMinted event",
+            tx_hash=receipt.tx_hash,
         )
 
 
@@ -149,7 +160,7 @@ def deploy_provenance_art(
     royalty_bps: int = 500,
     contract_uri: str = "",
     journal: Journal | None = None,
-) -> tuple[str, dict[str, Any]]:
+) -> tuple[str, Receipt]:
     """Deploy the shipped artifact; returns (address, receipt). With ``journal`` the deployment
     goes through the journaled outbox (a re-run after a crash finishes the same deployment)."""
     artifact = load_artifact("ProvenanceArt")
@@ -173,6 +184,6 @@ def deploy_provenance_art(
         outbox = Outbox(sender, slot, failpoint=failpoint, failpoint_prefix="deploy-")
         tx_hash, found, _resumed = outbox.start(call)
         receipt = outbox.finish(call, tx_hash, found)
-    if not receipt_succeeded(receipt) or not receipt.get("contractAddress"):
-        raise ChainError("deployment failed", tx_hash=receipt.get("transactionHash"))
-    return to_checksum(receipt["contractAddress"]), receipt
+    if not receipt.succeeded or not receipt.contract_address:
+        raise ChainError("deployment failed", tx_hash=receipt.tx_hash)
+    return to_checksum(receipt.contract_address), receipt

@@ -147,9 +147,9 @@ def deploy(
         {
             "address": address,
             "chain_id": chain.chain_id,
-            "tx": receipt["transactionHash"],
-            "block": int(receipt["blockNumber"], 16),
+            "tx": receipt.tx_hash,
+            "block": receipt.block_number,
             "deployer": sender.address,
         },
     )
-    return ProvenanceArt(chain.rpc, address, from_block=int(receipt["blockNumber"], 16))
+    return ProvenanceArt(chain.rpc, address, from_block=receipt.block_number)

@@ -29,7 +29,8 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from provenance.chain.abi import ContractABI
-from provenance.chain.tx import PreparedTx, Sender, receipt_succeeded
+from provenance.chain.rpc import Receipt, Transaction
+from provenance.chain.tx import PreparedTx, Sender
 from provenance.errors import ChainError
 
 if TYPE_CHECKING:
@@ -99,7 +100,7 @@ class Resumed:
 
     outcome: Literal["mined", "pending", "resent", "replaced", "gap", "nonce-taken"]
     tx_hash: str | None
-    receipt: dict[str, Any] | None = None
+    receipt: Receipt | None = None
 
     @property
     def dropped(self) -> bool:
@@ -107,10 +108,9 @@ class Resumed:
         return self.outcome in ("gap", "nonce-taken")
 
 
-def fee_cap_below_base_fee(pending: dict[str, Any], base_fee: int) -> bool:
-    """Whether a pending transaction (as the node reports it) can no longer be included."""
-    cap = int(pending.get("maxFeePerGas") or pending.get("gasPrice") or "0x0", 16)
-    return cap < base_fee
+def fee_cap_below_base_fee(pending: Transaction, base_fee: int) -> bool:
+    """Whether a pending transaction can no longer be included."""
+    return pending.max_fee_per_gas < base_fee
 
 
 def is_known(sender: Sender, journaled: Journaled) -> bool:
@@ -157,7 +157,7 @@ class Outbox:
         *,
         nonce: int | None = None,
         replaces: str | None = None,
-        pending: dict[str, Any] | None = None,
+        pending: Transaction | None = None,
     ) -> PreparedTx:
         """Sign, journal, broadcast. ``nonce``/``replaces``/``pending`` re-sign in place of a
         journaled transaction (its nonce, fee caps raised past ``pending``'s)."""
@@ -211,7 +211,7 @@ class Outbox:
                 return Resumed("mined", tx_hash, receipt)
         pending = rpc.get_transaction(current)
         if pending is not None:
-            base_fee = int(rpc.get_block("latest").get("baseFeePerGas", "0x0"), 16)
+            base_fee = rpc.get_block("latest").base_fee_per_gas
             if not fee_cap_below_base_fee(pending, base_fee):
                 self.slot.mark_sent()
                 return Resumed("pending", current)
@@ -243,10 +243,10 @@ class Outbox:
         self.slot.mark_sent()
         return Resumed("resent", current)
 
-    def wait(self, tx_hash: str) -> dict[str, Any]:
+    def wait(self, tx_hash: str) -> Receipt:
         return self.sender.wait(tx_hash)
 
-    def start(self, call: TxCall) -> tuple[str, dict[str, Any] | None, bool]:
+    def start(self, call: TxCall) -> tuple[str, Receipt | None, bool]:
         """Resume the slot's transaction, or send ``call`` when there is none (or it was
         dropped): (hash, receipt if already mined, resumed). Run it under the send lock."""
         if self.slot.load() is not None:
@@ -256,12 +256,12 @@ class Outbox:
                 return found.tx_hash, found.receipt, True
         return self.send(call).hash, None, False
 
-    def finish(self, call: TxCall, tx_hash: str, receipt: dict[str, Any] | None) -> dict[str, Any]:
+    def finish(self, call: TxCall, tx_hash: str, receipt: Receipt | None) -> Receipt:
         """Wait for the receipt, clear the slot, raise on a failed transaction."""
         if receipt is None:
             receipt = self.wait(tx_hash)
         self.slot.clear()
-        if not receipt_succeeded(receipt):
+        if not receipt.succeeded:
             raise ChainError(
                 f"{call.action} transaction {tx_hash} failed on chain", tx_hash=tx_hash
             )

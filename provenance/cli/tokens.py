@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from provenance.chain.address import to_checksum
@@ -31,7 +33,7 @@ def list_tokens(as_json: bool, connection: Connection) -> None:
         )
         if e.token_id
     }
-    rows = []
+    rows: list[dict[str, Any]] = []
     for event in events:
         token_id = int(event.args["tokenId"])
         entry = journal.get(token_id)
@@ -42,7 +44,7 @@ def list_tokens(as_json: bool, connection: Connection) -> None:
                 "metadata_cid": raw_cid_for_sha256(bytes(event.args["metadataDigest"])),
                 "image_sha256": bytes(event.args["imageDigest"]).hex(),
                 "sealed_message": len(bytes(event.args["sealedMessage"])) > 0,
-                "tx_hash": event.log["transactionHash"],
+                "tx_hash": event.tx_hash,
                 "artwork": entry.artwork if entry else None,
             }
         )
@@ -105,7 +107,7 @@ def show(token_id: int, as_json: bool, connection: Connection) -> None:
         "metadata_sha256": record.metadata_digest.hex(),
         "image_sha256": record.image_digest.hex(),
         "minted_to": to_checksum(str(event.args["to"])) if event else None,
-        "tx_hash": event.log["transactionHash"] if event else None,
+        "tx_hash": event.tx_hash if event else None,
         "sealed_message": bool(event and event.args["sealedMessage"]),
     }
     if as_json:

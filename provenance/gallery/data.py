@@ -146,8 +146,8 @@ def _work(
         title=f"Token {token_id}",
         donation_wei=donations.get(token_id),
         sealed_message=bool(event and bytes(event.args["sealedMessage"])),
-        minted_block=int(event.log["blockNumber"], 16) if event else None,
-        minted_tx=str(event.log["transactionHash"]) if event else None,
+        minted_block=event.block_number if event else None,
+        minted_tx=event.tx_hash if event else None,
     )
     try:
         data = source.cat(metadata_cid, max_size=MAX_METADATA_BYTES)

@@ -12,8 +12,8 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+from provenance.chain.rpc import Receipt
 from provenance.content.message import read_message
 from provenance.errors import ChainError, InputError, ProvenanceError
 from provenance.state.journal import MintEntry
@@ -138,7 +138,7 @@ def mint_batch(
         )
     quiet: Progress = lambda _step: None
     outcomes: list[BatchOutcome] = []
-    in_flight: list[tuple[BatchOutcome, MintEntry, dict[str, Any] | None, bool]] = []
+    in_flight: list[tuple[BatchOutcome, MintEntry, Receipt | None, bool]] = []
     halted: ProvenanceError | None = None
 
     def report(outcome: BatchOutcome) -> None:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from provenance.chain.contract import ProvenanceArt
 from provenance.chain.network import Chain, connect, resolve_contract, signer
 from provenance.chain.outbox import JournalSlot, Outbox, TxCall
+from provenance.chain.rpc import Receipt
 from provenance.chain.tx import Sender
 from provenance.errors import InputError
 from provenance.state.failpoints import failpoint
@@ -73,9 +74,7 @@ class Collection:
                 self.sender.nonces.resync(self.sender.address)
             yield
 
-    def transact(
-        self, key: str, call: TxCall, *, failpoints: str = ""
-    ) -> tuple[dict[str, Any], bool]:
+    def transact(self, key: str, call: TxCall, *, failpoints: str = "") -> tuple[Receipt, bool]:
         """Send ``call`` through the journaled outbox, or finish the transaction an interrupted
         run journaled under ``key``; (successful receipt, resumed)."""
         with self.send_lock():

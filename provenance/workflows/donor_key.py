@@ -61,7 +61,7 @@ def resolve_donor_key(
         tx = collection.chain.rpc.get_transaction(tx_hash)
         if tx is None:
             raise InputError(f"transaction {tx_hash} not found on {collection.chain.label}")
-        return seal.key_from_transaction(tx, donor=donor)
+        return seal.key_from_transaction(tx.fields, donor=donor)
     if public_key:
         return seal.key_from_public_key(public_key, donor=donor)
     assert encryption_key is not None

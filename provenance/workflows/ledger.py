@@ -46,8 +46,8 @@ def donations(collection: Collection) -> DonationsReport:
             voucher_id="0x" + bytes(e.args["id"]).hex(),
             redeemer=to_checksum(str(e.args["redeemer"])),
             amount=int(e.args["donation"]),
-            block=int(e.log["blockNumber"], 16),
-            tx_hash=str(e.log["transactionHash"]),
+            block=e.block_number,
+            tx_hash=e.tx_hash,
         )
         for e in contract.events("VoucherRedeemed")
     ]
@@ -104,14 +104,10 @@ def withdraw(collection: Collection, beneficiary: str, *, amount: int | None = N
         abi=contract.abi,
     )
     receipt, _resumed = collection.transact(key, call, failpoints="withdraw-")
-    events = [
-        e
-        for e in (contract.abi.decode_log(log) for log in receipt["logs"])
-        if e is not None and e.name == "DonationsWithdrawn"
-    ]
+    events = contract.events_in(receipt, "DonationsWithdrawn")
     return Withdrawal(
         beneficiary=to_checksum(str(events[0].args["beneficiary"])) if events else to,
         amount=int(events[0].args["amount"]) if events else value,
-        tx_hash=str(receipt["transactionHash"]),
+        tx_hash=receipt.tx_hash,
         balance_after=collection.chain.rpc.get_balance(contract.address),
     )

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from provenance.chain.address import parse_address
 from provenance.chain.outbox import Journaled, Outbox, SendError, TxCall
-from provenance.chain.tx import Sender, receipt_succeeded
+from provenance.chain.rpc import Receipt
+from provenance.chain.tx import Sender
 from provenance.content.artwork import Artwork, load_artwork
 from provenance.content.metadata import CONTENT_PROFILE, build_metadata, canonical_json
 from provenance.errors import ChainError, ContractRevert, InputError, ProvenanceError
@@ -305,7 +306,7 @@ def _mint_call(collection: Collection, entry: MintEntry) -> TxCall:
 
 def send(
     entry: MintEntry, collection: Collection, sender: Sender, *, note: Progress
-) -> tuple[MintEntry, dict[str, Any] | None]:
+) -> tuple[MintEntry, Receipt | None]:
     """Bring the entry to ``sent`` (or find its receipt) through the outbox. Never a second
     transaction while an earlier one of this mint may still be mined: a replacement reuses its
     nonce."""
@@ -342,7 +343,7 @@ def confirm(
     entry: MintEntry,
     collection: Collection,
     *,
-    receipt: dict[str, Any] | None,
+    receipt: Receipt | None,
     resumed: bool,
     note: Progress,
 ) -> MintResult:
@@ -353,14 +354,14 @@ def confirm(
         note(f"waiting for {entry.tx_hash}")
         assert collection.sender is not None
         receipt = collection.sender.wait(entry.tx_hash)
-    if not receipt_succeeded(receipt):
+    if not receipt.succeeded:
         error = _failure_reason(collection, entry)
         journal.update(entry, state="failed", error=error)
         raise ChainError(f"mint transaction {entry.tx_hash} failed: {error}", tx_hash=entry.tx_hash)
     event = contract.minted_from_receipt(receipt)
     token_id = int(event.args["tokenId"])
-    gas_used = int(receipt["gasUsed"], 16)
-    block = int(receipt["blockNumber"], 16)
+    gas_used = receipt.gas_used
+    block = receipt.block_number
     journal.update(entry, state="minted", token_id=token_id, gas_used=gas_used, block_number=block)
     return MintResult(
         token_id=token_id,

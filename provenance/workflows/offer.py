@@ -254,7 +254,7 @@ def check_offer(
             f"offer {offer.id_hex[:18]}... was already redeemed"
             + _redeemed_as(collection, voucher.id)
         )
-    latest = int(chain.rpc.get_block("latest")["timestamp"], 16)
+    latest = chain.rpc.get_block("latest").timestamp
     now = max(latest, int(time.time()))
     if voucher.deadline < now:
         raise InputError(f"the offer expired at {_utc(voucher.deadline)}")

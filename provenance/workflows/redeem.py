@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
 
 from provenance.chain.address import to_checksum
 from provenance.chain.outbox import Outbox, TxCall, is_known, nonce_taken
-from provenance.chain.tx import receipt_succeeded
+from provenance.chain.rpc import Receipt
 from provenance.chain.units import format_wei
 from provenance.content.offer import Offer
 from provenance.errors import ChainError, InputError
@@ -129,20 +128,16 @@ def _confirm(
     offer: Offer,
     collection: Collection,
     outbox: Outbox,
-    receipt: dict[str, Any],
+    receipt: Receipt,
     tx_hash: str,
     *,
     resumed: bool,
 ) -> RedeemResult:
     outbox.slot.clear()
-    if not receipt_succeeded(receipt):
+    if not receipt.succeeded:
         raise ChainError(f"redeem transaction {tx_hash} failed on chain", tx_hash=tx_hash)
     minted = collection.contract.minted_from_receipt(receipt)
-    redeemed = [
-        e
-        for e in (collection.contract.abi.decode_log(log) for log in receipt["logs"])
-        if e is not None and e.name == "VoucherRedeemed"
-    ]
+    redeemed = collection.contract.events_in(receipt, "VoucherRedeemed")
     return RedeemResult(
         token_id=int(minted.args["tokenId"]),
         tx_hash=tx_hash,

@@ -518,7 +518,7 @@ def wallet(collection: Collection) -> str:
     receipt = artist.transact(
         to=None, data=bytecode + encode(["address"], [WALLET_OWNER.address]), action="deploy wallet"
     )
-    address = to_checksum(str(receipt["contractAddress"]))
+    address = to_checksum(str(receipt.contract_address))
     contract = collection.contract
     artist.transact(
         to=contract.address,
