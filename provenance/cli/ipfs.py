@@ -141,6 +141,13 @@ _MAX_SIZE_HELP = (
     "Refuse files larger than this many bytes (a small DAG can link one block "
     "many times and expand without bound); 0: no limit."
 )
+max_size_option = click.option(
+    "--max-size",
+    type=click.IntRange(min=0),
+    default=_DEFAULT_MAX_SIZE,
+    show_default=True,
+    help=_MAX_SIZE_HELP,
+)
 
 
 @ipfs.command()
@@ -151,13 +158,7 @@ _MAX_SIZE_HELP = (
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write to this file instead of stdout.",
 )
-@click.option(
-    "--max-size",
-    type=click.IntRange(min=0),
-    default=_DEFAULT_MAX_SIZE,
-    show_default=True,
-    help=_MAX_SIZE_HELP,
-)
+@max_size_option
 def cat(cid: str, output: Path | None, max_size: int) -> None:
     """Print a file's bytes, every block verified against its CID."""
     store = _store()
@@ -239,13 +240,7 @@ def import_cmd(car: Path, pin_roots: bool, as_json: bool) -> None:
     show_default=True,
     help="Interface to listen on (loopback by default).",
 )
-@click.option(
-    "--max-size",
-    type=click.IntRange(min=0),
-    default=_DEFAULT_MAX_SIZE,
-    show_default=True,
-    help=_MAX_SIZE_HELP,
-)
+@max_size_option
 @json_option
 def serve(port: int, host: str, max_size: int, as_json: bool) -> None:
     """Serve the blockstore as an IPFS trustless gateway (/ipfs/CID, ?format=raw|car)."""

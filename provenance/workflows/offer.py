@@ -303,16 +303,9 @@ def _check_content(offer: Offer, source: ContentSource) -> dict[str, Any]:
             f" digest's ({expected_cid})",
             check="metadata",
         )
-    try:
-        data = source.cat(expected_cid, max_size=MAX_METADATA_BYTES)
-    except ProvenanceError as exc:
-        raise VerificationError(
-            f"cannot fetch the offer's metadata {expected_cid}: {exc}", check="metadata"
-        ) from exc
-    if hashlib.sha256(data).digest() != voucher.metadata_digest:
-        raise VerificationError(
-            "the metadata bytes do not hash to the signed digest", check="metadata"
-        )
+    data = _fetch_signed(
+        source, expected_cid, MAX_METADATA_BYTES, voucher.metadata_digest, check="metadata"
+    )
     metadata = parse_metadata(data)
     prov = metadata["provenance"]
     if "sealed_message" in prov:
@@ -340,19 +333,27 @@ def _check_content(offer: Offer, source: ContentSource) -> dict[str, Any]:
         raise VerificationError(
             "the metadata's image sha256 differs from the signed image digest", check="image"
         )
-    try:
-        from provenance.content.artwork import MAX_ARTWORK_BYTES  # here: it loads PIL
+    from provenance.content.artwork import MAX_ARTWORK_BYTES  # here: it loads PIL
 
-        image_bytes = source.cat(offer.image_cid, max_size=MAX_ARTWORK_BYTES)
+    _fetch_signed(source, offer.image_cid, MAX_ARTWORK_BYTES, voucher.image_digest, check="image")
+    return metadata
+
+
+def _fetch_signed(
+    source: ContentSource, cid: str, max_size: int, signed_sha256: bytes, *, check: str
+) -> bytes:
+    """The offer's ``check`` content (metadata or image), whose sha256 the voucher signs."""
+    try:
+        data = source.cat(cid, max_size=max_size)
     except ProvenanceError as exc:
         raise VerificationError(
-            f"cannot fetch the offer's image {offer.image_cid}: {exc}", check="image"
+            f"cannot fetch the offer's {check} {cid}: {exc}", check=check
         ) from exc
-    if hashlib.sha256(image_bytes).digest() != voucher.image_digest:
+    if hashlib.sha256(data).digest() != signed_sha256:
         raise VerificationError(
-            "the image bytes do not hash to the signed image digest", check="image"
+            f"the {check} bytes do not hash to the signed {check} digest", check=check
         )
-    return metadata
+    return data
 
 
 def _utc(timestamp: int) -> str:
