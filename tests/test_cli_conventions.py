@@ -105,3 +105,25 @@ def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
     )  # fmt: skip
     assert pipeline.stdout.strip() == root
     assert pipeline.stderr == "", pipeline.stderr
+
+
+def test_tables_do_not_wrap_hashes_when_piped() -> None:
+    from provenance.cli.render import out_console, table
+
+    assert not out_console.is_terminal  # pytest captures stdout: this is the piped case
+    long = "bafkrei" + "a" * 200
+    shown = table("1 token", ("id", "metadata"))
+    shown.add_row("1", long)
+    with out_console.capture() as captured:
+        out_console.print(shown)
+    assert any(long in line for line in captured.get().splitlines())
+
+
+def test_counts_are_singular_and_plural() -> None:
+    from provenance.cli.render import plural
+
+    assert (plural(1, "token"), plural(2, "token"), plural(0, "block")) == (
+        "1 token",
+        "2 tokens",
+        "0 blocks",
+    )

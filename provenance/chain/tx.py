@@ -1,8 +1,9 @@
 """Transactions: EIP-1559 fees, gas estimation with a margin, nonces, signing, receipts.
 
 A transaction is first *prepared* (estimated, priced, numbered and signed locally) and only then
-*broadcast*. The split is what makes mints crash-safe: the journal records the signed bytes and the
-hash before anything leaves the process, so a re-run can find or re-send exactly that transaction.
+*broadcast*. The split is what makes sending crash-safe: the outbox (:mod:`.outbox`) journals the
+signed bytes and the hash before anything leaves the process, so a re-run can find or re-send
+exactly that transaction.
 """
 
 from __future__ import annotations
@@ -77,7 +78,7 @@ class Sender:
         self.account = account
         self.chain_id = chain_id
         # Threads sharing this Sender share its nonces; separate processes are serialised by the
-        # mint lock, which re-reads the nonce from the node (see provenance.workflows.mint).
+        # send lock, which re-reads the nonce from the node (see Collection.send_lock).
         self.nonces = nonces or NonceManager(rpc)
         self._fees: tuple[float, int, int] | None = None
 

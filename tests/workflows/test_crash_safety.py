@@ -146,3 +146,31 @@ def test_rerun_after_a_crash_finishes_the_same_redemption(
     assert run_cli("verify", str(result["token_id"])).returncode == 0
     again = _redeem(path)
     assert again.returncode != 0 and "redeemed" in again.stderr
+
+
+def test_a_withdrawal_killed_after_sending_is_finished_not_repeated(
+    home: Path, tmp_path: Path
+) -> None:
+    """Withdrawals go through the same outbox: the re-run reports the journaled withdrawal
+    instead of sending a second one."""
+    run_cli("chain", "up")
+    redeemed = _redeem(_offer(tmp_path, "withdraw", seed=510))
+    assert redeemed.returncode == 0, redeemed.stderr
+    contract = resolve_contract(connect())
+    rpc = contract.rpc
+    beneficiary = dev_accounts(5)[4].address
+    held = rpc.get_balance(contract.address)
+    assert held > 0
+    args = ["withdraw", "--to", beneficiary, "--json"]
+    crashed = run_cli(*args, env={"PROVENANCE_FAILPOINT": "withdraw-after-send"})
+    assert crashed.returncode == 137, crashed.stderr
+    journaled = Journal(home / "journal.sqlite").transaction(f"withdraw:31337:{contract.address}")
+    assert journaled is not None
+    rerun = run_cli(*args)
+    assert rerun.returncode == 0, rerun.stderr
+    result = json.loads(rerun.stdout)
+    assert result["tx_hash"] == journaled.tx_hash and result["amount_wei"] == str(held)
+    assert rpc.get_balance(contract.address) == 0
+    assert (
+        Journal(home / "journal.sqlite").transaction(f"withdraw:31337:{contract.address}") is None
+    )
