@@ -21,7 +21,7 @@ from provenance.chain.outbox import Journaled, Outbox, SendError, TxCall
 from provenance.chain.rpc import Receipt
 from provenance.chain.tx import Sender
 from provenance.content.artwork import Artwork, load_artwork
-from provenance.content.metadata import CONTENT_PROFILE, build_metadata, canonical_json
+from provenance.content.metadata import CONTENT_PROFILE, canonical_json
 from provenance.errors import ChainError, ContractRevert, InputError, ProvenanceError
 from provenance.ipfs.cid import raw_cid_for_sha256
 from provenance.state.failpoints import failpoint
@@ -183,18 +183,12 @@ def _prepare(request: MintRequest, artwork: Artwork, donor: str) -> dict[str, An
 
         envelope = seal(request.message, request.donor_key)
     image_cid = _image_cid(artwork)
-    metadata = build_metadata(
-        name=request.name or artwork.path.stem,
-        description=request.description,
+    metadata = artwork.metadata(
         image_cid=image_cid,
-        image_sha256=artwork.sha256,
-        mime=artwork.mime,
-        size=artwork.size,
-        width=artwork.width,
-        height=artwork.height,
         donor=donor,
+        name=request.name,
+        description=request.description,
         attributes=request.attributes,
-        generator=artwork.generation,
         sealed_message=envelope,
         animation_url=request.animation_url,
         external_url=request.external_url,

@@ -34,7 +34,6 @@ from provenance.chain.units import NO_DEADLINE
 from provenance.content.metadata import (
     CONTENT_PROFILE,
     MAX_METADATA_BYTES,
-    build_metadata,
     canonical_json,
     parse_metadata,
 )
@@ -113,18 +112,12 @@ def make_offer(
         raise AlreadyMinted(existing, art.sha256)
     with collection.store.locked():  # no `ipfs gc` between adding the blocks and pinning them
         image = add_bytes(art.data, store=collection.store, params=CONTENT_PROFILE)
-        metadata = build_metadata(
-            name=name or art.path.stem,
-            description=description,
+        metadata = art.metadata(
             image_cid=str(image.cid),
-            image_sha256=art.sha256,
-            mime=art.mime,
-            size=art.size,
-            width=art.width,
-            height=art.height,
             donor=to,
+            name=name,
+            description=description,
             attributes=attributes or [],
-            generator=art.generation,
             animation_url=animation_url,
             external_url=external_url,
         )
