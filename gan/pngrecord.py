@@ -4,7 +4,6 @@ JSON ``{"model": {"sha256", "cid"?}, "seed", "truncation"?, "code": "gan <versio
 from __future__ import annotations
 
 import io
-import json
 from pathlib import Path
 from typing import Any
 
@@ -67,10 +66,11 @@ def read_record(path: Path) -> tuple[dict[str, Any], np.ndarray]:
         raise GanError(f"cannot read {path} as an image: {exc}") from exc
     if text is None:
         raise GanError(f"{path} has no '{KEYWORD}' generation record")
+    from provenance.content.generation import parse_generation_record  # the one parser
+    from provenance.errors import InputError
+
     try:
-        record = json.loads(text)
-    except ValueError as exc:
-        raise GanError(f"{path}: the generation record is not JSON") from exc
-    if not isinstance(record, dict) or "seed" not in record or "model" not in record:
-        raise GanError(f"{path}: the generation record lacks model/seed")
+        record = parse_generation_record(text)
+    except InputError as exc:
+        raise GanError(f"{path}: {exc}") from exc
     return record, pixels

@@ -1,7 +1,8 @@
 """provenance: from a GAN artwork to a verifiable ERC-721 token.
 
-Layers (dependencies point one way): ``cli -> workflows (mint, verify) -> chain, ipfs, seal,
-metadata, journal``. Nothing here imports jax; the GAN lives in the separate ``gan`` package.
+Layers (dependencies point one way, see docs/design.md): ``cli -> workflows -> content, chain,
+ipfs, seal, gallery -> state``. Nothing here imports jax; the GAN lives in the separate ``gan``
+package.
 """
 
 from __future__ import annotations

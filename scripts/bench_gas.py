@@ -22,11 +22,11 @@ import sys
 import time
 from typing import Any
 
+from build_contracts import ROOT, compile_sources
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 
-from provenance.contracts.build import ROOT, compile_sources
 from provenance.ipfs.cid import raw_cid_for_sha256
 
 ANVIL = ROOT / "node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil"

@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from eth_keys.datatypes import PrivateKey
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,7 +58,7 @@ def main() -> None:
         from provenance.chain.accounts import dev_accounts
 
         donor = dev_accounts(2)[1]
-        pubkey = donor._key_obj.public_key.to_hex()
+        pubkey = PrivateKey(bytes(donor.key)).public_key.to_hex()
         try:
             timed([*cli, "chain", "up"], env)
             # Warm-up: deploys the collection and fills the OS page cache.

@@ -1,9 +1,13 @@
 """The chain layer: a JSON-RPC client, ABI coding, transactions, the devnet, accounts, the
 ProvenanceArt binding, and which network and contract to use.
 
-    rpc.RpcClient          eth_* over httpx, failures translated into ChainError once
+    rpc.RpcClient          eth_* over httpx, failures translated into ChainError once; typed
+                           Receipt, Transaction and Block results
     abi.ContractABI        calls, return values, events, custom errors (revert data decoded here)
     tx.Sender              prepare (estimate, price, number, sign) / broadcast / wait
+    outbox.Outbox          the journaled send / resume / replace every transaction goes through
+    address                the one address rule (parse_address) and ZERO_ADDRESS
+    units                  amounts (0.05ether) and durations (7d), exact
     devnet.Devnet          the managed anvil with persistent state
     accounts               Foundry keystores, keys from the environment, anvil's dev accounts
     contract.ProvenanceArt typed calls and events of the collection contract

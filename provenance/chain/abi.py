@@ -73,6 +73,14 @@ class DecodedEvent:
     args: dict[str, Any]
     log: dict[str, Any]
 
+    @property
+    def block_number(self) -> int:
+        return int(self.log["blockNumber"], 16)
+
+    @property
+    def tx_hash(self) -> str:
+        return str(self.log["transactionHash"])
+
 
 class ContractABI:
     def __init__(self, abi: list[dict[str, Any]]) -> None:

@@ -3,27 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from eth_hash.auto import keccak
 
 from provenance.chain.abi import ContractABI, DecodedEvent
-from provenance.chain.rpc import RpcClient
-from provenance.chain.tx import Sender, receipt_succeeded
+from provenance.chain.address import to_checksum
+from provenance.chain.outbox import JournalSlot, Outbox, TxCall
+from provenance.chain.rpc import Receipt, RpcClient
+from provenance.chain.tx import Sender
 from provenance.contracts import load_artifact
 from provenance.errors import ChainError, ContractRevert
+from provenance.state.failpoints import failpoint
+
+if TYPE_CHECKING:
+    from provenance.state.journal import Journal
 
 __all__ = ["MINTER_ROLE", "ProvenanceArt", "Record", "deploy_provenance_art"]
 
 MINTER_ROLE = keccak(b"MINTER_ROLE")
 LOG_RANGE = 10_000  # blocks per eth_getLogs: within what common public endpoints accept
 DEFAULT_ADMIN_ROLE = b"\0" * 32
-
-
-def checksum(address: str) -> str:
-    from eth_utils.address import to_checksum_address
-
-    return str(to_checksum_address(address))
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class ProvenanceArt:
         self, rpc: RpcClient, address: str, *, abi: ContractABI | None = None, from_block: int = 0
     ) -> None:
         self.rpc = rpc
-        self.address = checksum(address)
+        self.address = to_checksum(address)
         # Event queries start here (the deployment block when known): public RPCs refuse
         # eth_getLogs over a chain's whole history.
         self.from_block = from_block
@@ -64,7 +64,7 @@ class ProvenanceArt:
         return True
 
     def owner_of(self, token_id: int) -> str:
-        return checksum(self.call("ownerOf", token_id))
+        return to_checksum(self.call("ownerOf", token_id))
 
     def token_uri(self, token_id: int) -> str:
         return str(self.call("tokenURI", token_id))
@@ -84,13 +84,13 @@ class ProvenanceArt:
         return int(self.call("totalMinted"))
 
     def is_minter(self, account: str) -> bool:
-        return bool(self.call("hasRole", MINTER_ROLE, checksum(account)))
+        return bool(self.call("hasRole", MINTER_ROLE, to_checksum(account)))
 
     def mint_calldata(
         self, *, to: str, metadata_digest: bytes, image_digest: bytes, sealed_message: bytes
     ) -> bytes:
         return self.abi.encode_call(
-            "mint", checksum(to), metadata_digest, image_digest, sealed_message
+            "mint", to_checksum(to), metadata_digest, image_digest, sealed_message
         )
 
     def events(
@@ -126,16 +126,27 @@ class ProvenanceArt:
         found = self.events("VoucherRedeemed", topics=[None, topic])
         return found[0] if found else None
 
-    def minted_from_receipt(self, receipt: dict[str, Any]) -> DecodedEvent:
-        for log in receipt.get("logs", []):
-            if checksum(log["address"]) != self.address:
+    def events_in(self, receipt: Receipt, name: str) -> list[DecodedEvent]:
+        """The events ``name`` this contract emitted in a transaction."""
+        found = []
+        for log in receipt.logs:
+            if to_checksum(log["address"]) != self.address:
+                continue
+            event = self.abi.decode_log(log)
+            if event is not None and event.name == name:
+                found.append(event)
+        return found
+
+    def minted_from_receipt(self, receipt: Receipt) -> DecodedEvent:
+        for log in receipt.logs:
+            if to_checksum(log["address"]) != self.address:
                 continue
             event = self.abi.decode_log(log)
             if event is not None and event.name == "ArtworkMinted":
                 return event
         raise ChainError(
-            f"transaction {receipt.get('transactionHash')} emitted no ArtworkMinted event",
-            tx_hash=receipt.get("transactionHash"),
+            f"transaction {receipt.tx_hash} emitted no ArtworkMinted event",
+            tx_hash=receipt.tx_hash,
         )
 
 
@@ -148,16 +159,31 @@ def deploy_provenance_art(
     royalty_receiver: str | None = None,
     royalty_bps: int = 500,
     contract_uri: str = "",
-) -> tuple[str, dict[str, Any]]:
-    """Deploy the shipped artifact; returns (address, receipt)."""
+    journal: Journal | None = None,
+) -> tuple[str, Receipt]:
+    """Deploy the shipped artifact; returns (address, receipt). With ``journal`` the deployment
+    goes through the journaled outbox (a re-run after a crash finishes the same deployment)."""
     artifact = load_artifact("ProvenanceArt")
     abi = ContractABI(artifact["abi"])
-    admin = checksum(admin or sender.address)
+    admin = to_checksum(admin or sender.address)
     args = abi.encode_constructor(
-        name, symbol, admin, checksum(royalty_receiver or admin), royalty_bps, contract_uri
+        name, symbol, admin, to_checksum(royalty_receiver or admin), royalty_bps, contract_uri
     )
     bytecode = bytes.fromhex(artifact["bytecode"].removeprefix("0x"))
-    receipt = sender.transact(to=None, data=bytecode + args, abi=abi, action="deploy")
-    if not receipt_succeeded(receipt) or not receipt.get("contractAddress"):
-        raise ChainError("deployment failed", tx_hash=receipt.get("transactionHash"))
-    return checksum(receipt["contractAddress"]), receipt
+    call = TxCall(to=None, data=bytecode + args, action="deploy", abi=abi)
+    if journal is None:  # a throwaway chain (tests): nothing to resume
+        receipt = sender.transact(to=None, data=call.data, abi=abi, action="deploy")
+    else:
+        slot = JournalSlot(
+            journal,
+            f"deploy:{sender.chain_id}:{sender.address}",
+            chain_id=sender.chain_id,
+            call=call,
+        )
+        call = slot.journaled_call() or call
+        outbox = Outbox(sender, slot, failpoint=failpoint, failpoint_prefix="deploy-")
+        tx_hash, found, _resumed = outbox.start(call)
+        receipt = outbox.finish(call, tx_hash, found)
+    if not receipt.succeeded or not receipt.contract_address:
+        raise ChainError("deployment failed", tx_hash=receipt.tx_hash)
+    return to_checksum(receipt.contract_address), receipt

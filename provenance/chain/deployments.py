@@ -11,14 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from provenance.errors import ConfigError
-from provenance.home import atomic_write, home_dir
+from provenance.state.home import atomic_write, home
 
 __all__ = ["Deployments"]
 
 
 class Deployments:
     def __init__(self, path: Path | None = None) -> None:
-        self.path = path or home_dir() / "deployments.json"
+        self.path = path or home().deployments
 
     def _load(self) -> dict[str, Any]:
         try:

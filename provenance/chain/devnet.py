@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from provenance.errors import ChainError, ConfigError
-from provenance.home import atomic_write, file_lock, home_dir
+from provenance.state.home import atomic_write, file_lock, home
 
 __all__ = ["DEVNET_CHAIN_ID", "Devnet", "DevnetInfo", "find_anvil"]
 
@@ -76,7 +76,7 @@ class DevnetInfo:
 
 class Devnet:
     def __init__(self, root: Path | None = None) -> None:
-        self.root = root or home_dir() / "devnet"
+        self.root = root or home().devnet
         self.state_file = self.root / "state.json"
         self.info_file = self.root / "devnet.json"
         self.log_file = self.root / "anvil.log"

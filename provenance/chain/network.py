@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from provenance.chain.contract import ProvenanceArt, checksum, deploy_provenance_art
+from provenance.chain.address import parse_address
+from provenance.chain.contract import ProvenanceArt, deploy_provenance_art
 from provenance.chain.deployments import Deployments
 from provenance.chain.devnet import Devnet
 from provenance.chain.rpc import RpcClient, redact_url
 from provenance.chain.tx import Sender
 from provenance.errors import ConfigError, InputError
-from provenance.home import file_lock
+from provenance.state.home import file_lock, home
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
@@ -70,13 +72,17 @@ def signer(
     account: str | None = None,
     private_key_env: str | None = None,
     password_env: str | None = None,
+    keystore_dir: Path | None = None,
 ) -> LocalAccount:
     """The account that signs: a keystore or env key when given, else devnet dev account 0."""
     from provenance.chain.accounts import dev_accounts, load_account
 
     if account or private_key_env:
         return load_account(
-            account=account, private_key_env=private_key_env, password_env=password_env
+            account=account,
+            private_key_env=private_key_env,
+            password_env=password_env,
+            keystore_dir=keystore_dir,
         )
     if chain.is_devnet:
         return dev_accounts(1)[0]
@@ -93,10 +99,7 @@ def resolve_contract(
     """The collection contract. On the devnet it is deployed on first use (or after a reset)."""
     deployments = Deployments()
     if contract is not None:
-        try:
-            address = checksum(contract)
-        except ValueError as exc:
-            raise InputError(f"--contract {contract!r} is not an address") from exc
+        address = parse_address(contract, what="--contract")
         source = "--contract"
     else:
         entry = deployments.get(chain.key)
@@ -117,7 +120,7 @@ def resolve_contract(
     if not deploy_if_missing:
         raise ConfigError("no contract on the devnet yet: run `provenance deploy`")
     # Two commands may both find no contract: deploy once, under the devnet's lock.
-    with file_lock(Devnet().root / "deploy.lock"):
+    with file_lock(home().deploy_lock):
         entry = deployments.get(chain.key)
         if entry:
             bound = ProvenanceArt(chain.rpc, entry["address"], from_block=int(entry["block"]))
@@ -132,15 +135,21 @@ def deploy(
     """Deploy the shipped artifact and record it in deployments.json."""
     account = deployer or signer(chain)
     sender = Sender(chain.rpc, account, chain_id=chain.chain_id)
-    address, receipt = deploy_provenance_art(sender, **options)  # type: ignore[arg-type]
+    from provenance.state.journal import Journal
+
+    address, receipt = deploy_provenance_art(
+        sender,
+        journal=Journal(),
+        **options,  # type: ignore[arg-type]
+    )
     Deployments().put(
         chain.key,
         {
             "address": address,
             "chain_id": chain.chain_id,
-            "tx": receipt["transactionHash"],
-            "block": int(receipt["blockNumber"], 16),
+            "tx": receipt.tx_hash,
+            "block": receipt.block_number,
             "deployer": sender.address,
         },
     )
-    return ProvenanceArt(chain.rpc, address, from_block=int(receipt["blockNumber"], 16))
+    return ProvenanceArt(chain.rpc, address, from_block=receipt.block_number)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+from dataclasses import dataclass
 from typing import Any, Self
 from urllib.parse import urlsplit
 
@@ -18,7 +19,75 @@ import httpx
 
 from provenance.errors import ChainError, ContractRevert
 
-__all__ = ["RpcClient", "hex_to_bytes", "redact_url", "to_hex"]
+__all__ = ["Block", "Receipt", "RpcClient", "Transaction", "hex_to_bytes", "redact_url", "to_hex"]
+
+
+def _int(value: Any, default: int = 0) -> int:
+    return int(value, 16) if isinstance(value, str) and value else default
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """A transaction receipt, decoded once (quantities as ints)."""
+
+    tx_hash: str
+    succeeded: bool
+    block_number: int
+    gas_used: int
+    contract_address: str | None  # set by a deployment
+    logs: list[dict[str, Any]]  # as the node sent them: ContractABI.decode_log reads them
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any]) -> Receipt:
+        return cls(
+            tx_hash=str(value["transactionHash"]),
+            succeeded=_int(value.get("status")) == 1,
+            block_number=_int(value.get("blockNumber")),
+            gas_used=_int(value.get("gasUsed")),
+            contract_address=value.get("contractAddress") or None,
+            logs=[dict(log) for log in value.get("logs", [])],
+        )
+
+
+@dataclass(frozen=True)
+class Transaction:
+    """A transaction as the node reports it (mined or pending), decoded once."""
+
+    hash: str
+    nonce: int
+    sender: str
+    to: str | None
+    max_fee_per_gas: int  # gasPrice for a legacy transaction
+    max_priority_fee_per_gas: int  # gasPrice for a legacy transaction
+    fields: dict[str, Any]  # the node's JSON, for code that rebuilds the signed transaction
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any]) -> Transaction:
+        price = value.get("gasPrice")
+        return cls(
+            hash=str(value["hash"]),
+            nonce=_int(value.get("nonce")),
+            sender=str(value.get("from", "")),
+            to=value.get("to") or None,
+            max_fee_per_gas=_int(value.get("maxFeePerGas") or price),
+            max_priority_fee_per_gas=_int(value.get("maxPriorityFeePerGas") or price),
+            fields=dict(value),
+        )
+
+
+@dataclass(frozen=True)
+class Block:
+    number: int
+    timestamp: int
+    base_fee_per_gas: int  # 0 before London
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any]) -> Block:
+        return cls(
+            number=_int(value.get("number")),
+            timestamp=_int(value.get("timestamp")),
+            base_fee_per_gas=_int(value.get("baseFeePerGas")),
+        )
 
 
 def redact_url(url: str) -> str:
@@ -142,20 +211,20 @@ class RpcClient:
     def send_raw_transaction(self, raw: bytes) -> str:
         return str(self.request("eth_sendRawTransaction", [to_hex(raw)]))
 
-    def get_transaction(self, tx_hash: str) -> dict[str, Any] | None:
+    def get_transaction(self, tx_hash: str) -> Transaction | None:
         result = self.request("eth_getTransactionByHash", [tx_hash])
-        return dict(result) if result else None
+        return Transaction.from_json(dict(result)) if result else None
 
-    def get_receipt(self, tx_hash: str) -> dict[str, Any] | None:
+    def get_receipt(self, tx_hash: str) -> Receipt | None:
         result = self.request("eth_getTransactionReceipt", [tx_hash])
-        return dict(result) if result else None
+        return Receipt.from_json(dict(result)) if result else None
 
-    def get_block(self, block: str | int = "latest") -> dict[str, Any]:
+    def get_block(self, block: str | int = "latest") -> Block:
         tag = to_hex(block) if isinstance(block, int) else block
         result = self.request("eth_getBlockByNumber", [tag, False])
         if not result:
             raise ChainError(f"block {block} not found")
-        return dict(result)
+        return Block.from_json(dict(result))
 
     def max_priority_fee(self) -> int:
         try:

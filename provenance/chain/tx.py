@@ -1,8 +1,9 @@
 """Transactions: EIP-1559 fees, gas estimation with a margin, nonces, signing, receipts.
 
 A transaction is first *prepared* (estimated, priced, numbered and signed locally) and only then
-*broadcast*. The split is what makes mints crash-safe: the journal records the signed bytes and the
-hash before anything leaves the process, so a re-run can find or re-send exactly that transaction.
+*broadcast*. The split is what makes sending crash-safe: the outbox (:mod:`.outbox`) journals the
+signed bytes and the hash before anything leaves the process, so a re-run can find or re-send
+exactly that transaction.
 """
 
 from __future__ import annotations
@@ -13,13 +14,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from provenance.chain.abi import ContractABI
-from provenance.chain.rpc import RpcClient, to_hex
+from provenance.chain.rpc import Receipt, RpcClient, Transaction, to_hex
 from provenance.errors import ChainError, ContractRevert
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
 
-__all__ = ["NonceManager", "PreparedTx", "Sender", "receipt_succeeded"]
+__all__ = ["NonceManager", "PreparedTx", "Sender"]
 
 GAS_MARGIN = 1.2  # estimates are exact for the state they ran on; leave room for state changes
 
@@ -34,10 +35,6 @@ class PreparedTx:
     sender: str
     to: str | None
     gas: int
-
-
-def receipt_succeeded(receipt: dict[str, Any]) -> bool:
-    return int(receipt.get("status", "0x0"), 16) == 1
 
 
 class NonceManager:
@@ -81,7 +78,7 @@ class Sender:
         self.account = account
         self.chain_id = chain_id
         # Threads sharing this Sender share its nonces; separate processes are serialised by the
-        # mint lock, which re-reads the nonce from the node (see provenance.mint).
+        # send lock, which re-reads the nonce from the node (see Collection.send_lock).
         self.nonces = nonces or NonceManager(rpc)
         self._fees: tuple[float, int, int] | None = None
 
@@ -93,7 +90,7 @@ class Sender:
         """(maxFeePerGas, maxPriorityFeePerGas); cached for a second to keep batches cheap."""
         now = time.monotonic()
         if self._fees is None or now - self._fees[0] > 1.0:
-            base = int(self.rpc.get_block("latest").get("baseFeePerGas", "0x0"), 16)
+            base = self.rpc.get_block("latest").base_fee_per_gas
             tip = self.rpc.max_priority_fee()
             self._fees = (now, 2 * base + tip, tip)
         return self._fees[1], self._fees[2]
@@ -108,7 +105,7 @@ class Sender:
         action: str = "transaction",
         gas: int | None = None,
         nonce: int | None = None,
-        replaces: dict[str, Any] | None = None,
+        replaces: Transaction | None = None,
     ) -> PreparedTx:
         """Estimate, price, number and sign. A revert during estimation is decoded with ``abi``.
 
@@ -132,12 +129,8 @@ class Sender:
                 raise
         max_fee, tip = self._fee_caps()
         if replaces is not None:
-            old_max = int(replaces.get("maxFeePerGas") or replaces.get("gasPrice") or "0x0", 16)
-            old_tip = int(
-                replaces.get("maxPriorityFeePerGas") or replaces.get("gasPrice") or "0x0", 16
-            )
-            max_fee = max(max_fee, old_max * 9 // 8 + 1)
-            tip = max(tip, old_tip * 9 // 8 + 1)
+            max_fee = max(max_fee, replaces.max_fee_per_gas * 9 // 8 + 1)
+            tip = max(tip, replaces.max_priority_fee_per_gas * 9 // 8 + 1)
         if nonce is None:
             nonce = self.nonces.take(self.address)
         tx: dict[str, Any] = {
@@ -179,7 +172,7 @@ class Sender:
                 ) from exc
             raise
 
-    def wait(self, tx_hash: str, *, timeout: float = 120.0, poll: float = 0.05) -> dict[str, Any]:
+    def wait(self, tx_hash: str, *, timeout: float = 120.0, poll: float = 0.05) -> Receipt:
         """The receipt, polling with back-off; ChainError naming the hash on timeout."""
         deadline = time.monotonic() + timeout
         while True:
@@ -194,11 +187,12 @@ class Sender:
             time.sleep(poll)
             poll = min(poll * 1.5, 1.0)
 
-    def transact(self, **kwargs: Any) -> dict[str, Any]:
-        """Prepare, broadcast and wait; raises on a failed receipt."""
+    def transact(self, **kwargs: Any) -> Receipt:
+        """Prepare, broadcast and wait; raises on a failed receipt. Not journaled: for throwaway
+        chains (tests); the toolkit sends through :mod:`provenance.chain.outbox`."""
         prepared = self.prepare(**kwargs)
         self.broadcast(prepared)
         receipt = self.wait(prepared.hash)
-        if not receipt_succeeded(receipt):
+        if not receipt.succeeded:
             raise ChainError(f"transaction {prepared.hash} failed on chain", tx_hash=prepared.hash)
         return receipt

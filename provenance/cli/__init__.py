@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 import click
@@ -66,6 +67,42 @@ class LazyGroup(click.Group):
             with formatter.section("Commands"):
                 formatter.write_dl(rows)
 
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """As click's, but every error is one line on stderr with its exit code (usage errors 2,
+        not click's four-line block), and a closed stdout (``provenance ipfs pin ls | head -1``)
+        ends the command quietly."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except click.UsageError as exc:
+            hint = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx is not None else ""
+            click.echo(f"Error: {exc.format_message()}{hint}", err=True)
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("Aborted.", err=True)
+            sys.exit(1)
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            sys.exit(130)
+        except BrokenPipeError:
+            _quiet_broken_pipe()
+        try:
+            sys.stdout.flush()  # a reader that went away shows up here when output was buffered
+        except BrokenPipeError:
+            _quiet_broken_pipe()
+        sys.exit(code if isinstance(code, int) else 0)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -79,6 +116,7 @@ class LazyGroup(click.Group):
             click.Abort,
             SystemExit,
             KeyboardInterrupt,
+            BrokenPipeError,  # the reader went away: ``main`` ends quietly
         ):
             raise
         except Exception as exc:  # a bug, not a user error: still one line, with a way to see more
@@ -97,8 +135,14 @@ def cli(debug: bool) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
-    try:
-        cli.main(args=argv, prog_name="provenance")
-    except KeyboardInterrupt:
-        click.echo("Interrupted.", err=True)
-        sys.exit(130)
+    cli.main(args=argv, prog_name="provenance")
+
+
+def _quiet_broken_pipe() -> None:
+    """The reader of stdout went away: exit as a filter does (no traceback, no message). Later
+    writes (the interpreter's own flush at exit) go to /dev/null so they cannot fail again."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(141)  # 128 + SIGPIPE, what a shell reports for a filter killed by the pipe

@@ -2,53 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import hashlib
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import click
 
-from provenance.cli.common import chain_options, emit_json, err_console, out_console, signer_options
-from provenance.cli.mint import read_message
-from provenance.errors import InputError
-
-COLUMNS = (
-    "artwork",
-    "donor",
-    "message",
-    "donor_pubkey",
-    "donor_encryption_key",
-    "name",
-    "description",
-)
-
-
-def read_rows(directory: Path, donors: Path) -> Iterator[dict[str, str]]:
-    """Rows of the CSV, checked for shape; the artwork paths are relative to DIR."""
-    if not directory.is_dir():
-        raise InputError(f"{directory} is not a folder")
-    try:
-        handle = donors.open(newline="", encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read {donors}: {exc.strerror}") from exc
-    with handle:
-        reader = csv.DictReader(handle)
-        header = reader.fieldnames or []
-        missing = {"artwork", "donor"} - set(header)
-        unknown = set(header) - set(COLUMNS)
-        if missing:
-            raise InputError(f"{donors} lacks the column(s) {', '.join(sorted(missing))}")
-        if unknown:
-            raise InputError(
-                f"{donors} has unknown column(s) {', '.join(sorted(unknown))}; "
-                f"known: {', '.join(COLUMNS)}"
-            )
-        for number, row in enumerate(reader, start=2):
-            if not row.get("artwork") or not row.get("donor"):
-                raise InputError(f"{donors} line {number}: artwork and donor are required")
-            yield {key: (value or "").strip() for key, value in row.items() if key}
+from provenance.cli.options import Connection, connection_options
+from provenance.cli.render import emit_json, err_console, out_console
 
 
 @click.command("mint-batch")
@@ -68,74 +28,21 @@ def read_rows(directory: Path, donors: Path) -> Iterator[dict[str, str]]:
     help="Transactions in flight before receipts are collected.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
-@chain_options
-@signer_options
+@connection_options(signs=True)
 def mint_batch(
     directory: Path,
     donors: Path,
     window: int,
     as_json: bool,
-    rpc_url: str | None,
-    chain_id: int | None,
-    contract: str | None,
-    account: str | None,
-    private_key_env: str | None,
-    password_env: str | None,
+    connection: Connection,
 ) -> None:
     """Mint one artwork per row of --donors; re-run to finish an interrupted batch."""
-    from provenance.collection import open_collection
-    from provenance.mint import AlreadyMinted, BatchOutcome, MintRequest, resolve_donor_key
-    from provenance.mint import mint_batch as run_batch
+    from provenance.workflows.batch import BatchOutcome, batch_requests, read_rows
+    from provenance.workflows.batch import mint_batch as run_batch
+    from provenance.workflows.context import AlreadyMinted
 
-    rows = list(read_rows(directory, donors))  # shape errors before anything is sent
-    collection = open_collection(
-        rpc_url=rpc_url,
-        chain_id=chain_id,
-        contract=contract,
-        account=account,
-        private_key_env=private_key_env,
-        password_env=password_env,
-        with_signer=True,
-    )
-
-    def requests() -> Iterator[MintRequest]:
-        seen: dict[bytes, str] = {}
-        for row in rows:
-            path = directory / row["artwork"]
-            try:
-                digest = hashlib.sha256(path.read_bytes()).digest()
-            except OSError as exc:
-                raise InputError(
-                    f"row for {row['artwork']}: cannot read {path}: {exc.strerror}"
-                ) from exc
-            if digest in seen:
-                raise InputError(f"rows {seen[digest]} and {row['artwork']} are the same artwork")
-            seen[digest] = row["artwork"]
-            try:
-                data = read_message(row.get("message") or None, None)
-            except InputError as exc:
-                raise InputError(f"row for {row['artwork']}: {exc}") from exc
-            message = data.decode() if data else None
-            key = resolve_donor_key(
-                collection,
-                donor=row["donor"],
-                artwork_sha256=None,
-                public_key=row.get("donor_pubkey") or None,
-                encryption_key=row.get("donor_encryption_key") or None,
-            )
-            if message and key is None:
-                raise InputError(
-                    f"row for {row['artwork']}: a message needs donor_pubkey or"
-                    " donor_encryption_key"
-                )
-            yield MintRequest(
-                artwork=directory / row["artwork"],
-                donor=row["donor"],
-                message=message.encode() if message else None,
-                donor_key=key,
-                name=row.get("name") or None,
-                description=row.get("description") or "",
-            )
+    rows = read_rows(directory, donors)  # shape errors before anything is sent
+    collection = connection.open(with_signer=True)
 
     live = err_console.is_terminal and not as_json
 
@@ -148,7 +55,8 @@ def mint_batch(
 
     started = time.perf_counter()
     # Every row's key and message are checked before the first transaction is sent.
-    outcomes = run_batch(list(requests()), collection, window=window, progress=show)
+    requests = list(batch_requests(directory, rows, collection))
+    outcomes = run_batch(requests, collection, window=window, progress=show)
     elapsed = time.perf_counter() - started
     minted = [o for o in outcomes if o.result]
     already = [o for o in outcomes if isinstance(o.error, AlreadyMinted)]

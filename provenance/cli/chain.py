@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from provenance.cli.common import emit_json, out_console
+from provenance.cli.render import emit_json, json_option, out_console
 
 
 @click.group()
@@ -37,11 +37,15 @@ def up(as_json: bool) -> None:
 
 
 @chain.command()
-def down() -> None:
+@json_option
+def down(as_json: bool) -> None:
     """Stop the devnet; its state is kept for the next `up`."""
     from provenance.chain.devnet import Devnet
 
     stopped = Devnet().down()
+    if as_json:
+        emit_json({"stopped": stopped, "state_kept": True})
+        return
     out_console.print("devnet stopped (state kept)" if stopped else "devnet was not running")
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from provenance.cli.common import emit_json, out_console, signer_options
+from provenance.cli.options import ADDRESS, Connection, connection_options
+from provenance.cli.render import emit_json, out_console
 
 
 @click.command()
@@ -24,30 +25,30 @@ from provenance.cli.common import emit_json, out_console, signer_options
     show_default=True,
     help="Default ERC-2981 royalty in basis points.",
 )
-@click.option("--royalty-receiver", metavar="0x..", help="Royalty receiver (default: the admin).")
+@click.option("--royalty-receiver", type=ADDRESS, help="Royalty receiver (default: the admin).")
 @click.option("--contract-uri", default="", help="ERC-7572 contract-level metadata URI.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@signer_options
+@connection_options(signs=True, contract=False)
 def deploy(
-    rpc_url: str | None,
-    chain_id: int | None,
     name: str,
     symbol: str,
     royalty_bps: int,
     royalty_receiver: str | None,
     contract_uri: str,
     as_json: bool,
-    account: str | None,
-    private_key_env: str | None,
-    password_env: str | None,
+    connection: Connection,
 ) -> None:
     """Deploy ProvenanceArt; the signer becomes its admin and first minter."""
-    from provenance.chain.network import connect, signer
     from provenance.chain.network import deploy as run_deploy
+    from provenance.chain.network import signer
 
-    chain = connect(rpc_url=rpc_url, chain_id=chain_id)
+    chain = connection.chain()
     local = signer(
-        chain, account=account, private_key_env=private_key_env, password_env=password_env
+        chain,
+        account=connection.account,
+        private_key_env=connection.private_key_env,
+        password_env=connection.password_env,
+        keystore_dir=connection.keystore_dir,
     )
     bound = run_deploy(
         chain,

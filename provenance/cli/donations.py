@@ -2,36 +2,26 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 
 import click
-from rich.table import Table
 
-from provenance.cli.common import (
-    chain_options,
-    emit_json,
-    err_console,
-    out_console,
-    signer_options,
+from provenance.cli.options import (
+    ADDRESS,
+    AMOUNT,
+    DURATION,
+    Connection,
+    connection_options,
+    content_options,
+    token_metadata_options,
 )
-from provenance.cli.mint import read_message
-from provenance.cli.verify import content_options, content_source
+from provenance.cli.render import emit_json, err_console, out_console, plural, table
+from provenance.content.message import read_message
 from provenance.errors import InputError
 
 DEFAULT_GALLERY_URL = "http://127.0.0.1:8470"
-
-
-def _amount(_ctx: click.Context, _param: click.Parameter, value: str | None) -> int | None:
-    from provenance.donations import parse_amount
-
-    return None if value is None else parse_amount(value)
-
-
-def _duration(_ctx: click.Context, _param: click.Parameter, value: str | None) -> int | None:
-    from provenance.donations import parse_duration
-
-    return None if value is None else parse_duration(value)
 
 
 def offer_url(gallery_url: str, offer_id: str) -> str:
@@ -44,19 +34,19 @@ def offer_url(gallery_url: str, offer_id: str) -> str:
     "--min-donation",
     required=True,
     metavar="AMOUNT",
-    callback=_amount,
+    type=AMOUNT,
     help="Minimum donation, e.g. 0.05ether, 20gwei, 1000wei.",
 )
 @click.option(
     "--to",
     "recipient",
-    metavar="0x..",
+    type=ADDRESS,
     help="Only this address receives the token (default: whoever redeems).",
 )
 @click.option(
     "--expires",
     metavar="DURATION",
-    callback=_duration,
+    type=DURATION,
     help="Validity, e.g. 90s, 15m, 12h, 7d, 2w (default: no expiry).",
 )
 @click.option(
@@ -66,16 +56,7 @@ def offer_url(gallery_url: str, offer_id: str) -> str:
     required=True,
     help="Where to write offer.json (safe to publish).",
 )
-@click.option("--name", help="Token name (default: the file name).")
-@click.option("--description", default="", help="Token description.")
-@click.option(
-    "--attribute",
-    "attributes",
-    multiple=True,
-    metavar="KEY=VALUE",
-    help="An OpenSea attribute; repeat for more.",
-)
-@click.option("--animation-url", help="animation_url (e.g. ipfs://... of a latent walk).")
+@token_metadata_options
 @click.option(
     "--gallery-url",
     default=DEFAULT_GALLERY_URL,
@@ -88,8 +69,7 @@ def offer_url(gallery_url: str, offer_id: str) -> str:
     help="Where to write the QR code PNG (default: next to the offer, .png).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
-@chain_options
-@signer_options
+@connection_options(signs=True)
 def offer(
     artwork: Path,
     min_donation: int,
@@ -100,43 +80,28 @@ def offer(
     description: str,
     attributes: tuple[str, ...],
     animation_url: str | None,
+    external_url: str | None,
     gallery_url: str,
     qr_png: Path | None,
     as_json: bool,
-    rpc_url: str | None,
-    chain_id: int | None,
-    contract: str | None,
-    account: str | None,
-    private_key_env: str | None,
-    password_env: str | None,
+    connection: Connection,
 ) -> None:
     """Offer ARTWORK against a donation: store it on IPFS and sign a voucher into offer.json."""
     import segno
 
-    from provenance.artwork import load_artwork
-    from provenance.collection import open_collection
-    from provenance.donations import format_wei, make_offer
-    from provenance.home import atomic_write
-    from provenance.metadata import parse_attributes
-    from provenance.mint import parse_donor
+    from provenance.chain.units import format_wei
+    from provenance.content.artwork import load_artwork
+    from provenance.content.metadata import parse_attributes
+    from provenance.state.home import atomic_write
+    from provenance.workflows.offer import make_offer
 
     parsed = parse_attributes(attributes)
-    if recipient:
-        parse_donor(recipient)
     if output.is_dir():
         raise InputError(f"-o {output} is a folder; give a file name such as offer.json")
     if not output.parent.is_dir():
         raise InputError(f"folder {output.parent} does not exist")
     load_artwork(artwork)  # a bad file fails before the chain is touched
-    collection = open_collection(
-        rpc_url=rpc_url,
-        chain_id=chain_id,
-        contract=contract,
-        account=account,
-        private_key_env=private_key_env,
-        password_env=password_env,
-        with_signer=True,
-    )
+    collection = connection.open(with_signer=True)
     made = make_offer(
         artwork,
         collection,
@@ -147,6 +112,7 @@ def offer(
         description=description,
         attributes=parsed,
         animation_url=animation_url,
+        external_url=external_url,
     )
     atomic_write(output, made.encode())
     url = offer_url(gallery_url, made.id_hex)
@@ -192,14 +158,13 @@ def offer(
 @click.option(
     "--donation",
     metavar="AMOUNT",
-    callback=_amount,
+    type=AMOUNT,
     help="How much to give (default: the offer's minimum), e.g. 0.1ether.",
 )
 @click.option("--check-only", is_flag=True, help="Check the offer and stop; send nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 @content_options
-@chain_options
-@signer_options
+@connection_options(signs=True)
 def redeem(
     offer_file: Path,
     message: str | None,
@@ -209,37 +174,29 @@ def redeem(
     as_json: bool,
     kubo_api: str | None,
     gateways: tuple[str, ...],
-    rpc_url: str | None,
-    chain_id: int | None,
-    contract: str | None,
-    account: str | None,
-    private_key_env: str | None,
-    password_env: str | None,
+    connection: Connection,
 ) -> None:
     """Check OFFER_FILE, seal your message to your own key, donate and receive the token.
 
     Refuses expired, redeemed, tampered, foreign or under-paid offers before sending anything.
     """
-    from provenance.collection import open_collection
-    from provenance.donations import check_offer, format_wei, load_offer
-    from provenance.donations import redeem as run_redeem
+    from provenance.chain.units import format_wei
+    from provenance.content.offer import load_offer
+    from provenance.workflows.offer import check_offer
+    from provenance.workflows.redeem import redeem as run_redeem
 
     data = read_message(message, message_file)
     parsed = load_offer(offer_file)
-    if not account and not private_key_env and not check_only:
+    if not connection.has_signer and not check_only:
         raise InputError("redeem needs your account: --account NAME or --private-key-env VAR")
-    source = content_source(kubo_api, gateways)
+    from provenance.workflows.context import open_content_source
+
+    source = open_content_source(kubo_api, gateways)
     # The offer names its collection; --contract overrides (and must then agree with it).
-    collection = open_collection(
-        rpc_url=rpc_url,
-        chain_id=chain_id,
-        contract=contract or parsed.contract,
-        account=account,
-        private_key_env=private_key_env,
-        password_env=password_env,
-        # --check-only with an account also checks who redeems
-        with_signer=not check_only or bool(account or private_key_env),
-    )
+    if connection.contract is None:
+        connection = dataclasses.replace(connection, contract=parsed.contract)
+    # --check-only with an account also checks who redeems
+    collection = connection.open(with_signer=not check_only or connection.has_signer)
     if check_only:
         redeemer = collection.sender.address if collection.sender is not None else None
         checked = check_offer(
@@ -286,16 +243,13 @@ def redeem(
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
-@chain_options
-def donations(
-    as_json: bool, rpc_url: str | None, chain_id: int | None, contract: str | None
-) -> None:
+@connection_options()
+def donations(as_json: bool, connection: Connection) -> None:
     """The collection's balance and every donation received (from VoucherRedeemed events)."""
-    from provenance.collection import open_collection
-    from provenance.donations import donations as ledger
-    from provenance.donations import format_wei
+    from provenance.chain.units import format_wei
+    from provenance.workflows.ledger import donations as ledger
 
-    collection = open_collection(rpc_url=rpc_url, chain_id=chain_id, contract=contract)
+    collection = connection.open()
     report = ledger(collection)
     if as_json:
         emit_json(
@@ -319,12 +273,14 @@ def donations(
             }
         )
         return
-    table = Table(title=f"donations to {report.contract} on {collection.chain.label}")
-    for column in ("token", "donor", "amount", "block"):
-        table.add_column(column)
+    shown = table(
+        f"{plural(len(report.donations), 'donation')} to {report.contract} on"
+        f" {collection.chain.label}",
+        ("token", "donor", "amount", "block"),
+    )
     for d in report.donations:
-        table.add_row(str(d.token_id), d.redeemer, format_wei(d.amount), str(d.block))
-    out_console.print(table)
+        shown.add_row(str(d.token_id), d.redeemer, format_wei(d.amount), str(d.block))
+    out_console.print(shown)
     out_console.print(
         f"received {format_wei(report.received)}, withdrawn"
         f" {format_wei(report.withdrawn)}, balance {format_wei(report.balance)}"
@@ -332,43 +288,26 @@ def donations(
 
 
 @click.command()
-@click.option("--to", "beneficiary", required=True, metavar="0x..", help="Who receives the funds.")
+@click.option("--to", "beneficiary", required=True, type=ADDRESS, help="Who receives the funds.")
 @click.option(
     "--amount",
     metavar="AMOUNT",
-    callback=_amount,
+    type=AMOUNT,
     help="How much (default: the whole balance), e.g. 0.5ether.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
-@chain_options
-@signer_options
+@connection_options(signs=True)
 def withdraw(
     beneficiary: str,
     amount: int | None,
     as_json: bool,
-    rpc_url: str | None,
-    chain_id: int | None,
-    contract: str | None,
-    account: str | None,
-    private_key_env: str | None,
-    password_env: str | None,
+    connection: Connection,
 ) -> None:
     """Send the collection's donations to --to (the admin only)."""
-    from provenance.collection import open_collection
-    from provenance.donations import format_wei
-    from provenance.donations import withdraw as run_withdraw
-    from provenance.mint import parse_donor
+    from provenance.chain.units import format_wei
+    from provenance.workflows.ledger import withdraw as run_withdraw
 
-    parse_donor(beneficiary)
-    collection = open_collection(
-        rpc_url=rpc_url,
-        chain_id=chain_id,
-        contract=contract,
-        account=account,
-        private_key_env=private_key_env,
-        password_env=password_env,
-        with_signer=True,
-    )
+    collection = connection.open(with_signer=True)
     result = run_withdraw(collection, beneficiary, amount=amount)
     if as_json:
         emit_json(

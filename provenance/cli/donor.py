@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from provenance.cli.options import Connection, connection_options
+from provenance.cli.render import emit_json, json_option
 from provenance.errors import InputError
 
 __all__ = ["donor"]
@@ -35,50 +37,32 @@ def donor() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="The artwork file; its sha256 is named in the message.",
 )
-@click.option(
-    "--chain-id",
-    type=click.IntRange(min=1),
-    help="Chain id of the collection (default: the devnet's, or the --rpc-url chain's).",
-)
-@click.option(
-    "--contract",
-    metavar="0x..",
-    help="The collection's contract address (default: the devnet's, or deployments.json).",
-)
-@click.option(
-    "--rpc-url",
-    envvar="PROVENANCE_RPC_URL",
-    metavar="URL",
-    help="JSON-RPC endpoint of a non-devnet network [env PROVENANCE_RPC_URL].",
-)
+@json_option
+@connection_options()
 def consent_message_command(
-    donor_address: str,
-    artwork: Path | None,
-    chain_id: int | None,
-    contract: str | None,
-    rpc_url: str | None,
+    donor_address: str, artwork: Path | None, as_json: bool, connection: Connection
 ) -> None:
     """Print the text the donor signs (personal_sign) to reveal their public key.
 
-    Sign the text exactly as printed, without the final newline.
+    Sign the text exactly as printed, without the final newline. Without --contract the collection
+    is the devnet's (started, deployed on first use) or the --rpc-url chain's known deployment.
     """
     from provenance.seal import consent_message
 
     sha256 = _sha256_file(artwork) if artwork is not None else None
+    contract, chain_id = connection.contract, connection.chain_id
     if contract is None:
-        # Ask the collection itself: the devnet (started, deployed on first use) or --rpc-url.
-        from provenance.collection import open_collection
-
-        collection = open_collection(rpc_url=rpc_url, chain_id=chain_id)
+        collection = connection.open()
         contract = collection.contract.address
         chain_id = collection.chain.chain_id
     elif chain_id is None:
         from provenance.chain.devnet import DEVNET_CHAIN_ID
-        from provenance.chain.network import connect
 
-        chain_id = connect(rpc_url=rpc_url).chain_id if rpc_url else DEVNET_CHAIN_ID
-    click.echo(
-        consent_message(
-            donor=donor_address, chain_id=chain_id, contract=contract, artwork_sha256=sha256
-        )
+        chain_id = connection.chain().chain_id if connection.rpc_url else DEVNET_CHAIN_ID
+    text = consent_message(
+        donor=donor_address, chain_id=chain_id, contract=contract, artwork_sha256=sha256
     )
+    if as_json:
+        emit_json({"message": text, "chain_id": chain_id, "contract": contract})
+        return
+    click.echo(text)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
-from provenance.cli.common import chain_options, emit_json, err_console
+from provenance.cli.options import Connection, connection_options
+from provenance.cli.render import emit_json, err_console, json_option
 
 DEFAULT_PORT = 8470
 
@@ -19,18 +21,20 @@ def gallery() -> None:
 @gallery.command()
 @click.option("--port", type=click.IntRange(0, 65535), default=DEFAULT_PORT, show_default=True)
 @click.option("--verbose", is_flag=True, help="Log every request.")
-@chain_options
-def serve(
-    port: int, verbose: bool, rpc_url: str | None, chain_id: int | None, contract: str | None
-) -> None:
+@json_option
+@connection_options()
+def serve(port: int, verbose: bool, as_json: bool, connection: Connection) -> None:
     """Serve the gallery and an IPFS gateway on http://127.0.0.1:PORT (loopback only)."""
-    from provenance.collection import open_collection
     from provenance.gallery import make_gallery_server
 
-    collection = open_collection(rpc_url=rpc_url, chain_id=chain_id, contract=contract)
+    collection = connection.open()
     server = make_gallery_server(collection, port=port, verbose=verbose)
     host, bound = str(server.server_address[0]), int(server.server_address[1])
-    err_console.print(f"gallery on http://{host}:{bound}/ (Ctrl-C to stop)")
+    if as_json:  # one line a script can read to learn the port, then the server runs
+        emit_json({"url": f"http://{host}:{bound}/"})
+        sys.stdout.flush()
+    else:
+        err_console.print(f"gallery on http://{host}:{bound}/ (Ctrl-C to stop)")
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -55,20 +59,17 @@ def serve(
     help="IPFS gateway the pages fetch content from (e.g. `provenance ipfs serve`).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
-@chain_options
+@connection_options()
 def build(
     output: Path,
     gateway: str,
     as_json: bool,
-    rpc_url: str | None,
-    chain_id: int | None,
-    contract: str | None,
+    connection: Connection,
 ) -> None:
     """Write the gallery as a static site (any web server, or `ipfs add -r`)."""
-    from provenance.collection import open_collection
     from provenance.gallery import collect, write_site
 
-    collection = open_collection(rpc_url=rpc_url, chain_id=chain_id, contract=contract)
+    collection = connection.open()
     data = collect(collection, collection.store)
     written = write_site(data, output, gateway=gateway)
     if as_json:

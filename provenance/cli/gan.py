@@ -15,9 +15,10 @@ from typing import Any
 
 import click
 
+from provenance.content.generation import model_cid
 from provenance.errors import InputError, ProvenanceError
 
-__all__ = ["gan", "model_cid"]
+__all__ = ["gan"]
 
 
 @contextmanager
@@ -32,18 +33,6 @@ def _gan_errors() -> Iterator[None]:
         raise ProvenanceError(f"training diverged: {exc}", step=exc.step) from exc
     except GanError as exc:
         raise InputError(str(exc)) from exc
-
-
-def model_cid(path: Path, sha256_hex: str, size: int) -> str:
-    """The model file's CID under the default profile (unixfs-v1-2025), as `ipfs add` gives it:
-    a raw block up to 1 MiB, a balanced UnixFS DAG above."""
-    if size <= 1 << 20:
-        from provenance.ipfs.cid import raw_cid_for_sha256
-
-        return raw_cid_for_sha256(bytes.fromhex(sha256_hex))
-    from provenance.ipfs import add_file
-
-    return str(add_file(path, params="unixfs-v1-2025").cid)
 
 
 def _json_out(data: dict[str, Any]) -> None:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 import click
 
+from provenance.cli.render import emit_json, json_option, plural
 from provenance.errors import InputError
 from provenance.ipfs.params import DEFAULT_PROFILE, PROFILES, resolve_params
 
@@ -140,6 +141,13 @@ _MAX_SIZE_HELP = (
     "Refuse files larger than this many bytes (a small DAG can link one block "
     "many times and expand without bound); 0: no limit."
 )
+max_size_option = click.option(
+    "--max-size",
+    type=click.IntRange(min=0),
+    default=_DEFAULT_MAX_SIZE,
+    show_default=True,
+    help=_MAX_SIZE_HELP,
+)
 
 
 @ipfs.command()
@@ -150,13 +158,7 @@ _MAX_SIZE_HELP = (
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write to this file instead of stdout.",
 )
-@click.option(
-    "--max-size",
-    type=click.IntRange(min=0),
-    default=_DEFAULT_MAX_SIZE,
-    show_default=True,
-    help=_MAX_SIZE_HELP,
-)
+@max_size_option
 def cat(cid: str, output: Path | None, max_size: int) -> None:
     """Print a file's bytes, every block verified against its CID."""
     store = _store()
@@ -186,7 +188,8 @@ def cat(cid: str, output: Path | None, max_size: int) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="The CAR file to write.",
 )
-def export_cmd(cid: str, output: Path) -> None:
+@json_option
+def export_cmd(cid: str, output: Path, as_json: bool) -> None:
     """Write the DAG under CID as a CARv1 file."""
     from provenance.ipfs.car import export_car
 
@@ -194,7 +197,10 @@ def export_cmd(cid: str, output: Path) -> None:
     root = _cid(cid)
     with _atomic_output(output) as handle:
         count = export_car(store, root, handle)
-    click.echo(f"{root} ({count} blocks) -> {output}", err=True)
+    if as_json:
+        emit_json({"root": root, "blocks": count, "output": str(output)})
+        return
+    click.echo(f"{root} ({plural(count, 'block')}) -> {output}", err=True)
 
 
 @ipfs.command("import")
@@ -202,7 +208,8 @@ def export_cmd(cid: str, output: Path) -> None:
 @click.option(
     "--pin/--no-pin", "pin_roots", default=True, show_default=True, help="Pin the CAR's roots."
 )
-def import_cmd(car: Path, pin_roots: bool) -> None:
+@json_option
+def import_cmd(car: Path, pin_roots: bool, as_json: bool) -> None:
     """Import a CARv1 file (every block verified); print its roots."""
     from provenance.ipfs.car import import_car
 
@@ -218,6 +225,10 @@ def import_cmd(car: Path, pin_roots: bool) -> None:
     for root in roots:
         if pin_roots:
             store.pin(root)
+    if as_json:
+        emit_json({"roots": [str(root) for root in roots], "pinned": pin_roots})
+        return
+    for root in roots:
         click.echo(root)
 
 
@@ -229,20 +240,20 @@ def import_cmd(car: Path, pin_roots: bool) -> None:
     show_default=True,
     help="Interface to listen on (loopback by default).",
 )
-@click.option(
-    "--max-size",
-    type=click.IntRange(min=0),
-    default=_DEFAULT_MAX_SIZE,
-    show_default=True,
-    help=_MAX_SIZE_HELP,
-)
-def serve(port: int, host: str, max_size: int) -> None:
+@max_size_option
+@json_option
+def serve(port: int, host: str, max_size: int, as_json: bool) -> None:
     """Serve the blockstore as an IPFS trustless gateway (/ipfs/CID, ?format=raw|car)."""
     from provenance.ipfs.server import make_server
 
     server = make_server(_store(), host=host, port=port, max_file_bytes=max_size or None)
     bound_host, bound_port = str(server.server_address[0]), int(server.server_address[1])
-    click.echo(f"gateway listening on http://{bound_host}:{bound_port}/ipfs/", err=True)
+    url = f"http://{bound_host}:{bound_port}/ipfs/"
+    if as_json:  # one line a script can read to learn the port, then the server runs
+        emit_json({"url": url})
+        sys.stdout.flush()
+    else:
+        click.echo(f"gateway listening on {url}", err=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -258,28 +269,47 @@ def pin() -> None:
 
 @pin.command("add")
 @click.argument("cid")
-def pin_add(cid: str) -> None:
+@json_option
+def pin_add(cid: str, as_json: bool) -> None:
     """Pin a DAG that is fully present in the store."""
-    click.echo(_store().pin(_cid(cid)))
+    root = _store().pin(_cid(cid))
+    if as_json:
+        emit_json({"pinned": root})
+        return
+    click.echo(root)
 
 
 @pin.command("ls")
-def pin_ls() -> None:
+@json_option
+def pin_ls(as_json: bool) -> None:
     """List pinned roots."""
-    for root in _store().pins():
+    roots = _store().pins()
+    if as_json:
+        emit_json({"pins": roots})
+        return
+    for root in roots:
         click.echo(root)
 
 
 @pin.command("rm")
 @click.argument("cid")
-def pin_rm(cid: str) -> None:
+@json_option
+def pin_rm(cid: str, as_json: bool) -> None:
     """Unpin a DAG (its blocks go at the next gc)."""
     root = _cid(cid)
     _store().unpin(root)
+    if as_json:
+        emit_json({"unpinned": root})
+        return
     click.echo(root)
 
 
 @ipfs.command()
-def gc() -> None:
+@json_option
+def gc(as_json: bool) -> None:
     """Remove every block not reachable from a pin."""
-    click.echo(f"removed {_store().gc()} blocks")
+    removed = _store().gc()
+    if as_json:
+        emit_json({"removed_blocks": removed})
+        return
+    click.echo(f"removed {plural(removed, 'block')}")

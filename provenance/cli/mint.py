@@ -6,45 +6,14 @@ from pathlib import Path
 
 import click
 
-from provenance.cli.common import (
-    chain_options,
-    emit_json,
-    err_console,
-    out_console,
-    progress_printer,
-    signer_options,
-)
+from provenance.cli.options import ADDRESS, Connection, connection_options, token_metadata_options
+from provenance.cli.render import emit_json, err_console, out_console, progress_printer
 from provenance.errors import InputError
-
-
-def read_message(message: str | None, message_file: Path | None) -> bytes | None:
-    if message is not None and message_file is not None:
-        raise InputError("give --message or --message-file, not both")
-    if message_file is not None:
-        try:
-            data = message_file.read_bytes()
-        except OSError as exc:
-            raise InputError(f"cannot read {message_file}: {exc.strerror}") from exc
-    elif message is not None:
-        data = message.encode("utf-8")
-    else:
-        return None
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError("the message must be UTF-8 text") from exc
-    if not data:
-        raise InputError("the message is empty")
-    from provenance.seal import MAX_MESSAGE_BYTES
-
-    if len(data) > MAX_MESSAGE_BYTES:
-        raise InputError(f"the message is {len(data)} bytes; the limit is {MAX_MESSAGE_BYTES}")
-    return data
 
 
 @click.command()
 @click.argument("artwork", type=click.Path(path_type=Path))
-@click.option("--donor", required=True, metavar="0x..", help="Address that receives the token.")
+@click.option("--donor", required=True, type=ADDRESS, help="Address that receives the token.")
 @click.option(
     "--message", metavar="TEXT", help="Message sealed to the donor's key (<= 1024 bytes)."
 )
@@ -63,17 +32,7 @@ def read_message(message: str | None, message_file: Path | None) -> bytes | None
     metavar="B64",
     help="Donor's MetaMask encryption key (eth_getEncryptionPublicKey).",
 )
-@click.option("--name", help="Token name (default: the file name).")
-@click.option("--description", default="", help="Token description.")
-@click.option(
-    "--attribute",
-    "attributes",
-    multiple=True,
-    metavar="KEY=VALUE",
-    help="An OpenSea attribute; repeat for more.",
-)
-@click.option("--animation-url", help="animation_url (e.g. ipfs://... of a latent walk).")
-@click.option("--external-url", help="external_url.")
+@token_metadata_options
 @click.option(
     "--kubo-api",
     envvar="PROVENANCE_KUBO_API",
@@ -96,8 +55,7 @@ def read_message(message: str | None, message_file: Path | None) -> bytes | None
     help="Environment variable holding the pinning service's access token.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
-@chain_options
-@signer_options
+@connection_options(signs=True)
 def mint(
     artwork: Path,
     donor: str,
@@ -117,22 +75,20 @@ def mint(
     pinning_endpoint: str | None,
     pinning_token_env: str | None,
     as_json: bool,
-    rpc_url: str | None,
-    chain_id: int | None,
-    contract: str | None,
-    account: str | None,
-    private_key_env: str | None,
-    password_env: str | None,
+    connection: Connection,
 ) -> None:
     """Store ARTWORK and its metadata on IPFS and mint it to DONOR.
 
     Re-running the same command after an interruption finishes the same mint.
     """
-    from provenance.artwork import load_artwork
-    from provenance.collection import content_services, open_collection
-    from provenance.metadata import parse_attributes
-    from provenance.mint import MintRequest, parse_donor, resolve_donor_key
-    from provenance.mint import mint as run_mint
+    from provenance.chain.address import parse_address
+    from provenance.content.artwork import load_artwork
+    from provenance.content.message import read_message
+    from provenance.content.metadata import parse_attributes
+    from provenance.workflows.context import content_services
+    from provenance.workflows.donor_key import resolve_donor_key
+    from provenance.workflows.mint import MintRequest
+    from provenance.workflows.mint import mint as run_mint
 
     data = read_message(message, message_file)
     if data is not None and not (
@@ -143,7 +99,7 @@ def mint(
             " --donor-pubkey or --donor-encryption-key"
         )
     parsed_attributes = parse_attributes(attributes)
-    donor = parse_donor(donor)
+    donor = parse_address(donor, what="donor")
     art = load_artwork(artwork)  # fail on a bad file before touching the chain
     kubo, pinning = content_services(
         kubo_api=kubo_api,
@@ -151,15 +107,7 @@ def mint(
         pinning_endpoint=pinning_endpoint,
         pinning_token_env=pinning_token_env,
     )
-    collection = open_collection(
-        rpc_url=rpc_url,
-        chain_id=chain_id,
-        contract=contract,
-        account=account,
-        private_key_env=private_key_env,
-        password_env=password_env,
-        with_signer=True,
-    )
+    collection = connection.open(with_signer=True)
     collection.kubo, collection.pinning = kubo, pinning
     key = resolve_donor_key(
         collection,
@@ -171,7 +119,7 @@ def mint(
         encryption_key=donor_encryption_key,
     )
     request = MintRequest(
-        artwork=artwork,
+        artwork=art,  # read and checked once, above
         donor=donor,
         message=data,
         donor_key=key,
@@ -183,7 +131,7 @@ def mint(
     )
     result = run_mint(request, collection, progress=progress_printer(not as_json))
     verify_cmd = f"provenance verify {result.token_id}"
-    if rpc_url:  # never echo the URL itself: provider URLs carry API keys
+    if connection.rpc_url:  # never echo the URL itself: provider URLs carry API keys
         verify_cmd += f' --rpc-url "$PROVENANCE_RPC_URL" --contract {result.contract}'
 
     if as_json:

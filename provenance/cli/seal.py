@@ -7,22 +7,13 @@ from pathlib import Path
 
 import click
 
-from provenance.cli.common import F, signer_options
+from provenance.cli.options import Connection, connection_options
+from provenance.cli.render import emit_json, json_option
 from provenance.errors import InputError
 
 __all__ = ["seal"]
 
 _PATH = click.Path(dir_okay=False, path_type=Path)
-
-
-def key_options(func: F) -> F:
-    """The shared signer options, plus the keystore folder (these commands work off chain)."""
-    func = click.option(
-        "--keystore-dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        help="Keystore folder (default ~/.foundry/keystores).",
-    )(func)
-    return signer_options(func)
 
 
 def _read(path: Path, what: str) -> bytes:
@@ -61,12 +52,14 @@ def seal() -> None:
 )
 @click.option("--message", metavar="TEXT", help="The message (at most 1024 bytes of UTF-8).")
 @click.option("--message-file", type=_PATH, help="Read the message (UTF-8) from a file.")
+@json_option
 def encrypt(
     to_pubkey: str | None,
     to_encryption_key: str | None,
     donor: str | None,
     message: str | None,
     message_file: Path | None,
+    as_json: bool,
 ) -> None:
     """Print the envelope JSON (canonical, RFC 8785) sealing the message to the donor's key."""
     from provenance.seal import envelope_bytes, key_from_encryption_key, key_from_public_key
@@ -84,32 +77,32 @@ def encrypt(
             "Note: a MetaMask encryption key cannot be checked against the donor's address.",
             err=True,
         )
-    click.echo(envelope_bytes(seal_message(data, key)).decode("utf-8"))
+    envelope = envelope_bytes(seal_message(data, key)).decode("utf-8")
+    if as_json:  # the envelope itself, inside a document naming whom it is sealed to
+        emit_json({"envelope": json.loads(envelope), "scheme": key.scheme, "donor": key.address})
+        return
+    click.echo(envelope)
 
 
 @seal.command()
 @click.argument("envelope_file", type=_PATH)
-@key_options
+@json_option
+@connection_options(signs=True, contract=False, chain=False)
 def decrypt(
     envelope_file: Path,
-    account: str | None,
-    keystore_dir: Path | None,
-    password_env: str | None,
-    private_key_env: str | None,
+    as_json: bool,
+    connection: Connection,
 ) -> None:
     """Open an envelope with the donor's key and print the message."""
-    from provenance.chain.accounts import load_account
     from provenance.seal import open_envelope, parse_envelope
 
     envelope = parse_envelope(_read(envelope_file, "envelope file"))
-    signer = load_account(
-        account=account,
-        private_key_env=private_key_env,
-        password_env=password_env,
-        keystore_dir=keystore_dir,
-    )
-    plaintext = open_envelope(envelope, bytes(signer.key))
-    click.echo(plaintext.decode("utf-8"))
+    signer = connection.local_account()
+    text = open_envelope(envelope, bytes(signer.key)).decode("utf-8")
+    if as_json:
+        emit_json({"message": text})
+        return
+    click.echo(text)
 
 
 @seal.command()
@@ -140,22 +133,19 @@ def recover(address: str, message_file: Path, signature: str, as_json: bool) -> 
 
 
 @seal.command("encryption-key")
-@key_options
+@json_option
+@connection_options(signs=True, contract=False, chain=False)
 def encryption_key(
-    account: str | None,
-    keystore_dir: Path | None,
-    password_env: str | None,
-    private_key_env: str | None,
+    as_json: bool,
+    connection: Connection,
 ) -> None:
     """Print the MetaMask encryption public key (base64) of a local key, as eth_getEncryptionPublicKey
     would."""
-    from provenance.chain.accounts import load_account
     from provenance.seal import encryption_public_key
 
-    signer = load_account(
-        account=account,
-        private_key_env=private_key_env,
-        password_env=password_env,
-        keystore_dir=keystore_dir,
-    )
-    click.echo(encryption_public_key(bytes(signer.key)))
+    signer = connection.local_account()
+    key = encryption_public_key(bytes(signer.key))
+    if as_json:
+        emit_json({"encryption_public_key": key, "address": str(signer.address)})
+        return
+    click.echo(key)

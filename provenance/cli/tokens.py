@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import click
-from rich.table import Table
+from typing import Any
 
-from provenance.chain.contract import checksum
-from provenance.cli.common import chain_options, emit_json, out_console
+import click
+
+from provenance.chain.address import to_checksum
+from provenance.cli.options import Connection, connection_options
+from provenance.cli.render import emit_json, out_console, plural, table
 from provenance.errors import InputError
 
 
@@ -17,15 +19,12 @@ def tokens() -> None:
 
 @tokens.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@chain_options
-def list_tokens(
-    as_json: bool, rpc_url: str | None, chain_id: int | None, contract: str | None
-) -> None:
+@connection_options()
+def list_tokens(as_json: bool, connection: Connection) -> None:
     """Every minted token, from ArtworkMinted events, with journal state where known."""
-    from provenance.collection import open_collection
     from provenance.ipfs.cid import raw_cid_for_sha256
 
-    collection = open_collection(rpc_url=rpc_url, chain_id=chain_id, contract=contract)
+    collection = connection.open()
     events = collection.contract.events("ArtworkMinted")
     journal = {
         e.token_id: e
@@ -34,18 +33,18 @@ def list_tokens(
         )
         if e.token_id
     }
-    rows = []
+    rows: list[dict[str, Any]] = []
     for event in events:
         token_id = int(event.args["tokenId"])
         entry = journal.get(token_id)
         rows.append(
             {
                 "token_id": token_id,
-                "to": checksum(str(event.args["to"])),
+                "to": to_checksum(str(event.args["to"])),
                 "metadata_cid": raw_cid_for_sha256(bytes(event.args["metadataDigest"])),
                 "image_sha256": bytes(event.args["imageDigest"]).hex(),
                 "sealed_message": len(bytes(event.args["sealedMessage"])) > 0,
-                "tx_hash": event.log["transactionHash"],
+                "tx_hash": event.tx_hash,
                 "artwork": entry.artwork if entry else None,
             }
         )
@@ -68,18 +67,19 @@ def list_tokens(
             }
         )
         return
-    table = Table(title=f"{len(rows)} tokens of {collection.contract.address}")
-    for column in ("id", "donor", "metadata", "message", "artwork"):
-        table.add_column(column, overflow="fold")
+    shown = table(
+        f"{plural(len(rows), 'token')} of {collection.contract.address}",
+        ("id", "donor", "metadata", "message", "artwork"),
+    )
     for row in rows:
-        table.add_row(
+        shown.add_row(
             str(row["token_id"]),
             row["to"],
             row["metadata_cid"],
             "sealed" if row["sealed_message"] else "-",
             row["artwork"] or "-",
         )
-    out_console.print(table)
+    out_console.print(shown)
     for entry in pending:
         out_console.print(
             f"[yellow]unfinished[/] {entry.artwork}: {entry.state}"
@@ -90,14 +90,11 @@ def list_tokens(
 @tokens.command("show")
 @click.argument("token_id", type=click.IntRange(min=1))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@chain_options
-def show(
-    token_id: int, as_json: bool, rpc_url: str | None, chain_id: int | None, contract: str | None
-) -> None:
+@connection_options()
+def show(token_id: int, as_json: bool, connection: Connection) -> None:
     """One token: owner, record, URIs, mint transaction."""
-    from provenance.collection import open_collection
 
-    collection = open_collection(rpc_url=rpc_url, chain_id=chain_id, contract=contract)
+    collection = connection.open()
     bound = collection.contract
     if not bound.exists(token_id):
         raise InputError(f"token {token_id} does not exist on {bound.address}")
@@ -109,8 +106,8 @@ def show(
         "token_uri": bound.token_uri(token_id),
         "metadata_sha256": record.metadata_digest.hex(),
         "image_sha256": record.image_digest.hex(),
-        "minted_to": checksum(str(event.args["to"])) if event else None,
-        "tx_hash": event.log["transactionHash"] if event else None,
+        "minted_to": to_checksum(str(event.args["to"])) if event else None,
+        "tx_hash": event.tx_hash if event else None,
         "sealed_message": bool(event and event.args["sealedMessage"]),
     }
     if as_json:

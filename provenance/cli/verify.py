@@ -3,50 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
-from rich.table import Table
 
-from provenance.cli.common import F, chain_options, emit_json, out_console, signer_options
+from provenance.cli.options import Connection, connection_options, content_options
+from provenance.cli.render import emit_json, json_option, out_console, table
 from provenance.errors import InputError
-
-if TYPE_CHECKING:
-    from provenance.verify import ContentSource
-
-
-def content_options(func: F) -> F:
-    func = click.option(
-        "--gateway",
-        "gateways",
-        multiple=True,
-        metavar="URL",
-        help="Read content from these HTTP gateways (verified), in order.",
-    )(func)
-    func = click.option(
-        "--kubo-api",
-        envvar="PROVENANCE_KUBO_API",
-        metavar="URL",
-        help="Read content from a Kubo RPC API [env PROVENANCE_KUBO_API].",
-    )(func)
-    return func
-
-
-def content_source(kubo_api: str | None, gateways: tuple[str, ...]) -> ContentSource:
-    """The embedded blockstore by default; Kubo or gateways when asked. All verify every block."""
-    if kubo_api and gateways:
-        raise InputError("give --kubo-api or --gateway, not both")
-    if kubo_api:
-        from provenance.ipfs import KuboClient
-
-        return KuboClient(kubo_api)
-    if gateways:
-        from provenance.ipfs import GatewayFetcher
-
-        return GatewayFetcher(list(gateways))
-    from provenance.ipfs import Blockstore
-
-    return Blockstore.open()
 
 
 @click.command()
@@ -63,7 +25,7 @@ def content_source(kubo_api: str | None, gateways: tuple[str, ...]) -> ContentSo
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 @content_options
-@chain_options
+@connection_options()
 def verify(
     token_id: int,
     regenerate: bool,
@@ -71,18 +33,17 @@ def verify(
     as_json: bool,
     kubo_api: str | None,
     gateways: tuple[str, ...],
-    rpc_url: str | None,
-    chain_id: int | None,
-    contract: str | None,
+    connection: Connection,
 ) -> None:
     """Check TOKEN_ID end to end; exit 0 only when every check passes."""
-    from provenance.collection import open_collection
-    from provenance.verify import verify_token
+    from provenance.workflows.verify import verify_token
 
     if regenerate and model is None:
         raise InputError("--regenerate needs --model (a run folder or an exported model)")
-    source = content_source(kubo_api, gateways)
-    collection = open_collection(rpc_url=rpc_url, chain_id=chain_id, contract=contract)
+    from provenance.workflows.context import open_content_source
+
+    source = open_content_source(kubo_api, gateways)
+    collection = connection.open()
     report = verify_token(
         collection.contract,
         token_id,
@@ -102,14 +63,17 @@ def verify(
             }
         )
     else:
-        table = Table(title=f"token {token_id} on {collection.chain.label} ({report.contract})")
-        table.add_column("check")
-        table.add_column("result")
-        table.add_column("evidence", overflow="fold")
+        from rich.text import Text
+
+        shown = table(
+            f"token {token_id} on {collection.chain.label} ({report.contract})",
+            ("check", "result", "evidence"),
+        )
         marks = {True: "[green]pass[/]", False: "[red]FAIL[/]", None: "[dim]n/a[/]"}
         for check in report.checks:
-            table.add_row(check.name, marks[check.ok], check.detail)
-        out_console.print(table)
+            # The evidence quotes what the token's content says: plain text, never markup.
+            shown.add_row(check.name, marks[check.ok], Text(check.detail))
+        out_console.print(shown)
         failed = [c.name for c in report.checks if c.ok is False]
         out_console.print(
             "[bold green]verified[/]"
@@ -123,28 +87,28 @@ def verify(
 @click.command()
 @click.argument("token_id", type=click.IntRange(min=1))
 @content_options
-@chain_options
-@signer_options
+@json_option
+@connection_options(signs=True)
 def decrypt(
     token_id: int,
+    as_json: bool,
     kubo_api: str | None,
     gateways: tuple[str, ...],
-    rpc_url: str | None,
-    chain_id: int | None,
-    contract: str | None,
-    account: str | None,
-    private_key_env: str | None,
-    password_env: str | None,
+    connection: Connection,
 ) -> None:
     """Print the donor's sealed message of TOKEN_ID (needs the donor's key)."""
-    from provenance.chain.accounts import load_account
-    from provenance.collection import open_collection
-    from provenance.verify import decrypt_token
+    from provenance.workflows.verify import decrypt_token
 
-    if not account and not private_key_env:
+    if not connection.has_signer:
         raise InputError("decrypt needs the donor's key: --account NAME or --private-key-env VAR")
-    key = load_account(account=account, private_key_env=private_key_env, password_env=password_env)
-    source = content_source(kubo_api, gateways)
-    collection = open_collection(rpc_url=rpc_url, chain_id=chain_id, contract=contract)
+    key = connection.local_account()
+    from provenance.workflows.context import open_content_source
+
+    source = open_content_source(kubo_api, gateways)
+    collection = connection.open()
     message = decrypt_token(collection.contract, token_id, source, bytes(key.key))
-    click.echo(message.decode("utf-8", errors="replace"))
+    text = message.decode("utf-8", errors="replace")
+    if as_json:
+        emit_json({"token_id": token_id, "message": text})
+        return
+    click.echo(text)

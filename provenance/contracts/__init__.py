@@ -1,6 +1,6 @@
 """Compiled contract artifacts shipped with the toolkit (ABI, bytecode, compiler settings).
 
-The JSON files are package data rebuilt by ``scripts/build-contracts`` (see :mod:`.build`); a test
+The JSON files are package data rebuilt by ``scripts/build-contracts`` (``scripts/build_contracts.py``); a test
 fails when a shipped artifact differs from a fresh compile of ``solidity/src``.
 """
 

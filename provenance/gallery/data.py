@@ -11,13 +11,13 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from provenance.content.metadata import MAX_METADATA_BYTES, parse_metadata
 from provenance.errors import ContractRevert, ProvenanceError
 from provenance.ipfs.cid import raw_cid_for_sha256
-from provenance.metadata import MAX_METADATA_BYTES, parse_metadata
 
 if TYPE_CHECKING:
-    from provenance.collection import Collection
-    from provenance.verify import ContentSource
+    from provenance.ipfs.reader import ContentSource
+    from provenance.workflows.context import Collection
 
 __all__ = ["GalleryData", "OfferEntry", "Work", "collect"]
 
@@ -146,8 +146,8 @@ def _work(
         title=f"Token {token_id}",
         donation_wei=donations.get(token_id),
         sealed_message=bool(event and bytes(event.args["sealedMessage"])),
-        minted_block=int(event.log["blockNumber"], 16) if event else None,
-        minted_tx=str(event.log["transactionHash"]) if event else None,
+        minted_block=event.block_number if event else None,
+        minted_tx=event.tx_hash if event else None,
     )
     try:
         data = source.cat(metadata_cid, max_size=MAX_METADATA_BYTES)
@@ -173,7 +173,7 @@ def _work(
 
 def _offers(collection: Collection, source: ContentSource) -> list[OfferEntry]:
     """Offers made from this home for this collection that can still be redeemed."""
-    from provenance.donations import check_offer, saved_offers
+    from provenance.workflows.offer import check_offer, saved_offers
 
     entries = []
     for offer in saved_offers():

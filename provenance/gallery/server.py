@@ -18,7 +18,7 @@ from provenance.errors import InputError, IPFSError, ProvenanceError
 from provenance.ipfs.server import CONTENT_HEADERS, GatewayHandler, GatewayServer
 
 if TYPE_CHECKING:
-    from provenance.collection import Collection
+    from provenance.workflows.context import Collection
 
 __all__ = ["GalleryServer", "make_gallery_server"]
 
@@ -33,11 +33,11 @@ class _SiteCache:
         self._lock = threading.Lock()
 
     def files(self) -> dict[str, bytes]:
-        from provenance.donations import offers_dir
         from provenance.gallery.data import collect
         from provenance.gallery.site import render_site
+        from provenance.state.home import home
 
-        folder = offers_dir()
+        folder = home().offers
         offers = len(list(folder.glob("0x*.json"))) if folder.is_dir() else 0
         key = (self.collection.chain.rpc.block_number(), offers)
         with self._lock:

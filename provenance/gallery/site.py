@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from provenance.errors import InputError
 from provenance.gallery.data import GalleryData, OfferEntry, Work
-from provenance.home import atomic_write
+from provenance.state.home import atomic_write
 
 __all__ = ["STATIC_FILES", "render_site", "write_site"]
 
@@ -27,7 +27,7 @@ STATIC_FILES = ("gallery.css", "verify.js")
 
 
 def _wei(wei: int) -> str:
-    from provenance.donations import format_wei
+    from provenance.chain.units import format_wei
 
     return format_wei(wei)
 
@@ -256,7 +256,7 @@ def render_work(data: GalleryData, work: Work, gateway: str) -> str:
 
 
 def render_offer(data: GalleryData, offer: OfferEntry, gateway: str) -> str:
-    from provenance.donations import NO_DEADLINE
+    from provenance.chain.units import NO_DEADLINE
 
     deadline = (
         "no expiry"

@@ -18,9 +18,9 @@ from provenance.ipfs.reader import DEFAULT_MAX_CAT_BYTES, ContentSource, Content
 if TYPE_CHECKING:
     from provenance.ipfs.blockstore import BlockNotFound, Blockstore
     from provenance.ipfs.car import export_car, import_car
-    from provenance.ipfs.gateway import GatewayFetcher
-    from provenance.ipfs.kubo import KuboClient
-    from provenance.ipfs.pinning import PinningClient, PinStatus
+    from provenance.ipfs.remote.gateway import GatewayFetcher
+    from provenance.ipfs.remote.kubo import KuboClient
+    from provenance.ipfs.remote.pinning import PinningClient, PinStatus
 
 __all__ = [
     "CID",
@@ -53,10 +53,10 @@ _LAZY = {
     "Blockstore": "provenance.ipfs.blockstore",
     "export_car": "provenance.ipfs.car",
     "import_car": "provenance.ipfs.car",
-    "GatewayFetcher": "provenance.ipfs.gateway",
-    "KuboClient": "provenance.ipfs.kubo",
-    "PinningClient": "provenance.ipfs.pinning",
-    "PinStatus": "provenance.ipfs.pinning",
+    "GatewayFetcher": "provenance.ipfs.remote.gateway",
+    "KuboClient": "provenance.ipfs.remote.kubo",
+    "PinningClient": "provenance.ipfs.remote.pinning",
+    "PinStatus": "provenance.ipfs.remote.pinning",
 }
 
 

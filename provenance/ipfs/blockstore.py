@@ -21,9 +21,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from provenance.errors import IntegrityError, IPFSError
-from provenance.home import atomic_write, home_dir
 from provenance.ipfs.cid import CID, SHA2_256
 from provenance.ipfs.reader import as_cid, cat_bytes, iter_file, walk_dag
+from provenance.state.home import atomic_write, home
 
 __all__ = ["BlockNotFound", "Blockstore"]
 
@@ -50,8 +50,8 @@ class Blockstore:
 
     @classmethod
     def open(cls, root: Path | None = None, *, fsync: bool = True) -> Blockstore:
-        """The store at ``root`` (default: ``home_dir()/ipfs/blocks``), created on first use."""
-        return cls(root if root is not None else home_dir() / "ipfs" / "blocks", fsync=fsync)
+        """The store at ``root`` (default: ``Home.blocks``), created on first use."""
+        return cls(root if root is not None else home().blocks, fsync=fsync)
 
     # -- blocks -------------------------------------------------------------------------------
     def _path(self, cid: CID) -> Path:

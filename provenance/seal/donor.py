@@ -20,10 +20,7 @@ import binascii
 from collections.abc import Mapping
 from typing import Any, Final
 
-from eth_account._utils.legacy_transactions import (
-    encode_transaction,
-    serializable_unsigned_transaction_from_dict,
-)
+import rlp
 from eth_account.messages import defunct_hash_message
 from eth_keys.datatypes import Signature
 from eth_keys.exceptions import BadSignature
@@ -243,6 +240,33 @@ def _unsigned_and_vrs(tx: Mapping[str, Any]) -> tuple[dict[str, Any], int, int, 
     return unsigned, v, r, s, recovery_id
 
 
+def _signing_hash_and_raw(
+    unsigned: Mapping[str, Any], v: int, r: int, s: int
+) -> tuple[bytes, bytes]:
+    """The hash the sender signed and the signed transaction's bytes, RLP-encoded as the specs
+    say: legacy (EIP-155 when it names a chain), EIP-2930 (type 1) and EIP-1559 (type 2)."""
+    tx_type = int(unsigned.get("type", 0))
+    to = _as_bytes(unsigned["to"]) if unsigned["to"] else b""
+    common = [unsigned["gas"], to, unsigned["value"], unsigned["data"]]
+    if tx_type == 0:
+        fields: list[Any] = [unsigned["nonce"], unsigned["gasPrice"], *common]
+        chain_id = unsigned.get("chainId")
+        preimage = rlp.encode(fields + ([chain_id, 0, 0] if chain_id is not None else []))
+        return keccak(preimage), rlp.encode([*fields, v, r, s])
+    access = [
+        [_as_bytes(entry["address"]), [_as_bytes(key) for key in entry["storageKeys"]]]
+        for entry in unsigned["accessList"]
+    ]
+    fees = (
+        [unsigned["gasPrice"]]
+        if tx_type == 1
+        else [unsigned["maxPriorityFeePerGas"], unsigned["maxFeePerGas"]]
+    )
+    fields = [_as_int(unsigned["chainId"], "chainId"), unsigned["nonce"], *fees, *common, access]
+    prefix = bytes([tx_type])
+    return keccak(prefix + rlp.encode(fields)), prefix + rlp.encode([*fields, v, r, s])
+
+
 def key_from_transaction(tx: Mapping[str, Any], *, donor: str) -> DonorKey:
     """Recover the donor's key from a transaction they sent (a ``eth.get_transaction`` result).
 
@@ -252,10 +276,8 @@ def key_from_transaction(tx: Mapping[str, Any], *, donor: str) -> DonorKey:
     address = checksum_address(donor, what="donor address")
     unsigned, v, r, s, recovery_id = _unsigned_and_vrs(tx)
     try:
-        unsigned_tx = serializable_unsigned_transaction_from_dict(unsigned)
-        raw = encode_transaction(unsigned_tx, (v, r, s))
-        signing_hash = unsigned_tx.hash()
-    except (TypeError, ValueError, KeyError) as exc:
+        signing_hash, raw = _signing_hash_and_raw(unsigned, v, r, s)
+    except (TypeError, ValueError, KeyError, rlp.exceptions.EncodingError) as exc:
         raise InputError(f"cannot rebuild the transaction from its fields: {exc}") from exc
     reported = tx.get("hash")
     if reported is None:

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 import coincurve
-from eth_utils.address import is_checksum_address, is_hex_address, to_checksum_address
+from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
+from provenance.chain.address import parse_address as checksum_address
 from provenance.errors import InputError, SealError
 
 __all__ = [
@@ -52,22 +53,6 @@ class DonorKey:
     @property
     def public_key_hex(self) -> str:
         return "0x" + self.public_key.hex()
-
-
-def checksum_address(value: str, *, what: str = "address") -> str:
-    """Return the EIP-55 form of ``value``; a mixed-case input must already carry a valid checksum.
-
-    All-lowercase and all-uppercase hex carry no checksum and are accepted, as wallets do.
-    """
-    text = value.strip() if isinstance(value, str) else ""
-    if not is_hex_address(text) or not text.startswith(("0x", "0X")):
-        raise InputError(f"{what} {value!r} is not a 0x-prefixed 20-byte hex address")
-    digits = text[2:]
-    if digits != digits.lower() and digits != digits.upper() and not is_checksum_address(text):
-        raise InputError(
-            f"{what} {value!r} has an invalid EIP-55 checksum (expected {to_checksum_address(text)})"
-        )
-    return str(to_checksum_address(text))
 
 
 def address_of(public_key: bytes) -> str:

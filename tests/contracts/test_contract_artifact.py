@@ -6,9 +6,9 @@ import shutil
 import subprocess
 
 import pytest
+from build_contracts import ROOT, compile_artifacts
 
 from provenance.contracts import load_artifact
-from provenance.contracts.build import ROOT, compile_artifacts
 from provenance.errors import ConfigError
 
 FORGE = ROOT / "node_modules/@foundry-rs/forge-linux-amd64/bin/forge"

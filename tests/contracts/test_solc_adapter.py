@@ -8,7 +8,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from provenance.contracts.build import ROOT
+from build_contracts import ROOT
 
 SOLC = ROOT / "scripts/solc"
 FORGE = ROOT / "node_modules/@foundry-rs/forge-linux-amd64/bin/forge"

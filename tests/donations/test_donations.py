@@ -13,19 +13,14 @@ from eth_account import Account
 from PIL import Image
 
 from provenance.chain.accounts import dev_accounts
-from provenance.chain.contract import ProvenanceArt, checksum, deploy_provenance_art
+from provenance.chain.address import to_checksum
+from provenance.chain.contract import ProvenanceArt, deploy_provenance_art
 from provenance.chain.rpc import RpcClient
 from provenance.chain.tx import Sender
-from provenance.collection import Collection, open_collection
-from provenance.donations import (
-    Offer,
-    Voucher,
-    parse_amount,
-    parse_duration,
-    voucher_digest,
-    voucher_typed_data,
-)
+from provenance.chain.units import parse_amount, parse_duration
+from provenance.content.offer import Offer, Voucher, voucher_digest, voucher_typed_data
 from provenance.errors import InputError
+from provenance.workflows.context import Collection, open_collection
 
 from ..workflows.conftest import invoke, make_artwork, one_line_error
 from .conftest import OTHER_CHAIN_ID
@@ -509,10 +504,10 @@ WALLET_OWNER = dev_accounts(6)[3]
 def wallet(collection: Collection) -> str:
     """Foundry's mock ERC-1271 wallet (solidity/test/Mocks.sol), compiled through py-solc-x and
     the solc adapter, deployed for WALLET_OWNER and granted MINTER_ROLE by the artist."""
+    from build_contracts import ROOT, compile_sources
     from eth_abi.abi import encode
 
     from provenance.chain.contract import MINTER_ROLE
-    from provenance.contracts.build import ROOT, compile_sources
 
     source = "solidity/test/Mocks.sol"
     output = compile_sources([ROOT / source])
@@ -523,7 +518,7 @@ def wallet(collection: Collection) -> str:
     receipt = artist.transact(
         to=None, data=bytecode + encode(["address"], [WALLET_OWNER.address]), action="deploy wallet"
     )
-    address = checksum(str(receipt["contractAddress"]))
+    address = to_checksum(str(receipt.contract_address))
     contract = collection.contract
     artist.transact(
         to=contract.address,

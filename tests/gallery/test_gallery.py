@@ -18,11 +18,11 @@ import httpx
 import pytest
 
 from provenance.chain.accounts import dev_accounts
-from provenance.collection import open_collection
 from provenance.gallery import make_gallery_server
 from provenance.ipfs import Blockstore
 from provenance.ipfs.cid import CID
 from provenance.ipfs.server import make_server
+from provenance.workflows.context import open_collection
 
 from ..conftest import ROOT
 from ..workflows.conftest import invoke, make_artwork

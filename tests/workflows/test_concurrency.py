@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from eth_keys.datatypes import PrivateKey
 
 from provenance.chain.accounts import dev_accounts
 from provenance.chain.devnet import Devnet
@@ -16,7 +17,7 @@ from provenance.chain.devnet import Devnet
 from .conftest import make_artwork, one_line_error, run_cli
 
 DONOR = dev_accounts(2)[1]
-PUBKEY = str(DONOR._key_obj.public_key.to_hex())
+PUBKEY = str(PrivateKey(bytes(DONOR.key)).public_key.to_hex())
 
 
 def test_two_cold_mints_share_one_devnet(home: Path, tmp_path: Path) -> None:
@@ -245,7 +246,7 @@ def test_resume_re_signs_when_the_fee_cap_went_stale(
     result = _finish_while_mining(args, env, rpc)
     assert result["resumed"] is True
     from provenance.chain.contract import ProvenanceArt
-    from provenance.journal import Journal
+    from provenance.state.journal import Journal
 
     assert ProvenanceArt(rpc, contract).total_minted() == 1
     entry = Journal(home / "journal.sqlite").find(
@@ -350,3 +351,46 @@ def test_a_failed_send_stops_the_batch_and_a_rerun_finishes(home: Path, tmp_path
     finally:
         proxy.close()
     assert contract.total_minted() == before + 6
+
+
+def test_a_redemption_stuck_under_the_base_fee_is_replaced(
+    home: Path,
+    tmp_path: Path,
+    slow_chain,  # type: ignore[no-untyped-def]
+) -> None:
+    """The outbox gives redemptions the mints' recovery: a redemption sent, then stranded under a
+    raised base fee, is replaced on the re-run (same nonce, raised fee caps), not left to time
+    out, and the voucher is redeemed once."""
+    from provenance.chain.contract import ProvenanceArt
+    from provenance.state.journal import Journal
+
+    url, rpc = slow_chain
+    env = {
+        "PK": "0x" + bytes(dev_accounts(1)[0].key).hex(),
+        "DK": "0x" + bytes(DONOR.key).hex(),
+    }
+    contract = _deploy_on(url, rpc, env)
+    art = make_artwork(tmp_path / "stuck-redeem.png", seed=972)
+    offer = tmp_path / "stuck.offer.json"
+    chain = ["--rpc-url", url, "--contract", contract]
+    made = run_cli(
+        "offer", str(art), "--min-donation", "1gwei", "-o", str(offer), *chain,
+        "--private-key-env", "PK", "--json", env=env,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    args = ["redeem", str(offer), *chain, "--private-key-env", "DK", "--json"]
+    crashed = run_cli(*args, env={**env, "PROVENANCE_FAILPOINT": "redeem-after-send"})
+    assert crashed.returncode == 137, crashed.stderr
+    key = f"redeem:31337:{contract}:{json.loads(offer.read_text())['voucher']['id']}"
+    stuck = Journal(home / "journal.sqlite").transaction(key)
+    assert stuck is not None  # journaled, and in the node's pool:
+    assert rpc.request("eth_getTransactionByHash", [stuck.tx_hash]) is not None
+    rpc.request("anvil_setNextBlockBaseFeePerGas", [hex(500 * 10**9)])
+    rpc.request("evm_mine")
+    result = _finish_while_mining(args, env, rpc)
+    assert result["resumed"] is True
+    assert result["tx_hash"] != stuck.tx_hash  # replaced, same nonce
+    replacement = rpc.request("eth_getTransactionByHash", [result["tx_hash"]])
+    assert int(replacement["nonce"], 16) == stuck.nonce
+    assert ProvenanceArt(rpc, contract).total_minted() == 1
+    assert Journal(home / "journal.sqlite").transaction(key) is None

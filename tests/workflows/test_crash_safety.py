@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
+from eth_keys.datatypes import PrivateKey
 
 from provenance.chain.accounts import dev_accounts
 from provenance.chain.network import connect, resolve_contract
 from provenance.ipfs import Blockstore
-from provenance.journal import Journal
+from provenance.state.journal import Journal
 
 from .conftest import make_artwork, run_cli
 
 DONOR = dev_accounts(2)[1]
-KEY = str(DONOR._key_obj.public_key.to_hex())
+KEY = str(PrivateKey(bytes(DONOR.key)).public_key.to_hex())
 
 
 def mint_cmd(art: Path) -> list[str]:
@@ -84,4 +86,91 @@ def test_signed_tx_whose_nonce_was_taken_is_signed_again(home: Path, tmp_path: P
     assert (
         assert_single_complete_token(home, first, before + 1)
         == json.loads(rerun.stdout)["token_id"]
+    )
+
+
+# -- redemptions: the same outbox, the same recovery ---------------------------------------------
+
+REDEEMER = dev_accounts(3)[2]
+REDEEMER_ENV = {"REDEEMER_KEY": "0x" + bytes(REDEEMER.key).hex()}
+
+
+def _offer(tmp_path: Path, name: str, seed: int) -> Path:
+    art = make_artwork(tmp_path / f"{name}.png", seed=seed)
+    path = tmp_path / f"{name}.offer.json"
+    made = run_cli("offer", str(art), "--min-donation", "1gwei", "-o", str(path), "--json")
+    assert made.returncode == 0, made.stderr
+    return path
+
+
+def _redeem(path: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return run_cli(
+        "redeem",
+        str(path),
+        "--private-key-env",
+        "REDEEMER_KEY",
+        "--message",
+        "sealed across a crash",
+        "--json",
+        env={**REDEEMER_ENV, **(env or {})},
+    )
+
+
+@pytest.mark.parametrize(
+    "failpoint", ["redeem-after-sign", "redeem-after-send", "redeem-before-receipt"]
+)
+def test_rerun_after_a_crash_finishes_the_same_redemption(
+    home: Path, tmp_path: Path, failpoint: str
+) -> None:
+    run_cli("chain", "up")
+    seed = {"redeem-after-sign": 501, "redeem-after-send": 502, "redeem-before-receipt": 503}
+    path = _offer(tmp_path, failpoint, seed=seed[failpoint])
+    contract = resolve_contract(connect())
+    before_minted = contract.total_minted()
+    before_nonce = contract.rpc.transaction_count(REDEEMER.address, "latest")
+    crashed = _redeem(path, {"PROVENANCE_FAILPOINT": failpoint})
+    assert crashed.returncode == 137, crashed.stderr
+    journal = Journal(home / "journal.sqlite")
+    voucher_id = json.loads(path.read_text())["voucher"]["id"]
+    key = f"redeem:31337:{contract.address}:{voucher_id}"
+    journaled = journal.transaction(key)
+    assert journaled is not None and journaled.sender == REDEEMER.address  # journaled first
+    rerun = _redeem(path)
+    assert rerun.returncode == 0, rerun.stderr
+    result = json.loads(rerun.stdout)
+    assert result["resumed"] is True
+    assert result["tx_hash"] == journaled.tx_hash  # the same transaction, not a second one
+    assert contract.total_minted() == before_minted + 1
+    assert contract.rpc.transaction_count(REDEEMER.address, "latest") == before_nonce + 1
+    assert journal.transaction(key) is None  # done: the row is gone
+    assert run_cli("verify", str(result["token_id"])).returncode == 0
+    again = _redeem(path)
+    assert again.returncode != 0 and "redeemed" in again.stderr
+
+
+def test_a_withdrawal_killed_after_sending_is_finished_not_repeated(
+    home: Path, tmp_path: Path
+) -> None:
+    """Withdrawals go through the same outbox: the re-run reports the journaled withdrawal
+    instead of sending a second one."""
+    run_cli("chain", "up")
+    redeemed = _redeem(_offer(tmp_path, "withdraw", seed=510))
+    assert redeemed.returncode == 0, redeemed.stderr
+    contract = resolve_contract(connect())
+    rpc = contract.rpc
+    beneficiary = dev_accounts(5)[4].address
+    held = rpc.get_balance(contract.address)
+    assert held > 0
+    args = ["withdraw", "--to", beneficiary, "--json"]
+    crashed = run_cli(*args, env={"PROVENANCE_FAILPOINT": "withdraw-after-send"})
+    assert crashed.returncode == 137, crashed.stderr
+    journaled = Journal(home / "journal.sqlite").transaction(f"withdraw:31337:{contract.address}")
+    assert journaled is not None
+    rerun = run_cli(*args)
+    assert rerun.returncode == 0, rerun.stderr
+    result = json.loads(rerun.stdout)
+    assert result["tx_hash"] == journaled.tx_hash and result["amount_wei"] == str(held)
+    assert rpc.get_balance(contract.address) == 0
+    assert (
+        Journal(home / "journal.sqlite").transaction(f"withdraw:31337:{contract.address}") is None
     )

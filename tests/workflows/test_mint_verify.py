@@ -8,6 +8,7 @@ import signal
 from pathlib import Path
 
 import pytest
+from eth_keys.datatypes import PrivateKey
 
 from provenance.chain.accounts import dev_accounts
 from provenance.chain.devnet import Devnet
@@ -21,7 +22,7 @@ MESSAGE = "Thank you for the portraits. Für immer ✨"
 
 
 def donor_pubkey() -> str:
-    return str(DONOR._key_obj.public_key.to_hex())
+    return str(PrivateKey(bytes(DONOR.key)).public_key.to_hex())
 
 
 @pytest.fixture(scope="module")
@@ -193,7 +194,7 @@ def test_token_pointing_at_other_content_fails(
     store = Blockstore.open(home / "ipfs" / "blocks")
     # Metadata that claims the first token's image, minted with a different image digest.
     original = json.loads(store.cat(str(minted["metadata_cid"])))
-    from provenance.metadata import canonical_json
+    from provenance.content.metadata import canonical_json
 
     original["name"] = "impostor"
     data = canonical_json(original)

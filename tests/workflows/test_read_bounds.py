@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 
 from provenance.chain.contract import Record
+from provenance.content.metadata import MAX_METADATA_BYTES
 from provenance.errors import IPFSError
 from provenance.ipfs import Blockstore, ContentTooLarge
 from provenance.ipfs.cid import CID, DAG_PB
 from provenance.ipfs.dagpb import PBLink, encode_node
 from provenance.ipfs.unixfs import DataType, encode_unixfs
-from provenance.metadata import MAX_METADATA_BYTES
-from provenance.verify import Report, _check_image, decrypt_token
+from provenance.workflows.verify import Report, _check_image, decrypt_token
 
 
 class Recording:

@@ -14,7 +14,7 @@ import os
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, BinaryIO, Self
+from typing import Any, BinaryIO
 
 import httpx
 
@@ -24,6 +24,7 @@ from provenance.ipfs.cid import CID
 from provenance.ipfs.importer import add_stream
 from provenance.ipfs.params import DEFAULT_PROFILE, ImportParams, resolve_params
 from provenance.ipfs.reader import as_cid, cat_bytes
+from provenance.ipfs.remote.http import HttpService
 
 __all__ = ["MIN_KUBO_VERSION", "KuboClient"]
 
@@ -42,7 +43,7 @@ def _parse_version(text: str) -> tuple[int, int, int]:
     return major, minor, patch
 
 
-class KuboClient:
+class KuboClient(HttpService):
     """Kubo RPC over httpx; also a ``ContentSource`` (``cat``)."""
 
     def __init__(
@@ -59,18 +60,7 @@ class KuboClient:
         headers = {"Authorization": authorization} if authorization else {}
         self.retries = retries
         self.backoff = backoff
-        self._client = httpx.Client(
-            base_url=self.url, headers=headers, timeout=timeout, transport=transport
-        )
-
-    def close(self) -> None:
-        self._client.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+        super().__init__(self.url, headers=headers, timeout=timeout, transport=transport)
 
     # -- transport ----------------------------------------------------------------------------
     def _post(

@@ -17,6 +17,7 @@ import rfc8785
 from provenance.errors import InputError, VerificationError
 
 __all__ = [
+    "CONTENT_PROFILE",
     "MAX_METADATA_BYTES",
     "build_metadata",
     "canonical_json",
@@ -27,6 +28,9 @@ __all__ = [
 # The smallest chunk of the CIDv1 profiles (kubo-v1: 256 KiB): under it, the metadata is one raw
 # block in every profile, and its CID is base32(0x01 0x55 0x12 0x20 || sha256).
 MAX_METADATA_BYTES = 256 * 1024
+#: The IPFS import profile every artwork and metadata file is stored under. Pinned, not the CLI's
+#: ``ipfs add`` default: the CIDs it gives are written into tokens and must never change.
+CONTENT_PROFILE = "unixfs-v1-2025"
 PROVENANCE_VERSION = 1
 
 

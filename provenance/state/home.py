@@ -1,8 +1,8 @@
 """Where local state lives, and how it is written.
 
-``PROVENANCE_HOME`` (default: the platform's user data dir) holds ``devnet/``, ``ipfs/blocks/``,
-``deployments.json`` and ``journal.sqlite``. Every write that matters goes through
-:func:`atomic_write` so a crash leaves either the old file or the new one, never half of one.
+``PROVENANCE_HOME`` (default: the platform's user data dir) is laid out by :class:`Home`, the one
+place that names its paths. Every write that matters goes through :func:`atomic_write` so a crash
+leaves either the old file or the new one, never half of one.
 """
 
 from __future__ import annotations
@@ -12,11 +12,12 @@ import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
 
-__all__ = ["atomic_write", "file_lock", "home_dir"]
+__all__ = ["Home", "atomic_write", "file_lock", "home", "home_dir"]
 
 
 def home_dir() -> Path:
@@ -25,6 +26,53 @@ def home_dir() -> Path:
     path = Path(configured) if configured else Path(platformdirs.user_data_dir("provenance"))
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+@dataclass(frozen=True)
+class Home:
+    """Every path under ``PROVENANCE_HOME``, named once."""
+
+    root: Path
+
+    @property
+    def devnet(self) -> Path:
+        """The local anvil's state, log and lock (``chain up``)."""
+        return self.root / "devnet"
+
+    @property
+    def deploy_lock(self) -> Path:
+        """Held while the devnet's collection is deployed on first use."""
+        return self.devnet / "deploy.lock"
+
+    @property
+    def blocks(self) -> Path:
+        """The embedded IPFS blockstore."""
+        return self.root / "ipfs" / "blocks"
+
+    @property
+    def deployments(self) -> Path:
+        """Collections deployed from this machine, by chain id."""
+        return self.root / "deployments.json"
+
+    @property
+    def journal(self) -> Path:
+        """The SQLite journal of mints and of every transaction sent."""
+        return self.root / "journal.sqlite"
+
+    @property
+    def send_lock(self) -> Path:
+        """One signing process at a time per state folder (see ``chain.outbox``)."""
+        return self.root / "mint.lock"
+
+    @property
+    def offers(self) -> Path:
+        """Offers this home signed (``offer make``), one JSON file each; the gallery lists them."""
+        return self.root / "offers"
+
+
+def home() -> Home:
+    """The current state folder's layout (``PROVENANCE_HOME`` is read on each call)."""
+    return Home(home_dir())
 
 
 def atomic_write(path: Path, data: bytes, *, mode: int = 0o644) -> None:

@@ -11,12 +11,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Self
+from typing import Any
 
 import httpx
 
 from provenance.errors import IPFSError
 from provenance.ipfs.cid import CID
+from provenance.ipfs.remote.http import HttpService
 
 __all__ = ["PinStatus", "PinningClient"]
 
@@ -53,7 +54,7 @@ class PinStatus:
             raise IPFSError(f"pinning service sent a malformed PinStatus: {exc}") from exc
 
 
-class PinningClient:
+class PinningClient(HttpService):
     def __init__(
         self,
         endpoint: str,
@@ -63,21 +64,12 @@ class PinningClient:
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.endpoint = endpoint.rstrip("/")
-        self._client = httpx.Client(
-            base_url=self.endpoint,
+        super().__init__(
+            self.endpoint,
             headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
             timeout=timeout,
             transport=transport,
         )
-
-    def close(self) -> None:
-        self._client.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:

@@ -4,8 +4,8 @@
 137 and no cleanup (``os._exit``), exactly as a SIGKILL or a power cut would. Unset (the normal
 case), :func:`failpoint` does nothing.
 
-Names in use: ``after-store``, ``after-sign``, ``after-send``, ``before-receipt`` (mint) and
-``redeem-after-sign`` (donations).
+Names in use: ``after-store`` (mint), and the outbox's ``after-sign``, ``after-send``,
+``before-receipt``: bare for a mint, prefixed for other actions (``redeem-after-sign``, ...).
 """
 
 from __future__ import annotations

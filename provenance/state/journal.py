@@ -1,4 +1,5 @@
-"""The mint journal: a local SQLite ledger of mint intents and outcomes.
+"""The journal: a local SQLite ledger of mint intents and outcomes, and of every transaction in
+flight (``journal.sqlite`` under ``PROVENANCE_HOME``).
 
 One row per (chain, contract, image). The chain stays the authority: a row says what this
 machine did, and every step checks the chain before acting on it (a devnet whose state was reset
@@ -7,8 +8,12 @@ sealed envelope included) before anything leaves the process, then the signed tr
 hash before broadcasting, then the outcome. Re-running an interrupted mint reads the row and
 finishes the same transaction instead of starting a second one.
 
-States: ``prepared`` -> ``stored`` (content in the blockstore) -> ``signed`` (raw tx + hash
+Mint states: ``prepared`` -> ``stored`` (content in the blockstore) -> ``signed`` (raw tx + hash
 recorded) -> ``sent`` -> ``minted`` | ``failed``.
+
+The ``transactions`` table holds every other journaled transaction (redemptions, withdrawals,
+deployments), one row per intent key while it is in flight, with the call itself so that the
+outbox (:mod:`provenance.chain.outbox`) can sign it again; the row goes once the receipt is in.
 """
 
 from __future__ import annotations
@@ -22,9 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from provenance.errors import ConfigError
-from provenance.home import home_dir
+from provenance.state.home import home
 
-__all__ = ["STATES", "Journal", "MintEntry"]
+__all__ = ["STATES", "Journal", "MintEntry", "TxRow"]
 
 STATES = ("prepared", "stored", "signed", "sent", "minted", "failed")
 
@@ -55,6 +60,23 @@ CREATE TABLE IF NOT EXISTS mints (
     UNIQUE (chain_id, contract, image_sha256)
 );
 CREATE INDEX IF NOT EXISTS mints_token ON mints (chain_id, contract, token_id);
+CREATE TABLE IF NOT EXISTS transactions (
+    key TEXT PRIMARY KEY,
+    chain_id INTEGER NOT NULL,
+    action TEXT NOT NULL,
+    sender TEXT NOT NULL,
+    to_address TEXT,
+    data BLOB NOT NULL,
+    value TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('signed','sent')),
+    tx_hash TEXT NOT NULL,
+    raw_tx BLOB NOT NULL,
+    nonce INTEGER NOT NULL,
+    attempts TEXT NOT NULL DEFAULT '[]',
+    details TEXT NOT NULL DEFAULT '{}',
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL
+);
 """
 
 
@@ -90,9 +112,33 @@ class MintEntry:
 _COLUMNS = [f.name for f in fields(MintEntry)]
 
 
+@dataclass
+class TxRow:
+    """A journaled transaction in flight (any action but a mint)."""
+
+    key: str
+    chain_id: int
+    action: str
+    sender: str
+    to_address: str | None
+    data: bytes
+    value: str  # wei as a decimal string: SQLite integers stop at 2**63
+    state: str
+    tx_hash: str
+    raw_tx: bytes
+    nonce: int
+    attempts: str  # JSON list of earlier hashes it replaced
+    details: str  # JSON: what the caller needs to report the outcome (a donation, a flag)
+    created_at: float
+    updated_at: float
+
+
+_TX_COLUMNS = [f.name for f in fields(TxRow)]
+
+
 class Journal:
     def __init__(self, path: Path | None = None) -> None:
-        self.path = path or home_dir() / "journal.sqlite"
+        self.path = path or home().journal
         try:
             self._db = sqlite3.connect(
                 self.path, timeout=30.0, isolation_level=None, check_same_thread=False
@@ -208,3 +254,48 @@ class Journal:
             attempts="[]",
             **values,
         )
+
+    # -- transactions in flight (the outbox's slots for every action but a mint) ------------------
+
+    def transaction(self, key: str) -> TxRow | None:
+        cursor = self._db.execute(
+            f"SELECT {','.join(_TX_COLUMNS)} FROM transactions WHERE key=?", (key,)
+        )
+        row = cursor.fetchone()
+        return TxRow(*row) if row else None
+
+    def put_transaction(self, key: str, **values: Any) -> None:
+        """Insert or replace the row of ``key`` (a signed transaction, before it is broadcast)."""
+        now = time.time()
+        existing = self.transaction(key)
+        row = {
+            **values,
+            "key": key,
+            "created_at": existing.created_at if existing else now,
+            "updated_at": now,
+        }
+        unknown = set(row) - set(_TX_COLUMNS)
+        if unknown:
+            raise ValueError(f"unknown transaction columns {unknown}")
+        names = ",".join(row)
+        marks = ",".join("?" for _ in row)
+        with self._tx() as db:
+            db.execute(
+                f"INSERT OR REPLACE INTO transactions ({names}) VALUES ({marks})",
+                tuple(row.values()),
+            )
+
+    def update_transaction(self, key: str, **changes: Any) -> None:
+        unknown = set(changes) - set(_TX_COLUMNS)
+        if unknown:
+            raise ValueError(f"unknown transaction columns {unknown}")
+        changes["updated_at"] = time.time()
+        assignments = ",".join(f"{k}=?" for k in changes)
+        with self._tx() as db:
+            db.execute(
+                f"UPDATE transactions SET {assignments} WHERE key=?", (*changes.values(), key)
+            )
+
+    def delete_transaction(self, key: str) -> None:
+        with self._tx() as db:
+            db.execute("DELETE FROM transactions WHERE key=?", (key,))

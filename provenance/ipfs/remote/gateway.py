@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from typing import Self
 
 import httpx
 
@@ -17,6 +16,7 @@ from provenance.errors import IntegrityError, IPFSError
 from provenance.ipfs.car import MAX_SECTION, iter_car
 from provenance.ipfs.cid import CID
 from provenance.ipfs.reader import as_cid, cat_bytes, walk_dag
+from provenance.ipfs.remote.http import HttpService
 
 __all__ = ["GatewayFetcher"]
 
@@ -36,7 +36,7 @@ class _Blocks:
             raise IPFSError(f"CAR response lacks block {parsed}", cid=str(parsed)) from exc
 
 
-class GatewayFetcher:
+class GatewayFetcher(HttpService):
     """A ``ContentSource`` over a list of gateways (base URLs such as ``http://127.0.0.1:8080``)."""
 
     def __init__(
@@ -51,16 +51,7 @@ class GatewayFetcher:
             raise IPFSError("no gateways given")
         self.gateways = [g.rstrip("/") for g in gateways]
         self.max_car_bytes = max_car_bytes
-        self._client = httpx.Client(timeout=timeout, transport=transport, follow_redirects=True)
-
-    def close(self) -> None:
-        self._client.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+        super().__init__(timeout=timeout, transport=transport, follow_redirects=True)
 
     def _download(self, url: str, accept: str, limit: int) -> bytes:
         with self._client.stream("GET", url, headers={"Accept": accept}) as response:

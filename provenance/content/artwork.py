@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import warnings
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 
+from provenance.content.generation import read_generation_record
+from provenance.content.metadata import build_metadata
 from provenance.errors import InputError
-from provenance.pngrecord import read_generation_record
 
 __all__ = ["MAX_ARTWORK_BYTES", "Artwork", "load_artwork"]
 
@@ -32,6 +34,37 @@ class Artwork:
     @property
     def size(self) -> int:
         return len(self.data)
+
+    def metadata(
+        self,
+        *,
+        image_cid: str,
+        donor: str,
+        name: str | None = None,
+        description: str = "",
+        attributes: Sequence[Mapping[str, Any]] = (),
+        sealed_message: Mapping[str, Any] | None = None,
+        animation_url: str | None = None,
+        external_url: str | None = None,
+    ) -> dict[str, Any]:
+        """The token metadata of this artwork (its image fields and generation record filled
+        in); ``name`` defaults to the file name."""
+        return build_metadata(
+            name=name or self.path.stem,
+            description=description,
+            image_cid=image_cid,
+            image_sha256=self.sha256,
+            mime=self.mime,
+            size=self.size,
+            width=self.width,
+            height=self.height,
+            donor=donor,
+            attributes=attributes,
+            generator=self.generation,
+            sealed_message=sealed_message,
+            animation_url=animation_url,
+            external_url=external_url,
+        )
 
 
 def load_artwork(path: Path) -> Artwork:

@@ -2,7 +2,9 @@
 
 The compiler settings come from ``foundry.toml`` (``[profile.default]``), so the shipped bytecode is
 what ``forge build`` compiles. Run as ``scripts/build-contracts`` from a checkout with
-``node_modules`` installed; nothing here is needed at run time.
+``node_modules`` installed. A build tool, not part of the package: nothing here is needed at run
+time, and py-solc-x is a dev dependency. The tests and ``scripts/bench_gas.py`` import it (pytest
+puts ``scripts/`` on the path).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ __all__ = [
     "write_artifacts",
 ]
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 SOURCE_DIR = "solidity/src"
 
 
@@ -100,7 +102,7 @@ def artifact_path(name: str, root: Path = ROOT) -> Path:
 
 def write_artifacts(root: Path = ROOT) -> list[Path]:
     """Compile and write each artifact (stable JSON: sorted keys, two-space indent, final newline)."""
-    from provenance.home import atomic_write
+    from provenance.state.home import atomic_write
 
     written: list[Path] = []
     for name, artifact in compile_artifacts(root).items():

@@ -11,11 +11,13 @@ import hashlib
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from eth_hash.auto import keccak
 
-from provenance.chain.contract import ProvenanceArt, Record, checksum
+from provenance.chain.address import ZERO_ADDRESS, to_checksum
+from provenance.chain.contract import ProvenanceArt, Record
+from provenance.content.metadata import MAX_METADATA_BYTES, canonical_json, parse_metadata
 from provenance.errors import (
     ContractRevert,
     InputError,
@@ -23,13 +25,9 @@ from provenance.errors import (
     VerificationError,
 )
 from provenance.ipfs.cid import raw_cid_for_sha256
-from provenance.metadata import MAX_METADATA_BYTES, canonical_json, parse_metadata
+from provenance.ipfs.reader import ContentSource
 
-__all__ = ["Check", "ContentSource", "Report", "decrypt_token", "verify_token"]
-
-
-class ContentSource(Protocol):
-    def cat(self, cid: str, *, max_size: int | None = None) -> bytes: ...
+__all__ = ["Check", "Report", "decrypt_token", "verify_token"]
 
 
 @dataclass
@@ -151,11 +149,11 @@ def verify_token(
         report.add("donor", False, "no ArtworkMinted event found for this token")
         report.add("sealed-message", False, "no ArtworkMinted event: no on-chain commitment")
     else:
-        to = checksum(str(minted.args["to"]))  # eth-abi decodes addresses in lower case
+        to = to_checksum(str(minted.args["to"]))  # eth-abi decodes addresses in lower case
         redeemed = contract.redeemed_event(token_id)
         named = str(prov.get("donor", ""))
         # An open offer (voucher recipient 0) names no donor: whoever redeemed it received it.
-        if redeemed is not None and named.lower() == _ZERO_ADDRESS:
+        if redeemed is not None and named.lower() == ZERO_ADDRESS:
             report.add("donor", True, f"minted to {to}, who redeemed an open offer")
         else:
             same = to.lower() == named.lower()
@@ -188,7 +186,7 @@ def _check_image(
     if metadata.get("image") != f"ipfs://{cid}":
         report.add("image", False, f"metadata image {metadata.get('image')} != ipfs://{cid}")
         return None
-    from provenance.artwork import MAX_ARTWORK_BYTES  # here: it loads PIL
+    from provenance.content.artwork import MAX_ARTWORK_BYTES  # here: it loads PIL
 
     size = image["size"]
     if not isinstance(size, int) or isinstance(size, bool) or not 0 <= size <= MAX_ARTWORK_BYTES:
@@ -215,9 +213,6 @@ def _check_image(
         return None
     report.add("image", True, f"{cid} ({len(data)} bytes, sha256 matches on chain)")
     return data
-
-
-_ZERO_ADDRESS = "0x" + "0" * 40
 
 
 def _check_message(
@@ -296,7 +291,7 @@ def _check_generation(
         return
     from PIL import Image
 
-    from provenance.pngrecord import read_generation_record
+    from provenance.content.generation import read_generation_record
 
     try:
         with Image.open(io.BytesIO(image_bytes)) as image:
@@ -315,7 +310,7 @@ def _check_generation(
     if model is None:
         report.add("generation", True, detail)
         return
-    from provenance.regenerate import regenerate_check
+    from provenance.content.generation import regenerate_check
 
     ok, evidence = regenerate_check(image_bytes, model)
     report.add("generation", ok, f"{detail}; regenerated: {evidence}")

@@ -1,0 +1,234 @@
+"""The options every chain command shares, as one group, and the parameter types of user values.
+
+``@connection_options(signs=...)`` adds ``--rpc-url``, ``--chain-id``, ``--contract`` and, for a
+command that signs, ``--account``, ``--private-key-env``, ``--password-env`` and
+``--keystore-dir``; the command receives them as one :class:`Connection`, which opens the
+workflows' context. Bad values are usage errors (exit 2) caught while parsing, before anything
+connects: :data:`ADDRESS`, :data:`AMOUNT`, :data:`DURATION`, :data:`CID`.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from provenance.errors import InputError
+
+if TYPE_CHECKING:
+    from eth_account.signers.local import LocalAccount
+
+    from provenance.chain.network import Chain
+    from provenance.workflows.context import Collection
+
+__all__ = [
+    "ADDRESS",
+    "AMOUNT",
+    "CID",
+    "DURATION",
+    "Connection",
+    "connection_options",
+    "content_options",
+    "token_metadata_options",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _Parsed(click.ParamType[Any, Any]):
+    """A click type backed by one of the toolkit's parsers (their message is the usage error)."""
+
+    def __init__(self, name: str, parse: Callable[[str, str], Any]) -> None:
+        self.name = name
+        self._parse = parse
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if not isinstance(value, str):
+            return value
+        what = (param.name or "value").replace("_", " ") if param is not None else "value"
+        try:
+            return self._parse(value, what)
+        except InputError as exc:
+            self.fail(exc.message, param, ctx)
+
+
+def _address(text: str, what: str) -> str:
+    from provenance.chain.address import parse_address
+
+    return parse_address(text, what=what if what.endswith("address") else f"{what} address")
+
+
+def _amount(text: str, _what: str) -> int:
+    from provenance.chain.units import parse_amount
+
+    return parse_amount(text)
+
+
+def _duration(text: str, _what: str) -> int:
+    from provenance.chain.units import parse_duration
+
+    return parse_duration(text)
+
+
+def _cid(text: str, _what: str) -> str:
+    from provenance.ipfs.cid import CID
+
+    return str(CID.parse(text))
+
+
+ADDRESS = _Parsed("0x..", _address)
+AMOUNT = _Parsed("AMOUNT", _amount)
+DURATION = _Parsed("DURATION", _duration)
+CID = _Parsed("CID", _cid)
+
+
+@dataclass(frozen=True)
+class Connection:
+    """Which chain and collection to act on, and who signs: what the user typed."""
+
+    rpc_url: str | None = None
+    chain_id: int | None = None
+    contract: str | None = None
+    account: str | None = None
+    private_key_env: str | None = None
+    password_env: str | None = None
+    keystore_dir: Path | None = None
+
+    def open(self, *, with_signer: bool = False) -> Collection:
+        """The workflows' context (connects; on the devnet, starts it and deploys on first use)."""
+        from provenance.workflows.context import open_collection
+
+        return open_collection(
+            rpc_url=self.rpc_url,
+            chain_id=self.chain_id,
+            contract=self.contract,
+            account=self.account,
+            private_key_env=self.private_key_env,
+            password_env=self.password_env,
+            keystore_dir=self.keystore_dir,
+            with_signer=with_signer,
+        )
+
+    def local_account(self) -> LocalAccount:
+        """The signing account itself, for commands that work off chain (seal)."""
+        from provenance.chain.accounts import load_account
+
+        return load_account(
+            account=self.account,
+            private_key_env=self.private_key_env,
+            password_env=self.password_env,
+            keystore_dir=self.keystore_dir,
+        )
+
+    @property
+    def has_signer(self) -> bool:
+        return bool(self.account or self.private_key_env)
+
+    def chain(self) -> Chain:
+        """The chain only (no contract): for deploy and the donor's consent message."""
+        from provenance.chain.network import connect
+
+        return connect(rpc_url=self.rpc_url, chain_id=self.chain_id)
+
+
+_CHAIN_OPTIONS = [
+    click.option(
+        "--rpc-url",
+        envvar="PROVENANCE_RPC_URL",
+        metavar="URL",
+        help="JSON-RPC endpoint of a non-devnet network [env PROVENANCE_RPC_URL].",
+    ),
+    click.option(
+        "--chain-id", type=int, metavar="N", help="Expected chain id; refuse any other chain."
+    ),
+]
+_CONTRACT_OPTION = click.option(
+    "--contract", type=ADDRESS, help="Collection address (default: from deployments.json)."
+)
+_SIGNER_OPTIONS = [
+    click.option(
+        "--account", metavar="NAME", help="Keystore name (in --keystore-dir, Foundry's format)."
+    ),
+    click.option(
+        "--private-key-env",
+        metavar="VAR",
+        help="Name of an environment variable holding the private key.",
+    ),
+    click.option(
+        "--password-env",
+        metavar="VAR",
+        help="Environment variable holding the keystore password (else prompt).",
+    ),
+    click.option(
+        "--keystore-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Keystore folder (default ~/.foundry/keystores).",
+    ),
+]
+_NAMES = ("rpc_url", "chain_id", "contract", "account", "private_key_env", "password_env")
+
+
+def connection_options(
+    *, signs: bool = False, contract: bool = True, chain: bool = True
+) -> Callable[[F], F]:
+    """Add the connection options and pass them to the command as ``connection``."""
+    options = [
+        *(_CHAIN_OPTIONS if chain else []),
+        *([_CONTRACT_OPTION] if contract else []),
+        *(_SIGNER_OPTIONS if signs else []),
+    ]
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def command(*args: Any, **kwargs: Any) -> Any:
+            given = {name: kwargs.pop(name) for name in (*_NAMES, "keystore_dir") if name in kwargs}
+            return func(*args, connection=Connection(**given), **kwargs)
+
+        wrapped: Any = command
+        for option in reversed(options):
+            wrapped = option(wrapped)
+        return wrapped  # type: ignore[no-any-return]
+
+    return decorate
+
+
+def content_options(func: F) -> F:
+    """``--kubo-api`` / ``--gateway``: where verify-style commands read content from."""
+    func = click.option(
+        "--gateway",
+        "gateways",
+        multiple=True,
+        metavar="URL",
+        help="Read content from these HTTP gateways (verified), in order.",
+    )(func)
+    func = click.option(
+        "--kubo-api",
+        envvar="PROVENANCE_KUBO_API",
+        metavar="URL",
+        help="Read content from a Kubo RPC API [env PROVENANCE_KUBO_API].",
+    )(func)
+    return func
+
+
+def token_metadata_options(func: F) -> F:
+    """What a token's metadata says besides its image: the options of ``mint`` and ``offer``."""
+    options = [
+        click.option("--name", help="Token name (default: the file name)."),
+        click.option("--description", default="", help="Token description."),
+        click.option(
+            "--attribute",
+            "attributes",
+            multiple=True,
+            metavar="KEY=VALUE",
+            help="An OpenSea attribute; repeat for more.",
+        ),
+        click.option("--animation-url", help="animation_url (e.g. ipfs://... of a latent walk)."),
+        click.option("--external-url", help="external_url."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func

@@ -1,0 +1,67 @@
+"""The one place commands write output: JSON documents, tables, progress notes (through rich).
+
+Text that came from outside (a token's metadata, a gateway, a file) is printed with ``markup`` off
+so that it is shown as the plain text it is, never interpreted as console markup.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+__all__ = [
+    "emit_json",
+    "err_console",
+    "json_option",
+    "out_console",
+    "plural",
+    "progress_printer",
+    "table",
+]
+
+# Piped, rich would lay tables out for 80 columns; as wide as a row needs instead (see ``table``).
+out_console = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 4096)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+#: ``--json``: one JSON document on stdout instead of text (every command has it).
+json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+
+
+def table(title: str, columns: Sequence[str]) -> Table:
+    """A table for ``out_console``. Piped, nothing wraps: a hash or CID split over two lines
+    cannot be copied or grepped, so each row stays one line however wide."""
+    shown = Table(title=title)
+    for column in columns:
+        shown.add_column(column, no_wrap=not out_console.is_terminal, overflow="fold")
+    return shown
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 token``, ``2 tokens``."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def emit_json(value: Any) -> None:
+    """One JSON document on stdout."""
+    sys.stdout.write(json.dumps(value, indent=2, sort_keys=True, default=str) + "\n")
+
+
+def progress_printer(enabled: bool) -> Callable[[str], None]:
+    """Step-by-step notes on stderr, for a person at a terminal only: piped or scripted runs
+    keep stderr for the one-line error."""
+    if not enabled or not err_console.is_terminal:
+        return lambda _step: None
+
+    @functools.wraps(err_console.print)
+    def show(step: str) -> None:
+        err_console.print(f"[dim]· {step}[/dim]")
+
+    return show

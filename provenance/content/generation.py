@@ -1,0 +1,93 @@
+"""The GAN's generation record, read from a PNG's iTXt chunk with keyword ``provenance``.
+
+The GAN writes ``{"model": {"sha256", "cid"?}, "seed", "truncation"?, "code"}`` as canonical JSON.
+The toolkit only reads it (it does not need the GAN to mint); ``verify --regenerate`` asks the GAN
+to reproduce the pixels (:func:`regenerate_check`).
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+
+from provenance.errors import InputError
+
+__all__ = [
+    "KEYWORD",
+    "model_cid",
+    "parse_generation_record",
+    "read_generation_record",
+    "regenerate_check",
+]
+
+KEYWORD = "provenance"
+
+
+def parse_generation_record(text: str) -> dict[str, Any]:
+    """The record from the chunk's text; the one set of rules the toolkit and the GAN both apply."""
+    try:
+        record = json.loads(text)
+    except ValueError as exc:
+        raise InputError("the PNG's provenance chunk is not JSON") from exc
+    model = record.get("model") if isinstance(record, dict) else None
+    if not isinstance(model, dict) or not isinstance(model.get("sha256"), str):
+        raise InputError("the PNG's provenance chunk lacks model.sha256")
+    if not isinstance(record.get("seed"), int) or not isinstance(record.get("code"), str):
+        raise InputError("the PNG's provenance chunk lacks an integer seed or the code version")
+    return dict(record)
+
+
+def read_generation_record(image: Image.Image) -> dict[str, Any] | None:
+    """The record in an opened PNG, or None when it has none. Malformed records are errors."""
+    if image.format != "PNG":
+        return None
+    text = getattr(image, "text", {}) or {}
+    raw = text.get(KEYWORD)
+    if raw is None:
+        return None
+    return parse_generation_record(raw)
+
+
+def regenerate_check(image_bytes: bytes, model: Path) -> tuple[bool, str]:
+    """``verify --regenerate``: ask the GAN to reproduce the pixels from the generation record;
+    (pixels identical, evidence). The model's sha256 must be the one the record names.
+
+    The only place the toolkit reaches into ``gan`` (and so into jax), imported on demand.
+    """
+    if not model.exists():
+        raise InputError(f"model not found: {model}")
+    try:
+        from gan.errors import GanError
+        from gan.regenerate import regenerate_and_compare
+    except ImportError as exc:  # the gan extra is not installed
+        raise InputError(
+            f"--regenerate needs the GAN installed (pip install '.[gan]'): {exc}"
+        ) from exc
+    with tempfile.NamedTemporaryFile(suffix=".png") as handle:
+        handle.write(image_bytes)
+        handle.flush()
+        try:
+            result = regenerate_and_compare(handle.name, model)
+        except GanError as exc:
+            return False, f"cannot regenerate: {exc}"
+    if result.match:
+        return True, "identical pixels"
+    return False, result.reason or f"pixels differ (max abs diff {result.max_abs_diff})"
+
+
+def model_cid(path: Path, sha256_hex: str, size: int) -> str:
+    """The model file's CID under :data:`~provenance.content.metadata.CONTENT_PROFILE`, as
+    ``ipfs add`` gives it: a raw block up to 1 MiB (its CID follows from the sha256 alone), a
+    balanced UnixFS DAG above."""
+    if size <= 1 << 20:
+        from provenance.ipfs.cid import raw_cid_for_sha256
+
+        return raw_cid_for_sha256(bytes.fromhex(sha256_hex))
+    from provenance.content.metadata import CONTENT_PROFILE
+    from provenance.ipfs import add_file
+
+    return str(add_file(path, params=CONTENT_PROFILE).cid)

@@ -1,0 +1,180 @@
+"""One collection to act on: the chain, the contract, the content store, the journal, the signer."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from provenance.chain.contract import ProvenanceArt
+from provenance.chain.network import Chain, connect, resolve_contract, signer
+from provenance.chain.outbox import JournalSlot, Outbox, TxCall
+from provenance.chain.rpc import Receipt
+from provenance.chain.tx import Sender
+from provenance.errors import InputError
+from provenance.state.failpoints import failpoint
+from provenance.state.home import file_lock
+from provenance.state.journal import Journal
+
+if TYPE_CHECKING:
+    from provenance.ipfs import Blockstore, KuboClient, PinningClient
+    from provenance.ipfs.reader import ContentSource
+
+__all__ = [
+    "AlreadyMinted",
+    "Collection",
+    "content_services",
+    "open_collection",
+    "open_content_source",
+]
+
+
+class AlreadyMinted(InputError):
+    """The artwork's image is already a token of this collection (refused by mint and offer)."""
+
+    def __init__(self, token_id: int, image_sha256: bytes) -> None:
+        super().__init__(
+            f"this artwork is already minted as token {token_id}"
+            f" (image sha256 {image_sha256.hex()[:16]}...); see `provenance verify {token_id}`",
+            token_id=token_id,
+        )
+        self.token_id = token_id
+
+
+@dataclass
+class Collection:
+    chain: Chain
+    contract: ProvenanceArt
+    store: Blockstore
+    sender: Sender | None = None
+    # Where content is published besides the embedded store (optional).
+    kubo: KuboClient | None = None
+    pinning: PinningClient | None = None
+
+    @functools.cached_property
+    def journal(self) -> Journal:
+        """Opened on first use: read-only commands (verify, decrypt) never need it."""
+        return Journal()
+
+    def require_sender(self, what: str) -> Sender:
+        if self.sender is None:
+            raise InputError(f"{what} needs a signer (--account or --private-key-env)")
+        return self.sender
+
+    @contextmanager
+    def send_lock(self) -> Iterator[None]:
+        """One signing process at a time per state folder, from the journal read to the broadcast:
+        two commands finishing the same intent, or sharing a signer, must not both sign. The nonce
+        is re-read from the node under the lock, since another process may have sent meanwhile."""
+        with file_lock(self.journal.path.with_name("mint.lock")):
+            if self.sender is not None:
+                self.sender.nonces.resync(self.sender.address)
+            yield
+
+    def transact(self, key: str, call: TxCall, *, failpoints: str = "") -> tuple[Receipt, bool]:
+        """Send ``call`` through the journaled outbox, or finish the transaction an interrupted
+        run journaled under ``key``; (successful receipt, resumed)."""
+        with self.send_lock():
+            outbox = self.outbox(key, call, failpoints=failpoints)
+            assert isinstance(outbox.slot, JournalSlot)
+            call = outbox.slot.journaled_call() or call  # finish exactly what was journaled
+            tx_hash, receipt, resumed = outbox.start(call)
+        return outbox.finish(call, tx_hash, receipt), resumed
+
+    def outbox(
+        self, key: str, call: TxCall, *, details: dict[str, Any] | None = None, failpoints: str = ""
+    ) -> Outbox:
+        """The journaled outbox for one intent (``key``) other than a mint, sending ``call``."""
+        slot = JournalSlot(
+            self.journal, key, chain_id=self.chain.chain_id, call=call, details=details
+        )
+        return Outbox(
+            self.require_sender(call.action),
+            slot,
+            failpoint=failpoint,
+            failpoint_prefix=failpoints,
+        )
+
+
+def content_services(
+    *,
+    kubo_api: str | None = None,
+    kubo_auth_env: str | None = None,
+    pinning_endpoint: str | None = None,
+    pinning_token_env: str | None = None,
+) -> tuple[KuboClient | None, PinningClient | None]:
+    """Kubo and pinning-service clients; secrets come from environment variables by name."""
+    import os
+
+    def secret(var: str | None, what: str) -> str | None:
+        if var is None:
+            return None
+        value = os.environ.get(var)
+        if not value:
+            raise InputError(f"{what}: environment variable {var} is not set")
+        return value
+
+    kubo = pinning = None
+    if kubo_api:
+        from provenance.ipfs import KuboClient
+
+        kubo = KuboClient(kubo_api, authorization=secret(kubo_auth_env, "--kubo-auth-env"))
+    if pinning_endpoint:
+        token = secret(pinning_token_env, "--pinning-token-env")
+        if token is None:
+            raise InputError("--pinning-endpoint needs --pinning-token-env VAR (the access token)")
+        from provenance.ipfs import PinningClient
+
+        pinning = PinningClient(pinning_endpoint, token)
+    return kubo, pinning
+
+
+def open_collection(
+    *,
+    rpc_url: str | None = None,
+    chain_id: int | None = None,
+    contract: str | None = None,
+    account: str | None = None,
+    private_key_env: str | None = None,
+    password_env: str | None = None,
+    keystore_dir: Path | None = None,
+    with_signer: bool = False,
+) -> Collection:
+    """Connect (starting the devnet and deploying there on first use) and open local state."""
+    from provenance.ipfs import Blockstore
+
+    chain = connect(rpc_url=rpc_url, chain_id=chain_id)
+    local = None
+    if with_signer:
+        local = signer(
+            chain,
+            account=account,
+            private_key_env=private_key_env,
+            password_env=password_env,
+            keystore_dir=keystore_dir,
+        )
+    # On first use the devnet's collection is deployed by dev account 0 (the artist), whoever
+    # signs this command: an implicit deployment must not make a stranger its admin.
+    bound = resolve_contract(chain, contract=contract)
+    sender = Sender(chain.rpc, local, chain_id=chain.chain_id) if with_signer and local else None
+    return Collection(chain=chain, contract=bound, store=Blockstore.open(), sender=sender)
+
+
+def open_content_source(kubo_api: str | None, gateways: tuple[str, ...]) -> ContentSource:
+    """The embedded blockstore by default; Kubo or gateways when asked. All verify every block."""
+    if kubo_api and gateways:
+        raise InputError("give --kubo-api or --gateway, not both")
+    if kubo_api:
+        from provenance.ipfs import KuboClient
+
+        return KuboClient(kubo_api)
+    if gateways:
+        from provenance.ipfs import GatewayFetcher
+
+        return GatewayFetcher(list(gateways))
+    from provenance.ipfs import Blockstore
+
+    return Blockstore.open()

@@ -1,0 +1,68 @@
+"""The donor's public key, from whichever source the donor gave (at most one): a consent signature,
+a transaction they sent, the key itself, or an encryption key."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from provenance.chain.address import parse_address
+from provenance.errors import InputError, ProvenanceError
+from provenance.workflows.context import Collection
+
+if TYPE_CHECKING:
+    from provenance.seal import DonorKey
+
+__all__ = ["resolve_donor_key"]
+
+
+def resolve_donor_key(
+    collection: Collection,
+    *,
+    donor: str,
+    artwork_sha256: bytes | None,
+    signature: str | None = None,
+    tx_hash: str | None = None,
+    public_key: str | None = None,
+    encryption_key: str | None = None,
+) -> DonorKey | None:
+    """The donor's public key from whichever source the donor provided (at most one)."""
+    given = [s for s in (signature, tx_hash, public_key, encryption_key) if s]
+    if len(given) > 1:
+        raise InputError(
+            "give only one of --donor-signature, --donor-tx, --donor-pubkey, --donor-encryption-key"
+        )
+    if not given:
+        return None
+    from provenance import seal
+
+    donor = parse_address(donor, what="donor")
+    if signature:
+        # A consent naming this artwork, or one for the whole collection: both name the chain
+        # and the contract, so neither can be replayed elsewhere.
+        last: ProvenanceError | None = None
+        for digest in (artwork_sha256, None):
+            text = seal.consent_message(
+                donor=donor,
+                chain_id=collection.chain.chain_id,
+                contract=collection.contract.address,
+                artwork_sha256=digest.hex() if digest else None,
+            )
+            # The text as printed by `donor consent-message` may be signed with its newline.
+            for candidate in (text, text + "\n"):
+                try:
+                    return seal.key_from_signature(
+                        donor=donor, message=candidate, signature=signature
+                    )
+                except ProvenanceError as exc:
+                    last = exc
+        assert last is not None
+        raise last
+    if tx_hash:
+        tx = collection.chain.rpc.get_transaction(tx_hash)
+        if tx is None:
+            raise InputError(f"transaction {tx_hash} not found on {collection.chain.label}")
+        return seal.key_from_transaction(tx.fields, donor=donor)
+    if public_key:
+        return seal.key_from_public_key(public_key, donor=donor)
+    assert encryption_key is not None
+    return seal.key_from_encryption_key(encryption_key, donor=donor)
