@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import html
 import mimetypes
+import select
+import socket
 import tempfile
 from collections.abc import Iterator
 from http import HTTPStatus
@@ -32,6 +34,7 @@ from provenance.ipfs.cid import CID
 from provenance.ipfs.reader import (
     DEFAULT_MAX_CAT_BYTES,
     ContentTooLarge,
+    ReadCancelled,
     directory_entries,
     iter_file,
     resolve_path,
@@ -149,6 +152,15 @@ class GatewayHandler(BaseHTTPRequestHandler):
         for chunk in chunks:
             self.wfile.write(chunk)
 
+    def _client_gone(self) -> bool:
+        """Whether the client closed its end: a long DAG walk for nobody stops (a readable
+        socket with nothing to read is a closed one; a pipelined request is not)."""
+        try:
+            readable, _, _ = select.select([self.connection], [], [], 0)
+            return bool(readable) and self.connection.recv(1, socket.MSG_PEEK) == b""
+        except (OSError, ValueError):
+            return True
+
     def do_OPTIONS(self) -> None:
         self.send_response(HTTPStatus.NO_CONTENT)
         self._cors()
@@ -161,6 +173,8 @@ class GatewayHandler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         try:
             self._route()
+        except ReadCancelled:
+            self.close_connection = True  # the client left; nobody to answer
         except _Reply as reply:
             self._send(reply.status, (reply.message + "\n").encode(), "text/plain; charset=utf-8")
         except ContentTooLarge as exc:
@@ -178,7 +192,7 @@ class GatewayHandler(BaseHTTPRequestHandler):
         except IPFSError as exc:
             self._send(HTTPStatus.BAD_REQUEST, f"{exc}\n".encode(), "text/plain; charset=utf-8")
         except (BrokenPipeError, ConnectionResetError):
-            pass
+            self.close_connection = True
 
     # -- the gateway ----------------------------------------------------------------------------
     def _route(self) -> None:
@@ -270,12 +284,13 @@ class GatewayHandler(BaseHTTPRequestHandler):
         length = 0
         head = b""
         limit = self.server.max_file_bytes
-        for chunk in iter_file(store, target, max_size=limit):
+        for chunk in iter_file(store, target, max_size=limit, cancelled=self._client_gone):
             if len(head) < 512:
                 head += chunk[: 512 - len(head)]
             length += len(chunk)
         content_type = sniff_content_type(head, name.rsplit("/", 1)[-1])
-        self._send_stream(content_type, length, iter_file(store, target, max_size=limit), headers)
+        chunks = iter_file(store, target, max_size=limit, cancelled=self._client_gone)
+        self._send_stream(content_type, length, chunks, headers)
 
 
 class GatewayServer(ThreadingHTTPServer):
