@@ -14,14 +14,19 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from provenance.errors import ProvenanceError
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 __all__ = [
     "UntrustedDataError",
     "json_depth",
     "load_json",
+    "plain_text",
+    "rich_text",
 ]
 
 
@@ -86,3 +91,46 @@ def load_json(
         raise error(f"{what} is not valid JSON: {exc.msg} at position {exc.pos}") from exc
     except (ValueError, RecursionError) as exc:  # a 5000-digit number, NaN; depth is checked
         raise error(f"{what} is not usable JSON: {exc}") from exc
+
+
+# ESC-introduced sequences: CSI (ESC [ ... final byte), OSC (ESC ] ... BEL or ST, the form of
+# OSC-8 links and window titles), DCS/SOS/PM/APC strings (ESC P/X/^/_ ... ST), and two-byte ones.
+_ESCAPE_SEQUENCE: Final = re.compile(
+    r"""
+    \x1b\[[0-?]*[ -/]*[@-~]?              # CSI
+    | [\x1b]\][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?    # OSC ... BEL / ST
+    | \x9d[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?       # C1 OSC
+    | \x9b[0-?]*[ -/]*[@-~]?              # C1 CSI
+    | \x1b[PX^_][^\x1b\x9c]*(?:\x1b\\|\x9c)?          # DCS, SOS, PM, APC
+    | [\x90\x98\x9e\x9f][^\x1b\x9c]*(?:\x1b\\|\x9c)?  # the same, C1 form
+    | \x1b[ -/]*[0-~]?                    # any other ESC sequence (or a lone ESC)
+    """,
+    re.VERBOSE,
+)
+# What remains is removed: C0 controls, DEL, C1 controls, bidi embeddings/overrides/isolates and
+# marks (they reorder or hide what a reader sees: "Trojan Source"), line/paragraph separators,
+# and the BOM / zero-width no-break space.
+_BIDI_AND_SEPARATORS: Final = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff"
+_CONTROLS: Final = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI_AND_SEPARATORS}]")
+_CONTROLS_BUT_NEWLINE: Final = re.compile(f"[\x00-\x09\x0b-\x1f\x7f-\x9f{_BIDI_AND_SEPARATORS}]")
+
+
+def plain_text(value: object, *, newlines: bool = False) -> str:
+    """``value`` as inert text for a terminal or a log: escape sequences and control characters
+    removed (``\\n`` kept only with ``newlines=True``; a tab becomes a space). Markup-looking text
+    such as ``[bold]`` is left as it is; it is inert as long as it is shown through ``rich_text``.
+    """
+    text = value if isinstance(value, str) else str(value)
+    text = _ESCAPE_SEQUENCE.sub("", text.replace("\t", " "))
+    if newlines:
+        text = text.replace("\r\n", "\n")
+        return _CONTROLS_BUT_NEWLINE.sub("", text)
+    return _CONTROLS.sub("", text)
+
+
+def rich_text(value: object, *, style: str = "", newlines: bool = False) -> Text:
+    """A ``rich.text.Text`` of ``plain_text(value)``: a table cell or a line that rich never
+    parses as markup (``"[/]"`` stays those three characters)."""
+    from rich.text import Text
+
+    return Text(plain_text(value, newlines=newlines), style=style)
