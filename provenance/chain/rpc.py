@@ -12,23 +12,13 @@ from __future__ import annotations
 import itertools
 import threading
 from typing import Any, Self
-from urllib.parse import urlsplit
 
 import httpx
 
 from provenance.errors import ChainError, ContractRevert
+from provenance.redact import redact_url
 
 __all__ = ["RpcClient", "hex_to_bytes", "redact_url", "to_hex"]
-
-
-def redact_url(url: str) -> str:
-    """An endpoint fit for messages: provider URLs often carry an API key in the user info, the
-    path or the query, so only scheme, host and port are shown."""
-    parts = urlsplit(url)
-    host = parts.hostname or "?"
-    port = f":{parts.port}" if parts.port else ""
-    hidden = "/..." if (parts.path not in ("", "/") or parts.query or parts.username) else ""
-    return f"{parts.scheme}://{host}{port}{hidden}"
 
 
 def to_hex(value: int | bytes) -> str:

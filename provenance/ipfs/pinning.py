@@ -17,6 +17,7 @@ import httpx
 
 from provenance.errors import IPFSError
 from provenance.ipfs.cid import CID
+from provenance.redact import redact_url
 
 __all__ = ["PinStatus", "PinningClient"]
 
@@ -63,6 +64,7 @@ class PinningClient:
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.endpoint = endpoint.rstrip("/")
+        self.shown_endpoint = redact_url(self.endpoint)  # the URL may carry credentials
         self._client = httpx.Client(
             base_url=self.endpoint,
             headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
@@ -84,12 +86,14 @@ class PinningClient:
             response = self._client.request(method, path, **kwargs)
         except httpx.HTTPError as exc:
             raise IPFSError(
-                f"pinning service {self.endpoint} unreachable: {type(exc).__name__}"
+                f"pinning service {self.shown_endpoint} unreachable: {type(exc).__name__}"
             ) from exc
         if response.status_code < 300:
             return response
         if response.status_code == 401:
-            raise IPFSError(f"pinning service {self.endpoint} rejected the access token (401)")
+            raise IPFSError(
+                f"pinning service {self.shown_endpoint} rejected the access token (401)"
+            )
         try:
             error = response.json()["error"]
             reason = f"{error['reason']}: {error.get('details', '')}".rstrip(": ")
