@@ -23,7 +23,6 @@ import socket
 import tempfile
 from collections.abc import Iterator
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
@@ -31,6 +30,13 @@ from provenance.errors import IntegrityError, IPFSError
 from provenance.ipfs.blockstore import BlockNotFound, Blockstore
 from provenance.ipfs.car import write_car
 from provenance.ipfs.cid import CID
+from provenance.ipfs.httpserver import (
+    DEFAULT_HEAD_TIMEOUT,
+    DEFAULT_IO_TIMEOUT,
+    DEFAULT_MAX_CONNECTIONS,
+    BoundedHTTPServer,
+    TimedRequestHandler,
+)
 from provenance.ipfs.reader import (
     DEFAULT_MAX_CAT_BYTES,
     ContentTooLarge,
@@ -101,7 +107,7 @@ class _Reply(Exception):
         self.message = message
 
 
-class GatewayHandler(BaseHTTPRequestHandler):
+class GatewayHandler(TimedRequestHandler):
     server: GatewayServer
     protocol_version = "HTTP/1.1"
     server_version = "provenance-gateway"
@@ -293,9 +299,7 @@ class GatewayHandler(BaseHTTPRequestHandler):
         self._send_stream(content_type, length, chunks, headers)
 
 
-class GatewayServer(ThreadingHTTPServer):
-    daemon_threads = True
-
+class GatewayServer(BoundedHTTPServer):
     def __init__(
         self,
         address: tuple[str, int],
@@ -303,12 +307,21 @@ class GatewayServer(ThreadingHTTPServer):
         *,
         verbose: bool,
         max_file_bytes: int | None = DEFAULT_MAX_CAT_BYTES,
+        head_timeout: float = DEFAULT_HEAD_TIMEOUT,
+        io_timeout: float = DEFAULT_IO_TIMEOUT,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
     ) -> None:
         self.store = store
         self.verbose = verbose
         # A file larger than this (or a DAG that expands past it) is refused, not streamed.
         self.max_file_bytes = max_file_bytes
-        super().__init__(address, GatewayHandler)
+        super().__init__(
+            address,
+            GatewayHandler,
+            head_timeout=head_timeout,
+            io_timeout=io_timeout,
+            max_connections=max_connections,
+        )
 
 
 def make_server(
@@ -318,10 +331,22 @@ def make_server(
     port: int = 0,
     verbose: bool = False,
     max_file_bytes: int | None = DEFAULT_MAX_CAT_BYTES,
+    head_timeout: float = DEFAULT_HEAD_TIMEOUT,
+    io_timeout: float = DEFAULT_IO_TIMEOUT,
+    max_connections: int = DEFAULT_MAX_CONNECTIONS,
 ) -> GatewayServer:
     """A gateway bound to ``host:port`` (port 0: any free port); call ``serve_forever``.
-    Files over ``max_file_bytes`` (``None``: no limit) are answered 413, not served."""
+    Files over ``max_file_bytes`` (``None``: no limit) are answered 413, not served; see
+    ``provenance.ipfs.httpserver`` for the timeouts and the connection bound."""
     try:
-        return GatewayServer((host, port), store, verbose=verbose, max_file_bytes=max_file_bytes)
+        return GatewayServer(
+            (host, port),
+            store,
+            verbose=verbose,
+            max_file_bytes=max_file_bytes,
+            head_timeout=head_timeout,
+            io_timeout=io_timeout,
+            max_connections=max_connections,
+        )
     except OSError as exc:
         raise IPFSError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
