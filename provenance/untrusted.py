@@ -7,13 +7,18 @@ Two hazards that hash checks do not remove:
   and nesting depth are checked by a linear scan *before* anything parses it (``load_json``);
 - text that is valid but active: terminal escapes (clear screen, OSC-8 links, cursor moves), bidi
   overrides that reorder what a reader sees, and rich markup (``[/]`` crashes a table). Such text
-  is shown only through ``plain_text`` / ``rich_text``, never as a markup string.
+  is shown only through ``plain_text`` / ``rich_text``, never as a markup string;
+- an image that is small but decodes huge (a 656 KB PNG of 13000x13000 RGBA pixels takes 716 MB):
+  ``inspect_image`` reads the header and refuses it before any pixel is decoded.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import re
+import warnings
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 from provenance.errors import ProvenanceError
@@ -22,7 +27,12 @@ if TYPE_CHECKING:
     from rich.text import Text
 
 __all__ = [
+    "IMAGE_MIME",
+    "MAX_IMAGE_PIXELS",
+    "ImageFacts",
     "UntrustedDataError",
+    "image_mismatches",
+    "inspect_image",
     "json_depth",
     "load_json",
     "plain_text",
@@ -134,3 +144,73 @@ def rich_text(value: object, *, style: str = "", newlines: bool = False) -> Text
     from rich.text import Text
 
     return Text(plain_text(value, newlines=newlines), style=style)
+
+
+# The image formats an artwork may have, by Pillow's format name.
+IMAGE_MIME: Final = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
+# Pillow's own default bound (about 89.5 megapixels, 358 MB as RGBA): what ``mint`` accepts, so
+# every mintable artwork stays verifiable.
+MAX_IMAGE_PIXELS: Final = 89_478_485
+
+
+@dataclass(frozen=True, slots=True)
+class ImageFacts:
+    """What an image's own bytes say it is."""
+
+    mime: str
+    width: int
+    height: int
+
+
+def inspect_image(
+    data: bytes, *, max_pixels: int = MAX_IMAGE_PIXELS, what: str = "the image", decode: bool = True
+) -> ImageFacts:
+    """The type and size of untrusted image bytes (PNG, JPEG or WebP), refused with one
+    ``UntrustedDataError`` when not an image, of another format, truncated, or larger than
+    ``max_pixels`` (checked from the header, before a pixel is decoded). With ``decode``, every
+    pixel is then decoded, so a truncated or corrupt image fails here rather than later."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with warnings.catch_warnings():
+            # Pillow's own bomb check raises past 2x its bound and only warns below; ours is the
+            # explicit pixel count below, so its warning is silenced and its error translated.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                fmt = image.format or ""
+                width, height = image.size
+                if fmt not in IMAGE_MIME:
+                    raise UntrustedDataError(
+                        f"{what} is {fmt or 'of an unknown format'}, not PNG, JPEG or WebP"
+                    )
+                if width * height > max_pixels:
+                    raise UntrustedDataError(
+                        f"{what} is {width}x{height} pixels, more than the {max_pixels} allowed"
+                    )
+                if decode:
+                    image.load()
+    except Image.DecompressionBombError as exc:  # past twice Pillow's bound: refused at open
+        count = re.search(r"\((\d+) pixels\)", str(exc))
+        pixels = f"{count.group(1)} pixels" if count else "more pixels than Pillow opens"
+        raise UntrustedDataError(
+            f"{what} has {pixels}, more than the {max_pixels} allowed"
+        ) from exc
+    except UnidentifiedImageError as exc:
+        raise UntrustedDataError(f"{what} is not an image (PNG, JPEG or WebP)") from exc
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise UntrustedDataError(f"{what} is not a valid image: {plain_text(exc)}") from exc
+    return ImageFacts(IMAGE_MIME[fmt], width, height)
+
+
+def image_mismatches(facts: ImageFacts, declared: dict[str, Any]) -> list[str]:
+    """Each of ``mime``, ``width``, ``height`` that ``declared`` (a metadata record) gets wrong,
+    as ``"width: declared 4096, the image has 640"``; empty when all agree. A missing or
+    non-integer field is a mismatch too."""
+    wrong: list[str] = []
+    for field, actual in (("mime", facts.mime), ("width", facts.width), ("height", facts.height)):
+        value = declared.get(field)
+        same = value == actual and type(value) is type(actual)
+        if not same:
+            shown = plain_text(repr(value))[:80] if field in declared else "nothing"
+            wrong.append(f"{field}: declared {shown}, the image has {actual}")
+    return wrong
