@@ -161,11 +161,17 @@ class GatewayHandler(TimedRequestHandler):
     def _client_gone(self) -> bool:
         """Whether the client closed its end: a long DAG walk for nobody stops (a readable
         socket with nothing to read is a closed one; a pipelined request is not)."""
+        poller = select.poll()  # not select.select: it fails on descriptors past 1023
+        poller.register(self.connection, select.POLLIN | select.POLLHUP)
         try:
-            readable, _, _ = select.select([self.connection], [], [], 0)
-            return bool(readable) and self.connection.recv(1, socket.MSG_PEEK) == b""
-        except (OSError, ValueError):
+            if not poller.poll(0):
+                return False
+            peeked: bytes = self.connection.recv(1, socket.MSG_PEEK)
+        except BlockingIOError:
+            return False
+        except OSError:
             return True
+        return peeked == b""
 
     def do_OPTIONS(self) -> None:
         self.send_response(HTTPStatus.NO_CONTENT)
