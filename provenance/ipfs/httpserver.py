@@ -30,7 +30,9 @@ __all__ = [
     "TimedRequestHandler",
 ]
 
-DEFAULT_HEAD_TIMEOUT = 10.0
+# Longer than a browser keeps an unused preconnected socket (Chromium: 10 s), so the browser, not
+# the server, closes it: a request sent on a socket the server just closed would fail unretried.
+DEFAULT_HEAD_TIMEOUT = 20.0
 DEFAULT_IO_TIMEOUT = 30.0
 DEFAULT_MAX_CONNECTIONS = 64
 
