@@ -13,11 +13,11 @@ import itertools
 import threading
 from dataclasses import dataclass
 from typing import Any, Self
-from urllib.parse import urlsplit
 
 import httpx
 
 from provenance.errors import ChainError, ContractRevert
+from provenance.redact import redact_url
 
 __all__ = ["Block", "Receipt", "RpcClient", "Transaction", "hex_to_bytes", "redact_url", "to_hex"]
 
@@ -88,16 +88,6 @@ class Block:
             timestamp=_int(value.get("timestamp")),
             base_fee_per_gas=_int(value.get("baseFeePerGas")),
         )
-
-
-def redact_url(url: str) -> str:
-    """An endpoint fit for messages: provider URLs often carry an API key in the user info, the
-    path or the query, so only scheme, host and port are shown."""
-    parts = urlsplit(url)
-    host = parts.hostname or "?"
-    port = f":{parts.port}" if parts.port else ""
-    hidden = "/..." if (parts.path not in ("", "/") or parts.query or parts.username) else ""
-    return f"{parts.scheme}://{host}{port}{hidden}"
 
 
 def to_hex(value: int | bytes) -> str:

@@ -11,7 +11,7 @@ import mimetypes
 import threading
 from collections.abc import Callable, Iterator
 from http import HTTPStatus
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from provenance.errors import InputError, IPFSError, ProvenanceError
@@ -105,19 +105,29 @@ class GalleryHandler(GatewayHandler):
 
 
 class GalleryServer(GatewayServer):
-    def __init__(self, address: tuple[str, int], collection: Collection, *, verbose: bool) -> None:
+    """The gateway's timeouts and connection bound (``provenance.ipfs.httpserver``) hold here too."""
+
+    def __init__(
+        self, address: tuple[str, int], collection: Collection, *, verbose: bool, **limits: Any
+    ) -> None:
         self.site = _SiteCache(collection)
-        super().__init__(address, collection.store, verbose=verbose)
+        super().__init__(address, collection.store, verbose=verbose, **limits)
         self.RequestHandlerClass: Callable[..., GalleryHandler] = GalleryHandler
 
 
 def make_gallery_server(
-    collection: Collection, *, host: str = "127.0.0.1", port: int = 0, verbose: bool = False
+    collection: Collection,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    verbose: bool = False,
+    **limits: Any,
 ) -> GalleryServer:
-    """A gallery bound to ``host:port`` (port 0: any free port); call ``serve_forever``."""
+    """A gallery bound to ``host:port`` (port 0: any free port); call ``serve_forever``.
+    ``limits``: ``head_timeout``, ``io_timeout``, ``max_connections`` (see ``GatewayServer``)."""
     if host not in ("127.0.0.1", "::1", "localhost"):
         raise InputError(f"the gallery listens on loopback only, not {host!r}")
     try:
-        return GalleryServer((host, port), collection, verbose=verbose)
+        return GalleryServer((host, port), collection, verbose=verbose, **limits)
     except OSError as exc:
         raise IPFSError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc

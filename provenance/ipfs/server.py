@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import html
 import mimetypes
+import select
+import socket
 import tempfile
 from collections.abc import Iterator
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
@@ -29,9 +30,17 @@ from provenance.errors import IntegrityError, IPFSError
 from provenance.ipfs.blockstore import BlockNotFound, Blockstore
 from provenance.ipfs.car import write_car
 from provenance.ipfs.cid import CID
+from provenance.ipfs.httpserver import (
+    DEFAULT_HEAD_TIMEOUT,
+    DEFAULT_IO_TIMEOUT,
+    DEFAULT_MAX_CONNECTIONS,
+    BoundedHTTPServer,
+    TimedRequestHandler,
+)
 from provenance.ipfs.reader import (
     DEFAULT_MAX_CAT_BYTES,
     ContentTooLarge,
+    ReadCancelled,
     directory_entries,
     iter_file,
     resolve_path,
@@ -98,7 +107,7 @@ class _Reply(Exception):
         self.message = message
 
 
-class GatewayHandler(BaseHTTPRequestHandler):
+class GatewayHandler(TimedRequestHandler):
     server: GatewayServer
     protocol_version = "HTTP/1.1"
     server_version = "provenance-gateway"
@@ -149,6 +158,21 @@ class GatewayHandler(BaseHTTPRequestHandler):
         for chunk in chunks:
             self.wfile.write(chunk)
 
+    def _client_gone(self) -> bool:
+        """Whether the client closed its end: a long DAG walk for nobody stops (a readable
+        socket with nothing to read is a closed one; a pipelined request is not)."""
+        poller = select.poll()  # not select.select: it fails on descriptors past 1023
+        poller.register(self.connection, select.POLLIN | select.POLLHUP)
+        try:
+            if not poller.poll(0):
+                return False
+            peeked: bytes = self.connection.recv(1, socket.MSG_PEEK)
+        except BlockingIOError:
+            return False
+        except OSError:
+            return True
+        return peeked == b""
+
     def do_OPTIONS(self) -> None:
         self.send_response(HTTPStatus.NO_CONTENT)
         self._cors()
@@ -161,6 +185,8 @@ class GatewayHandler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         try:
             self._route()
+        except ReadCancelled:
+            self.close_connection = True  # the client left; nobody to answer
         except _Reply as reply:
             self._send(reply.status, (reply.message + "\n").encode(), "text/plain; charset=utf-8")
         except ContentTooLarge as exc:
@@ -178,7 +204,7 @@ class GatewayHandler(BaseHTTPRequestHandler):
         except IPFSError as exc:
             self._send(HTTPStatus.BAD_REQUEST, f"{exc}\n".encode(), "text/plain; charset=utf-8")
         except (BrokenPipeError, ConnectionResetError):
-            pass
+            self.close_connection = True
 
     # -- the gateway ----------------------------------------------------------------------------
     def _route(self) -> None:
@@ -270,17 +296,16 @@ class GatewayHandler(BaseHTTPRequestHandler):
         length = 0
         head = b""
         limit = self.server.max_file_bytes
-        for chunk in iter_file(store, target, max_size=limit):
+        for chunk in iter_file(store, target, max_size=limit, cancelled=self._client_gone):
             if len(head) < 512:
                 head += chunk[: 512 - len(head)]
             length += len(chunk)
         content_type = sniff_content_type(head, name.rsplit("/", 1)[-1])
-        self._send_stream(content_type, length, iter_file(store, target, max_size=limit), headers)
+        chunks = iter_file(store, target, max_size=limit, cancelled=self._client_gone)
+        self._send_stream(content_type, length, chunks, headers)
 
 
-class GatewayServer(ThreadingHTTPServer):
-    daemon_threads = True
-
+class GatewayServer(BoundedHTTPServer):
     def __init__(
         self,
         address: tuple[str, int],
@@ -288,12 +313,21 @@ class GatewayServer(ThreadingHTTPServer):
         *,
         verbose: bool,
         max_file_bytes: int | None = DEFAULT_MAX_CAT_BYTES,
+        head_timeout: float = DEFAULT_HEAD_TIMEOUT,
+        io_timeout: float = DEFAULT_IO_TIMEOUT,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
     ) -> None:
         self.store = store
         self.verbose = verbose
         # A file larger than this (or a DAG that expands past it) is refused, not streamed.
         self.max_file_bytes = max_file_bytes
-        super().__init__(address, GatewayHandler)
+        super().__init__(
+            address,
+            GatewayHandler,
+            head_timeout=head_timeout,
+            io_timeout=io_timeout,
+            max_connections=max_connections,
+        )
 
 
 def make_server(
@@ -303,10 +337,22 @@ def make_server(
     port: int = 0,
     verbose: bool = False,
     max_file_bytes: int | None = DEFAULT_MAX_CAT_BYTES,
+    head_timeout: float = DEFAULT_HEAD_TIMEOUT,
+    io_timeout: float = DEFAULT_IO_TIMEOUT,
+    max_connections: int = DEFAULT_MAX_CONNECTIONS,
 ) -> GatewayServer:
     """A gateway bound to ``host:port`` (port 0: any free port); call ``serve_forever``.
-    Files over ``max_file_bytes`` (``None``: no limit) are answered 413, not served."""
+    Files over ``max_file_bytes`` (``None``: no limit) are answered 413, not served; see
+    ``provenance.ipfs.httpserver`` for the timeouts and the connection bound."""
     try:
-        return GatewayServer((host, port), store, verbose=verbose, max_file_bytes=max_file_bytes)
+        return GatewayServer(
+            (host, port),
+            store,
+            verbose=verbose,
+            max_file_bytes=max_file_bytes,
+            head_timeout=head_timeout,
+            io_timeout=io_timeout,
+            max_connections=max_connections,
+        )
     except OSError as exc:
         raise IPFSError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from collections.abc import Mapping
 from typing import Any, Final
 
@@ -37,8 +36,10 @@ from ecies.config import Config as EciesConfig
 
 from provenance.errors import InputError, SealError
 from provenance.seal.keys import ECIES, X25519, DonorKey
+from provenance.untrusted import load_json
 
 __all__ = [
+    "MAX_ENVELOPE_BYTES",
     "MAX_MESSAGE_BYTES",
     "encryption_public_key",
     "envelope_bytes",
@@ -49,6 +50,10 @@ __all__ = [
 ]
 
 MAX_MESSAGE_BYTES: Final = 1024
+# An envelope of the largest message is under 2 KB of JSON (1,121 bytes of ciphertext in base64);
+# anything much larger, or nested at all, is refused before it is parsed.
+MAX_ENVELOPE_BYTES: Final = 8 * 1024
+_MAX_ENVELOPE_DEPTH: Final = 2
 
 # Every parameter of the format spelled out, so a change of eciespy's defaults cannot silently
 # change what we write (or what we accept).
@@ -245,10 +250,6 @@ def envelope_bytes(envelope: Mapping[str, Any]) -> bytes:
     return rfc8785.dumps(validate_envelope(envelope))
 
 
-def _reject_constant(name: str) -> Any:
-    raise SealError(f"envelope JSON contains {name}")
-
-
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
@@ -259,14 +260,18 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def parse_envelope(data: bytes) -> dict[str, str]:
-    """Parse and validate envelope JSON (bytes, UTF-8); any formatting, strict content."""
-    try:
-        text = bytes(data).decode("utf-8", errors="strict")
-        value = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant)
-    except UnicodeDecodeError as exc:
-        raise SealError("the envelope is not UTF-8 JSON") from exc
-    except json.JSONDecodeError as exc:
-        raise SealError(f"the envelope is not valid JSON: {exc.msg} at position {exc.pos}") from exc
+    """Parse and validate envelope JSON (bytes, UTF-8); any formatting, strict content.
+
+    Size and nesting are checked before parsing: the bytes may come from a token's event or a
+    file anyone wrote, and deep nesting would crash the parser rather than fail."""
+    value = load_json(
+        data,
+        max_bytes=MAX_ENVELOPE_BYTES,
+        max_depth=_MAX_ENVELOPE_DEPTH,
+        what="the envelope",
+        error=SealError,
+        object_pairs_hook=_no_duplicates,
+    )
     if not isinstance(value, dict):
         raise SealError("an envelope must be a JSON object")
     return validate_envelope(value)

@@ -17,6 +17,7 @@ from provenance.ipfs.car import MAX_SECTION, iter_car
 from provenance.ipfs.cid import CID
 from provenance.ipfs.reader import as_cid, cat_bytes, walk_dag
 from provenance.ipfs.remote.http import HttpService
+from provenance.redact import redact_url, redact_urls
 
 __all__ = ["GatewayFetcher"]
 
@@ -74,11 +75,13 @@ class GatewayFetcher(HttpService):
                 parsed.verify(data)
                 return data
             except IntegrityError:
-                failures.append(f"{gateway}: returned bytes that do not match the CID")
+                failures.append(f"{redact_url(gateway)}: returned bytes that do not match the CID")
             except IPFSError as exc:
-                failures.append(f"{gateway}: {exc}")
+                failures.append(f"{redact_url(gateway)}: {redact_urls(str(exc))}")
             except httpx.HTTPError as exc:
-                failures.append(f"{gateway}: {type(exc).__name__}: {exc}")
+                failures.append(
+                    f"{redact_url(gateway)}: {type(exc).__name__}: {redact_urls(str(exc))}"
+                )
         raise IPFSError(
             f"no gateway returned a valid block {parsed} ({'; '.join(failures)})", cid=str(parsed)
         )
@@ -104,11 +107,13 @@ class GatewayFetcher(HttpService):
                 reachable = {c.multihash for c, _ in walk_dag(source, root)}
                 return {mh: blocks[mh] for mh in reachable}
             except IntegrityError as exc:
-                failures.append(f"{gateway}: {exc}")
+                failures.append(f"{redact_url(gateway)}: {redact_urls(str(exc))}")
             except IPFSError as exc:
-                failures.append(f"{gateway}: {exc}")
+                failures.append(f"{redact_url(gateway)}: {redact_urls(str(exc))}")
             except httpx.HTTPError as exc:
-                failures.append(f"{gateway}: {type(exc).__name__}: {exc}")
+                failures.append(
+                    f"{redact_url(gateway)}: {type(exc).__name__}: {redact_urls(str(exc))}"
+                )
         raise IPFSError(
             f"no gateway returned a complete, valid CAR for {root} ({'; '.join(failures)})",
             cid=str(root),

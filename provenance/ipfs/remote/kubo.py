@@ -25,6 +25,7 @@ from provenance.ipfs.importer import add_stream
 from provenance.ipfs.params import DEFAULT_PROFILE, ImportParams, resolve_params
 from provenance.ipfs.reader import as_cid, cat_bytes
 from provenance.ipfs.remote.http import HttpService
+from provenance.redact import redact_url, redact_urls
 
 __all__ = ["MIN_KUBO_VERSION", "KuboClient"]
 
@@ -57,6 +58,7 @@ class KuboClient(HttpService):
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.url = url.rstrip("/")
+        self.shown_url = redact_url(self.url)  # the URL may carry credentials
         headers = {"Authorization": authorization} if authorization else {}
         self.retries = retries
         self.backoff = backoff
@@ -94,14 +96,16 @@ class KuboClient(HttpService):
             ) as exc:
                 if attempt >= self.retries:
                     raise IPFSError(
-                        f"Kubo RPC at {self.url} is unreachable ({type(exc).__name__}: {exc}); "
-                        "is the daemon running?",
-                        url=self.url,
+                        f"Kubo RPC at {self.shown_url} is unreachable "
+                        f"({type(exc).__name__}: {redact_urls(str(exc))}); is the daemon running?",
+                        url=self.shown_url,
                     ) from exc
                 time.sleep(self.backoff * 2**attempt)
                 attempt += 1
             except httpx.HTTPError as exc:
-                raise IPFSError(f"Kubo RPC {command} failed: {exc}", url=self.url) from exc
+                raise IPFSError(
+                    f"Kubo RPC {command} failed: {redact_urls(str(exc))}", url=self.shown_url
+                ) from exc
         if response.status_code == 200:
             return response
         if response.status_code in (401, 403):
@@ -128,7 +132,7 @@ class KuboClient(HttpService):
         doc = self._json_lines(self._post("version"))
         text = doc[0].get("Version") if doc and isinstance(doc[0], dict) else None
         if not isinstance(text, str):
-            raise IPFSError(f"{self.url} does not answer like Kubo (no version)")
+            raise IPFSError(f"{self.shown_url} does not answer like Kubo (no version)")
         if _parse_version(text) < MIN_KUBO_VERSION:
             minimum = ".".join(map(str, MIN_KUBO_VERSION))
             raise IPFSError(f"Kubo {text} is too old (need >= {minimum})")

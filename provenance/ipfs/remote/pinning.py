@@ -18,6 +18,7 @@ import httpx
 from provenance.errors import IPFSError
 from provenance.ipfs.cid import CID
 from provenance.ipfs.remote.http import HttpService
+from provenance.redact import redact_url
 
 __all__ = ["PinStatus", "PinningClient"]
 
@@ -64,6 +65,7 @@ class PinningClient(HttpService):
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.endpoint = endpoint.rstrip("/")
+        self.shown_endpoint = redact_url(self.endpoint)  # the URL may carry credentials
         super().__init__(
             self.endpoint,
             headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
@@ -76,12 +78,14 @@ class PinningClient(HttpService):
             response = self._client.request(method, path, **kwargs)
         except httpx.HTTPError as exc:
             raise IPFSError(
-                f"pinning service {self.endpoint} unreachable: {type(exc).__name__}"
+                f"pinning service {self.shown_endpoint} unreachable: {type(exc).__name__}"
             ) from exc
         if response.status_code < 300:
             return response
         if response.status_code == 401:
-            raise IPFSError(f"pinning service {self.endpoint} rejected the access token (401)")
+            raise IPFSError(
+                f"pinning service {self.shown_endpoint} rejected the access token (401)"
+            )
         try:
             error = response.json()["error"]
             reason = f"{error['reason']}: {error.get('details', '')}".rstrip(": ")
