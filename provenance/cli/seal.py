@@ -87,29 +87,95 @@ def encrypt(
     click.echo(envelope_bytes(seal_message(data, key)).decode("utf-8"))
 
 
+def collection_options(func: F) -> F:
+    """``--contract`` and ``--chain-id``: the collection a wallet-derived key belongs to."""
+    func = click.option(
+        "--chain-id", type=click.IntRange(min=1), metavar="N", help="The collection's chain id."
+    )(func)
+    return click.option("--contract", metavar="0x..", help="The collection's contract address.")(
+        func
+    )
+
+
+def _collection(contract: str | None, chain_id: int | None) -> tuple[str, int]:
+    if contract is None or chain_id is None:
+        raise InputError("a wallet-derived key needs both --contract and --chain-id")
+    return contract, chain_id
+
+
 @seal.command()
 @click.argument("envelope_file", type=_PATH)
+@click.option(
+    "--wallet-key",
+    is_flag=True,
+    help="Open with the key derived from a signature over the collection's key message"
+    " (wallet-signature-v1); needs --contract and --chain-id.",
+)
+@collection_options
 @key_options
 def decrypt(
     envelope_file: Path,
+    wallet_key: bool,
+    contract: str | None,
+    chain_id: int | None,
     account: str | None,
     keystore_dir: Path | None,
     password_env: str | None,
     private_key_env: str | None,
 ) -> None:
-    """Open an envelope with the donor's key and print the message."""
-    from provenance.chain.accounts import load_account
-    from provenance.seal import open_envelope, parse_envelope
+    """Open an envelope with the donor's key and print the message.
 
-    envelope = parse_envelope(_read(envelope_file, "envelope file"))
+    ENVELOPE_FILE holds an envelope, or a stored sealed message {"envelope", "key"}, whose "key"
+    field then says which key opens it.
+    """
+    from provenance.chain.accounts import load_account
+    from provenance.seal import WALLET_KEY, StoredEnvelope, open_stored, parse_stored
+
+    stored = parse_stored(_read(envelope_file, "envelope file"))
+    if wallet_key:
+        if stored.key not in (None, WALLET_KEY):
+            raise InputError(f"this envelope is opened by a {stored.key} key, not --wallet-key")
+        stored = StoredEnvelope(envelope=stored.envelope, key=WALLET_KEY)
+    elif (contract is not None or chain_id is not None) and stored.key != WALLET_KEY:
+        raise InputError("--contract and --chain-id apply with --wallet-key")
+    if stored.key == WALLET_KEY:
+        contract, chain_id = _collection(contract, chain_id)
     signer = load_account(
         account=account,
         private_key_env=private_key_env,
         password_env=password_env,
         keystore_dir=keystore_dir,
     )
-    plaintext = open_envelope(envelope, bytes(signer.key))
+    plaintext = open_stored(stored, signer, contract=contract or "", chain_id=chain_id or 0)
     click.echo(plaintext.decode("utf-8"))
+
+
+@seal.command("wallet-key")
+@collection_options
+@key_options
+def wallet_key_command(
+    contract: str | None,
+    chain_id: int | None,
+    account: str | None,
+    keystore_dir: Path | None,
+    password_env: str | None,
+    private_key_env: str | None,
+) -> None:
+    """Print the wallet-derived sealing public key (base64, as eth_getEncryptionPublicKey prints
+    one): X25519 of HKDF-SHA256 over the signature of `provenance donor key-message`."""
+    from provenance.chain.accounts import load_account
+    from provenance.seal import wallet_public_key, wallet_secret_for
+    from provenance.seal.wallet import encode_public_key
+
+    contract, chain_id = _collection(contract, chain_id)
+    signer = load_account(
+        account=account,
+        private_key_env=private_key_env,
+        password_env=password_env,
+        keystore_dir=keystore_dir,
+    )
+    secret = wallet_secret_for(signer, contract=contract, chain_id=chain_id)
+    click.echo(encode_public_key(wallet_public_key(secret)))
 
 
 @seal.command()
