@@ -18,19 +18,37 @@ def gallery() -> None:
 
 @gallery.command()
 @click.option("--port", type=click.IntRange(0, 65535), default=DEFAULT_PORT, show_default=True)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    metavar="ADDR",
+    help="Address to listen on; anything but loopback exposes the gallery to the network.",
+)
 @click.option("--verbose", is_flag=True, help="Log every request.")
 @chain_options
 def serve(
-    port: int, verbose: bool, rpc_url: str | None, chain_id: int | None, contract: str | None
+    port: int,
+    host: str,
+    verbose: bool,
+    rpc_url: str | None,
+    chain_id: int | None,
+    contract: str | None,
 ) -> None:
-    """Serve the gallery and an IPFS gateway on http://127.0.0.1:PORT (loopback only)."""
+    """Serve the gallery, an IPFS gateway and a read-only RPC proxy on http://HOST:PORT."""
     from provenance.collection import open_collection
     from provenance.gallery import make_gallery_server
+    from provenance.gallery.server import LOOPBACK
 
     collection = open_collection(rpc_url=rpc_url, chain_id=chain_id, contract=contract)
-    server = make_gallery_server(collection, port=port, verbose=verbose)
-    host, bound = str(server.server_address[0]), int(server.server_address[1])
-    err_console.print(f"gallery on http://{host}:{bound}/ (Ctrl-C to stop)")
+    server = make_gallery_server(collection, host=host, port=port, verbose=verbose)
+    bound_host, bound = str(server.server_address[0]), int(server.server_address[1])
+    if host not in LOOPBACK:
+        err_console.print(
+            f"note: listening on {host}, not loopback: anyone who can reach this address can"
+            " browse the gallery and read the chain through its read-only proxy"
+        )
+    err_console.print(f"gallery on http://{bound_host}:{bound}/ (Ctrl-C to stop)")
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -64,13 +82,19 @@ def build(
     chain_id: int | None,
     contract: str | None,
 ) -> None:
-    """Write the gallery as a static site (any web server, or `ipfs add -r`)."""
+    """Write the gallery as a static site (any web server, or `ipfs add -r`).
+
+    The pages' script reads the chain from --rpc-url (else the devnet's URL), which their
+    Content-Security-Policy allows: give a public, read-only endpoint.
+    """
     from provenance.collection import open_collection
     from provenance.gallery import collect, write_site
+    from provenance.gallery.site import PageSettings
 
     collection = open_collection(rpc_url=rpc_url, chain_id=chain_id, contract=contract)
     data = collect(collection, collection.store)
-    written = write_site(data, output, gateway=gateway)
+    settings = PageSettings(rpc_url=collection.chain.rpc.url)
+    written = write_site(data, output, gateway=gateway, settings=settings)
     if as_json:
         emit_json(
             {

@@ -1,26 +1,36 @@
-"""``provenance gallery serve``: the site and the IPFS trustless gateway on one loopback origin.
+"""``provenance gallery serve``: the site, the IPFS trustless gateway and a read-only RPC proxy on
+one origin (loopback unless ``--host`` says otherwise).
 
-``/ipfs/...`` is answered by the embedded gateway (every block verified on its way out); every
-other path by the rendered site, re-read from the chain whenever a new block or a new offer
-appears, so the gallery stays current without a restart.
+``/ipfs/...`` is answered by the embedded gateway (every block verified on its way out); ``/rpc``
+by the read-only JSON-RPC proxy the pages read the chain through; every other path by the rendered
+site, re-read from the chain whenever a new block or a new offer appears, so the gallery stays
+current without a restart. Pages carry a Content-Security-Policy header that lets only the
+gallery's own script file run (not anything under ``/ipfs/``, though it is the same origin).
 """
 
 from __future__ import annotations
 
 import mimetypes
+import re
 import threading
 from collections.abc import Callable, Iterator
 from http import HTTPStatus
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
-from provenance.errors import InputError, IPFSError, ProvenanceError
+from provenance.errors import IPFSError, ProvenanceError
+from provenance.gallery.rpcproxy import MAX_REQUEST_BYTES, RpcProxy
+from provenance.gallery.site import APP_SCRIPT, PageSettings
 from provenance.ipfs.server import CONTENT_HEADERS, GatewayHandler, GatewayServer
 
 if TYPE_CHECKING:
     from provenance.collection import Collection
 
-__all__ = ["GalleryServer", "make_gallery_server"]
+__all__ = ["LOOPBACK", "RPC_PATH", "GalleryServer", "make_gallery_server"]
+
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+RPC_PATH = "/rpc"
+_HOST_HEADER = re.compile(r"^[A-Za-z0-9.\-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$")
 
 
 class _SiteCache:
@@ -43,7 +53,8 @@ class _SiteCache:
         with self._lock:
             if key != self._key:
                 data = collect(self.collection, self.collection.store)
-                self._files = render_site(data, "")  # same origin: /ipfs/ is served here
+                # Same origin: /ipfs/ and the RPC proxy are served here.
+                self._files = render_site(data, "", settings=PageSettings(rpc_url=RPC_PATH))
                 self._key = key
             return self._files
 
@@ -72,6 +83,33 @@ class GalleryHandler(GatewayHandler):
     ) -> None:
         super()._send_stream(content_type, length, chunks, self._ipfs_headers(headers))
 
+    def do_POST(self) -> None:
+        if urlsplit(self.path).path != RPC_PATH:
+            self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain; charset=utf-8")
+            return
+        try:
+            length = int(self.headers.get("Content-Length", ""))
+        except ValueError:
+            length = -1
+        if not 0 <= length <= MAX_REQUEST_BYTES:
+            self.close_connection = True
+            self._send(
+                HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+                f"requests are limited to {MAX_REQUEST_BYTES} bytes\n".encode(),
+                "text/plain; charset=utf-8",
+            )
+            return
+        answer = self.server.rpc.answer(self.rfile.read(length))
+        self._send(HTTPStatus.OK, answer, "application/json", {"Cache-Control": "no-store"})
+
+    def _page_policy(self) -> dict[str, str]:
+        # Only the gallery's own script file may run, named by its full URL: a script under
+        # /ipfs/ on this same origin is not allowed even if some page pointed at it.
+        host = self.headers.get("Host", "")
+        if not _HOST_HEADER.match(host):
+            return {"Content-Security-Policy": "script-src 'none'"}
+        return {"Content-Security-Policy": f"script-src http://{host}/{APP_SCRIPT}"}
+
     def do_GET(self) -> None:
         path = urlsplit(self.path).path
         if path.startswith("/ipfs/"):
@@ -96,17 +134,16 @@ class GalleryHandler(GatewayHandler):
         kind = mimetypes.guess_type(rel)[0] or "application/octet-stream"
         if kind.startswith("text/") or kind.endswith(("javascript", "json")):
             kind += "; charset=utf-8"
-        self._send(
-            HTTPStatus.OK,
-            body,
-            kind,
-            {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"},
-        )
+        headers = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
+        if kind.startswith("text/html"):
+            headers.update(self._page_policy())
+        self._send(HTTPStatus.OK, body, kind, headers)
 
 
 class GalleryServer(GatewayServer):
     def __init__(self, address: tuple[str, int], collection: Collection, *, verbose: bool) -> None:
         self.site = _SiteCache(collection)
+        self.rpc = RpcProxy(collection.chain.rpc.url, collection.contract.address)
         super().__init__(address, collection.store, verbose=verbose)
         self.RequestHandlerClass: Callable[..., GalleryHandler] = GalleryHandler
 
@@ -114,9 +151,11 @@ class GalleryServer(GatewayServer):
 def make_gallery_server(
     collection: Collection, *, host: str = "127.0.0.1", port: int = 0, verbose: bool = False
 ) -> GalleryServer:
-    """A gallery bound to ``host:port`` (port 0: any free port); call ``serve_forever``."""
-    if host not in ("127.0.0.1", "::1", "localhost"):
-        raise InputError(f"the gallery listens on loopback only, not {host!r}")
+    """A gallery bound to ``host:port`` (port 0: any free port); call ``serve_forever``.
+
+    Loopback by default; any other address exposes the gallery (and its read-only proxy) to the
+    network, which the CLI says in a line.
+    """
     try:
         return GalleryServer((host, port), collection, verbose=verbose)
     except OSError as exc:
