@@ -269,13 +269,13 @@ def test_token_page_reads_the_message_and_the_cli_and_eth_sig_util_open_it(
     report = browser(
         [
             {"goto": url},
-            {"screenshot": str(ARTIFACTS / "donor-token-1280.png"), "width": 1280},
             {"read": {}},
+            {"screenshot": str(ARTIFACTS / "donor-token-1280.png"), "width": 1280},
             {"screenshot": str(ARTIFACTS / "donor-token-390.png"), "width": 390},
         ],
         tmp_path,
     )
-    page, _, read, _ = report["results"]
+    page, read, _, _ = report["results"]
     assert page["badges"][0]["state"] == "ok"
     assert page["badges"][0]["text"] == (
         "Authentic: this is the image recorded on Ethereum for this work"
