@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from provenance.cli.common import chain_options, emit_json, err_console
+from provenance.errors import InputError
 
 DEFAULT_PORT = 8470
 
@@ -93,7 +94,20 @@ def build(
 
     collection = open_collection(rpc_url=rpc_url, chain_id=chain_id, contract=contract)
     data = collect(collection, collection.store)
-    settings = PageSettings(rpc_url=collection.chain.rpc.url)
+    chain = collection.chain
+    if not chain.is_devnet:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(chain.rpc.url)
+        if parts.username or parts.password or parts.query:
+            raise InputError(
+                "the pages name their RPC endpoint for every visitor to read: give a public"
+                " --rpc-url without credentials or query parameters"
+            )
+        err_console.print("note: every page names the --rpc-url endpoint; it must be public")
+    settings = PageSettings(
+        rpc_url=chain.rpc.url, wallet_rpc_url=chain.rpc.url if chain.is_devnet else ""
+    )
     written = write_site(data, output, gateway=gateway, settings=settings)
     if as_json:
         emit_json(

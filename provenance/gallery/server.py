@@ -54,7 +54,11 @@ class _SiteCache:
             if key != self._key:
                 data = collect(self.collection, self.collection.store)
                 # Same origin: /ipfs/ and the RPC proxy are served here.
-                self._files = render_site(data, "", settings=PageSettings(rpc_url=RPC_PATH))
+                chain = self.collection.chain
+                settings = PageSettings(
+                    rpc_url=RPC_PATH, wallet_rpc_url=chain.rpc.url if chain.is_devnet else ""
+                )
+                self._files = render_site(data, "", settings=settings)
                 self._key = key
             return self._files
 

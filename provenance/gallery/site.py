@@ -36,6 +36,9 @@ class PageSettings:
     """Where the pages' script reads the chain: ``/rpc`` (the gallery's proxy) or a node URL."""
 
     rpc_url: str = "/rpc"
+    # The node a wallet is asked to add when it lacks the chain (wallet_addEthereumChain): the
+    # devnet's anvil; empty for a public chain, which wallets know.
+    wallet_rpc_url: str = ""
 
 
 def _origin(url: str, what: str) -> str:
@@ -86,6 +89,7 @@ def _page(
 <meta name="description" content="{escape(description)}">
 <meta name="provenance-gateway" content="{escape(gateway.rstrip("/"))}">
 <meta name="provenance-rpc" content="{escape(settings.rpc_url)}">
+<meta name="provenance-wallet-rpc" content="{escape(settings.wallet_rpc_url)}">
 <meta name="provenance-chain-id" content="{data.chain_id}">
 <meta name="provenance-contract" content="{escape(data.contract)}">
 <title>{escape(title)}</title>

@@ -376,9 +376,19 @@ def refusal(report: dict[str, Any], index: int) -> str:
 def test_refusals_are_one_sentence_and_move_nothing(
     world: dict[str, Any], donated: dict[str, Any], tmp_path: Path
 ) -> None:
+    offers = world["offers"]
+    # A page whose offer names another contract (its own signature still checks out against
+    # this collection): the page itself refuses to send the donation there.
+    noon = (world["site"] / "offer" / f"{offers['Noon']['id']}.html").read_text()
+    contract = open_collection().contract.address
+    foreign = noon.replace(
+        f"&quot;contract&quot;: &quot;{contract}&quot;",
+        f"&quot;contract&quot;: &quot;{OTHER.address}&quot;",
+    )
+    assert foreign != noon
+    (world["site"] / "offer" / "foreign.html").write_text(foreign)
     site = static_server(world["site"])
     base = f"http://127.0.0.1:{site.server_address[1]}"
-    offers = world["offers"]
     page = f"{base}/offer/{offers['Noon']['id']}.html"
     before = chain_state([DONOR, OTHER])
     try:
@@ -402,6 +412,8 @@ def test_refusals_are_one_sentence_and_move_nothing(
                 {"donate": {"amount": "0.05", "message": "hi"}},
                 {"goto": f"{base}/offer/{offers['Dusk']['id']}.html"},
                 {"donate": {"amount": "0.05", "message": ""}},
+                {"goto": f"{base}/offer/foreign.html"},
+                {"donate": {"amount": "0.05", "message": ""}},
             ],
             tmp_path,
         )
@@ -424,7 +436,11 @@ def test_refusals_are_one_sentence_and_move_nothing(
         f" {DONOR.address}, so nothing was sent."
     )
     assert refusal(report, 17) == "This offer was already redeemed, so nothing was sent."
-    for index in (2, 4, 6, 8, 11, 13, 15, 17):
+    assert refusal(report, 19) == (
+        f"This offer is for the contract {OTHER.address}, not this collection ({contract}),"
+        " so nothing was sent."
+    )
+    for index in (2, 4, 6, 8, 11, 13, 15, 17, 19):
         assert report["results"][index]["text"].count(".") >= 1
     assert chain_state([DONOR, OTHER]) == before
 

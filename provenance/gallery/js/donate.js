@@ -140,7 +140,7 @@ export function setup (form, config, contentCheck) {
       const wallet = new Wallet(chosen.provider, chosen.info.name)
       say('Connecting your wallet…', 'pending')
       await wallet.connect()
-      await wallet.ensureChain(config.chainId, config.rpcUrl)
+      await wallet.ensureChain(config.chainId, config.walletRpcUrl)
       const read = rpcReader(config.rpcUrl)
       const collection = new Collection(read, config.contract)
       say('Checking the offer on Ethereum…', 'pending')

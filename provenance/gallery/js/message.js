@@ -32,7 +32,7 @@ export function setup (section, config) {
       const chosen = await pick(wallets, picker)
       const wallet = new Wallet(chosen.provider, chosen.info.name)
       await wallet.connect()
-      await wallet.ensureChain(config.chainId, config.rpcUrl)
+      await wallet.ensureChain(config.chainId, config.walletRpcUrl)
       status.textContent = 'Sign the key message in your wallet to open the message.'
       const secret = await deriveSecret(wallet, config)
       let text

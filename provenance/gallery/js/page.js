@@ -9,7 +9,9 @@ export function setting (name) {
 
 export function settings () {
   const rpc = setting('rpc')
+  const walletRpc = setting('wallet-rpc')
   return {
+    walletRpcUrl: walletRpc ? new URL(walletRpc, document.baseURI).href : '',
     chainId: Number(setting('chain-id')),
     contract: setting('contract'),
     gateway: setting('gateway').replace(/\/$/, ''),
