@@ -39,12 +39,12 @@ def serve(
     """Serve the gallery, an IPFS gateway and a read-only RPC proxy on http://HOST:PORT."""
     from provenance.collection import open_collection
     from provenance.gallery import make_gallery_server
-    from provenance.gallery.server import LOOPBACK
+    from provenance.gallery.server import is_loopback
 
     collection = open_collection(rpc_url=rpc_url, chain_id=chain_id, contract=contract)
     server = make_gallery_server(collection, host=host, port=port, verbose=verbose)
     bound_host, bound = str(server.server_address[0]), int(server.server_address[1])
-    if host not in LOOPBACK:
+    if not is_loopback(host):
         err_console.print(
             f"note: listening on {host}, not loopback: anyone who can reach this address can"
             " browse the gallery and read the chain through its read-only proxy"

@@ -10,6 +10,7 @@ gallery's own script file run (not anything under ``/ipfs/``, though it is the s
 
 from __future__ import annotations
 
+import ipaddress
 import mimetypes
 import re
 import threading
@@ -26,11 +27,20 @@ from provenance.ipfs.server import CONTENT_HEADERS, GatewayHandler, GatewayServe
 if TYPE_CHECKING:
     from provenance.collection import Collection
 
-__all__ = ["LOOPBACK", "RPC_PATH", "GalleryServer", "make_gallery_server"]
+__all__ = ["RPC_PATH", "GalleryServer", "is_loopback", "make_gallery_server"]
 
-LOOPBACK = ("127.0.0.1", "::1", "localhost")
 RPC_PATH = "/rpc"
 _HOST_HEADER = re.compile(r"^[A-Za-z0-9.\-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$")
+
+
+def is_loopback(host: str) -> bool:
+    """Whether listening on ``host`` keeps the gallery on this machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name: it may resolve to anything
 
 
 class _SiteCache:
