@@ -42,7 +42,13 @@ export class Collection {
     return this.read('hasRole', [role, getAddress(account)])
   }
 
-  isVoucherUsed (id) { return this.read('isVoucherUsed', [id]) }
+  // Vouchers may be scoped per signer (isVoucherUsed(signer, id)) or global (isVoucherUsed(id)):
+  // ask in the shape the bundled ABI has.
+  isVoucherUsed (voucher) {
+    const fn = abi.find((item) => item.type === 'function' && item.name === 'isVoucherUsed')
+    const args = fn && fn.inputs.length === 2 ? [getAddress(voucher.signer), voucher.id] : [voucher.id]
+    return this.read('isVoucherUsed', args)
+  }
   tokenOfImage (imageDigest) { return this.read('tokenOfImage', [imageDigest]) }
 
   // Who signed the voucher, by the contract's own EIP-712 hash of it.

@@ -74,7 +74,7 @@ async function checkOffer (offer, collection, read, wallet, config, { value, wit
   }
   const readerChain = Number(BigInt(await read('eth_chainId')))
   if (readerChain !== config.chainId) throw new Refusal(`The gallery reads chain ${readerChain}, not ${config.chainId}, so nothing was sent.`)
-  if (await collection.isVoucherUsed(voucher.id)) throw new Refusal('This offer was already redeemed, so nothing was sent.')
+  if (await collection.isVoucherUsed(voucher)) throw new Refusal('This offer was already redeemed, so nothing was sent.')
   const latest = await read('eth_getBlockByNumber', ['latest', false])
   const now = Math.max(Number(BigInt(latest.timestamp)), Math.floor(Date.now() / 1000))
   if (BigInt(voucher.deadline) < BigInt(now)) throw new Refusal('This offer has expired, so nothing was sent.')
