@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from pathlib import Path
 
@@ -192,9 +191,8 @@ def redeem(
     from provenance.workflows.context import open_content_source
 
     source = open_content_source(kubo_api, gateways)
-    # The offer names its collection; --contract overrides (and must then agree with it).
-    if connection.contract is None:
-        connection = dataclasses.replace(connection, contract=parsed.contract)
+    # The collection is the one configured for this chain (deployments.json) or --contract, never
+    # the one the offer names: check_offer refuses an offer for any other contract, naming both.
     # --check-only with an account also checks who redeems
     collection = connection.open(with_signer=not check_only or connection.has_signer)
     if check_only:
@@ -233,12 +231,14 @@ def redeem(
         + (" (finished an interrupted redemption)" if result.resumed else "")
     )
     out_console.print(f"  tx        {result.tx_hash}")
+    # Name the collection whenever it is not the one configured for this chain.
+    where = f" --contract {result.contract}" if connection.contract is not None else ""
     if result.sealed:
         out_console.print(
-            "  message   sealed to your own key; read it with"
-            f" `provenance decrypt {result.token_id} --account NAME`"
+            "  message   sealed to your wallet's key; read it on the token's gallery page, or with"
+            f" `provenance decrypt {result.token_id}{where} --account NAME`"
         )
-    out_console.print(f"  verify    provenance verify {result.token_id}")
+    out_console.print(f"  verify    provenance verify {result.token_id}{where}")
 
 
 @click.command()

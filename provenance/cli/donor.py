@@ -66,3 +66,26 @@ def consent_message_command(
         emit_json({"message": text, "chain_id": chain_id, "contract": contract})
         return
     click.echo(text)
+
+
+@donor.command("key-message")
+@click.option("--donor", "donor_address", required=True, metavar="0x..", help="Donor address.")
+@click.option(
+    "--contract", required=True, metavar="0x..", help="The collection's contract address."
+)
+@click.option(
+    "--chain-id", required=True, type=click.IntRange(min=1), metavar="N", help="Chain id."
+)
+@json_option
+def key_message_command(donor_address: str, contract: str, chain_id: int, as_json: bool) -> None:
+    """Print the text a donor signs (personal_sign) to derive their sealing key in a collection.
+
+    Sign the text exactly as printed, without the final newline.
+    """
+    from provenance.seal import key_message
+
+    text = key_message(donor=donor_address, contract=contract, chain_id=chain_id)
+    if as_json:
+        emit_json({"message": text, "chain_id": chain_id, "contract": contract})
+        return
+    click.echo(text)

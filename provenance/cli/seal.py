@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
-from provenance.cli.options import Connection, connection_options
+from provenance.cli.options import ADDRESS, Connection, connection_options
 from provenance.cli.render import emit_json, json_option
 from provenance.errors import InputError
 
 __all__ = ["seal"]
 
 _PATH = click.Path(dir_okay=False, path_type=Path)
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _read(path: Path, what: str) -> bytes:
@@ -84,25 +87,82 @@ def encrypt(
     click.echo(envelope)
 
 
+def collection_options(func: F) -> F:
+    """``--contract`` and ``--chain-id``: the collection a wallet-derived key belongs to."""
+    func = click.option(
+        "--chain-id", type=click.IntRange(min=1), metavar="N", help="The collection's chain id."
+    )(func)
+    return click.option("--contract", type=ADDRESS, help="The collection's contract address.")(func)
+
+
+def _collection(contract: str | None, chain_id: int | None) -> tuple[str, int]:
+    if contract is None or chain_id is None:
+        raise InputError("a wallet-derived key needs both --contract and --chain-id")
+    return contract, chain_id
+
+
 @seal.command()
 @click.argument("envelope_file", type=_PATH)
+@click.option(
+    "--wallet-key",
+    is_flag=True,
+    help="Open with the key derived from a signature over the collection's key message"
+    " (wallet-signature-v1); needs --contract and --chain-id.",
+)
+@collection_options
 @json_option
 @connection_options(signs=True, contract=False, chain=False)
 def decrypt(
     envelope_file: Path,
+    wallet_key: bool,
     as_json: bool,
     connection: Connection,
 ) -> None:
-    """Open an envelope with the donor's key and print the message."""
-    from provenance.seal import open_envelope, parse_envelope
+    """Open an envelope with the donor's key and print the message.
 
-    envelope = parse_envelope(_read(envelope_file, "envelope file"))
+    ENVELOPE_FILE holds an envelope, or a stored sealed message {"envelope", "key"}, whose "key"
+    field then says which key opens it.
+    """
+    from provenance.seal import WALLET_KEY, StoredEnvelope, open_stored, parse_stored
+
+    # --contract / --chain-id (collection_options) arrive inside the connection.
+    contract, chain_id = connection.contract, connection.chain_id
+    stored = parse_stored(_read(envelope_file, "envelope file"))
+    if wallet_key:
+        if stored.key not in (None, WALLET_KEY):
+            raise InputError(f"this envelope is opened by a {stored.key} key, not --wallet-key")
+        stored = StoredEnvelope(envelope=stored.envelope, key=WALLET_KEY)
+    elif (contract is not None or chain_id is not None) and stored.key != WALLET_KEY:
+        raise InputError("--contract and --chain-id apply with --wallet-key")
+    if stored.key == WALLET_KEY:
+        contract, chain_id = _collection(contract, chain_id)
     signer = connection.local_account()
-    text = open_envelope(envelope, bytes(signer.key)).decode("utf-8")
+    text = open_stored(stored, signer, contract=contract or "", chain_id=chain_id or 0).decode(
+        "utf-8"
+    )
     if as_json:
         emit_json({"message": text})
         return
     click.echo(text)
+
+
+@seal.command("wallet-key")
+@collection_options
+@json_option
+@connection_options(signs=True, contract=False, chain=False)
+def wallet_key_command(as_json: bool, connection: Connection) -> None:
+    """Print the wallet-derived sealing public key (base64, as eth_getEncryptionPublicKey prints
+    one): X25519 of HKDF-SHA256 over the signature of `provenance donor key-message`."""
+    from provenance.seal import wallet_public_key, wallet_secret_for
+    from provenance.seal.wallet import encode_public_key
+
+    contract, chain_id = _collection(connection.contract, connection.chain_id)
+    secret = wallet_secret_for(connection.local_account(), contract=contract, chain_id=chain_id)
+    public_key = encode_public_key(wallet_public_key(secret))
+    if as_json:
+        emit_json({"public_key": public_key, "contract": contract, "chain_id": chain_id})
+        return
+    click.echo(public_key)
 
 
 @seal.command()

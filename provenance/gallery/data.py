@@ -7,6 +7,7 @@ content it fetches against what the chain recorded, so a changed block turns a b
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -47,15 +48,9 @@ class Work:
     problem: str | None = None  # why the metadata could not be shown (the badge turns red)
 
     def page_data(self) -> dict[str, Any]:
-        """What the verification badge needs: CIDs and the on-chain digests."""
-        return {
-            "tokenId": self.token_id,
-            "tokenURI": self.token_uri,
-            "metadataCid": self.metadata_cid,
-            "metadataSha256": self.metadata_sha256,
-            "imageSha256": self.image_sha256,
-            "imageCid": self.image_cid,
-        }
+        """What the badge needs to ask the chain: the token (a decimal string: ids may exceed
+        2**53) and the block of its mint event (a hint: a wrong one finds nothing)."""
+        return {"tokenId": str(self.token_id), "mintedBlock": self.minted_block}
 
 
 @dataclass
@@ -74,15 +69,16 @@ class OfferEntry:
     offer_json: bytes
     generator: dict[str, Any] | None = None
 
+    def page_offer(self) -> dict[str, Any]:
+        """The signed offer for the page's script, its deadline as a decimal string (a JSON number
+        past 2**53, such as "no expiry", would lose precision in a browser)."""
+        offer: dict[str, Any] = json.loads(self.offer_json)
+        offer["voucher"]["deadline"] = str(offer["voucher"]["deadline"])
+        return offer
+
     def page_data(self) -> dict[str, Any]:
-        return {
-            "offerId": self.id,
-            "tokenURI": f"ipfs://{self.metadata_cid}",
-            "metadataCid": self.metadata_cid,
-            "metadataSha256": self.metadata_sha256,
-            "imageSha256": self.image_sha256,
-            "imageCid": self.image_cid,
-        }
+        """The signed offer itself: the browser checks its signature and content."""
+        return {"offer": self.page_offer()}
 
 
 @dataclass

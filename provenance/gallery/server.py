@@ -1,26 +1,46 @@
-"""``provenance gallery serve``: the site and the IPFS trustless gateway on one loopback origin.
+"""``provenance gallery serve``: the site, the IPFS trustless gateway and a read-only RPC proxy on
+one origin (loopback unless ``--host`` says otherwise).
 
-``/ipfs/...`` is answered by the embedded gateway (every block verified on its way out); every
-other path by the rendered site, re-read from the chain whenever a new block or a new offer
-appears, so the gallery stays current without a restart.
+``/ipfs/...`` is answered by the embedded gateway (every block verified on its way out); ``/rpc``
+by the read-only JSON-RPC proxy the pages read the chain through; every other path by the rendered
+site, re-read from the chain whenever a new block or a new offer appears, so the gallery stays
+current without a restart. Pages carry a Content-Security-Policy header that lets only the
+gallery's own script file run (not anything under ``/ipfs/``, though it is the same origin).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import mimetypes
+import re
 import threading
 from collections.abc import Callable, Iterator
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
-from provenance.errors import InputError, IPFSError, ProvenanceError
+from provenance.errors import IPFSError, ProvenanceError
+from provenance.gallery.rpcproxy import MAX_REQUEST_BYTES, RpcProxy
+from provenance.gallery.site import APP_SCRIPT, PageSettings
 from provenance.ipfs.server import CONTENT_HEADERS, GatewayHandler, GatewayServer
 
 if TYPE_CHECKING:
     from provenance.workflows.context import Collection
 
-__all__ = ["GalleryServer", "make_gallery_server"]
+__all__ = ["RPC_PATH", "GalleryServer", "is_loopback", "make_gallery_server"]
+
+RPC_PATH = "/rpc"
+_HOST_HEADER = re.compile(r"^[A-Za-z0-9.\-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$")
+
+
+def is_loopback(host: str) -> bool:
+    """Whether listening on ``host`` keeps the gallery on this machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name: it may resolve to anything
 
 
 class _SiteCache:
@@ -43,7 +63,12 @@ class _SiteCache:
         with self._lock:
             if key != self._key:
                 data = collect(self.collection, self.collection.store)
-                self._files = render_site(data, "")  # same origin: /ipfs/ is served here
+                # Same origin: /ipfs/ and the RPC proxy are served here.
+                chain = self.collection.chain
+                settings = PageSettings(
+                    rpc_url=RPC_PATH, wallet_rpc_url=chain.rpc.url if chain.is_devnet else ""
+                )
+                self._files = render_site(data, "", settings=settings)
                 self._key = key
             return self._files
 
@@ -72,6 +97,33 @@ class GalleryHandler(GatewayHandler):
     ) -> None:
         super()._send_stream(content_type, length, chunks, self._ipfs_headers(headers))
 
+    def do_POST(self) -> None:
+        if urlsplit(self.path).path != RPC_PATH:
+            self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain; charset=utf-8")
+            return
+        try:
+            length = int(self.headers.get("Content-Length", ""))
+        except ValueError:
+            length = -1
+        if not 0 <= length <= MAX_REQUEST_BYTES:
+            self.close_connection = True
+            self._send(
+                HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+                f"requests are limited to {MAX_REQUEST_BYTES} bytes\n".encode(),
+                "text/plain; charset=utf-8",
+            )
+            return
+        answer = self.server.rpc.answer(self.rfile.read(length))
+        self._send(HTTPStatus.OK, answer, "application/json", {"Cache-Control": "no-store"})
+
+    def _page_policy(self) -> dict[str, str]:
+        # Only the gallery's own script file may run, named by its full URL: a script under
+        # /ipfs/ on this same origin is not allowed even if some page pointed at it.
+        host = self.headers.get("Host", "")
+        if not _HOST_HEADER.match(host):
+            return {"Content-Security-Policy": "script-src 'none'"}
+        return {"Content-Security-Policy": f"script-src http://{host}/{APP_SCRIPT}"}
+
     def do_GET(self) -> None:
         path = urlsplit(self.path).path
         if path.startswith("/ipfs/"):
@@ -96,12 +148,10 @@ class GalleryHandler(GatewayHandler):
         kind = mimetypes.guess_type(rel)[0] or "application/octet-stream"
         if kind.startswith("text/") or kind.endswith(("javascript", "json")):
             kind += "; charset=utf-8"
-        self._send(
-            HTTPStatus.OK,
-            body,
-            kind,
-            {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"},
-        )
+        headers = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
+        if kind.startswith("text/html"):
+            headers.update(self._page_policy())
+        self._send(HTTPStatus.OK, body, kind, headers)
 
 
 class GalleryServer(GatewayServer):
@@ -111,6 +161,7 @@ class GalleryServer(GatewayServer):
         self, address: tuple[str, int], collection: Collection, *, verbose: bool, **limits: Any
     ) -> None:
         self.site = _SiteCache(collection)
+        self.rpc = RpcProxy(collection.chain.rpc.url, collection.contract.address)
         super().__init__(address, collection.store, verbose=verbose, **limits)
         self.RequestHandlerClass: Callable[..., GalleryHandler] = GalleryHandler
 
@@ -124,9 +175,11 @@ def make_gallery_server(
     **limits: Any,
 ) -> GalleryServer:
     """A gallery bound to ``host:port`` (port 0: any free port); call ``serve_forever``.
-    ``limits``: ``head_timeout``, ``io_timeout``, ``max_connections`` (see ``GatewayServer``)."""
-    if host not in ("127.0.0.1", "::1", "localhost"):
-        raise InputError(f"the gallery listens on loopback only, not {host!r}")
+
+    Loopback by default; any other address exposes the gallery (and its read-only proxy) to the
+    network, which the CLI says in a line. ``limits``: ``head_timeout``, ``io_timeout``,
+    ``max_connections`` (see ``GatewayServer``).
+    """
     try:
         return GalleryServer((host, port), collection, verbose=verbose, **limits)
     except OSError as exc:

@@ -1,9 +1,12 @@
 """Render the gallery as plain HTML files: an index, a page per work, a page per open offer.
 
-Pages are complete without JavaScript (semantic HTML, alt text); ``verify.js`` adds the live
-verification badges. Links are relative, so the folder can be hosted by any web server or added
-to IPFS as a directory. A Content-Security-Policy limits every page to its own origin and the
-one gateway it names: nothing else is ever requested.
+Pages read well without JavaScript (semantic HTML, every fact as text); ``static/app.js`` (the
+bundle built from ``provenance/gallery/js`` by ``scripts/build-gallery-js``) reads the chain itself
+through the RPC URL the page names, shows an image only after hashing the very bytes it shows, runs
+the donate form and opens sealed messages. What a page embeds is for display only. Links are
+relative, so the folder can be hosted by any web server. A Content-Security-Policy limits every
+page to its own script, its own origin, the one gateway and the one RPC endpoint it names.
+Every value taken from a token or its metadata is escaped.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import json
 import shutil
 import time
+from dataclasses import dataclass
 from html import escape
 from importlib.resources import files
 from pathlib import Path
@@ -21,9 +25,29 @@ from provenance.errors import InputError
 from provenance.gallery.data import GalleryData, OfferEntry, Work
 from provenance.state.home import atomic_write
 
-__all__ = ["STATIC_FILES", "render_site", "write_site"]
+__all__ = ["APP_SCRIPT", "STATIC_FILES", "PageSettings", "render_site", "write_site"]
 
-STATIC_FILES = ("gallery.css", "verify.js")
+STATIC_FILES = ("gallery.css", "app.js")
+APP_SCRIPT = "static/app.js"
+
+
+@dataclass(frozen=True)
+class PageSettings:
+    """Where the pages' script reads the chain: ``/rpc`` (the gallery's proxy) or a node URL."""
+
+    rpc_url: str = "/rpc"
+    # The node a wallet is asked to add when it lacks the chain (wallet_addEthereumChain): the
+    # devnet's anvil; empty for a public chain, which wallets know.
+    wallet_rpc_url: str = ""
+
+
+def _origin(url: str, what: str) -> str:
+    if not url or url.startswith("/"):
+        return ""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise InputError(f"{what} must be an http(s) URL, got {url!r}")
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _wei(wei: int) -> str:
@@ -33,25 +57,28 @@ def _wei(wei: int) -> str:
 
 
 def _gateway_origin(gateway: str) -> str:
-    if not gateway:
-        return ""
-    parts = urlsplit(gateway)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise InputError(f"--gateway must be an http(s) URL, got {gateway!r}")
-    return f"{parts.scheme}://{parts.netloc}"
+    return _origin(gateway, "--gateway")
 
 
-def _ipfs_url(gateway: str, cid: str) -> str:
-    return f"{gateway.rstrip('/')}/ipfs/{cid}"
-
-
-def _page(title: str, body: str, *, root: str, gateway: str, description: str) -> str:
-    origin = _gateway_origin(gateway)
-    extra = f" {origin}" if origin else ""
+def _page(
+    title: str,
+    body: str,
+    *,
+    root: str,
+    gateway: str,
+    description: str,
+    data: GalleryData,
+    settings: PageSettings,
+) -> str:
+    connect = " ".join(
+        o for o in (_gateway_origin(gateway), _origin(settings.rpc_url, "--rpc-url")) if o
+    )
+    # Images and animations are shown from blob: URLs of the bytes the script hashed, never
+    # fetched a second time by an <img> a gateway could answer differently.
     csp = (
-        f"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'{extra};"
-        f" media-src 'self'{extra}; connect-src 'self'{extra}; base-uri 'none';"
-        " form-action 'none'"
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:;"
+        f" media-src blob:; connect-src 'self'{' ' + connect if connect else ''}; base-uri 'none';"
+        " form-action 'none'; object-src 'none'"
     )
     return f"""<!doctype html>
 <html lang="en">
@@ -61,9 +88,13 @@ def _page(title: str, body: str, *, root: str, gateway: str, description: str) -
 <meta http-equiv="Content-Security-Policy" content="{escape(csp)}">
 <meta name="description" content="{escape(description)}">
 <meta name="provenance-gateway" content="{escape(gateway.rstrip("/"))}">
+<meta name="provenance-rpc" content="{escape(settings.rpc_url)}">
+<meta name="provenance-wallet-rpc" content="{escape(settings.wallet_rpc_url)}">
+<meta name="provenance-chain-id" content="{data.chain_id}">
+<meta name="provenance-contract" content="{escape(data.contract)}">
 <title>{escape(title)}</title>
 <link rel="stylesheet" href="{root}static/gallery.css">
-<script src="{root}static/verify.js" defer></script>
+<script src="{root}{APP_SCRIPT}" defer></script>
 </head>
 <body>
 <a class="skip" href="#main">Skip to content</a>
@@ -84,7 +115,8 @@ def _footer(data: GalleryData) -> str:
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(data.generated_at))
     return f"""<footer class="site"><p>Read from the chain at block {data.block} ({when}).
 Each badge re-checks the content in your browser: the metadata and image bytes are fetched from
-IPFS and their SHA-256 compared with the digests recorded on chain.</p></footer>"""
+IPFS and their SHA-256 compared with the digests your browser reads from the chain itself; an
+image is shown only once its bytes match.</p></footer>"""
 
 
 def _badge(payload: dict[str, Any], *, what: str) -> str:
@@ -92,7 +124,9 @@ def _badge(payload: dict[str, Any], *, what: str) -> str:
         f'<div class="badge" data-state="pending" data-verify="{escape(json.dumps(payload))}"'
         f' role="status" aria-live="polite"><span class="badge-icon" aria-hidden="true">…'
         f'</span> <span class="badge-text">Checking {escape(what)}…</span>'
-        ' <button type="button" class="recheck" hidden>Check again</button></div>'
+        ' <button type="button" class="recheck" hidden>Check again</button>'
+        '<details class="badge-details" hidden><summary>Details</summary><ul></ul></details>'
+        "</div>"
     )
 
 
@@ -103,21 +137,21 @@ def _alt(title: str, work_like: Work | OfferEntry) -> str:
     return f"{title}: the artwork image"
 
 
-def _image(
-    gateway: str,
-    cid: str | None,
-    alt: str,
-    *,
-    lazy: bool = True,
-    size: tuple[int | None, int | None] = (None, None),
-) -> str:
+def _image(cid: str | None, alt: str, *, size: tuple[Any, Any] = (None, None)) -> str:
+    """A slot the script fills with the image once its bytes hash to the recorded digest."""
     if cid is None:
         return (
             '<div class="missing" role="img" aria-label="image unavailable">image unavailable</div>'
         )
-    dims = "".join(f' {k}="{v}"' for k, v in zip(("width", "height"), size, strict=True) if v)
-    loading = ' loading="lazy"' if lazy else ""
-    return f'<img src="{escape(_ipfs_url(gateway, cid))}" alt="{escape(alt)}"{dims}{loading}>'
+    dims = "".join(
+        f' data-{k}="{escape(str(v))}"'
+        for k, v in zip(("width", "height"), size, strict=True)
+        if isinstance(v, int) and not isinstance(v, bool) and 0 < v < 100_000
+    )
+    return (
+        f'<div class="artwork-slot" data-alt="{escape(alt)}"{dims}>'
+        "<span>The image appears once your browser has checked it.</span></div>"
+    )
 
 
 def _card(work: Work, gateway: str) -> str:
@@ -130,7 +164,7 @@ def _card(work: Work, gateway: str) -> str:
     return f"""<li class="card" data-token="{work.token_id}">
 <article aria-labelledby="work-{work.token_id}-title">
 <a class="card-image" href="work/{work.token_id}.html" tabindex="-1" aria-hidden="true">
-{_image(gateway, work.image_cid, "", size=(work.width, work.height))}</a>
+{_image(work.image_cid, "", size=(work.width, work.height))}</a>
 <h2 id="work-{work.token_id}-title"><a href="work/{work.token_id}.html">{escape(work.title)}</a></h2>
 <dl class="facts"><div><dt>Token</dt><dd>#{work.token_id}</dd></div>
 <div><dt>Owner</dt><dd><code class="address">{escape(owner)}</code></dd></div>{donation}</dl>
@@ -142,7 +176,7 @@ def _offer_card(offer: OfferEntry, gateway: str) -> str:
     return f"""<li class="card offer" data-offer="{escape(offer.id)}">
 <article aria-labelledby="offer-{escape(offer.id)}-title">
 <a class="card-image" href="offer/{escape(offer.id)}.html" tabindex="-1" aria-hidden="true">
-{_image(gateway, offer.image_cid, "")}</a>
+{_image(offer.image_cid, "")}</a>
 <h2 id="offer-{escape(offer.id)}-title"><a href="offer/{escape(offer.id)}.html">{escape(offer.name)}</a></h2>
 <p>Available for a donation of at least <strong>{_wei(offer.min_donation_wei)}</strong>.</p>
 </article></li>"""
@@ -152,7 +186,7 @@ def _works(count: int) -> str:
     return f"{count} work" + ("" if count == 1 else "s")
 
 
-def render_index(data: GalleryData, gateway: str) -> str:
+def render_index(data: GalleryData, gateway: str, settings: PageSettings) -> str:
     works = (
         "\n".join(_card(w, gateway) for w in data.works)
         or '<li class="empty">No works minted yet.</li>'
@@ -178,6 +212,8 @@ def render_index(data: GalleryData, gateway: str) -> str:
         root="",
         gateway=gateway,
         description=f"{data.name}: {_works(len(data.works))}, each verifiable",
+        data=data,
+        settings=settings,
     )
 
 
@@ -197,20 +233,35 @@ def _generator(generator: dict[str, Any] | None) -> str:
     return f'<dl class="facts record">{items}</dl>'
 
 
-def _animation(gateway: str, url: str | None, title: str) -> str:
+def _animation(url: str | None, title: str) -> str:
     if not url:
         return ""
     if url.startswith("ipfs://"):
-        src = _ipfs_url(gateway, url.removeprefix("ipfs://"))
         return (
-            f'<figure class="animation"><video src="{escape(src)}" controls muted loop'
-            f' playsinline preload="metadata" aria-label="{escape(title)}: animation"></video>'
-            "<figcaption>Animation</figcaption></figure>"
+            f'<figure class="animation"><div class="animation-slot"'
+            f' aria-label="{escape(title)}: animation">The animation appears once your browser has'
+            " checked it (single-block animations only; otherwise"
+            f" <code>{escape(url)}</code>).</div><figcaption>Animation</figcaption></figure>"
         )
     return f"<p>Animation: <code>{escape(url)}</code></p>"
 
 
-def render_work(data: GalleryData, work: Work, gateway: str) -> str:
+def _message_section(work: Work) -> str:
+    if not work.sealed_message:
+        return ""
+    payload = {"tokenId": str(work.token_id), "mintedBlock": work.minted_block}
+    return f"""<section class="message" aria-labelledby="message-title"
+ data-message="{escape(json.dumps(payload))}">
+<h2 id="message-title">The donor's message</h2>
+<p>Sealed so that only the donor can read it. Donor: open it with the wallet you donated from.</p>
+<button type="button" data-testid="read-message">Read the message</button>
+<div class="wallet-picker" hidden></div>
+<p class="message-status" role="status" aria-live="polite"></p>
+<blockquote data-testid="message-text" class="message-text" hidden></blockquote>
+</section>"""
+
+
+def render_work(data: GalleryData, work: Work, gateway: str, settings: PageSettings) -> str:
     owner = escape(work.owner or "burned")
     donation = _wei(work.donation_wei) if work.donation_wei is not None else "minted directly"
     attributes = "".join(
@@ -223,11 +274,12 @@ def render_work(data: GalleryData, work: Work, gateway: str) -> str:
 <nav aria-label="Breadcrumb"><a href="../index.html">All works</a></nav>
 <article aria-labelledby="title">
 <h1 id="title">{escape(work.title)}</h1>
-<figure class="artwork">{_image(gateway, work.image_cid, _alt(work.title, work), lazy=False, size=(work.width, work.height))}
+<figure class="artwork">{_image(work.image_cid, _alt(work.title, work), size=(work.width, work.height))}
 <figcaption>{escape(work.description) or escape(_alt(work.title, work))}</figcaption></figure>
-{_animation(gateway, work.animation_url, work.title)}
+{_animation(work.animation_url, work.title)}
 {problem}
-{_badge(work.page_data(), what="against the chain")}
+{_badge(work.page_data(), what="against Ethereum")}
+{_message_section(work)}
 <h2>Provenance</h2>
 <dl class="facts">
 <div><dt>Token</dt><dd>#{work.token_id}</dd></div>
@@ -252,10 +304,39 @@ def render_work(data: GalleryData, work: Work, gateway: str) -> str:
         root="../",
         gateway=gateway,
         description=f"{work.title}, token {work.token_id} of {data.name}",
+        data=data,
+        settings=settings,
     )
 
 
-def render_offer(data: GalleryData, offer: OfferEntry, gateway: str) -> str:
+def _donate_form(offer: OfferEntry) -> str:
+    minimum = _wei(offer.min_donation_wei)
+    default = _ether(offer.min_donation_wei)
+    return f"""<form class="donate" data-offer="{escape(json.dumps(offer.page_offer()))}" novalidate>
+<h2>Donate with your wallet</h2>
+<p>Minimum donation: <strong class="min-donation">{escape(minimum)}</strong></p>
+<label for="donate-amount">Your donation (ETH)</label>
+<input id="donate-amount" data-testid="donate-amount" name="amount" inputmode="decimal"
+ autocomplete="off" value="{escape(default)}" required>
+<label for="donate-message">A message only you can read (optional)</label>
+<textarea id="donate-message" data-testid="donate-message" name="message" rows="4"
+ aria-describedby="donate-counter"></textarea>
+<p id="donate-counter" class="counter" aria-live="polite">0 / 1024 bytes</p>
+<p class="hint">Your wallet signs a key message first (twice, the first time): it derives the
+key your message is sealed to, so that only your wallet can read it later. Nothing is sent
+until you confirm the transaction.</p>
+<div class="wallet-picker" hidden></div>
+<button type="submit" data-testid="donate-submit">Donate and receive the token</button>
+<p data-testid="donate-status" class="donate-status" role="status" aria-live="polite"></p>
+</form>"""
+
+
+def _ether(wei: int) -> str:
+    whole, frac = divmod(wei, 10**18)
+    return f"{whole}.{frac:018d}".rstrip("0").rstrip(".") if frac else str(whole)
+
+
+def render_offer(data: GalleryData, offer: OfferEntry, gateway: str, settings: PageSettings) -> str:
     from provenance.chain.units import NO_DEADLINE
 
     deadline = (
@@ -275,7 +356,7 @@ def render_offer(data: GalleryData, offer: OfferEntry, gateway: str) -> str:
 <h1 id="title">{escape(offer.name)}</h1>
 <p class="lede">Open for donation: support the artist and receive this work as a token, with a
 message only you can read.</p>
-<figure class="artwork">{_image(gateway, offer.image_cid, _alt(offer.name, offer), lazy=False)}
+<figure class="artwork">{_image(offer.image_cid, _alt(offer.name, offer))}
 <figcaption>{escape(offer.description) or escape(_alt(offer.name, offer))}</figcaption></figure>
 {_badge(offer.page_data(), what="against the artist's signed digests")}
 <h2>The offer</h2>
@@ -286,12 +367,10 @@ message only you can read.</p>
 <div><dt>Signed by</dt><dd><code class="address">{escape(offer.signer)}</code></dd></div>
 <div><dt>Metadata</dt><dd><code>ipfs://{escape(offer.metadata_cid)}</code></dd></div>
 </dl>
-<h2>Redeem it</h2>
-<ol>
-<li>Download <a href="{escape(offer.id)}.json" download="offer.json">the offer (offer.json)</a>.</li>
-<li>Run <code>provenance redeem offer.json --account YOUR_KEYSTORE --message "your words"</code>.
-It checks the signature, the expiry and the content before sending anything.</li>
-</ol>
+{_donate_form(offer)}
+<h2>Or from the command line</h2>
+<p>Download <a href="{escape(offer.id)}.json" download="offer.json">the offer (offer.json)</a> and
+run <code>provenance redeem offer.json --account YOUR_KEYSTORE --message "your words"</code>.</p>
 <h2>Generation record</h2>
 {_generator(offer.generator)}
 </article>
@@ -303,17 +382,23 @@ It checks the signature, the expiry and the content before sending anything.</li
         root="../",
         gateway=gateway,
         description=f"{offer.name}: open for donation",
+        data=data,
+        settings=settings,
     )
 
 
-def render_site(data: GalleryData, gateway: str) -> dict[str, bytes]:
+def render_site(
+    data: GalleryData, gateway: str, *, settings: PageSettings | None = None
+) -> dict[str, bytes]:
     """Every file of the site, by relative path."""
+    settings = settings or PageSettings()
     _gateway_origin(gateway)
-    out: dict[str, bytes] = {"index.html": render_index(data, gateway).encode()}
+    _origin(settings.rpc_url, "--rpc-url")
+    out: dict[str, bytes] = {"index.html": render_index(data, gateway, settings).encode()}
     for work in data.works:
-        out[f"work/{work.token_id}.html"] = render_work(data, work, gateway).encode()
+        out[f"work/{work.token_id}.html"] = render_work(data, work, gateway, settings).encode()
     for offer in data.offers:
-        out[f"offer/{offer.id}.html"] = render_offer(data, offer, gateway).encode()
+        out[f"offer/{offer.id}.html"] = render_offer(data, offer, gateway, settings).encode()
         out[f"offer/{offer.id}.json"] = offer.offer_json
     static = files("provenance.gallery") / "static"
     for name in STATIC_FILES:
@@ -321,11 +406,13 @@ def render_site(data: GalleryData, gateway: str) -> dict[str, bytes]:
     return out
 
 
-def write_site(data: GalleryData, out_dir: Path, *, gateway: str) -> list[Path]:
+def write_site(
+    data: GalleryData, out_dir: Path, *, gateway: str, settings: PageSettings | None = None
+) -> list[Path]:
     """Write the site into ``out_dir`` (created; stale work/offer pages removed)."""
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(f"{out_dir} exists and is not a folder")
-    rendered = render_site(data, gateway)
+    rendered = render_site(data, gateway, settings=settings)
     for sub in ("work", "offer"):
         if (out_dir / sub).is_dir():
             shutil.rmtree(out_dir / sub)

@@ -44,6 +44,7 @@ __all__ = [
     "encryption_public_key",
     "envelope_bytes",
     "open_envelope",
+    "open_with_x25519_secret",
     "parse_envelope",
     "seal",
     "validate_envelope",
@@ -229,15 +230,34 @@ def open_envelope(envelope: Mapping[str, Any], private_key: bytes) -> bytes:
                 f"cannot open the {ECIES} envelope: wrong key or tampered envelope"
             ) from exc
     else:
-        try:
-            box = nacl.public.Box(
-                nacl.public.PrivateKey(secret), nacl.public.PublicKey(parts["ephemPublicKey"])
-            )
-            plaintext = box.decrypt(parts["ciphertext"], parts["nonce"])
-        except (nacl.exceptions.CryptoError, ValueError, TypeError) as exc:
-            raise SealError(
-                f"cannot open the {X25519} envelope: wrong key or tampered envelope"
-            ) from exc
+        plaintext = _open_box(parts, secret)
+    return _utf8(plaintext)
+
+
+def open_with_x25519_secret(envelope: Mapping[str, Any], secret: bytes) -> bytes:
+    """Open an ``x25519-xsalsa20-poly1305`` envelope with a 32-byte x25519 secret (any 32 bytes,
+    e.g. a wallet-derived key; not required to be a secp256k1 key)."""
+    clean = validate_envelope(envelope)
+    if clean["version"] != X25519:
+        raise SealError(f"an x25519 secret opens only {X25519} envelopes")
+    if not isinstance(secret, bytes | bytearray) or len(secret) != 32:
+        raise SealError("an x25519 secret is 32 bytes")
+    return _utf8(_open_box(_decoded(clean), bytes(secret)))
+
+
+def _open_box(parts: dict[str, bytes], secret: bytes) -> bytes:
+    try:
+        box = nacl.public.Box(
+            nacl.public.PrivateKey(secret), nacl.public.PublicKey(parts["ephemPublicKey"])
+        )
+        return bytes(box.decrypt(parts["ciphertext"], parts["nonce"]))
+    except (nacl.exceptions.CryptoError, ValueError, TypeError) as exc:
+        raise SealError(
+            f"cannot open the {X25519} envelope: wrong key or tampered envelope"
+        ) from exc
+
+
+def _utf8(plaintext: bytes) -> bytes:
     try:
         plaintext.decode("utf-8", errors="strict")
     except UnicodeDecodeError as exc:

@@ -31,7 +31,7 @@ ECIES: Final = "secp256k1-ecies"
 X25519: Final = "x25519-xsalsa20-poly1305"
 
 Scheme = Literal["secp256k1-ecies", "x25519-xsalsa20-poly1305"]
-Source = Literal["signature", "transaction", "pubkey", "encryption-key"]
+Source = Literal["signature", "transaction", "pubkey", "encryption-key", "wallet-signature"]
 
 
 @dataclass(frozen=True)

@@ -102,16 +102,16 @@ def redeem(
             )
         envelope = b""
         if message is not None:
-            import coincurve
+            from provenance.seal import seal_to_wallet
 
-            from provenance.seal import envelope_bytes, key_from_public_key, seal
-
-            # Sealed to the redeemer's own key (derived from the account's private key).
-            public_key = (
-                "0x" + coincurve.PrivateKey(bytes(sender.account.key)).public_key.format().hex()
+            # Sealed to the redeemer's wallet-derived key (wallet-signature-v1), the one their
+            # browser wallet re-derives on the token page; the key's name is stored beside it.
+            envelope = seal_to_wallet(
+                message,
+                sender.account,
+                contract=contract.address,
+                chain_id=collection.chain.chain_id,
             )
-            donor_key = key_from_public_key(public_key, donor=sender.address)
-            envelope = envelope_bytes(seal(message, donor_key))
         call = TxCall(
             to=contract.address,
             data=contract.abi.encode_call("redeem", voucher.as_tuple(), offer.signature, envelope),

@@ -26,6 +26,7 @@ from provenance.errors import (
 )
 from provenance.ipfs.cid import raw_cid_for_sha256
 from provenance.ipfs.reader import ContentSource
+from provenance.seal.wallet import StoredEnvelope
 
 __all__ = ["Check", "Report", "decrypt_token", "verify_token"]
 
@@ -273,13 +274,19 @@ def _check_event_envelope(report: Report, message_hash: bytes, event_bytes: byte
 
 
 def _event_envelope(event_bytes: bytes) -> dict[str, Any] | None:
-    from provenance.seal import parse_envelope
+    stored = _event_stored(event_bytes)
+    return stored.envelope if stored is not None else None
+
+
+def _event_stored(event_bytes: bytes) -> StoredEnvelope | None:
+    """The mint event's sealed message in canonical stored form: a bare envelope (opened with the
+    donor's Ethereum key) or {"envelope", "key": "wallet-signature-v1"}; None for anything else."""
+    from provenance.seal import parse_stored
 
     try:
-        envelope = parse_envelope(event_bytes)
+        return parse_stored(event_bytes, canonical=True)
     except ProvenanceError:
         return None
-    return envelope if canonical_json(envelope) == event_bytes else None
 
 
 def _check_generation(
@@ -329,7 +336,21 @@ def decrypt_token(
     minted = contract.minted_event(token_id)
     if envelope is None and minted is not None and contract.redeemed_event(token_id) is not None:
         event_bytes = bytes(minted.args["sealedMessage"])
-        envelope = _event_envelope(event_bytes) if event_bytes else None
+        stored = _event_stored(event_bytes) if event_bytes else None
+        if stored is not None:
+            if keccak(event_bytes) != bytes(minted.args["messageHash"]):
+                raise VerificationError(
+                    "the sealed message does not match the on-chain commitment",
+                    check="sealed-message",
+                )
+            from eth_account import Account
+
+            from provenance.seal import open_stored
+
+            donor = Account.from_key(private_key)
+            return open_stored(
+                stored, donor, contract=contract.address, chain_id=contract.rpc.chain_id()
+            )
     if envelope is None:
         raise InputError(f"token {token_id} has no sealed message")
     if minted is None or keccak(canonical_json(envelope)) != bytes(minted.args["messageHash"]):

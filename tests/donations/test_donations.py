@@ -122,6 +122,11 @@ def test_offer_redeem_verify_decrypt_withdraw(collection: Collection, art_dir: P
     token = out["token_id"]
     assert out["owner"] == DONOR.address and out["sealed_message"] is True
     assert int(out["donation_wei"]) == 8 * 10**16
+    # Sealed to the donor's wallet-derived key, named beside the envelope, so the donor's browser
+    # wallet opens it on the token page.
+    event = collection.contract.minted_event(token)
+    assert event is not None
+    assert json.loads(bytes(event.args["sealedMessage"]))["key"] == "wallet-signature-v1"
     minted, held, donor_balance, _nonce = state(collection)
     assert minted == before[0] + 1 and held == before[1] + 8 * 10**16
     assert donor_balance < before[2] - 8 * 10**16  # paid the donation and gas
@@ -283,8 +288,8 @@ REFUSED_BY = {
     "image_cid": "the offer's image CID bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku"
     " differs from the signed metadata's",
     "chain_id": f"the offer is for chain {OTHER_CHAIN_ID}, but devnet is chain",
-    # The CLI opens the collection the offer names, so a foreign address is caught on opening.
-    "contract": f"no contract code at {STRANGER.address}",
+    # redeem acts on the configured collection, never the one the offer names.
+    "contract": f"the offer is for contract {STRANGER.address}, not this collection",
     "format": "not a provenance offer",
 }
 
@@ -321,9 +326,14 @@ def test_replay_on_another_contract(
     minted = other.total_minted()
     line = refused(collection, offer, "--contract", second_contract)
     assert "is for contract" in line
-    # Rewriting the offer to name the other contract breaks the signature (EIP-712 domain).
+    # An offer naming another contract (an attacker's own deployment) is refused, naming both
+    # addresses: the donation goes only to the configured collection unless --contract says so.
     moved = tampered(offer, lambda d: d.update(contract=second_contract))
-    assert "signature" in refused(collection, moved)
+    line = refused(collection, moved)
+    assert f"the offer is for contract {second_contract}" in line
+    assert collection.contract.address in line
+    # Acting on that collection explicitly: rewriting the offer broke its signature (EIP-712).
+    assert "signature" in refused(collection, moved, "--contract", second_contract)
     assert other.total_minted() == minted
 
 
@@ -335,7 +345,9 @@ def test_replay_on_another_chain(collection: Collection, offer: Path, other_chai
     line = refused(collection, offer, "--rpc-url", other_chain, "--contract", address)
     assert f"is for chain {collection.chain.chain_id}" in line
     moved = tampered(offer, lambda d: d.update(chain_id=OTHER_CHAIN_ID, contract=address))
-    assert "signature" in refused(collection, moved, "--rpc-url", other_chain)
+    assert "signature" in refused(
+        collection, moved, "--rpc-url", other_chain, "--contract", address
+    )
     # The contract itself refuses the replayed voucher too.
     voucher = Offer.from_json(json.loads(offer.read_text())).voucher
     data = other.abi.encode_call(

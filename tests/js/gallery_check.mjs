@@ -37,7 +37,7 @@ try {
   const badges = await page.$$eval('.badge', (bs) => bs.map((b) => b.dataset.state))
   await page.screenshot({ path: screenshot, fullPage: true })
   const origin = new URL(url).origin
-  const foreign = requests.filter((r) => !r.startsWith(origin) && !r.startsWith('data:'))
+  const foreign = requests.filter((r) => !r.startsWith(origin) && !r.startsWith('data:') && !r.startsWith(`blob:${origin}/`))
   console.log(JSON.stringify({ works, offers, badges, foreign, errors, title: await page.title() }))
 } finally {
   await context.close()

@@ -1,0 +1,195 @@
+// The verification badge: the browser asks the chain itself (record, tokenURI, owner, mint event)
+// and fetches the content once, hashes it, and shows exactly those bytes (a blob URL): a gateway
+// that answers a second request differently has nothing to swap. What the page embeds is only a
+// hint for display. Every value from a token is set as text, never as markup.
+import { Collection } from './contract.js'
+import { plain } from './wallet.js'
+import { el, fetchIpfs, rawCid, rawCidDigest, settings, rpcReader, sha256 } from './page.js'
+
+const MAX_METADATA = 256 * 1024
+const AUTHENTIC = 'Authentic: this is the image recorded on Ethereum for this work'
+
+class Checks {
+  constructor () { this.items = [] }
+  pass (name, detail) { this.items.push({ name, ok: true, detail }) }
+  fail (name, detail) { this.items.push({ name, ok: false, detail }); return false }
+  get failed () { return this.items.filter((c) => !c.ok) }
+}
+
+// Fetch and check metadata + image against the expected digests; returns the verified content.
+export async function checkContent (gateway, expected, checks) {
+  const metadataCid = rawCid(expected.metadataDigest)
+  let metadataBytes
+  try {
+    metadataBytes = await fetchIpfs(gateway, metadataCid, { raw: true, maxBytes: MAX_METADATA })
+  } catch (err) {
+    return checks.fail('metadata', `the metadata could not be fetched (${err.message})`) && null
+  }
+  if (await sha256(metadataBytes) !== expected.metadataDigest) {
+    return checks.fail('metadata', 'the metadata differs from the one recorded on Ethereum') && null
+  }
+  checks.pass('metadata', `${metadataCid} hashes to ${expected.metadataDigest}`)
+  let metadata
+  try {
+    metadata = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(metadataBytes))
+  } catch (err) {
+    return checks.fail('metadata', 'the recorded metadata is not JSON') && null
+  }
+  const prov = (metadata && metadata.provenance) || {}
+  const image = prov.image || {}
+  const imageCid = String(image.cid || '')
+  if (metadata.image !== `ipfs://${imageCid}` || `0x${image.sha256}` !== expected.imageDigest) {
+    return checks.fail('image', 'the metadata names another image than the one recorded on Ethereum') && null
+  }
+  let imageBytes
+  try {
+    imageBytes = await fetchIpfs(gateway, imageCid)
+  } catch (err) {
+    return checks.fail('image', `the image could not be fetched (${err.message})`) && null
+  }
+  const digest = await sha256(imageBytes)
+  if (digest !== expected.imageDigest) {
+    return checks.fail('image', 'the image bytes differ from the image recorded on Ethereum (sha256 ' + digest + ')') && null
+  }
+  checks.pass('image', `${imageBytes.length} bytes hash to ${expected.imageDigest}`)
+  const mime = /^image\/(png|jpeg|gif|webp)$/.test(String(image.mime)) ? String(image.mime) : 'application/octet-stream'
+  const content = { metadata, imageBytes, imageMime: mime, animation: null }
+  const animation = typeof metadata.animation_url === 'string' ? metadata.animation_url.replace(/^ipfs:\/\//, '') : ''
+  const animationDigest = animation ? rawCidDigest(animation) : null
+  if (animationDigest) {
+    try {
+      const bytes = await fetchIpfs(gateway, animation, { raw: true })
+      if (await sha256(bytes) === animationDigest) {
+        content.animation = bytes
+        checks.pass('animation', `${animation} hashes to its CID`)
+      } else {
+        checks.fail('animation', 'the animation bytes differ from its CID')
+      }
+    } catch (err) {
+      checks.fail('animation', `the animation could not be fetched (${err.message})`)
+    }
+  }
+  return content
+}
+
+async function checkWork (data, config, checks) {
+  const read = rpcReader(config.rpcUrl)
+  const chainId = Number(BigInt(await read('eth_chainId')))
+  if (chainId !== config.chainId) {
+    checks.fail('chain', `the chain reader is on chain ${chainId}, not ${config.chainId}`)
+    return null
+  }
+  const collection = new Collection(read, config.contract)
+  const tokenId = BigInt(data.tokenId)
+  const record = await collection.record(tokenId)
+  if (/^0x0+$/.test(record.metadataDigest)) {
+    checks.fail('record', `token ${tokenId} has no record on Ethereum`)
+    return null
+  }
+  checks.pass('record', `recorded metadata ${record.metadataDigest}, image ${record.imageDigest}`)
+  const owner = await collection.owner(tokenId)
+  if (owner) {
+    const uri = await collection.tokenURI(tokenId)
+    if (uri !== `ipfs://${rawCid(record.metadataDigest)}`) {
+      checks.fail('token URI', 'the token URI does not name the recorded metadata')
+      return null
+    }
+    checks.pass('owner', `owned by ${owner}; token URI ${uri}`)
+  }
+  if (data.mintedBlock !== null && data.mintedBlock !== undefined) {
+    const event = await collection.mintedEvent(tokenId, data.mintedBlock)
+    if (!event || event.metadataDigest !== record.metadataDigest || event.imageDigest !== record.imageDigest) {
+      checks.fail('mint event', 'no mint event with these digests in the block the page names')
+      return null
+    }
+    checks.pass('mint event', `minted to ${event.to} in block ${event.blockNumber}, tx ${event.transactionHash}`)
+  }
+  return checkContent(config.gateway, record, checks)
+}
+
+async function checkOffer (data, config, checks) {
+  const offer = data.offer
+  const read = rpcReader(config.rpcUrl)
+  const collection = new Collection(read, config.contract)
+  const signer = await collection.voucherSigner(offer.voucher, offer.signature)
+  if (signer.toLowerCase() !== offer.voucher.signer.toLowerCase()) {
+    checks.fail('signature', "the offer's signature is not its signer's")
+    return null
+  }
+  if (!await collection.isMinter(signer)) {
+    checks.fail('signer', `the offer's signer ${signer} is not a minter of this collection`)
+    return null
+  }
+  checks.pass('signature', `signed by ${signer}, a minter of this collection`)
+  return checkContent(config.gateway, offer.voucher, checks)
+}
+
+function show (badge, state, text, checks) {
+  badge.dataset.state = state
+  badge.querySelector('.badge-icon').textContent = { ok: '✓', bad: '✗', pending: '…' }[state]
+  badge.querySelector('.badge-text').textContent = text
+  const details = badge.querySelector('.badge-details')
+  if (details && checks) {
+    const list = details.querySelector('ul')
+    list.replaceChildren(...checks.items.map((c) => el('li', { 'data-ok': String(c.ok) }, `${c.ok ? '✓' : '✗'} ${c.name}: ${c.detail}`)))
+    details.hidden = false
+  }
+}
+
+function display (figure, content) {
+  const slot = figure && figure.querySelector('.artwork-slot')
+  if (!slot) return
+  const url = URL.createObjectURL(new Blob([content.imageBytes], { type: content.imageMime }))
+  const img = el('img', { src: url, alt: slot.dataset.alt || '' })
+  for (const dim of ['width', 'height']) if (slot.dataset[dim]) img.setAttribute(dim, slot.dataset[dim])
+  slot.replaceChildren(img)
+  const animationSlot = document.querySelector('.animation-slot')
+  if (animationSlot && content.animation) {
+    const video = el('video', { controls: '', muted: '', loop: '', playsinline: '' })
+    video.src = URL.createObjectURL(new Blob([content.animation], { type: 'video/mp4' }))
+    animationSlot.replaceChildren(video)
+  }
+}
+
+export const verified = new Map()
+
+export async function run (badge, config) {
+  const data = JSON.parse(badge.dataset.verify)
+  const checks = new Checks()
+  show(badge, 'pending', 'Checking against Ethereum…')
+  let content = null
+  try {
+    content = data.offer ? await checkOffer(data, config, checks) : await checkWork(data, config, checks)
+  } catch (err) {
+    checks.fail('chain', `the chain could not be read (${plain(err)})`)
+  }
+  const figure = badge.closest('article') && badge.closest('article').querySelector('figure.artwork, .card-image')
+  if (content && checks.failed.length === 0) {
+    display(figure, content)
+    const what = data.offer ? "Authentic: this is the image the artist signed for this offer" : AUTHENTIC
+    show(badge, 'ok', what, checks)
+  } else {
+    const slot = figure && figure.querySelector('.artwork-slot')
+    if (slot) slot.textContent = 'Image withheld: it could not be verified.'
+    show(badge, 'bad', `Not authentic: ${checks.failed.map((c) => c.detail).join('; ')}`, checks)
+  }
+  verified.set(badge, { ok: Boolean(content) && checks.failed.length === 0, content })
+  return verified.get(badge)
+}
+
+export function start (config) {
+  const runs = []
+  if (!window.crypto || !crypto.subtle) {
+    for (const badge of document.querySelectorAll('.badge')) {
+      show(badge, 'bad', 'Not authentic: this page cannot check here (it needs https or localhost)')
+    }
+    return runs
+  }
+  for (const badge of document.querySelectorAll('.badge[data-verify]')) {
+    badge.querySelector('.recheck').addEventListener('click', () => run(badge, config))
+    runs.push(run(badge, config))
+  }
+  return runs
+}
+
+export { settings }

@@ -1,0 +1,113 @@
+// Everything that knows the ProvenanceArt contract, in one module. The ABI is the compiled artifact
+// the Python package ships (provenance/contracts/ProvenanceArt.json), so a new contract version
+// changes the bundle when it is rebuilt, not this code's shape.
+import { abi } from '../../contracts/ProvenanceArt.json'
+import {
+  decodeErrorResult, decodeEventLog, decodeFunctionResult, encodeEventTopics, encodeFunctionData,
+  getAddress, keccak256, recoverAddress, toHex,
+} from 'viem'
+
+export { abi }
+
+// A read-only view of the contract over a JSON-RPC `request` (the gallery's proxy or a node).
+export class Collection {
+  constructor (request, address) {
+    this.request = request
+    this.address = getAddress(address)
+  }
+
+  async read (functionName, args = []) {
+    const data = encodeFunctionData({ abi, functionName, args })
+    const result = await this.request('eth_call', [{ to: this.address, data }, 'latest'])
+    return decodeFunctionResult({ abi, functionName, data: result })
+  }
+
+  async record (tokenId) {
+    const record = await this.read('recordOf', [BigInt(tokenId)])
+    return { metadataDigest: record.metadataDigest, imageDigest: record.imageDigest }
+  }
+
+  async owner (tokenId) {
+    try {
+      return getAddress(await this.read('ownerOf', [BigInt(tokenId)]))
+    } catch (err) {
+      return null // burned, or never minted
+    }
+  }
+
+  tokenURI (tokenId) { return this.read('tokenURI', [BigInt(tokenId)]) }
+
+  async isMinter (account) {
+    const role = await this.read('MINTER_ROLE')
+    return this.read('hasRole', [role, getAddress(account)])
+  }
+
+  // Vouchers may be scoped per signer (isVoucherUsed(signer, id)) or global (isVoucherUsed(id)):
+  // ask in the shape the bundled ABI has.
+  isVoucherUsed (voucher) {
+    const fn = abi.find((item) => item.type === 'function' && item.name === 'isVoucherUsed')
+    const args = fn && fn.inputs.length === 2 ? [getAddress(voucher.signer), voucher.id] : [voucher.id]
+    return this.read('isVoucherUsed', args)
+  }
+  tokenOfImage (imageDigest) { return this.read('tokenOfImage', [imageDigest]) }
+
+  // Who signed the voucher, by the contract's own EIP-712 hash of it.
+  async voucherSigner (voucher, signature) {
+    const hash = await this.read('hashVoucher', [voucherTuple(voucher)])
+    return recoverAddress({ hash, signature })
+  }
+
+  // The ArtworkMinted event of a token, looked up in the block the page names (a hint: a wrong
+  // one finds nothing, never a wrong event), its messageHash checked against its own bytes.
+  async mintedEvent (tokenId, block) {
+    const topics = encodeEventTopics({ abi, eventName: 'ArtworkMinted', args: { tokenId: BigInt(tokenId) } })
+    const blockHex = toHex(BigInt(block))
+    const logs = await this.request('eth_getLogs', [{ address: this.address, topics, fromBlock: blockHex, toBlock: blockHex }])
+    for (const log of logs) {
+      const event = decodeEventLog({ abi, data: log.data, topics: log.topics })
+      if (event.eventName !== 'ArtworkMinted' || event.args.tokenId !== BigInt(tokenId)) continue
+      if (keccak256(event.args.sealedMessage) !== event.args.messageHash) {
+        throw new Error('the mint event\'s message does not match its own hash')
+      }
+      return { ...event.args, blockNumber: BigInt(log.blockNumber), transactionHash: log.transactionHash }
+    }
+    return null
+  }
+}
+
+export function voucherTuple (v) {
+  return {
+    signer: getAddress(v.signer),
+    recipient: getAddress(v.recipient),
+    metadataDigest: v.metadataDigest,
+    imageDigest: v.imageDigest,
+    minDonation: BigInt(v.minDonation),
+    deadline: BigInt(v.deadline),
+    id: v.id,
+  }
+}
+
+export function redeemData (voucher, signature, sealedMessageHex) {
+  return encodeFunctionData({ abi, functionName: 'redeem', args: [voucherTuple(voucher), signature, sealedMessageHex] })
+}
+
+// The token a redeem transaction minted, from its receipt's ArtworkMinted log.
+export function mintedToken (receipt, contract) {
+  for (const log of receipt.logs || []) {
+    if (getAddress(log.address) !== getAddress(contract)) continue
+    try {
+      const event = decodeEventLog({ abi, data: log.data, topics: log.topics })
+      if (event.eventName === 'ArtworkMinted') return event.args.tokenId
+    } catch (err) { /* another event */ }
+  }
+  return null
+}
+
+// The custom error a revert carries, by name, or null.
+export function revertName (data) {
+  try {
+    return decodeErrorResult({ abi, data }).errorName
+  } catch (err) {
+    return null
+  }
+}

@@ -1,0 +1,189 @@
+// The offer page's donate form: checks what a browser can of what `redeem --check-only` checks,
+// seals the message to the donor's wallet-derived key, sends `redeem` with the donation, waits for
+// the receipt and shows the token. Every refusal is one plain sentence, and nothing is sent.
+import { formatEther, getAddress, parseEther, stringToHex } from 'viem'
+import { Collection, mintedToken, redeemData, revertName } from './contract.js'
+import { el, rpcReader } from './page.js'
+import * as sealkey from './sealkey.js'
+import { Refusal, Wallet, discover, pick, plain } from './wallet.js'
+
+const ZERO = '0x0000000000000000000000000000000000000000'
+
+const REVERTS = {
+  VoucherAlreadyUsed: 'This offer was already redeemed, so nothing was sent.',
+  VoucherExpired: 'This offer has expired, so nothing was sent.',
+  DonationTooLow: 'The donation is below the minimum, so nothing was sent.',
+  SealedMessageNotFromRecipient: 'This offer is for another recipient: only they may attach a message, so nothing was sent.',
+  VoucherSignerNotMinter: "The offer's signer may no longer mint in this collection, so nothing was sent.",
+  InvalidVoucherSignature: "The offer's signature is not valid, so nothing was sent.",
+  ImageAlreadyMinted: 'This artwork is already a token of this collection, so nothing was sent.',
+}
+
+function revertSentence (err) {
+  let cause = err
+  for (let i = 0; cause && i < 5; i++, cause = cause.cause) {
+    const data = cause.data && typeof cause.data === 'object' ? cause.data.data : cause.data
+    if (typeof data === 'string' && data.startsWith('0x')) {
+      const name = revertName(data)
+      if (name && REVERTS[name]) return REVERTS[name]
+      if (name) return `The collection refused the donation (${name}), so nothing was sent.`
+    }
+  }
+  return null
+}
+
+function rejected (err) {
+  return err && (err.code === 4001 || err.code === 'ACTION_REJECTED')
+}
+
+export function messageCounter (textarea, counter) {
+  const update = () => {
+    const size = new TextEncoder().encode(textarea.value).length
+    counter.textContent = `${size} / ${sealkey.MAX_MESSAGE_BYTES} bytes`
+    counter.dataset.over = String(size > sealkey.MAX_MESSAGE_BYTES)
+  }
+  textarea.addEventListener('input', update)
+  update()
+}
+
+// The secret of the donor's wallet-derived key. The first time in this browser the wallet signs
+// twice: only a deterministic signer gives the key back later.
+export async function deriveSecret (wallet, config, storage = window.localStorage) {
+  const text = sealkey.keyMessage({ donor: wallet.account, contract: config.contract, chainId: config.chainId })
+  const marker = `provenance:deterministic:${config.chainId}:${config.contract}:${wallet.account}`
+  const first = await wallet.personalSign(text)
+  let known = false
+  try { known = storage.getItem(marker) === '1' } catch (err) { /* storage disabled */ }
+  if (!known) {
+    const second = await wallet.personalSign(text)
+    if (second.toLowerCase() !== first.toLowerCase()) {
+      throw new Refusal("Your wallet signed the key message differently twice, so it could not open a sealed message later; nothing was sent (give your key with the command line instead, or donate without a message).")
+    }
+    try { storage.setItem(marker, '1') } catch (err) { /* storage disabled */ }
+  }
+  return sealkey.secretFromSignature(first)
+}
+
+async function checkOffer (offer, collection, read, wallet, config, { value, withMessage }) {
+  const voucher = offer.voucher
+  if (Number(offer.chain_id) !== config.chainId) {
+    throw new Refusal(`This offer is for chain ${offer.chain_id}, not this collection's chain ${config.chainId}, so nothing was sent.`)
+  }
+  if (getAddress(offer.contract) !== getAddress(config.contract)) {
+    throw new Refusal(`This offer is for the contract ${getAddress(offer.contract)}, not this collection (${getAddress(config.contract)}), so nothing was sent.`)
+  }
+  const readerChain = Number(BigInt(await read('eth_chainId')))
+  if (readerChain !== config.chainId) throw new Refusal(`The gallery reads chain ${readerChain}, not ${config.chainId}, so nothing was sent.`)
+  if (await collection.isVoucherUsed(voucher)) throw new Refusal('This offer was already redeemed, so nothing was sent.')
+  const latest = await read('eth_getBlockByNumber', ['latest', false])
+  const now = Math.max(Number(BigInt(latest.timestamp)), Math.floor(Date.now() / 1000))
+  if (BigInt(voucher.deadline) < BigInt(now)) throw new Refusal('This offer has expired, so nothing was sent.')
+  const signer = await collection.voucherSigner(voucher, offer.signature)
+  if (signer.toLowerCase() !== voucher.signer.toLowerCase()) throw new Refusal("The offer's signature is not its signer's, so nothing was sent.")
+  if (!await collection.isMinter(signer)) throw new Refusal(`The offer's signer ${signer} may not mint in this collection, so nothing was sent.`)
+  if (await collection.tokenOfImage(voucher.imageDigest) !== 0n) throw new Refusal('This artwork is already a token of this collection, so nothing was sent.')
+  if (value < BigInt(voucher.minDonation)) {
+    throw new Refusal(`The donation of ${formatEther(value)} ETH is below the minimum of ${formatEther(BigInt(voucher.minDonation))} ETH, so nothing was sent.`)
+  }
+  if (withMessage && getAddress(voucher.recipient) !== ZERO && getAddress(voucher.recipient) !== wallet.account) {
+    throw new Refusal(`This offer is for ${getAddress(voucher.recipient)}: only they may attach a message, and your wallet is ${wallet.account}, so nothing was sent.`)
+  }
+  const balance = BigInt(await wallet.request('eth_getBalance', [wallet.account, 'latest']))
+  if (balance < value) {
+    throw new Refusal(`Your account holds ${formatEther(balance)} ETH, less than the donation of ${formatEther(value)} ETH, so nothing was sent.`)
+  }
+}
+
+async function waitForReceipt (wallet, hash) {
+  for (let i = 0; i < 600; i++) {
+    const receipt = await wallet.request('eth_getTransactionReceipt', [hash])
+    if (receipt) return receipt
+    await new Promise((resolve) => setTimeout(resolve, 500))
+  }
+  throw new Refusal(`The transaction ${hash} was sent but not yet mined; check again later.`)
+}
+
+function parseAmount (text) {
+  const clean = String(text).trim()
+  if (!/^\d+(\.\d{1,18})?$/.test(clean)) throw new Refusal('Enter the donation in ETH, for example 0.05, so nothing was sent.')
+  return parseEther(clean)
+}
+
+export function setup (form, config, contentCheck) {
+  const offer = JSON.parse(form.dataset.offer)
+  const status = form.querySelector('[data-testid="donate-status"]')
+  const picker = form.querySelector('.wallet-picker')
+  const submit = form.querySelector('[data-testid="donate-submit"]')
+  const textarea = form.querySelector('[data-testid="donate-message"]')
+  messageCounter(textarea, form.querySelector('.counter'))
+  const say = (text, state) => { status.textContent = text; status.dataset.state = state }
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault()
+    submit.disabled = true
+    status.removeAttribute('data-token-id')
+    try {
+      const value = parseAmount(form.querySelector('[data-testid="donate-amount"]').value)
+      const message = textarea.value
+      const size = new TextEncoder().encode(message).length
+      if (size > sealkey.MAX_MESSAGE_BYTES) throw new Refusal(`The message is ${size} bytes; at most ${sealkey.MAX_MESSAGE_BYTES} fit, so nothing was sent.`)
+      if (value < BigInt(offer.voucher.minDonation)) {
+        throw new Refusal(`The donation of ${formatEther(value)} ETH is below the minimum of ${formatEther(BigInt(offer.voucher.minDonation))} ETH, so nothing was sent.`)
+      }
+      say('Checking the artwork against the artist’s signed digests…', 'pending')
+      const content = await contentCheck()
+      if (!content.ok) throw new Refusal('The artwork does not match what the artist signed, so nothing was sent.')
+      const wallets = await discover()
+      if (wallets.length === 0) throw new Refusal('No browser wallet was found, so nothing was sent.')
+      if (wallets.length > 1) say('Choose the wallet to donate with.', 'pending')
+      const chosen = await pick(wallets, picker)
+      const wallet = new Wallet(chosen.provider, chosen.info.name)
+      say('Connecting your wallet…', 'pending')
+      await wallet.connect()
+      await wallet.ensureChain(config.chainId, config.walletRpcUrl)
+      const read = rpcReader(config.rpcUrl)
+      const collection = new Collection(read, config.contract)
+      say('Checking the offer on Ethereum…', 'pending')
+      await checkOffer(offer, collection, read, wallet, config, { value, withMessage: size > 0 })
+      let sealed = '0x'
+      if (size > 0) {
+        say('Sign the key message in your wallet: it derives the key your message is sealed to.', 'pending')
+        const secret = await deriveSecret(wallet, config)
+        const envelope = sealkey.seal(sealkey.publicKeyOf(secret), message)
+        secret.fill(0)
+        sealed = stringToHex(sealkey.storedJson(envelope))
+      }
+      const tx = { from: wallet.account, to: collection.address, data: redeemData(offer.voucher, offer.signature, sealed), value: '0x' + value.toString(16) }
+      try {
+        await wallet.request('eth_call', [tx, 'latest'])
+      } catch (err) {
+        throw new Refusal(revertSentence(err) || `The collection would refuse this donation (${plain(err)}), so nothing was sent.`)
+      }
+      say('Confirm the donation in your wallet…', 'pending')
+      let hash
+      try {
+        hash = await wallet.request('eth_sendTransaction', [tx])
+      } catch (err) {
+        if (rejected(err)) throw new Refusal('You declined the transaction, so nothing was sent.')
+        throw new Refusal(revertSentence(err) || `Your wallet did not send the donation (${plain(err)}), so nothing was sent.`)
+      }
+      say('Waiting for the transaction to be mined…', 'pending')
+      const receipt = await waitForReceipt(wallet, hash)
+      if (receipt.status !== '0x1') throw new Refusal(`The transaction ${hash} failed on chain; the donation was not taken.`)
+      const tokenId = mintedToken(receipt, collection.address)
+      if (tokenId === null) throw new Refusal(`The transaction ${hash} minted no token of this collection.`)
+      status.replaceChildren(
+        document.createTextNode(`Thank you: token ${tokenId} is yours. `),
+        el('a', { href: `../work/${tokenId}.html` }, 'See your token'))
+      status.dataset.state = 'ok'
+      status.setAttribute('data-token-id', tokenId.toString(10))
+    } catch (err) {
+      if (err instanceof Refusal) say(err.message, 'refused')
+      else say(`Something went wrong (${plain(err)}); nothing was sent unless your wallet says so.`, 'refused')
+    } finally {
+      submit.disabled = false
+      picker.hidden = true
+    }
+  })
+}
+

@@ -1,0 +1,22 @@
+// The gallery's one script: verification badges on every page, the donate form on an offer page,
+// "Read the message" on a token page.
+import * as badge from './badge.js'
+import * as donate from './donate.js'
+import * as message from './message.js'
+
+function start () {
+  const config = badge.settings()
+  const runs = badge.start(config)
+  const form = document.querySelector('form.donate')
+  if (form) {
+    const offerBadge = document.querySelector('.badge[data-verify]')
+    const first = runs[0] || Promise.resolve({ ok: false })
+    // Donating waits for the badge's own check of the same bytes (re-run after "Check again").
+    donate.setup(form, config, () => badge.verified.get(offerBadge) || first)
+  }
+  const section = document.querySelector('section.message[data-message]')
+  if (section) message.setup(section, config)
+}
+
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start)
+else start()

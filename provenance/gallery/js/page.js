@@ -1,0 +1,94 @@
+// What every gallery script shares: the page's settings (meta tags the gallery wrote), a JSON-RPC
+// reader, the IPFS gateway, SHA-256 and the raw-block CID the contract derives its tokenURI from.
+import { bytesToHex } from 'viem'
+
+export function setting (name) {
+  const meta = document.querySelector(`meta[name="provenance-${name}"]`)
+  return meta ? meta.content : ''
+}
+
+export function settings () {
+  const rpc = setting('rpc')
+  const walletRpc = setting('wallet-rpc')
+  return {
+    walletRpcUrl: walletRpc ? new URL(walletRpc, document.baseURI).href : '',
+    chainId: Number(setting('chain-id')),
+    contract: setting('contract'),
+    gateway: setting('gateway').replace(/\/$/, ''),
+    rpcUrl: rpc ? new URL(rpc, document.baseURI).href : '',
+  }
+}
+
+let ids = 0
+export function rpcReader (url) {
+  return async (method, params = []) => {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: ++ids, method, params }),
+      cache: 'no-store',
+    })
+    if (!res.ok) throw new Error(`the chain reader answered HTTP ${res.status}`)
+    const body = await res.json()
+    if (body.error) {
+      const err = new Error(String(body.error.message || 'RPC error'))
+      err.data = body.error.data
+      throw err
+    }
+    return body.result
+  }
+}
+
+const B32 = 'abcdefghijklmnopqrstuvwxyz234567'
+function base32 (bytes) {
+  let bits = 0; let value = 0; let out = ''
+  for (const b of bytes) {
+    value = ((value << 8) | b) & 0xffff
+    bits += 8
+    while (bits >= 5) { out += B32[(value >>> (bits - 5)) & 31]; bits -= 5 }
+  }
+  if (bits > 0) out += B32[(value << (5 - bits)) & 31]
+  return out
+}
+
+// CIDv1, raw codec, sha2-256 of a 0x-hex digest.
+export function rawCid (digestHex) {
+  const hex = digestHex.replace(/^0x/, '')
+  const bytes = new Uint8Array(36)
+  bytes.set([0x01, 0x55, 0x12, 0x20])
+  for (let i = 0; i < 32; i++) bytes[4 + i] = parseInt(hex.substr(i * 2, 2), 16)
+  return 'b' + base32(bytes)
+}
+
+// The sha2-256 digest a bafkrei... (CIDv1 raw) CID names, or null for any other CID.
+export function rawCidDigest (cid) {
+  if (!/^bafkrei[a-z2-7]{52}$/.test(cid)) return null
+  const out = []
+  let bits = 0; let value = 0
+  for (const c of cid.slice(1)) {
+    value = (value << 5) | B32.indexOf(c)
+    bits += 5
+    if (bits >= 8) { out.push((value >>> (bits - 8)) & 0xff); bits -= 8 }
+  }
+  return bytesToHex(Uint8Array.from(out.slice(4, 36)))
+}
+
+export async function sha256 (bytes) {
+  return bytesToHex(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)))
+}
+
+export async function fetchIpfs (gateway, cid, { raw = false, maxBytes = 64 * 1024 * 1024 } = {}) {
+  const url = `${gateway}/ipfs/${cid}${raw ? '?format=raw' : ''}`
+  const res = await fetch(url, { cache: 'no-store', headers: raw ? { Accept: 'application/vnd.ipld.raw' } : {} })
+  if (!res.ok) throw new Error(`the gateway answered ${res.status} for ${cid}`)
+  const bytes = new Uint8Array(await res.arrayBuffer())
+  if (bytes.length > maxBytes) throw new Error(`${cid} is larger than ${maxBytes} bytes`)
+  return bytes
+}
+
+export function el (tag, attrs = {}, text) {
+  const node = document.createElement(tag)
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v)
+  if (text !== undefined) node.textContent = text
+  return node
+}
