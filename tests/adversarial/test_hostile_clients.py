@@ -32,7 +32,12 @@ def _gateway(store: Blockstore) -> GatewayServer:
 
 def _gallery(store: Blockstore) -> GatewayServer:
     # Only /ipfs/ is asked for here, which the gallery answers from the store without the chain.
-    collection = SimpleNamespace(store=store)
+    # The RPC proxy is built from the chain's URL and the contract's address but never called.
+    collection = SimpleNamespace(
+        store=store,
+        chain=SimpleNamespace(rpc=SimpleNamespace(url="http://127.0.0.1:9")),
+        contract=SimpleNamespace(address="0x" + "00" * 20),
+    )
     return make_gallery_server(
         collection,  # type: ignore[arg-type]
         head_timeout=HEAD_TIMEOUT,
