@@ -1,4 +1,4 @@
-"""``provenance gan train | generate | animate | evaluate | bench``.
+"""``provenance gan train | generate | animate | export-onnx | evaluate | bench``.
 
 jax, flax and ``gan`` are imported inside the command bodies only, so ``provenance --help`` stays
 light. ``gan`` errors are translated here, once, into the toolkit's error tree.
@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from provenance.errors import InputError, ProvenanceError
+from provenance.errors import ConfigError, InputError, ProvenanceError
 
 __all__ = ["gan", "model_cid"]
 
@@ -309,6 +309,44 @@ def animate(
             f"{encoded.path} ({encoded.frames} frames, {encoded.duration:.2f} s loop,"
             f" {encoded.width}x{encoded.height} from {native} px)"
         )
+
+
+@gan.command("export-onnx")
+@click.option("--model", required=True, help="A run folder or an exported model file.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The .onnx file to write (weights embedded).",
+)
+@click.option("--json", "as_json", is_flag=True)
+def export_onnx(model: str, output: Path, as_json: bool) -> None:
+    """Export the generator to one ONNX file for the gallery's live portrait (onnxruntime-web)."""
+    with _gan_errors():
+        from gan.onnx_export import OnnxExportError, OnnxToolMissing
+        from gan.onnx_export import export_onnx as export
+
+        loaded = _load(model)
+        try:
+            exported = export(loaded, output)
+        except OnnxToolMissing as exc:
+            raise ConfigError(str(exc)) from exc
+        except OnnxExportError as exc:
+            raise ProvenanceError(str(exc)) from exc
+    summary = {
+        "output": str(exported.path),
+        "sha256": exported.sha256,
+        "size": exported.size,
+        "cid": model_cid(exported.path, exported.sha256, exported.size),
+        "z_dim": exported.z_dim,
+        "resolution": exported.resolution,
+        "model_sha256": exported.source_sha256,
+    }
+    if as_json:
+        _json_out(summary)
+    else:
+        click.echo(f"{exported.path}\nsha256 {exported.sha256}\ncid    {summary['cid']}")
 
 
 @gan.command()
