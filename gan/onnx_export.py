@@ -11,6 +11,7 @@ that an ONNX file belongs to a model by exporting it again (docs/gan/onnx.md).
 from __future__ import annotations
 
 import hashlib
+import logging
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +53,9 @@ class OnnxExport:
 
 def onnx_bytes(model: LoadedModel) -> bytes:
     """The serialized ONNX model of ``model``'s generator (batch of one)."""
+    # jax2onnx logs a warning with a traceback for each optional example plugin whose library
+    # (equinox, dm-pix, ...) is not installed; none of them is needed here.
+    logging.getLogger("jax2onnx").setLevel(logging.ERROR)
     try:
         import jax
         import jax.numpy as jnp
