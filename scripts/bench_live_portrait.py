@@ -94,7 +94,8 @@ def live_page(
             f'<meta name="provenance-gateway" content="{gateway}">'
             f"<title>Live portrait</title></head><body>{element}</body></html>"
         )
-        for rel, data in {"index.html": page.encode(), **statics}.items():
+        # favicon.ico: Chromium asks for one; a 404 would read as a page error.
+        for rel, data in {"index.html": page.encode(), "favicon.ico": b"", **statics}.items():
             (site / rel).parent.mkdir(parents=True, exist_ok=True)
             (site / rel).write_bytes(data)
         handler = functools.partial(_QuietHandler, directory=str(site))
