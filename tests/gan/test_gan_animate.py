@@ -181,3 +181,21 @@ def test_video_plays_in_chromium(trained_run: Path, tmp_path: Path, suffix: str)
     assert state["duration"] == pytest.approx(2.0, abs=0.1), state
     assert (state["width"], state["height"]) == (256, 256), state
     assert not state["paused"] and state["after"] > state["start"], state
+
+
+def test_gif_loops_forever_at_the_given_rate(trained_run: Path, tmp_path: Path) -> None:
+    model = load_model(trained_run)
+    seen: list[tuple[int, int]] = []
+    frames = latent_walk(
+        model, [1, 2], frames_per_transition=5, on_progress=lambda d, t: seen.append((d, t))
+    )
+    assert seen[-1] == (10, 10) and [d for d, _ in seen] == sorted(d for d, _ in seen)
+    encoded: list[int] = []
+    gif = encode_animation(
+        frames, tmp_path / "walk.gif", fps=10, on_progress=lambda d, _: encoded.append(d)
+    )
+    assert encoded == list(range(1, 11))
+    with Image.open(gif.path) as image:
+        assert image.n_frames == 10 and image.info["loop"] == 0
+        assert image.info["duration"] == 100
+        assert image.size == (32, 32)  # no size given: the native frames
