@@ -13,8 +13,11 @@ from types import ModuleType
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
+from PIL import Image
 
-from gan.sample import generate, latent, load_model
+from gan.sample import latent, load_model
+from provenance.cli import cli
 from provenance.gallery.live import live_portrait_for, live_portrait_html, ort_dist_dir
 
 from ..conftest import ROOT
@@ -100,20 +103,29 @@ def onnx_model(trained_run: Path, tmp_path_factory: pytest.TempPathFactory) -> P
 
 
 @needs_browser
+@pytest.mark.parametrize(("seed", "truncation"), [(7, None), (2**32 - 3, 0.7)])
 def test_browser_renders_the_seed_like_the_minted_png(
-    trained_run: Path, onnx_model: Path, tmp_path: Path
+    trained_run: Path, onnx_model: Path, tmp_path: Path, seed: int, truncation: float | None
 ) -> None:
+    minted_png = tmp_path / "minted.png"
+    extra = ["--truncation", str(truncation)] if truncation is not None else []
+    result = CliRunner().invoke(
+        cli,
+        ["gan", "generate", "--model", str(trained_run), "--seed", str(seed), "-o", str(minted_png)]
+        + extra,
+    )
+    assert result.exit_code == 0, result.stderr
     bench = _bench()
-    seed = 7
-    with bench.live_page(onnx_model, seed=seed, truncation=None, workdir=tmp_path) as url:
+    with bench.live_page(onnx_model, seed=seed, truncation=truncation, workdir=tmp_path) as url:
         check = bench.run_check(url, tmp_path / "profile", seconds=1.0, inferences=3)
     assert check["state"] == "running", check
-    assert "Live rendering" not in check["status"] and str(seed) in check["status"]
+    assert check["status"] == f"live rendering, passing through seed {seed}"
     assert check["errors"] == [], check["errors"]  # no CSP violation, no script error
     assert all(r.startswith("http://127.0.0.1") for r in check["requests"])  # no CDN
     assert check["walkFps"] > 0 and check["canvasWidth"] == 32
     browser = bench.browser_pixels(check).astype(int)
-    minted = generate(load_model(trained_run), seed).astype(int)
+    with Image.open(minted_png) as image:
+        minted = np.asarray(image.convert("RGB")).astype(int)
     diff = np.abs(browser - minted)
     assert diff.mean() < 1 / 255, diff.mean()
     assert diff.max() <= 2
