@@ -103,9 +103,12 @@ def live_page(
             yield f"{origin}/index.html"
 
 
-def run_check(url: str, profile: Path, *, seconds: float, inferences: int) -> dict[str, Any]:
+def run_check(
+    url: str, profile: Path, *, seconds: float, inferences: int, screenshot: Path | None = None
+) -> dict[str, Any]:
+    shot = [str(screenshot)] if screenshot is not None else []
     result = subprocess.run(
-        ["node", str(CHECK), url, str(profile), str(seconds), str(inferences)],
+        ["node", str(CHECK), url, str(profile), str(seconds), str(inferences), *shot],
         check=False,
         capture_output=True,
         text=True,

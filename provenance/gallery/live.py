@@ -98,7 +98,8 @@ def live_portrait_html(
         f'<canvas role="img" aria-label="{escape(title)}: live rendering by the generator"></canvas>'
         "<figcaption><strong>Live rendering</strong>: the collection's generator running in your"
         " browser, walking through this work's seed. It is not bit-identical to the minted image,"
-        " which stays the record. <span data-live-status>waiting</span></figcaption></figure>"
+        " which stays the record. <span data-live-status>Waiting for the model…</span>"
+        "</figcaption></figure>"
         f'<script type="module" src="{escape(root)}static/live-portrait.js"></script>'
     )
 

@@ -119,10 +119,12 @@ def test_browser_renders_the_seed_like_the_minted_png(
     with bench.live_page(onnx_model, seed=seed, truncation=truncation, workdir=tmp_path) as url:
         check = bench.run_check(url, tmp_path / "profile", seconds=1.0, inferences=3)
     assert check["state"] == "running", check
-    assert check["status"] == f"live rendering, passing through seed {seed}"
+    assert check["status"] == f"Running in your browser; the walk passes through seed {seed}."
     assert check["errors"] == [], check["errors"]  # no CSP violation, no script error
     assert all(r.startswith("http://127.0.0.1") for r in check["requests"])  # no CDN
     assert check["walkFps"] > 0 and check["canvasWidth"] == 32
+    # Shown at an integer multiple of its native size (the page is 900 px wide: 512 // 32 = 16).
+    assert check["canvasCssWidth"] == 16 * 32
     browser = bench.browser_pixels(check).astype(int)
     with Image.open(minted_png) as image:
         minted = np.asarray(image.convert("RGB")).astype(int)

@@ -2,10 +2,10 @@
 // wait until it runs, render the work's seed once (RGB bytes, base64), count the frames the walk
 // draws in SECONDS, time INFERENCES back-to-back model runs, and report requests, console errors
 // and CSP violations as JSON.
-// usage: node live_portrait_check.mjs URL USER_DATA_DIR [SECONDS] [INFERENCES]
+// usage: node live_portrait_check.mjs URL USER_DATA_DIR [SECONDS] [INFERENCES] [SCREENSHOT.png]
 import { chromium } from 'playwright-core'
 
-const [url, userDataDir, seconds = '3', inferences = '20'] = process.argv.slice(2)
+const [url, userDataDir, seconds = '3', inferences = '20', screenshot] = process.argv.slice(2)
 const context = await chromium.launchPersistentContext(userDataDir, {
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   headless: true,
@@ -52,8 +52,10 @@ try {
     out.inferenceMsMedian = times[Math.floor(times.length / 2)]
     out.inferenceFps = 1000 / out.inferenceMsMedian
     out.canvasWidth = el.querySelector('canvas').width
+    out.canvasCssWidth = el.querySelector('canvas').getBoundingClientRect().width
     return out
   }, [Number(seconds), Number(inferences)])
+  if (screenshot) await page.screenshot({ path: screenshot, fullPage: true })
   console.log(JSON.stringify({ ...result, requests, errors }))
 } finally {
   await context.close()

@@ -107,8 +107,7 @@ export class LivePortrait {
 
   /** Walk: seed -> random seed -> random seed -> seed -> ..., one leg per `legSeconds`. */
   start (canvas, { legSeconds = 4 } = {}) {
-    canvas.width = this.size
-    canvas.height = this.size
+    fitCanvas(canvas, this.size)
     const context = canvas.getContext('2d')
     const image = context.createImageData(this.size, this.size)
     const legs = [this.seedZ, seedLatent(randomSeed(), this.zDim, this.truncation),
@@ -145,6 +144,25 @@ export class LivePortrait {
   }
 }
 
+/** Native-size canvas shown at the largest integer multiple of its size that fits its container
+ * (at most 512 px), pixels kept square and sharp: never blurred or blocked at an odd scale. */
+export function fitCanvas (canvas, size) {
+  canvas.width = size
+  canvas.height = size
+  const fit = () => {
+    const room = Math.min(512, (canvas.parentElement || canvas).clientWidth || size)
+    const scale = Math.max(1, Math.floor(room / size))
+    canvas.style.width = `${scale * size}px`
+    canvas.style.height = `${scale * size}px`
+    canvas.style.imageRendering = 'pixelated'
+  }
+  fit()
+  if (!canvas.dataset.fitted) {
+    canvas.dataset.fitted = '1'
+    addEventListener('resize', fit)
+  }
+}
+
 export async function createSession (modelBytes) {
   ort.env.wasm.numThreads = self.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1
   ort.env.wasm.wasmPaths = new URL('./ort/', import.meta.url).href
@@ -166,25 +184,25 @@ async function mount (element) {
     const seed = element.dataset.seed
     if (!/^[0-9]+$/.test(seed || '')) throw new Error('no seed for the live portrait')
     const truncation = element.dataset.truncation ? Number(element.dataset.truncation) : null
-    say('verifying', 'fetching and checking the model…')
+    say('verifying', 'Fetching the model from IPFS and checking its hash…')
     const bytes = await fetchVerifiedModel(gateway, element.dataset.modelCid || '',
       element.dataset.modelSha256 || '')
-    say('loading', 'starting the model…')
+    say('loading', 'Model verified; starting it…')
     const portrait = new LivePortrait(await createSession(bytes), { seed, truncation })
     element.livePortrait = portrait
     const canvas = element.querySelector('canvas')
     if (matchMedia('(prefers-reduced-motion: reduce)').matches) {
-      canvas.width = canvas.height = portrait.size
+      fitCanvas(canvas, portrait.size)
       const image = canvas.getContext('2d').createImageData(portrait.size, portrait.size)
       toRGBA(await portrait.render(portrait.seedZ), portrait.size, image.data)
       canvas.getContext('2d').putImageData(image, 0, 0)
-      say('still', `live rendering of seed ${seed} (motion reduced)`)
+      say('still', `Seed ${seed}, rendered once (reduced motion).`)
       return
     }
     portrait.start(canvas)
-    say('running', `live rendering, passing through seed ${seed}`)
+    say('running', `Running in your browser; the walk passes through seed ${seed}.`)
   } catch (err) {
-    say('error', `live portrait unavailable: ${err && err.message ? err.message : err}`)
+    say('error', `Live portrait unavailable: ${err && err.message ? err.message : err}`)
   }
 }
 
