@@ -9,6 +9,8 @@ cross-origin isolated). Reported side by side:
 
 1. frames per second of the walk as the page draws it (requestAnimationFrame, so capped by the
    display rate) and the model's own rate (median of back-to-back runs); goal >= 15 fps at 128 px;
+   again with the page cross-origin isolated (COOP/COEP headers), where onnxruntime-web may use
+   WebAssembly threads (one per core, at most 4);
 2. the browser's rendering of a seed against ``gan generate``'s pixels for it (the minted PNG):
    mean and max absolute error in 0..255 levels; goal mean < 1/255;
 3. the same model in JAX on this machine (images/s at batch 1) as the reference.
@@ -39,8 +41,20 @@ CHECK = REPO / "tests/js/live_portrait_check.mjs"
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
+    isolated = False
+
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+    def end_headers(self) -> None:
+        if self.isolated:  # cross-origin isolation: SharedArrayBuffer, so wasm threads
+            self.send_header("Cross-Origin-Opener-Policy", "same-origin")
+            self.send_header("Cross-Origin-Embedder-Policy", "require-corp")
+        super().end_headers()
+
+
+class _IsolatedHandler(_QuietHandler):
+    isolated = True
 
 
 @contextlib.contextmanager
@@ -63,6 +77,7 @@ def live_page(
     truncation: float | None,
     workdir: Path,
     claimed_sha256: str | None = None,
+    isolated: bool = False,
 ) -> Iterator[str]:
     """Serve ``onnx_path`` from an embedded IPFS gateway and a page whose live portrait names it
     by CID and sha256 (``claimed_sha256`` to name another); yields the page's URL."""
@@ -98,7 +113,9 @@ def live_page(
         for rel, data in {"index.html": page.encode(), "favicon.ico": b"", **statics}.items():
             (site / rel).parent.mkdir(parents=True, exist_ok=True)
             (site / rel).write_bytes(data)
-        handler = functools.partial(_QuietHandler, directory=str(site))
+        handler = functools.partial(
+            _IsolatedHandler if isolated else _QuietHandler, directory=str(site)
+        )
         with _serve(ThreadingHTTPServer(("127.0.0.1", 0), handler)) as origin:
             yield f"{origin}/index.html"
 
@@ -163,6 +180,12 @@ def measure(resolution: int, *, seconds: float, seed: int, workdir: Path) -> dic
         check = run_check(url, workdir / f"profile{resolution}", seconds=seconds, inferences=20)
     if check.get("state") != "running":
         raise RuntimeError(f"the live portrait did not run: {check}")
+    with live_page(
+        onnx.path, seed=seed, truncation=None, workdir=workdir / f"i{resolution}", isolated=True
+    ) as url:
+        threaded = run_check(url, workdir / f"iprofile{resolution}", seconds=seconds, inferences=20)
+    if threaded.get("state") != "running" or threaded.get("threads", 1) < 2:
+        raise RuntimeError(f"the isolated live portrait did not run threaded: {threaded}")
     diff = np.abs(browser_pixels(check).astype(int) - minted.astype(int))
     return {
         "resolution": resolution,
@@ -170,6 +193,9 @@ def measure(resolution: int, *, seconds: float, seed: int, workdir: Path) -> dic
         "walk_fps": round(check["walkFps"], 1),
         "model_fps": round(check["inferenceFps"], 1),
         "model_ms": round(check["inferenceMsMedian"], 1),
+        "threaded_walk_fps": round(threaded["walkFps"], 1),
+        "threaded_model_fps": round(threaded["inferenceFps"], 1),
+        "threads": threaded["threads"],
         "jax_fps_batch1": round(jax_fps, 1),
         "mean_abs_error": float(diff.mean()),
         "max_abs_error": int(diff.max()),
@@ -193,11 +219,16 @@ def main() -> None:
     if args.json:
         print(json.dumps(rows, indent=2))
         return
-    print("res  onnx MB  walk fps  model fps (ms)   JAX fps  mean err  max err  differing")
+    print(
+        "res  onnx MB  walk fps  model fps (ms)  threaded walk / model   JAX fps  mean err"
+        "  max err  differing"
+    )
     for r in rows:
         print(
             f"{r['resolution']:>3}  {r['onnx_bytes'] / 1e6:7.2f}  {r['walk_fps']:8.1f}"
-            f"  {r['model_fps']:9.1f} ({r['model_ms']:.1f})  {r['jax_fps_batch1']:8.1f}"
+            f"  {r['model_fps']:9.1f} ({r['model_ms']:.1f})"
+            f"  {r['threaded_walk_fps']:8.1f} / {r['threaded_model_fps']:.1f} ({r['threads']} t)"
+            f"  {r['jax_fps_batch1']:8.1f}"
             f"  {r['mean_abs_error']:8.5f}  {r['max_abs_error']:7d}  {r['pixels_differing']:.4%}"
         )
 

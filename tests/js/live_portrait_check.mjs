@@ -31,6 +31,7 @@ try {
     const portrait = el.livePortrait
     if (!portrait) return out
     out.size = portrait.size
+    out.threads = portrait.threads
     out.zDim = portrait.zDim
     const framesBefore = portrait.frames
     const t0 = performance.now()

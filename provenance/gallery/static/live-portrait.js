@@ -87,6 +87,7 @@ export class LivePortrait {
     this.seed = seed
     this.truncation = truncation
     this.seedZ = seedLatent(seed, this.zDim, truncation)
+    this.threads = threadCount()
     this.frames = 0
     this.running = false
   }
@@ -163,8 +164,13 @@ export function fitCanvas (canvas, size) {
   }
 }
 
+/** WebAssembly threads need SharedArrayBuffer, so a cross-origin isolated page; else one. */
+export function threadCount () {
+  return self.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1
+}
+
 export async function createSession (modelBytes) {
-  ort.env.wasm.numThreads = self.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1
+  ort.env.wasm.numThreads = threadCount()
   ort.env.wasm.wasmPaths = new URL('./ort/', import.meta.url).href
   return ort.InferenceSession.create(modelBytes, {
     executionProviders: ['wasm'],
