@@ -1,4 +1,4 @@
-"""Sampling from an exported generator: single images, grids, latent walks (GIF).
+"""Sampling from an exported generator: single images and grids (latent walks: ``gan.animate``).
 
 ``latent(seed, ...)`` is the only place a seed becomes a latent vector: the generation record's
 ``seed`` and ``truncation`` mean exactly this function.
@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,9 +14,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 from flax import nnx
-from PIL import Image
 
-from gan.export import ExportedModel, atomic_write_bytes, read_export
+from gan.export import ExportedModel, read_export
 from gan.models import Generator
 
 __all__ = [
@@ -26,11 +24,9 @@ __all__ = [
     "generate",
     "generate_batch",
     "latent",
-    "latent_walk",
     "load_model",
     "save_grid",
     "to_uint8",
-    "write_gif",
 ]
 
 
@@ -110,52 +106,6 @@ def generate(model: LoadedModel, seed: int, *, truncation: float | None = None) 
     z = latent(seed, model.z_dim, truncation=truncation)
     image: np.ndarray = generate_batch(model, z[None])[0]
     return image
-
-
-def _slerp(a: jax.Array, b: jax.Array, t: float) -> jax.Array:
-    na, nb = a / jnp.linalg.norm(a), b / jnp.linalg.norm(b)
-    omega = jnp.arccos(jnp.clip(jnp.dot(na, nb), -1.0, 1.0))
-    so = jnp.sin(omega)
-    return jnp.where(
-        so < 1e-6,
-        (1 - t) * a + t * b,
-        jnp.sin((1 - t) * omega) / so * a + jnp.sin(t * omega) / so * b,
-    )
-
-
-def latent_walk(
-    model: LoadedModel,
-    seeds: Sequence[int],
-    *,
-    frames_per_seed: int = 16,
-    truncation: float | None = None,
-) -> list[np.ndarray]:
-    """Frames of a spherical walk through the latents of ``seeds``, looping back to the first."""
-    if len(seeds) < 2:
-        raise ValueError("a latent walk needs at least two seeds")
-    zs = [latent(s, model.z_dim, truncation=truncation) for s in seeds]
-    path: list[jax.Array] = []
-    for i, a in enumerate(zs):
-        b = zs[(i + 1) % len(zs)]
-        path.extend(_slerp(a, b, k / frames_per_seed) for k in range(frames_per_seed))
-    batch = generate_batch(model, jnp.stack(path))
-    return list(batch)
-
-
-def write_gif(frames: Sequence[np.ndarray], path: Path, *, fps: float = 12.0) -> None:
-    import io
-
-    images = [Image.fromarray(f) for f in frames]
-    buf = io.BytesIO()
-    images[0].save(
-        buf,
-        format="GIF",
-        save_all=True,
-        append_images=images[1:],
-        duration=round(1000 / fps),
-        loop=0,
-    )
-    atomic_write_bytes(Path(path), buf.getvalue())
 
 
 def save_grid(images: np.ndarray, path: Path, *, columns: int | None = None) -> None:

@@ -11,7 +11,7 @@ from PIL import Image
 from gan.errors import ModelFileError
 from gan.pngrecord import make_record, write_png
 from gan.regenerate import regenerate_and_compare
-from gan.sample import generate, latent_walk, load_model
+from gan.sample import generate, load_model
 
 
 def test_generation_is_deterministic(trained_run: Path) -> None:
@@ -55,11 +55,3 @@ def test_bad_model_file(tmp_path: Path) -> None:
         load_model(junk)
     with pytest.raises(ModelFileError):
         load_model(tmp_path)  # a folder without exports
-
-
-def test_latent_walk_loops(trained_run: Path) -> None:
-    model = load_model(trained_run)
-    frames = latent_walk(model, [1, 2], frames_per_seed=3)
-    assert len(frames) == 6
-    assert np.array_equal(frames[0], generate(model, 1))
-    assert np.array_equal(frames[3], generate(model, 2))
