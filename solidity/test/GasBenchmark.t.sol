@@ -129,7 +129,8 @@ contract GasBenchmark is Test {
     function _baselineMintReceipt(address to) private returns (uint256) {
         vm.prank(artist);
         baseline.mint(to, uri);
-        return Fixtures.receiptGas(abi.encodeCall(BaselineERC721URIStorage.mint, (to, uri)), vm.lastCallGas().gasTotalUsed);
+        return
+            Fixtures.receiptGas(abi.encodeCall(BaselineERC721URIStorage.mint, (to, uri)), vm.lastCallGas().gasTotalUsed);
     }
 
     function _uriOf(bytes32 digest) private returns (string memory) {

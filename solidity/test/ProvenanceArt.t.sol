@@ -829,7 +829,9 @@ contract ProvenanceArtTest is Test {
     function test_RevertWhen_CancelVoucherTwice() public {
         vm.startPrank(artist);
         art.cancelVoucher(artist, bytes32("offer"));
-        vm.expectRevert(abi.encodeWithSelector(IProvenanceArt.VoucherAlreadyCanceled.selector, artist, bytes32("offer")));
+        vm.expectRevert(
+            abi.encodeWithSelector(IProvenanceArt.VoucherAlreadyCanceled.selector, artist, bytes32("offer"))
+        );
         art.cancelVoucher(artist, bytes32("offer"));
         vm.stopPrank();
     }
@@ -854,9 +856,13 @@ contract ProvenanceArtTest is Test {
             bool cancel = uint256(keccak256(abi.encode(seed, i))) % 2 == 0;
             if (cancel) {
                 if (state == IProvenanceArt.VoucherState.Redeemed) {
-                    vm.expectRevert(abi.encodeWithSelector(IProvenanceArt.VoucherAlreadyRedeemed.selector, artist, v.id));
+                    vm.expectRevert(
+                        abi.encodeWithSelector(IProvenanceArt.VoucherAlreadyRedeemed.selector, artist, v.id)
+                    );
                 } else if (state == IProvenanceArt.VoucherState.Canceled) {
-                    vm.expectRevert(abi.encodeWithSelector(IProvenanceArt.VoucherAlreadyCanceled.selector, artist, v.id));
+                    vm.expectRevert(
+                        abi.encodeWithSelector(IProvenanceArt.VoucherAlreadyCanceled.selector, artist, v.id)
+                    );
                 } else {
                     state = IProvenanceArt.VoucherState.Canceled;
                 }
@@ -864,9 +870,13 @@ contract ProvenanceArtTest is Test {
                 art.cancelVoucher(artist, v.id);
             } else {
                 if (state == IProvenanceArt.VoucherState.Redeemed) {
-                    vm.expectRevert(abi.encodeWithSelector(IProvenanceArt.VoucherAlreadyRedeemed.selector, artist, v.id));
+                    vm.expectRevert(
+                        abi.encodeWithSelector(IProvenanceArt.VoucherAlreadyRedeemed.selector, artist, v.id)
+                    );
                 } else if (state == IProvenanceArt.VoucherState.Canceled) {
-                    vm.expectRevert(abi.encodeWithSelector(IProvenanceArt.VoucherAlreadyCanceled.selector, artist, v.id));
+                    vm.expectRevert(
+                        abi.encodeWithSelector(IProvenanceArt.VoucherAlreadyCanceled.selector, artist, v.id)
+                    );
                 } else {
                     state = IProvenanceArt.VoucherState.Redeemed;
                 }
