@@ -712,6 +712,29 @@ contract ProvenanceArtTest is Test {
         art.redeem{value: paid}(v, sig, "");
     }
 
+    function test_RevertWhen_RedeemZeroDigest() public {
+        IProvenanceArt.Voucher memory v = _voucher(address(0), 0, bytes32("zero"));
+        v.imageDigest = 0;
+        bytes memory sig = _sign(ARTIST_KEY, v);
+        vm.expectRevert(abi.encodeWithSelector(IProvenanceArt.ZeroDigest.selector, META, bytes32(0)));
+        vm.prank(DONOR);
+        art.redeem(v, sig, "");
+        _assertOpen(artist, v.id);
+    }
+
+    function test_CancelVoucher_OfErc1271SignerByAdmin() public {
+        ERC1271Wallet wallet = new ERC1271Wallet(vm.addr(0xB0B));
+        _grantMinter(address(wallet));
+        IProvenanceArt.Voucher memory v = _voucher(address(0), 0, bytes32("safe offer"));
+        v.signer = address(wallet);
+        bytes memory sig = _sign(0xB0B, v);
+        vm.prank(artist);
+        art.cancelVoucher(address(wallet), v.id);
+        vm.expectRevert(abi.encodeWithSelector(IProvenanceArt.VoucherAlreadyCanceled.selector, address(wallet), v.id));
+        vm.prank(DONOR);
+        art.redeem(v, sig, "");
+    }
+
     // ---------------------------------------------------------------- voucher ids scoped to signers
 
     function test_Redeem_SameIdFromTwoSignersAreTwoVouchers() public {
@@ -938,6 +961,23 @@ contract ProvenanceArtTest is Test {
         art.release(payable(third));
         assertEq(address(art).balance, 0);
         assertEq(art.released(third), 4);
+    }
+
+    function test_Releasable_TracksDonationsAndReleases() public {
+        art = _deployWithPayees(_pair(artist, partner), _pair(3, 1));
+        _donate(4 ether);
+        assertEq(art.releasable(artist), 3 ether);
+        assertEq(art.releasable(partner), 1 ether);
+        assertEq(art.releasable(STRANGER), 0);
+        art.release(payable(partner));
+        assertEq(art.releasable(partner), 0);
+        assertEq(art.releasable(artist), 3 ether);
+        assertEq(art.totalDonations(), 4 ether);
+        assertEq(art.totalReleased(), 1 ether);
+        _donate(4 ether);
+        assertEq(art.releasable(partner), 1 ether);
+        assertEq(art.releasable(artist), 6 ether);
+        assertEq(art.totalDonations(), 8 ether);
     }
 
     function test_RevertWhen_ReleaseNotPayee() public {
