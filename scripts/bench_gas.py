@@ -31,7 +31,6 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 
-
 ANVIL = ROOT / "node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil"
 TEST_MNEMONIC = "test test test test test test test test test test test junk"
 MAX_GAS = 110_000
