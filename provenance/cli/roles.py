@@ -6,7 +6,6 @@ import click
 
 from provenance.cli.options import ADDRESS, Connection, connection_options
 from provenance.cli.render import emit_json, json_option, out_console
-from provenance.errors import InputError
 
 ROLE = click.Choice(["minter"])
 
@@ -35,8 +34,6 @@ def list_roles(as_json: bool, connection: Connection) -> None:
 def _change(role: str, account: str, as_json: bool, connection: Connection, grant: bool) -> None:
     from provenance.workflows.roles import change_role
 
-    if not connection.has_signer:
-        raise InputError("changing a role needs an admin's account: --account NAME")
     result = change_role(connection.open(with_signer=True), role, account, grant=grant)
     if as_json:
         emit_json(
@@ -58,19 +55,19 @@ def _change(role: str, account: str, as_json: bool, connection: Connection, gran
 
 @roles.command("grant")
 @click.argument("role", type=ROLE)
-@click.argument("account", type=ADDRESS)
+@click.argument("address", metavar="ADDRESS", type=ADDRESS)
 @json_option
 @connection_options(signs=True)
-def grant(role: str, account: str, as_json: bool, connection: Connection) -> None:
-    """Grant ROLE (minter) to ACCOUNT: it may then mint and sign offers."""
-    _change(role, account, as_json, connection, grant=True)
+def grant(role: str, address: str, as_json: bool, connection: Connection) -> None:
+    """Grant ROLE (minter) to ADDRESS: it may then mint and sign offers."""
+    _change(role, address, as_json, connection, grant=True)
 
 
 @roles.command("revoke")
 @click.argument("role", type=ROLE)
-@click.argument("account", type=ADDRESS)
+@click.argument("address", metavar="ADDRESS", type=ADDRESS)
 @json_option
 @connection_options(signs=True)
-def revoke(role: str, account: str, as_json: bool, connection: Connection) -> None:
-    """Revoke ROLE (minter) from ACCOUNT: its outstanding offers are refused from now on."""
-    _change(role, account, as_json, connection, grant=False)
+def revoke(role: str, address: str, as_json: bool, connection: Connection) -> None:
+    """Revoke ROLE (minter) from ADDRESS: its outstanding offers are refused from now on."""
+    _change(role, address, as_json, connection, grant=False)
