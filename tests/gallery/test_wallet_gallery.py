@@ -235,7 +235,7 @@ def test_donor_gives_with_a_message_and_receives_the_token(
     assert status["state"] == "ok", status
     assert status["counter"] == f"{len(MESSAGE.encode())} / 1024 bytes"
     token_id = int(status["tokenId"])
-    assert status["link"].endswith(f"/work/{token_id}.html")
+    assert status["link"].endswith(f"/work/0x{token_id:064x}.html")  # the full id in hex
     # Only EIP-1193 calls reached the wallet, and the key message was signed twice (first time).
     calls = donated["report"]["walletCalls"]
     assert calls.count("personal_sign") == 2 and calls.count("eth_sendTransaction") == 1
@@ -265,7 +265,7 @@ def test_token_page_reads_the_message_and_the_cli_and_eth_sig_util_open_it(
     world: dict[str, Any], donated: dict[str, Any], tmp_path: Path
 ) -> None:
     token_id = int(donated["report"]["results"][-1]["tokenId"])
-    url = f"{world['url']}/work/{token_id}.html"
+    url = f"{world['url']}/work/0x{token_id:064x}.html"
     report = browser(
         [
             {"goto": url},
@@ -367,7 +367,8 @@ def test_an_eth_sig_util_envelope_for_the_derived_key_opens_in_the_browser(
     sender.broadcast(prepared)
     receipt = sender.wait(prepared.hash)
     token_id = int(collection.contract.minted_from_receipt(receipt).args["tokenId"])
-    report = browser([{"goto": f"{world['url']}/work/{token_id}.html"}, {"read": {}}], tmp_path)
+    page = f"{world['url']}/work/0x{token_id:064x}.html"
+    report = browser([{"goto": page}, {"read": {}}], tmp_path)
     assert report["results"][1]["message"] == "from sig-util"
 
 
@@ -528,7 +529,7 @@ def test_a_gateway_that_answers_differently_gets_a_red_badge_and_no_picture(
             [
                 {
                     "goto": f"http://127.0.0.1:{site.server_address[1]}/work/"
-                    f"{hostile['token_id']}.html"
+                    f"0x{hostile['token_id']:064x}.html"
                 }
             ],
             tmp_path,
@@ -548,7 +549,7 @@ def test_metadata_markup_is_shown_as_text_and_never_runs(
     world: dict[str, Any], tmp_path: Path
 ) -> None:
     report = browser(
-        [{"goto": f"{world['url']}/work/{world['hostile']['token_id']}.html"}], tmp_path
+        [{"goto": f"{world['url']}/work/0x{world['hostile']['token_id']:064x}.html"}], tmp_path
     )
     (page,) = report["results"]
     assert page["scripts"] is None  # window.__markupRan was never set
