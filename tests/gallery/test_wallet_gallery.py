@@ -150,6 +150,7 @@ def world(home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict
         ("Gift", 23, ["--to", OTHER.address]),
         ("Soon", 24, ["--expires", "1h"]),
         ("Peer", 25, []),
+        ("Void", 27, []),
     ):
         offers[name] = ok(
             "offer",
@@ -471,6 +472,31 @@ def test_an_expired_offer_is_refused_on_the_page(world: dict[str, Any], tmp_path
         site.shutdown()
         site.server_close()
     assert refusal(report, 1) == "This offer has expired, so nothing was sent."
+    assert chain_state([DONOR]) == before
+
+
+def test_a_canceled_offer_is_refused_on_the_page(world: dict[str, Any], tmp_path: Path) -> None:
+    """The static site was built while the offer was open; once the artist cancels it, its page
+    refuses by name (it asks the chain for the voucher's state) and nothing moves."""
+    canceled = ok("offer", "cancel", str(world["art"] / "Void.json"))
+    assert canceled["state"] == "canceled"
+    site = static_server(world["site"])
+    before = chain_state([DONOR])
+    try:
+        report = browser(
+            [
+                {
+                    "goto": f"http://127.0.0.1:{site.server_address[1]}/offer/"
+                    f"{world['offers']['Void']['id']}.html"
+                },
+                {"donate": {"amount": "0.05", "message": ""}},
+            ],
+            tmp_path,
+        )
+    finally:
+        site.shutdown()
+        site.server_close()
+    assert refusal(report, 1) == "The artist canceled this offer, so nothing was sent."
     assert chain_state([DONOR]) == before
 
 
