@@ -34,14 +34,19 @@ class OfferGroup(click.Group):
     subcommand is given with a path: ``provenance offer ./list``."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
+        # Bare `offer` too: it asks for ARTWORK, as it did before offer had subcommands.
+        if not args or (args[0] not in self.commands and args[0] not in ctx.help_option_names):
             args = ["make", *args]
         return super().parse_args(ctx, args)
 
 
 @click.group(cls=OfferGroup)
 def offer() -> None:
-    """Offer an artwork against a donation (offer ARTWORK ...), cancel an offer, list them."""
+    """Offer an artwork against a donation, cancel an offer, list them.
+
+    `provenance offer ARTWORK --min-donation AMOUNT -o offer.json` makes an offer (the same as
+    `offer make ...`); `offer cancel offer.json` and `offer list` manage the offers made.
+    """
 
 
 @offer.command("make")

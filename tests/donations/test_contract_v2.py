@@ -135,6 +135,8 @@ def test_offer_list_shows_every_state(collection: Collection, tmp_path: Path) ->
         "--json",
     )
     assert found.get(made["id"]) is None and states()[made["id"]] == "open"
+    code, line = fails("offer")  # bare: asks for the artwork, as before offer had subcommands
+    assert code == 2 and "Missing argument 'ARTWORK'" in line
 
 
 def test_minter_role_granted_and_revoked(collection: Collection, tmp_path: Path) -> None:

@@ -331,3 +331,38 @@ def test_verify_by_file_full_id_and_prefix(minted: dict[str, object], tmp_path: 
     ambiguous = run_cli("verify", digit)
     line = one_line_error(ambiguous.stderr)
     assert ambiguous.returncode == 2 and "ambiguous" in line and "give more digits" in line
+
+
+def test_a_mint_that_lost_a_race_names_the_token(
+    minted: dict[str, object], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another minter mints the same image between the early check and the send: the contract's
+    ImageAlreadyMinted(imageDigest) revert is decoded and named like the early refusal, and the
+    journal says why."""
+    from provenance.chain.contract import ProvenanceArt
+    from provenance.state.journal import Journal
+    from provenance.workflows.context import open_collection
+
+    art = make_artwork(tmp_path / "raced.png", seed=31337)
+    digest = hashlib.sha256(art.read_bytes()).digest()
+    collection = open_collection(with_signer=True)
+    assert collection.sender is not None
+    contract = collection.contract
+    collection.sender.transact(
+        to=contract.address,
+        data=contract.mint_calldata(
+            to=DONOR.address,
+            metadata_digest=hashlib.sha256(b"the other minter's metadata").digest(),
+            image_digest=digest,
+            sealed_message=b"",
+        ),
+    )
+    # As if the early check had run just before the other mint landed.
+    monkeypatch.setattr(ProvenanceArt, "token_of_image", lambda self, image: 0)
+    result = invoke("mint", str(art), "--donor", DONOR.address)
+    assert result.exit_code == 2
+    line = one_line_error(result.stderr)
+    assert f"already minted as token {short(int.from_bytes(digest, 'big'))}" in line
+    entry = Journal().find(chain_id=31337, contract=contract.address, image_sha256=digest.hex())
+    assert entry is not None and entry.state == "failed"
+    assert entry.error is not None and "ImageAlreadyMinted" in entry.error
