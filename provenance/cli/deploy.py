@@ -31,13 +31,6 @@ class PayeeType(click.ParamType[tuple[str, int], str]):
 
 
 @click.command()
-@click.option(
-    "--rpc-url",
-    envvar="PROVENANCE_RPC_URL",
-    metavar="URL",
-    help="JSON-RPC endpoint (default: the devnet).",
-)
-@click.option("--chain-id", type=int, metavar="N", help="Expected chain id.")
 @click.option("--name", default="Provenance", show_default=True, help="ERC-721 name.")
 @click.option("--symbol", default="PROV", show_default=True, help="ERC-721 symbol.")
 @click.option(
@@ -53,6 +46,7 @@ class PayeeType(click.ParamType[tuple[str, int], str]):
     "--payee",
     "payees",
     type=PayeeType(),
+    metavar="0xADDRESS:SHARES",
     multiple=True,
     help="A payee and its shares of the donations, e.g. 0xA..:60 (repeat; default: the admin).",
 )
