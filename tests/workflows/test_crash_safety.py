@@ -179,3 +179,29 @@ def test_a_release_killed_after_sending_is_finished_not_repeated(
     assert rpc.get_balance(contract.address) == 0
     assert rpc.get_balance(payee) == start + held
     assert Journal(home / "journal.sqlite").transaction(key) is None
+
+
+def test_a_cancel_killed_after_sending_is_finished_not_repeated(home: Path, tmp_path: Path) -> None:
+    """Offer cancellations go through the same outbox: the re-run finishes the journaled one
+    (the contract would refuse a second: the voucher is already canceled)."""
+    run_cli("chain", "up")
+    path = _offer(tmp_path, "cancel", seed=520)
+    contract = resolve_contract(connect())
+    voucher = json.loads(path.read_text())["voucher"]
+    signer = to_checksum(voucher["signer"])
+    key = f"cancel:31337:{contract.address}:{signer}:{voucher['id']}"
+    nonce = contract.rpc.transaction_count(signer, "latest")
+    crashed = run_cli(
+        "offer", "cancel", str(path), "--json", env={"PROVENANCE_FAILPOINT": "cancel-after-send"}
+    )
+    assert crashed.returncode == 137, crashed.stderr
+    journaled = Journal(home / "journal.sqlite").transaction(key)
+    assert journaled is not None
+    rerun = run_cli("offer", "cancel", str(path), "--json")
+    assert rerun.returncode == 0, rerun.stderr
+    result = json.loads(rerun.stdout)
+    assert result["tx_hash"] == journaled.tx_hash and result["resumed"] is True
+    assert contract.voucher_state(signer, bytes.fromhex(voucher["id"][2:])) == "canceled"
+    assert contract.rpc.transaction_count(signer, "latest") == nonce + 1  # one transaction
+    assert Journal(home / "journal.sqlite").transaction(key) is None
+    assert "canceled" in _redeem(path).stderr
