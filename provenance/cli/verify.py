@@ -61,8 +61,9 @@ def verify(
 ) -> None:
     """Check a token end to end; exit 0 only when every check passes.
 
-    TOKEN|FILE: the image file itself (its sha256 is the token id), the token's short id (a
-    unique hex prefix, e.g. 3f2a91c0) or its full id (decimal or 0x hex).
+    TOKEN|FILE: the image file itself (its sha256 is the token id; an existing file is always
+    read as the image), the token's short id (a unique hex prefix, e.g. 3f2a91c0) or its full id
+    (decimal or 0x hex).
     """
     from provenance.chain.token_id import short_token, token_hex
     from provenance.workflows.verify import verify_token
