@@ -16,7 +16,7 @@ from provenance.cli.options import (
     content_options,
     token_metadata_options,
 )
-from provenance.cli.render import emit_json, err_console, out_console, plural, table
+from provenance.cli.render import cells, emit_json, err_console, line, out_console, plural, table
 from provenance.content.message import read_message
 from provenance.errors import InputError
 
@@ -136,16 +136,18 @@ def offer(
         )
         return
     out_console.print(
-        f"[bold green]offer written[/] to {output}: {made.name!r} for at least"
-        f" {format_wei(made.voucher.min_donation)}"
+        line(
+            ("offer written", "bold green"),
+            f" to {output}: {made.name!r} for at least {format_wei(made.voucher.min_donation)}",
+        )
     )
-    out_console.print(f"  image     ipfs://{made.image_cid}")
-    out_console.print(f"  metadata  ipfs://{made.metadata_cid}")
-    out_console.print(f"  gallery   {url}")
-    out_console.print(f"  QR code   {png}")
+    out_console.print(line(f"  image     ipfs://{made.image_cid}"))
+    out_console.print(line(f"  metadata  ipfs://{made.metadata_cid}"))
+    out_console.print(line(f"  gallery   {url}"))
+    out_console.print(line(f"  QR code   {png}"))
     if sys.stdout.isatty():
         qr.terminal(compact=True)
-    out_console.print(f"  a donor redeems it with: provenance redeem {output} --account NAME")
+    out_console.print(line(f"  a donor redeems it with: provenance redeem {output} --account NAME"))
 
 
 @click.command()
@@ -204,8 +206,11 @@ def redeem(
             emit_json({"ok": True, "id": parsed.id_hex, "name": checked.metadata["name"]})
         else:
             out_console.print(
-                f"[bold green]offer checks out[/]: {checked.metadata['name']!r},"
-                f" at least {format_wei(parsed.voucher.min_donation)}"
+                line(
+                    ("offer checks out", "bold green"),
+                    f": {checked.metadata['name']!r},"
+                    f" at least {format_wei(parsed.voucher.min_donation)}",
+                )
             )
         return
     result = run_redeem(parsed, collection, source, message=data, donation=donation)
@@ -279,7 +284,7 @@ def donations(as_json: bool, connection: Connection) -> None:
         ("token", "donor", "amount", "block"),
     )
     for d in report.donations:
-        shown.add_row(str(d.token_id), d.redeemer, format_wei(d.amount), str(d.block))
+        shown.add_row(*cells(d.token_id, d.redeemer, format_wei(d.amount), d.block))
     out_console.print(shown)
     out_console.print(
         f"received {format_wei(report.received)}, withdrawn"

@@ -84,6 +84,8 @@ ADDRESS = _Parsed("0x..", _address)
 AMOUNT = _Parsed("AMOUNT", _amount)
 DURATION = _Parsed("DURATION", _duration)
 CID = _Parsed("CID", _cid)
+#: A token id: a uint256 (past it, the call could not even be encoded).
+TOKEN_ID = click.IntRange(min=1, max=2**256 - 1)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import click
 from provenance.cli.options import ADDRESS, Connection, connection_options
 from provenance.cli.render import emit_json, json_option
 from provenance.errors import InputError
+from provenance.untrusted import plain_text
 
 __all__ = ["seal"]
 
@@ -143,7 +144,7 @@ def decrypt(
     if as_json:
         emit_json({"message": text})
         return
-    click.echo(text)
+    click.echo(plain_text(text, newlines=True))  # whoever sealed it chose these bytes
 
 
 @seal.command("wallet-key")

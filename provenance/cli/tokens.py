@@ -7,8 +7,8 @@ from typing import Any
 import click
 
 from provenance.chain.address import to_checksum
-from provenance.cli.options import Connection, connection_options
-from provenance.cli.render import emit_json, out_console, plural, table
+from provenance.cli.options import TOKEN_ID, Connection, connection_options
+from provenance.cli.render import cells, emit_json, line, out_console, plural, table
 from provenance.errors import InputError
 
 
@@ -73,22 +73,26 @@ def list_tokens(as_json: bool, connection: Connection) -> None:
     )
     for row in rows:
         shown.add_row(
-            str(row["token_id"]),
-            row["to"],
-            row["metadata_cid"],
-            "sealed" if row["sealed_message"] else "-",
-            row["artwork"] or "-",
+            *cells(
+                row["token_id"],
+                row["to"],
+                row["metadata_cid"],
+                "sealed" if row["sealed_message"] else "-",
+                row["artwork"] or "-",
+            )
         )
     out_console.print(shown)
     for entry in pending:
         out_console.print(
-            f"[yellow]unfinished[/] {entry.artwork}: {entry.state}"
-            + (f" ({entry.error})" if entry.error else "")
+            line(
+                ("unfinished", "yellow"),
+                f" {entry.artwork}: {entry.state}" + (f" ({entry.error})" if entry.error else ""),
+            )
         )
 
 
 @tokens.command("show")
-@click.argument("token_id", type=click.IntRange(min=1))
+@click.argument("token_id", type=TOKEN_ID)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @connection_options()
 def show(token_id: int, as_json: bool, connection: Connection) -> None:
@@ -114,4 +118,4 @@ def show(token_id: int, as_json: bool, connection: Connection) -> None:
         emit_json(info)
         return
     for key, value in info.items():
-        out_console.print(f"{key:16} {value}")
+        out_console.print(line(f"{key:16} {value}"))

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import click
 
-from provenance.cli.options import Connection, connection_options, content_options
+from provenance.cli.options import TOKEN_ID, Connection, connection_options, content_options
 from provenance.cli.render import emit_json, json_option, out_console, table
 from provenance.errors import InputError
 from provenance.untrusted import plain_text, rich_text
 
 
 @click.command()
-@click.argument("token_id", type=click.IntRange(min=1))
+@click.argument("token_id", type=TOKEN_ID)
 @click.option(
     "--regenerate",
     is_flag=True,
@@ -84,7 +84,7 @@ def verify(
 
 
 @click.command()
-@click.argument("token_id", type=click.IntRange(min=1))
+@click.argument("token_id", type=TOKEN_ID)
 @content_options
 @json_option
 @connection_options(signs=True)

@@ -18,6 +18,7 @@ outbox (:mod:`provenance.chain.outbox`) can sign it again; the row goes once the
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -110,6 +111,23 @@ class MintEntry:
 
 
 _COLUMNS = [f.name for f in fields(MintEntry)]
+
+
+def parse_attempts(text: str, *, where: str) -> list[str]:
+    """A row's ``attempts`` column: a JSON list of 0x transaction hashes. A damaged value (the
+    file was edited or corrupted) is a ``ConfigError`` naming the row, never a crash."""
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError):
+        value = None
+    if not isinstance(value, list) or not all(
+        isinstance(h, str) and len(h) == 66 and h.startswith("0x") for h in value
+    ):
+        raise ConfigError(
+            f"the journal's {where} has a damaged 'attempts' value {str(text)[:40]!r}"
+            " (expected a JSON list of transaction hashes)"
+        )
+    return value
 
 
 @dataclass

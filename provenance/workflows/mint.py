@@ -25,7 +25,7 @@ from provenance.content.metadata import CONTENT_PROFILE, canonical_json
 from provenance.errors import ChainError, ContractRevert, InputError, ProvenanceError
 from provenance.ipfs.cid import raw_cid_for_sha256
 from provenance.state.failpoints import failpoint
-from provenance.state.journal import Journal, MintEntry
+from provenance.state.journal import Journal, MintEntry, parse_attempts
 from provenance.workflows.context import AlreadyMinted, Collection
 
 if TYPE_CHECKING:
@@ -264,7 +264,7 @@ class MintSlot:
             raw_tx=entry.raw_tx,
             nonce=entry.nonce,
             sender=self.sender,
-            attempts=list(json.loads(entry.attempts)),
+            attempts=parse_attempts(entry.attempts, where=f"mint of {entry.artwork}"),
         )
 
     def save_signed(self, journaled: Journaled) -> None:
