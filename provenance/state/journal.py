@@ -58,6 +58,7 @@ CREATE TABLE IF NOT EXISTS mints (
     error TEXT,
     created_at REAL NOT NULL,
     updated_at REAL NOT NULL,
+    message_intent TEXT,
     UNIQUE (chain_id, contract, image_sha256)
 );
 CREATE INDEX IF NOT EXISTS mints_token ON mints (chain_id, contract, token_id);
@@ -81,7 +82,9 @@ CREATE TABLE IF NOT EXISTS transactions (
 """
 
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+# Format 2 lacked ``mints.message_intent``; it is added in place (NULL for older rows).
+_UPGRADABLE = {2: "ALTER TABLE mints ADD COLUMN message_intent TEXT"}
 
 
 @dataclass
@@ -108,6 +111,10 @@ class MintEntry:
     error: str | None
     created_at: float
     updated_at: float
+    # "salt:sha256(salt, message):sha256(salt, key)" of the sealed message's text and the donor
+    # key it was sealed to (the envelope is randomized, so it cannot be compared itself); salted,
+    # so the journal does not let anyone test guesses of a short message. None: no message.
+    message_intent: str | None = None
 
 
 _COLUMNS = [f.name for f in fields(MintEntry)]
@@ -168,6 +175,9 @@ class Journal:
                 tables = db.execute(
                     "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='mints'"
                 ).fetchone()[0]
+                if tables and version in _UPGRADABLE:
+                    db.execute(_UPGRADABLE[version])
+                    version = SCHEMA_VERSION
                 if tables and version != SCHEMA_VERSION:
                     raise ConfigError(
                         f"the journal {self.path} has format {version}, this version reads"

@@ -182,3 +182,33 @@ def test_a_full_disk_during_mint_loses_nothing(devnet: Path, tmp_path: Path) -> 
     assert again.returncode == 0, again.stderr
     token = json.loads(again.stdout)["token_id"]
     assert run_cli("verify", str(token)).returncode == 0
+
+
+def test_a_format_2_journal_is_upgraded_in_place(tmp_path: Path) -> None:
+    from provenance.state import journal as journal_module
+
+    path = tmp_path / "journal.sqlite"
+    old_schema = journal_module._SCHEMA.replace("    message_intent TEXT,\n", "")
+    with sqlite3.connect(path) as db:
+        db.executescript(old_schema)
+        db.execute("PRAGMA user_version=2")
+    db.close()
+    opened = journal_module.Journal(path)
+    try:
+        entry = opened.create(
+            chain_id=1,
+            contract="0x" + "ab" * 20,
+            image_sha256="00" * 32,
+            artwork="a.png",
+            donor="0x" + "cd" * 20,
+            image_cid="bafy",
+            metadata_cid="bafk",
+            metadata_sha256="11" * 32,
+            metadata=b"{}",
+        )
+        assert entry.message_intent is None and entry.state == "prepared"
+    finally:
+        opened.close()
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == journal_module.SCHEMA_VERSION
+    db.close()
