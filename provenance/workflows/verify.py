@@ -27,6 +27,7 @@ from provenance.errors import (
 )
 from provenance.ipfs.cid import raw_cid_for_sha256
 from provenance.ipfs.reader import ContentSource
+from provenance.redact import redact_urls
 from provenance.seal.wallet import StoredEnvelope
 from provenance.untrusted import UntrustedDataError, image_mismatches, inspect_image
 
@@ -58,7 +59,8 @@ class Report:
         )
 
     def add(self, name: str, ok: bool | None, detail: str) -> bool:
-        self.checks.append(Check(name, ok, detail))
+        # Evidence may quote a Kubo, gateway or RPC error: no URL credentials in a report.
+        self.checks.append(Check(name, ok, redact_urls(detail)))
         return ok is not False
 
     def skip_rest(self, names: list[str], reason: str) -> None:

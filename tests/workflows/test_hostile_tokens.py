@@ -190,3 +190,17 @@ def test_untrusted_text_is_shown_inert(home: Path) -> None:
     shown = run_cli("tokens", "list")
     assert shown.returncode == 0, shown.stderr
     assert "\x1b" not in shown.stdout
+
+
+@pytest.mark.parametrize("option", ["--gateway", "--kubo-api"])
+def test_verify_evidence_names_no_credentials(home: Path, option: str) -> None:
+    image = _png(200 + len(option))
+    token = mint_raw(home, canonical_json(metadata_for(image)), image)
+    url = "http://reader:hunter2@127.0.0.1:9/sekrit-path/?token=sekrit-token"
+    for extra in (("--json",), ()):
+        result = run_cli("verify", str(token), option, url, *extra)
+        assert result.returncode in (1, 2), result.stderr
+        shown = result.stdout + result.stderr
+        assert "127.0.0.1:9" in shown
+        for secret in ("hunter2", "sekrit"):
+            assert secret not in shown
