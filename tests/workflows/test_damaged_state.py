@@ -212,3 +212,20 @@ def test_a_format_2_journal_is_upgraded_in_place(tmp_path: Path) -> None:
     with sqlite3.connect(path) as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == journal_module.SCHEMA_VERSION
     db.close()
+
+
+def test_a_damaged_devnet_state_file_says_what_and_where(tmp_path: Path) -> None:
+    """Issue 12 item 12: it said "anvil exited at start (code 2): For more information, try
+    '--help'"."""
+    state = tmp_path / "home" / "devnet" / "state.json"
+    state.parent.mkdir(parents=True)
+    damaged = b'{"block": garbage'
+    state.write_bytes(damaged)
+    result = run_cli("chain", "up", env={"PROVENANCE_HOME": str(tmp_path / "home")})
+    assert result.returncode == 3, result.stderr
+    line = one_line_error(result.stderr)
+    assert f"state file {state} is damaged" in line
+    assert "failed to parse json file" in line
+    assert f"log: {state.parent / 'anvil.log'}" in line
+    assert "--help" not in line
+    assert state.read_bytes() == damaged  # kept for the user to restore or move aside
