@@ -129,18 +129,26 @@ def assert_consistent(home: Path, artworks: list[Path]) -> None:
 
 def test_killing_mint_again_and_again(home: Path, tmp_path: Path) -> None:
     rng = random.Random(SEED)
-    artworks = _artworks(tmp_path / "art", max(2, KILLS // 3), SEED)
+    artworks = _artworks(tmp_path / "art", max(2, KILLS // 2), SEED)
+    unfinished = list(artworks)
     killed = 0
     started = time.monotonic()
     for _ in range(KILLS):
-        art = rng.choice(artworks)
+        if not unfinished:
+            break
+        # A run that finished its artwork leaves it out of later rounds: each kill then lands in
+        # some mint's lifetime (start-up, storing, signing, sending, waiting for the receipt).
+        art = rng.choice(unfinished)
         process = _start(home, "mint", str(art), "--donor", DONOR)
-        killed += _kill_after(process, rng.uniform(0.3, 3.0))
+        if _kill_after(process, rng.uniform(0.3, 3.0)):
+            killed += 1
+        elif process.returncode == 0:
+            unfinished.remove(art)
     for art in artworks:  # finish every one
         result = _run(home, "mint", str(art), "--donor", DONOR)
         assert result.returncode == 0 or "already minted as token" in result.stderr, result.stderr
     assert_consistent(home, artworks)
-    assert killed >= KILLS // 2, f"only {killed} of {KILLS} runs were killed (too slow a loop?)"
+    assert killed >= min(KILLS, len(artworks)) // 2, f"only {killed} runs were killed"
     assert time.monotonic() - started < 60 + 10 * KILLS
 
 
