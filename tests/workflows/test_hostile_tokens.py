@@ -125,6 +125,36 @@ def test_gallery_build_shows_a_bad_token_and_every_other(home: Path, tmp_path: P
     bad_pages = [p for p in out.rglob("*.html") if f"Token {bad}" in p.read_text()]
     assert bad_pages, f"token {bad} has no page"
     assert honest != bad
+    # `gallery serve` keeps serving every page while that token exists.
+    import os
+    import subprocess
+    import sys
+
+    import httpx
+
+    server = subprocess.Popen(
+        [sys.executable, "-m", "provenance", "gallery", "serve", "--port", "0", "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=os.environ.copy(),
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        lines: list[str] = []
+        while not lines or lines[-1] != "}\n":  # emit_json's document, then the server runs
+            lines.append(server.stdout.readline())
+            assert lines[-1], "gallery serve ended before it printed its URL"
+        url = json.loads("".join(lines))["url"]
+        index = httpx.get(url, timeout=60)
+        assert index.status_code == 200 and "the honest one" in index.text
+        page = httpx.get(f"{url}work/{honest}.html", timeout=60)
+        assert page.status_code == 200 and "the honest one" in page.text
+        broken = httpx.get(f"{url}work/{bad}.html", timeout=60)
+        assert broken.status_code == 200 and "metadata unavailable" in broken.text
+    finally:
+        server.terminate()
+        server.wait(10)
 
 
 @pytest.mark.parametrize(
