@@ -234,3 +234,43 @@ def test_verify_evidence_names_no_credentials(home: Path, option: str) -> None:
         assert "127.0.0.1:9" in shown
         for secret in ("hunter2", "sekrit"):
             assert secret not in shown
+
+
+@pytest.mark.parametrize(
+    "sealed",
+    [
+        b"[" * 100_000 + b"]" * 100_000,  # a nesting bomb in the mint event
+        b'{"version":"secp256k1-ecies","ciphertext":"not base64!!"}',
+        b'"a string envelope"',
+        b"\xff\xfe garbage",
+    ],
+    ids=["bomb", "bad-base64", "string", "garbage"],
+)
+def test_a_garbage_envelope_in_the_mint_event_fails_the_check(
+    home: Path, tmp_path: Path, sealed: bytes
+) -> None:
+    """Issue 12 item 6, event bytes: an open offer redeemed straight through the contract with
+    hostile bytes as its sealed message (the contract takes any bytes)."""
+    from provenance.chain.network import connect, resolve_contract, signer
+    from provenance.chain.tx import Sender
+    from provenance.content.offer import load_offer
+
+    art = tmp_path / "event.png"
+    art.write_bytes(_png(sum(sealed[:64]) + len(sealed)))
+    path = tmp_path / "offer.json"
+    made = run_cli("offer", str(art), "--min-donation", "1gwei", "-o", str(path))
+    assert made.returncode == 0, made.stderr
+    offer = load_offer(path)
+    chain = connect()
+    contract = resolve_contract(chain)
+    sender = Sender(chain.rpc, signer(chain), chain_id=chain.chain_id)
+    receipt = sender.transact(
+        to=contract.address,
+        data=contract.abi.encode_call("redeem", offer.voucher.as_tuple(), offer.signature, sealed),
+        value=offer.voucher.min_donation,
+    )
+    token = int(contract.minted_from_receipt(receipt).args["tokenId"])
+    code, checks, _ = verify(token)
+    assert code == 1
+    assert checks["sealed-message"]["ok"] is False
+    assert "not a canonical envelope" in checks["sealed-message"]["detail"]
