@@ -213,3 +213,30 @@ def test_a_withdrawal_killed_after_sending_is_finished_not_repeated(
     assert (
         Journal(home / "journal.sqlite").transaction(f"withdraw:31337:{contract.address}") is None
     )
+
+
+@pytest.mark.parametrize(
+    ("column", "damage"), [("details", "not json"), ("details", "[]"), ("value", "lots")]
+)
+def test_a_damaged_journaled_redemption_is_one_line(
+    home: Path, tmp_path: Path, column: str, damage: str
+) -> None:
+    """Issue 12 item 11: a damaged redemption row in the journal exited 70."""
+    import sqlite3
+
+    run_cli("chain", "up")
+    path = _offer(tmp_path, f"damaged-{column}-{damage}", seed=hash(f"{column}{damage}") % 10_000)
+    crashed = _redeem(path, {"PROVENANCE_FAILPOINT": "redeem-after-sign"})
+    assert crashed.returncode == 137, crashed.stderr
+    with sqlite3.connect(home / "journal.sqlite") as db:
+        (good,) = db.execute(f"SELECT {column} FROM transactions").fetchone()
+        db.execute(f"UPDATE transactions SET {column} = ?", (damage,))
+    db.close()
+    refused = _redeem(path)
+    assert refused.returncode == 3, refused.stderr
+    assert "journal's transaction" in refused.stderr and "damaged" in refused.stderr
+    with sqlite3.connect(home / "journal.sqlite") as db:
+        db.execute(f"UPDATE transactions SET {column} = ?", (good,))
+    db.close()
+    finished = _redeem(path)
+    assert finished.returncode == 0, finished.stderr
