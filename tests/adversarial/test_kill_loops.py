@@ -96,6 +96,7 @@ def _run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 def assert_consistent(home: Path, artworks: list[Path]) -> None:
     """Every artwork is exactly one token with its content stored, and the journal agrees."""
+    previous = os.environ.get("PROVENANCE_HOME")
     os.environ["PROVENANCE_HOME"] = str(home)  # connect() reads the devnet from the home
     from provenance.chain.network import connect, resolve_contract
     from provenance.ipfs import Blockstore
@@ -124,7 +125,10 @@ def assert_consistent(home: Path, artworks: list[Path]) -> None:
         assert contract.total_minted() == len(artworks), "an artwork was minted twice"
         journal.close()
     finally:
-        os.environ.pop("PROVENANCE_HOME", None)
+        if previous is None:
+            os.environ.pop("PROVENANCE_HOME", None)
+        else:
+            os.environ["PROVENANCE_HOME"] = previous
 
 
 def test_killing_mint_again_and_again(home: Path, tmp_path: Path) -> None:
