@@ -77,6 +77,7 @@ def gan() -> None:
 @click.option("--no-augment", is_flag=True, help="Disable DiffAugment (for comparisons).")
 @click.option("--sample-every", type=click.IntRange(min=1), default=500, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("-v", "--verbose", is_flag=True, help="Name every skipped image file and why.")
 def train(
     data: str,
     resolution: str,
@@ -87,6 +88,7 @@ def train(
     no_augment: bool,
     sample_every: int,
     as_json: bool,
+    verbose: bool,
 ) -> None:
     """Train (or resume) a run; writes samples, checkpoints and an exported generator."""
     if not data.startswith("builtin:") and not Path(data).is_dir():
@@ -149,6 +151,7 @@ def train(
         "resumed_from": result.resumed_from,
         "images": result.dataset_size,
         "skipped": result.skipped,
+        "skipped_files": [{"path": x.path, "reason": x.reason} for x in dataset.skipped_files],
         "model": str(result.export_path),
         "sha256": exported.sha256,
         "cid": model_cid(exported.path, exported.sha256, exported.size),
@@ -160,12 +163,26 @@ def train(
     from rich.console import Console
 
     console = Console()
-    if result.skipped:
-        console.print(f"[yellow]skipped {result.skipped} unreadable image file(s)")
+    if dataset.skipped_files:
+        _print_skipped(console, dataset.skipped_files, verbose=verbose)
     console.print(
         f"trained {result.dataset_size} images to step {result.step} in {summary['seconds']} s"
     )
     console.print(f"model  {result.export_path}\nsha256 {exported.sha256}\ncid    {summary['cid']}")
+
+
+def _print_skipped(console: Any, skipped: Any, *, verbose: bool, shown: int = 3) -> None:
+    """One summary line naming the first few skipped files; ``--verbose`` names each one."""
+    from rich.markup import escape
+
+    listed = skipped if verbose else skipped[:shown]
+    names = ", ".join(f"{x.path} ({x.reason})" for x in listed)
+    more = (
+        "" if verbose or len(skipped) <= shown else f" and {len(skipped) - shown} more (--verbose)"
+    )
+    console.print(
+        f"[yellow]skipped {len(skipped)} image file(s):[/] {escape(names)}{more}", soft_wrap=True
+    )
 
 
 def _load(model: str) -> Any:
