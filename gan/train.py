@@ -40,9 +40,11 @@ from gan.models import Discriminator, Generator
 from gan.sample import save_grid
 
 __all__ = [
+    "SCHEDULE_SETTINGS",
     "TRAIN_COMPILER_OPTIONS",
     "TrainResult",
     "build_models",
+    "config_differences",
     "jit_train_step",
     "make_train_step",
     "train_and_evaluate",
@@ -57,9 +59,26 @@ class TrainResult:
     step: int
     resumed_from: int | None
     history: list[dict[str, float]]  # metrics of the steps run by this call
-    export_path: Path
+    export_path: Path | None  # None when interrupted (the checkpoint holds the state)
     dataset_size: int
     skipped: int
+    interrupted: bool = False
+
+
+# Settings a run may change between calls: they schedule logging and saving, not the trajectory.
+SCHEDULE_SETTINGS = frozenset({"steps", "sample_every", "checkpoint_every", "log_every"})
+
+
+def config_differences(saved: dict[str, Any], config: Config) -> list[str]:
+    """``name: run has X, this call Y`` for each trajectory setting that differs."""
+    current = config.to_dict()
+    out = []
+    for name in sorted(set(saved) | set(current)):
+        if name in SCHEDULE_SETTINGS:
+            continue
+        if saved.get(name) != current.get(name):
+            out.append(f"{name}: run has {saved.get(name)!r}, this call {current.get(name)!r}")
+    return out
 
 
 def _streams(seed: int) -> nnx.Rngs:
@@ -195,21 +214,27 @@ def train_and_evaluate(
     dataset: Dataset | None = None,
     on_step: Callable[[int, dict[str, float]], None] | None = None,
     stop_after: int | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    training: dict[str, Any] | None = None,
 ) -> TrainResult:
     """Train (or resume) the run in ``workdir``; returns the exported EMA generator's path.
 
     ``stop_after`` ends this call after that global step (a checkpoint is written), as if the
-    process had been interrupted there: the next call resumes from it.
+    process had been interrupted there: the next call resumes from it. ``should_stop`` is asked
+    after every step (the CLI's Ctrl-C handler sets it): when it says yes, the state of the last
+    finished step is checkpointed and the result is ``interrupted`` (nothing exported).
+    ``training`` (what the model was trained on) is written into the export.
     """
     workdir = Path(workdir).absolute()
     workdir.mkdir(parents=True, exist_ok=True)
     config_path = workdir / "config.json"
     if config_path.is_file():
-        saved = json.loads(config_path.read_text())
-        if {k: v for k, v in saved.items() if k != "steps"} != {
-            k: v for k, v in config.to_dict().items() if k != "steps"
-        }:
-            raise DataError(f"{workdir} holds a run with a different config; use a new --out")
+        differences = config_differences(json.loads(config_path.read_text()), config)
+        if differences:
+            raise DataError(
+                f"{workdir} holds a run with other settings ({'; '.join(differences)}): "
+                "repeat its settings to resume, or use a new --out"
+            )
     if dataset is None:
         dataset = load_dataset(config.data, config.resolution, cache_dir=workdir / "cache")
     images = dataset.images
@@ -248,6 +273,7 @@ def train_and_evaluate(
 
     end = config.steps if stop_after is None else min(config.steps, stop_after)
     history: list[dict[str, float]] = []
+    interrupted = False
     with metrics_path.open("a") as log:
         for step in range(start, end):
             idx = batch_indices(len(images), config.batch_size, seed=config.seed, step=step)
@@ -265,7 +291,8 @@ def train_and_evaluate(
             done = step + 1
             record = {"step": done, **values}
             history.append(record)
-            if done % config.log_every == 0 or done == end:
+            interrupted = should_stop is not None and done < end and should_stop()
+            if done % config.log_every == 0 or done == end or interrupted:
                 log.write(json.dumps(record) + "\n")
                 log.flush()
             if on_step is not None:
@@ -273,13 +300,20 @@ def train_and_evaluate(
             if done % config.sample_every == 0 or done == config.steps:
                 grid = np.asarray(generate(state["ema"], sample_z))
                 save_grid(grid, workdir / "samples" / f"step_{done:06d}.png")
-            if done % config.checkpoint_every == 0 or done == end:
+            if done % config.checkpoint_every == 0 or done == end or interrupted:
                 manager.save(done, args=ocp.args.StandardSave(state))
+            if interrupted:
+                end = done
+                break
     manager.wait_until_finished()
     manager.close()
     final = max(end, start)
-    ema = jax.tree.map(np.asarray, state["ema"])
-    export_path = export_mod.export_generator(ema, config, workdir / "exports", step=final)
+    export_path = None
+    if not interrupted:
+        ema = jax.tree.map(np.asarray, state["ema"])
+        export_path = export_mod.export_generator(
+            ema, config, workdir / "exports", step=final, training=training
+        )
     return TrainResult(
         workdir=workdir,
         step=final,
@@ -288,4 +322,5 @@ def train_and_evaluate(
         export_path=export_path,
         dataset_size=len(images),
         skipped=dataset.skipped,
+        interrupted=interrupted,
     )

@@ -7,8 +7,12 @@ light. ``gan`` errors are translated here, once, into the toolkit's error tree.
 from __future__ import annotations
 
 import json
+import shlex
+import signal
+import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -17,7 +21,7 @@ import click
 
 from provenance.errors import InputError, ProvenanceError
 
-__all__ = ["gan", "model_cid"]
+__all__ = ["gan", "model_cid", "parse_seeds"]
 
 
 @contextmanager
@@ -55,6 +59,56 @@ def gan() -> None:
     """Train the GAN, generate and animate artworks, evaluate and benchmark it."""
 
 
+def _seconds(value: float) -> str:
+    value = max(0, round(value))
+    return f"{value // 3600}:{value % 3600 // 60:02d}:{value % 60:02d}"
+
+
+class _ProgressLines:
+    """Plain progress lines for a log file or a pipe: every ``every`` steps, the first and the
+    last, with losses, images/s since the first step (compilation excluded) and the ETA."""
+
+    def __init__(self, *, total: int, batch_size: int, every: int, err: bool) -> None:
+        self.total, self.batch_size, self.every, self.err = total, batch_size, every, err
+        self.first: tuple[int, float] | None = None
+
+    def __call__(self, step: int, values: dict[str, float]) -> None:
+        now = time.perf_counter()
+        if self.first is None:
+            self.first = (step, now)
+        if step % self.every and step != self.total and step != self.first[0]:
+            return
+        done, elapsed = step - self.first[0], now - self.first[1]
+        rate = done / elapsed if done and elapsed > 0 else None
+        speed = f"{rate * self.batch_size:.1f} img/s" if rate else "- img/s"
+        eta = _seconds((self.total - step) / rate) if rate else "-"
+        click.echo(
+            f"step {step}/{self.total}  d_loss {values['d_loss']:.4f}  "
+            f"g_loss {values['g_loss']:.4f}  {speed}  ETA {eta}",
+            err=self.err,
+        )
+        sys.stdout.flush()
+
+
+@contextmanager
+def _ctrl_c_stops_after_the_step() -> Iterator[Callable[[], bool]]:
+    """The first Ctrl-C asks training to stop after the step it is in (then checkpoint); a second
+    one interrupts at once, as usual."""
+    requested = threading.Event()
+    previous = signal.getsignal(signal.SIGINT)
+
+    def on_sigint(signum: int, frame: object) -> None:
+        requested.set()
+        signal.signal(signal.SIGINT, previous)
+        click.echo("stopping after this step (Ctrl-C again to abort at once)...", err=True)
+
+    signal.signal(signal.SIGINT, on_sigint)
+    try:
+        yield requested.is_set
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 @gan.command()
 @click.option(
     "--data",
@@ -74,8 +128,22 @@ def gan() -> None:
 )
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--batch-size", type=click.IntRange(min=1), default=32, show_default=True)
+@click.option(
+    "--width",
+    type=click.IntRange(min=1),
+    default=32,
+    show_default=True,
+    help="Base channel count of the generator and the discriminator.",
+)
 @click.option("--no-augment", is_flag=True, help="Disable DiffAugment (for comparisons).")
 @click.option("--sample-every", type=click.IntRange(min=1), default=500, show_default=True)
+@click.option(
+    "--progress-every",
+    type=click.IntRange(min=1),
+    default=100,
+    show_default=True,
+    help="Steps between progress lines when the output is not a terminal.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("-v", "--verbose", is_flag=True, help="Name every skipped image file and why.")
 def train(
@@ -85,16 +153,23 @@ def train(
     out: Path,
     seed: int,
     batch_size: int,
+    width: int,
     no_augment: bool,
     sample_every: int,
+    progress_every: int,
     as_json: bool,
     verbose: bool,
 ) -> None:
-    """Train (or resume) a run; writes samples, checkpoints and an exported generator."""
+    """Train (or resume) a run; writes samples, checkpoints and an exported generator.
+
+    Ctrl-C stops after the current step, saves a checkpoint and prints the command that resumes.
+    """
     if not data.startswith("builtin:") and not Path(data).is_dir():
         raise InputError(f"data folder not found: {data}")
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
+    resume = ["provenance", "gan", "train", "--data", data, "--resolution", resolution]
+    resume += ["--steps", str(steps), "--out", str(out), "--seed", str(seed)]
+    resume += ["--batch-size", str(batch_size), "--width", str(width)]
+    resume += ["--sample-every", str(sample_every)] + (["--no-augment"] if no_augment else [])
     with _gan_errors():
         from gan.configs.default import get_config
         from gan.input_pipeline import load_dataset
@@ -108,40 +183,31 @@ def train(
             steps=steps,
             seed=seed,
             batch_size=batch_size,
+            ngf=width,
+            ndf=width,
             augment="" if no_augment else get_config().augment,
             sample_every=sample_every,
             checkpoint_every=sample_every,
         )
         dataset = load_dataset(data, config.resolution, cache_dir=out.absolute() / "cache")
         started = time.perf_counter()
-        with Progress(
-            TextColumn("[bold]train"),
-            BarColumn(),
-            TextColumn("{task.completed}/{task.total}"),
-            TextColumn("{task.fields[speed]} it/s"),
-            TextColumn("D {task.fields[d]} G {task.fields[g]}"),
-            TimeRemainingColumn(),
-            disable=as_json,
-            transient=False,
-        ) as progress:
-            task = progress.add_task("train", total=steps, speed="-", d="-", g="-")
-            first: dict[str, float] = {}
-
-            def on_step(step: int, values: dict[str, float]) -> None:
-                if not first:
-                    first.update(step=step, t=time.perf_counter())
-                elapsed = time.perf_counter() - first["t"]
-                done = step - first["step"]
-                speed = f"{done / elapsed:.1f}" if elapsed > 0 and done else "-"
-                progress.update(
-                    task,
-                    completed=step,
-                    speed=speed,
-                    d=f"{values['d_loss']:.3f}",
-                    g=f"{values['g_loss']:.3f}",
+        with _ctrl_c_stops_after_the_step() as should_stop:
+            if sys.stdout.isatty() and not as_json:
+                result = _train_with_bar(config, out, dataset, should_stop)
+            else:
+                lines = _ProgressLines(
+                    total=steps, batch_size=batch_size, every=progress_every, err=as_json
                 )
-
-            result = train_and_evaluate(config, out, dataset=dataset, on_step=on_step)
+                result = train_and_evaluate(
+                    config, out, dataset=dataset, on_step=lines, should_stop=should_stop
+                )
+    if result.interrupted or result.export_path is None:
+        click.echo(
+            f"interrupted at step {result.step} of {steps}; checkpoint saved in "
+            f"{result.workdir / 'checkpoints'}\nresume with: {shlex.join(resume)}",
+            err=True,
+        )
+        sys.exit(130)
     from gan.export import read_export
 
     exported = read_export(result.export_path)
@@ -171,6 +237,42 @@ def train(
     console.print(f"model  {result.export_path}\nsha256 {exported.sha256}\ncid    {summary['cid']}")
 
 
+def _train_with_bar(config: Any, out: Path, dataset: Any, should_stop: Callable[[], bool]) -> Any:
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from gan.train import train_and_evaluate
+
+    with Progress(
+        TextColumn("[bold]train"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TextColumn("{task.fields[speed]} it/s"),
+        TextColumn("D {task.fields[d]} G {task.fields[g]}"),
+        TimeRemainingColumn(),
+        transient=False,
+    ) as progress:
+        task = progress.add_task("train", total=config.steps, speed="-", d="-", g="-")
+        first: dict[str, float] = {}
+
+        def on_step(step: int, values: dict[str, float]) -> None:
+            if not first:
+                first.update(step=step, t=time.perf_counter())
+            elapsed = time.perf_counter() - first["t"]
+            done = step - first["step"]
+            speed = f"{done / elapsed:.1f}" if elapsed > 0 and done else "-"
+            progress.update(
+                task,
+                completed=step,
+                speed=speed,
+                d=f"{values['d_loss']:.3f}",
+                g=f"{values['g_loss']:.3f}",
+            )
+
+        return train_and_evaluate(
+            config, out, dataset=dataset, on_step=on_step, should_stop=should_stop
+        )
+
+
 def _print_skipped(console: Any, skipped: Any, *, verbose: bool, shown: int = 3) -> None:
     """One summary line naming the first few skipped files; ``--verbose`` names each one."""
     from rich.markup import escape
@@ -192,34 +294,84 @@ def _load(model: str) -> Any:
     return load_model(model)
 
 
+def parse_seeds(text: str) -> list[int]:
+    """``1-100``, ``3,7,9`` or a mix (``1-5,9``) -> the seeds, in order, without repeats."""
+    seeds: list[int] = []
+    try:
+        for part in (p.strip() for p in text.split(",")):
+            if not part:
+                continue
+            low, dash, high = part.partition("-")
+            first, last = int(low), int(high) if dash else int(low)
+            if first > last:
+                raise ValueError
+            seeds += [s for s in range(first, last + 1) if s not in seeds]
+    except ValueError as exc:
+        raise InputError(f"--seeds must look like 1-100 or 3,7,9 (got {text!r})") from exc
+    if not seeds or min(seeds) < 0 or max(seeds) > 2**32 - 1:
+        raise InputError(f"--seeds must name seeds from 0 to 2^32-1 (got {text!r})")
+    if len(seeds) > 100_000:
+        raise InputError(f"--seeds names {len(seeds)} seeds; at most 100000 in one run")
+    return seeds
+
+
 @gan.command()
 @click.option(
     "--model", required=True, help="A run folder (its latest export) or an exported model file."
 )
-@click.option("--seed", type=click.IntRange(min=0, max=2**32 - 1), required=True)
+@click.option("--seed", type=click.IntRange(min=0, max=2**32 - 1), default=None)
+@click.option(
+    "--seeds", default=None, help="Many artworks in one run: 1-100, 3,7,9 (-o is then a folder)."
+)
 @click.option("--truncation", type=click.FloatRange(min=0, min_open=True), default=None)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="A .png file (--seed) or a folder (--seeds).",
+)
 @click.option("--json", "as_json", is_flag=True)
-def generate(model: str, seed: int, truncation: float | None, output: Path, as_json: bool) -> None:
-    """Generate one artwork as a PNG carrying its generation record."""
+def generate(
+    model: str,
+    seed: int | None,
+    seeds: str | None,
+    truncation: float | None,
+    output: Path,
+    as_json: bool,
+) -> None:
+    """Generate artworks as PNGs carrying their generation record."""
+    if (seed is None) == (seeds is None):
+        raise InputError("give exactly one of --seed N or --seeds 1-100")
+    if seed is not None:
+        if output.suffix.lower() != ".png":
+            raise InputError(f"the artwork is a PNG: name the output .png, not {output.name!r}")
+        if output.is_dir():
+            raise InputError(f"{output} is a folder: give a .png file name (or use --seeds)")
+        targets = [(seed, output)]
+    else:
+        assert seeds is not None
+        if output.suffix.lower() == ".png" or output.is_file():
+            raise InputError(f"with --seeds, -o is a folder (got {output})")
+        targets = [(s, output / f"seed{s:06d}.png") for s in parse_seeds(seeds)]
+    records = []
     with _gan_errors():
         from gan.pngrecord import make_record, write_png
         from gan.sample import generate as gen
 
         loaded = _load(model)
         exported = loaded.export
-        pixels = gen(loaded, seed, truncation=truncation)
-        record = make_record(
-            exported.sha256,
-            seed,
-            truncation=truncation,
-            cid=model_cid(exported.path, exported.sha256, exported.size),
-        )
-        write_png(pixels, output, record)
+        cid = model_cid(exported.path, exported.sha256, exported.size)
+        for one_seed, path in targets:
+            pixels = gen(loaded, one_seed, truncation=truncation)
+            record = make_record(exported.sha256, one_seed, truncation=truncation, cid=cid)
+            write_png(pixels, path, record)
+            records.append({"output": str(path), "record": record})
     if as_json:
-        _json_out({"output": str(output), "record": record})
+        _json_out(records[0] if seed is not None else {"outputs": records})
     else:
-        click.echo(str(output))
+        for item in records:
+            click.echo(item["output"])
 
 
 @gan.command()
