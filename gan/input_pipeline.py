@@ -33,6 +33,7 @@ __all__ = [
     "list_images",
     "load_dataset",
     "to_srgb",
+    "training_record",
 ]
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
@@ -239,6 +240,29 @@ def load_dataset(
         used_files=tuple(used),
         preprocessing=preprocessing,
     )
+
+
+def training_record(
+    dataset: Dataset, *, data_cid: str | None = None, cid_profile: str | None = None
+) -> dict[str, object]:
+    """What a model was trained on, as its export and every artwork's record carry it:
+    ``{"source", "cid"?, "cid_profile"?, "images", "skipped", "preprocessing"}``.
+
+    ``data_cid`` is the CID of the data folder as a UnixFS directory (``provenance ipfs add -r``,
+    computed by the caller: ``gan`` has no IPFS importer of its own). A built-in set is named
+    instead. The folder's local path is left out: it says nothing to anyone else and may say too
+    much (a user name)."""
+    record: dict[str, object] = {
+        "source": dataset.source if dataset.source.startswith("builtin:") else "folder",
+        "images": len(dataset.images),
+        "skipped": int(dataset.skipped),
+        "preprocessing": dict(dataset.preprocessing),
+    }
+    if data_cid is not None:
+        record["cid"] = data_cid
+        if cid_profile is not None:
+            record["cid_profile"] = cid_profile
+    return record
 
 
 def _scale(pixels: np.ndarray) -> np.ndarray:

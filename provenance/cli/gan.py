@@ -50,6 +50,22 @@ def model_cid(path: Path, sha256_hex: str, size: int) -> str:
     return str(add_file(path, params="unixfs-v1-2025").cid)
 
 
+def training_set(dataset: Any, data: str) -> dict[str, Any]:
+    """The training record of ``dataset`` (``gan.input_pipeline.training_record``), with the CID of
+    the data folder exactly as ``provenance ipfs add -r DATA`` gives it (default profile).
+
+    The CID is computed here, in the one layer that may import both ``gan`` and ``provenance``:
+    the project keeps one UnixFS importer (checked against Kubo), and ``gan`` stays free of it."""
+    from gan.input_pipeline import training_record
+
+    if data.startswith("builtin:"):
+        return training_record(dataset)
+    from provenance.ipfs import DEFAULT_PROFILE, add_path
+
+    cid = add_path(Path(data), params=DEFAULT_PROFILE).cid
+    return training_record(dataset, data_cid=str(cid), cid_profile=DEFAULT_PROFILE)
+
+
 def _json_out(data: dict[str, Any]) -> None:
     click.echo(json.dumps(data, indent=2, sort_keys=True))
 
@@ -190,16 +206,22 @@ def train(
             checkpoint_every=sample_every,
         )
         dataset = load_dataset(data, config.resolution, cache_dir=out.absolute() / "cache")
+        training = training_set(dataset, data)
         started = time.perf_counter()
         with _ctrl_c_stops_after_the_step() as should_stop:
             if sys.stdout.isatty() and not as_json:
-                result = _train_with_bar(config, out, dataset, should_stop)
+                result = _train_with_bar(config, out, dataset, training, should_stop)
             else:
                 lines = _ProgressLines(
                     total=steps, batch_size=batch_size, every=progress_every, err=as_json
                 )
                 result = train_and_evaluate(
-                    config, out, dataset=dataset, on_step=lines, should_stop=should_stop
+                    config,
+                    out,
+                    dataset=dataset,
+                    on_step=lines,
+                    should_stop=should_stop,
+                    training=training,
                 )
     if result.interrupted or result.export_path is None:
         click.echo(
@@ -221,6 +243,7 @@ def train(
         "model": str(result.export_path),
         "sha256": exported.sha256,
         "cid": model_cid(exported.path, exported.sha256, exported.size),
+        "training": training,
         "seconds": round(time.perf_counter() - started, 2),
     }
     if as_json:
@@ -237,7 +260,13 @@ def train(
     console.print(f"model  {result.export_path}\nsha256 {exported.sha256}\ncid    {summary['cid']}")
 
 
-def _train_with_bar(config: Any, out: Path, dataset: Any, should_stop: Callable[[], bool]) -> Any:
+def _train_with_bar(
+    config: Any,
+    out: Path,
+    dataset: Any,
+    training: dict[str, Any],
+    should_stop: Callable[[], bool],
+) -> Any:
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     from gan.train import train_and_evaluate
@@ -269,7 +298,12 @@ def _train_with_bar(config: Any, out: Path, dataset: Any, should_stop: Callable[
             )
 
         return train_and_evaluate(
-            config, out, dataset=dataset, on_step=on_step, should_stop=should_stop
+            config,
+            out,
+            dataset=dataset,
+            on_step=on_step,
+            should_stop=should_stop,
+            training=training,
         )
 
 
@@ -364,7 +398,13 @@ def generate(
         cid = model_cid(exported.path, exported.sha256, exported.size)
         for one_seed, path in targets:
             pixels = gen(loaded, one_seed, truncation=truncation)
-            record = make_record(exported.sha256, one_seed, truncation=truncation, cid=cid)
+            record = make_record(
+                exported.sha256,
+                one_seed,
+                truncation=truncation,
+                cid=cid,
+                training=exported.training,
+            )
             write_png(pixels, path, record)
             records.append({"output": str(path), "record": record})
     if as_json:
