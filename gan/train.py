@@ -236,7 +236,9 @@ def train_and_evaluate(
                 "repeat its settings to resume, or use a new --out"
             )
     if dataset is None:
-        dataset = load_dataset(config.data, config.resolution, cache_dir=workdir / "cache")
+        dataset = load_dataset(
+            config.data, config.resolution, cache_dir=workdir / "cache", align=config.align
+        )
     images = dataset.images
     if images.shape[1:] != (config.resolution, config.resolution, 3):
         raise DataError(f"dataset images are {images.shape[1:]}, expected {config.resolution} px")

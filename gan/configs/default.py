@@ -31,6 +31,7 @@ class Config:
     beta2: float = 0.99
     ema_decay: float = 0.999
     augment: str = "color,translation,cutout,flip"  # "" disables DiffAugment
+    align: str = "centre"  # "centre" crop or "faces" (gan.align)
     sample_every: int = 500
     checkpoint_every: int = 500
     log_every: int = 10

@@ -152,6 +152,13 @@ def _ctrl_c_stops_after_the_step() -> Iterator[Callable[[], bool]]:
     help="Base channel count of the generator and the discriminator.",
 )
 @click.option("--no-augment", is_flag=True, help="Disable DiffAugment (for comparisons).")
+@click.option(
+    "--align",
+    type=click.Choice(["centre", "faces"]),
+    default="centre",
+    show_default=True,
+    help="centre: centre crop; faces: FFHQ-style face alignment (no face / several: skipped).",
+)
 @click.option("--sample-every", type=click.IntRange(min=1), default=500, show_default=True)
 @click.option(
     "--progress-every",
@@ -171,6 +178,7 @@ def train(
     batch_size: int,
     width: int,
     no_augment: bool,
+    align: str,
     sample_every: int,
     progress_every: int,
     as_json: bool,
@@ -185,7 +193,8 @@ def train(
     resume = ["provenance", "gan", "train", "--data", data, "--resolution", resolution]
     resume += ["--steps", str(steps), "--out", str(out), "--seed", str(seed)]
     resume += ["--batch-size", str(batch_size), "--width", str(width)]
-    resume += ["--sample-every", str(sample_every)] + (["--no-augment"] if no_augment else [])
+    resume += ["--sample-every", str(sample_every), "--align", align]
+    resume += ["--no-augment"] if no_augment else []
     with _gan_errors():
         from gan.configs.default import get_config
         from gan.input_pipeline import load_dataset
@@ -202,10 +211,13 @@ def train(
             ngf=width,
             ndf=width,
             augment="" if no_augment else get_config().augment,
+            align=align,
             sample_every=sample_every,
             checkpoint_every=sample_every,
         )
-        dataset = load_dataset(data, config.resolution, cache_dir=out.absolute() / "cache")
+        dataset = load_dataset(
+            data, config.resolution, cache_dir=out.absolute() / "cache", align=align
+        )
         training = training_set(dataset, data)
         started = time.perf_counter()
         with _ctrl_c_stops_after_the_step() as should_stop:
