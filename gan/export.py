@@ -35,6 +35,7 @@ __all__ = [
     "atomic_write_text",
     "export_bytes",
     "export_generator",
+    "export_path_for",
     "file_sha256",
     "list_exports",
     "read_export",
@@ -109,6 +110,12 @@ def export_bytes(
     return bytes(serialization.msgpack_serialize(payload))
 
 
+def export_path_for(folder: Path, data: bytes, *, step: int) -> Path:
+    """Where ``export_generator`` puts an export with these bytes."""
+    digest = hashlib.sha256(data).hexdigest()
+    return Path(folder) / f"generator-step{step:06d}-{digest[:16]}{SUFFIX}"
+
+
 def export_generator(
     params: dict[str, Any],
     config: Config,
@@ -121,7 +128,7 @@ def export_generator(
     that file already holds these bytes; returns its path. Never overwrites another export."""
     data = export_bytes(params, config, step=step, training=training)
     digest = hashlib.sha256(data).hexdigest()
-    path = Path(folder) / f"generator-step{step:06d}-{digest[:16]}{SUFFIX}"
+    path = export_path_for(folder, data, step=step)
     if path.is_file() and file_sha256(path) == digest:
         return path  # written before: the model's identity is its bytes, leave them alone
     atomic_write_bytes(path, data)

@@ -159,11 +159,16 @@ def load_dataset(
     *,
     cache_dir: Path | None = None,
     align: str = "centre",
+    shard: tuple[int, int] = (0, 1),
 ) -> Dataset:
     """Load ``builtin:NAME`` or a folder of PNG/JPEG/WebP images at ``resolution``.
 
     ``align``: ``"centre"`` (centre crop) or ``"faces"`` (FFHQ-style face alignment; an image with
-    no face or several faces is skipped with that reason)."""
+    no face or several faces is skipped with that reason). ``shard=(k, n)``: only the files with
+    index % n == k in the sorted list (one process's share in multi-host training)."""
+    index, count = shard
+    if not 0 <= index < count:
+        raise DataError(f"shard {index} of {count} does not exist")
     prepare: Preparer
     if align == "centre":
         prepare = _to_square
@@ -177,7 +182,7 @@ def load_dataset(
     if spec.startswith("builtin:"):
         if align != "centre":
             raise DataError("--align faces needs a folder of photographs, not a built-in set")
-        pixels = _builtin(spec.removeprefix("builtin:"), resolution)
+        pixels = _builtin(spec.removeprefix("builtin:"), resolution)[index::count]
         return Dataset(_scale(pixels), spec, skipped=0, cached=False, preprocessing=preprocessing)
     folder = Path(spec)
     if not folder.is_dir():
@@ -185,9 +190,12 @@ def load_dataset(
     files = list_images(folder)
     if not files:
         raise DataError(f"no PNG/JPEG/WebP images under {folder}")
+    files = files[index::count]
+    if not files:
+        raise DataError(f"shard {index} of {count} holds none of the images under {folder}")
     cache_path = None
     if cache_dir is not None:
-        key = _cache_key(files, resolution, align)
+        key = _cache_key(files, resolution, f"{align}:{index}/{count}")
         cache_path = cache_dir / f"images-{resolution}-{key}.npz"
         if cache_path.is_file():
             with np.load(cache_path) as cached:
@@ -269,8 +277,11 @@ def _scale(pixels: np.ndarray) -> np.ndarray:
     return (pixels.astype(np.float32) / 127.5 - 1.0).astype(np.float32)
 
 
-def batch_indices(num_images: int, batch_size: int, *, seed: int, step: int) -> np.ndarray:
-    """The image indices of training step ``step``: a pure function of (seed, step), so a
-    resumed run sees exactly the batches an uninterrupted one would."""
-    rng = np.random.default_rng([seed, step])
+def batch_indices(
+    num_images: int, batch_size: int, *, seed: int, step: int, shard: int | None = None
+) -> np.ndarray:
+    """The image indices of training step ``step``: a pure function of (seed, step[, shard]), so
+    a resumed run sees exactly the batches an uninterrupted one would, whichever process draws
+    them."""
+    rng = np.random.default_rng([seed, step] if shard is None else [seed, step, shard])
     return rng.choice(num_images, size=batch_size, replace=num_images < batch_size)

@@ -159,6 +159,35 @@ def _ctrl_c_stops_after_the_step() -> Iterator[Callable[[], bool]]:
     show_default=True,
     help="centre: centre crop; faces: FFHQ-style face alignment (no face / several: skipped).",
 )
+@click.option(
+    "--precision",
+    type=click.Choice(["f32", "bf16"]),
+    default="f32",
+    show_default=True,
+    help="bf16: mixed precision for accelerators (parameters and optimizer state stay float32).",
+)
+@click.option(
+    "--coordinator",
+    envvar="JAX_COORDINATOR_ADDRESS",
+    default=None,
+    help="Multi-host: host:port of process 0 [env JAX_COORDINATOR_ADDRESS].",
+)
+@click.option(
+    "--num-processes",
+    envvar="JAX_NUM_PROCESSES",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Multi-host: how many processes train together [env JAX_NUM_PROCESSES].",
+)
+@click.option(
+    "--process-id",
+    envvar="JAX_PROCESS_ID",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Multi-host: this process, 0..N-1 [env JAX_PROCESS_ID].",
+)
 @click.option("--sample-every", type=click.IntRange(min=1), default=500, show_default=True)
 @click.option(
     "--progress-every",
@@ -179,6 +208,10 @@ def train(
     width: int,
     no_augment: bool,
     align: str,
+    precision: str,
+    coordinator: str | None,
+    num_processes: int,
+    process_id: int,
     sample_every: int,
     progress_every: int,
     as_json: bool,
@@ -193,14 +226,21 @@ def train(
     resume = ["provenance", "gan", "train", "--data", data, "--resolution", resolution]
     resume += ["--steps", str(steps), "--out", str(out), "--seed", str(seed)]
     resume += ["--batch-size", str(batch_size), "--width", str(width)]
-    resume += ["--sample-every", str(sample_every), "--align", align]
+    resume += ["--sample-every", str(sample_every), "--align", align, "--precision", precision]
+    if num_processes > 1:
+        resume += ["--coordinator", str(coordinator), "--num-processes", str(num_processes)]
+        resume += ["--process-id", str(process_id)]
     resume += ["--no-augment"] if no_augment else []
     with _gan_errors():
         from gan.configs.default import get_config
+        from gan.distributed import from_environment, initialize
         from gan.input_pipeline import load_dataset
         from gan.sample import enable_compilation_cache
         from gan.train import train_and_evaluate
 
+        processes = from_environment(coordinator, num_processes, process_id)
+        initialize(processes)  # before anything touches jax's devices
+        lead = processes.index == 0
         enable_compilation_cache()
         config = get_config(
             data=data,
@@ -212,16 +252,25 @@ def train(
             ndf=width,
             augment="" if no_augment else get_config().augment,
             align=align,
+            precision=precision,
+            data_shards=processes.count,
             sample_every=sample_every,
             checkpoint_every=sample_every,
         )
         dataset = load_dataset(
-            data, config.resolution, cache_dir=out.absolute() / "cache", align=align
+            data,
+            config.resolution,
+            cache_dir=out.absolute() / "cache" / f"process{processes.index}",
+            align=align,
+            shard=(processes.index, processes.count),
         )
         training = training_set(dataset, data)
+        if processes.count > 1:
+            training.update(_totals_over_processes(len(dataset.images), dataset.skipped))
         started = time.perf_counter()
-        with _ctrl_c_stops_after_the_step() as should_stop:
-            if sys.stdout.isatty() and not as_json:
+        with _ctrl_c_stops_after_the_step() as asked:
+            should_stop = asked if processes.count == 1 else _any_process(asked)
+            if sys.stdout.isatty() and not as_json and lead:
                 result = _train_with_bar(config, out, dataset, training, should_stop)
             else:
                 lines = _ProgressLines(
@@ -231,7 +280,7 @@ def train(
                     config,
                     out,
                     dataset=dataset,
-                    on_step=lines,
+                    on_step=lines if lead else None,
                     should_stop=should_stop,
                     training=training,
                 )
@@ -249,7 +298,7 @@ def train(
         "run": str(result.workdir),
         "step": result.step,
         "resumed_from": result.resumed_from,
-        "images": result.dataset_size,
+        "images": training["images"],  # all processes' images
         "skipped": result.skipped,
         "skipped_files": [{"path": x.path, "reason": x.reason} for x in dataset.skipped_files],
         "model": str(result.export_path),
@@ -267,9 +316,30 @@ def train(
     if dataset.skipped_files:
         _print_skipped(console, dataset.skipped_files, verbose=verbose)
     console.print(
-        f"trained {result.dataset_size} images to step {result.step} in {summary['seconds']} s"
+        f"trained {training['images']} images to step {result.step} in {summary['seconds']} s"
     )
     console.print(f"model  {result.export_path}\nsha256 {exported.sha256}\ncid    {summary['cid']}")
+
+
+def _any_process(asked: Callable[[], bool]) -> Callable[[], bool]:
+    """Multi-host: every process stops at the same step when any one was asked to (otherwise the
+    others would wait for it in the next step's all-reduce)."""
+    import numpy as np
+    from jax.experimental import multihost_utils
+
+    def should_stop() -> bool:
+        flags = multihost_utils.process_allgather(np.array(asked(), dtype=np.int32))
+        return bool(np.asarray(flags).any())
+
+    return should_stop
+
+
+def _totals_over_processes(images: int, skipped: int) -> dict[str, int]:
+    import numpy as np
+    from jax.experimental import multihost_utils
+
+    totals = np.asarray(multihost_utils.process_allgather(np.array([images, skipped]))).sum(0)
+    return {"images": int(totals[0]), "skipped": int(totals[1])}
 
 
 def _train_with_bar(
