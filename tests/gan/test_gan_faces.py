@@ -51,7 +51,7 @@ def test_face_fd_ranks_faces_above_noise_and_flags_copies(lfw64: np.ndarray) -> 
     assert faces.fd_floor > 0 and blobs.fd > 2 * faces.fd
     assert blobs.kid > 100 * max(faces.kid, 1e-6)
     # (Blurred 25 px greyscale crops: many LFW faces sit within 0.6 of another; the threshold
-    # is meant for sharp colour faces, see docs/gan/faces.md.)
+    # is meant for sharp colour faces, see docs/gan/portraits.md.)
     copied = np.concatenate([held_out[:5], real[7:8]])
     flagged = compare_faces(real, copied).memorisation
     assert 5 in flagged.flagged and flagged.nearest[5] == 7 and flagged.distances[5] < 1e-6
