@@ -76,7 +76,12 @@ SCHEDULE_SETTINGS = frozenset({"steps", "sample_every", "checkpoint_every", "log
 
 
 def config_differences(saved: dict[str, Any], config: Config) -> list[str]:
-    """``name: run has X, this call Y`` for each trajectory setting that differs."""
+    """``name: run has X, this call Y`` for each trajectory setting that differs. A setting the
+    saved run predates counts as its default (what that run trained with)."""
+    try:
+        saved = Config.from_dict(saved).to_dict()
+    except (TypeError, ValueError):
+        pass  # unreadable values are compared as they are, and so reported
     current = config.to_dict()
     out = []
     for name in sorted(set(saved) | set(current)):

@@ -7,7 +7,7 @@
 2. speed of the face tools on this machine: descriptors per second, and FFHQ alignment per
    photograph (scikit-image's astronaut, as shot and upscaled to camera sizes).
 
-    .venv/bin/python scripts/bench_gan_faces.py --steps 3000      # writes docs/gan/faces.json
+    .venv/bin/python scripts/bench_gan_faces.py --steps 3000      # writes docs/gan/faces_3000.json
 """
 
 from __future__ import annotations
@@ -148,7 +148,7 @@ def main() -> None:
         "cpus": os.cpu_count(),
         "jax": jax.__version__,
     }
-    (args.out / "faces.json").write_text(json.dumps(summary, indent=2) + "\n")
+    (args.out / f"faces_{args.steps}.json").write_text(json.dumps(summary, indent=2) + "\n")
     print(json.dumps(summary, indent=2))
 
 

@@ -58,6 +58,16 @@ def test_config_mismatch_names_each_setting(
     assert "sample_every" not in message  # a schedule setting may change on resume
 
 
+def test_run_saved_before_new_settings_resumes(tmp_path: Path, tiny_config: Config) -> None:
+    from gan.train import config_differences
+
+    older = {k: v for k, v in tiny_config.to_dict().items() if k not in ("align", "precision")}
+    assert config_differences(older, tiny_config) == []
+    assert config_differences(older, dataclasses.replace(tiny_config, precision="bf16")) == [
+        "precision: run has 'f32', this call 'bf16'"
+    ]
+
+
 def _cli_env(tmp_path: Path) -> dict[str, str]:
     return {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg"), "JAX_PLATFORMS": "cpu"}
 
