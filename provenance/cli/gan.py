@@ -223,6 +223,10 @@ def train(
     """
     if not data.startswith("builtin:") and not Path(data).is_dir():
         raise InputError(f"data folder not found: {data}")
+    if batch_size % num_processes:
+        raise InputError(
+            f"--batch-size {batch_size} must split evenly over {num_processes} processes"
+        )
     resume = ["provenance", "gan", "train", "--data", data, "--resolution", resolution]
     resume += ["--steps", str(steps), "--out", str(out), "--seed", str(seed)]
     resume += ["--batch-size", str(batch_size), "--width", str(width)]

@@ -117,6 +117,22 @@ def test_pipe_progress_lines_and_ctrl_c(tmp_path: Path) -> None:
     assert done.stderr.count("step ") >= 1  # with --json the progress lines go to stderr
 
 
+@pytest.mark.parametrize(
+    ("extra", "needle"),
+    [
+        (["--batch-size", "5", "--num-processes", "2", "--coordinator", "127.0.0.1:1"], "split"),
+        (["--num-processes", "2", "--process-id", "2", "--coordinator", "127.0.0.1:1"], "0..1"),
+        (["--num-processes", "2"], "coordinator"),
+    ],
+)
+def test_bad_multihost_options(tmp_path: Path, extra: list[str], needle: str) -> None:
+    args = ["gan", "train", "--data", "builtin:digits", "--out", str(tmp_path / "run"), *extra]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and needle in lines[0], result.stderr
+
+
 def test_parse_seeds() -> None:
     assert parse_seeds("1-3") == [1, 2, 3]
     assert parse_seeds("3,7,9-10,3") == [3, 7, 9, 10]
