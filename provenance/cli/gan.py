@@ -414,6 +414,21 @@ def _load(model: str) -> Any:
     return load_model(model)
 
 
+PASSPHRASE_ENV = "PROVENANCE_IDENTITY_PASSPHRASE"
+
+
+def _identity_passphrase() -> bytes:
+    """The signing key's passphrase: from the environment, else a hidden prompt (never argv)."""
+    import os
+
+    value = os.environ.get(PASSPHRASE_ENV)
+    if value is None:
+        if not sys.stdin.isatty():
+            raise InputError(f"set {PASSPHRASE_ENV} (no terminal to ask for the passphrase)")
+        value = click.prompt("identity passphrase", hide_input=True, err=True)
+    return value.encode()
+
+
 def parse_seeds(text: str) -> list[int]:
     """``1-100``, ``3,7,9`` or a mix (``1-5,9``) -> the seeds, in order, without repeats."""
     seeds: list[int] = []
@@ -463,6 +478,13 @@ def parse_seeds(text: str) -> list[int]:
     help="Refuse works more similar than this to a training face (1 - dlib descriptor distance; "
     "0.4 = dlib's same-person threshold 0.6). Needs --data.",
 )
+@click.option(
+    "--c2pa-identity",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Sign each PNG with Content Credentials (C2PA) using this identity folder; the key's "
+    f"passphrase comes from ${PASSPHRASE_ENV} or a prompt.",
+)
 @click.option("--json", "as_json", is_flag=True)
 def generate(
     model: str,
@@ -472,6 +494,7 @@ def generate(
     output: Path,
     data: str | None,
     max_identity_similarity: float | None,
+    c2pa_identity: Path | None,
     as_json: bool,
 ) -> None:
     """Generate artworks as PNGs carrying their generation record.
@@ -495,10 +518,19 @@ def generate(
         if output.suffix.lower() == ".png" or output.is_file():
             raise InputError(f"with --seeds, -o is a folder (got {output})")
         targets = [(s, output / f"seed{s:06d}.png") for s in parse_seeds(seeds)]
+    identity, passphrase = None, b""
+    if c2pa_identity is not None:
+        with _gan_errors():
+            from gan.identity import load_identity, unlock_signing_key
+
+            identity = load_identity(c2pa_identity)
+            passphrase = _identity_passphrase()
+            unlock_signing_key(identity, passphrase)  # a wrong passphrase fails before any work
     records: list[dict[str, Any]] = []
     refused: list[dict[str, Any]] = []
     with _gan_errors():
-        from gan.pngrecord import make_record, write_png
+        from gan.export import atomic_write_bytes
+        from gan.pngrecord import make_record, png_bytes
         from gan.sample import generate as gen
 
         loaded = _load(model)
@@ -540,7 +572,18 @@ def generate(
                 cid=cid,
                 training=exported.training,
             )
-            write_png(pixels, path, item["record"])
+            encoded = png_bytes(pixels, item["record"])
+            if identity is not None:
+                from gan.credentials import sign_png
+
+                encoded = sign_png(
+                    encoded,
+                    record=item["record"],
+                    identity=identity,
+                    passphrase=passphrase,
+                    title=path.name,
+                )
+            atomic_write_bytes(path, encoded)
             records.append(item)
     if seed is not None and refused:
         raise ProvenanceError(

@@ -134,3 +134,26 @@ def test_import_own_chain_and_refuse_self_signed(tmp_path: Path) -> None:
         )
     assert not (tmp_path / "self").exists() and not (tmp_path / "bad").exists()
     assert (tmp_path / "made" / CHAIN_FILE).is_file()
+
+
+def test_generate_signs_with_c2pa_identity(
+    tmp_path: Path, trained_run: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from provenance.cli import cli
+
+    ident = create_identity(tmp_path / "id", name="Ada Artist", passphrase=PASS)
+    args = ["gan", "generate", "--model", str(trained_run), "--c2pa-identity", str(tmp_path / "id")]
+    monkeypatch.setenv("PROVENANCE_IDENTITY_PASSPHRASE", "wrong")
+    wrong = CliRunner().invoke(cli, [*args, "--seed", "2", "-o", str(tmp_path / "a.png")])
+    assert wrong.exit_code == 2 and "wrong passphrase" in wrong.stderr
+    assert not (tmp_path / "a.png").exists()
+    monkeypatch.setenv("PROVENANCE_IDENTITY_PASSPHRASE", PASS.decode())
+    made = CliRunner().invoke(cli, [*args, "--seeds", "2-3", "-o", str(tmp_path / "works")])
+    assert made.exit_code == 0, made.output
+    for seed in (2, 3):
+        art = tmp_path / "works" / f"seed{seed:06d}.png"
+        creds = read_credentials(art.read_bytes(), trust_anchor_pem=ident.anchor_pem)
+        assert creds.state == "Trusted" and creds.generation == read_record(art)[0]
+        assert regenerate_and_compare(art, trained_run).match
