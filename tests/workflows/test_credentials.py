@@ -264,3 +264,33 @@ def test_check_credentials_names_each_failure(artist: Path, tmp_path: Path) -> N
     assert ok is False and "64 lower-case hex" in detail
     ok, detail = check_credentials(signed, bound, record, None)
     assert ok is None and "no anchor" in detail
+
+
+def test_offered_signed_work_binds_its_certificate_when_redeemed(
+    home: Path, artist: Path, tmp_path: Path
+) -> None:
+    identity = load_identity(artist)
+    plain, record = _png(5)
+    art = tmp_path / "offered.png"
+    art.write_bytes(sign_png(plain, record=record, identity=identity, passphrase=PASS.encode()))
+    offer = tmp_path / "offer.json"
+    made = invoke("offer", str(art), "--min-donation", "0.05ether", "-o", str(offer), "--json")
+    assert made.exit_code == 0, made.output
+    donor = dev_accounts(4)[3]
+    redeemed = invoke(
+        "redeem",
+        str(offer),
+        "--private-key-env",
+        "DONOR_KEY",
+        "--donation",
+        "0.05ether",
+        "--json",
+        env={"DONOR_KEY": "0x" + bytes(donor.key).hex()},
+    )
+    assert redeemed.exit_code == 0, redeemed.output
+    checked = invoke("verify", str(art), "--json")
+    report = json.loads(checked.stdout)
+    assert checked.exit_code == 0, report
+    credentials = _checks(report)["credentials"]
+    assert credentials["ok"] is True
+    assert identity.certificate_sha256[:16] in str(credentials["detail"])
