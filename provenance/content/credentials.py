@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from provenance.errors import InputError
+from provenance.errors import ConfigError, InputError
 
 if TYPE_CHECKING:
     from gan.identity import ArtistIdentity
@@ -82,8 +82,8 @@ def load_identity_folder(folder: Path) -> ArtistIdentity:
 
     try:
         return load_identity(folder)
-    except IdentityError as exc:
-        raise InputError(str(exc)) from exc
+    except IdentityError as exc:  # missing or damaged: the state folder, not the command
+        raise ConfigError(f"{exc} (`provenance identity init` or `identity import`)") from exc
 
 
 def load_anchor(path: Path | None, identity_folder: Path) -> Anchor | None:
@@ -117,7 +117,7 @@ def mint_binding(png: bytes, identity_folder: Path) -> dict[str, str] | None:
     if not has_manifest(png):
         return None
     if not (identity_folder / "certificate-chain.pem").is_file():
-        raise InputError(
+        raise ConfigError(
             f"the PNG carries Content Credentials but {identity_folder} holds no identity to bind"
             " (`provenance identity init` or `provenance identity import`)"
         )
@@ -125,6 +125,8 @@ def mint_binding(png: bytes, identity_folder: Path) -> dict[str, str] | None:
     from gan.credentials import read_credentials, signed_by
 
     credentials = read_credentials(png, trust_anchor_pem=identity.anchor_pem)
+    if credentials.state == "absent":
+        raise InputError("the PNG has a C2PA chunk (caBX) that holds no readable manifest")
     if credentials.failures:
         codes = ", ".join(f["code"] for f in credentials.failures)
         raise InputError(f"the PNG's Content Credentials do not hold: {codes}")
@@ -175,6 +177,8 @@ def check_credentials(
     from gan.identity import certificate_sha256
 
     credentials = read_credentials(png, trust_anchor_pem=anchor.anchor_pem if anchor else None)
+    if credentials.state == "absent":
+        return False, "the PNG has a C2PA chunk (caBX) that holds no readable manifest"
     signer = _signer(credentials.signer)
     if credentials.failures:
         failed = "; ".join(f"{f['code']} ({f['explanation']})" for f in credentials.failures)

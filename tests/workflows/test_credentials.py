@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import io
 import json
+import struct
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +20,8 @@ from gan.credentials import sign_png
 from gan.identity import create_identity, load_identity, unlock_signing_key
 from gan.pngrecord import make_record, png_bytes
 from provenance.chain.accounts import dev_accounts
-from provenance.content.credentials import Anchor, check_credentials
+from provenance.content.credentials import Anchor, check_credentials, mint_binding
+from provenance.errors import ConfigError, InputError
 from provenance.ipfs import Blockstore
 
 from .conftest import invoke
@@ -47,7 +50,6 @@ def _png(seed: int, training: dict[str, object] | None = TRAINING) -> tuple[byte
 
 def _flip_one_pixel(png: bytes) -> bytes:
     """The same file with one pixel changed; every other chunk (the manifest too) kept."""
-    import struct
 
     def chunks(data: bytes) -> list[tuple[bytes, bytes]]:
         pos, out = 8, []
@@ -102,7 +104,7 @@ def test_identity_init_show_refuse_overwrite_and_import(tmp_path: Path) -> None:
     assert unset.exit_code == 2 and "NOPE" in unset.output
     assert not (tmp_path / "h2" / "identity").exists()
     missing = invoke("identity", "show", env={"PROVENANCE_HOME": str(tmp_path / "h3")})
-    assert missing.exit_code == 2 and "no identity" in missing.output
+    assert missing.exit_code == 3 and "no identity" in missing.output
 
     # The artist's own chain and key (here: one made elsewhere, its key written in clear).
     own = create_identity(tmp_path / "own", name="Bea", passphrase=b"x")
@@ -264,6 +266,25 @@ def test_check_credentials_names_each_failure(artist: Path, tmp_path: Path) -> N
     assert ok is False and "64 lower-case hex" in detail
     ok, detail = check_credentials(signed, bound, record, None)
     assert ok is None and "no anchor" in detail
+    iend = plain.rindex(b"IEND") - 4
+    junk = b"not jumbf"
+    chunk = (
+        struct.pack(">I", len(junk))
+        + b"caBX"
+        + junk
+        + struct.pack(">I", zlib.crc32(b"caBX" + junk))
+    )
+    garbage = plain[:iend] + chunk + plain[iend:]
+    ok, detail = check_credentials(garbage, None, record, anchor)
+    assert ok is False and ("no readable manifest" in detail or "does not hold" in detail)
+
+    # Minting a signed PNG needs the identity that signed it, under PROVENANCE_HOME.
+    with pytest.raises(ConfigError, match="holds no identity"):
+        mint_binding(signed, tmp_path / "no-identity")
+    other = create_identity(tmp_path / "other", name="Eve", passphrase=b"x")
+    with pytest.raises(InputError, match="signature|signingCredential|not by the identity"):
+        mint_binding(signed, other.folder)
+    assert mint_binding(plain, tmp_path / "no-identity") is None
 
 
 def test_offered_signed_work_binds_its_certificate_when_redeemed(
