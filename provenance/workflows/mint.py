@@ -21,6 +21,7 @@ from provenance.chain.outbox import Journaled, Outbox, SendError, TxCall
 from provenance.chain.rpc import Receipt
 from provenance.chain.tx import Sender
 from provenance.content.artwork import Artwork, load_artwork
+from provenance.content.attachments import Attachments
 from provenance.content.metadata import CONTENT_PROFILE, canonical_json
 from provenance.errors import ChainError, ContractRevert, InputError, ProvenanceError
 from provenance.ipfs.cid import raw_cid_for_sha256
@@ -55,6 +56,13 @@ class MintRequest:
     attributes: list[dict[str, Any]] = field(default_factory=list)
     animation_url: str | None = None
     external_url: str | None = None
+    # An animation, the model file, its ONNX export (content/attachments.py): stored and pinned
+    # with the image; the animation becomes animation_url.
+    attachments: Attachments = field(default_factory=Attachments)
+
+    @property
+    def effective_animation_url(self) -> str | None:
+        return self.attachments.animation_url or self.animation_url
 
 
 @dataclass
@@ -146,8 +154,8 @@ def stage(
             entry = journal.replace_intent(entry, **intent)
             resumed = True
         note("storing the image and metadata on IPFS")
-        _store(collection.store, artwork, entry)
-        _publish(collection, entry)
+        _store(collection.store, artwork, entry, request.attachments)
+        _publish(collection, entry, request.attachments)
         entry = journal.update(entry, state="stored", error=None)
         failpoint("after-store")
         return entry, resumed
@@ -157,7 +165,7 @@ def stage(
         "name": request.name or artwork.path.stem,
         "description": request.description,
         "attributes": request.attributes,
-        "animation_url": request.animation_url,
+        "animation_url": request.effective_animation_url,
         "external_url": request.external_url,
         "message": request.message is not None,
     }
@@ -192,6 +200,7 @@ def _prepare(request: MintRequest, artwork: Artwork, donor: str) -> dict[str, An
         sealed_message=envelope,
         animation_url=request.animation_url,
         external_url=request.external_url,
+        **request.attachments.metadata_fields(),
     )
     encoded = canonical_json(metadata)
     digest = hashlib.sha256(encoded).digest()
@@ -212,7 +221,7 @@ def _image_cid(artwork: Artwork) -> str:
     return str(add_bytes(artwork.data, store=None, params=CONTENT_PROFILE).cid)
 
 
-def _store(store: Blockstore, artwork: Artwork, entry: MintEntry) -> None:
+def _store(store: Blockstore, artwork: Artwork, entry: MintEntry, attachments: Attachments) -> None:
     from provenance.ipfs import add_bytes
 
     with store.locked():  # no `ipfs gc` between adding the blocks and pinning them
@@ -225,9 +234,10 @@ def _store(store: Blockstore, artwork: Artwork, entry: MintEntry) -> None:
             )
         store.pin(entry.image_cid)
         store.pin(entry.metadata_cid)
+        attachments.store(store)
 
 
-def _publish(collection: Collection, entry: MintEntry) -> None:
+def _publish(collection: Collection, entry: MintEntry, attachments: Attachments) -> None:
     """Copy the content to Kubo (as a CAR of the exact blocks, roots pinned) and ask a pinning
     service to pin it, when configured. Kubo must report the same roots."""
     if collection.kubo is not None:
@@ -235,7 +245,8 @@ def _publish(collection: Collection, entry: MintEntry) -> None:
 
         from provenance.ipfs import export_car
 
-        for cid in (entry.image_cid, entry.metadata_cid):
+        extra = [cid for cid, _, _ in attachments.files()]
+        for cid in (entry.image_cid, entry.metadata_cid, *extra):
             car = io.BytesIO()
             export_car(collection.store, cid, car)
             roots = collection.kubo.dag_import(car.getvalue(), pin_roots=True)
@@ -245,6 +256,8 @@ def _publish(collection: Collection, entry: MintEntry) -> None:
         name = Path(entry.artwork).name
         collection.pinning.add(entry.image_cid, name=name)
         collection.pinning.add(entry.metadata_cid, name=f"{name}.metadata.json")
+        for cid, file, what in attachments.files():
+            collection.pinning.add(cid, name=f"{name}.{what}{file.path.suffix}")
 
 
 class MintSlot:

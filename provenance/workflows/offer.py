@@ -31,6 +31,7 @@ from typing import Any
 
 from provenance.chain.address import ZERO_ADDRESS, parse_address, to_checksum
 from provenance.chain.units import NO_DEADLINE
+from provenance.content.attachments import Attachments
 from provenance.content.metadata import (
     CONTENT_PROFILE,
     MAX_METADATA_BYTES,
@@ -84,6 +85,7 @@ def make_offer(
     animation_url: str | None = None,
     external_url: str | None = None,
     now: int | None = None,
+    attachments: Attachments | None = None,
 ) -> Offer:
     """Store the artwork and its metadata (pinned), sign a voucher for them, keep a copy of the
     offer under ``PROVENANCE_HOME/offers/`` (the gallery lists it) and return it."""
@@ -120,6 +122,7 @@ def make_offer(
             attributes=attributes or [],
             animation_url=animation_url,
             external_url=external_url,
+            **(attachments.metadata_fields() if attachments else {}),
         )
         encoded = canonical_json(metadata)
         stored = add_bytes(encoded, store=collection.store, params=CONTENT_PROFILE)
@@ -128,6 +131,8 @@ def make_offer(
             raise ProvenanceError(f"metadata stored as {stored.cid}, not as a single raw block")
         collection.store.pin(str(image.cid))
         collection.store.pin(str(stored.cid))
+        if attachments is not None:
+            attachments.store(collection.store)
     start = now if now is not None else int(time.time())
     deadline = NO_DEADLINE if expires_in is None else min(start + expires_in, NO_DEADLINE)
     voucher = Voucher(

@@ -140,6 +140,7 @@ def test_offer_redeem_verify_decrypt_withdraw(collection: Collection, art_dir: P
         "token-uri": True,
         "metadata": True,
         "image": True,
+        "animation": None,
         "donor": True,
         "sealed-message": True,
         "generation": None,
