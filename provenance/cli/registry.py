@@ -66,6 +66,14 @@ REGISTRY: dict[str, tuple[str, str]] = {
         "provenance.cli.gallery:gallery",
         "The exhibition: serve a verifying web gallery, or build it as a static site.",
     ),
+    "collection": (
+        "provenance.cli.collection:collection",
+        "The exhibition's name, statement and cover: set the ERC-7572 contractURI.",
+    ),
+    "publish": (
+        "provenance.cli.publish:publish",
+        "Push every block the collection needs to Kubo and/or a pinning service.",
+    ),
     "gan": (
         "provenance.cli.gan:gan",
         "Train the GAN, generate, animate, evaluate, benchmark (JAX/Flax).",

@@ -27,7 +27,7 @@ from provenance.state.home import atomic_write
 
 __all__ = ["APP_SCRIPT", "STATIC_FILES", "PageSettings", "render_site", "write_site"]
 
-STATIC_FILES = ("gallery.css", "app.js")
+STATIC_FILES = ("gallery.css", "app.js", "favicon.svg")
 APP_SCRIPT = "static/app.js"
 
 
@@ -69,14 +69,20 @@ def _page(
     description: str,
     data: GalleryData,
     settings: PageSettings,
+    live: bool = False,
 ) -> str:
+    from provenance.gallery.live import LIVE_SCRIPT_SRC
+
     connect = " ".join(
         o for o in (_gateway_origin(gateway), _origin(settings.rpc_url, "--rpc-url")) if o
     )
     # Images and animations are shown from blob: URLs of the bytes the script hashed, never
     # fetched a second time by an <img> a gateway could answer differently.
+    # WebAssembly (the live portrait's onnxruntime-web) only on the pages that run it.
+    scripts = LIVE_SCRIPT_SRC if live else "'self'"
     csp = (
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:;"
+        f"default-src 'none'; script-src {scripts}; style-src 'self';"
+        " img-src 'self' blob:;"
         f" media-src blob:; connect-src 'self'{' ' + connect if connect else ''}; base-uri 'none';"
         " form-action 'none'; object-src 'none'"
     )
@@ -94,6 +100,7 @@ def _page(
 <meta name="provenance-contract" content="{escape(data.contract)}">
 <title>{escape(title)}</title>
 <link rel="stylesheet" href="{root}static/gallery.css">
+<link rel="icon" href="{root}static/favicon.svg" type="image/svg+xml">
 <script src="{root}{APP_SCRIPT}" defer></script>
 </head>
 <body>
@@ -104,16 +111,50 @@ def _page(
 """
 
 
-def _header(data: GalleryData, root: str) -> str:
+def _short(address: str | None, *, label: str = "address") -> str:
+    """An address shortened for reading (0x1234…abcd), the full one in a copy control."""
+    if not address:
+        return "nobody (burned)"
+    full = escape(address)
+    shown = escape(f"{address[:6]}…{address[-4:]}") if len(address) > 14 else full
+    return (
+        f'<span class="address"><code title="{full}">{shown}</code>'
+        f'<button type="button" class="copy" data-copy="{full}" aria-label="Copy the full'
+        f' {escape(label)} {full}" hidden>Copy</button></span>'
+    )
+
+
+def _header(data: GalleryData, root: str, *, full: bool = False) -> str:
+    """The exhibition's name; on the index also its cover and the artist's statement."""
+    info = data.info
+    intro = ""
+    if full and info is not None:
+        cover = (
+            f'<img class="cover" src="{root}{escape(data.cover[0])}" alt="Cover of'
+            f' {escape(data.name)}">'
+            if data.cover
+            else ""
+        )
+        statement = "".join(
+            f"<p>{escape(part.strip())}</p>" for part in info.description.split("\n\n") if part
+        )
+        link = (
+            f'<p><a href="{escape(info.external_link)}" rel="noopener">The artist\'s site</a></p>'
+            if info.external_link
+            else ""
+        )
+        intro = f'<div class="intro">{cover}<div class="statement">{statement}{link}</div></div>'
     return f"""<header class="site">
 <p class="site-name"><a href="{root}index.html">{escape(data.name)}</a></p>
-<p class="site-meta">Collection <code>{escape(data.contract)}</code> on chain {data.chain_id}</p>
+{intro}
 </header>"""
 
 
 def _footer(data: GalleryData) -> str:
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(data.generated_at))
-    return f"""<footer class="site"><p>Read from the chain at block {data.block} ({when}).
+    return f"""<footer class="site">
+<p>Collection contract {_short(data.contract, label="contract address")} on chain
+{data.chain_id}.</p><p>Read from the chain at block {data.block} ({when}).
 Each badge re-checks the content in your browser: the metadata and image bytes are fetched from
 IPFS and their SHA-256 compared with the digests your browser reads from the chain itself; an
 image is shown only once its bytes match.</p></footer>"""
@@ -154,31 +195,52 @@ def _image(cid: str | None, alt: str, *, size: tuple[Any, Any] = (None, None)) -
     )
 
 
+def _provenance_line(work: Work) -> str:
+    """Owner and donation in plain words."""
+    if work.owner is None:
+        return "This work was burned."
+    owner = _short(work.owner, label="owner address")
+    if work.donation_wei is not None:
+        return f"Owned by {owner}, who donated {escape(_wei(work.donation_wei))} for it."
+    return f"Owned by {owner}, given by the artist."
+
+
+def _has_animation(work: Work) -> bool:
+    return bool(work.animation) or bool(
+        work.animation_url and work.animation_url.startswith("ipfs://bafkrei")
+    )
+
+
 def _card(work: Work, gateway: str) -> str:
-    owner = work.owner or "burned"
-    donation = (
-        f"<div><dt>Donation</dt><dd>{_wei(work.donation_wei)}</dd></div>"
-        if work.donation_wei is not None
+    living = (
+        f'<div class="animation-slot card-animation" aria-label="{escape(work.title)}: animation">'
+        "</div>"
+        if _has_animation(work)
         else ""
     )
     return f"""<li class="card" data-token="{work.token_id}">
 <article aria-labelledby="work-{work.token_id}-title">
 <a class="card-image" href="work/{work.token_id}.html" tabindex="-1" aria-hidden="true">
-{_image(work.image_cid, "", size=(work.width, work.height))}</a>
+{living}{_image(work.image_cid, "", size=(work.width, work.height))}</a>
 <h2 id="work-{work.token_id}-title"><a href="work/{work.token_id}.html">{escape(work.title)}</a></h2>
-<dl class="facts"><div><dt>Token</dt><dd>#{work.token_id}</dd></div>
-<div><dt>Owner</dt><dd><code class="address">{escape(owner)}</code></dd></div>{donation}</dl>
+<p class="owner">{_provenance_line(work)}</p>
 {_badge(work.page_data(), what="against the chain")}
 </article></li>"""
 
 
 def _offer_card(offer: OfferEntry, gateway: str) -> str:
+    reserved = (
+        f'<p class="reserved">Reserved for {_short(offer.recipient, label="recipient address")}</p>'
+        if offer.recipient
+        else ""
+    )
     return f"""<li class="card offer" data-offer="{escape(offer.id)}">
 <article aria-labelledby="offer-{escape(offer.id)}-title">
 <a class="card-image" href="offer/{escape(offer.id)}.html" tabindex="-1" aria-hidden="true">
 {_image(offer.image_cid, "")}</a>
 <h2 id="offer-{escape(offer.id)}-title"><a href="offer/{escape(offer.id)}.html">{escape(offer.name)}</a></h2>
 <p>Available for a donation of at least <strong>{_wei(offer.min_donation_wei)}</strong>.</p>
+{reserved}
 </article></li>"""
 
 
@@ -197,13 +259,13 @@ def render_index(data: GalleryData, gateway: str, settings: PageSettings) -> str
 <h1 id="offers-title">Open for donation</h1>
 <ul class="grid" role="list">{"".join(_offer_card(o, gateway) for o in data.offers)}</ul>
 </section>"""
-    body = f"""{_header(data, "")}
+    body = f"""{_header(data, "", full=True)}
 <main id="main">
+{offers}
 <section aria-labelledby="works-title">
-<h1 id="works-title">The collection <span class="count">({_works(len(data.works))})</span></h1>
+<h1 id="works-title">The works <span class="count">({_works(len(data.works))})</span></h1>
 <ul class="grid" role="list">{works}</ul>
 </section>
-{offers}
 </main>
 {_footer(data)}"""
     return _page(
@@ -233,17 +295,18 @@ def _generator(generator: dict[str, Any] | None) -> str:
     return f'<dl class="facts record">{items}</dl>'
 
 
-def _animation(url: str | None, title: str) -> str:
+def _animation(work: Work) -> str:
+    url = work.animation_url
     if not url:
         return ""
-    if url.startswith("ipfs://"):
+    if _has_animation(work):
         return (
             f'<figure class="animation"><div class="animation-slot"'
-            f' aria-label="{escape(title)}: animation">The animation appears once your browser has'
-            " checked it (single-block animations only; otherwise"
-            f" <code>{escape(url)}</code>).</div><figcaption>Animation</figcaption></figure>"
+            f' aria-label="{escape(work.title)}: animation">The animation plays once your browser'
+            " has checked its bytes.</div><figcaption>The minted animation: a walk through the"
+            " generator's faces, looping.</figcaption></figure>"
         )
-    return f"<p>Animation: <code>{escape(url)}</code></p>"
+    return f"<p>Animation (not checked by this page): <code>{escape(url)}</code></p>"
 
 
 def _message_section(work: Work) -> str:
@@ -262,7 +325,10 @@ def _message_section(work: Work) -> str:
 
 
 def render_work(data: GalleryData, work: Work, gateway: str, settings: PageSettings) -> str:
-    owner = escape(work.owner or "burned")
+    from provenance.gallery.live import live_portrait_for
+
+    live = live_portrait_for(work.generator, title=work.title, root="../")
+    owner = _short(work.owner, label="owner address")
     donation = _wei(work.donation_wei) if work.donation_wei is not None else "minted directly"
     attributes = "".join(
         f"<div><dt>{escape(str(a.get('trait_type')))}</dt><dd>{escape(str(a.get('value')))}</dd></div>"
@@ -274,16 +340,21 @@ def render_work(data: GalleryData, work: Work, gateway: str, settings: PageSetti
 <nav aria-label="Breadcrumb"><a href="../index.html">All works</a></nav>
 <article aria-labelledby="title">
 <h1 id="title">{escape(work.title)}</h1>
-<figure class="artwork">{_image(work.image_cid, _alt(work.title, work), size=(work.width, work.height))}
-<figcaption>{escape(work.description) or escape(_alt(work.title, work))}</figcaption></figure>
-{_animation(work.animation_url, work.title)}
+{f'<p class="lede">{escape(work.description)}</p>' if work.description else ""}
+<p class="owner">{_provenance_line(work)}</p>
 {problem}
 {_badge(work.page_data(), what="against Ethereum")}
+<div class="living">
+{_animation(work)}
+{live}
+<figure class="artwork">{_image(work.image_cid, _alt(work.title, work), size=(work.width, work.height))}
+<figcaption>The minted still: {escape(_alt(work.title, work))}. It is the record.</figcaption></figure>
+</div>
 {_message_section(work)}
 <h2>Provenance</h2>
 <dl class="facts">
 <div><dt>Token</dt><dd>#{work.token_id}</dd></div>
-<div><dt>Owner</dt><dd><code class="address">{owner}</code></dd></div>
+<div><dt>Owner</dt><dd>{owner}</dd></div>
 <div><dt>Donation</dt><dd>{donation}</dd></div>
 <div><dt>Sealed message</dt><dd>{"yes, readable only by the donor" if work.sealed_message else "none"}</dd></div>
 <div><dt>Token URI</dt><dd><code>{escape(work.token_uri)}</code></dd></div>
@@ -306,6 +377,7 @@ def render_work(data: GalleryData, work: Work, gateway: str, settings: PageSetti
         description=f"{work.title}, token {work.token_id} of {data.name}",
         data=data,
         settings=settings,
+        live=bool(live),
     )
 
 
@@ -345,7 +417,7 @@ def render_offer(data: GalleryData, offer: OfferEntry, gateway: str, settings: P
         else time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(offer.deadline))
     )
     recipient = (
-        f'only <code class="address">{escape(offer.recipient)}</code>'
+        f"reserved for {_short(offer.recipient, label='recipient address')}"
         if offer.recipient
         else "anyone who donates"
     )
@@ -364,7 +436,7 @@ message only you can read.</p>
 <div><dt>Minimum donation</dt><dd>{_wei(offer.min_donation_wei)}</dd></div>
 <div><dt>Valid until</dt><dd>{deadline}</dd></div>
 <div><dt>Who may receive it</dt><dd>{recipient}</dd></div>
-<div><dt>Signed by</dt><dd><code class="address">{escape(offer.signer)}</code></dd></div>
+<div><dt>Signed by</dt><dd>{_short(offer.signer, label="signer address")}</dd></div>
 <div><dt>Metadata</dt><dd><code>ipfs://{escape(offer.metadata_cid)}</code></dd></div>
 </dl>
 {_donate_form(offer)}
@@ -403,6 +475,12 @@ def render_site(
     static = files("provenance.gallery") / "static"
     for name in STATIC_FILES:
         out[f"static/{name}"] = (static / name).read_bytes()
+    if any(b"data-live-portrait" in out[f"work/{w.token_id}.html"] for w in data.works):
+        from provenance.gallery.live import live_static_files
+
+        out.update(live_static_files())
+    if data.cover is not None:
+        out[data.cover[0]] = data.cover[1]
     return out
 
 
