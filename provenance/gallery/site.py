@@ -241,6 +241,7 @@ def _offer_card(offer: OfferEntry, gateway: str) -> str:
 <h2 id="offer-{escape(offer.id)}-title"><a href="offer/{escape(offer.id)}.html">{escape(offer.name)}</a></h2>
 <p>Available for a donation of at least <strong>{_wei(offer.min_donation_wei)}</strong>.</p>
 {reserved}
+{_badge(offer.page_data(), what="against the artist's signature")}
 </article></li>"""
 
 
