@@ -247,8 +247,9 @@ def attachment_options(func: F) -> F:
         click.option(
             "--model",
             "model_file",
-            type=path,
-            help="The model file the artwork's generation record names: stored and pinned.",
+            type=click.Path(path_type=Path),
+            help="The model the artwork's generation record names (a file, or a run folder to"
+            " search): stored and pinned.",
         ),
         click.option(
             "--onnx",

@@ -83,6 +83,21 @@ class Attachments:
         return cids
 
 
+def _find_model(run: Path, sha256_hex: str) -> Path:
+    """The export in a training run folder (``exports/*.msgpack``, as ``gan train`` writes them)
+    whose sha256 is the one the generation record names."""
+    import hashlib
+
+    candidates = sorted(run.glob("exports/*.msgpack")) + sorted(run.glob("*.msgpack"))
+    for path in candidates:
+        if hashlib.sha256(path.read_bytes()).hexdigest() == sha256_hex:
+            return path
+    raise InputError(
+        f"no model in {run} (exports/*.msgpack) has the sha256 {sha256_hex[:16]}... that the"
+        " generation record names"
+    )
+
+
 def load_attachments(
     artwork: Artwork,
     *,
@@ -103,6 +118,8 @@ def load_attachments(
         clip = load_animation(animation)
         fields.update(animation=clip, animation_cid=_cid(clip.data))
     if model is not None:
+        if model.is_dir():
+            model = _find_model(model, model_sha)
         weights = load_media_file(model, "model")
         if weights.sha256.hex() != model_sha:
             raise InputError(

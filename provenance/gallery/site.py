@@ -429,6 +429,7 @@ def render_offer(data: GalleryData, offer: OfferEntry, gateway: str, settings: P
 <h1 id="title">{escape(offer.name)}</h1>
 <p class="lede">Open for donation: support the artist and receive this work as a token, with a
 message only you can read.</p>
+{f'<p class="reserved">Reserved for {_short(offer.recipient, label="recipient address")}</p>' if offer.recipient else ""}
 <figure class="artwork">{_image(offer.image_cid, _alt(offer.name, offer))}
 <figcaption>{escape(offer.description) or escape(_alt(offer.name, offer))}</figcaption></figure>
 {_badge(offer.page_data(), what="against the artist's signed digests")}

@@ -269,3 +269,111 @@ def test_gallery_survives_chain_down_and_up(
         timeout=60,
     )
     assert rpc.status_code == 200 and "result" in rpc.json()
+
+
+def test_live_portrait_only_where_a_record_names_an_onnx_model(exhibition: dict[str, Any]) -> None:
+    from provenance.gallery.data import collect
+    from provenance.gallery.live import ort_dist_dir
+    from provenance.gallery.site import render_site
+
+    if ort_dist_dir() is None:
+        pytest.skip("onnxruntime-web is not installed (npm ci)")
+    collection = open_collection()
+    data = collect(collection, collection.store)
+    living = next(w for w in data.works if w.token_id == exhibition["living"]["token_id"])
+    assert living.generator is not None
+    living.generator = {**living.generator, "onnx": {"cid": living.image_cid, "sha256": "ab" * 32}}
+    files = render_site(data, "http://127.0.0.1:1")
+    live_page = files[f"work/{living.token_id}.html"].decode()
+    assert "data-live-portrait" in live_page and 'data-seed="4"' in live_page
+    assert "script-src &#x27;self&#x27; &#x27;wasm-unsafe-eval&#x27;" in live_page
+    for name, body in files.items():
+        if name.endswith(".html") and name != f"work/{living.token_id}.html":
+            assert b"wasm-unsafe-eval" not in body and b"data-live-portrait" not in body, name
+    assert {"static/live-portrait.js", "static/jax-random.js"} <= files.keys()
+    assert any(name.startswith("static/ort/") and name.endswith(".wasm") for name in files)
+
+
+@needs_browser
+def test_static_build_works_from_another_host(
+    exhibition: dict[str, Any], home: Path, tmp_path: Path
+) -> None:
+    """`gallery build -o DIR --rpc-url URL --gateway URL` served by a plain static server on its
+    own port, the gateway being `provenance ipfs serve`: the works are shown and checked."""
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    from provenance.ipfs import Blockstore
+    from provenance.ipfs.server import make_server
+
+    site = tmp_path / "site"
+    gateway = make_server(Blockstore.open(home / "ipfs" / "blocks"), port=0)
+    serve_in_thread(gateway)
+    handler = type(
+        "Site",
+        (SimpleHTTPRequestHandler,),
+        {
+            "log_message": lambda *a: None,
+            "__init__": lambda self, *a, **k: SimpleHTTPRequestHandler.__init__(
+                self, *a, directory=str(site), **k
+            ),
+        },
+    )
+    web = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    serve_in_thread(web)
+    try:
+        gateway_url = f"http://127.0.0.1:{gateway.server_address[1]}"
+        opened = open_collection()
+        rpc_url = opened.chain.rpc.url
+        built = ok(
+            "gallery",
+            "build",
+            "-o",
+            str(site),
+            "--rpc-url",
+            rpc_url,
+            "--contract",
+            opened.contract.address,
+            "--gateway",
+            gateway_url,
+        )
+        assert built["works"] == 2
+        assert (site / "static/favicon.svg").is_file() and (site / "cover.png").is_file()
+        url = f"http://127.0.0.1:{web.server_address[1]}/index.html"
+        report = look_from(url, "exhibition-static-index", tmp_path, {gateway_url, rpc_url})
+        assert report["siteName"] == NAME and report["cover"] == 96
+        assert report["badges"] and all(b == "ok" for b in report["badges"]), report["badgeTexts"]
+        [video] = report["animations"]
+        assert video["playing"]
+    finally:
+        for server in (web, gateway):
+            server.shutdown()
+            server.server_close()
+
+
+def look_from(url: str, name: str, tmp_path: Path, allowed: set[str]) -> dict[str, Any]:
+    result = subprocess.run(
+        ["node", str(SCRIPT), url, str(ARTIFACTS / f"{name}.png"), str(tmp_path / name), "1280"],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=ROOT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    report: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    foreign = [r for r in report["foreign"] if not any(r.startswith(a) for a in allowed)]
+    assert foreign == [] and report["errors"] == [], report
+    return report
+
+
+@needs_browser
+@pytest.mark.parametrize("width", [1280, 390])
+def test_offer_page_says_who_it_is_reserved_for(
+    gallery_url: str, exhibition: dict[str, Any], tmp_path: Path, width: int
+) -> None:
+    offer = exhibition["reserved"]["id"]
+    report = look(f"{gallery_url}/offer/{offer}.html", f"exhibition-offer-{width}", width, tmp_path)
+    assert report["title"].startswith("For a friend") and report["badges"] == ["ok"]
+    [still] = report["stills"]
+    assert integer_scaled(still) and still["pixelated"]
+    assert not report["overflow"]

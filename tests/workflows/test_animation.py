@@ -265,3 +265,18 @@ def test_offer_with_animation_and_onnx(
     assert record["cid"] in store.pins()
     onnx_cid = metadata["provenance"]["generator"]["onnx"]["cid"]
     assert store.cat(onnx_cid) == generated["onnx"].read_bytes()
+
+
+def test_model_found_in_a_run_folder(generated: dict[str, Path], tmp_path: Path) -> None:
+    from provenance.content.artwork import load_artwork
+    from provenance.content.attachments import load_attachments
+    from provenance.errors import InputError
+
+    run = tmp_path / "run"
+    (run / "exports").mkdir(parents=True)
+    (run / "exports" / "generator-step000001.msgpack").write_bytes(b"an older export")
+    (run / "exports" / "generator-step000002.msgpack").write_bytes(generated["model"].read_bytes())
+    found = load_attachments(load_artwork(generated["png"]), model=run)
+    assert found.model is not None and found.model.path.name == "generator-step000002.msgpack"
+    with pytest.raises(InputError, match="no model in"):
+        load_attachments(load_artwork(generated["other"]), model=run)
