@@ -287,6 +287,9 @@ def _generator(generator: dict[str, Any] | None) -> str:
     rows = [("Model sha256", f"<code>{escape(str(model.get('sha256', '')))}</code>")]
     if model.get("cid"):
         rows.append(("Model CID", f"<code>{escape(str(model['cid']))}</code>"))
+    onnx = generator.get("onnx")
+    if isinstance(onnx, dict) and onnx.get("cid"):
+        rows.append(("ONNX export CID", f"<code>{escape(str(onnx['cid']))}</code>"))
     rows.append(("Seed", escape(str(generator.get("seed")))))
     if "truncation" in generator:
         rows.append(("Truncation", escape(str(generator["truncation"]))))

@@ -24,6 +24,9 @@ try {
     const badges = document.querySelectorAll('.badge')
     return badges.length > 0 && [...badges].every((b) => b.dataset.state !== 'pending')
   }, null, { timeout: 60000 })
+  // A live portrait settles once its model is fetched, hashed and running (or refused).
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-live-portrait]')]
+    .every((f) => ['running', 'still', 'error'].includes(f.dataset.state)), null, { timeout: 90000 })
   // Give animations a moment to start and stills to be sized.
   await page.waitForTimeout(1500)
   const report = await page.evaluate(() => {
@@ -48,7 +51,11 @@ try {
       badgeTexts: [...document.querySelectorAll('.badge-text')].map((b) => b.textContent),
       stills: [...document.querySelectorAll('.artwork-slot img')].map(media),
       animations: [...document.querySelectorAll('.animation-slot video, .animation-slot img')].map(media),
-      live: [...document.querySelectorAll('[data-live-portrait]')].map((f) => f.dataset.state),
+      live: [...document.querySelectorAll('[data-live-portrait]')].map((f) => ({
+        state: f.dataset.state,
+        status: (f.querySelector('[data-live-status]') || { textContent: '' }).textContent,
+        fps: f.livePortrait ? f.livePortrait.fps : null,
+      })),
       reserved: [...document.querySelectorAll('.reserved')].map((r) => r.textContent.trim()),
       copies: [...document.querySelectorAll('button.copy')].filter((b) => !b.hidden).length,
       firstSection: (document.querySelector('main section h1') || { textContent: '' }).textContent.trim(),
