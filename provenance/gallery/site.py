@@ -23,6 +23,14 @@ from urllib.parse import urlsplit
 
 from provenance.errors import InputError
 from provenance.gallery.data import GalleryData, OfferEntry, Work
+from provenance.gallery.exhibit import (
+    animation_figure,
+    has_animation,
+    provenance_line,
+    short_address,
+    site_header,
+    summary,
+)
 from provenance.state.home import atomic_write
 
 __all__ = ["APP_SCRIPT", "STATIC_FILES", "PageSettings", "render_site", "write_site"]
@@ -111,49 +119,10 @@ def _page(
 """
 
 
-def _short(address: str | None, *, label: str = "address") -> str:
-    """An address shortened for reading (0x1234…abcd), the full one in a copy control."""
-    if not address:
-        return "nobody (burned)"
-    full = escape(address)
-    shown = escape(f"{address[:6]}…{address[-4:]}") if len(address) > 14 else full
-    return (
-        f'<span class="address"><code title="{full}">{shown}</code>'
-        f'<button type="button" class="copy" data-copy="{full}" aria-label="Copy the full'
-        f' {escape(label)} {full}" hidden>Copy</button></span>'
-    )
-
-
-def _header(data: GalleryData, root: str, *, full: bool = False) -> str:
-    """The exhibition's name; on the index also its cover and the artist's statement."""
-    info = data.info
-    intro = ""
-    if full and info is not None:
-        cover = (
-            f'<img class="cover" src="{root}{escape(data.cover[0])}" alt="Cover of'
-            f' {escape(data.name)}">'
-            if data.cover
-            else ""
-        )
-        statement = "".join(
-            f"<p>{escape(part.strip())}</p>" for part in info.description.split("\n\n") if part
-        )
-        link = (
-            f'<p><a href="{escape(info.external_link)}" rel="noopener">The artist\'s site</a></p>'
-            if info.external_link
-            else ""
-        )
-        intro = f'<div class="intro">{cover}<div class="statement">{statement}{link}</div></div>'
-    return f"""<header class="site">
-<p class="site-name"><a href="{root}index.html">{escape(data.name)}</a></p>
-{intro}
-</header>"""
-
-
 def _footer(data: GalleryData) -> str:
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(data.generated_at))
     return f"""<footer class="site">
-<p>Collection contract {_short(data.contract, label="contract address")} on chain
+<p>Collection contract {short_address(data.contract, label="contract address")} on chain
 {data.chain_id}.</p><p>Read from the chain at block {data.block} ({when}).
 Each badge re-checks the content in your browser: the metadata and image bytes are fetched from
 IPFS and their SHA-256 compared with the digests your browser reads from the chain itself; an
@@ -195,27 +164,11 @@ def _image(cid: str | None, alt: str, *, size: tuple[Any, Any] = (None, None)) -
     )
 
 
-def _provenance_line(work: Work) -> str:
-    """Owner and donation in plain words."""
-    if work.owner is None:
-        return "This work was burned."
-    owner = _short(work.owner, label="owner address")
-    if work.donation_wei is not None:
-        return f"Owned by {owner}, who donated {escape(_wei(work.donation_wei))} for it."
-    return f"Owned by {owner}, given by the artist."
-
-
-def _has_animation(work: Work) -> bool:
-    return bool(work.animation) or bool(
-        work.animation_url and work.animation_url.startswith("ipfs://bafkrei")
-    )
-
-
 def _card(work: Work, gateway: str) -> str:
     living = (
         f'<div class="animation-slot card-animation" aria-label="{escape(work.title)}: animation">'
         "</div>"
-        if _has_animation(work)
+        if has_animation(work)
         else ""
     )
     return f"""<li class="card" data-token="{work.token_id}">
@@ -223,14 +176,15 @@ def _card(work: Work, gateway: str) -> str:
 <a class="card-image" href="work/{work.token_id}.html" tabindex="-1" aria-hidden="true">
 {living}{_image(work.image_cid, "", size=(work.width, work.height))}</a>
 <h2 id="work-{work.token_id}-title"><a href="work/{work.token_id}.html">{escape(work.title)}</a></h2>
-<p class="owner">{_provenance_line(work)}</p>
+{summary(work.description)}
+<p class="owner">{provenance_line(work)}</p>
 {_badge(work.page_data(), what="against the chain")}
 </article></li>"""
 
 
 def _offer_card(offer: OfferEntry, gateway: str) -> str:
     reserved = (
-        f'<p class="reserved">Reserved for {_short(offer.recipient, label="recipient address")}</p>'
+        f'<p class="reserved">Reserved for {short_address(offer.recipient, label="recipient address")}</p>'
         if offer.recipient
         else ""
     )
@@ -260,7 +214,7 @@ def render_index(data: GalleryData, gateway: str, settings: PageSettings) -> str
 <h1 id="offers-title">Open for donation</h1>
 <ul class="grid" role="list">{"".join(_offer_card(o, gateway) for o in data.offers)}</ul>
 </section>"""
-    body = f"""{_header(data, "", full=True)}
+    body = f"""{site_header(data, "", full=True)}
 <main id="main">
 {offers}
 <section aria-labelledby="works-title">
@@ -299,20 +253,6 @@ def _generator(generator: dict[str, Any] | None) -> str:
     return f'<dl class="facts record">{items}</dl>'
 
 
-def _animation(work: Work) -> str:
-    url = work.animation_url
-    if not url:
-        return ""
-    if _has_animation(work):
-        return (
-            f'<figure class="animation"><div class="animation-slot"'
-            f' aria-label="{escape(work.title)}: animation">The animation plays once your browser'
-            " has checked its bytes.</div><figcaption>The minted animation: a walk through the"
-            " generator's faces, looping.</figcaption></figure>"
-        )
-    return f"<p>Animation (not checked by this page): <code>{escape(url)}</code></p>"
-
-
 def _message_section(work: Work) -> str:
     if not work.sealed_message:
         return ""
@@ -332,24 +272,24 @@ def render_work(data: GalleryData, work: Work, gateway: str, settings: PageSetti
     from provenance.gallery.live import live_portrait_for
 
     live = live_portrait_for(work.generator, title=work.title, root="../")
-    owner = _short(work.owner, label="owner address")
+    owner = short_address(work.owner, label="owner address")
     donation = _wei(work.donation_wei) if work.donation_wei is not None else "minted directly"
     attributes = "".join(
         f"<div><dt>{escape(str(a.get('trait_type')))}</dt><dd>{escape(str(a.get('value')))}</dd></div>"
         for a in work.attributes
     )
     problem = f'<p class="problem">{escape(work.problem)}</p>' if work.problem else ""
-    body = f"""{_header(data, "../")}
+    body = f"""{site_header(data, "../")}
 <main id="main" class="detail">
 <nav aria-label="Breadcrumb"><a href="../index.html">All works</a></nav>
 <article aria-labelledby="title">
 <h1 id="title">{escape(work.title)}</h1>
 {f'<p class="lede">{escape(work.description)}</p>' if work.description else ""}
-<p class="owner">{_provenance_line(work)}</p>
+<p class="owner">{provenance_line(work)}</p>
 {problem}
 {_badge(work.page_data(), what="against Ethereum")}
 <div class="living">
-{_animation(work)}
+{animation_figure(work)}
 {live}
 <figure class="artwork">{_image(work.image_cid, _alt(work.title, work), size=(work.width, work.height))}
 <figcaption>The minted still: {escape(_alt(work.title, work))}. It is the record.</figcaption></figure>
@@ -421,18 +361,18 @@ def render_offer(data: GalleryData, offer: OfferEntry, gateway: str, settings: P
         else time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(offer.deadline))
     )
     recipient = (
-        f"reserved for {_short(offer.recipient, label='recipient address')}"
+        f"reserved for {short_address(offer.recipient, label='recipient address')}"
         if offer.recipient
         else "anyone who donates"
     )
-    body = f"""{_header(data, "../")}
+    body = f"""{site_header(data, "../")}
 <main id="main" class="detail">
 <nav aria-label="Breadcrumb"><a href="../index.html">All works</a></nav>
 <article aria-labelledby="title">
 <h1 id="title">{escape(offer.name)}</h1>
 <p class="lede">Open for donation: support the artist and receive this work as a token, with a
 message only you can read.</p>
-{f'<p class="reserved">Reserved for {_short(offer.recipient, label="recipient address")}</p>' if offer.recipient else ""}
+{f'<p class="reserved">Reserved for {short_address(offer.recipient, label="recipient address")}</p>' if offer.recipient else ""}
 <figure class="artwork">{_image(offer.image_cid, _alt(offer.name, offer))}
 <figcaption>{escape(offer.description) or escape(_alt(offer.name, offer))}</figcaption></figure>
 {_badge(offer.page_data(), what="against the artist's signed digests")}
@@ -441,7 +381,7 @@ message only you can read.</p>
 <div><dt>Minimum donation</dt><dd>{_wei(offer.min_donation_wei)}</dd></div>
 <div><dt>Valid until</dt><dd>{deadline}</dd></div>
 <div><dt>Who may receive it</dt><dd>{recipient}</dd></div>
-<div><dt>Signed by</dt><dd>{_short(offer.signer, label="signer address")}</dd></div>
+<div><dt>Signed by</dt><dd>{short_address(offer.signer, label="signer address")}</dd></div>
 <div><dt>Metadata</dt><dd><code>ipfs://{escape(offer.metadata_cid)}</code></dd></div>
 </dl>
 {_donate_form(offer)}

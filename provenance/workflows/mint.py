@@ -56,13 +56,7 @@ class MintRequest:
     attributes: list[dict[str, Any]] = field(default_factory=list)
     animation_url: str | None = None
     external_url: str | None = None
-    # An animation, the model file, its ONNX export (content/attachments.py): stored and pinned
-    # with the image; the animation becomes animation_url.
-    attachments: Attachments = field(default_factory=Attachments)
-
-    @property
-    def effective_animation_url(self) -> str | None:
-        return self.attachments.animation_url or self.animation_url
+    attachments: Attachments = field(default_factory=Attachments)  # stored with the image
 
 
 @dataclass
@@ -165,7 +159,7 @@ def stage(
         "name": request.name or artwork.path.stem,
         "description": request.description,
         "attributes": request.attributes,
-        "animation_url": request.effective_animation_url,
+        "animation_url": request.attachments.animation_url or request.animation_url,
         "external_url": request.external_url,
         "message": request.message is not None,
     }
