@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
-"""Receipt gas of a complete mint to a new holder, on a real anvil, side by side with the baseline.
+"""Receipt gas of ProvenanceArt's mint and redeem on a real anvil, side by side with the baseline.
 
 ProvenanceArt.mint with a 200-byte sealed-message envelope next to OpenZeppelin's ERC721URIStorage
-(solidity/test/BaselineERC721URIStorage.sol) minting with a 66-character ``ipfs://bafkrei...`` URI.
-Both are compiled here through py-solc-x and scripts/solc with foundry.toml's settings, deployed on
-a fresh anvil (Prague rules), warmed up with one mint each (so counters are non-zero, as for every
-mint but the first), then measured: receipt ``gasUsed`` (21,000 base and calldata included).
+(solidity/test/BaselineERC721URIStorage.sol) minting with a 66-character ``ipfs://bafkrei...`` URI,
+to a new holder and to an existing one; and ProvenanceArt.redeem of a voucher (EIP-712, signed here
+with eth-account from the typed data, checked against the contract's ``hashVoucher``) to a new
+holder with the same envelope. Both contracts are compiled here through py-solc-x and scripts/solc
+with foundry.toml's settings, deployed on a fresh anvil (Prague rules), warmed up with one mint each
+(so the baseline's counter is non-zero, as for every mint but the first), then measured: receipt
+``gasUsed`` (21,000 base and calldata included). Goal (issue 13): a mint to a new holder <= 110,000
+gas and <= 0.66x the baseline.
 
     .venv/bin/python scripts/bench_gas.py [--json]
 """
@@ -27,10 +31,21 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 
-from provenance.ipfs.cid import raw_cid_for_sha256
-
 ANVIL = ROOT / "node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil"
 TEST_MNEMONIC = "test test test test test test test test test test test junk"
+MAX_GAS = 110_000
+MAX_RATIO = 0.66
+VOUCHER_TYPES = {
+    "Voucher": [
+        {"name": "signer", "type": "address"},
+        {"name": "recipient", "type": "address"},
+        {"name": "metadataDigest", "type": "bytes32"},
+        {"name": "imageDigest", "type": "bytes32"},
+        {"name": "minDonation", "type": "uint256"},
+        {"name": "deadline", "type": "uint64"},
+        {"name": "id", "type": "bytes32"},
+    ]
+}
 B64 = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
 
@@ -75,9 +90,13 @@ def start_anvil() -> tuple[subprocess.Popen[bytes], str]:
     raise SystemExit("bench_gas: anvil did not start")
 
 
-def send(w3: Web3, account: LocalAccount, call: Any) -> Any:
+def send(w3: Web3, account: LocalAccount, call: Any, value: int = 0) -> Any:
     tx = call.build_transaction(
-        {"from": account.address, "nonce": w3.eth.get_transaction_count(account.address)}
+        {
+            "from": account.address,
+            "nonce": w3.eth.get_transaction_count(account.address),
+            "value": value,
+        }
     )
     receipt = w3.eth.wait_for_transaction_receipt(
         w3.eth.send_raw_transaction(account.sign_transaction(tx).raw_transaction)
@@ -108,40 +127,92 @@ def measure() -> dict[str, Any]:
     ]
     Account.enable_unaudited_hdwallet_features()
     artist = Account.from_mnemonic(TEST_MNEMONIC, account_path="m/44'/60'/0'/0/0")
+    donor = Account.from_mnemonic(TEST_MNEMONIC, account_path="m/44'/60'/0'/0/1")
     proc, url = start_anvil()
     try:
         w3 = Web3(Web3.HTTPProvider(url))
         art = deploy(
-            w3, artist, art_src, "Provenance", "PROV", artist.address, artist.address, 500, ""
+            w3,
+            artist,
+            art_src,
+            "Provenance",
+            "PROV",
+            artist.address,
+            artist.address,
+            500,
+            "",
+            [],
+            [],
         )
         base = deploy(w3, artist, base_src, artist.address)
         warm_holder = Account.create().address
         new_holder = Account.create().address
 
-        meta1, meta2 = (
-            hashlib.sha256(b"metadata 1").digest(),
-            hashlib.sha256(b"metadata 2").digest(),
-        )
-        img1, img2 = hashlib.sha256(b"image 1").digest(), hashlib.sha256(b"image 2").digest()
-        uri1 = "ipfs://" + raw_cid_for_sha256(meta1)
-        uri2 = "ipfs://" + raw_cid_for_sha256(meta2)
-        message = envelope(200, 2)
-        assert len(uri2) == 66 and len(message) == 200
+        def digest(label: str) -> bytes:
+            return hashlib.sha256(label.encode()).digest()
 
-        send(w3, artist, art.functions.mint(warm_holder, meta1, img1, envelope(200, 1)))
+        message = envelope(200, 2)
+        # Warm-up: one mint each to warm_holder; the URI the baseline stores is the one
+        # ProvenanceArt derives on chain (checked against published CIDs in the Foundry tests).
+        send(
+            w3,
+            artist,
+            art.functions.mint(
+                warm_holder, digest("metadata 1"), digest("image 1"), envelope(200, 1)
+            ),
+        )
+        uri1 = art.functions.tokenURI(int.from_bytes(digest("image 1"), "big")).call()
         send(w3, artist, base.functions.mint(warm_holder, uri1))
-        art_receipt = send(w3, artist, art.functions.mint(new_holder, meta2, img2, message))
-        base_receipt = send(w3, artist, base.functions.mint(new_holder, uri2))
-        assert art.functions.tokenURI(2).call() == base.functions.tokenURI(2).call() == uri2
+
+        receipts: dict[str, int] = {}
+        for case, holder, n in (("new_holder", new_holder, 2), ("existing_holder", warm_holder, 3)):
+            meta, image = digest(f"metadata {n}"), digest(f"image {n}")
+            art_receipt = send(w3, artist, art.functions.mint(holder, meta, image, message))
+            uri = art.functions.tokenURI(int.from_bytes(image, "big")).call()
+            assert len(uri) == 66 and len(message) == 200
+            base_receipt = send(w3, artist, base.functions.mint(holder, uri))
+            receipts[f"provenance_art_mint_{case}"] = art_receipt["gasUsed"]
+            receipts[f"baseline_mint_{case}"] = base_receipt["gasUsed"]
+
+        voucher = {
+            "signer": artist.address,
+            "recipient": "0x" + "00" * 20,
+            "metadataDigest": digest("metadata 4"),
+            "imageDigest": digest("image 4"),
+            "minDonation": 10**16,
+            "deadline": 2**40,
+            "id": digest("offer 4"),
+        }
+        domain = {
+            "name": "ProvenanceArt",
+            "version": "2",
+            "chainId": w3.eth.chain_id,
+            "verifyingContract": art.address,
+        }
+        signed = artist.sign_typed_data(domain, VOUCHER_TYPES, voucher)
+        as_tuple = tuple(voucher[field["name"]] for field in VOUCHER_TYPES["Voucher"])
+        assert art.functions.hashVoucher(as_tuple).call() == signed.message_hash
+        redeem_receipt = send(
+            w3, donor, art.functions.redeem(as_tuple, signed.signature, message), value=10**16
+        )
+        receipts["provenance_art_redeem_new_holder"] = redeem_receipt["gasUsed"]
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=10)
-    art_gas, base_gas = art_receipt["gasUsed"], base_receipt["gasUsed"]
+    art_gas, base_gas = (
+        receipts["provenance_art_mint_new_holder"],
+        receipts["baseline_mint_new_holder"],
+    )
     return {
-        "provenance_art_mint_gas": art_gas,
-        "baseline_erc721uristorage_mint_gas": base_gas,
-        "ratio": round(art_gas / base_gas, 4),
-        "target": {"max_gas": 125_000, "max_ratio": 0.70},
+        **receipts,
+        "ratio_new_holder": round(art_gas / base_gas, 4),
+        "ratio_existing_holder": round(
+            receipts["provenance_art_mint_existing_holder"]
+            / receipts["baseline_mint_existing_holder"],
+            4,
+        ),
+        "target": {"max_gas": MAX_GAS, "max_ratio": MAX_RATIO},
+        "meets_target": art_gas <= MAX_GAS and art_gas <= MAX_RATIO * base_gas,
     }
 
 
@@ -153,14 +224,21 @@ def main() -> int:
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
-    print("receipt gasUsed of a mint to a new holder (anvil, Prague, 21,000 base included)")
-    print(f"  ProvenanceArt.mint, 200-byte envelope        {result['provenance_art_mint_gas']:>8,}")
-    print(
-        f"  ERC721URIStorage mint, 66-char ipfs:// URI   {result['baseline_erc721uristorage_mint_gas']:>8,}"
+    print("receipt gasUsed (anvil, Prague, 21,000 base and calldata included)")
+    rows = (
+        ("ProvenanceArt.mint, new holder, 200-byte envelope", "provenance_art_mint_new_holder"),
+        ("ERC721URIStorage mint, new holder, 66-char URI", "baseline_mint_new_holder"),
+        ("ProvenanceArt.mint, existing holder", "provenance_art_mint_existing_holder"),
+        ("ERC721URIStorage mint, existing holder", "baseline_mint_existing_holder"),
+        ("ProvenanceArt.redeem, new holder, 200-byte envelope", "provenance_art_redeem_new_holder"),
     )
-    print(f"  ratio                                        {result['ratio']:>8.3f}")
-    print("  target: <= 125,000 gas and <= 0.70x the baseline")
-    return 0
+    for label, key in rows:
+        print(f"  {label:<54}{result[key]:>9,}")
+    print(f"  {'ratio, new holder':<54}{result['ratio_new_holder']:>9.3f}")
+    print(f"  {'ratio, existing holder':<54}{result['ratio_existing_holder']:>9.3f}")
+    verdict = "met" if result["meets_target"] else "NOT met"
+    print(f"  goal: new holder <= {MAX_GAS:,} gas and <= {MAX_RATIO}x the baseline: {verdict}")
+    return 0 if result["meets_target"] else 1
 
 
 if __name__ == "__main__":

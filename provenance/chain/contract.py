@@ -11,6 +11,7 @@ from provenance.chain.abi import ContractABI, DecodedEvent
 from provenance.chain.address import to_checksum
 from provenance.chain.outbox import JournalSlot, Outbox, TxCall
 from provenance.chain.rpc import Receipt, RpcClient
+from provenance.chain.token_id import TokenRef, match_prefix, token_id_of_image
 from provenance.chain.tx import Sender
 from provenance.contracts import load_artifact
 from provenance.errors import ChainError, ContractRevert
@@ -19,18 +20,30 @@ from provenance.state.failpoints import failpoint
 if TYPE_CHECKING:
     from provenance.state.journal import Journal
 
-__all__ = ["MINTER_ROLE", "ProvenanceArt", "Record", "deploy_provenance_art"]
+__all__ = [
+    "DEFAULT_ADMIN_ROLE",
+    "MINTER_ROLE",
+    "VOUCHER_STATES",
+    "ProvenanceArt",
+    "Record",
+    "deploy_provenance_art",
+]
 
 MINTER_ROLE = keccak(b"MINTER_ROLE")
 LOG_RANGE = 10_000  # blocks per eth_getLogs: within what common public endpoints accept
 DEFAULT_ADMIN_ROLE = b"\0" * 32
+VOUCHER_STATES = ("open", "redeemed", "canceled")  # voucherState(signer, id): 0, 1, 2
 
 
 @dataclass(frozen=True)
 class Record:
     token_id: int
     metadata_digest: bytes
-    image_digest: bytes
+
+    @property
+    def image_digest(self) -> bytes:
+        """The token id is the image's sha256 (contract v2)."""
+        return self.token_id.to_bytes(32, "big")
 
 
 class ProvenanceArt:
@@ -70,21 +83,64 @@ class ProvenanceArt:
         return str(self.call("tokenURI", token_id))
 
     def record_of(self, token_id: int) -> Record:
-        raw = self.call("recordOf", token_id)
-        return Record(
-            token_id=token_id,
-            metadata_digest=bytes(raw["metadataDigest"]),
-            image_digest=bytes(raw["imageDigest"]),
-        )
+        """The recorded metadata digest; reverts ``UnknownToken`` for an id never minted (a
+        burned token keeps its record)."""
+        return Record(token_id=token_id, metadata_digest=bytes(self.call("recordOf", token_id)))
+
+    def ever_minted(self, token_id: int) -> bool:
+        """Whether the id was ever minted (live or burned): its record exists."""
+        try:
+            self.call("recordOf", token_id)
+        except ContractRevert as exc:
+            if exc.error_name == "UnknownToken":
+                return False
+            raise
+        return True
 
     def token_of_image(self, image_digest: bytes) -> int:
-        return int(self.call("tokenOfImage", image_digest))
+        """The token of an image (its id is the image's sha256), or 0 when it was never minted."""
+        token_id = token_id_of_image(image_digest)
+        return token_id if self.ever_minted(token_id) else 0
+
+    def minted_token_ids(self) -> list[int]:
+        """Every token ever minted, in mint order, from the ArtworkMinted events."""
+        return [int(e.args["tokenId"]) for e in self.events("ArtworkMinted")]
 
     def total_minted(self) -> int:
-        return int(self.call("totalMinted"))
+        """How many works were minted (burned ones included), counted from the events."""
+        return len(self.minted_token_ids())
+
+    def resolve_token(self, ref: TokenRef) -> int:
+        """A full id as given, or the one minted token a hex prefix names."""
+        if ref.token_id is not None:
+            return ref.token_id
+        return match_prefix(ref, self.minted_token_ids(), contract=self.address)
+
+    def voucher_state(self, signer: str, voucher_id: bytes) -> str:
+        """open, redeemed or canceled: the state of (signer, id)."""
+        state = int(self.call("voucherState", to_checksum(signer), voucher_id))
+        return VOUCHER_STATES[state] if state < len(VOUCHER_STATES) else f"unknown ({state})"
+
+    def has_role(self, role: bytes, account: str) -> bool:
+        return bool(self.call("hasRole", role, to_checksum(account)))
+
+    def is_admin(self, account: str) -> bool:
+        return self.has_role(DEFAULT_ADMIN_ROLE, account)
+
+    def role_members(self, role: bytes) -> list[str]:
+        """Who holds ``role`` now: everyone a RoleGranted event names, asked again (AccessControl
+        keeps no list)."""
+        topic = "0x" + role.hex()
+        granted = [
+            to_checksum(str(e.args["account"])) for e in self.events("RoleGranted", topics=[topic])
+        ]
+        return [a for a in dict.fromkeys(granted) if self.has_role(role, a)]
+
+    def payees(self) -> list[str]:
+        return [to_checksum(str(a)) for a in self.call("payees")]
 
     def is_minter(self, account: str) -> bool:
-        return bool(self.call("hasRole", MINTER_ROLE, to_checksum(account)))
+        return self.has_role(MINTER_ROLE, account)
 
     def mint_calldata(
         self, *, to: str, metadata_digest: bytes, image_digest: bytes, sealed_message: bytes
@@ -121,9 +177,9 @@ class ProvenanceArt:
         return found[0] if found else None
 
     def redeemed_event(self, token_id: int) -> DecodedEvent | None:
-        """The VoucherRedeemed event of ``token_id`` (topics: id, tokenId, redeemer), if any."""
+        """The VoucherRedeemed event of ``token_id`` (topics: signer, id, tokenId), if any."""
         topic = "0x" + token_id.to_bytes(32, "big").hex()
-        found = self.events("VoucherRedeemed", topics=[None, topic])
+        found = self.events("VoucherRedeemed", topics=[None, None, topic])
         return found[0] if found else None
 
     def events_in(self, receipt: Receipt, name: str) -> list[DecodedEvent]:
@@ -159,15 +215,24 @@ def deploy_provenance_art(
     royalty_receiver: str | None = None,
     royalty_bps: int = 500,
     contract_uri: str = "",
+    payees: list[tuple[str, int]] | None = None,
     journal: Journal | None = None,
 ) -> tuple[str, Receipt]:
-    """Deploy the shipped artifact; returns (address, receipt). With ``journal`` the deployment
-    goes through the journaled outbox (a re-run after a crash finishes the same deployment)."""
+    """Deploy the shipped artifact; returns (address, receipt). ``payees`` are (address, shares)
+    pairs splitting the donations (none: the admin alone). With ``journal`` the deployment goes
+    through the journaled outbox (a re-run after a crash finishes the same deployment)."""
     artifact = load_artifact("ProvenanceArt")
     abi = ContractABI(artifact["abi"])
     admin = to_checksum(admin or sender.address)
     args = abi.encode_constructor(
-        name, symbol, admin, to_checksum(royalty_receiver or admin), royalty_bps, contract_uri
+        name,
+        symbol,
+        admin,
+        to_checksum(royalty_receiver or admin),
+        royalty_bps,
+        contract_uri,
+        [to_checksum(account) for account, _ in payees or []],
+        [shares for _, shares in payees or []],
     )
     bytecode = bytes.fromhex(artifact["bytecode"].removeprefix("0x"))
     call = TxCall(to=None, data=bytecode + args, action="deploy", abi=abi)

@@ -37,6 +37,7 @@ def mint_batch(
     connection: Connection,
 ) -> None:
     """Mint one artwork per row of --donors; re-run to finish an interrupted batch."""
+    from provenance.chain.token_id import short_token
     from provenance.workflows.batch import BatchOutcome, batch_requests, read_rows
     from provenance.workflows.batch import mint_batch as run_batch
     from provenance.workflows.context import AlreadyMinted
@@ -49,7 +50,9 @@ def mint_batch(
     def show(outcome: BatchOutcome) -> None:
         if live:
             if outcome.result:
-                err_console.print(f"token {outcome.result.token_id}  {outcome.request.artwork}")
+                err_console.print(
+                    f"token {short_token(outcome.result.token_id)}  {outcome.request.artwork}"
+                )
             else:
                 err_console.print(f"[red]failed[/] {outcome.request.artwork}: {outcome.error}")
 

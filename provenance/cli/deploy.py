@@ -8,14 +8,29 @@ from provenance.cli.options import ADDRESS, Connection, connection_options
 from provenance.cli.render import emit_json, out_console
 
 
+class PayeeType(click.ParamType[tuple[str, int], str]):
+    """``0xADDRESS:SHARES``: a payee of the donations and its (whole, positive) shares."""
+
+    name = "0xADDRESS:SHARES"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> tuple[str, int]:
+        if isinstance(value, tuple):
+            return value
+        from provenance.chain.address import parse_address
+        from provenance.errors import InputError
+
+        address, _, shares = str(value).rpartition(":")
+        if not address or not shares.isdigit() or int(shares) <= 0:
+            self.fail(f"{value!r} is not ADDRESS:SHARES with whole shares > 0, e.g. 0xA..:60")
+        try:
+            return parse_address(address, what="payee address"), int(shares)
+        except InputError as exc:
+            self.fail(exc.message, param, ctx)
+
+
 @click.command()
-@click.option(
-    "--rpc-url",
-    envvar="PROVENANCE_RPC_URL",
-    metavar="URL",
-    help="JSON-RPC endpoint (default: the devnet).",
-)
-@click.option("--chain-id", type=int, metavar="N", help="Expected chain id.")
 @click.option("--name", default="Provenance", show_default=True, help="ERC-721 name.")
 @click.option("--symbol", default="PROV", show_default=True, help="ERC-721 symbol.")
 @click.option(
@@ -27,6 +42,14 @@ from provenance.cli.render import emit_json, out_console
 )
 @click.option("--royalty-receiver", type=ADDRESS, help="Royalty receiver (default: the admin).")
 @click.option("--contract-uri", default="", help="ERC-7572 contract-level metadata URI.")
+@click.option(
+    "--payee",
+    "payees",
+    type=PayeeType(),
+    metavar="0xADDRESS:SHARES",
+    multiple=True,
+    help="A payee and its shares of the donations, e.g. 0xA..:60 (repeat; default: the admin).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @connection_options(signs=True, contract=False)
 def deploy(
@@ -35,10 +58,19 @@ def deploy(
     royalty_bps: int,
     royalty_receiver: str | None,
     contract_uri: str,
+    payees: tuple[tuple[str, int], ...],
     as_json: bool,
     connection: Connection,
 ) -> None:
-    """Deploy ProvenanceArt; the signer becomes its admin and first minter."""
+    """Deploy ProvenanceArt; the signer becomes its admin and first minter.
+
+    Donations are split among the --payee accounts by their shares, fixed for good (default: the
+    admin alone); each is paid its due with `provenance release`.
+    """
+    seen = [address for address, _ in payees]
+    duplicate = next((a for a in seen if seen.count(a) > 1), None)
+    if duplicate is not None:
+        raise click.BadParameter(f"{duplicate} is given twice", param_hint="--payee")
     from provenance.chain.network import deploy as run_deploy
     from provenance.chain.network import signer
 
@@ -58,10 +90,22 @@ def deploy(
         royalty_bps=royalty_bps,
         royalty_receiver=royalty_receiver,
         contract_uri=contract_uri,
+        payees=list(payees),
     )
+    split = list(payees) or [(local.address, 1)]
     if as_json:
-        emit_json({"address": bound.address, "chain_id": chain.chain_id, "admin": local.address})
+        emit_json(
+            {
+                "address": bound.address,
+                "chain_id": chain.chain_id,
+                "admin": local.address,
+                "payees": [{"payee": a, "shares": n} for a, n in split],
+            }
+        )
         return
+    total = sum(n for _, n in split)
+    shares = ", ".join(f"{a} {n * 100 / total:.4g}%" for a, n in split)
     out_console.print(
-        f"ProvenanceArt deployed at {bound.address} on {chain.label} (admin {local.address})"
+        f"ProvenanceArt deployed at {bound.address} on {chain.label} (admin {local.address};"
+        f" payees {shares})"
     )

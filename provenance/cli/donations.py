@@ -1,4 +1,5 @@
-"""``provenance offer | redeem | donations | withdraw``: donations against artist-signed vouchers."""
+"""``provenance offer [cancel | list] | redeem | donations | release``: donations against
+artist-signed vouchers, and their release to the collection's payees."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from provenance.cli.options import (
     content_options,
     token_metadata_options,
 )
-from provenance.cli.render import emit_json, err_console, out_console, plural, table
+from provenance.cli.render import emit_json, out_console, plural, table
 from provenance.content.message import read_message
 from provenance.errors import InputError
 
@@ -28,7 +29,28 @@ def offer_url(gallery_url: str, offer_id: str) -> str:
     return f"{gallery_url.rstrip('/')}/offer/{offer_id}.html"
 
 
-@click.command()
+class OfferGroup(click.Group):
+    """``provenance offer ARTWORK ...`` makes an offer (the ``make`` subcommand, the default);
+    ``offer cancel`` and ``offer list`` manage the offers made. An artwork file named like a
+    subcommand is given with a path: ``provenance offer ./list``."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # Bare `offer` too: it asks for ARTWORK, as it did before offer had subcommands.
+        if not args or (args[0] not in self.commands and args[0] not in ctx.help_option_names):
+            args = ["make", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=OfferGroup)
+def offer() -> None:
+    """Offer an artwork against a donation, cancel an offer, list them.
+
+    `provenance offer ARTWORK --min-donation AMOUNT -o offer.json` makes an offer (the same as
+    `offer make ...`); `offer cancel offer.json` and `offer list` manage the offers made.
+    """
+
+
+@offer.command("make")
 @click.argument("artwork", type=click.Path(path_type=Path))
 @click.option(
     "--min-donation",
@@ -71,7 +93,7 @@ def offer_url(gallery_url: str, offer_id: str) -> str:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 @connection_options(signs=True)
-def offer(
+def make(
     artwork: Path,
     min_donation: int,
     recipient: str | None,
@@ -90,7 +112,9 @@ def offer(
     as_json: bool,
     connection: Connection,
 ) -> None:
-    """Offer ARTWORK against a donation: store it on IPFS and sign a voucher into offer.json."""
+    """Offer ARTWORK against a donation: store it on IPFS and sign a voucher into offer.json.
+
+    The default subcommand: `provenance offer ARTWORK --min-donation AMOUNT -o offer.json`."""
     import segno
 
     from provenance.chain.units import format_wei
@@ -158,6 +182,83 @@ def offer(
     out_console.print(f"  a donor redeems it with: provenance redeem {output} --account NAME")
 
 
+@offer.command("cancel")
+@click.argument("offer_file", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@connection_options(signs=True)
+def cancel(offer_file: Path, as_json: bool, connection: Connection) -> None:
+    """Cancel OFFER_FILE for good (its signer or an admin): it can never be redeemed."""
+    from provenance.content.offer import load_offer
+    from provenance.workflows.offer_state import cancel_offer
+
+    parsed = load_offer(offer_file)
+    result = cancel_offer(parsed, connection.open(with_signer=True))
+    if as_json:
+        emit_json(
+            {
+                "id": parsed.id_hex,
+                "state": "canceled",
+                "signer": parsed.voucher.signer,
+                "canceled_by": result.canceled_by,
+                "tx_hash": result.tx_hash,
+                "resumed": result.resumed,
+            }
+        )
+        return
+    out_console.print(
+        f"[bold green]canceled[/] offer {parsed.id_hex[:18]}... ({parsed.name!r}) by"
+        f" {result.canceled_by}, tx {result.tx_hash}"
+    )
+
+
+@offer.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@connection_options()
+def list_offers(as_json: bool, connection: Connection) -> None:
+    """The offers this home made for the collection: open, redeemed, expired or canceled."""
+    from provenance.chain.units import format_wei
+    from provenance.workflows.offer_state import offer_statuses
+
+    collection = connection.open()
+    found = offer_statuses(collection)
+    if as_json:
+        emit_json(
+            {
+                "contract": collection.contract.address,
+                "chain_id": collection.chain.chain_id,
+                "offers": [
+                    {
+                        "id": status.offer.id_hex,
+                        "name": status.offer.name,
+                        "state": status.state,
+                        "signer": status.offer.voucher.signer,
+                        "recipient": status.offer.voucher.recipient,
+                        "min_donation_wei": str(status.offer.voucher.min_donation),
+                        "deadline": status.offer.voucher.deadline,
+                        "metadata_cid": status.offer.metadata_cid,
+                    }
+                    for status in found
+                ],
+            }
+        )
+        return
+    from rich.text import Text
+
+    shown = table(
+        f"{plural(len(found), 'offer')} for {collection.contract.address} on"
+        f" {collection.chain.label}",
+        ("offer", "state", "name", "minimum"),
+    )
+    for status in found:
+        shown.add_row(
+            status.offer.id_hex[:18],
+            status.state,
+            Text(status.offer.name),  # the offer file's own text: plain, never markup
+            format_wei(status.offer.voucher.min_donation),
+        )
+    out_console.print(shown)
+
+
 @click.command()
 @click.argument("offer_file", type=click.Path(path_type=Path))
 @click.option("--message", metavar="TEXT", help="Message sealed to your own key (<= 1024 bytes).")
@@ -219,10 +320,13 @@ def redeem(
             )
         return
     result = run_redeem(parsed, collection, source, message=data, donation=donation)
+    from provenance.chain.token_id import short_token, token_hex
+
     if as_json:
         emit_json(
             {
                 "token_id": result.token_id,
+                "token_hex": token_hex(result.token_id),
                 "tx_hash": result.tx_hash,
                 "donation_wei": str(result.donation),
                 "owner": result.owner,
@@ -236,7 +340,7 @@ def redeem(
         )
         return
     out_console.print(
-        f"[bold green]redeemed: token {result.token_id}[/] is now {result.owner}'s"
+        f"[bold green]redeemed: token {short_token(result.token_id)}[/] is now {result.owner}'s"
         f" (donated {format_wei(result.donation)})"
         + (" (finished an interrupted redemption)" if result.resumed else "")
     )
@@ -246,16 +350,17 @@ def redeem(
     if result.sealed:
         out_console.print(
             "  message   sealed to your wallet's key; read it on the token's gallery page, or with"
-            f" `provenance decrypt {result.token_id}{where} --account NAME`"
+            f" `provenance decrypt {short_token(result.token_id)}{where} --account NAME`"
         )
-    out_console.print(f"  verify    provenance verify {result.token_id}{where}")
+    out_console.print(f"  verify    provenance verify {short_token(result.token_id)}{where}")
 
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 @connection_options()
 def donations(as_json: bool, connection: Connection) -> None:
-    """The collection's balance and every donation received (from VoucherRedeemed events)."""
+    """Donations received, each payee's shares, due and releases (all read from the chain)."""
+    from provenance.chain.token_id import short_token
     from provenance.chain.units import format_wei
     from provenance.workflows.ledger import donations as ledger
 
@@ -268,7 +373,26 @@ def donations(as_json: bool, connection: Connection) -> None:
                 "chain_id": report.chain_id,
                 "balance_wei": str(report.balance),
                 "received_wei": str(report.received),
-                "withdrawn_wei": str(report.withdrawn),
+                "released_wei": str(report.released),
+                "total_shares": report.total_shares,
+                "payees": [
+                    {
+                        "payee": p.address,
+                        "shares": p.shares,
+                        "released_wei": str(p.released),
+                        "due_wei": str(p.due),
+                    }
+                    for p in report.payees
+                ],
+                "releases": [
+                    {
+                        "payee": r.payee,
+                        "amount_wei": str(r.amount),
+                        "block": r.block,
+                        "tx_hash": r.tx_hash,
+                    }
+                    for r in report.releases
+                ],
                 "donations": [
                     {
                         "token_id": d.token_id,
@@ -289,48 +413,66 @@ def donations(as_json: bool, connection: Connection) -> None:
         ("token", "donor", "amount", "block"),
     )
     for d in report.donations:
-        shown.add_row(str(d.token_id), d.redeemer, format_wei(d.amount), str(d.block))
+        shown.add_row(short_token(d.token_id), d.redeemer, format_wei(d.amount), str(d.block))
     out_console.print(shown)
+    payees = table("payees", ("payee", "shares", "released", "due"))
+    for p in report.payees:
+        share = f"{p.shares} ({p.shares * 100 / report.total_shares:.4g}%)"
+        payees.add_row(p.address, share, format_wei(p.released), format_wei(p.due))
+    out_console.print(payees)
+    for r in report.releases:
+        out_console.print(
+            f"released {format_wei(r.amount)} to {r.payee} (block {r.block}, tx {r.tx_hash})"
+        )
     out_console.print(
-        f"received {format_wei(report.received)}, withdrawn"
-        f" {format_wei(report.withdrawn)}, balance {format_wei(report.balance)}"
+        f"received {format_wei(report.received)}, released"
+        f" {format_wei(report.released)}, balance {format_wei(report.balance)}"
     )
 
 
 @click.command()
-@click.option("--to", "beneficiary", required=True, type=ADDRESS, help="Who receives the funds.")
 @click.option(
-    "--amount",
-    metavar="AMOUNT",
-    type=AMOUNT,
-    help="How much (default: the whole balance), e.g. 0.5ether.",
+    "--payee",
+    type=ADDRESS,
+    help="Release to this payee only (default: every payee with something due).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 @connection_options(signs=True)
-def withdraw(
-    beneficiary: str,
-    amount: int | None,
-    as_json: bool,
-    connection: Connection,
-) -> None:
-    """Send the collection's donations to --to (the admin only)."""
+def release(payee: str | None, as_json: bool, connection: Connection) -> None:
+    """Pay each payee its due share of the donations (anyone may send it; the Ether goes to the
+    payee only)."""
     from provenance.chain.units import format_wei
-    from provenance.workflows.ledger import withdraw as run_withdraw
+    from provenance.workflows.ledger import release as run_release
 
-    collection = connection.open(with_signer=True)
-    result = run_withdraw(collection, beneficiary, amount=amount)
+    done = run_release(connection.open(with_signer=True), payee)
     if as_json:
         emit_json(
             {
-                "beneficiary": result.beneficiary,
-                "amount_wei": str(result.amount),
-                "tx_hash": result.tx_hash,
-                "balance_after_wei": str(result.balance_after),
+                "releases": [
+                    {
+                        "payee": r.payee,
+                        "amount_wei": str(r.amount),
+                        "tx_hash": r.tx_hash,
+                        "resumed": r.resumed,
+                    }
+                    for r in done
+                ]
             }
         )
         return
-    out_console.print(
-        f"[bold green]withdrew {format_wei(result.amount)}[/] to"
-        f" {result.beneficiary} ({result.tx_hash})"
+    for r in done:
+        out_console.print(
+            f"[bold green]released {format_wei(r.amount)}[/] to {r.payee} ({r.tx_hash})"
+        )
+
+
+@click.command(
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+    add_help_option=False,
+)
+def withdraw() -> None:
+    """Removed: donations are paid to the payees with `provenance release`."""
+    raise InputError(
+        "withdraw was removed with contract v2: donations are split among the payees;"
+        " pay them with `provenance release [--payee 0x..]`"
     )
-    err_console.print(f"  balance now {format_wei(result.balance_after)}")

@@ -145,14 +145,19 @@ def mint(
         attachments=attachments,
     )
     result = run_mint(request, collection, progress=progress_printer(not as_json))
-    verify_cmd = f"provenance verify {result.token_id}"
+    from provenance.chain.token_id import short_token, token_hex
+
+    where = ""
     if connection.rpc_url:  # never echo the URL itself: provider URLs carry API keys
-        verify_cmd += f' --rpc-url "$PROVENANCE_RPC_URL" --contract {result.contract}'
+        where = f' --rpc-url "$PROVENANCE_RPC_URL" --contract {result.contract}'
+    # People get the short id (a unique prefix); scripts the full one.
+    verify_cmd = f"provenance verify {short_token(result.token_id)}{where}"
 
     if as_json:
         emit_json(
             {
                 "token_id": result.token_id,
+                "token_hex": token_hex(result.token_id),
                 "tx_hash": result.tx_hash,
                 "gas_used": result.gas_used,
                 "block": result.block_number,
@@ -167,12 +172,12 @@ def mint(
                 "resumed": result.resumed,
                 "chain_id": result.chain_id,
                 "contract": result.contract,
-                "verify": verify_cmd,
+                "verify": f"provenance verify {token_hex(result.token_id)}{where}",
             }
         )
         return
     out_console.print(
-        f"[bold green]minted token {result.token_id}[/] to {result.donor}"
+        f"[bold green]minted token {short_token(result.token_id)}[/] to {result.donor}"
         + (" (finished an interrupted mint)" if result.resumed else "")
     )
     out_console.print(

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
 
     from provenance.chain.network import Chain
+    from provenance.chain.token_id import TokenRef
     from provenance.workflows.context import Collection
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "AMOUNT",
     "CID",
     "DURATION",
+    "TOKEN",
     "Connection",
     "attachment_options",
     "connection_options",
@@ -85,6 +87,17 @@ ADDRESS = _Parsed("0x..", _address)
 AMOUNT = _Parsed("AMOUNT", _amount)
 DURATION = _Parsed("DURATION", _duration)
 CID = _Parsed("CID", _cid)
+
+
+def _token(text: str, _what: str) -> TokenRef:
+    from provenance.chain.token_id import parse_token_ref
+
+    return parse_token_ref(text)
+
+
+#: A token: a unique hex prefix of a minted token (``3f2a91c0``), or its full id in decimal or
+#: 0x hex. The command resolves a prefix against the chain (``ProvenanceArt.resolve_token``).
+TOKEN = _Parsed("TOKEN", _token)
 
 
 @dataclass(frozen=True)

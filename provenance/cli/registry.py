@@ -48,7 +48,7 @@ REGISTRY: dict[str, tuple[str, str]] = {
     ),
     "offer": (
         "provenance.cli.donations:offer",
-        "Offer an artwork against a donation: store it and sign a voucher (offer.json).",
+        "Offer an artwork against a donation (offer.json); cancel or list offers.",
     ),
     "redeem": (
         "provenance.cli.donations:redeem",
@@ -56,11 +56,19 @@ REGISTRY: dict[str, tuple[str, str]] = {
     ),
     "donations": (
         "provenance.cli.donations:donations",
-        "The collection's balance and the donations received.",
+        "Donations received, and each payee's shares, due and releases.",
+    ),
+    "release": (
+        "provenance.cli.donations:release",
+        "Pay each payee its due share of the donations.",
     ),
     "withdraw": (
         "provenance.cli.donations:withdraw",
-        "Send the collection's donations to an address (admin only).",
+        "Removed with contract v2: use `provenance release`.",
+    ),
+    "roles": (
+        "provenance.cli.roles:roles",
+        "Who may mint: list, grant and revoke the minter role (admin).",
     ),
     "gallery": (
         "provenance.cli.gallery:gallery",

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from provenance.chain.address import to_checksum
-from provenance.cli.options import Connection, connection_options
+from provenance.cli.options import TOKEN, Connection, connection_options
 from provenance.cli.render import emit_json, out_console, plural, table
 from provenance.errors import InputError
+
+if TYPE_CHECKING:
+    from provenance.chain.token_id import TokenRef
 
 
 @click.group()
@@ -22,6 +25,7 @@ def tokens() -> None:
 @connection_options()
 def list_tokens(as_json: bool, connection: Connection) -> None:
     """Every minted token, from ArtworkMinted events, with journal state where known."""
+    from provenance.chain.token_id import short_token, token_hex
     from provenance.ipfs.cid import raw_cid_for_sha256
 
     collection = connection.open()
@@ -40,9 +44,11 @@ def list_tokens(as_json: bool, connection: Connection) -> None:
         rows.append(
             {
                 "token_id": token_id,
+                "token_hex": token_hex(token_id),
                 "to": to_checksum(str(event.args["to"])),
                 "metadata_cid": raw_cid_for_sha256(bytes(event.args["metadataDigest"])),
-                "image_sha256": bytes(event.args["imageDigest"]).hex(),
+                # The token id is the image's sha256.
+                "image_sha256": f"{token_id:064x}",
                 "sealed_message": len(bytes(event.args["sealedMessage"])) > 0,
                 "tx_hash": event.tx_hash,
                 "artwork": entry.artwork if entry else None,
@@ -73,7 +79,7 @@ def list_tokens(as_json: bool, connection: Connection) -> None:
     )
     for row in rows:
         shown.add_row(
-            str(row["token_id"]),
+            short_token(row["token_id"]),
             row["to"],
             row["metadata_cid"],
             "sealed" if row["sealed_message"] else "-",
@@ -88,20 +94,23 @@ def list_tokens(as_json: bool, connection: Connection) -> None:
 
 
 @tokens.command("show")
-@click.argument("token_id", type=click.IntRange(min=1))
+@click.argument("token", type=TOKEN)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @connection_options()
-def show(token_id: int, as_json: bool, connection: Connection) -> None:
-    """One token: owner, record, URIs, mint transaction."""
+def show(token: TokenRef, as_json: bool, connection: Connection) -> None:
+    """One token (a unique hex prefix or the full id): owner, record, URIs, mint transaction."""
+    from provenance.chain.token_id import short_token, token_hex
 
     collection = connection.open()
     bound = collection.contract
+    token_id = bound.resolve_token(token)
     if not bound.exists(token_id):
-        raise InputError(f"token {token_id} does not exist on {bound.address}")
+        raise InputError(f"token {short_token(token_id)} does not exist on {bound.address}")
     record = bound.record_of(token_id)
     event = bound.minted_event(token_id)
     info = {
         "token_id": token_id,
+        "token_hex": token_hex(token_id),
         "owner": bound.owner_of(token_id),
         "token_uri": bound.token_uri(token_id),
         "metadata_sha256": record.metadata_digest.hex(),
@@ -113,5 +122,6 @@ def show(token_id: int, as_json: bool, connection: Connection) -> None:
     if as_json:
         emit_json(info)
         return
-    for key, value in info.items():
+    shown = {**info, "token_id": short_token(token_id)}  # short for people; token_hex in full
+    for key, value in shown.items():
         out_console.print(f"{key:16} {value}")

@@ -3,16 +3,40 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from provenance.cli.options import Connection, connection_options, content_options
+from provenance.cli.options import TOKEN, Connection, connection_options, content_options
 from provenance.cli.render import emit_json, json_option, out_console, table
 from provenance.errors import InputError
 
+if TYPE_CHECKING:
+    from provenance.chain.token_id import TokenRef
+    from provenance.workflows.context import Collection
+
+
+def _token_or_file(text: str, connection: Connection) -> tuple[Collection, int]:
+    """The collection and the token TEXT names: an image file (its sha256 is the token id), a
+    unique hex prefix of a minted token, or the full id in decimal or 0x hex."""
+    from provenance.chain.token_id import parse_token_ref, token_id_of_file
+
+    path = Path(text)
+    if path.is_file():
+        token_id = token_id_of_file(path)
+        return connection.open(), token_id
+    try:
+        ref = parse_token_ref(text)
+    except InputError:
+        if path.suffix or "/" in text:
+            raise InputError(f"{text}: no such file, and not a token id") from None
+        raise
+    collection = connection.open()
+    return collection, collection.contract.resolve_token(ref)
+
 
 @click.command()
-@click.argument("token_id", type=click.IntRange(min=1))
+@click.argument("token", metavar="TOKEN|FILE")
 @click.option(
     "--regenerate",
     is_flag=True,
@@ -27,7 +51,7 @@ from provenance.errors import InputError
 @content_options
 @connection_options()
 def verify(
-    token_id: int,
+    token: str,
     regenerate: bool,
     model: Path | None,
     as_json: bool,
@@ -35,7 +59,13 @@ def verify(
     gateways: tuple[str, ...],
     connection: Connection,
 ) -> None:
-    """Check TOKEN_ID end to end; exit 0 only when every check passes."""
+    """Check a token end to end; exit 0 only when every check passes.
+
+    TOKEN|FILE: the image file itself (its sha256 is the token id; an existing file is always
+    read as the image), the token's short id (a unique hex prefix, e.g. 3f2a91c0) or its full id
+    (decimal or 0x hex).
+    """
+    from provenance.chain.token_id import short_token, token_hex
     from provenance.workflows.verify import verify_token
 
     if regenerate and model is None:
@@ -43,7 +73,7 @@ def verify(
     from provenance.workflows.context import open_content_source
 
     source = open_content_source(kubo_api, gateways)
-    collection = connection.open()
+    collection, token_id = _token_or_file(token, connection)
     report = verify_token(
         collection.contract,
         token_id,
@@ -55,6 +85,7 @@ def verify(
         emit_json(
             {
                 "token_id": token_id,
+                "token_hex": token_hex(token_id),
                 "contract": report.contract,
                 "chain_id": report.chain_id,
                 "owner": report.owner,
@@ -66,7 +97,7 @@ def verify(
         from rich.text import Text
 
         shown = table(
-            f"token {token_id} on {collection.chain.label} ({report.contract})",
+            f"token {short_token(token_id)} on {collection.chain.label} ({report.contract})",
             ("check", "result", "evidence"),
         )
         marks = {True: "[green]pass[/]", False: "[red]FAIL[/]", None: "[dim]n/a[/]"}
@@ -85,18 +116,19 @@ def verify(
 
 
 @click.command()
-@click.argument("token_id", type=click.IntRange(min=1))
+@click.argument("token", type=TOKEN)
 @content_options
 @json_option
 @connection_options(signs=True)
 def decrypt(
-    token_id: int,
+    token: TokenRef,
     as_json: bool,
     kubo_api: str | None,
     gateways: tuple[str, ...],
     connection: Connection,
 ) -> None:
-    """Print the donor's sealed message of TOKEN_ID (needs the donor's key)."""
+    """Print the donor's sealed message of TOKEN (a unique hex prefix or the full id; needs the
+    donor's key)."""
     from provenance.workflows.verify import decrypt_token
 
     if not connection.has_signer:
@@ -106,6 +138,7 @@ def decrypt(
 
     source = open_content_source(kubo_api, gateways)
     collection = connection.open()
+    token_id = collection.contract.resolve_token(token)
     message = decrypt_token(collection.contract, token_id, source, bytes(key.key))
     text = message.decode("utf-8", errors="replace")
     if as_json:

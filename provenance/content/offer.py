@@ -28,6 +28,8 @@ __all__ = [
 
 OFFER_FORMAT = "provenance-offer"
 OFFER_VERSION = 1
+# The contract's EIP-712 domain version: "2" since voucher state is kept per signer.
+EIP712_DOMAIN_VERSION = "2"
 # ERC-1271: bytes4(keccak256("isValidSignature(bytes32,bytes)")), both the selector and the answer.
 ERC1271_MAGIC = bytes.fromhex("1626ba7e")
 
@@ -204,7 +206,7 @@ def voucher_typed_data(voucher: Voucher, *, chain_id: int, contract: str) -> dic
         "primaryType": "Voucher",
         "domain": {
             "name": "ProvenanceArt",
-            "version": "1",
+            "version": EIP712_DOMAIN_VERSION,
             "chainId": chain_id,
             "verifyingContract": to_checksum(contract),
         },

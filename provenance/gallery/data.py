@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from provenance.chain.token_id import short_token, token_hex
 from provenance.content.metadata import MAX_METADATA_BYTES, parse_metadata
 from provenance.errors import ContractRevert, ProvenanceError
 from provenance.ipfs.cid import raw_cid_for_sha256
@@ -48,6 +49,15 @@ class Work:
     minted_block: int | None = None
     minted_tx: str | None = None
     problem: str | None = None  # why the metadata could not be shown (the badge turns red)
+
+    @property
+    def hex_id(self) -> str:
+        """The full id in 0x hex: the work's page name (work/0x....html)."""
+        return token_hex(self.token_id)
+
+    @property
+    def short_id(self) -> str:
+        return short_token(self.token_id)
 
     def page_data(self) -> dict[str, Any]:
         """What the badge needs to ask the chain: the token (a decimal string: ids may exceed
@@ -102,10 +112,11 @@ def collect(collection: Collection, source: ContentSource) -> GalleryData:
     donations = {
         int(e.args["tokenId"]): int(e.args["donation"]) for e in contract.events("VoucherRedeemed")
     }
+    # Token ids are image digests, not a sequence: the ArtworkMinted events (read in bounded
+    # block ranges) name every token ever minted; newest first.
     minted = {int(e.args["tokenId"]): e for e in contract.events("ArtworkMinted")}
     works = [
-        _work(collection, token_id, source, donations, minted)
-        for token_id in range(contract.total_minted(), 0, -1)
+        _work(collection, token_id, source, donations, minted) for token_id in reversed(minted)
     ]
     from provenance.workflows.exhibition import read_collection_info, read_cover
 
@@ -149,7 +160,7 @@ def _work(
         image_sha256=record.image_digest.hex(),
         metadata_cid=metadata_cid,
         token_uri=contract.token_uri(token_id) if owner else f"ipfs://{metadata_cid}",
-        title=f"Token {token_id}",
+        title=f"Token {short_token(token_id)}",
         donation_wei=donations.get(token_id),
         sealed_message=bool(event and bytes(event.args["sealedMessage"])),
         minted_block=event.block_number if event else None,

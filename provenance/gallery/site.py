@@ -172,10 +172,10 @@ def _card(work: Work, gateway: str) -> str:
         else ""
     )
     return f"""<li class="card" data-token="{work.token_id}">
-<article aria-labelledby="work-{work.token_id}-title">
-<a class="card-image" href="work/{work.token_id}.html" tabindex="-1" aria-hidden="true">
+<article aria-labelledby="work-{work.hex_id}-title">
+<a class="card-image" href="work/{work.hex_id}.html" tabindex="-1" aria-hidden="true">
 {living}{_image(work.image_cid, "", size=(work.width, work.height))}</a>
-<h2 id="work-{work.token_id}-title"><a href="work/{work.token_id}.html">{escape(work.title)}</a></h2>
+<h2 id="work-{work.hex_id}-title"><a href="work/{work.hex_id}.html">{escape(work.title)}</a></h2>
 {summary(work.description)}
 <p class="owner">{provenance_line(work)}</p>
 {_badge(work.page_data(), what="against the chain")}
@@ -297,7 +297,7 @@ def render_work(data: GalleryData, work: Work, gateway: str, settings: PageSetti
 {_message_section(work)}
 <h2>Provenance</h2>
 <dl class="facts">
-<div><dt>Token</dt><dd>#{work.token_id}</dd></div>
+<div><dt>Token</dt><dd><code>{work.hex_id}</code></dd></div>
 <div><dt>Owner</dt><dd>{owner}</dd></div>
 <div><dt>Donation</dt><dd>{donation}</dd></div>
 <div><dt>Sealed message</dt><dd>{"yes, readable only by the donor" if work.sealed_message else "none"}</dd></div>
@@ -309,7 +309,8 @@ def render_work(data: GalleryData, work: Work, gateway: str, settings: PageSetti
 </dl>
 <h2>Generation record</h2>
 {_generator(work.generator)}
-<p>Check it yourself: <code>provenance verify {work.token_id}</code></p>
+<p>Check it yourself: <code>provenance verify {work.short_id}</code>, or with the image file:
+<code>provenance verify image.png</code></p>
 </article>
 </main>
 {_footer(data)}"""
@@ -318,7 +319,7 @@ def render_work(data: GalleryData, work: Work, gateway: str, settings: PageSetti
         body,
         root="../",
         gateway=gateway,
-        description=f"{work.title}, token {work.token_id} of {data.name}",
+        description=f"{work.title}, token {work.short_id} of {data.name}",
         data=data,
         settings=settings,
         live=bool(live),
@@ -413,14 +414,14 @@ def render_site(
     _origin(settings.rpc_url, "--rpc-url")
     out: dict[str, bytes] = {"index.html": render_index(data, gateway, settings).encode()}
     for work in data.works:
-        out[f"work/{work.token_id}.html"] = render_work(data, work, gateway, settings).encode()
+        out[f"work/{work.hex_id}.html"] = render_work(data, work, gateway, settings).encode()
     for offer in data.offers:
         out[f"offer/{offer.id}.html"] = render_offer(data, offer, gateway, settings).encode()
         out[f"offer/{offer.id}.json"] = offer.offer_json
     static = files("provenance.gallery") / "static"
     for name in STATIC_FILES:
         out[f"static/{name}"] = (static / name).read_bytes()
-    if any(b"data-live-portrait" in out[f"work/{w.token_id}.html"] for w in data.works):
+    if any(b"data-live-portrait" in out[f"work/{w.hex_id}.html"] for w in data.works):
         from provenance.gallery.live import live_static_files
 
         out.update(live_static_files())

@@ -177,7 +177,12 @@ class Journal:
         self._db.execute("COMMIT")
 
     def _row(self, row: tuple[Any, ...] | None) -> MintEntry | None:
-        return MintEntry(*row) if row else None
+        if not row:
+            return None
+        entry = MintEntry(*row)
+        if isinstance(entry.token_id, str):  # a 256-bit id, stored as 0x hex text
+            entry.token_id = int(entry.token_id, 16)
+        return entry
 
     def find(self, *, chain_id: int, contract: str, image_sha256: str) -> MintEntry | None:
         cursor = self._db.execute(
@@ -192,7 +197,7 @@ class Journal:
             f"SELECT {','.join(_COLUMNS)} FROM mints WHERE chain_id=? AND contract=? ORDER BY id",
             (chain_id, contract.lower()),
         )
-        return [MintEntry(*row) for row in cursor.fetchall()]
+        return [entry for row in cursor.fetchall() if (entry := self._row(row)) is not None]
 
     def create(self, **values: Any) -> MintEntry:
         """Record an intent; returns the existing row instead when one is already there."""
@@ -225,9 +230,13 @@ class Journal:
         if "state" in changes and changes["state"] not in STATES:
             raise ValueError(f"unknown state {changes['state']}")
         changes["updated_at"] = time.time()
-        assignments = ",".join(f"{k}=?" for k in changes)
+        stored = dict(changes)
+        if isinstance(stored.get("token_id"), int):
+            # Token ids are sha256 digests (contract v2): past SQLite's 64-bit integers.
+            stored["token_id"] = f"0x{stored['token_id']:064x}"
+        assignments = ",".join(f"{k}=?" for k in stored)
         with self._tx() as db:
-            db.execute(f"UPDATE mints SET {assignments} WHERE id=?", (*changes.values(), entry.id))
+            db.execute(f"UPDATE mints SET {assignments} WHERE id=?", (*stored.values(), entry.id))
         for key, value in changes.items():
             setattr(entry, key, value)
         return entry

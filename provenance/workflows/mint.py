@@ -125,13 +125,13 @@ def stage(
         # The chain is the authority: a journal row alone does not make a token.
         if existing:
             raise AlreadyMinted(existing, artwork.sha256)
-        entry = journal.update(
-            entry, state="failed", error=f"the chain has no token {entry.token_id} for this image"
-        )
+        entry = journal.update(entry, state="failed", error="the chain has no token for this image")
     if entry is None or entry.state in ("prepared", "stored", "failed"):
         if existing:
             if entry is not None:
-                journal.update(entry, state="failed", error=f"image minted as token {existing}")
+                journal.update(
+                    entry, state="failed", error=f"image minted as token {existing:#066x}"
+                )
             raise AlreadyMinted(existing, artwork.sha256)
         if check_minter and not contract.is_minter(sender.address):
             raise ChainError(
@@ -320,6 +320,7 @@ def send(
         if found.outcome == "replaced":
             note(f"replaced the stale transaction with {found.tx_hash}")
         if found.outcome == "nonce-taken":
+            # The token id is the image digest: its record says whether it was minted elsewhere.
             existing = collection.contract.token_of_image(bytes.fromhex(entry.image_sha256))
             if existing:
                 collection.journal.update(
@@ -336,6 +337,10 @@ def send(
             raise
         except ChainError as exc:  # refused before anything was signed (a revert, no funds)
             collection.journal.update(slot.entry, state="failed", error=str(exc))
+            if isinstance(exc, ContractRevert) and exc.error_name == "ImageAlreadyMinted":
+                # Minted meanwhile (another home, another minter): named like the early check.
+                image = bytes.fromhex(entry.image_sha256)
+                raise AlreadyMinted(int.from_bytes(image, "big"), image) from exc
             raise
     return slot.entry, None
 

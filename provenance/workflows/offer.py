@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from provenance.chain.address import ZERO_ADDRESS, parse_address, to_checksum
+from provenance.chain.token_id import short_token
 from provenance.chain.units import NO_DEADLINE
 from provenance.content.attachments import Attachments
 from provenance.content.metadata import (
@@ -247,10 +248,14 @@ def check_offer(
             f"the voucher's signer {voucher.signer} is not a minter of {contract.address}",
             check="signer",
         )
-    if bool(contract.call("isVoucherUsed", voucher.id)):
+    state = contract.voucher_state(voucher.signer, voucher.id)
+    if state == "redeemed":
         raise InputError(
-            f"offer {offer.id_hex[:18]}... was already redeemed"
-            + _redeemed_as(collection, voucher.id)
+            f"offer {offer.id_hex[:18]}... was already redeemed" + _redeemed_as(collection, voucher)
+        )
+    if state == "canceled":
+        raise InputError(
+            f"offer {offer.id_hex[:18]}... was canceled" + _canceled_by(collection, voucher)
         )
     latest = chain.rpc.get_block("latest").timestamp
     now = max(latest, int(time.time()))
@@ -258,7 +263,9 @@ def check_offer(
         raise InputError(f"the offer expired at {_utc(voucher.deadline)}")
     minted = contract.token_of_image(voucher.image_digest)
     if minted:
-        raise InputError(f"the offered artwork is already token {minted} of this collection")
+        raise InputError(
+            f"the offered artwork is already token {short_token(minted)} of this collection"
+        )
     # A voucher naming a recipient may be redeemed by anyone as a gift (the token goes to the
     # recipient, the payer pays), but only the recipient may attach a sealed message: the contract
     # refuses anyone else's (SealedMessageNotFromRecipient), so that nobody can front-run the
@@ -358,6 +365,21 @@ def _utc(timestamp: int) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(timestamp))
 
 
-def _redeemed_as(collection: Collection, voucher_id: bytes) -> str:
-    events = collection.contract.events("VoucherRedeemed", topics=["0x" + voucher_id.hex()])
-    return f" (token {int(events[0].args['tokenId'])})" if events else ""
+def _voucher_topics(voucher: Voucher) -> list[str | None]:
+    """The (signer, id) topics of VoucherRedeemed and VoucherCanceled: ids are per signer."""
+    return [
+        "0x" + bytes.fromhex(voucher.signer[2:]).rjust(32, b"\0").hex(),
+        "0x" + voucher.id.hex(),
+    ]
+
+
+def _redeemed_as(collection: Collection, voucher: Voucher) -> str:
+    events = collection.contract.events("VoucherRedeemed", topics=_voucher_topics(voucher))
+    return f" (token {short_token(int(events[0].args['tokenId']))})" if events else ""
+
+
+def _canceled_by(collection: Collection, voucher: Voucher) -> str:
+    events = collection.contract.events("VoucherCanceled", topics=_voucher_topics(voucher))
+    if not events:
+        return ""
+    return f" by {to_checksum(str(events[0].args['canceledBy']))}"

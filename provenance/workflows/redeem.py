@@ -56,7 +56,11 @@ def redeem(
     sender = collection.require_sender("redeeming")
     contract = collection.contract
     voucher = offer.voucher
-    key = f"redeem:{collection.chain.chain_id}:{contract.address}:0x{voucher.id.hex()}"
+    # Voucher ids are scoped to their signer (contract v2): the key names both.
+    key = (
+        f"redeem:{collection.chain.chain_id}:{contract.address}:{voucher.signer}"
+        f":0x{voucher.id.hex()}"
+    )
     with collection.send_lock():
         row = collection.journal.transaction(key)
         if row is not None:

@@ -17,6 +17,7 @@ from eth_hash.auto import keccak
 
 from provenance.chain.address import ZERO_ADDRESS, to_checksum
 from provenance.chain.contract import ProvenanceArt, Record
+from provenance.chain.token_id import short_token
 from provenance.content.metadata import MAX_METADATA_BYTES, canonical_json, parse_metadata
 from provenance.errors import (
     ContractRevert,
@@ -94,7 +95,11 @@ def verify_token(
     try:
         report.owner = contract.owner_of(token_id)
     except ContractRevert as exc:
-        report.add("token", False, f"token {token_id} does not exist ({exc.error_name or exc})")
+        report.add(
+            "token",
+            False,
+            f"token {short_token(token_id)} does not exist ({exc.error_name or exc})",
+        )
         report.skip_rest(rest("token"), "no such token")
         return report
     report.add("token", True, f"owned by {report.owner}")
@@ -355,7 +360,7 @@ def decrypt_token(
 ) -> bytes:
     """The donor's message of a token, after checking the envelope against the chain."""
     if not contract.exists(token_id):
-        raise InputError(f"token {token_id} does not exist on {contract.address}")
+        raise InputError(f"token {short_token(token_id)} does not exist on {contract.address}")
     record = contract.record_of(token_id)
     metadata_cid = raw_cid_for_sha256(record.metadata_digest)
     metadata = parse_metadata(source.cat(metadata_cid, max_size=MAX_METADATA_BYTES))

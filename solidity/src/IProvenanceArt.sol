@@ -3,22 +3,17 @@ pragma solidity ^0.8.24;
 
 /**
  * @title IProvenanceArt
- * @notice Ownership and provenance of an artist's collection: each token records the sha256 of its
- * metadata JSON and of its image; an image can be minted once per collection; donors redeem
- * artist-signed EIP-712 vouchers by paying at least a minimum donation.
+ * @notice Ownership and provenance of an artist's collection. The image is the token: a token's id is
+ * the sha256 of its image bytes, so whoever holds the file can ask `ownerOf(uint256(sha256(file)))`,
+ * and an image can be minted once per collection, ever (a burn keeps the record). Each token records
+ * the sha256 of its metadata JSON, from which `tokenURI` is derived. Donors redeem minter-signed
+ * EIP-712 vouchers by paying at least a minimum donation; donations are split among payees by shares
+ * fixed at deployment and paid out by {release}.
  */
 interface IProvenanceArt {
-    /// @notice What a token records at mint. Immutable afterwards, kept after a burn.
-    struct Record {
-        /// sha256 of the canonical metadata JSON; the tokenURI is `ipfs://` + its CIDv1 (raw, base32).
-        bytes32 metadataDigest;
-        /// sha256 of the image bytes; reserved forever in this collection.
-        bytes32 imageDigest;
-    }
-
     /**
      * @notice An artist's off-chain offer of a work against a donation (EIP-712 type `Voucher`, domain
-     * name "ProvenanceArt", version "1", this chain id and this contract).
+     * name "ProvenanceArt", version "2", this chain id and this contract).
      */
     struct Voucher {
         /// The minter who signs: an EOA (ECDSA) or a contract wallet (ERC-1271).
@@ -26,33 +21,44 @@ interface IProvenanceArt {
         /// Who receives the token; address(0) lets anyone redeem it for themselves.
         address recipient;
         bytes32 metadataDigest;
+        /// sha256 of the image bytes: the token id.
         bytes32 imageDigest;
         /// Minimum msg.value in wei.
         uint256 minDonation;
         /// Last valid block timestamp (inclusive).
         uint64 deadline;
-        /// Unique id; a voucher id can be redeemed once.
+        /// Chosen by the signer; (signer, id) is redeemed or canceled at most once.
         bytes32 id;
     }
 
+    /// @notice Where a voucher (signer, id) stands on chain. Expiry is read from the voucher itself.
+    enum VoucherState {
+        Open,
+        Redeemed,
+        Canceled
+    }
+
     /**
-     * @notice A token was minted. `messageHash` is keccak256(sealedMessage), keccak256("") when the
-     * token carries no message; the envelope bytes themselves are in the log data.
+     * @notice A token was minted; its id is the image digest. `messageHash` is keccak256(sealedMessage),
+     * keccak256("") when the token carries no message; the envelope bytes themselves are in the log data.
      */
     event ArtworkMinted(
-        uint256 indexed tokenId,
-        address indexed to,
-        bytes32 indexed imageDigest,
-        bytes32 metadataDigest,
-        bytes32 messageHash,
-        bytes sealedMessage
+        uint256 indexed tokenId, address indexed to, bytes32 metadataDigest, bytes32 messageHash, bytes sealedMessage
     );
 
-    /// @notice A voucher was redeemed for `tokenId` with a donation of `donation` wei.
-    event VoucherRedeemed(bytes32 indexed id, uint256 indexed tokenId, address indexed redeemer, uint256 donation);
+    /// @notice Voucher (`signer`, `id`) was redeemed for `tokenId` with a donation of `donation` wei.
+    event VoucherRedeemed(
+        address indexed signer, bytes32 indexed id, uint256 indexed tokenId, address redeemer, uint256 donation
+    );
 
-    /// @notice The admin withdrew `amount` wei of donations to `beneficiary`.
-    event DonationsWithdrawn(address indexed beneficiary, uint256 amount);
+    /// @notice Voucher (`signer`, `id`) was canceled by `canceledBy` (the signer or an admin).
+    event VoucherCanceled(address indexed signer, bytes32 indexed id, address indexed canceledBy);
+
+    /// @notice `account` was made a payee with `shares` shares (at deployment only).
+    event PayeeAdded(address account, uint256 shares);
+
+    /// @notice `amount` wei of donations were paid to `payee`.
+    event PaymentReleased(address indexed payee, uint256 amount);
 
     /// @notice The default royalty changed (ERC-2981).
     event DefaultRoyaltyUpdated(address indexed receiver, uint96 feeNumerator);
@@ -60,8 +66,8 @@ interface IProvenanceArt {
     /// @notice ERC-7572: the contract-level metadata changed.
     event ContractURIUpdated();
 
-    /// @notice `imageDigest` was already minted as `tokenId` (live or burned).
-    error ImageAlreadyMinted(bytes32 imageDigest, uint256 tokenId);
+    /// @notice The image `imageDigest` (= its token id) was already minted, live or burned.
+    error ImageAlreadyMinted(bytes32 imageDigest);
 
     /// @notice A digest was zero: no sha256 output is, so the caller passed no digest.
     error ZeroDigest(bytes32 metadataDigest, bytes32 imageDigest);
@@ -72,8 +78,14 @@ interface IProvenanceArt {
     /// @notice Only a token's owner may burn it.
     error NotTokenOwner(uint256 tokenId, address caller);
 
-    /// @notice The voucher `id` was already redeemed.
-    error VoucherAlreadyUsed(bytes32 id);
+    /// @notice Voucher (`signer`, `id`) was already redeemed.
+    error VoucherAlreadyRedeemed(address signer, bytes32 id);
+
+    /// @notice Voucher (`signer`, `id`) was canceled.
+    error VoucherAlreadyCanceled(address signer, bytes32 id);
+
+    /// @notice Only the voucher's signer or an admin may cancel voucher (`signer`, `id`).
+    error NotVoucherCanceler(address signer, bytes32 id, address caller);
 
     /// @notice The voucher `id` expired at `deadline`.
     error VoucherExpired(bytes32 id, uint64 deadline, uint256 timestamp);
@@ -93,43 +105,59 @@ interface IProvenanceArt {
      */
     error SealedMessageNotFromRecipient(bytes32 id, address caller);
 
-    /// @notice Donations cannot be withdrawn to address(0).
-    error InvalidBeneficiary(address beneficiary);
-
-    /// @notice More was requested than the contract holds.
-    error InsufficientDonations(uint256 requested, uint256 available);
-
     /// @notice The admin address given to the constructor was address(0).
     error InvalidAdmin(address admin);
+
+    /// @notice The constructor got `payees` payees but `shares` share counts.
+    error PayeesSharesMismatch(uint256 payees, uint256 shares);
+
+    /// @notice A payee given to the constructor was address(0).
+    error InvalidPayee(address payee);
+
+    /// @notice A payee was given zero shares.
+    error ZeroShares(address payee);
+
+    /// @notice A payee was given twice.
+    error DuplicatePayee(address payee);
+
+    /// @notice `account` holds no shares of the donations.
+    error NotPayee(address account);
+
+    /// @notice `payee` has nothing due now.
+    error NothingDue(address payee);
 
     /// @notice Role that may mint and sign vouchers.
     function MINTER_ROLE() external view returns (bytes32);
 
     /**
-     * @notice Mints the next token id to `to`, recording both digests, and emits {ArtworkMinted}.
-     * @return tokenId The new token id (ids count up from 1).
+     * @notice Mints the token `uint256(imageDigest)` to `to`, recording `metadataDigest`, and emits
+     * {ArtworkMinted}.
+     * @return tokenId `uint256(imageDigest)`.
      */
     function mint(address to, bytes32 metadataDigest, bytes32 imageDigest, bytes calldata sealedMessage)
         external
         returns (uint256 tokenId);
 
     /**
-     * @notice Redeems an artist-signed voucher by paying at least its minimum donation; mints to the
+     * @notice Redeems a minter-signed voucher by paying at least its minimum donation; mints to the
      * voucher's recipient, or to the caller when the voucher names none. A voucher that names a
      * recipient can be redeemed by anyone as a gift, but only without a message: a non-empty
      * `sealedMessage` must come from the recipient.
-     * @return tokenId The new token id.
+     * @return tokenId `uint256(voucher.imageDigest)`.
      */
     function redeem(Voucher calldata voucher, bytes calldata signature, bytes calldata sealedMessage)
         external
         payable
         returns (uint256 tokenId);
 
+    /// @notice Cancels voucher (`signer`, `id`) for good; only `signer` itself or an admin may.
+    function cancelVoucher(address signer, bytes32 id) external;
+
     /// @notice Burns `tokenId`; only its owner may. The record and the image reservation remain.
     function burn(uint256 tokenId) external;
 
-    /// @notice Sends `amount` wei of accumulated donations to `beneficiary` (admin only).
-    function withdraw(address payable beneficiary, uint256 amount) external;
+    /// @notice Pays `payee` its due share of the donations. Anyone may call it; the Ether goes to `payee`.
+    function release(address payable payee) external;
 
     /// @notice Sets the default royalty (ERC-2981), `feeNumerator` in basis points (admin only).
     function setDefaultRoyalty(address receiver, uint96 feeNumerator) external;
@@ -140,18 +168,33 @@ interface IProvenanceArt {
     /// @notice ERC-7572 contract-level metadata URI.
     function contractURI() external view returns (string memory);
 
-    /// @notice The record of a minted token, live or burned.
-    function recordOf(uint256 tokenId) external view returns (Record memory);
-
-    /// @notice The token minted with `imageDigest`, 0 when never minted.
-    function tokenOfImage(bytes32 imageDigest) external view returns (uint256);
-
-    /// @notice Number of tokens ever minted (burned ones included); also the highest token id.
-    function totalMinted() external view returns (uint256);
+    /// @notice The metadata digest recorded for `tokenId` (live or burned); the image digest is the id.
+    function recordOf(uint256 tokenId) external view returns (bytes32 metadataDigest);
 
     /// @notice The EIP-712 digest a voucher signer signs.
     function hashVoucher(Voucher calldata voucher) external view returns (bytes32);
 
-    /// @notice Whether voucher `id` has been redeemed.
-    function isVoucherUsed(bytes32 id) external view returns (bool);
+    /// @notice Whether voucher (`signer`, `id`) is open, redeemed or canceled.
+    function voucherState(address signer, bytes32 id) external view returns (VoucherState);
+
+    /// @notice The payees, in constructor order.
+    function payees() external view returns (address[] memory);
+
+    /// @notice `account`'s shares (0 for a non-payee).
+    function shares(address account) external view returns (uint256);
+
+    /// @notice Sum of all payees' shares.
+    function totalShares() external view returns (uint256);
+
+    /// @notice Wei paid to `account` so far.
+    function released(address account) external view returns (uint256);
+
+    /// @notice Wei paid to all payees so far.
+    function totalReleased() external view returns (uint256);
+
+    /// @notice Wei `account` would get from {release} now.
+    function releasable(address account) external view returns (uint256);
+
+    /// @notice Wei received in total: the balance plus everything released.
+    function totalDonations() external view returns (uint256);
 }

@@ -38,6 +38,6 @@ contract ReentrantBeneficiary {
     }
 
     receive() external payable {
-        art.withdraw(payable(address(this)), msg.value);
+        art.release(payable(address(this)));
     }
 }

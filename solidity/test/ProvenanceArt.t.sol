@@ -23,20 +23,24 @@ contract ProvenanceArtTest is Test {
     ProvenanceArt internal art;
 
     uint256 internal constant ARTIST_KEY = 0xA11CE;
+    uint256 internal constant PARTNER_KEY = 0xB0B;
     address internal artist;
+    address internal partner;
     address internal constant ROYALTY = address(0x4041);
     address internal constant DONOR = address(0xD0);
     address internal constant STRANGER = address(0x57);
     // Immutable, not constant: a constant sha256() is a precompile call at each use, which would eat vm.prank.
     bytes32 internal immutable META = sha256("metadata");
     bytes32 internal immutable IMAGE = sha256("image");
+    uint256 internal immutable TOKEN = uint256(sha256("image"));
     bytes internal constant MESSAGE = '{"version":"secp256k1-ecies","ciphertext":"AAAA"}';
 
     event Transfer(address indexed from, address indexed to, uint256 indexed tokenId);
 
     function setUp() public {
         artist = vm.addr(ARTIST_KEY);
-        art = new ProvenanceArt("Provenance", "PROV", artist, ROYALTY, 750, "ipfs://collection");
+        partner = vm.addr(PARTNER_KEY);
+        art = _deploy(artist, ROYALTY, 750, "ipfs://collection");
         vm.deal(DONOR, 100 ether);
         vm.deal(STRANGER, 100 ether);
     }
@@ -53,30 +57,77 @@ contract ProvenanceArtTest is Test {
         assertEq(receiver, ROYALTY);
         assertEq(amount, 750);
         assertEq(art.contractURI(), "ipfs://collection");
-        assertEq(art.totalMinted(), 0);
+    }
+
+    function test_Constructor_DefaultPayeeIsAdminAlone() public view {
+        address[] memory list = art.payees();
+        assertEq(list.length, 1);
+        assertEq(list[0], artist);
+        assertEq(art.shares(artist), 1);
+        assertEq(art.totalShares(), 1);
+        assertEq(art.totalReleased(), 0);
+        assertEq(art.totalDonations(), 0);
     }
 
     function test_Constructor_EmitsEvents() public {
         vm.expectEmit(true, true, true, true);
-        emit IProvenanceArt.DefaultRoyaltyUpdated(ROYALTY, 100);
+        emit IProvenanceArt.DefaultRoyaltyUpdated(ROYALTY, 750);
         vm.expectEmit(true, true, true, true);
         emit IProvenanceArt.ContractURIUpdated();
-        new ProvenanceArt("P", "P", artist, ROYALTY, 100, "");
+        vm.expectEmit(true, true, true, true);
+        emit IProvenanceArt.PayeeAdded(artist, 60);
+        vm.expectEmit(true, true, true, true);
+        emit IProvenanceArt.PayeeAdded(partner, 40);
+        _deployWithPayees(_pair(artist, partner), _pair(60, 40));
+    }
+
+    function test_Constructor_TwoPayees() public {
+        ProvenanceArt split = _deployWithPayees(_pair(artist, partner), _pair(60, 40));
+        address[] memory list = split.payees();
+        assertEq(list.length, 2);
+        assertEq(list[0], artist);
+        assertEq(list[1], partner);
+        assertEq(split.shares(artist), 60);
+        assertEq(split.shares(partner), 40);
+        assertEq(split.shares(STRANGER), 0);
+        assertEq(split.totalShares(), 100);
     }
 
     function test_RevertWhen_ConstructorAdminIsZero() public {
         vm.expectRevert(abi.encodeWithSelector(IProvenanceArt.InvalidAdmin.selector, address(0)));
-        new ProvenanceArt("P", "P", address(0), ROYALTY, 100, "");
+        _deploy(address(0), ROYALTY, 100, "");
     }
 
     function test_RevertWhen_ConstructorRoyaltyReceiverIsZero() public {
         vm.expectRevert(abi.encodeWithSelector(ERC2981.ERC2981InvalidDefaultRoyaltyReceiver.selector, address(0)));
-        new ProvenanceArt("P", "P", artist, address(0), 100, "");
+        _deploy(artist, address(0), 100, "");
     }
 
     function test_RevertWhen_ConstructorRoyaltyAboveDenominator() public {
         vm.expectRevert(abi.encodeWithSelector(ERC2981.ERC2981InvalidDefaultRoyalty.selector, 10_001, 10_000));
-        new ProvenanceArt("P", "P", artist, ROYALTY, 10_001, "");
+        _deploy(artist, ROYALTY, 10_001, "");
+    }
+
+    function test_RevertWhen_ConstructorPayeesSharesMismatch() public {
+        uint256[] memory one = new uint256[](1);
+        one[0] = 1;
+        vm.expectRevert(abi.encodeWithSelector(IProvenanceArt.PayeesSharesMismatch.selector, 2, 1));
+        _deployWithPayees(_pair(artist, partner), one);
+    }
+
+    function test_RevertWhen_ConstructorPayeeIsZero() public {
+        vm.expectRevert(abi.encodeWithSelector(IProvenanceArt.InvalidPayee.selector, address(0)));
+        _deployWithPayees(_pair(artist, address(0)), _pair(1, 1));
+    }
+
+    function test_RevertWhen_ConstructorZeroShares() public {
+        vm.expectRevert(abi.encodeWithSelector(IProvenanceArt.ZeroShares.selector, partner));
+        _deployWithPayees(_pair(artist, partner), _pair(1, 0));
+    }
+
+    function test_RevertWhen_ConstructorDuplicatePayee() public {
+        vm.expectRevert(abi.encodeWithSelector(IProvenanceArt.DuplicatePayee.selector, artist));
+        _deployWithPayees(_pair(artist, artist), _pair(1, 2));
     }
 
     function test_SupportsInterface() public view {
@@ -90,6 +141,8 @@ contract ProvenanceArtTest is Test {
         assertTrue(art.supportsInterface(0x80ac58cd));
         assertTrue(art.supportsInterface(0x5b5e139f));
         assertTrue(art.supportsInterface(0x2a55205a));
+        assertTrue(art.supportsInterface(0x7965db0b));
+        assertTrue(art.supportsInterface(0x01ffc9a7));
         assertFalse(art.supportsInterface(0xffffffff));
         assertFalse(art.supportsInterface(0x780e9d63)); // ERC721Enumerable: not implemented
     }
@@ -98,35 +151,42 @@ contract ProvenanceArtTest is Test {
 
     function test_Mint() public {
         vm.expectEmit(true, true, true, true, address(art));
-        emit Transfer(address(0), DONOR, 1);
+        emit Transfer(address(0), DONOR, TOKEN);
         vm.expectEmit(true, true, true, true, address(art));
-        emit IProvenanceArt.ArtworkMinted(1, DONOR, IMAGE, META, keccak256(MESSAGE), MESSAGE);
+        emit IProvenanceArt.ArtworkMinted(TOKEN, DONOR, META, keccak256(MESSAGE), MESSAGE);
         vm.prank(artist);
         uint256 tokenId = art.mint(DONOR, META, IMAGE, MESSAGE);
 
-        assertEq(tokenId, 1);
-        assertEq(art.ownerOf(1), DONOR);
+        assertEq(tokenId, uint256(IMAGE));
+        assertEq(art.ownerOf(uint256(sha256("image"))), DONOR);
         assertEq(art.balanceOf(DONOR), 1);
-        assertEq(art.totalMinted(), 1);
-        assertEq(art.tokenOfImage(IMAGE), 1);
-        IProvenanceArt.Record memory record = art.recordOf(1);
-        assertEq(record.metadataDigest, META);
-        assertEq(record.imageDigest, IMAGE);
+        assertEq(art.recordOf(tokenId), META);
     }
 
-    function test_Mint_IdsCountUpFromOne() public {
+    function test_Mint_TokenIdIsImageSha256() public {
+        bytes memory imageBytes = hex"89504e470d0a1a0a";
+        bytes32 digest = sha256(imageBytes);
+        vm.prank(artist);
+        art.mint(DONOR, META, digest, "");
+        // Anyone holding the file finds its owner without an index.
+        assertEq(art.ownerOf(uint256(sha256(imageBytes))), DONOR);
+        // And the id is what a sha256 tool prints for the file, as a number.
+        assertEq(uint256(digest), 0x4c4b6a3be1314ab86138bef4314dde022e600960d8689a2c8f8631802d20dab6);
+    }
+
+    function test_Mint_SeveralToOneHolder() public {
         vm.startPrank(artist);
         for (uint256 i = 1; i <= 5; ++i) {
-            assertEq(art.mint(DONOR, sha256(abi.encode("m", i)), sha256(abi.encode("i", i)), ""), i);
+            bytes32 image = sha256(abi.encode("i", i));
+            assertEq(art.mint(DONOR, sha256(abi.encode("m", i)), image, ""), uint256(image));
         }
         vm.stopPrank();
-        assertEq(art.totalMinted(), 5);
         assertEq(art.balanceOf(DONOR), 5);
     }
 
     function test_Mint_WithoutMessageHashesEmptyBytes() public {
         vm.expectEmit(true, true, true, true, address(art));
-        emit IProvenanceArt.ArtworkMinted(1, DONOR, IMAGE, META, keccak256(""), "");
+        emit IProvenanceArt.ArtworkMinted(TOKEN, DONOR, META, keccak256(""), "");
         vm.prank(artist);
         art.mint(DONOR, META, IMAGE, "");
         // keccak256 of empty input, as every Ethereum client knows it.
@@ -138,13 +198,13 @@ contract ProvenanceArtTest is Test {
         vm.prank(artist);
         art.grantRole(role, STRANGER);
         vm.prank(STRANGER);
-        assertEq(art.mint(DONOR, META, IMAGE, ""), 1);
+        assertEq(art.mint(DONOR, META, IMAGE, ""), TOKEN);
     }
 
     function test_Mint_SameMetadataDifferentImage() public {
         vm.startPrank(artist);
         art.mint(DONOR, META, IMAGE, "");
-        assertEq(art.mint(DONOR, META, sha256("other image"), ""), 2);
+        assertEq(art.mint(DONOR, META, sha256("other image"), ""), uint256(sha256("other image")));
         vm.stopPrank();
     }
 
@@ -175,20 +235,23 @@ contract ProvenanceArtTest is Test {
         bytes32 otherMeta = sha256("other metadata");
         vm.startPrank(artist);
         art.mint(DONOR, META, IMAGE, "");
-        vm.expectRevert(abi.encodeWithSelector(IProvenanceArt.ImageAlreadyMinted.selector, IMAGE, 1));
+        vm.expectRevert(abi.encodeWithSelector(IProvenanceArt.ImageAlreadyMinted.selector, IMAGE));
         art.mint(STRANGER, otherMeta, IMAGE, MESSAGE);
         vm.stopPrank();
-        assertEq(art.totalMinted(), 1);
+        assertEq(art.ownerOf(TOKEN), DONOR);
+        assertEq(art.recordOf(TOKEN), META);
     }
 
     function test_RevertWhen_MintImageOfBurnedToken() public {
         vm.prank(artist);
         art.mint(DONOR, META, IMAGE, "");
         vm.prank(DONOR);
-        art.burn(1);
-        vm.expectRevert(abi.encodeWithSelector(IProvenanceArt.ImageAlreadyMinted.selector, IMAGE, 1));
+        art.burn(TOKEN);
+        bytes32 newMeta = sha256("new metadata");
+        vm.expectRevert(abi.encodeWithSelector(IProvenanceArt.ImageAlreadyMinted.selector, IMAGE));
         vm.prank(artist);
-        art.mint(DONOR, META, IMAGE, "");
+        art.mint(DONOR, newMeta, IMAGE, "");
+        assertEq(art.recordOf(TOKEN), META);
     }
 
     function test_RevertWhen_MintToZeroAddress() public {
@@ -212,26 +275,37 @@ contract ProvenanceArtTest is Test {
     function testFuzz_Mint(address to, bytes32 meta, bytes32 image, bytes calldata message) public {
         vm.assume(to != address(0) && meta != 0 && image != 0);
         vm.expectEmit(true, true, true, true, address(art));
-        emit IProvenanceArt.ArtworkMinted(1, to, image, meta, keccak256(message), message);
+        emit IProvenanceArt.ArtworkMinted(uint256(image), to, meta, keccak256(message), message);
         vm.prank(artist);
         uint256 tokenId = art.mint(to, meta, image, message);
+        assertEq(tokenId, uint256(image));
         assertEq(art.ownerOf(tokenId), to);
-        assertEq(art.recordOf(tokenId).metadataDigest, meta);
-        assertEq(art.recordOf(tokenId).imageDigest, image);
-        assertEq(art.tokenOfImage(image), tokenId);
+        assertEq(art.recordOf(tokenId), meta);
         assertEq(art.tokenURI(tokenId), _referenceUri(meta));
     }
 
-    function testFuzz_RevertWhen_MintDuplicateImage(bytes32 image, bytes32 meta1, bytes32 meta2, uint8 before) public {
+    function testFuzz_RevertWhen_MintDuplicateImage(
+        bytes32 image,
+        bytes32 meta1,
+        bytes32 meta2,
+        uint8 before,
+        bool burnFirst
+    ) public {
         vm.assume(image != 0 && meta1 != 0 && meta2 != 0);
         vm.startPrank(artist);
         for (uint256 i = 0; i < before % 4; ++i) {
             art.mint(DONOR, meta1, keccak256(abi.encode(image, i)), "");
         }
         uint256 first = art.mint(DONOR, meta1, image, "");
-        vm.expectRevert(abi.encodeWithSelector(IProvenanceArt.ImageAlreadyMinted.selector, image, first));
-        art.mint(STRANGER, meta2, image, "");
         vm.stopPrank();
+        if (burnFirst) {
+            vm.prank(DONOR);
+            art.burn(first);
+        }
+        vm.expectRevert(abi.encodeWithSelector(IProvenanceArt.ImageAlreadyMinted.selector, image));
+        vm.prank(artist);
+        art.mint(STRANGER, meta2, image, "");
+        assertEq(art.recordOf(first), meta1);
     }
 
     function testFuzz_RevertWhen_MintCallerNotMinter(address caller) public {
@@ -247,47 +321,44 @@ contract ProvenanceArtTest is Test {
 
     function test_TokenURI_PublishedVectors() public {
         vm.startPrank(artist);
-        art.mint(DONOR, sha256(""), sha256("a"), "");
-        art.mint(DONOR, sha256("hello"), sha256("b"), "");
+        uint256 a = art.mint(DONOR, sha256(""), sha256("a"), "");
+        uint256 b = art.mint(DONOR, sha256("hello"), sha256("b"), "");
         vm.stopPrank();
         // The raw-leaf CIDv1 of the empty file and of "hello", as `ipfs add --cid-version=1` prints them.
-        assertEq(art.tokenURI(1), "ipfs://bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku");
-        assertEq(art.tokenURI(2), "ipfs://bafkreibm6jg3ux5qumhcn2b3flc3tyu6dmlb4xa7u5bf44yegnrjhc4yeq");
+        assertEq(art.tokenURI(a), "ipfs://bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku");
+        assertEq(art.tokenURI(b), "ipfs://bafkreibm6jg3ux5qumhcn2b3flc3tyu6dmlb4xa7u5bf44yegnrjhc4yeq");
     }
 
     function test_TokenURI_ExtremeDigests() public {
         vm.startPrank(artist);
-        art.mint(DONOR, bytes32(uint256(1)), sha256("a"), "");
-        art.mint(DONOR, bytes32(type(uint256).max), sha256("b"), "");
+        uint256 a = art.mint(DONOR, bytes32(uint256(1)), sha256("a"), "");
+        uint256 b = art.mint(DONOR, bytes32(type(uint256).max), sha256("b"), "");
         vm.stopPrank();
-        assertEq(art.tokenURI(1), _referenceUri(bytes32(uint256(1))));
-        assertEq(art.tokenURI(2), _referenceUri(bytes32(type(uint256).max)));
+        assertEq(art.tokenURI(a), _referenceUri(bytes32(uint256(1))));
+        assertEq(art.tokenURI(b), _referenceUri(bytes32(type(uint256).max)));
     }
 
     function test_RevertWhen_TokenURIOfUnknownToken() public {
-        vm.expectRevert(abi.encodeWithSelector(IERC721Errors.ERC721NonexistentToken.selector, 1));
-        art.tokenURI(1);
+        vm.expectRevert(abi.encodeWithSelector(IERC721Errors.ERC721NonexistentToken.selector, TOKEN));
+        art.tokenURI(TOKEN);
     }
 
     function test_RevertWhen_TokenURIOfBurnedToken() public {
         _mintTo(DONOR);
         vm.prank(DONOR);
-        art.burn(1);
-        vm.expectRevert(abi.encodeWithSelector(IERC721Errors.ERC721NonexistentToken.selector, 1));
-        art.tokenURI(1);
+        art.burn(TOKEN);
+        vm.expectRevert(abi.encodeWithSelector(IERC721Errors.ERC721NonexistentToken.selector, TOKEN));
+        art.tokenURI(TOKEN);
     }
 
     function test_RecordOf_KeptAfterBurnAndTransfer() public {
         _mintTo(DONOR);
         vm.prank(DONOR);
-        art.transferFrom(DONOR, STRANGER, 1);
-        assertEq(art.recordOf(1).metadataDigest, META);
+        art.transferFrom(DONOR, STRANGER, TOKEN);
+        assertEq(art.recordOf(TOKEN), META);
         vm.prank(STRANGER);
-        art.burn(1);
-        IProvenanceArt.Record memory record = art.recordOf(1);
-        assertEq(record.metadataDigest, META);
-        assertEq(record.imageDigest, IMAGE);
-        assertEq(art.tokenOfImage(IMAGE), 1);
+        art.burn(TOKEN);
+        assertEq(art.recordOf(TOKEN), META);
     }
 
     function test_RevertWhen_RecordOfTokenZero() public {
@@ -298,12 +369,8 @@ contract ProvenanceArtTest is Test {
 
     function test_RevertWhen_RecordOfUnmintedToken() public {
         _mintTo(DONOR);
-        vm.expectRevert(abi.encodeWithSelector(IProvenanceArt.UnknownToken.selector, 2));
-        art.recordOf(2);
-    }
-
-    function test_TokenOfImage_ZeroWhenNeverMinted() public view {
-        assertEq(art.tokenOfImage(IMAGE), 0);
+        vm.expectRevert(abi.encodeWithSelector(IProvenanceArt.UnknownToken.selector, TOKEN + 1));
+        art.recordOf(TOKEN + 1);
     }
 
     // ---------------------------------------------------------------- burn
@@ -311,35 +378,43 @@ contract ProvenanceArtTest is Test {
     function test_Burn() public {
         _mintTo(DONOR);
         vm.expectEmit(true, true, true, true, address(art));
-        emit Transfer(DONOR, address(0), 1);
+        emit Transfer(DONOR, address(0), TOKEN);
         vm.prank(DONOR);
-        art.burn(1);
+        art.burn(TOKEN);
         assertEq(art.balanceOf(DONOR), 0);
-        assertEq(art.totalMinted(), 1);
-        vm.expectRevert(abi.encodeWithSelector(IERC721Errors.ERC721NonexistentToken.selector, 1));
-        art.ownerOf(1);
+        vm.expectRevert(abi.encodeWithSelector(IERC721Errors.ERC721NonexistentToken.selector, TOKEN));
+        art.ownerOf(TOKEN);
     }
 
     function test_RevertWhen_BurnByApprovedOperator() public {
         _mintTo(DONOR);
         vm.prank(DONOR);
         art.setApprovalForAll(STRANGER, true);
-        vm.expectRevert(abi.encodeWithSelector(IProvenanceArt.NotTokenOwner.selector, 1, STRANGER));
+        vm.expectRevert(abi.encodeWithSelector(IProvenanceArt.NotTokenOwner.selector, TOKEN, STRANGER));
         vm.prank(STRANGER);
-        art.burn(1);
+        art.burn(TOKEN);
     }
 
     function test_RevertWhen_BurnByAdmin() public {
         _mintTo(DONOR);
-        vm.expectRevert(abi.encodeWithSelector(IProvenanceArt.NotTokenOwner.selector, 1, artist));
+        vm.expectRevert(abi.encodeWithSelector(IProvenanceArt.NotTokenOwner.selector, TOKEN, artist));
         vm.prank(artist);
-        art.burn(1);
+        art.burn(TOKEN);
     }
 
     function test_RevertWhen_BurnUnknownToken() public {
         vm.expectRevert(abi.encodeWithSelector(IERC721Errors.ERC721NonexistentToken.selector, 7));
         vm.prank(DONOR);
         art.burn(7);
+    }
+
+    function test_RevertWhen_BurnTwice() public {
+        _mintTo(DONOR);
+        vm.prank(DONOR);
+        art.burn(TOKEN);
+        vm.expectRevert(abi.encodeWithSelector(IERC721Errors.ERC721NonexistentToken.selector, TOKEN));
+        vm.prank(DONOR);
+        art.burn(TOKEN);
     }
 
     // ---------------------------------------------------------------- vouchers
@@ -356,7 +431,7 @@ contract ProvenanceArtTest is Test {
         );
         json = string.concat(
             json,
-            '"domain":{"name":"ProvenanceArt","version":"1","chainId":',
+            '"domain":{"name":"ProvenanceArt","version":"2","chainId":',
             block.chainid.toString(),
             ',"verifyingContract":"',
             address(art).toHexString(),
@@ -384,15 +459,16 @@ contract ProvenanceArtTest is Test {
         IProvenanceArt.Voucher memory v = _voucher(address(0), 1 ether, bytes32("id-1"));
         bytes memory sig = _sign(ARTIST_KEY, v);
         vm.expectEmit(true, true, true, true, address(art));
-        emit IProvenanceArt.ArtworkMinted(1, DONOR, IMAGE, META, keccak256(MESSAGE), MESSAGE);
+        emit IProvenanceArt.ArtworkMinted(TOKEN, DONOR, META, keccak256(MESSAGE), MESSAGE);
         vm.expectEmit(true, true, true, true, address(art));
-        emit IProvenanceArt.VoucherRedeemed(v.id, 1, DONOR, 1.5 ether);
+        emit IProvenanceArt.VoucherRedeemed(artist, v.id, TOKEN, DONOR, 1.5 ether);
         vm.prank(DONOR);
         uint256 tokenId = art.redeem{value: 1.5 ether}(v, sig, MESSAGE);
-        assertEq(tokenId, 1);
-        assertEq(art.ownerOf(1), DONOR);
+        assertEq(tokenId, TOKEN);
+        assertEq(art.ownerOf(TOKEN), DONOR);
         assertEq(address(art).balance, 1.5 ether);
-        assertTrue(art.isVoucherUsed(v.id));
+        assertEq(art.totalDonations(), 1.5 ether);
+        assertEq(uint8(art.voucherState(artist, v.id)), uint8(IProvenanceArt.VoucherState.Redeemed));
     }
 
     function test_Redeem_ToNamedRecipient() public {
@@ -408,10 +484,10 @@ contract ProvenanceArtTest is Test {
         IProvenanceArt.Voucher memory v = _voucher(DONOR, 0, bytes32("gift-msg"));
         bytes memory sig = _sign(ARTIST_KEY, v);
         vm.expectEmit(true, true, true, true, address(art));
-        emit IProvenanceArt.ArtworkMinted(1, DONOR, IMAGE, META, keccak256(MESSAGE), MESSAGE);
+        emit IProvenanceArt.ArtworkMinted(TOKEN, DONOR, META, keccak256(MESSAGE), MESSAGE);
         vm.prank(DONOR);
         art.redeem(v, sig, MESSAGE);
-        assertEq(art.ownerOf(1), DONOR);
+        assertEq(art.ownerOf(TOKEN), DONOR);
     }
 
     function test_RevertWhen_RedeemNamedRecipientMessageFromOther() public {
@@ -420,12 +496,12 @@ contract ProvenanceArtTest is Test {
         vm.expectRevert(abi.encodeWithSelector(IProvenanceArt.SealedMessageNotFromRecipient.selector, v.id, STRANGER));
         vm.prank(STRANGER);
         art.redeem{value: 1 ether}(v, sig, MESSAGE);
-        assertFalse(art.isVoucherUsed(v.id));
-        assertEq(art.totalMinted(), 0);
+        _assertOpen(artist, v.id);
+        assertEq(art.balanceOf(DONOR), 0);
         // The recipient's own redemption still goes through afterwards.
         vm.prank(DONOR);
         art.redeem(v, sig, MESSAGE);
-        assertEq(art.ownerOf(1), DONOR);
+        assertEq(art.ownerOf(TOKEN), DONOR);
     }
 
     function test_Redeem_AtDeadline() public {
@@ -434,7 +510,7 @@ contract ProvenanceArtTest is Test {
         vm.warp(v.deadline);
         vm.prank(DONOR);
         art.redeem(v, sig, "");
-        assertEq(art.ownerOf(1), DONOR);
+        assertEq(art.ownerOf(TOKEN), DONOR);
     }
 
     function test_Redeem_ByErc1271Wallet() public {
@@ -448,11 +524,11 @@ contract ProvenanceArtTest is Test {
         bytes memory sig = _sign(ownerKey, v);
         vm.prank(DONOR);
         art.redeem(v, sig, "");
-        assertEq(art.ownerOf(1), DONOR);
+        assertEq(art.ownerOf(TOKEN), DONOR);
     }
 
-    function test_IsVoucherUsed_FalseBeforeRedeem() public view {
-        assertFalse(art.isVoucherUsed(bytes32("id-1")));
+    function test_VoucherState_OpenBeforeRedeem() public view {
+        _assertOpen(artist, bytes32("id-1"));
     }
 
     function test_RevertWhen_RedeemVoucherUsed() public {
@@ -460,7 +536,7 @@ contract ProvenanceArtTest is Test {
         bytes memory sig = _sign(ARTIST_KEY, v);
         vm.prank(DONOR);
         art.redeem(v, sig, "");
-        vm.expectRevert(abi.encodeWithSelector(IProvenanceArt.VoucherAlreadyUsed.selector, v.id));
+        vm.expectRevert(abi.encodeWithSelector(IProvenanceArt.VoucherAlreadyRedeemed.selector, artist, v.id));
         vm.prank(STRANGER);
         art.redeem(v, sig, "");
     }
@@ -519,7 +595,7 @@ contract ProvenanceArtTest is Test {
     }
 
     function test_RevertWhen_RedeemSignedForOtherContract() public {
-        ProvenanceArt other = new ProvenanceArt("Provenance", "PROV", artist, ROYALTY, 750, "ipfs://collection");
+        ProvenanceArt other = _deploy(artist, ROYALTY, 750, "ipfs://collection");
         IProvenanceArt.Voucher memory v = _voucher(address(0), 0, bytes32("replay"));
         (uint8 vv, bytes32 r, bytes32 s) = vm.sign(ARTIST_KEY, other.hashVoucher(v));
         vm.expectRevert(abi.encodeWithSelector(IProvenanceArt.InvalidVoucherSignature.selector, v.id, artist));
@@ -553,10 +629,10 @@ contract ProvenanceArtTest is Test {
         _mintTo(STRANGER);
         IProvenanceArt.Voucher memory v = _voucher(address(0), 0, bytes32("dup"));
         bytes memory sig = _sign(ARTIST_KEY, v);
-        vm.expectRevert(abi.encodeWithSelector(IProvenanceArt.ImageAlreadyMinted.selector, IMAGE, 1));
+        vm.expectRevert(abi.encodeWithSelector(IProvenanceArt.ImageAlreadyMinted.selector, IMAGE));
         vm.prank(DONOR);
         art.redeem(v, sig, "");
-        assertFalse(art.isVoucherUsed(v.id));
+        _assertOpen(artist, v.id);
     }
 
     function testFuzz_Redeem(uint256 minDonation, uint256 extra, address redeemer, bytes calldata message) public {
@@ -589,9 +665,12 @@ contract ProvenanceArtTest is Test {
         }
         vm.prank(caller);
         art.redeem(v, sig, message);
-        assertEq(art.isVoucherUsed(v.id), !refused);
-        assertEq(art.totalMinted(), refused ? 0 : 1);
-        if (!refused) assertEq(art.ownerOf(1), recipient);
+        assertEq(
+            uint8(art.voucherState(artist, v.id)),
+            uint8(refused ? IProvenanceArt.VoucherState.Open : IProvenanceArt.VoucherState.Redeemed)
+        );
+        assertEq(art.balanceOf(recipient), refused ? 0 : 1);
+        if (!refused) assertEq(art.ownerOf(TOKEN), recipient);
     }
 
     function testFuzz_RevertWhen_RedeemSignedByWrongKey(uint256 key) public {
@@ -633,89 +712,336 @@ contract ProvenanceArtTest is Test {
         art.redeem{value: paid}(v, sig, "");
     }
 
-    // ---------------------------------------------------------------- withdraw
+    function test_RevertWhen_RedeemZeroDigest() public {
+        IProvenanceArt.Voucher memory v = _voucher(address(0), 0, bytes32("zero"));
+        v.imageDigest = 0;
+        bytes memory sig = _sign(ARTIST_KEY, v);
+        vm.expectRevert(abi.encodeWithSelector(IProvenanceArt.ZeroDigest.selector, META, bytes32(0)));
+        vm.prank(DONOR);
+        art.redeem(v, sig, "");
+        _assertOpen(artist, v.id);
+    }
 
-    function test_Withdraw() public {
-        _donate(3 ether);
-        address payable beneficiary = payable(address(0xBEEF));
-        vm.expectEmit(true, true, true, true, address(art));
-        emit IProvenanceArt.DonationsWithdrawn(beneficiary, 2 ether);
+    function test_CancelVoucher_OfErc1271SignerByAdmin() public {
+        ERC1271Wallet wallet = new ERC1271Wallet(vm.addr(0xB0B));
+        _grantMinter(address(wallet));
+        IProvenanceArt.Voucher memory v = _voucher(address(0), 0, bytes32("safe offer"));
+        v.signer = address(wallet);
+        bytes memory sig = _sign(0xB0B, v);
         vm.prank(artist);
-        art.withdraw(beneficiary, 2 ether);
-        assertEq(beneficiary.balance, 2 ether);
+        art.cancelVoucher(address(wallet), v.id);
+        vm.expectRevert(abi.encodeWithSelector(IProvenanceArt.VoucherAlreadyCanceled.selector, address(wallet), v.id));
+        vm.prank(DONOR);
+        art.redeem(v, sig, "");
+    }
+
+    // ---------------------------------------------------------------- voucher ids scoped to signers
+
+    function test_Redeem_SameIdFromTwoSignersAreTwoVouchers() public {
+        _grantMinter(partner);
+        IProvenanceArt.Voucher memory mine = _voucher(address(0), 0, bytes32("shared-id"));
+        IProvenanceArt.Voucher memory theirs = _voucher(address(0), 0, bytes32("shared-id"));
+        theirs.signer = partner;
+        theirs.imageDigest = sha256("partner image");
+        bytes memory theirSig = _sign(PARTNER_KEY, theirs);
+        bytes memory mySig = _sign(ARTIST_KEY, mine);
+        vm.prank(STRANGER);
+        art.redeem(theirs, theirSig, "");
+        // The partner's redemption used up (partner, id), not (artist, id).
+        _assertOpen(artist, mine.id);
+        vm.prank(DONOR);
+        art.redeem(mine, mySig, "");
+        assertEq(art.ownerOf(TOKEN), DONOR);
+        assertEq(art.ownerOf(uint256(sha256("partner image"))), STRANGER);
+    }
+
+    function test_RevertWhen_RedeemOtherSignersVoucherClaimedAsOwn() public {
+        _grantMinter(partner);
+        IProvenanceArt.Voucher memory v = _voucher(address(0), 0, bytes32("id"));
+        bytes memory artistSig = _sign(ARTIST_KEY, v);
+        // The partner cannot pass the artist's signature off as its own voucher: the signer is signed.
+        v.signer = partner;
+        vm.expectRevert(abi.encodeWithSelector(IProvenanceArt.InvalidVoucherSignature.selector, v.id, partner));
+        vm.prank(DONOR);
+        art.redeem(v, artistSig, "");
+    }
+
+    function testFuzz_IdsOfOneSignerUnusableByAnother(bytes32 id, uint256 otherKey, bool cancelInstead) public {
+        otherKey = bound(otherKey, 1, SECP256K1_ORDER - 1);
+        vm.assume(otherKey != ARTIST_KEY);
+        address other = vm.addr(otherKey);
+        _grantMinter(other);
+        if (cancelInstead) {
+            vm.prank(other);
+            art.cancelVoucher(other, id);
+        } else {
+            IProvenanceArt.Voucher memory theirs = _voucher(address(0), 0, id);
+            theirs.signer = other;
+            theirs.imageDigest = keccak256(abi.encode(id));
+            bytes memory theirSig = _sign(otherKey, theirs);
+            vm.prank(STRANGER);
+            art.redeem(theirs, theirSig, "");
+        }
+        _assertOpen(artist, id);
+        IProvenanceArt.Voucher memory mine = _voucher(address(0), 0, id);
+        bytes memory mySig = _sign(ARTIST_KEY, mine);
+        vm.prank(DONOR);
+        art.redeem(mine, mySig, "");
+        assertEq(art.ownerOf(TOKEN), DONOR);
+    }
+
+    // ---------------------------------------------------------------- cancelVoucher
+
+    function test_CancelVoucher_BySigner() public {
+        IProvenanceArt.Voucher memory v = _voucher(address(0), 0, bytes32("offer"));
+        bytes memory sig = _sign(ARTIST_KEY, v);
+        vm.expectEmit(true, true, true, true, address(art));
+        emit IProvenanceArt.VoucherCanceled(artist, v.id, artist);
+        vm.prank(artist);
+        art.cancelVoucher(artist, v.id);
+        assertEq(uint8(art.voucherState(artist, v.id)), uint8(IProvenanceArt.VoucherState.Canceled));
+        vm.expectRevert(abi.encodeWithSelector(IProvenanceArt.VoucherAlreadyCanceled.selector, artist, v.id));
+        vm.prank(DONOR);
+        art.redeem{value: 1 ether}(v, sig, "");
+        assertEq(address(art).balance, 0);
+        assertEq(art.balanceOf(DONOR), 0);
+    }
+
+    function test_CancelVoucher_ByAdmin() public {
+        _grantMinter(partner);
+        IProvenanceArt.Voucher memory v = _voucher(address(0), 0, bytes32("partner offer"));
+        v.signer = partner;
+        bytes memory sig = _sign(PARTNER_KEY, v);
+        vm.expectEmit(true, true, true, true, address(art));
+        emit IProvenanceArt.VoucherCanceled(partner, v.id, artist);
+        vm.prank(artist);
+        art.cancelVoucher(partner, v.id);
+        vm.expectRevert(abi.encodeWithSelector(IProvenanceArt.VoucherAlreadyCanceled.selector, partner, v.id));
+        vm.prank(DONOR);
+        art.redeem(v, sig, "");
+    }
+
+    function test_CancelVoucher_BySignerWhoseRoleWasRevoked() public {
+        _grantMinter(partner);
+        bytes32 role = art.MINTER_ROLE();
+        vm.prank(artist);
+        art.revokeRole(role, partner);
+        vm.prank(partner);
+        art.cancelVoucher(partner, bytes32("old offer"));
+        assertEq(uint8(art.voucherState(partner, bytes32("old offer"))), uint8(IProvenanceArt.VoucherState.Canceled));
+    }
+
+    function test_RevertWhen_CancelVoucherByStranger() public {
+        vm.expectRevert(
+            abi.encodeWithSelector(IProvenanceArt.NotVoucherCanceler.selector, artist, bytes32("offer"), STRANGER)
+        );
+        vm.prank(STRANGER);
+        art.cancelVoucher(artist, bytes32("offer"));
+        _assertOpen(artist, bytes32("offer"));
+    }
+
+    function test_RevertWhen_CancelVoucherOfOtherMinter() public {
+        _grantMinter(partner);
+        vm.expectRevert(
+            abi.encodeWithSelector(IProvenanceArt.NotVoucherCanceler.selector, artist, bytes32("offer"), partner)
+        );
+        vm.prank(partner);
+        art.cancelVoucher(artist, bytes32("offer"));
+    }
+
+    function test_RevertWhen_CancelVoucherTwice() public {
+        vm.startPrank(artist);
+        art.cancelVoucher(artist, bytes32("offer"));
+        vm.expectRevert(
+            abi.encodeWithSelector(IProvenanceArt.VoucherAlreadyCanceled.selector, artist, bytes32("offer"))
+        );
+        art.cancelVoucher(artist, bytes32("offer"));
+        vm.stopPrank();
+    }
+
+    function test_RevertWhen_CancelVoucherRedeemed() public {
+        IProvenanceArt.Voucher memory v = _voucher(address(0), 0, bytes32("done"));
+        bytes memory sig = _sign(ARTIST_KEY, v);
+        vm.prank(DONOR);
+        art.redeem(v, sig, "");
+        vm.expectRevert(abi.encodeWithSelector(IProvenanceArt.VoucherAlreadyRedeemed.selector, artist, v.id));
+        vm.prank(artist);
+        art.cancelVoucher(artist, v.id);
+        assertEq(art.ownerOf(TOKEN), DONOR);
+    }
+
+    /// Any order of cancel and redeem attempts: exactly the first that succeeds decides for good.
+    function testFuzz_CancelRedeemOrders(uint8 steps, uint256 seed) public {
+        IProvenanceArt.Voucher memory v = _voucher(address(0), 0, bytes32("race"));
+        bytes memory sig = _sign(ARTIST_KEY, v);
+        IProvenanceArt.VoucherState state = IProvenanceArt.VoucherState.Open;
+        for (uint256 i = 0; i < bound(steps, 1, 8); ++i) {
+            bool cancel = uint256(keccak256(abi.encode(seed, i))) % 2 == 0;
+            if (cancel) {
+                if (state == IProvenanceArt.VoucherState.Redeemed) {
+                    vm.expectRevert(
+                        abi.encodeWithSelector(IProvenanceArt.VoucherAlreadyRedeemed.selector, artist, v.id)
+                    );
+                } else if (state == IProvenanceArt.VoucherState.Canceled) {
+                    vm.expectRevert(
+                        abi.encodeWithSelector(IProvenanceArt.VoucherAlreadyCanceled.selector, artist, v.id)
+                    );
+                } else {
+                    state = IProvenanceArt.VoucherState.Canceled;
+                }
+                vm.prank(artist);
+                art.cancelVoucher(artist, v.id);
+            } else {
+                if (state == IProvenanceArt.VoucherState.Redeemed) {
+                    vm.expectRevert(
+                        abi.encodeWithSelector(IProvenanceArt.VoucherAlreadyRedeemed.selector, artist, v.id)
+                    );
+                } else if (state == IProvenanceArt.VoucherState.Canceled) {
+                    vm.expectRevert(
+                        abi.encodeWithSelector(IProvenanceArt.VoucherAlreadyCanceled.selector, artist, v.id)
+                    );
+                } else {
+                    state = IProvenanceArt.VoucherState.Redeemed;
+                }
+                vm.prank(DONOR);
+                art.redeem(v, sig, "");
+            }
+            assertEq(uint8(art.voucherState(artist, v.id)), uint8(state));
+        }
+        assertEq(art.balanceOf(DONOR), state == IProvenanceArt.VoucherState.Redeemed ? 1 : 0);
+    }
+
+    // ---------------------------------------------------------------- donations and release
+
+    function test_Release_SinglePayeeLikeWithdraw() public {
+        _donate(3 ether);
+        uint256 before = artist.balance;
+        assertEq(art.releasable(artist), 3 ether);
+        vm.expectEmit(true, true, true, true, address(art));
+        emit IProvenanceArt.PaymentReleased(artist, 3 ether);
+        vm.prank(STRANGER); // anyone may trigger it; the Ether goes to the payee
+        art.release(payable(artist));
+        assertEq(artist.balance - before, 3 ether);
+        assertEq(address(art).balance, 0);
+        assertEq(art.released(artist), 3 ether);
+        assertEq(art.totalReleased(), 3 ether);
+        assertEq(art.totalDonations(), 3 ether);
+        assertEq(art.releasable(artist), 0);
+    }
+
+    function test_Release_TwoPayeesExactly() public {
+        art = _deployWithPayees(_pair(artist, partner), _pair(60, 40));
+        _donate(1 ether);
+        art.release(payable(artist));
+        _donate(2 ether);
+        art.release(payable(partner));
+        art.release(payable(artist));
+        assertEq(art.released(artist), 1.8 ether);
+        assertEq(art.released(partner), 1.2 ether);
+        assertEq(artist.balance, 1.8 ether);
+        assertEq(partner.balance, 1.2 ether);
+        assertEq(address(art).balance, 0);
+    }
+
+    function test_Release_RoundingDustStaysUntilItAddsUp() public {
+        address third = address(0x3333);
+        address[] memory list = new address[](3);
+        (list[0], list[1], list[2]) = (artist, partner, third);
+        uint256[] memory parts = new uint256[](3);
+        (parts[0], parts[1], parts[2]) = (1, 1, 1);
+        art = _deployWithPayees(list, parts);
+        _donate(10); // 10 wei over 3 payees: 3 each, 1 wei of dust
+        art.release(payable(artist));
+        art.release(payable(partner));
+        art.release(payable(third));
+        assertEq(address(art).balance, 1);
+        _donate(2); // 12 wei received: 4 each
+        art.release(payable(artist));
+        art.release(payable(partner));
+        art.release(payable(third));
+        assertEq(address(art).balance, 0);
+        assertEq(art.released(third), 4);
+    }
+
+    function test_Releasable_TracksDonationsAndReleases() public {
+        art = _deployWithPayees(_pair(artist, partner), _pair(3, 1));
+        _donate(4 ether);
+        assertEq(art.releasable(artist), 3 ether);
+        assertEq(art.releasable(partner), 1 ether);
+        assertEq(art.releasable(STRANGER), 0);
+        art.release(payable(partner));
+        assertEq(art.releasable(partner), 0);
+        assertEq(art.releasable(artist), 3 ether);
+        assertEq(art.totalDonations(), 4 ether);
+        assertEq(art.totalReleased(), 1 ether);
+        _donate(4 ether);
+        assertEq(art.releasable(partner), 1 ether);
+        assertEq(art.releasable(artist), 6 ether);
+        assertEq(art.totalDonations(), 8 ether);
+    }
+
+    function test_RevertWhen_ReleaseNotPayee() public {
+        _donate(1 ether);
+        vm.expectRevert(abi.encodeWithSelector(IProvenanceArt.NotPayee.selector, STRANGER));
+        art.release(payable(STRANGER));
+    }
+
+    function test_RevertWhen_ReleaseNothingDue() public {
+        vm.expectRevert(abi.encodeWithSelector(IProvenanceArt.NothingDue.selector, artist));
+        art.release(payable(artist));
+        _donate(1 ether);
+        art.release(payable(artist));
+        vm.expectRevert(abi.encodeWithSelector(IProvenanceArt.NothingDue.selector, artist));
+        art.release(payable(artist));
+    }
+
+    function test_RevertWhen_ReleasePayeeRejects() public {
+        RejectingBeneficiary payee = new RejectingBeneficiary();
+        art = _deployWithPayees(_pair(address(payee), artist), _pair(1, 1));
+        _donate(1 ether);
+        vm.expectRevert(RejectingBeneficiary.NoThanks.selector);
+        art.release(payable(address(payee)));
+        assertEq(art.released(address(payee)), 0);
         assertEq(address(art).balance, 1 ether);
     }
 
-    function test_RevertWhen_WithdrawNotAdmin() public {
-        _donate(1 ether);
-        vm.expectRevert(
-            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, STRANGER, bytes32(0))
-        );
-        vm.prank(STRANGER);
-        art.withdraw(payable(STRANGER), 1 ether);
-    }
-
-    function test_RevertWhen_WithdrawByMinterOnly() public {
-        _donate(1 ether);
-        bytes32 role = art.MINTER_ROLE();
-        vm.prank(artist);
-        art.grantRole(role, STRANGER);
-        vm.expectRevert(
-            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, STRANGER, bytes32(0))
-        );
-        vm.prank(STRANGER);
-        art.withdraw(payable(STRANGER), 1 ether);
-    }
-
-    function test_RevertWhen_WithdrawToZeroAddress() public {
-        _donate(1 ether);
-        vm.expectRevert(abi.encodeWithSelector(IProvenanceArt.InvalidBeneficiary.selector, address(0)));
-        vm.prank(artist);
-        art.withdraw(payable(address(0)), 1 ether);
-    }
-
-    function test_RevertWhen_WithdrawMoreThanDonated() public {
-        _donate(1 ether);
-        vm.expectRevert(abi.encodeWithSelector(IProvenanceArt.InsufficientDonations.selector, 1 ether + 1, 1 ether));
-        vm.prank(artist);
-        art.withdraw(payable(artist), 1 ether + 1);
-    }
-
-    function test_RevertWhen_WithdrawBeneficiaryRejects() public {
-        _donate(1 ether);
-        RejectingBeneficiary beneficiary = new RejectingBeneficiary();
-        vm.expectRevert(RejectingBeneficiary.NoThanks.selector);
-        vm.prank(artist);
-        art.withdraw(payable(address(beneficiary)), 1 ether);
-    }
-
-    function test_RevertWhen_WithdrawReentered() public {
+    function test_RevertWhen_ReleaseReentered() public {
+        ReentrantBeneficiary payee = new ReentrantBeneficiary();
+        art = _deployWithPayees(_pair(address(payee), artist), _pair(1, 1));
+        payee.setTarget(art);
         _donate(2 ether);
-        ReentrantBeneficiary beneficiary = new ReentrantBeneficiary();
-        beneficiary.setTarget(art);
-        bytes32 admin = art.DEFAULT_ADMIN_ROLE();
-        vm.prank(artist);
-        art.grantRole(admin, address(beneficiary));
         vm.expectRevert(ReentrancyGuardTransient.ReentrancyGuardReentrantCall.selector);
-        vm.prank(artist);
-        art.withdraw(payable(address(beneficiary)), 1 ether);
+        art.release(payable(address(payee)));
         assertEq(address(art).balance, 2 ether);
-    }
-
-    function testFuzz_Withdraw(uint256 donated, uint256 amount) public {
-        donated = bound(donated, 0, 1_000 ether);
-        amount = bound(amount, 0, donated);
-        _donate(donated);
-        vm.prank(artist);
-        art.withdraw(payable(address(0xBEEF)), amount);
-        assertEq(address(0xBEEF).balance, amount);
-        assertEq(address(art).balance, donated - amount);
     }
 
     function test_RevertWhen_PlainTransferToContract() public {
         vm.prank(DONOR);
         (bool ok,) = address(art).call{value: 1 ether}("");
         assertFalse(ok, "donations come only through redeem");
+    }
+
+    /// Any shares, any donations, any release order: each payee's released + due is its exact
+    /// floored cut, and released + balance is what was donated.
+    function testFuzz_ReleaseSplitsByShares(uint96 sharesA, uint96 sharesB, uint96 first, uint96 second, bool order)
+        public
+    {
+        sharesA = uint96(bound(sharesA, 1, type(uint96).max));
+        sharesB = uint96(bound(sharesB, 1, type(uint96).max));
+        art = _deployWithPayees(_pair(artist, partner), _pair(sharesA, sharesB));
+        _donate(first);
+        _releaseIfDue(order ? artist : partner);
+        _donate(second);
+        _releaseIfDue(order ? partner : artist);
+        uint256 donated = uint256(first) + second;
+        uint256 total = uint256(sharesA) + sharesB;
+        assertEq(art.released(artist) + art.releasable(artist), donated * sharesA / total);
+        assertEq(art.released(partner) + art.releasable(partner), donated * sharesB / total);
+        assertEq(art.totalReleased() + address(art).balance, donated);
+        assertEq(art.totalDonations(), donated);
+        assertLe(art.releasable(artist) + art.releasable(partner), address(art).balance);
+        assertEq(artist.balance, art.released(artist));
+        assertEq(partner.balance, art.released(partner));
     }
 
     // ---------------------------------------------------------------- royalties, contract URI
@@ -725,7 +1051,7 @@ contract ProvenanceArtTest is Test {
         emit IProvenanceArt.DefaultRoyaltyUpdated(STRANGER, 1_000);
         vm.prank(artist);
         art.setDefaultRoyalty(STRANGER, 1_000);
-        (address receiver, uint256 amount) = art.royaltyInfo(1, 1 ether);
+        (address receiver, uint256 amount) = art.royaltyInfo(TOKEN, 1 ether);
         assertEq(receiver, STRANGER);
         assertEq(amount, 0.1 ether);
     }
@@ -736,6 +1062,15 @@ contract ProvenanceArtTest is Test {
         );
         vm.prank(STRANGER);
         art.setDefaultRoyalty(STRANGER, 1_000);
+    }
+
+    function test_RevertWhen_SetDefaultRoyaltyByMinterOnly() public {
+        _grantMinter(partner);
+        vm.expectRevert(
+            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, partner, bytes32(0))
+        );
+        vm.prank(partner);
+        art.setDefaultRoyalty(partner, 1_000);
     }
 
     function test_RevertWhen_SetDefaultRoyaltyTooHigh() public {
@@ -760,20 +1095,82 @@ contract ProvenanceArtTest is Test {
         art.setContractURI("ipfs://new");
     }
 
+    // ---------------------------------------------------------------- roles
+
+    function test_GrantAndRevokeMinter() public {
+        _grantMinter(partner);
+        assertTrue(art.hasRole(art.MINTER_ROLE(), partner));
+        IProvenanceArt.Voucher memory v = _voucher(address(0), 0, bytes32("p"));
+        v.signer = partner;
+        bytes memory sig = _sign(PARTNER_KEY, v);
+        bytes32 role = art.MINTER_ROLE();
+        vm.prank(artist);
+        art.revokeRole(role, partner);
+        // A revoked minter's outstanding offers are refused.
+        vm.expectRevert(abi.encodeWithSelector(IProvenanceArt.VoucherSignerNotMinter.selector, v.id, partner));
+        vm.prank(DONOR);
+        art.redeem(v, sig, "");
+    }
+
+    function test_RevertWhen_GrantRoleNotAdmin() public {
+        bytes32 role = art.MINTER_ROLE();
+        vm.expectRevert(
+            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, STRANGER, bytes32(0))
+        );
+        vm.prank(STRANGER);
+        art.grantRole(role, STRANGER);
+    }
+
     // ---------------------------------------------------------------- helpers
+
+    function _deploy(address admin, address royalty, uint96 bps, string memory uri) internal returns (ProvenanceArt) {
+        return new ProvenanceArt("Provenance", "PROV", admin, royalty, bps, uri, new address[](0), new uint256[](0));
+    }
+
+    function _deployWithPayees(address[] memory list, uint256[] memory parts) internal returns (ProvenanceArt) {
+        return new ProvenanceArt("Provenance", "PROV", artist, ROYALTY, 750, "ipfs://collection", list, parts);
+    }
+
+    function _pair(address a, address b) internal pure returns (address[] memory list) {
+        list = new address[](2);
+        (list[0], list[1]) = (a, b);
+    }
+
+    function _pair(uint256 a, uint256 b) internal pure returns (uint256[] memory list) {
+        list = new uint256[](2);
+        (list[0], list[1]) = (a, b);
+    }
+
+    function _grantMinter(address account) internal {
+        bytes32 role = art.MINTER_ROLE();
+        vm.prank(artist);
+        art.grantRole(role, account);
+    }
+
+    function _assertOpen(address signer, bytes32 id) internal view {
+        assertEq(uint8(art.voucherState(signer, id)), uint8(IProvenanceArt.VoucherState.Open));
+    }
+
+    function _releaseIfDue(address payee) internal {
+        if (art.releasable(payee) != 0) art.release(payable(payee));
+    }
 
     function _mintTo(address to) internal {
         vm.prank(artist);
         art.mint(to, META, IMAGE, MESSAGE);
     }
 
+    /// @dev Each donation mints a fresh image, so any number of them can be made in one test.
     function _donate(uint256 amount) internal {
-        IProvenanceArt.Voucher memory v = _voucher(address(0), amount, keccak256(abi.encode("donate", amount)));
+        IProvenanceArt.Voucher memory v = _voucher(address(0), amount, keccak256(abi.encode("donate", ++_donations)));
+        v.imageDigest = keccak256(abi.encode("donated image", _donations));
         bytes memory sig = _sign(ARTIST_KEY, v);
         vm.deal(DONOR, amount);
         vm.prank(DONOR);
         art.redeem{value: amount}(v, sig, "");
     }
+
+    uint256 internal _donations;
 
     function _voucher(address recipient, uint256 minDonation, bytes32 id)
         internal

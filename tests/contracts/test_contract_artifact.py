@@ -38,7 +38,9 @@ def test_shipped_artifact_equals_forge_build() -> None:
 def test_load_artifact_has_the_workflow_entry_points() -> None:
     artifact = load_artifact()
     names = {item.get("name") for item in artifact["abi"]}
-    assert {"mint", "redeem", "recordOf", "tokenOfImage", "tokenURI", "ArtworkMinted"} <= names
+    assert {"mint", "redeem", "recordOf", "tokenURI", "ArtworkMinted", "cancelVoucher"} <= names
+    assert {"release", "releasable", "payees", "voucherState"} <= names
+    assert not {"tokenOfImage", "totalMinted", "isVoucherUsed", "withdraw"} & names
     assert artifact["compiler"]["settings"]["evmVersion"] == "prague"
 
 

@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 
 from provenance.chain.accounts import dev_accounts
+from provenance.chain.token_id import token_hex
 from provenance.gallery import make_gallery_server
 from provenance.workflows.context import open_collection
 
@@ -237,7 +238,9 @@ def test_work_page_shows_the_living_work(
     gallery_url: str, exhibition: dict[str, Any], tmp_path: Path, width: int
 ) -> None:
     token = exhibition["living"]["token_id"]
-    report = look(f"{gallery_url}/work/{token}.html", f"exhibition-work-{width}", width, tmp_path)
+    report = look(
+        f"{gallery_url}/work/{token_hex(token)}.html", f"exhibition-work-{width}", width, tmp_path
+    )
     assert report["title"].startswith("Portrait of nobody") and report["badges"] == ["ok"]
     [video] = report["animations"]
     assert video["playing"] and video["muted"] and video["loop"] and video["natural"] == 256
@@ -257,7 +260,8 @@ def test_gallery_survives_chain_down_and_up(
     devnet = Devnet(home / "devnet")
     port = devnet.info().port  # type: ignore[union-attr]
     assert run_cli("chain", "down").returncode == 0
-    down = httpx.get(gallery_url + "/work/1.html", timeout=60)
+    token = exhibition["living"]["token_id"]
+    down = httpx.get(f"{gallery_url}/work/{token_hex(token)}.html", timeout=60)
     assert down.status_code in (200, 502)  # cached, or "cannot read the collection" in a line
     assert run_cli("chain", "up").returncode == 0
     assert devnet.info().port == port  # type: ignore[union-attr]
@@ -284,11 +288,11 @@ def test_live_portrait_only_where_a_record_names_an_onnx_model(exhibition: dict[
     assert living.generator is not None
     living.generator = {**living.generator, "onnx": {"cid": living.image_cid, "sha256": "ab" * 32}}
     files = render_site(data, "http://127.0.0.1:1")
-    live_page = files[f"work/{living.token_id}.html"].decode()
+    live_page = files[f"work/{living.hex_id}.html"].decode()
     assert "data-live-portrait" in live_page and 'data-seed="4"' in live_page
     assert "script-src &#x27;self&#x27; &#x27;wasm-unsafe-eval&#x27;" in live_page
     for name, body in files.items():
-        if name.endswith(".html") and name != f"work/{living.token_id}.html":
+        if name.endswith(".html") and name != f"work/{living.hex_id}.html":
             assert b"wasm-unsafe-eval" not in body and b"data-live-portrait" not in body, name
     assert {"static/live-portrait.js", "static/jax-random.js"} <= files.keys()
     assert any(name.startswith("static/ort/") and name.endswith(".wasm") for name in files)

@@ -132,7 +132,7 @@ def test_lists_works_and_badges_go_green_then_red(
 ) -> None:
     report = browse(gallery_url + "/", "gallery-intact", tmp_path)
     by_token = {w["token"]: w for w in report["works"]}
-    first, second = works["first"]["token_id"], works["redeemed"]["token_id"]
+    first, second = str(works["first"]["token_id"]), str(works["redeemed"]["token_id"])
     assert by_token[first]["title"] == "Dawn" and by_token[second]["title"] == "Dusk"
     assert all(w["state"] == "ok" for w in report["works"]), report["works"]
     assert all(w["imageLoaded"] for w in report["works"])
@@ -151,8 +151,8 @@ def test_lists_works_and_badges_go_green_then_red(
 
 
 def test_work_and_offer_pages(gallery_url: str, works: dict[str, Any], tmp_path: Path) -> None:
-    token = works["redeemed"]["token_id"]
-    report = browse(f"{gallery_url}/work/{token}.html", "work-page", tmp_path)
+    token = works["redeemed"]["token_id"]  # pages are named by the full id in hex
+    report = browse(f"{gallery_url}/work/0x{token:064x}.html", "work-page", tmp_path)
     assert report["title"].startswith("Dusk") and report["badges"] == ["ok"]
     report = browse(f"{gallery_url}/offer/{works['offer']['id']}.html", "offer-page", tmp_path)
     assert report["title"].startswith("Noon") and report["badges"] == ["ok"]
@@ -223,9 +223,9 @@ def test_static_build_checks_in_the_browser(
         ok("gallery", "build", "-o", str(site), "--gateway", liar)
         report = browse(url, "static-lying-gateway", tmp_path, gateway=liar)
         by_token = {w["token"]: w for w in report["works"]}
-        assert by_token[works["first"]["token_id"]]["state"] == "bad"
-        assert "image bytes differ" in by_token[works["first"]["token_id"]]["text"]
-        assert by_token[works["redeemed"]["token_id"]]["state"] == "ok"
+        assert by_token[str(works["first"]["token_id"])]["state"] == "bad"
+        assert "image bytes differ" in by_token[str(works["first"]["token_id"])]["text"]
+        assert by_token[str(works["redeemed"]["token_id"])]["state"] == "ok"
     finally:
         for server in (web, gateway, lying):
             server.shutdown()

@@ -150,6 +150,7 @@ def world(home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict
         ("Gift", 23, ["--to", OTHER.address]),
         ("Soon", 24, ["--expires", "1h"]),
         ("Peer", 25, []),
+        ("Void", 27, []),
     ):
         offers[name] = ok(
             "offer",
@@ -235,7 +236,7 @@ def test_donor_gives_with_a_message_and_receives_the_token(
     assert status["state"] == "ok", status
     assert status["counter"] == f"{len(MESSAGE.encode())} / 1024 bytes"
     token_id = int(status["tokenId"])
-    assert status["link"].endswith(f"/work/{token_id}.html")
+    assert status["link"].endswith(f"/work/0x{token_id:064x}.html")  # the full id in hex
     # Only EIP-1193 calls reached the wallet, and the key message was signed twice (first time).
     calls = donated["report"]["walletCalls"]
     assert calls.count("personal_sign") == 2 and calls.count("eth_sendTransaction") == 1
@@ -265,7 +266,7 @@ def test_token_page_reads_the_message_and_the_cli_and_eth_sig_util_open_it(
     world: dict[str, Any], donated: dict[str, Any], tmp_path: Path
 ) -> None:
     token_id = int(donated["report"]["results"][-1]["tokenId"])
-    url = f"{world['url']}/work/{token_id}.html"
+    url = f"{world['url']}/work/0x{token_id:064x}.html"
     report = browser(
         [
             {"goto": url},
@@ -367,7 +368,8 @@ def test_an_eth_sig_util_envelope_for_the_derived_key_opens_in_the_browser(
     sender.broadcast(prepared)
     receipt = sender.wait(prepared.hash)
     token_id = int(collection.contract.minted_from_receipt(receipt).args["tokenId"])
-    report = browser([{"goto": f"{world['url']}/work/{token_id}.html"}, {"read": {}}], tmp_path)
+    page = f"{world['url']}/work/0x{token_id:064x}.html"
+    report = browser([{"goto": page}, {"read": {}}], tmp_path)
     assert report["results"][1]["message"] == "from sig-util"
 
 
@@ -473,6 +475,31 @@ def test_an_expired_offer_is_refused_on_the_page(world: dict[str, Any], tmp_path
     assert chain_state([DONOR]) == before
 
 
+def test_a_canceled_offer_is_refused_on_the_page(world: dict[str, Any], tmp_path: Path) -> None:
+    """The static site was built while the offer was open; once the artist cancels it, its page
+    refuses by name (it asks the chain for the voucher's state) and nothing moves."""
+    canceled = ok("offer", "cancel", str(world["art"] / "Void.json"))
+    assert canceled["state"] == "canceled"
+    site = static_server(world["site"])
+    before = chain_state([DONOR])
+    try:
+        report = browser(
+            [
+                {
+                    "goto": f"http://127.0.0.1:{site.server_address[1]}/offer/"
+                    f"{world['offers']['Void']['id']}.html"
+                },
+                {"donate": {"amount": "0.05", "message": ""}},
+            ],
+            tmp_path,
+        )
+    finally:
+        site.shutdown()
+        site.server_close()
+    assert refusal(report, 1) == "The artist canceled this offer, so nothing was sent."
+    assert chain_state([DONOR]) == before
+
+
 class _SwappingGateway(BaseHTTPRequestHandler):
     """Serves an image with a byte changed to its first request and the true bytes after: a page
     that fetched twice (hash one response, show another) would show the changed picture."""
@@ -528,7 +555,7 @@ def test_a_gateway_that_answers_differently_gets_a_red_badge_and_no_picture(
             [
                 {
                     "goto": f"http://127.0.0.1:{site.server_address[1]}/work/"
-                    f"{hostile['token_id']}.html"
+                    f"0x{hostile['token_id']:064x}.html"
                 }
             ],
             tmp_path,
@@ -548,7 +575,7 @@ def test_metadata_markup_is_shown_as_text_and_never_runs(
     world: dict[str, Any], tmp_path: Path
 ) -> None:
     report = browser(
-        [{"goto": f"{world['url']}/work/{world['hostile']['token_id']}.html"}], tmp_path
+        [{"goto": f"{world['url']}/work/0x{world['hostile']['token_id']:064x}.html"}], tmp_path
     )
     (page,) = report["results"]
     assert page["scripts"] is None  # window.__markupRan was never set

@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from provenance.chain.accounts import dev_accounts
+from provenance.chain.token_id import token_hex
 from provenance.cli import cli
 from provenance.gallery.live import ort_dist_dir
 
@@ -74,7 +75,7 @@ def test_work_page_runs_the_live_portrait(minted_live: int, tmp_path: Path) -> N
     server = make_gallery_server(open_collection(), port=0)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/work/{minted_live}.html"
+        url = f"http://127.0.0.1:{server.server_address[1]}/work/{token_hex(minted_live)}.html"
         result = subprocess.run(
             [
                 "node",

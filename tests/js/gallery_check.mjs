@@ -23,7 +23,7 @@ try {
     return badges.length > 0 && [...badges].every((b) => b.dataset.state !== 'pending')
   }, null, { timeout: 30000 })
   const works = await page.$$eval('li.card[data-token]', (cards) => cards.map((c) => ({
-    token: Number(c.dataset.token),
+    token: c.dataset.token, // a decimal string: ids are 256-bit image digests
     title: c.querySelector('h2').textContent.trim(),
     state: c.querySelector('.badge').dataset.state,
     text: c.querySelector('.badge-text').textContent,

@@ -110,11 +110,12 @@ def test_publish_to_js_ipfs_and_the_pinning_mock(
     first = ok(*args, env=env)
     minted = exhibition["minted"]
     cids = {item["what"]: item["cid"] for item in first["items"]}
-    assert cids["token 1 animation"] == minted["animation_cid"]
-    assert cids["token 1 model"] == minted["model_cid"]
-    assert cids["token 1 ONNX model"] == minted["onnx_cid"]
-    assert cids["token 1 image"] == minted["image_cid"]
-    assert cids["token 1 metadata"] == minted["metadata_cid"]
+    token = f"token {minted['token_id']}"
+    assert cids[f"{token} animation"] == minted["animation_cid"]
+    assert cids[f"{token} model"] == minted["model_cid"]
+    assert cids[f"{token} ONNX model"] == minted["onnx_cid"]
+    assert cids[f"{token} image"] == minted["image_cid"]
+    assert cids[f"{token} metadata"] == minted["metadata_cid"]
     assert {"collection metadata (contractURI)", "collection cover"} <= cids.keys()
     assert any(w.startswith("offer ") and w.endswith(" image") for w in cids)
     assert len(first["items"]) == 9
@@ -132,7 +133,7 @@ def test_publish_to_js_ipfs_and_the_pinning_mock(
         timeout=30,
     ).json()
     names = {r["pin"]["name"] for r in listed["results"]}
-    assert {"token 1 model", "collection cover"} <= names
+    assert {f"{token} model", "collection cover"} <= names
     # A re-run sends nothing.
     again = ok(*args, env=env)
     assert again["sent"] == 0 and again["present"] == 18 and again["failed"] == 0

@@ -167,13 +167,16 @@ def test_missing_private_key_env(devnet_url: str, art: Path) -> None:
 
 
 def test_unknown_token(devnet_url: str) -> None:
-    result = run_cli("verify", "999", "--json")
+    never = "0x" + "99" * 32  # a full id never minted: verify reports it, decrypt refuses it
+    result = run_cli("verify", never, "--json")
     assert result.returncode == 1
     report = json.loads(result.stdout)
     assert report["ok"] is False and report["checks"][0]["name"] == "token"
     assert "does not exist" in fails(
-        "decrypt", "999", "--private-key-env", "K", env={"K": "0x" + secrets.token_hex(32)}
+        "decrypt", never, "--private-key-env", "K", env={"K": "0x" + secrets.token_hex(32)}
     )
+    # A short id no minted token starts with: one line, exit 2.
+    assert "starts with 999" in fails("verify", "999")
 
 
 def test_content_daemon_down(devnet_url: str, art: Path) -> None:

@@ -12,6 +12,7 @@ import pytest
 from eth_keys.datatypes import PrivateKey
 
 from provenance.chain.accounts import dev_accounts
+from provenance.chain.address import to_checksum
 from provenance.chain.devnet import Devnet
 
 from .conftest import make_artwork, one_line_error, run_cli
@@ -381,7 +382,8 @@ def test_a_redemption_stuck_under_the_base_fee_is_replaced(
     args = ["redeem", str(offer), *chain, "--private-key-env", "DK", "--json"]
     crashed = run_cli(*args, env={**env, "PROVENANCE_FAILPOINT": "redeem-after-send"})
     assert crashed.returncode == 137, crashed.stderr
-    key = f"redeem:31337:{contract}:{json.loads(offer.read_text())['voucher']['id']}"
+    voucher = json.loads(offer.read_text())["voucher"]  # ids are scoped to their signer
+    key = f"redeem:31337:{contract}:{to_checksum(voucher['signer'])}:{voucher['id']}"
     stuck = Journal(home / "journal.sqlite").transaction(key)
     assert stuck is not None  # journaled, and in the node's pool:
     assert rpc.request("eth_getTransactionByHash", [stuck.tx_hash]) is not None

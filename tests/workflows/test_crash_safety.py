@@ -10,6 +10,7 @@ import pytest
 from eth_keys.datatypes import PrivateKey
 
 from provenance.chain.accounts import dev_accounts
+from provenance.chain.address import to_checksum
 from provenance.chain.network import connect, resolve_contract
 from provenance.ipfs import Blockstore
 from provenance.state.journal import Journal
@@ -69,7 +70,8 @@ def test_rerun_after_a_crash_finishes_the_same_mint(
     assert result["resumed"] is True
     assert assert_single_complete_token(home, art, before) == result["token_id"]
     again = run_cli(*mint_cmd(art))
-    assert again.returncode != 0 and f"already minted as token {result['token_id']}" in again.stderr
+    short = f"{result['token_id']:064x}"[:8]
+    assert again.returncode != 0 and f"already minted as token {short}" in again.stderr
 
 
 def test_signed_tx_whose_nonce_was_taken_is_signed_again(home: Path, tmp_path: Path) -> None:
@@ -131,8 +133,9 @@ def test_rerun_after_a_crash_finishes_the_same_redemption(
     crashed = _redeem(path, {"PROVENANCE_FAILPOINT": failpoint})
     assert crashed.returncode == 137, crashed.stderr
     journal = Journal(home / "journal.sqlite")
-    voucher_id = json.loads(path.read_text())["voucher"]["id"]
-    key = f"redeem:31337:{contract.address}:{voucher_id}"
+    voucher = json.loads(path.read_text())["voucher"]
+    signer = to_checksum(voucher["signer"])  # voucher ids are scoped to their signer
+    key = f"redeem:31337:{contract.address}:{signer}:{voucher['id']}"
     journaled = journal.transaction(key)
     assert journaled is not None and journaled.sender == REDEEMER.address  # journaled first
     rerun = _redeem(path)
@@ -148,29 +151,57 @@ def test_rerun_after_a_crash_finishes_the_same_redemption(
     assert again.returncode != 0 and "redeemed" in again.stderr
 
 
-def test_a_withdrawal_killed_after_sending_is_finished_not_repeated(
+def test_a_release_killed_after_sending_is_finished_not_repeated(
     home: Path, tmp_path: Path
 ) -> None:
-    """Withdrawals go through the same outbox: the re-run reports the journaled withdrawal
-    instead of sending a second one."""
+    """Releases go through the same outbox: the re-run reports the journaled release instead of
+    sending a second one, and the payee is paid exactly once."""
     run_cli("chain", "up")
-    redeemed = _redeem(_offer(tmp_path, "withdraw", seed=510))
+    redeemed = _redeem(_offer(tmp_path, "release", seed=510))
     assert redeemed.returncode == 0, redeemed.stderr
     contract = resolve_contract(connect())
     rpc = contract.rpc
-    beneficiary = dev_accounts(5)[4].address
+    payee = dev_accounts(1)[0].address  # the default deployment: the admin is the only payee
     held = rpc.get_balance(contract.address)
     assert held > 0
-    args = ["withdraw", "--to", beneficiary, "--json"]
-    crashed = run_cli(*args, env={"PROVENANCE_FAILPOINT": "withdraw-after-send"})
+    start = rpc.get_balance(payee)
+    key = f"release:31337:{contract.address}:{payee}"
+    args = ["release", "--private-key-env", "REDEEMER_KEY", "--json"]  # anyone may send it
+    crashed = run_cli(*args, env={**REDEEMER_ENV, "PROVENANCE_FAILPOINT": "release-after-send"})
     assert crashed.returncode == 137, crashed.stderr
-    journaled = Journal(home / "journal.sqlite").transaction(f"withdraw:31337:{contract.address}")
+    journaled = Journal(home / "journal.sqlite").transaction(key)
     assert journaled is not None
-    rerun = run_cli(*args)
+    rerun = run_cli(*args, env=REDEEMER_ENV)
+    assert rerun.returncode == 0, rerun.stderr
+    (result,) = json.loads(rerun.stdout)["releases"]
+    assert result["tx_hash"] == journaled.tx_hash and result["amount_wei"] == str(held)
+    assert result["resumed"] is True
+    assert rpc.get_balance(contract.address) == 0
+    assert rpc.get_balance(payee) == start + held
+    assert Journal(home / "journal.sqlite").transaction(key) is None
+
+
+def test_a_cancel_killed_after_sending_is_finished_not_repeated(home: Path, tmp_path: Path) -> None:
+    """Offer cancellations go through the same outbox: the re-run finishes the journaled one
+    (the contract would refuse a second: the voucher is already canceled)."""
+    run_cli("chain", "up")
+    path = _offer(tmp_path, "cancel", seed=520)
+    contract = resolve_contract(connect())
+    voucher = json.loads(path.read_text())["voucher"]
+    signer = to_checksum(voucher["signer"])
+    key = f"cancel:31337:{contract.address}:{signer}:{voucher['id']}"
+    nonce = contract.rpc.transaction_count(signer, "latest")
+    crashed = run_cli(
+        "offer", "cancel", str(path), "--json", env={"PROVENANCE_FAILPOINT": "cancel-after-send"}
+    )
+    assert crashed.returncode == 137, crashed.stderr
+    journaled = Journal(home / "journal.sqlite").transaction(key)
+    assert journaled is not None
+    rerun = run_cli("offer", "cancel", str(path), "--json")
     assert rerun.returncode == 0, rerun.stderr
     result = json.loads(rerun.stdout)
-    assert result["tx_hash"] == journaled.tx_hash and result["amount_wei"] == str(held)
-    assert rpc.get_balance(contract.address) == 0
-    assert (
-        Journal(home / "journal.sqlite").transaction(f"withdraw:31337:{contract.address}") is None
-    )
+    assert result["tx_hash"] == journaled.tx_hash and result["resumed"] is True
+    assert contract.voucher_state(signer, bytes.fromhex(voucher["id"][2:])) == "canceled"
+    assert contract.rpc.transaction_count(signer, "latest") == nonce + 1  # one transaction
+    assert Journal(home / "journal.sqlite").transaction(key) is None
+    assert "canceled" in _redeem(path).stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
@@ -45,7 +46,11 @@ def minted(home: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, ob
     return {"art": art, **json.loads(result.stdout)}
 
 
-def verify_json(token_id: int) -> tuple[int, dict[str, object]]:
+def short(token_id: object) -> str:
+    return f"{int(str(token_id)):064x}"[:8]
+
+
+def verify_json(token_id: object) -> tuple[int, dict[str, object]]:
     result = invoke("verify", str(token_id), "--json")
     return result.exit_code, json.loads(result.stdout)
 
@@ -55,9 +60,12 @@ def checks(report: dict[str, object]) -> dict[str, object]:
 
 
 def test_mint_verify_decrypt(minted: dict[str, object]) -> None:
-    assert minted["token_id"] == 1
+    # The token id is the image's sha256 (contract v2); people see its first 8 hex digits.
+    image = Path(str(minted["art"])).read_bytes()
+    assert minted["token_id"] == int.from_bytes(hashlib.sha256(image).digest(), "big")
+    assert minted["token_hex"] == "0x" + hashlib.sha256(image).hexdigest()
     assert minted["sealed_message"] is True and minted["donor_key_verified"] is True
-    code, report = verify_json(1)
+    code, report = verify_json(minted["token_id"])
     assert code == 0, report
     assert report["ok"] is True and report["owner"] == DONOR.address
     assert checks(report) == {
@@ -72,7 +80,7 @@ def test_mint_verify_decrypt(minted: dict[str, object]) -> None:
         "generation": None,
     }
     env = {"DONOR_KEY": "0x" + bytes(DONOR.key).hex()}
-    result = invoke("decrypt", "1", "--private-key-env", "DONOR_KEY", env=env)
+    result = invoke("decrypt", short(minted["token_id"]), "--private-key-env", "DONOR_KEY", env=env)
     assert result.exit_code == 0
     assert result.stdout.strip() == MESSAGE
 
@@ -92,7 +100,7 @@ def test_same_artwork_twice_is_refused_naming_the_token(minted: dict[str, object
     result = run_cli("mint", str(minted["art"]), "--donor", DONOR.address)
     assert result.returncode != 0
     line = one_line_error(result.stderr)
-    assert "already minted as token 1" in line
+    assert f"already minted as token {short(minted['token_id'])}" in line
 
 
 def test_state_survives_down_up_and_a_killed_anvil(minted: dict[str, object], home: Path) -> None:
@@ -100,7 +108,7 @@ def test_state_survives_down_up_and_a_killed_anvil(minted: dict[str, object], ho
     assert invoke("chain", "down").exit_code == 0
     assert devnet.info() is None
     assert invoke("chain", "up").exit_code == 0
-    assert verify_json(1)[0] == 0
+    assert verify_json(minted["token_id"])[0] == 0
     # SIGKILL: no chance to dump state on exit; --state-interval 1 must have saved it.
     import time
 
@@ -122,7 +130,7 @@ def test_state_survives_down_up_and_a_killed_anvil(minted: dict[str, object], ho
         time.sleep(0.05)
     status = invoke("chain", "status", "--json")
     assert json.loads(status.stdout)["running"] is False  # the stale pid is detected
-    code, report = verify_json(1)  # starts the devnet again from its state file
+    code, report = verify_json(minted["token_id"])  # starts the devnet again from its state file
     assert code == 0, report
 
 
@@ -155,24 +163,32 @@ def test_tampered_metadata_fails_the_metadata_check(minted: dict[str, object], h
     path.chmod(0o644)
     path.write_bytes(original.replace(b"portraits", b"Portraits"))
     try:
-        code, report = verify_json(1)
+        code, report = verify_json(minted["token_id"])
         assert code == 1
         assert checks(report)["metadata"] is False
         assert checks(report)["image"] is None  # skipped: nothing after it is trusted
         result = run_cli(
-            "decrypt", "1", "--private-key-env", "K", env={"K": "0x" + bytes(DONOR.key).hex()}
+            "decrypt",
+            short(minted["token_id"]),
+            "--private-key-env",
+            "K",
+            env={"K": "0x" + bytes(DONOR.key).hex()},
         )
         assert result.returncode != 0
         assert "corrupted block" in one_line_error(result.stderr)
     finally:
         path.write_bytes(original)
-    assert verify_json(1)[0] == 0
+    assert verify_json(minted["token_id"])[0] == 0
 
 
 def test_wrong_key_cannot_decrypt(minted: dict[str, object]) -> None:
     other = dev_accounts(3)[2]
     result = run_cli(
-        "decrypt", "1", "--private-key-env", "K", env={"K": "0x" + bytes(other.key).hex()}
+        "decrypt",
+        short(minted["token_id"]),
+        "--private-key-env",
+        "K",
+        env={"K": "0x" + bytes(other.key).hex()},
     )
     assert result.returncode != 0
     assert "wrong key or tampered envelope" in one_line_error(result.stderr)
@@ -264,12 +280,90 @@ def test_tokens_list_and_show(minted: dict[str, object]) -> None:
     listed = invoke("tokens", "list", "--json")
     assert listed.exit_code == 0, listed.output
     rows = {row["token_id"]: row for row in json.loads(listed.stdout)["tokens"]}
-    assert rows[1]["to"] == DONOR.address
-    assert rows[1]["metadata_cid"] == minted["metadata_cid"]
-    assert rows[1]["artwork"] == str(minted["art"]) and rows[1]["sealed_message"] is True
-    shown = json.loads(invoke("tokens", "show", "1", "--json").stdout)
+    row = rows[minted["token_id"]]
+    assert row["to"] == DONOR.address and row["token_hex"] == minted["token_hex"]
+    assert row["metadata_cid"] == minted["metadata_cid"]
+    assert row["artwork"] == str(minted["art"]) and row["sealed_message"] is True
+    human = invoke("tokens", "list").stdout
+    assert short(minted["token_id"]) in human and str(minted["token_hex"])[2:] not in human
+    shown = json.loads(invoke("tokens", "show", short(minted["token_id"]), "--json").stdout)
     assert (
         shown["owner"] == DONOR.address and shown["token_uri"] == f"ipfs://{minted['metadata_cid']}"
     )
-    missing = run_cli("tokens", "show", "999")
+    assert shown["token_id"] == minted["token_id"]
+    missing = run_cli("tokens", "show", "0x" + "ab" * 32)
     assert missing.returncode == 2 and "does not exist" in one_line_error(missing.stderr)
+    unknown = run_cli("tokens", "show", "abcdef0123")
+    assert unknown.returncode == 2 and "starts with abcdef0123" in one_line_error(unknown.stderr)
+
+
+def test_verify_by_file_full_id_and_prefix(minted: dict[str, object], tmp_path: Path) -> None:
+    """The image file gives the token (its sha256 is the id); so do a unique hex prefix and the
+    full id in decimal or 0x hex. An unknown or ambiguous prefix is one line, exit 2."""
+    token_id = int(str(minted["token_id"]))
+    for given in (
+        str(minted["art"]),
+        short(token_id),
+        short(token_id).upper(),
+        str(token_id),
+        f"0x{token_id:064x}",
+    ):
+        code, report = verify_json(given)
+        assert code == 0 and report["token_id"] == token_id, given
+    human = run_cli("verify", str(minted["art"]))
+    assert human.returncode == 0 and f"token {short(token_id)} on" in human.stdout
+    # A file that was never minted: its id is unknown to the chain.
+    stranger = make_artwork(tmp_path / "never.png", seed=9999)
+    code, report = verify_json(str(stranger))
+    assert code == 1 and checks(report)["token"] is False
+    missing = run_cli("verify", str(tmp_path / "missing.png"))
+    assert missing.returncode == 2 and "no such file" in one_line_error(missing.stderr)
+    bad = run_cli("verify", "xyz")
+    assert bad.returncode == 2 and "not a token id" in one_line_error(bad.stderr)
+    # Two artworks whose ids share their first hex digit: that digit alone is ambiguous.
+    digests: dict[str, list[Path]] = {}
+    for seed in range(500, 540):
+        art = make_artwork(tmp_path / f"a{seed}.png", seed=seed)
+        digests.setdefault(hashlib.sha256(art.read_bytes()).hexdigest()[0], []).append(art)
+    pair = next(arts[:2] for arts in digests.values() if len(arts) >= 2)
+    for art in pair:
+        assert invoke("mint", str(art), "--donor", DONOR.address, "--json").exit_code == 0
+    digit = hashlib.sha256(pair[0].read_bytes()).hexdigest()[0]
+    ambiguous = run_cli("verify", digit)
+    line = one_line_error(ambiguous.stderr)
+    assert ambiguous.returncode == 2 and "ambiguous" in line and "give more digits" in line
+
+
+def test_a_mint_that_lost_a_race_names_the_token(
+    minted: dict[str, object], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another minter mints the same image between the early check and the send: the contract's
+    ImageAlreadyMinted(imageDigest) revert is decoded and named like the early refusal, and the
+    journal says why."""
+    from provenance.chain.contract import ProvenanceArt
+    from provenance.state.journal import Journal
+    from provenance.workflows.context import open_collection
+
+    art = make_artwork(tmp_path / "raced.png", seed=31337)
+    digest = hashlib.sha256(art.read_bytes()).digest()
+    collection = open_collection(with_signer=True)
+    assert collection.sender is not None
+    contract = collection.contract
+    collection.sender.transact(
+        to=contract.address,
+        data=contract.mint_calldata(
+            to=DONOR.address,
+            metadata_digest=hashlib.sha256(b"the other minter's metadata").digest(),
+            image_digest=digest,
+            sealed_message=b"",
+        ),
+    )
+    # As if the early check had run just before the other mint landed.
+    monkeypatch.setattr(ProvenanceArt, "token_of_image", lambda self, image: 0)
+    result = invoke("mint", str(art), "--donor", DONOR.address)
+    assert result.exit_code == 2
+    line = one_line_error(result.stderr)
+    assert f"already minted as token {short(int.from_bytes(digest, 'big'))}" in line
+    entry = Journal().find(chain_id=31337, contract=contract.address, image_sha256=digest.hex())
+    assert entry is not None and entry.state == "failed"
+    assert entry.error is not None and "ImageAlreadyMinted" in entry.error

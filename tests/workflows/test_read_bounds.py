@@ -56,7 +56,7 @@ def metadata_for(cid: str, size: object) -> dict[str, object]:
 def test_image_read_is_bounded_by_the_committed_size(tmp_path: Path) -> None:
     source = Recording(Blockstore.open(tmp_path / "blocks", fsync=False))
     cid = expanding_image(source.store)
-    record = Record(token_id=1, metadata_digest=b"\1" * 32, image_digest=b"\2" * 32)
+    record = Record(token_id=IMAGE_TOKEN, metadata_digest=b"\1" * 32)
     report = Report(token_id=1, contract="0x" + "0" * 40, chain_id=31337)
     assert _check_image(report, metadata_for(cid, 5000), record, source) is None
     assert source.asked == [(cid, 5000)]
@@ -69,11 +69,15 @@ def test_image_size_that_is_no_byte_count_or_over_the_artwork_limit_reads_nothin
 ) -> None:
     source = Recording(Blockstore.open(tmp_path / "blocks", fsync=False))
     cid = expanding_image(source.store)
-    record = Record(token_id=1, metadata_digest=b"\1" * 32, image_digest=b"\2" * 32)
+    record = Record(token_id=IMAGE_TOKEN, metadata_digest=b"\1" * 32)
     report = Report(token_id=1, contract="0x" + "0" * 40, chain_id=31337)
     assert _check_image(report, metadata_for(cid, size), record, source) is None
     assert source.asked == []
     assert report.checks[-1].ok is False and "not a byte count" in report.checks[-1].detail
+
+
+# Contract v2: the token id is the image's sha256.
+IMAGE_TOKEN = int.from_bytes(b"\2" * 32, "big")
 
 
 class _Contract:
@@ -86,7 +90,7 @@ class _Contract:
         return True
 
     def record_of(self, token_id: int) -> Record:
-        return Record(token_id=token_id, metadata_digest=self.digest, image_digest=b"\2" * 32)
+        return Record(token_id=token_id, metadata_digest=self.digest)
 
 
 def test_metadata_read_is_bounded(tmp_path: Path) -> None:

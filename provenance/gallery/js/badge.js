@@ -2,7 +2,7 @@
 // and fetches the content once, hashes it, and shows exactly those bytes (a blob URL): a gateway
 // that answers a second request differently has nothing to swap. What the page embeds is only a
 // hint for display. Every value from a token is set as text, never as markup.
-import { Collection } from './contract.js'
+import { Collection, tokenHex } from './contract.js'
 import { plain } from './wallet.js'
 import { el, fetchIpfs, rawCid, rawCidDigest, settings, rpcReader, sha256 } from './page.js'
 import { animationRecord, showAnimation, showStill } from './living.js'
@@ -99,9 +99,12 @@ async function checkWork (data, config, checks) {
   }
   const collection = new Collection(read, config.contract)
   const tokenId = BigInt(data.tokenId)
-  const record = await collection.record(tokenId)
-  if (/^0x0+$/.test(record.metadataDigest)) {
-    checks.fail('record', `token ${tokenId} has no record on Ethereum`)
+  let record = null
+  try {
+    record = await collection.record(tokenId) // reverts UnknownToken for an id never minted
+  } catch (err) { /* below */ }
+  if (!record || /^0x0+$/.test(record.metadataDigest)) {
+    checks.fail('record', `token ${tokenHex(tokenId).slice(2, 10)} has no record on Ethereum`)
     return null
   }
   checks.pass('record', `recorded metadata ${record.metadataDigest}, image ${record.imageDigest}`)
@@ -116,7 +119,8 @@ async function checkWork (data, config, checks) {
   }
   if (data.mintedBlock !== null && data.mintedBlock !== undefined) {
     const event = await collection.mintedEvent(tokenId, data.mintedBlock)
-    if (!event || event.metadataDigest !== record.metadataDigest || event.imageDigest !== record.imageDigest) {
+    // The event's tokenId topic is the image digest, matched by mintedEvent.
+    if (!event || event.metadataDigest !== record.metadataDigest) {
       checks.fail('mint event', 'no mint event with these digests in the block the page names')
       return null
     }

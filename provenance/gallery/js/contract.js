@@ -22,9 +22,10 @@ export class Collection {
     return decodeFunctionResult({ abi, functionName, data: result })
   }
 
+  // The recorded metadata digest; the image digest is the token id itself (contract v2).
   async record (tokenId) {
-    const record = await this.read('recordOf', [BigInt(tokenId)])
-    return { metadataDigest: record.metadataDigest, imageDigest: record.imageDigest }
+    const metadataDigest = await this.read('recordOf', [BigInt(tokenId)])
+    return { metadataDigest, imageDigest: tokenHex(tokenId) }
   }
 
   async owner (tokenId) {
@@ -42,14 +43,23 @@ export class Collection {
     return this.read('hasRole', [role, getAddress(account)])
   }
 
-  // Vouchers may be scoped per signer (isVoucherUsed(signer, id)) or global (isVoucherUsed(id)):
-  // ask in the shape the bundled ABI has.
-  isVoucherUsed (voucher) {
-    const fn = abi.find((item) => item.type === 'function' && item.name === 'isVoucherUsed')
-    const args = fn && fn.inputs.length === 2 ? [getAddress(voucher.signer), voucher.id] : [voucher.id]
-    return this.read('isVoucherUsed', args)
+  // 'open', 'redeemed' or 'canceled': voucher state is kept per (signer, id).
+  async voucherState (voucher) {
+    const state = await this.read('voucherState', [getAddress(voucher.signer), voucher.id])
+    return VOUCHER_STATES[Number(state)] || `unknown (${state})`
   }
-  tokenOfImage (imageDigest) { return this.read('tokenOfImage', [imageDigest]) }
+
+  // Whether an image was ever minted (live or burned): its token id is its digest, and the
+  // record stays after a burn; recordOf reverts UnknownToken for an id never minted.
+  async imageMinted (imageDigest) {
+    try {
+      await this.read('recordOf', [BigInt(imageDigest)])
+      return true
+    } catch (err) {
+      if (revertNameOf(err) === 'UnknownToken') return false
+      throw err
+    }
+  }
 
   // Who signed the voucher, by the contract's own EIP-712 hash of it.
   async voucherSigner (voucher, signature) {
@@ -73,6 +83,24 @@ export class Collection {
     }
     return null
   }
+}
+
+const VOUCHER_STATES = ['open', 'redeemed', 'canceled']
+
+// The full token id as 0x and 64 hex digits: the image digest, and the gallery's page name.
+export function tokenHex (tokenId) {
+  return toHex(BigInt(tokenId), { size: 32 })
+}
+
+function revertNameOf (err) {
+  for (let cause = err, i = 0; cause && i < 6; i++, cause = cause.cause) {
+    const data = cause.data && typeof cause.data === 'object' ? cause.data.data : cause.data
+    if (typeof data === 'string' && data.startsWith('0x')) {
+      const name = revertName(data)
+      if (name) return name
+    }
+  }
+  return null
 }
 
 export function voucherTuple (v) {

@@ -2,7 +2,7 @@
 // seals the message to the donor's wallet-derived key, sends `redeem` with the donation, waits for
 // the receipt and shows the token. Every refusal is one plain sentence, and nothing is sent.
 import { formatEther, getAddress, parseEther, stringToHex } from 'viem'
-import { Collection, mintedToken, redeemData, revertName } from './contract.js'
+import { Collection, mintedToken, redeemData, revertName, tokenHex } from './contract.js'
 import { el, rpcReader } from './page.js'
 import * as sealkey from './sealkey.js'
 import { Refusal, Wallet, discover, pick, plain } from './wallet.js'
@@ -10,7 +10,8 @@ import { Refusal, Wallet, discover, pick, plain } from './wallet.js'
 const ZERO = '0x0000000000000000000000000000000000000000'
 
 const REVERTS = {
-  VoucherAlreadyUsed: 'This offer was already redeemed, so nothing was sent.',
+  VoucherAlreadyRedeemed: 'This offer was already redeemed, so nothing was sent.',
+  VoucherAlreadyCanceled: 'The artist canceled this offer, so nothing was sent.',
   VoucherExpired: 'This offer has expired, so nothing was sent.',
   DonationTooLow: 'The donation is below the minimum, so nothing was sent.',
   SealedMessageNotFromRecipient: 'This offer is for another recipient: only they may attach a message, so nothing was sent.',
@@ -74,14 +75,16 @@ async function checkOffer (offer, collection, read, wallet, config, { value, wit
   }
   const readerChain = Number(BigInt(await read('eth_chainId')))
   if (readerChain !== config.chainId) throw new Refusal(`The gallery reads chain ${readerChain}, not ${config.chainId}, so nothing was sent.`)
-  if (await collection.isVoucherUsed(voucher)) throw new Refusal('This offer was already redeemed, so nothing was sent.')
+  const state = await collection.voucherState(voucher)
+  if (state === 'redeemed') throw new Refusal('This offer was already redeemed, so nothing was sent.')
+  if (state === 'canceled') throw new Refusal('The artist canceled this offer, so nothing was sent.')
   const latest = await read('eth_getBlockByNumber', ['latest', false])
   const now = Math.max(Number(BigInt(latest.timestamp)), Math.floor(Date.now() / 1000))
   if (BigInt(voucher.deadline) < BigInt(now)) throw new Refusal('This offer has expired, so nothing was sent.')
   const signer = await collection.voucherSigner(voucher, offer.signature)
   if (signer.toLowerCase() !== voucher.signer.toLowerCase()) throw new Refusal("The offer's signature is not its signer's, so nothing was sent.")
   if (!await collection.isMinter(signer)) throw new Refusal(`The offer's signer ${signer} may not mint in this collection, so nothing was sent.`)
-  if (await collection.tokenOfImage(voucher.imageDigest) !== 0n) throw new Refusal('This artwork is already a token of this collection, so nothing was sent.')
+  if (await collection.imageMinted(voucher.imageDigest)) throw new Refusal('This artwork is already a token of this collection, so nothing was sent.')
   if (value < BigInt(voucher.minDonation)) {
     throw new Refusal(`The donation of ${formatEther(value)} ETH is below the minimum of ${formatEther(BigInt(voucher.minDonation))} ETH, so nothing was sent.`)
   }
@@ -172,9 +175,10 @@ export function setup (form, config, contentCheck) {
       if (receipt.status !== '0x1') throw new Refusal(`The transaction ${hash} failed on chain; the donation was not taken.`)
       const tokenId = mintedToken(receipt, collection.address)
       if (tokenId === null) throw new Refusal(`The transaction ${hash} minted no token of this collection.`)
+      const hex = tokenHex(tokenId)
       status.replaceChildren(
-        document.createTextNode(`Thank you: token ${tokenId} is yours. `),
-        el('a', { href: `../work/${tokenId}.html` }, 'See your token'))
+        document.createTextNode(`Thank you: token ${hex.slice(2, 10)} is yours. `),
+        el('a', { href: `../work/${hex}.html` }, 'See your token'))
       status.dataset.state = 'ok'
       status.setAttribute('data-token-id', tokenId.toString(10))
     } catch (err) {
