@@ -87,6 +87,14 @@ def test_a_usage_error_is_one_line_with_exit_2(args: tuple[str, ...]) -> None:
     assert result.stdout == ""
 
 
+@pytest.mark.parametrize("group", ["tokens", "roles", "ipfs", "chain"])
+def test_a_group_without_subcommand_shows_its_help_not_an_error(group: str) -> None:
+    result = run(group)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"Usage: provenance {group}"), result.stderr
+    assert "Error" not in result.stderr
+
+
 def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
     """`provenance ipfs pin ls | head -1`: no traceback, no message once head has its line."""
     env = {**os.environ, "PROVENANCE_HOME": str(tmp_path)}

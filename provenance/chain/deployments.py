@@ -7,13 +7,20 @@ so a user's own anvil on chain 31337 never picks up the devnet's address by acci
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 from provenance.errors import ConfigError
 from provenance.state.home import atomic_write, home
+from provenance.untrusted import load_json
 
 __all__ = ["Deployments"]
+
+_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
+# A few networks of a few records each; the bounds refuse a damaged or hostile file cleanly.
+_MAX_BYTES = 1 << 20
+_MAX_DEPTH = 8
 
 
 class Deployments:
@@ -22,18 +29,35 @@ class Deployments:
 
     def _load(self) -> dict[str, Any]:
         try:
-            data = json.loads(self.path.read_text())
+            raw = self.path.read_bytes()
         except FileNotFoundError:
             return {}
-        except ValueError as exc:
-            raise ConfigError(f"{self.path} is not valid JSON: {exc}") from exc
+        except OSError as exc:
+            raise ConfigError(f"cannot read {self.path}: {exc.strerror}") from exc
+        data = load_json(
+            raw, max_bytes=_MAX_BYTES, max_depth=_MAX_DEPTH, what=str(self.path), error=ConfigError
+        )
         if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
             raise ConfigError(f"{self.path} is not a JSON object of networks (fix or remove it)")
         return data
 
     def get(self, key: str, contract: str = "ProvenanceArt") -> dict[str, Any] | None:
+        """The record of ``contract`` on network ``key``, None when there is none. A record of
+        the wrong shape is an error naming the file: taking it for "none" would deploy a new
+        collection and overwrite the real address."""
         entry = self._load().get(key, {}).get(contract)
-        return dict(entry) if isinstance(entry, dict) else None
+        if entry is None:
+            return None
+        where = f"{self.path}: {key}.{contract}"
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{where} is not an object with an address (fix or remove it)")
+        address = entry.get("address")
+        if not isinstance(address, str) or not _ADDRESS.fullmatch(address):
+            raise ConfigError(f"{where}.address is not a 0x address (fix or remove it)")
+        block = entry.get("block", 0)
+        if isinstance(block, bool) or not isinstance(block, int) or block < 0:
+            raise ConfigError(f"{where}.block is not a block number (fix or remove it)")
+        return dict(entry)
 
     def put(self, key: str, record: dict[str, Any], contract: str = "ProvenanceArt") -> None:
         data = self._load()

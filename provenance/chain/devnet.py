@@ -19,6 +19,7 @@ from pathlib import Path
 
 from provenance.errors import ChainError, ConfigError
 from provenance.state.home import atomic_write, file_lock, home
+from provenance.untrusted import plain_text
 
 __all__ = ["DEVNET_CHAIN_ID", "Devnet", "DevnetInfo", "find_anvil"]
 
@@ -149,6 +150,7 @@ class Devnet:
             "1",
         ]
         with open(self.log_file, "ab") as log:
+            log_start = log.tell()  # what this start writes begins here
             process = subprocess.Popen(
                 args,
                 stdout=log,
@@ -159,11 +161,7 @@ class Devnet:
         deadline = time.monotonic() + timeout
         while not _port_answers(port):
             if process.poll() is not None:
-                tail = self.log_file.read_text(errors="replace")[-400:].strip().splitlines()
-                raise ChainError(
-                    f"anvil exited at start (code {process.returncode}): "
-                    f"{tail[-1] if tail else 'no output'} (log: {self.log_file})"
-                )
+                raise self._start_failure(process.returncode, log_start)
             if time.monotonic() > deadline:
                 process.terminate()
                 raise ChainError(f"anvil did not listen on port {port} within {timeout:.0f} s")
@@ -172,6 +170,25 @@ class Devnet:
         atomic_write(self.info_file, json.dumps(asdict(info)).encode())
         atomic_write(self.port_file, str(port).encode())
         return info
+
+    def _start_failure(self, code: int | None, log_start: int) -> ChainError | ConfigError:
+        """Why anvil exited at start, from what it wrote to the log this time: its ``error:``
+        line (clap prints a usage hint after it), and for a damaged state file what to do."""
+        with open(self.log_file, "rb") as log:
+            log.seek(log_start)
+            written = log.read(64 * 1024).decode(errors="replace")
+        lines = [plain_text(line).strip() for line in written.splitlines() if line.strip()]
+        errors = [line for line in lines if line.lower().startswith("error")]
+        reason = (errors or lines or ["no output"])[0]
+        if str(self.state_file) in reason or "--state" in reason:
+            return ConfigError(
+                f"the devnet's state file {self.state_file} is damaged (anvil: {reason[:300]});"
+                " restore it from a backup, or move it aside to start an empty devnet (its"
+                f" tokens are then gone); log: {self.log_file}"
+            )
+        return ChainError(
+            f"anvil exited at start (code {code}): {reason[:300]} (log: {self.log_file})"
+        )
 
     def down(self, *, timeout: float = 10.0) -> bool:
         """Stop anvil (SIGTERM: it writes its state); True when one was running."""

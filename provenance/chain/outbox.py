@@ -32,6 +32,7 @@ from provenance.chain.abi import ContractABI
 from provenance.chain.rpc import Receipt, Transaction
 from provenance.chain.tx import PreparedTx, Sender
 from provenance.errors import ChainError
+from provenance.state.journal import parse_attempts
 
 if TYPE_CHECKING:
     from provenance.state.journal import Journal
@@ -299,7 +300,7 @@ class JournalSlot:
             raw_tx=row.raw_tx,
             nonce=row.nonce,
             sender=row.sender,
-            attempts=list(json.loads(row.attempts)),
+            attempts=parse_attempts(row.attempts, where=f"transaction {row.key}"),
         )
 
     def save_signed(self, journaled: Journaled) -> None:

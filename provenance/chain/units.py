@@ -28,6 +28,12 @@ def parse_amount(text: str) -> int:
         ) from None
     if not value.is_finite() or value < 0:
         raise InputError(f"amount {text!r} must be a non-negative number")
+    # Before any arithmetic: an exponent such as 1e999999999 overflows the decimal context (and
+    # 1e-999999999 underflows to 0), so amounts far outside uint256 wei are refused by magnitude.
+    if value and value.adjusted() > 80:
+        raise InputError(f"amount {text!r} is too large")
+    if value and value.adjusted() < -40:
+        raise InputError(f"amount {text!r} is not a whole number of wei")
     wei = value * _UNITS[unit or "wei"]
     if wei != wei.to_integral_value():
         raise InputError(f"amount {text!r} is not a whole number of wei")

@@ -7,6 +7,7 @@ Commands only parse, call a workflow and render. Subcommands are imported lazily
 
 from __future__ import annotations
 
+import errno
 import importlib
 import sys
 from collections.abc import Sequence
@@ -16,7 +17,8 @@ import click
 
 from provenance import __version__
 from provenance.cli.registry import COMMANDS, SHORT_HELP
-from provenance.errors import ProvenanceError
+from provenance.errors import ConfigError, ProvenanceError
+from provenance.untrusted import plain_text
 
 __all__ = ["main"]
 
@@ -25,7 +27,8 @@ class UserFacingError(click.ClickException):
     """A ``ProvenanceError`` rendered as click renders its own errors: ``Error: ...`` on stderr."""
 
     def __init__(self, error: ProvenanceError) -> None:
-        super().__init__(error.message)
+        # The message may quote a file, a token or a remote answer: shown as plain text.
+        super().__init__(plain_text(error.message))
         self.exit_code = error.exit_code  # type: ignore[misc]  # click reads it per instance
 
 
@@ -36,7 +39,7 @@ class InternalError(click.ClickException):
 
     def __init__(self, exc: Exception) -> None:
         super().__init__(
-            f"internal error: {type(exc).__name__}: {exc} (re-run with --debug for"
+            f"internal error: {type(exc).__name__}: {plain_text(exc)} (re-run with --debug for"
             " the traceback, and please report it)"
         )
 
@@ -82,9 +85,13 @@ class LazyGroup(click.Group):
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
         try:
             code = super().main(args, prog_name, complete_var, False, **extra)
+        except click.exceptions.NoArgsIsHelpError as exc:
+            # A group named without a subcommand: its help is what the person asked for.
+            click.echo(exc.format_message(), err=True)
+            sys.exit(exc.exit_code)
         except click.UsageError as exc:
             hint = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx is not None else ""
-            click.echo(f"Error: {exc.format_message()}{hint}", err=True)
+            click.echo(f"Error: {plain_text(exc.format_message())}{hint}", err=True)
             sys.exit(exc.exit_code)
         except click.ClickException as exc:
             exc.show()
@@ -119,6 +126,13 @@ class LazyGroup(click.Group):
             BrokenPipeError,  # the reader went away: ``main`` ends quietly
         ):
             raise
+        except OSError as exc:
+            if ctx.find_root().params.get("debug"):
+                raise
+            local = _local_storage_error(exc)
+            if local is not None:
+                raise UserFacingError(local) from exc
+            raise InternalError(exc) from exc
         except Exception as exc:  # a bug, not a user error: still one line, with a way to see more
             if ctx.find_root().params.get("debug"):
                 raise
@@ -136,6 +150,33 @@ def cli(debug: bool) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
     cli.main(args=argv, prog_name="provenance")
+
+
+# Errors of the local disk, not of the program: a read-only or foreign-owned state folder, a full
+# disk, a path where a folder should be. Writes go through temp files and renames, so such an
+# error leaves the old state; it is reported as configuration (exit 3), naming the path.
+_STORAGE_ERRNOS = frozenset(
+    {
+        errno.EROFS,
+        errno.EACCES,
+        errno.EPERM,
+        errno.ENOSPC,
+        errno.EDQUOT,
+        errno.ENOTDIR,
+        errno.EISDIR,
+        errno.EEXIST,
+    }
+)
+
+
+def _local_storage_error(exc: OSError) -> ConfigError | None:
+    full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    if exc.errno not in _STORAGE_ERRNOS or not (exc.filename or full):
+        return None
+    reason = exc.strerror or errno.errorcode.get(exc.errno or 0, "error")
+    hint = " (free some space and run the command again)" if full else ""
+    where = f" {exc.filename}" if exc.filename else " to disk"
+    return ConfigError(f"cannot write{where}: {reason}{hint}")
 
 
 def _quiet_broken_pipe() -> None:

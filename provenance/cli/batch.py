@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from provenance.cli.options import Connection, connection_options
-from provenance.cli.render import emit_json, err_console, out_console
+from provenance.cli.render import emit_json, err_console, line, out_console
 
 
 @click.command("mint-batch")
@@ -51,10 +51,12 @@ def mint_batch(
         if live:
             if outcome.result:
                 err_console.print(
-                    f"token {short_token(outcome.result.token_id)}  {outcome.request.artwork}"
+                    line(f"token {short_token(outcome.result.token_id)}  {outcome.request.artwork}")
                 )
             else:
-                err_console.print(f"[red]failed[/] {outcome.request.artwork}: {outcome.error}")
+                err_console.print(
+                    line(("failed", "red"), f" {outcome.request.artwork}: {outcome.error}")
+                )
 
     started = time.perf_counter()
     # Every row's key and message are checked before the first transaction is sent.
@@ -90,6 +92,8 @@ def mint_batch(
             f" {len(failed)} in {elapsed:.2f} s ({rate:.1f} mints/s)"
         )
         for outcome in failed:
-            out_console.print(f"[red]failed[/] {outcome.request.artwork}: {outcome.error}")
+            out_console.print(
+                line(("failed", "red"), f" {outcome.request.artwork}: {outcome.error}")
+            )
     if failed:
         raise SystemExit(1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from provenance.cli.render import emit_json, json_option, out_console
+from provenance.cli.render import emit_json, json_option, line, out_console
 
 
 @click.group()
@@ -82,7 +82,9 @@ def status(as_json: bool) -> None:
                 }
             )
         else:
-            out_console.print(f"devnet pid {info.pid} does not answer at {info.rpc_url}: {exc}")
+            out_console.print(
+                line(f"devnet pid {info.pid} does not answer at {info.rpc_url}: {exc}")
+            )
         return
     contract = deployment["address"] if deployment else None
     if as_json:

@@ -18,7 +18,7 @@ from provenance.cli.options import (
     content_options,
     token_metadata_options,
 )
-from provenance.cli.render import emit_json, out_console, plural, table
+from provenance.cli.render import cells, emit_json, line, out_console, plural, table
 from provenance.content.message import read_message
 from provenance.errors import InputError
 
@@ -170,16 +170,18 @@ def make(
         )
         return
     out_console.print(
-        f"[bold green]offer written[/] to {output}: {made.name!r} for at least"
-        f" {format_wei(made.voucher.min_donation)}"
+        line(
+            ("offer written", "bold green"),
+            f" to {output}: {made.name!r} for at least {format_wei(made.voucher.min_donation)}",
+        )
     )
-    out_console.print(f"  image     ipfs://{made.image_cid}")
-    out_console.print(f"  metadata  ipfs://{made.metadata_cid}")
-    out_console.print(f"  gallery   {url}")
-    out_console.print(f"  QR code   {png}")
+    out_console.print(line(f"  image     ipfs://{made.image_cid}"))
+    out_console.print(line(f"  metadata  ipfs://{made.metadata_cid}"))
+    out_console.print(line(f"  gallery   {url}"))
+    out_console.print(line(f"  QR code   {png}"))
     if sys.stdout.isatty():
         qr.terminal(compact=True)
-    out_console.print(f"  a donor redeems it with: provenance redeem {output} --account NAME")
+    out_console.print(line(f"  a donor redeems it with: provenance redeem {output} --account NAME"))
 
 
 @offer.command("cancel")
@@ -206,8 +208,11 @@ def cancel(offer_file: Path, as_json: bool, connection: Connection) -> None:
         )
         return
     out_console.print(
-        f"[bold green]canceled[/] offer {parsed.id_hex[:18]}... ({parsed.name!r}) by"
-        f" {result.canceled_by}, tx {result.tx_hash}"
+        line(
+            ("canceled", "bold green"),
+            f" offer {parsed.id_hex[:18]}... ({parsed.name!r}) by {result.canceled_by},"
+            f" tx {result.tx_hash}",
+        )
     )
 
 
@@ -315,8 +320,11 @@ def redeem(
             emit_json({"ok": True, "id": parsed.id_hex, "name": checked.metadata["name"]})
         else:
             out_console.print(
-                f"[bold green]offer checks out[/]: {checked.metadata['name']!r},"
-                f" at least {format_wei(parsed.voucher.min_donation)}"
+                line(
+                    ("offer checks out", "bold green"),
+                    f": {checked.metadata['name']!r},"
+                    f" at least {format_wei(parsed.voucher.min_donation)}",
+                )
             )
         return
     result = run_redeem(parsed, collection, source, message=data, donation=donation)
@@ -413,7 +421,7 @@ def donations(as_json: bool, connection: Connection) -> None:
         ("token", "donor", "amount", "block"),
     )
     for d in report.donations:
-        shown.add_row(short_token(d.token_id), d.redeemer, format_wei(d.amount), str(d.block))
+        shown.add_row(*cells(short_token(d.token_id), d.redeemer, format_wei(d.amount), d.block))
     out_console.print(shown)
     payees = table("payees", ("payee", "shares", "released", "due"))
     for p in report.payees:

@@ -15,11 +15,16 @@ from typing import Any
 import click
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
+
+from provenance.untrusted import rich_text
 
 __all__ = [
+    "cells",
     "emit_json",
     "err_console",
     "json_option",
+    "line",
     "out_console",
     "plural",
     "progress_printer",
@@ -42,6 +47,24 @@ def table(title: str, columns: Sequence[str]) -> Table:
     for column in columns:
         shown.add_column(column, no_wrap=not out_console.is_terminal, overflow="fold")
     return shown
+
+
+def line(*parts: str | tuple[str, str]) -> Text:
+    """One line of output built from parts, none of which rich parses as markup: a ``str`` is
+    shown as plain text (escapes and control characters removed), a ``(text, style)`` pair in
+    that style. Every line that quotes a token, record, offer, file name or remote answer is
+    built this way, never as a markup f-string."""
+    return Text.assemble(
+        *[
+            rich_text(part) if isinstance(part, str) else rich_text(part[0], style=part[1])
+            for part in parts
+        ]
+    )
+
+
+def cells(*values: object) -> list[Text]:
+    """Table cells shown as plain text (a ``str`` cell would be parsed as markup)."""
+    return [rich_text(value) for value in values]
 
 
 def plural(count: int, noun: str) -> str:

@@ -12,6 +12,7 @@ import click
 from provenance.cli.options import ADDRESS, Connection, connection_options
 from provenance.cli.render import emit_json, json_option
 from provenance.errors import InputError
+from provenance.untrusted import plain_text
 
 __all__ = ["seal"]
 
@@ -143,7 +144,7 @@ def decrypt(
     if as_json:
         emit_json({"message": text})
         return
-    click.echo(text)
+    click.echo(plain_text(text, newlines=True))  # whoever sealed it chose these bytes
 
 
 @seal.command("wallet-key")
@@ -167,18 +168,23 @@ def wallet_key_command(as_json: bool, connection: Connection) -> None:
 
 @seal.command()
 @click.option("--address", required=True, metavar="0x..", help="The donor's address.")
-@click.option("--message-file", required=True, type=_PATH, help="The exact text that was signed.")
+@click.option(
+    "--message-file",
+    required=True,
+    type=_PATH,
+    help="The text as printed; the signed bytes are it without its final newline.",
+)
 @click.option("--signature", required=True, metavar="0x..", help="The personal_sign signature.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON document.")
 def recover(address: str, message_file: Path, signature: str, as_json: bool) -> None:
     """Recover the donor's public key from a personal_sign signature and print it."""
-    from provenance.seal import key_from_signature
+    from provenance.seal import key_from_consent
 
     try:
         text = _read(message_file, "message file").decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(f"message file {message_file} is not UTF-8 text") from exc
-    key = key_from_signature(donor=address, message=text, signature=signature)
+    key = key_from_consent(donor=address, text=text, signature=signature)
     if as_json:
         document = {
             "scheme": key.scheme,

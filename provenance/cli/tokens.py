@@ -8,7 +8,7 @@ import click
 
 from provenance.chain.address import to_checksum
 from provenance.cli.options import TOKEN, Connection, connection_options
-from provenance.cli.render import emit_json, out_console, plural, table
+from provenance.cli.render import cells, emit_json, line, out_console, plural, table
 from provenance.errors import InputError
 
 if TYPE_CHECKING:
@@ -79,17 +79,21 @@ def list_tokens(as_json: bool, connection: Connection) -> None:
     )
     for row in rows:
         shown.add_row(
-            short_token(row["token_id"]),
-            row["to"],
-            row["metadata_cid"],
-            "sealed" if row["sealed_message"] else "-",
-            row["artwork"] or "-",
+            *cells(
+                short_token(row["token_id"]),
+                row["to"],
+                row["metadata_cid"],
+                "sealed" if row["sealed_message"] else "-",
+                row["artwork"] or "-",
+            )
         )
     out_console.print(shown)
     for entry in pending:
         out_console.print(
-            f"[yellow]unfinished[/] {entry.artwork}: {entry.state}"
-            + (f" ({entry.error})" if entry.error else "")
+            line(
+                ("unfinished", "yellow"),
+                f" {entry.artwork}: {entry.state}" + (f" ({entry.error})" if entry.error else ""),
+            )
         )
 
 
@@ -124,4 +128,4 @@ def show(token: TokenRef, as_json: bool, connection: Connection) -> None:
         return
     shown = {**info, "token_id": short_token(token_id)}  # short for people; token_hex in full
     for key, value in shown.items():
-        out_console.print(f"{key:16} {value}")
+        out_console.print(line(f"{key:16} {value}"))

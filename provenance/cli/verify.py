@@ -10,6 +10,7 @@ import click
 from provenance.cli.options import TOKEN, Connection, connection_options, content_options
 from provenance.cli.render import emit_json, json_option, out_console, table
 from provenance.errors import InputError
+from provenance.untrusted import plain_text, rich_text
 
 if TYPE_CHECKING:
     from provenance.chain.token_id import TokenRef
@@ -94,8 +95,6 @@ def verify(
             }
         )
     else:
-        from rich.text import Text
-
         shown = table(
             f"token {short_token(token_id)} on {collection.chain.label} ({report.contract})",
             ("check", "result", "evidence"),
@@ -103,7 +102,7 @@ def verify(
         marks = {True: "[green]pass[/]", False: "[red]FAIL[/]", None: "[dim]n/a[/]"}
         for check in report.checks:
             # The evidence quotes what the token's content says: plain text, never markup.
-            shown.add_row(check.name, marks[check.ok], Text(check.detail))
+            shown.add_row(check.name, marks[check.ok], rich_text(check.detail))
         out_console.print(shown)
         failed = [c.name for c in report.checks if c.ok is False]
         out_console.print(
@@ -144,4 +143,4 @@ def decrypt(
     if as_json:
         emit_json({"token_id": token_id, "message": text})
         return
-    click.echo(text)
+    click.echo(plain_text(text, newlines=True))

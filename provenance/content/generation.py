@@ -7,7 +7,6 @@ to reproduce the pixels (:func:`regenerate_check`).
 
 from __future__ import annotations
 
-import json
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 from PIL import Image
 
 from provenance.errors import InputError
+from provenance.untrusted import load_json
 
 __all__ = [
     "KEYWORD",
@@ -25,14 +25,20 @@ __all__ = [
 ]
 
 KEYWORD = "provenance"
+# The GAN's record is under 1 KB nesting 2 levels; the bounds refuse a hostile chunk first.
+MAX_RECORD_BYTES = 64 * 1024
+MAX_RECORD_DEPTH = 8
 
 
 def parse_generation_record(text: str) -> dict[str, Any]:
     """The record from the chunk's text; the one set of rules the toolkit and the GAN both apply."""
-    try:
-        record = json.loads(text)
-    except ValueError as exc:
-        raise InputError("the PNG's provenance chunk is not JSON") from exc
+    record = load_json(
+        text.encode("utf-8", errors="surrogatepass"),
+        max_bytes=MAX_RECORD_BYTES,
+        max_depth=MAX_RECORD_DEPTH,
+        what="the PNG's provenance chunk",
+        error=InputError,
+    )
     model = record.get("model") if isinstance(record, dict) else None
     if not isinstance(model, dict) or not isinstance(model.get("sha256"), str):
         raise InputError("the PNG's provenance chunk lacks model.sha256")

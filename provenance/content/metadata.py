@@ -8,13 +8,13 @@ one IPFS chunk (a single raw block, whose CID is a function of its sha256 alone)
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import rfc8785
 
-from provenance.errors import InputError, VerificationError
+from provenance.errors import InputError, ProvenanceError, VerificationError
+from provenance.untrusted import load_json
 
 __all__ = [
     "CONTENT_PROFILE",
@@ -32,6 +32,9 @@ MAX_METADATA_BYTES = 256 * 1024
 #: ``ipfs add`` default: the CIDs it gives are written into tokens and must never change.
 CONTENT_PROFILE = "unixfs-v1-2025"
 PROVENANCE_VERSION = 1
+# Honest metadata nests 4 levels (metadata > provenance > generator > model); the bound leaves
+# room for new fields while refusing a nesting bomb before the parser sees it.
+MAX_METADATA_DEPTH = 16
 
 
 def canonical_json(value: Any) -> bytes:
@@ -119,12 +122,20 @@ def metadata_digest(metadata: Mapping[str, Any]) -> bytes:
 def parse_metadata(data: bytes) -> dict[str, Any]:
     """Parse metadata bytes read back from IPFS; they must be canonical and well formed."""
     try:
-        value = json.loads(data)
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise VerificationError("metadata is not JSON", check="metadata") from exc
+        value = load_json(
+            data, max_bytes=MAX_METADATA_BYTES, max_depth=MAX_METADATA_DEPTH, what="the metadata"
+        )
+    except ProvenanceError as exc:
+        raise VerificationError(exc.message, check="metadata") from exc
     if not isinstance(value, dict):
         raise VerificationError("metadata is not a JSON object", check="metadata")
-    if canonical_json(value) != data:
+    try:
+        canonical = canonical_json(value)
+    except InputError as exc:  # e.g. an integer past 2**53, which JCS cannot write
+        raise VerificationError(
+            "metadata is not in canonical (RFC 8785) form", check="metadata"
+        ) from exc
+    if canonical != data:
         raise VerificationError("metadata is not in canonical (RFC 8785) form", check="metadata")
     record = value.get("provenance")
     if not isinstance(record, dict) or record.get("version") != PROVENANCE_VERSION:

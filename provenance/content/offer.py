@@ -15,6 +15,7 @@ from eth_hash.auto import keccak
 
 from provenance.chain.address import ZERO_ADDRESS, parse_address, to_checksum
 from provenance.errors import InputError
+from provenance.untrusted import load_json
 
 __all__ = [
     "OFFER_FORMAT",
@@ -30,6 +31,10 @@ OFFER_FORMAT = "provenance-offer"
 OFFER_VERSION = 1
 # The contract's EIP-712 domain version: "2" since voucher state is kept per signer.
 EIP712_DOMAIN_VERSION = "2"
+# An offer file is a few hundred bytes nesting 2 levels; the bounds refuse a hostile one (a
+# nesting bomb) before the parser sees it.
+MAX_OFFER_BYTES = 64 * 1024
+MAX_OFFER_DEPTH = 8
 # ERC-1271: bytes4(keccak256("isValidSignature(bytes32,bytes)")), both the selector and the answer.
 ERC1271_MAGIC = bytes.fromhex("1626ba7e")
 
@@ -257,8 +262,7 @@ def load_offer(path: Path) -> Offer:
         raise InputError(f"offer file not found: {path}") from None
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror}") from exc
-    try:
-        value = json.loads(data)
-    except (UnicodeDecodeError, ValueError):
-        raise InputError(f"{path} is not JSON") from None
+    value = load_json(
+        data, max_bytes=MAX_OFFER_BYTES, max_depth=MAX_OFFER_DEPTH, what=str(path), error=InputError
+    )
     return Offer.from_json(value)

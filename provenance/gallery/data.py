@@ -174,20 +174,36 @@ def _work(
     except ProvenanceError as exc:
         work.problem = f"metadata unavailable: {exc}"
         return work
+    try:
+        _fill_from_metadata(work, metadata)
+    except (TypeError, ValueError, KeyError, AttributeError):
+        # Well-formed JSON in an unexpected shape: this token shows one sentence, the others
+        # are untouched.
+        work.problem = "metadata unavailable: its fields are not of the expected types"
+    return work
+
+
+def _fill_from_metadata(work: Work, metadata: dict[str, Any]) -> None:
     prov = metadata["provenance"]
     work.title = str(metadata.get("name") or work.title)
     work.description = str(metadata.get("description") or "")
     work.image_cid = str(prov["image"]["cid"])
     work.mime = str(prov["image"].get("mime") or "")
-    work.width, work.height = prov["image"].get("width"), prov["image"].get("height")
-    work.donor = prov.get("donor")
-    work.generator = prov.get("generator")
-    work.attributes = list(metadata.get("attributes") or [])
+    width, height = prov["image"].get("width"), prov["image"].get("height")
+    work.width = width if isinstance(width, int) and not isinstance(width, bool) else None
+    work.height = height if isinstance(height, int) and not isinstance(height, bool) else None
+    donor = prov.get("donor")
+    work.donor = donor if isinstance(donor, str) else None
+    generator = prov.get("generator")
+    work.generator = generator if isinstance(generator, dict) else None
+    attributes = metadata.get("attributes") or []
+    work.attributes = (
+        [a for a in attributes if isinstance(a, dict)] if isinstance(attributes, list) else []
+    )
     animation = metadata.get("animation_url")
     work.animation_url = str(animation) if isinstance(animation, str) else None
     committed = prov.get("animation")
     work.animation = dict(committed) if isinstance(committed, dict) else None
-    return work
 
 
 def _offers(collection: Collection, source: ContentSource) -> list[OfferEntry]:

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from provenance.seal.donor import (
     consent_message,
+    key_from_consent,
     key_from_encryption_key,
     key_from_public_key,
     key_from_signature,
     key_from_transaction,
+    signed_consent_text,
 )
 from provenance.seal.envelope import (
     MAX_MESSAGE_BYTES,
@@ -54,6 +56,7 @@ __all__ = [
     "consent_message",
     "encryption_public_key",
     "envelope_bytes",
+    "key_from_consent",
     "key_from_encryption_key",
     "key_from_public_key",
     "key_from_signature",
@@ -66,6 +69,7 @@ __all__ = [
     "parse_stored",
     "seal",
     "seal_to_wallet",
+    "signed_consent_text",
     "stored_bytes",
     "validate_envelope",
     "wallet_donor_key",

@@ -40,11 +40,13 @@ from provenance.seal.keys import (
 __all__ = [
     "CONSENT_PURPOSE",
     "consent_message",
+    "key_from_consent",
     "key_from_encryption_key",
     "key_from_public_key",
     "key_from_signature",
     "key_from_transaction",
     "recover_public_key",
+    "signed_consent_text",
 ]
 
 CONSENT_PURPOSE: Final = (
@@ -136,6 +138,31 @@ def key_from_signature(*, donor: str, message: str, signature: str) -> DonorKey:
     )
     _check_donor(public_key, address, what="the signature")
     return DonorKey(ECIES, public_key, address, True, "signature")
+
+
+def signed_consent_text(printed: str) -> str:
+    """The one consent rule, shared by ``seal recover`` and ``mint --donor-signature`` (and the
+    wallet key message): the signed bytes are the text as printed without its final newline."""
+    return printed.removesuffix("\n")
+
+
+def key_from_consent(*, donor: str, text: str, signature: str) -> DonorKey:
+    """``key_from_signature`` over ``signed_consent_text(text)``. When the signature is over the
+    text *with* a final newline instead, the error says so (``context["newline"]`` is true)
+    rather than naming some other signer."""
+    signed = signed_consent_text(text)
+    try:
+        return key_from_signature(donor=donor, message=signed, signature=signature)
+    except SealError as exc:
+        try:
+            key_from_signature(donor=donor, message=signed + "\n", signature=signature)
+        except SealError:
+            raise exc from None
+        raise SealError(
+            "the signature is over the text with its final newline; sign the text as printed"
+            " without its final newline",
+            newline=True,
+        ) from None
 
 
 # web3.py's get_transaction field names -> the fields each transaction type signs over.

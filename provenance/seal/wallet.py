@@ -23,7 +23,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
@@ -34,8 +33,14 @@ from eth_account.messages import encode_defunct
 from eth_account.signers.local import LocalAccount
 
 from provenance.errors import InputError, SealError
-from provenance.seal.envelope import open_with_x25519_secret, seal, validate_envelope
+from provenance.seal.envelope import (
+    MAX_ENVELOPE_BYTES,
+    open_with_x25519_secret,
+    seal,
+    validate_envelope,
+)
 from provenance.seal.keys import X25519, DonorKey, checksum_address
+from provenance.untrusted import load_json
 
 __all__ = [
     "HKDF_INFO",
@@ -181,12 +186,15 @@ def parse_stored(data: bytes, *, canonical: bool = False) -> StoredEnvelope:
 
     With ``canonical``, the bytes must be exactly the RFC 8785 form (what the chain commits to).
     """
-    try:
-        value = json.loads(bytes(data).decode("utf-8"), object_pairs_hook=_reject_duplicates)
-    except UnicodeDecodeError as exc:
-        raise SealError("the sealed message is not UTF-8 JSON") from exc
-    except json.JSONDecodeError as exc:
-        raise SealError(f"the sealed message is not valid JSON: {exc.msg}") from exc
+    # Bounded before parsing: the bytes come from a mint event or a file anyone may have written.
+    value = load_json(
+        bytes(data),
+        max_bytes=MAX_ENVELOPE_BYTES + 256,  # an envelope, wrapped with its key's name
+        max_depth=3,
+        what="the sealed message",
+        error=SealError,
+        object_pairs_hook=_reject_duplicates,
+    )
     if not isinstance(value, dict):
         raise SealError("a sealed message must be a JSON object")
     if "version" in value:

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import platformdirs
 
+from provenance.errors import ConfigError
+
 __all__ = ["Home", "atomic_write", "file_lock", "home", "home_dir"]
 
 
@@ -24,7 +26,16 @@ def home_dir() -> Path:
     """The state folder, created on first use."""
     configured = os.environ.get("PROVENANCE_HOME")
     path = Path(configured) if configured else Path(platformdirs.user_data_dir("provenance"))
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise ConfigError(f"the state folder {path} (PROVENANCE_HOME) is not a folder") from None
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot create the state folder {path} (PROVENANCE_HOME): {exc.strerror}"
+        ) from None
+    if not path.is_dir():
+        raise ConfigError(f"the state folder {path} (PROVENANCE_HOME) is not a folder")
     return path
 
 

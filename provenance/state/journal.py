@@ -18,6 +18,7 @@ outbox (:mod:`provenance.chain.outbox`) can sign it again; the row goes once the
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -57,6 +58,7 @@ CREATE TABLE IF NOT EXISTS mints (
     error TEXT,
     created_at REAL NOT NULL,
     updated_at REAL NOT NULL,
+    message_intent TEXT,
     UNIQUE (chain_id, contract, image_sha256)
 );
 CREATE INDEX IF NOT EXISTS mints_token ON mints (chain_id, contract, token_id);
@@ -80,7 +82,9 @@ CREATE TABLE IF NOT EXISTS transactions (
 """
 
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+# Format 2 lacked ``mints.message_intent``; it is added in place (NULL for older rows).
+_UPGRADABLE = {2: "ALTER TABLE mints ADD COLUMN message_intent TEXT"}
 
 
 @dataclass
@@ -107,9 +111,30 @@ class MintEntry:
     error: str | None
     created_at: float
     updated_at: float
+    # "salt:sha256(salt, message):sha256(salt, key)" of the sealed message's text and the donor
+    # key it was sealed to (the envelope is randomized, so it cannot be compared itself); salted,
+    # so the journal does not let anyone test guesses of a short message. None: no message.
+    message_intent: str | None = None
 
 
 _COLUMNS = [f.name for f in fields(MintEntry)]
+
+
+def parse_attempts(text: str, *, where: str) -> list[str]:
+    """A row's ``attempts`` column: a JSON list of 0x transaction hashes. A damaged value (the
+    file was edited or corrupted) is a ``ConfigError`` naming the row, never a crash."""
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError):
+        value = None
+    if not isinstance(value, list) or not all(
+        isinstance(h, str) and len(h) == 66 and h.startswith("0x") for h in value
+    ):
+        raise ConfigError(
+            f"the journal's {where} has a damaged 'attempts' value {str(text)[:40]!r}"
+            " (expected a JSON list of transaction hashes)"
+        )
+    return value
 
 
 @dataclass
@@ -150,6 +175,9 @@ class Journal:
                 tables = db.execute(
                     "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='mints'"
                 ).fetchone()[0]
+                if tables and version in _UPGRADABLE:
+                    db.execute(_UPGRADABLE[version])
+                    version = SCHEMA_VERSION
                 if tables and version != SCHEMA_VERSION:
                     raise ConfigError(
                         f"the journal {self.path} has format {version}, this version reads"

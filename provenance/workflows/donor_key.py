@@ -39,7 +39,7 @@ def resolve_donor_key(
     if signature:
         # A consent naming this artwork, or one for the whole collection: both name the chain
         # and the contract, so neither can be replayed elsewhere.
-        last: ProvenanceError | None = None
+        errors: list[ProvenanceError] = []
         for digest in (artwork_sha256, None):
             text = seal.consent_message(
                 donor=donor,
@@ -47,16 +47,12 @@ def resolve_donor_key(
                 contract=collection.contract.address,
                 artwork_sha256=digest.hex() if digest else None,
             )
-            # The text as printed by `donor consent-message` may be signed with its newline.
-            for candidate in (text, text + "\n"):
-                try:
-                    return seal.key_from_signature(
-                        donor=donor, message=candidate, signature=signature
-                    )
-                except ProvenanceError as exc:
-                    last = exc
-        assert last is not None
-        raise last
+            # The one rule `seal recover` applies too: the printed text without its final newline.
+            try:
+                return seal.key_from_consent(donor=donor, text=text, signature=signature)
+            except ProvenanceError as exc:
+                errors.append(exc)
+        raise next((e for e in errors if e.context.get("newline")), errors[-1])
     if tx_hash:
         tx = collection.chain.rpc.get_transaction(tx_hash)
         if tx is None:

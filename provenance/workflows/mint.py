@@ -23,10 +23,16 @@ from provenance.chain.tx import Sender
 from provenance.content.artwork import Artwork, load_artwork
 from provenance.content.attachments import Attachments
 from provenance.content.metadata import CONTENT_PROFILE, canonical_json
-from provenance.errors import ChainError, ContractRevert, InputError, ProvenanceError
+from provenance.errors import (
+    ChainError,
+    ConfigError,
+    ContractRevert,
+    InputError,
+    ProvenanceError,
+)
 from provenance.ipfs.cid import raw_cid_for_sha256
 from provenance.state.failpoints import failpoint
-from provenance.state.journal import Journal, MintEntry
+from provenance.state.journal import Journal, MintEntry, parse_attempts
 from provenance.workflows.context import AlreadyMinted, Collection
 
 if TYPE_CHECKING:
@@ -165,6 +171,9 @@ def stage(
     }
     recorded = _intent_fields(entry.metadata)
     differs = sorted(k for k in wanted if wanted[k] != recorded[k])
+    if not differs and request.message is not None and entry.message_intent is not None:
+        # The envelope is randomized: compare the text and the key it was sealed with.
+        differs = _message_differs(entry.message_intent, request.message, request.donor_key)
     if differs:
         raise InputError(
             f"a mint of this artwork is already signed (tx {entry.tx_hash}) with other"
@@ -206,7 +215,45 @@ def _prepare(request: MintRequest, artwork: Artwork, donor: str) -> dict[str, An
         "metadata_sha256": digest.hex(),
         "metadata": encoded,
         "envelope": canonical_json(envelope) if envelope is not None else None,
+        "message_intent": (
+            _message_intent(request.message, request.donor_key)
+            if request.message is not None and request.donor_key is not None
+            else None
+        ),
     }
+
+
+def _salted(salt: bytes, data: bytes) -> str:
+    return hashlib.sha256(salt + data).hexdigest()
+
+
+def _message_intent(message: bytes, key: DonorKey, salt: bytes | None = None) -> str:
+    """What the journal keeps of a sealed message's text and key (see ``MintEntry``)."""
+    import secrets
+
+    salt = salt if salt is not None else secrets.token_bytes(16)
+    key_id = f"{key.scheme}:{key.public_key.hex()}".encode()
+    return f"{salt.hex()}:{_salted(salt, message)}:{_salted(salt, key_id)}"
+
+
+def _message_differs(recorded: str, message: bytes, key: DonorKey | None) -> list[str]:
+    """The parts of the recorded message intent this run's message and key change."""
+    try:
+        salt_hex, message_digest, key_digest = recorded.split(":")
+        salt = bytes.fromhex(salt_hex)
+    except ValueError:
+        raise ConfigError("the journal's mint row has a damaged 'message_intent' value") from None
+    if key is None:
+        return ["message"] if _salted(salt, message) != message_digest else []
+    now = _message_intent(message, key, salt).split(":")
+    return [
+        name
+        for name, before, after in (
+            ("message", message_digest, now[1]),
+            ("donor key", key_digest, now[2]),
+        )
+        if before != after
+    ]
 
 
 def _image_cid(artwork: Artwork) -> str:
@@ -271,7 +318,7 @@ class MintSlot:
             raw_tx=entry.raw_tx,
             nonce=entry.nonce,
             sender=self.sender,
-            attempts=list(json.loads(entry.attempts)),
+            attempts=parse_attempts(entry.attempts, where=f"mint of {entry.artwork}"),
         )
 
     def save_signed(self, journaled: Journaled) -> None:

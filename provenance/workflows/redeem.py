@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from provenance.chain.address import to_checksum
 from provenance.chain.outbox import Outbox, TxCall, is_known, nonce_taken
 from provenance.chain.rpc import Receipt
 from provenance.chain.units import format_wei
 from provenance.content.offer import Offer
-from provenance.errors import ChainError, InputError
+from provenance.errors import ChainError, ConfigError, InputError
 from provenance.ipfs.reader import ContentSource
 from provenance.workflows.context import Collection
 from provenance.workflows.offer import check_offer
@@ -64,14 +65,15 @@ def redeem(
     with collection.send_lock():
         row = collection.journal.transaction(key)
         if row is not None:
+            value, details = _journaled_value_and_details(row.value, row.details, key)
             call = TxCall(
                 to=row.to_address,
                 data=row.data,
-                value=int(row.value),
+                value=value,
                 action="redeem",
                 abi=contract.abi,
             )
-            outbox = collection.outbox(key, call, details=json.loads(row.details), failpoints=FP)
+            outbox = collection.outbox(key, call, details=details, failpoints=FP)
             journaled = outbox.slot.load()
             assert journaled is not None
             # A live redemption signed by another account: finishing it would spend that account's
@@ -154,3 +156,19 @@ def _confirm(
         metadata_cid=offer.metadata_cid,
         image_cid=offer.image_cid,
     )
+
+
+def _journaled_value_and_details(value: str, details: str, key: str) -> tuple[int, dict[str, Any]]:
+    """A journaled redemption's donation (wei, decimal text) and details (a JSON object); a
+    damaged row is a ``ConfigError`` naming it, never a crash."""
+    try:
+        parsed = json.loads(details)
+        wei = int(value)
+    except (TypeError, ValueError):
+        parsed = wei = None
+    if not isinstance(parsed, dict) or not isinstance(wei, int) or wei < 0:
+        raise ConfigError(
+            f"the journal's transaction {key} is damaged (its 'value' or 'details' is not what"
+            " was written); restore journal.sqlite from a backup"
+        )
+    return wei, parsed

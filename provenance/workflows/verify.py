@@ -23,11 +23,14 @@ from provenance.errors import (
     ContractRevert,
     InputError,
     ProvenanceError,
+    SealError,
     VerificationError,
 )
 from provenance.ipfs.cid import raw_cid_for_sha256
 from provenance.ipfs.reader import ContentSource
+from provenance.redact import redact_urls
 from provenance.seal.wallet import StoredEnvelope
+from provenance.untrusted import UntrustedDataError, image_mismatches, inspect_image
 
 __all__ = ["Check", "Report", "decrypt_token", "verify_token"]
 
@@ -57,7 +60,8 @@ class Report:
         )
 
     def add(self, name: str, ok: bool | None, detail: str) -> bool:
-        self.checks.append(Check(name, ok, detail))
+        # Evidence may quote a Kubo, gateway or RPC error: no URL credentials in a report.
+        self.checks.append(Check(name, ok, redact_urls(detail)))
         return ok is not False
 
     def skip_rest(self, names: list[str], reason: str) -> None:
@@ -219,7 +223,23 @@ def _check_image(
     if image["sha256"] != digest.hex() or image["size"] != len(data):
         report.add("image", False, "image sha256/size in the metadata differ from the image bytes")
         return None
-    report.add("image", True, f"{cid} ({len(data)} bytes, sha256 matches on chain)")
+    # The bytes are the ones committed to, but still untrusted: read the header before any pixel
+    # (a 656 KB PNG can decode to 716 MB), then hold the declared type and size to it.
+    try:
+        facts = inspect_image(data, what=f"image {cid}")
+    except UntrustedDataError as exc:
+        report.add("image", False, exc.message)
+        return None
+    wrong = image_mismatches(facts, image)
+    if wrong:
+        report.add("image", False, "the metadata describes another image: " + "; ".join(wrong))
+        return None
+    report.add(
+        "image",
+        True,
+        f"{cid} ({len(data)} bytes, {facts.mime} {facts.width}x{facts.height},"
+        " sha256 matches on chain)",
+    )
     return data
 
 
@@ -276,10 +296,17 @@ def _check_message(
         return
     if envelope is None:
         report.add("sealed-message", None, "no sealed message (commitment to empty matches)")
-    else:
-        report.add(
-            "sealed-message", True, f"{envelope.get('version')} envelope matches the commitment"
-        )
+        return
+    # A matching commitment says only that these are the bytes the minter chose: they must also
+    # be an envelope someone can open (any JSON value may stand here).
+    from provenance.seal import validate_envelope
+
+    try:
+        valid = validate_envelope(envelope)
+    except SealError as exc:
+        report.add("sealed-message", False, f"the metadata's envelope is not valid: {exc.message}")
+        return
+    report.add("sealed-message", True, f"{valid['version']} envelope matches the commitment")
 
 
 def _check_event_envelope(report: Report, message_hash: bytes, event_bytes: bytes) -> None:

@@ -316,7 +316,7 @@ def test_tampered_offer(collection: Collection, offer: Path, field: str) -> None
 
 def test_garbage_offer_files(collection: Collection, tmp_path: Path) -> None:
     (tmp_path / "x.json").write_text("{not json")
-    assert "is not JSON" in refused(collection, tmp_path / "x.json")
+    assert "is not valid JSON" in refused(collection, tmp_path / "x.json")
     assert "not found" in refused(collection, tmp_path / "missing.json")
 
 

@@ -188,6 +188,28 @@ def test_recover_and_consent_message(tmp_path: Path) -> None:
     assert_one_line_error(wrong, "not by the donor")
 
 
+def test_one_consent_rule_the_printed_file_without_its_final_newline(tmp_path: Path) -> None:
+    """Issue 12 item 14: `seal recover` reads the file as printed (``> consent.txt`` keeps the
+    final newline) and applies mint's rule: the signed bytes are the text without it."""
+    consent = invoke(["donor", "consent-message", "--donor", DONOR.address, "--contract", CONTRACT])
+    assert consent.exit_code == 0, consent.stderr
+    printed = tmp_path / "consent.txt"
+    printed.write_text(consent.stdout, encoding="utf-8")  # what the README's redirect writes
+    assert consent.stdout.endswith("\n")
+    text = consent.stdout.removesuffix("\n")
+
+    def recover(signed: str) -> Result:
+        signature = DONOR.sign_message(encode_defunct(text=signed)).signature.to_0x_hex()
+        args = ["--address", DONOR.address, "--message-file", str(printed)]
+        return invoke(["seal", "recover", *args, "--signature", signature])
+
+    recovered = recover(text)
+    assert recovered.exit_code == 0, recovered.stderr
+    assert recovered.stdout.strip() == PUBKEY
+    # Signed with the newline: refused, and the error says the newline is the difference.
+    assert_one_line_error(recover(text + "\n"), "over the text with its final newline")
+
+
 def _tampered(path: Path) -> str:
     envelope = json.loads(path.read_text())
     data = bytearray(base64.b64decode(envelope["ciphertext"]))

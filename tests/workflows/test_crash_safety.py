@@ -91,6 +91,45 @@ def test_signed_tx_whose_nonce_was_taken_is_signed_again(home: Path, tmp_path: P
     )
 
 
+def _with(args: list[str], option: str, value: str) -> list[str]:
+    changed = list(args)
+    changed[changed.index(option) + 1] = value
+    return changed
+
+
+@pytest.mark.parametrize("failpoint", ["after-sign", "after-send"])
+def test_a_signed_mint_is_finished_only_with_its_own_message_and_key(
+    home: Path, tmp_path: Path, failpoint: str
+) -> None:
+    """Issue 12 item 5: a re-run with a corrected message or donor key must not finish the old
+    mint (sealed to the wrong key); it is refused, naming what differs."""
+    art = make_artwork(tmp_path / "intent.png", seed=hash(f"intent-{failpoint}") % 10_000)
+    run_cli("chain", "up")
+    before = resolve_contract(connect()).total_minted()
+    original = mint_cmd(art)
+    crashed = run_cli(*original, env={"PROVENANCE_FAILPOINT": failpoint})
+    assert crashed.returncode == 137, crashed.stderr
+    after_crash = resolve_contract(connect()).total_minted()  # after-send: anvil mined it
+    from provenance.seal.envelope import encryption_public_key
+
+    other_key = [*original[:-3], "--donor-encryption-key", encryption_public_key(b"\x07" * 32)]
+    assert original[-3] == "--donor-pubkey"
+    for changed, named in (
+        (_with(original, "--message", "a corrected message"), "other message;"),
+        ([*other_key, "--json"], "other donor key;"),
+    ):
+        refused = run_cli(*changed)
+        assert refused.returncode == 2, refused.stderr
+        assert named in refused.stderr and "already signed" in refused.stderr
+    assert resolve_contract(connect()).total_minted() == after_crash
+    rerun = run_cli(*original)
+    assert rerun.returncode == 0, rerun.stderr
+    token_id = assert_single_complete_token(home, art, before)
+    env = {"DONOR_KEY": "0x" + bytes(DONOR.key).hex()}
+    opened = run_cli("decrypt", str(token_id), "--private-key-env", "DONOR_KEY", env=env)
+    assert opened.stdout.strip() == "hello from a crash test"
+
+
 # -- redemptions: the same outbox, the same recovery ---------------------------------------------
 
 REDEEMER = dev_accounts(3)[2]
@@ -205,3 +244,30 @@ def test_a_cancel_killed_after_sending_is_finished_not_repeated(home: Path, tmp_
     assert contract.rpc.transaction_count(signer, "latest") == nonce + 1  # one transaction
     assert Journal(home / "journal.sqlite").transaction(key) is None
     assert "canceled" in _redeem(path).stderr
+
+
+@pytest.mark.parametrize(
+    ("column", "damage"), [("details", "not json"), ("details", "[]"), ("value", "lots")]
+)
+def test_a_damaged_journaled_redemption_is_one_line(
+    home: Path, tmp_path: Path, column: str, damage: str
+) -> None:
+    """Issue 12 item 11: a damaged redemption row in the journal exited 70."""
+    import sqlite3
+
+    run_cli("chain", "up")
+    path = _offer(tmp_path, f"damaged-{column}-{damage}", seed=hash(f"{column}{damage}") % 10_000)
+    crashed = _redeem(path, {"PROVENANCE_FAILPOINT": "redeem-after-sign"})
+    assert crashed.returncode == 137, crashed.stderr
+    with sqlite3.connect(home / "journal.sqlite") as db:
+        (good,) = db.execute(f"SELECT {column} FROM transactions").fetchone()
+        db.execute(f"UPDATE transactions SET {column} = ?", (damage,))
+    db.close()
+    refused = _redeem(path)
+    assert refused.returncode == 3, refused.stderr
+    assert "journal's transaction" in refused.stderr and "damaged" in refused.stderr
+    with sqlite3.connect(home / "journal.sqlite") as db:
+        db.execute(f"UPDATE transactions SET {column} = ?", (good,))
+    db.close()
+    finished = _redeem(path)
+    assert finished.returncode == 0, finished.stderr

@@ -274,6 +274,22 @@ def test_mint_with_a_consent_signature(minted: dict[str, object], tmp_path: Path
     )
     assert wrong.returncode != 0
     one_line_error(wrong.stderr)
+    # The one rule (issue 12 item 14): the printed text without its final newline.
+    third = make_artwork(tmp_path / "third.png", seed=44)
+    printed = invoke("donor", "consent-message", "--donor", DONOR.address, "--artwork", str(third))
+    with_newline = DONOR.sign_message(encode_defunct(text=printed.stdout)).signature
+    refused = run_cli(
+        "mint",
+        str(third),
+        "--donor",
+        DONOR.address,
+        "--message",
+        "x",
+        "--donor-signature",
+        "0x" + bytes(with_newline).hex(),
+    )
+    assert refused.returncode != 0
+    assert "over the text with its final newline" in one_line_error(refused.stderr)
 
 
 def test_tokens_list_and_show(minted: dict[str, object]) -> None:
