@@ -1,15 +1,23 @@
 """The compact inference checkpoint: EMA generator parameters + config, one msgpack file.
 
 Layout (flax.serialization msgpack): ``{"format": FORMAT, "config": <JSON text>, "step": int,
-"params": <nested dict of float32 arrays>}``. The bytes are a pure function of the parameters, so
+"params": <nested dict of float32 arrays>, "training"?: <JSON text>}``. The config's ``steps`` is
+the exported step (not the run's target), so the bytes are a pure function of the training state:
 the file's sha256 (and its IPFS CID, added by the toolkit) identifies the model.
+
+An export is written once. Its name carries the step and the start of its sha256
+(``generator-step000600-<16 hex>.msgpack``): re-exporting the same state finds the file already
+there and leaves it alone; a different state gets a different name. No export is ever overwritten,
+so a work minted from a model keeps regenerating whatever is re-run in the same folder.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,8 +33,11 @@ __all__ = [
     "ExportedModel",
     "atomic_write_bytes",
     "atomic_write_text",
+    "export_bytes",
     "export_generator",
+    "export_path_for",
     "file_sha256",
+    "list_exports",
     "read_export",
     "resolve_model_path",
 ]
@@ -43,6 +54,7 @@ class ExportedModel:
     params: dict[str, Any]
     sha256: str
     size: int
+    training: dict[str, Any] | None = None  # what it was trained on (see gan.train), when recorded
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -75,20 +87,60 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def export_generator(params: dict[str, Any], config: Config, folder: Path, *, step: int) -> Path:
-    """Write the EMA generator as ``folder/generator-stepNNNNNN.msgpack``; returns its path."""
+def export_bytes(
+    params: dict[str, Any],
+    config: Config,
+    *,
+    step: int,
+    training: dict[str, Any] | None = None,
+) -> bytes:
+    """The export file's bytes: a pure function of its arguments."""
     from flax import serialization
 
-    tree = jax_free(params)
-    payload = {
+    payload: dict[str, Any] = {
         "format": FORMAT,
-        "config": json.dumps(config.to_dict(), sort_keys=True),
+        "config": json.dumps(
+            dataclasses.replace(config, steps=int(step)).to_dict(), sort_keys=True
+        ),
         "step": int(step),
-        "params": tree,
+        "params": jax_free(params),
     }
-    path = Path(folder) / f"generator-step{step:06d}{SUFFIX}"
-    atomic_write_bytes(path, serialization.msgpack_serialize(payload))
+    if training is not None:
+        payload["training"] = json.dumps(training, sort_keys=True)
+    return bytes(serialization.msgpack_serialize(payload))
+
+
+def export_path_for(folder: Path, data: bytes, *, step: int) -> Path:
+    """Where ``export_generator`` puts an export with these bytes."""
+    digest = hashlib.sha256(data).hexdigest()
+    return Path(folder) / f"generator-step{step:06d}-{digest[:16]}{SUFFIX}"
+
+
+def export_generator(
+    params: dict[str, Any],
+    config: Config,
+    folder: Path,
+    *,
+    step: int,
+    training: dict[str, Any] | None = None,
+) -> Path:
+    """Write the EMA generator as ``folder/generator-stepNNNNNN-<sha256[:16]>.msgpack`` unless
+    that file already holds these bytes; returns its path. Never overwrites another export."""
+    data = export_bytes(params, config, step=step, training=training)
+    digest = hashlib.sha256(data).hexdigest()
+    path = export_path_for(folder, data, step=step)
+    if path.is_file() and file_sha256(path) == digest:
+        return path  # written before: the model's identity is its bytes, leave them alone
+    atomic_write_bytes(path, data)
     return path
+
+
+_EXPORT_NAME = re.compile(r"generator-step(\d+)(?:-([0-9a-f]{16}))?" + re.escape(SUFFIX))
+
+
+def _name_digest(path: Path) -> str:
+    match = _EXPORT_NAME.fullmatch(path.name)
+    return match.group(2) if match and match.group(2) else "-"
 
 
 def jax_free(tree: Any) -> Any:
@@ -97,24 +149,42 @@ def jax_free(tree: Any) -> Any:
     return np.asarray(tree, dtype=np.float32)
 
 
-def resolve_model_path(model: str | os.PathLike[str]) -> Path:
-    """A model file, or a run folder (its latest export)."""
+def _export_order(path: Path) -> tuple[int, int, str]:
+    match = _EXPORT_NAME.fullmatch(path.name)
+    step = int(match.group(1)) if match else -1
+    return step, path.stat().st_mtime_ns, path.name
+
+
+def list_exports(run: Path) -> list[Path]:
+    """The exports of a run folder, oldest first (by step, then by when they were written)."""
+    return sorted((Path(run) / "exports").glob(f"generator-step*{SUFFIX}"), key=_export_order)
+
+
+def resolve_model_path(model: str | os.PathLike[str], *, sha256: str | None = None) -> Path:
+    """A model file, or a run folder: its export with that ``sha256`` when given (a record names
+    the model it came from), else its latest export."""
     path = Path(model)
     if path.is_dir():
-        exports = sorted((path / "exports").glob(f"generator-step*{SUFFIX}"))
+        exports = list_exports(path)
         if not exports:
             raise ModelFileError(f"no exported generator in run folder {path} (exports/ is empty)")
+        if sha256 is not None:
+            by_name = [p for p in exports if sha256.startswith(_name_digest(p))]
+            for candidate in by_name + [p for p in exports if p not in by_name]:
+                if file_sha256(candidate) == sha256:
+                    return candidate
         return exports[-1]
     if not path.is_file():
         raise ModelFileError(f"model not found: {path}")
     return path
 
 
-def read_export(model: str | os.PathLike[str]) -> ExportedModel:
-    """Read and validate an exported generator (from a file or a run folder)."""
+def read_export(model: str | os.PathLike[str], *, sha256: str | None = None) -> ExportedModel:
+    """Read and validate an exported generator (from a file or a run folder; see
+    ``resolve_model_path`` for ``sha256``)."""
     from flax import serialization
 
-    path = resolve_model_path(model)
+    path = resolve_model_path(model, sha256=sha256)
     data = path.read_bytes()
     try:
         payload = serialization.msgpack_restore(data)
@@ -126,6 +196,7 @@ def read_export(model: str | os.PathLike[str]) -> ExportedModel:
         config = Config.from_dict(json.loads(payload["config"]))
         params = payload["params"]
         step = int(payload["step"])
+        training = json.loads(payload["training"]) if "training" in payload else None
     except (KeyError, TypeError, ValueError) as exc:
         raise ModelFileError(f"{path} is an exported generator with a bad header: {exc}") from exc
     return ExportedModel(
@@ -135,4 +206,5 @@ def read_export(model: str | os.PathLike[str]) -> ExportedModel:
         params=params,
         sha256=hashlib.sha256(data).hexdigest(),
         size=len(data),
+        training=training,
     )

@@ -1,5 +1,10 @@
 """The PNG generation record: an iTXt chunk with keyword ``provenance`` holding RFC 8785 canonical
-JSON ``{"model": {"sha256", "cid"?}, "seed", "truncation"?, "code": "gan <version>"}``."""
+JSON ``{"model": {"sha256", "cid"?}, "seed", "truncation"?, "code": "gan <version>",
+"training"?: {"source", "cid"?, "cid_profile"?, "images", "skipped", "preprocessing"}}``.
+
+``training`` (what the model learned from, copied from the export, see
+``gan.input_pipeline.training_record``) is new and optional: records written before it still
+read, and regeneration compares only model, seed and truncation with the pixels."""
 
 from __future__ import annotations
 
@@ -20,7 +25,12 @@ KEYWORD = "provenance"
 
 
 def make_record(
-    model_sha256: str, seed: int, *, truncation: float | None = None, cid: str | None = None
+    model_sha256: str,
+    seed: int,
+    *,
+    truncation: float | None = None,
+    cid: str | None = None,
+    training: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     model: dict[str, Any] = {"sha256": model_sha256}
     if cid is not None:
@@ -28,6 +38,8 @@ def make_record(
     record: dict[str, Any] = {"model": model, "seed": int(seed), "code": f"gan {__version__}"}
     if truncation is not None:
         record["truncation"] = float(truncation)
+    if training is not None:
+        record["training"] = training
     return record
 
 

@@ -35,10 +35,11 @@ def regenerate_and_compare(
     from gan.sample import generate, load_model
 
     record, pixels = read_record(Path(png_path))
-    model = load_model(model_path)
     recorded = (
         record.get("model", {}).get("sha256") if isinstance(record.get("model"), dict) else None
     )
+    # A run folder holds every export its runs made: the one the record names is the model.
+    model = load_model(model_path, sha256=recorded if isinstance(recorded, str) else None)
     if recorded != model.export.sha256:
         return RegenerateResult(
             False,

@@ -55,8 +55,9 @@ class LoadedModel:
         return self.export.config.z_dim
 
 
-def load_model(model: str | os.PathLike[str]) -> LoadedModel:
-    exported = read_export(model)
+def load_model(model: str | os.PathLike[str], *, sha256: str | None = None) -> LoadedModel:
+    """An exported generator ready to sample (``sha256`` picks a run folder's export)."""
+    exported = read_export(model, sha256=sha256)
     cfg = exported.config
     abstract = nnx.eval_shape(
         lambda: Generator(z_dim=cfg.z_dim, resolution=cfg.resolution, ngf=cfg.ngf, rngs=nnx.Rngs(0))

@@ -9,8 +9,14 @@ Randomness: the config's seed becomes named ``nnx.Rngs`` streams for parameters;
 derives every step's keys with ``jax.random.fold_in(stream, step)``, and the batch indices are a pure
 function of (seed, step), so nothing depends on how many steps ran before a restart.
 
-Data parallelism: the batch is sharded over all local devices along a one-axis ``Mesh`` and the
-parameters are replicated; XLA inserts the gradient all-reduce.
+Data parallelism: the batch is sharded over all devices along a one-axis ``Mesh`` and the
+parameters are replicated; XLA inserts the gradient all-reduce. Multi-host (after
+``jax.distributed.initialize``, see ``gan.distributed``): the mesh spans every process's devices,
+each process holds only its shard of the images (``load_dataset(shard=(process, count))``) and
+draws its part of each batch from it; ``config.data_shards`` equals the process count, and a
+single process with the same ``data_shards`` draws the same batches (so results match). Every
+process runs every step and every checkpoint save (Orbax coordinates them); process 0 alone writes
+config.json, metrics, samples and the export.
 """
 
 from __future__ import annotations
@@ -40,9 +46,11 @@ from gan.models import Discriminator, Generator
 from gan.sample import save_grid
 
 __all__ = [
+    "SCHEDULE_SETTINGS",
     "TRAIN_COMPILER_OPTIONS",
     "TrainResult",
     "build_models",
+    "config_differences",
     "jit_train_step",
     "make_train_step",
     "train_and_evaluate",
@@ -57,9 +65,31 @@ class TrainResult:
     step: int
     resumed_from: int | None
     history: list[dict[str, float]]  # metrics of the steps run by this call
-    export_path: Path
+    export_path: Path | None  # None when interrupted (the checkpoint holds the state)
     dataset_size: int
     skipped: int
+    interrupted: bool = False
+
+
+# Settings a run may change between calls: they schedule logging and saving, not the trajectory.
+SCHEDULE_SETTINGS = frozenset({"steps", "sample_every", "checkpoint_every", "log_every"})
+
+
+def config_differences(saved: dict[str, Any], config: Config) -> list[str]:
+    """``name: run has X, this call Y`` for each trajectory setting that differs. A setting the
+    saved run predates counts as its default (what that run trained with)."""
+    try:
+        saved = Config.from_dict(saved).to_dict()
+    except (TypeError, ValueError):
+        pass  # unreadable values are compared as they are, and so reported
+    current = config.to_dict()
+    out = []
+    for name in sorted(set(saved) | set(current)):
+        if name in SCHEDULE_SETTINGS:
+            continue
+        if saved.get(name) != current.get(name):
+            out.append(f"{name}: run has {saved.get(name)!r}, this call {current.get(name)!r}")
+    return out
 
 
 def _streams(seed: int) -> nnx.Rngs:
@@ -90,20 +120,26 @@ def make_train_step(
     steps."""
     tx_g, tx_d = _optimizers(config)
     policy = parse_policy(config.augment)
+    compute = jnp.bfloat16 if config.precision == "bf16" else jnp.float32
+
+    def low(tree: Any) -> Any:
+        # Mixed precision: the float32 master parameters are cast for the pass; gradients flow
+        # back through the cast, so they (and Adam's state) stay float32.
+        return jax.tree.map(lambda p: p.astype(compute), tree) if compute != jnp.float32 else tree
 
     def aug(x: jax.Array, key: jax.Array) -> jax.Array:
         return diff_augment(x, key, policy) if policy else x
 
     def d_loss_fn(d_params: Params, fake: jax.Array, real: jax.Array, key: jax.Array) -> jax.Array:
-        d = nnx.merge(d_def, d_params)
+        d = nnx.merge(d_def, low(d_params))
         k_real, k_fake = jax.random.split(key)
-        real_logits = d(aug(real, k_real))
-        fake_logits = d(aug(fake, k_fake))
+        real_logits = d(aug(real.astype(compute), k_real)).astype(jnp.float32)
+        fake_logits = d(aug(fake.astype(compute), k_fake)).astype(jnp.float32)
         return jnp.mean(jax.nn.relu(1.0 - real_logits)) + jnp.mean(jax.nn.relu(1.0 + fake_logits))
 
     def g_loss_fn(g_params: Params, d_params: Params, z: jax.Array, key: jax.Array) -> jax.Array:
-        fake = nnx.merge(g_def, g_params)(z, fast=True)
-        return -jnp.mean(nnx.merge(d_def, d_params)(aug(fake, key)))
+        fake = nnx.merge(g_def, low(g_params))(z.astype(compute), fast=True)
+        return -jnp.mean(nnx.merge(d_def, low(d_params))(aug(fake, key)).astype(jnp.float32))
 
     def step(
         state: Params,
@@ -116,7 +152,9 @@ def make_train_step(
         kz_d, kz_g = jax.random.split(noise_key)
         ka_d, ka_g = jax.random.split(augment_key)
         fake = jax.lax.stop_gradient(
-            nnx.merge(g_def, state["g"])(jax.random.normal(kz_d, (n, config.z_dim)), fast=True)
+            nnx.merge(g_def, low(state["g"]))(
+                jax.random.normal(kz_d, (n, config.z_dim)).astype(compute), fast=True
+            )
         )
         d_loss, d_grads = jax.value_and_grad(d_loss_fn)(state["d"], fake, real, ka_d)
         d_updates, opt_d = tx_d.update(d_grads, state["opt_d"], state["d"])
@@ -195,29 +233,42 @@ def train_and_evaluate(
     dataset: Dataset | None = None,
     on_step: Callable[[int, dict[str, float]], None] | None = None,
     stop_after: int | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    training: dict[str, Any] | None = None,
 ) -> TrainResult:
     """Train (or resume) the run in ``workdir``; returns the exported EMA generator's path.
 
     ``stop_after`` ends this call after that global step (a checkpoint is written), as if the
-    process had been interrupted there: the next call resumes from it.
+    process had been interrupted there: the next call resumes from it. ``should_stop`` is asked
+    after every step (the CLI's Ctrl-C handler sets it): when it says yes, the state of the last
+    finished step is checkpointed and the result is ``interrupted`` (nothing exported).
+    ``training`` (what the model was trained on) is written into the export.
     """
     workdir = Path(workdir).absolute()
     workdir.mkdir(parents=True, exist_ok=True)
     config_path = workdir / "config.json"
     if config_path.is_file():
-        saved = json.loads(config_path.read_text())
-        if {k: v for k, v in saved.items() if k != "steps"} != {
-            k: v for k, v in config.to_dict().items() if k != "steps"
-        }:
-            raise DataError(f"{workdir} holds a run with a different config; use a new --out")
+        differences = config_differences(json.loads(config_path.read_text()), config)
+        if differences:
+            raise DataError(
+                f"{workdir} holds a run with other settings ({'; '.join(differences)}): "
+                "repeat its settings to resume, or use a new --out"
+            )
     if dataset is None:
-        dataset = load_dataset(config.data, config.resolution, cache_dir=workdir / "cache")
+        dataset = load_dataset(
+            config.data, config.resolution, cache_dir=workdir / "cache", align=config.align
+        )
     images = dataset.images
     if images.shape[1:] != (config.resolution, config.resolution, 3):
         raise DataError(f"dataset images are {images.shape[1:]}, expected {config.resolution} px")
-    export_mod.atomic_write_text(config_path, json.dumps(config.to_dict(), indent=2) + "\n")
+    processes, me = jax.process_count(), jax.process_index()
+    if processes > 1 and config.data_shards != processes:
+        raise DataError(f"{processes} processes need data_shards={processes}")
+    lead = me == 0  # the one process that writes files other than checkpoints
+    if lead:
+        export_mod.atomic_write_text(config_path, json.dumps(config.to_dict(), indent=2) + "\n")
 
-    devices = jax.local_devices()
+    devices = jax.devices()
     if config.batch_size % len(devices):
         raise DataError(
             f"batch size {config.batch_size} is not divisible by {len(devices)} devices"
@@ -225,6 +276,32 @@ def train_and_evaluate(
     mesh = Mesh(np.array(devices), ("data",))
     replicated = NamedSharding(mesh, PartitionSpec())  # type: ignore[no-untyped-call]
     batch_sharding = NamedSharding(mesh, PartitionSpec("data"))  # type: ignore[no-untyped-call]
+    # The images each batch part is drawn from: this process's shard, or (one process) all shards.
+    parts = (
+        [images]
+        if processes > 1
+        else [images[k :: config.data_shards] for k in range(config.data_shards)]
+    )
+    part_ids = [me] if processes > 1 else list(range(config.data_shards))
+    part_size = config.batch_size // config.data_shards
+
+    def global_batch(step: int) -> Any:
+        if config.data_shards == 1:
+            idx = batch_indices(len(images), config.batch_size, seed=config.seed, step=step)
+            local = images[idx]
+        else:
+            local = np.concatenate(
+                [
+                    part[batch_indices(len(part), part_size, seed=config.seed, step=step, shard=k)]
+                    for part, k in zip(parts, part_ids, strict=True)
+                ]
+            )
+        if processes == 1:
+            return jax.device_put(local, batch_sharding)
+        shape = (config.batch_size, *local.shape[1:])
+        return jax.make_array_from_process_local_data(  # type: ignore[no-untyped-call]
+            batch_sharding, local, shape
+        )
 
     state, g_def, d_def = _init_state(config)
     manager = ocp.CheckpointManager(
@@ -233,13 +310,19 @@ def train_and_evaluate(
     )
     start, resumed_from = 0, manager.latest_step()
     if resumed_from is not None:
-        abstract = jax.tree.map(ocp.utils.to_shape_dtype_struct, state)
+        abstract = jax.tree.map(
+            lambda x: jax.ShapeDtypeStruct(  # type: ignore[no-untyped-call]
+                x.shape, x.dtype, sharding=replicated
+            ),
+            state,
+        )
         state = manager.restore(resumed_from, args=ocp.args.StandardRestore(abstract))
         start = resumed_from
     state = jax.device_put(state, replicated)
     metrics_path = workdir / "metrics.jsonl"
-    kept = _read_metrics(metrics_path, up_to=start)
-    export_mod.atomic_write_text(metrics_path, "".join(ln + "\n" for ln in kept))
+    if lead:
+        kept = _read_metrics(metrics_path, up_to=start)
+        export_mod.atomic_write_text(metrics_path, "".join(ln + "\n" for ln in kept))
 
     train_step = jit_train_step(config, g_def, d_def)
     noise_base, augment_base, sample_key = _step_keys(config.seed)
@@ -248,10 +331,10 @@ def train_and_evaluate(
 
     end = config.steps if stop_after is None else min(config.steps, stop_after)
     history: list[dict[str, float]] = []
-    with metrics_path.open("a") as log:
+    interrupted = False
+    with metrics_path.open("a") if lead else open(os.devnull, "w") as log:
         for step in range(start, end):
-            idx = batch_indices(len(images), config.batch_size, seed=config.seed, step=step)
-            real = jax.device_put(images[idx], batch_sharding)
+            real = global_batch(step)
             state, metrics = train_step(
                 state,
                 real,
@@ -265,21 +348,37 @@ def train_and_evaluate(
             done = step + 1
             record = {"step": done, **values}
             history.append(record)
-            if done % config.log_every == 0 or done == end:
+            interrupted = should_stop is not None and done < end and should_stop()
+            if done % config.log_every == 0 or done == end or interrupted:
                 log.write(json.dumps(record) + "\n")
                 log.flush()
             if on_step is not None:
                 on_step(done, values)
             if done % config.sample_every == 0 or done == config.steps:
-                grid = np.asarray(generate(state["ema"], sample_z))
-                save_grid(grid, workdir / "samples" / f"step_{done:06d}.png")
-            if done % config.checkpoint_every == 0 or done == end:
+                grid = np.asarray(generate(state["ema"], sample_z))  # every process computes
+                if lead:
+                    save_grid(grid, workdir / "samples" / f"step_{done:06d}.png")
+            if done % config.checkpoint_every == 0 or done == end or interrupted:
                 manager.save(done, args=ocp.args.StandardSave(state))
+            if interrupted:
+                end = done
+                break
     manager.wait_until_finished()
     manager.close()
     final = max(end, start)
-    ema = jax.tree.map(np.asarray, state["ema"])
-    export_path = export_mod.export_generator(ema, config, workdir / "exports", step=final)
+    export_path = None
+    if not interrupted:
+        ema = jax.tree.map(np.asarray, state["ema"])
+        data = export_mod.export_bytes(ema, config, step=final, training=training)
+        export_path = export_mod.export_path_for(workdir / "exports", data, step=final)
+        if lead:
+            export_mod.export_generator(
+                ema, config, workdir / "exports", step=final, training=training
+            )
+        if processes > 1:
+            from jax.experimental import multihost_utils
+
+            multihost_utils.sync_global_devices("export written")
     return TrainResult(
         workdir=workdir,
         step=final,
@@ -288,4 +387,5 @@ def train_and_evaluate(
         export_path=export_path,
         dataset_size=len(images),
         skipped=dataset.skipped,
+        interrupted=interrupted,
     )

@@ -13,6 +13,7 @@ from typing import Any
 __all__ = ["Config", "get_config"]
 
 RESOLUTIONS = (32, 64, 128, 256)
+PRECISIONS = ("f32", "bf16")
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,13 @@ class Config:
     beta2: float = 0.99
     ema_decay: float = 0.999
     augment: str = "color,translation,cutout,flip"  # "" disables DiffAugment
+    align: str = "centre"  # "centre" crop or "faces" (gan.align)
+    # "f32", or "bf16": forward and backward passes in bfloat16 on accelerators, while parameters,
+    # optimizer state, EMA and the losses stay float32 (mixed precision).
+    precision: str = "f32"
+    # The batch is drawn as data_shards equal parts, part k from the images with index % shards == k
+    # (one part per process in multi-host training). 1 = one draw from all images.
+    data_shards: int = 1
     sample_every: int = 500
     checkpoint_every: int = 500
     log_every: int = 10
@@ -41,6 +49,12 @@ class Config:
             raise ValueError(f"resolution must be one of {RESOLUTIONS}, got {self.resolution}")
         if self.steps < 1 or self.batch_size < 1:
             raise ValueError("steps and batch_size must be positive")
+        if self.precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {PRECISIONS}, got {self.precision!r}")
+        if self.data_shards < 1 or self.batch_size % self.data_shards:
+            raise ValueError(
+                f"batch size {self.batch_size} must split into {self.data_shards} equal parts"
+            )
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -128,6 +128,7 @@ def test_evaluate_reports_fd_kid_and_floor(trained_run: Path) -> None:
             "builtin:digits",
             "--samples",
             "40",
+            "--no-faces",
             "--json",
         ],
     )
