@@ -48,6 +48,18 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _port_is_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        # As anvil binds (SO_REUSEADDR): connections of the last run left in TIME_WAIT do not
+        # keep the port.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
 def _is_anvil(pid: int) -> bool:
     try:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
@@ -81,6 +93,18 @@ class Devnet:
         self.state_file = self.root / "state.json"
         self.info_file = self.root / "devnet.json"
         self.log_file = self.root / "anvil.log"
+        # The port of the last start, kept across `chain down`: `chain up` takes it again when it
+        # is free, so a running gallery (or a wallet) pointed at the devnet keeps working.
+        self.port_file = self.root / "port"
+
+    def _port(self) -> int:
+        try:
+            last = int(self.port_file.read_text())
+        except (OSError, ValueError):
+            last = 0
+        if 1024 <= last <= 65535 and _port_is_free(last):
+            return last
+        return _free_port()
 
     def info(self) -> DevnetInfo | None:
         """The running devnet, or None. Removes a stale record as a side effect."""
@@ -111,7 +135,7 @@ class Devnet:
     def _start(self, timeout: float) -> DevnetInfo:
         self.root.mkdir(parents=True, exist_ok=True)
         anvil = find_anvil()
-        port = _free_port()
+        port = self._port()
         args = [
             str(anvil),
             "--host",
@@ -144,6 +168,7 @@ class Devnet:
             time.sleep(0.05)
         info = DevnetInfo(pid=process.pid, port=port, chain_id=DEVNET_CHAIN_ID)
         atomic_write(self.info_file, json.dumps(asdict(info)).encode())
+        atomic_write(self.port_file, str(port).encode())
         return info
 
     def _start_failure(self, code: int | None, log_start: int) -> ChainError | ConfigError:

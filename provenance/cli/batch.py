@@ -18,7 +18,7 @@ from provenance.cli.render import emit_json, err_console, line, out_console
     "donors",
     required=True,
     type=click.Path(path_type=Path),
-    help="CSV: artwork,donor[,message,donor_pubkey,donor_encryption_key,name,description]",
+    help="CSV: artwork,donor[,message,donor_pubkey,donor_encryption_key,name,description,animation,model,onnx]",
 )
 @click.option(
     "--window",

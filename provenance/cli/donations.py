@@ -13,6 +13,7 @@ from provenance.cli.options import (
     AMOUNT,
     DURATION,
     Connection,
+    attachment_options,
     connection_options,
     content_options,
     token_metadata_options,
@@ -78,6 +79,7 @@ def offer() -> None:
     help="Where to write offer.json (safe to publish).",
 )
 @token_metadata_options
+@attachment_options
 @click.option(
     "--gallery-url",
     default=DEFAULT_GALLERY_URL,
@@ -102,6 +104,9 @@ def make(
     attributes: tuple[str, ...],
     animation_url: str | None,
     external_url: str | None,
+    animation: Path | None,
+    model_file: Path | None,
+    onnx_file: Path | None,
     gallery_url: str,
     qr_png: Path | None,
     as_json: bool,
@@ -114,6 +119,7 @@ def make(
 
     from provenance.chain.units import format_wei
     from provenance.content.artwork import load_artwork
+    from provenance.content.attachments import load_attachments
     from provenance.content.metadata import parse_attributes
     from provenance.state.home import atomic_write
     from provenance.workflows.offer import make_offer
@@ -123,7 +129,10 @@ def make(
         raise InputError(f"-o {output} is a folder; give a file name such as offer.json")
     if not output.parent.is_dir():
         raise InputError(f"folder {output.parent} does not exist")
-    load_artwork(artwork)  # a bad file fails before the chain is touched
+    art = load_artwork(artwork)  # a bad file fails before the chain is touched
+    if animation is not None and animation_url:
+        raise InputError("give --animation or --animation-url, not both")
+    attachments = load_attachments(art, animation=animation, model=model_file, onnx=onnx_file)
     collection = connection.open(with_signer=True)
     made = make_offer(
         artwork,
@@ -136,6 +145,7 @@ def make(
         attributes=parsed,
         animation_url=animation_url,
         external_url=external_url,
+        attachments=attachments,
     )
     atomic_write(output, made.encode())
     url = offer_url(gallery_url, made.id_hex)

@@ -6,7 +6,13 @@ from pathlib import Path
 
 import click
 
-from provenance.cli.options import ADDRESS, Connection, connection_options, token_metadata_options
+from provenance.cli.options import (
+    ADDRESS,
+    Connection,
+    attachment_options,
+    connection_options,
+    token_metadata_options,
+)
 from provenance.cli.render import emit_json, err_console, out_console, progress_printer
 from provenance.errors import InputError
 
@@ -33,6 +39,7 @@ from provenance.errors import InputError
     help="Donor's MetaMask encryption key (eth_getEncryptionPublicKey).",
 )
 @token_metadata_options
+@attachment_options
 @click.option(
     "--kubo-api",
     envvar="PROVENANCE_KUBO_API",
@@ -70,6 +77,9 @@ def mint(
     attributes: tuple[str, ...],
     animation_url: str | None,
     external_url: str | None,
+    animation: Path | None,
+    model_file: Path | None,
+    onnx_file: Path | None,
     kubo_api: str | None,
     kubo_auth_env: str | None,
     pinning_endpoint: str | None,
@@ -83,6 +93,7 @@ def mint(
     """
     from provenance.chain.address import parse_address
     from provenance.content.artwork import load_artwork
+    from provenance.content.attachments import load_attachments
     from provenance.content.message import read_message
     from provenance.content.metadata import parse_attributes
     from provenance.workflows.context import content_services
@@ -101,6 +112,9 @@ def mint(
     parsed_attributes = parse_attributes(attributes)
     donor = parse_address(donor, what="donor")
     art = load_artwork(artwork)  # fail on a bad file before touching the chain
+    if animation is not None and animation_url:
+        raise InputError("give --animation or --animation-url, not both")
+    attachments = load_attachments(art, animation=animation, model=model_file, onnx=onnx_file)
     kubo, pinning = content_services(
         kubo_api=kubo_api,
         kubo_auth_env=kubo_auth_env,
@@ -128,6 +142,7 @@ def mint(
         attributes=parsed_attributes,
         animation_url=animation_url,
         external_url=external_url,
+        attachments=attachments,
     )
     result = run_mint(request, collection, progress=progress_printer(not as_json))
     from provenance.chain.token_id import short_token, token_hex
@@ -148,6 +163,9 @@ def mint(
                 "block": result.block_number,
                 "image_cid": result.image_cid,
                 "metadata_cid": result.metadata_cid,
+                "animation_cid": attachments.animation_cid,
+                "model_cid": attachments.model_cid,
+                "onnx_cid": attachments.onnx_cid,
                 "donor": result.donor,
                 "sealed_message": result.sealed,
                 "donor_key_verified": key.verified if key else None,
@@ -167,6 +185,8 @@ def mint(
     )
     out_console.print(f"  image     ipfs://{result.image_cid}")
     out_console.print(f"  metadata  ipfs://{result.metadata_cid}")
+    for cid, _, what in attachments.files():
+        out_console.print(f"  {what:<9} ipfs://{cid}")
     if result.sealed and key is not None:
         out_console.print(f"  message   sealed ({key.scheme}) to the donor's key")
         if not key.verified:

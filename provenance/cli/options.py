@@ -33,6 +33,7 @@ __all__ = [
     "DURATION",
     "TOKEN",
     "Connection",
+    "attachment_options",
     "connection_options",
     "content_options",
     "token_metadata_options",
@@ -241,6 +242,34 @@ def token_metadata_options(func: F) -> F:
         ),
         click.option("--animation-url", help="animation_url (e.g. ipfs://... of a latent walk)."),
         click.option("--external-url", help="external_url."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def attachment_options(func: F) -> F:
+    """The files a token carries besides its still (content/attachments.py): ``mint``, ``offer``."""
+    path = click.Path(dir_okay=False, path_type=Path)
+    options = [
+        click.option(
+            "--animation",
+            type=path,
+            help="An MP4, WebM or GIF (e.g. from `gan animate`): stored, pinned, animation_url.",
+        ),
+        click.option(
+            "--model",
+            "model_file",
+            type=click.Path(path_type=Path),
+            help="The model the artwork's generation record names (a file, or a run folder to"
+            " search): stored and pinned.",
+        ),
+        click.option(
+            "--onnx",
+            "onnx_file",
+            type=path,
+            help="Its ONNX export (`gan export-onnx`): stored, pinned, named in the record.",
+        ),
     ]
     for option in reversed(options):
         func = option(func)

@@ -78,6 +78,14 @@ REGISTRY: dict[str, tuple[str, str]] = {
         "provenance.cli.identity:identity",
         "The artist's Content Credentials identity: init, import, show.",
     ),
+    "collection": (
+        "provenance.cli.collection:collection",
+        "The exhibition's name, statement and cover: set the ERC-7572 contractURI.",
+    ),
+    "publish": (
+        "provenance.cli.publish:publish",
+        "Push every block the collection needs to Kubo and/or a pinning service.",
+    ),
     "gan": (
         "provenance.cli.gan:gan",
         "Train the GAN, generate, animate, evaluate, benchmark (JAX/Flax).",

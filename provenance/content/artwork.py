@@ -47,9 +47,17 @@ class Artwork:
         animation_url: str | None = None,
         external_url: str | None = None,
         credentials: Mapping[str, Any] | None = None,
+        animation: Mapping[str, Any] | None = None,
+        onnx: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
         """The token metadata of this artwork (its image fields and generation record filled
-        in); ``name`` defaults to the file name."""
+        in); ``name`` defaults to the file name. ``onnx`` (``{"cid", "sha256"}`` of the model's
+        ONNX export) is added to the generation record, which must exist."""
+        generator = self.generation
+        if onnx is not None:
+            if generator is None:
+                raise InputError(f"{self.path} has no generation record to name an ONNX model in")
+            generator = {**generator, "onnx": dict(onnx)}
         return build_metadata(
             name=name or self.path.stem,
             description=description,
@@ -61,11 +69,12 @@ class Artwork:
             height=self.height,
             donor=donor,
             attributes=attributes,
-            generator=self.generation,
+            generator=generator,
             sealed_message=sealed_message,
             animation_url=animation_url,
             external_url=external_url,
             credentials=credentials,
+            animation=animation,
         )
 
 

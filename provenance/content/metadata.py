@@ -76,6 +76,7 @@ def build_metadata(
     animation_url: str | None = None,
     external_url: str | None = None,
     credentials: Mapping[str, Any] | None = None,
+    animation: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     record: dict[str, Any] = {
         "version": PROVENANCE_VERSION,
@@ -96,6 +97,9 @@ def build_metadata(
         record["credentials"] = dict(credentials)
     if sealed_message is not None:
         record["sealed_message"] = dict(sealed_message)
+    if animation is not None:  # content/media.py's Animation.record: hash, CID, mime, size
+        record["animation"] = dict(animation)
+        animation_url = f"ipfs://{animation['cid']}"
     metadata: dict[str, Any] = {
         "name": name,
         "description": description,

@@ -18,6 +18,7 @@ from provenance.errors import ContractRevert, ProvenanceError
 from provenance.ipfs.cid import raw_cid_for_sha256
 
 if TYPE_CHECKING:
+    from provenance.content.collection import CollectionInfo
     from provenance.ipfs.reader import ContentSource
     from provenance.workflows.context import Collection
 
@@ -36,6 +37,7 @@ class Work:
     description: str = ""
     image_cid: str | None = None
     animation_url: str | None = None
+    animation: dict[str, Any] | None = None  # the committed record (cid, sha256, mime, size)
     mime: str | None = None
     width: int | None = None
     height: int | None = None
@@ -100,6 +102,9 @@ class GalleryData:
     offers: list[OfferEntry]
     block: int
     generated_at: int
+    # The collection's ERC-7572 document (name, statement, cover): workflows/exhibition.py.
+    info: CollectionInfo | None = None
+    cover: tuple[str, bytes] | None = None  # (file name, bytes) served beside the pages
 
 
 def collect(collection: Collection, source: ContentSource) -> GalleryData:
@@ -113,8 +118,11 @@ def collect(collection: Collection, source: ContentSource) -> GalleryData:
     works = [
         _work(collection, token_id, source, donations, minted) for token_id in reversed(minted)
     ]
+    from provenance.workflows.exhibition import read_collection_info, read_cover
+
+    info = read_collection_info(collection, source)
     try:
-        name = str(contract.call("name"))
+        name = info.name if info else str(contract.call("name"))
     except ProvenanceError:
         name = "Provenance"
     return GalleryData(
@@ -125,6 +133,8 @@ def collect(collection: Collection, source: ContentSource) -> GalleryData:
         offers=_offers(collection, source),
         block=collection.chain.rpc.block_number(),
         generated_at=int(time.time()),
+        info=info,
+        cover=read_cover(info, source),
     )
 
 
@@ -192,6 +202,8 @@ def _fill_from_metadata(work: Work, metadata: dict[str, Any]) -> None:
     )
     animation = metadata.get("animation_url")
     work.animation_url = str(animation) if isinstance(animation, str) else None
+    committed = prov.get("animation")
+    work.animation = dict(committed) if isinstance(committed, dict) else None
 
 
 def _offers(collection: Collection, source: ContentSource) -> list[OfferEntry]:

@@ -116,12 +116,17 @@ class GalleryHandler(GatewayHandler):
         answer = self.server.rpc.answer(self.rfile.read(length))
         self._send(HTTPStatus.OK, answer, "application/json", {"Cache-Control": "no-store"})
 
-    def _page_policy(self) -> dict[str, str]:
+    def _page_policy(self, body: bytes) -> dict[str, str]:
         # Only the gallery's own script file may run, named by its full URL: a script under
-        # /ipfs/ on this same origin is not allowed even if some page pointed at it.
+        # /ipfs/ on this same origin is not allowed even if some page pointed at it. A page with a
+        # live portrait also runs the static/ modules (onnxruntime-web) and WebAssembly.
         host = self.headers.get("Host", "")
         if not _HOST_HEADER.match(host):
             return {"Content-Security-Policy": "script-src 'none'"}
+        if b"data-live-portrait" in body:
+            return {
+                "Content-Security-Policy": f"script-src http://{host}/static/ 'wasm-unsafe-eval'"
+            }
         return {"Content-Security-Policy": f"script-src http://{host}/{APP_SCRIPT}"}
 
     def do_GET(self) -> None:
@@ -150,7 +155,7 @@ class GalleryHandler(GatewayHandler):
             kind += "; charset=utf-8"
         headers = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
         if kind.startswith("text/html"):
-            headers.update(self._page_policy())
+            headers.update(self._page_policy(body))
         self._send(HTTPStatus.OK, body, kind, headers)
 
 

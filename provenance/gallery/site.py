@@ -22,11 +22,19 @@ from urllib.parse import urlsplit
 
 from provenance.errors import InputError
 from provenance.gallery.data import GalleryData, OfferEntry, Work
+from provenance.gallery.exhibit import (
+    animation_figure,
+    has_animation,
+    provenance_line,
+    short_address,
+    site_header,
+    summary,
+)
 from provenance.state.home import atomic_write
 
 __all__ = ["APP_SCRIPT", "STATIC_FILES", "PageSettings", "render_site", "write_site"]
 
-STATIC_FILES = ("gallery.css", "app.js")
+STATIC_FILES = ("gallery.css", "app.js", "favicon.svg")
 APP_SCRIPT = "static/app.js"
 
 
@@ -68,14 +76,20 @@ def _page(
     description: str,
     data: GalleryData,
     settings: PageSettings,
+    live: bool = False,
 ) -> str:
+    from provenance.gallery.live import LIVE_SCRIPT_SRC
+
     connect = " ".join(
         o for o in (_gateway_origin(gateway), _origin(settings.rpc_url, "--rpc-url")) if o
     )
     # Images and animations are shown from blob: URLs of the bytes the script hashed, never
     # fetched a second time by an <img> a gateway could answer differently.
+    # WebAssembly (the live portrait's onnxruntime-web) only on the pages that run it.
+    scripts = LIVE_SCRIPT_SRC if live else "'self'"
     csp = (
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:;"
+        f"default-src 'none'; script-src {scripts}; style-src 'self';"
+        " img-src 'self' blob:;"
         f" media-src blob:; connect-src 'self'{' ' + connect if connect else ''}; base-uri 'none';"
         " form-action 'none'; object-src 'none'"
     )
@@ -93,6 +107,7 @@ def _page(
 <meta name="provenance-contract" content="{escape(data.contract)}">
 <title>{escape(title)}</title>
 <link rel="stylesheet" href="{root}static/gallery.css">
+<link rel="icon" href="{root}static/favicon.svg" type="image/svg+xml">
 <script src="{root}{APP_SCRIPT}" defer></script>
 </head>
 <body>
@@ -103,16 +118,11 @@ def _page(
 """
 
 
-def _header(data: GalleryData, root: str) -> str:
-    return f"""<header class="site">
-<p class="site-name"><a href="{root}index.html">{escape(data.name)}</a></p>
-<p class="site-meta">Collection <code>{escape(data.contract)}</code> on chain {data.chain_id}</p>
-</header>"""
-
-
 def _footer(data: GalleryData) -> str:
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(data.generated_at))
-    return f"""<footer class="site"><p>Read from the chain at block {data.block} ({when}).
+    return f"""<footer class="site">
+<p>Collection contract {short_address(data.contract, label="contract address")} on chain
+{data.chain_id}.</p><p>Read from the chain at block {data.block} ({when}).
 Each badge re-checks the content in your browser: the metadata and image bytes are fetched from
 IPFS and their SHA-256 compared with the digests your browser reads from the chain itself; an
 image is shown only once its bytes match.</p></footer>"""
@@ -154,30 +164,37 @@ def _image(cid: str | None, alt: str, *, size: tuple[Any, Any] = (None, None)) -
 
 
 def _card(work: Work, gateway: str) -> str:
-    owner = work.owner or "burned"
-    donation = (
-        f"<div><dt>Donation</dt><dd>{_wei(work.donation_wei)}</dd></div>"
-        if work.donation_wei is not None
+    living = (
+        f'<div class="animation-slot card-animation" aria-label="{escape(work.title)}: animation">'
+        "</div>"
+        if has_animation(work)
         else ""
     )
     return f"""<li class="card" data-token="{work.token_id}">
 <article aria-labelledby="work-{work.hex_id}-title">
 <a class="card-image" href="work/{work.hex_id}.html" tabindex="-1" aria-hidden="true">
-{_image(work.image_cid, "", size=(work.width, work.height))}</a>
+{living}{_image(work.image_cid, "", size=(work.width, work.height))}</a>
 <h2 id="work-{work.hex_id}-title"><a href="work/{work.hex_id}.html">{escape(work.title)}</a></h2>
-<dl class="facts"><div><dt>Token</dt><dd><code title="{work.hex_id}">{work.short_id}</code></dd></div>
-<div><dt>Owner</dt><dd><code class="address">{escape(owner)}</code></dd></div>{donation}</dl>
+{summary(work.description)}
+<p class="owner">{provenance_line(work)}</p>
 {_badge(work.page_data(), what="against the chain")}
 </article></li>"""
 
 
 def _offer_card(offer: OfferEntry, gateway: str) -> str:
+    reserved = (
+        f'<p class="reserved">Reserved for {short_address(offer.recipient, label="recipient address")}</p>'
+        if offer.recipient
+        else ""
+    )
     return f"""<li class="card offer" data-offer="{escape(offer.id)}">
 <article aria-labelledby="offer-{escape(offer.id)}-title">
 <a class="card-image" href="offer/{escape(offer.id)}.html" tabindex="-1" aria-hidden="true">
 {_image(offer.image_cid, "")}</a>
 <h2 id="offer-{escape(offer.id)}-title"><a href="offer/{escape(offer.id)}.html">{escape(offer.name)}</a></h2>
 <p>Available for a donation of at least <strong>{_wei(offer.min_donation_wei)}</strong>.</p>
+{reserved}
+{_badge(offer.page_data(), what="against the artist's signature")}
 </article></li>"""
 
 
@@ -196,13 +213,13 @@ def render_index(data: GalleryData, gateway: str, settings: PageSettings) -> str
 <h1 id="offers-title">Open for donation</h1>
 <ul class="grid" role="list">{"".join(_offer_card(o, gateway) for o in data.offers)}</ul>
 </section>"""
-    body = f"""{_header(data, "")}
+    body = f"""{site_header(data, "", full=True)}
 <main id="main">
+{offers}
 <section aria-labelledby="works-title">
-<h1 id="works-title">The collection <span class="count">({_works(len(data.works))})</span></h1>
+<h1 id="works-title">The works <span class="count">({_works(len(data.works))})</span></h1>
 <ul class="grid" role="list">{works}</ul>
 </section>
-{offers}
 </main>
 {_footer(data)}"""
     return _page(
@@ -223,6 +240,9 @@ def _generator(generator: dict[str, Any] | None) -> str:
     rows = [("Model sha256", f"<code>{escape(str(model.get('sha256', '')))}</code>")]
     if model.get("cid"):
         rows.append(("Model CID", f"<code>{escape(str(model['cid']))}</code>"))
+    onnx = generator.get("onnx")
+    if isinstance(onnx, dict) and onnx.get("cid"):
+        rows.append(("ONNX export CID", f"<code>{escape(str(onnx['cid']))}</code>"))
     rows.append(("Seed", escape(str(generator.get("seed")))))
     if "truncation" in generator:
         rows.append(("Truncation", escape(str(generator["truncation"]))))
@@ -230,19 +250,6 @@ def _generator(generator: dict[str, Any] | None) -> str:
         rows.append(("Code", escape(str(generator["code"]))))
     items = "".join(f"<div><dt>{k}</dt><dd>{v}</dd></div>" for k, v in rows)
     return f'<dl class="facts record">{items}</dl>'
-
-
-def _animation(url: str | None, title: str) -> str:
-    if not url:
-        return ""
-    if url.startswith("ipfs://"):
-        return (
-            f'<figure class="animation"><div class="animation-slot"'
-            f' aria-label="{escape(title)}: animation">The animation appears once your browser has'
-            " checked it (single-block animations only; otherwise"
-            f" <code>{escape(url)}</code>).</div><figcaption>Animation</figcaption></figure>"
-        )
-    return f"<p>Animation: <code>{escape(url)}</code></p>"
 
 
 def _message_section(work: Work) -> str:
@@ -261,28 +268,36 @@ def _message_section(work: Work) -> str:
 
 
 def render_work(data: GalleryData, work: Work, gateway: str, settings: PageSettings) -> str:
-    owner = escape(work.owner or "burned")
+    from provenance.gallery.live import live_portrait_for
+
+    live = live_portrait_for(work.generator, title=work.title, root="../")
+    owner = short_address(work.owner, label="owner address")
     donation = _wei(work.donation_wei) if work.donation_wei is not None else "minted directly"
     attributes = "".join(
         f"<div><dt>{escape(str(a.get('trait_type')))}</dt><dd>{escape(str(a.get('value')))}</dd></div>"
         for a in work.attributes
     )
     problem = f'<p class="problem">{escape(work.problem)}</p>' if work.problem else ""
-    body = f"""{_header(data, "../")}
+    body = f"""{site_header(data, "../")}
 <main id="main" class="detail">
 <nav aria-label="Breadcrumb"><a href="../index.html">All works</a></nav>
 <article aria-labelledby="title">
 <h1 id="title">{escape(work.title)}</h1>
-<figure class="artwork">{_image(work.image_cid, _alt(work.title, work), size=(work.width, work.height))}
-<figcaption>{escape(work.description) or escape(_alt(work.title, work))}</figcaption></figure>
-{_animation(work.animation_url, work.title)}
+{f'<p class="lede">{escape(work.description)}</p>' if work.description else ""}
+<p class="owner">{provenance_line(work)}</p>
 {problem}
 {_badge(work.page_data(), what="against Ethereum")}
+<div class="living">
+{animation_figure(work)}
+{live}
+<figure class="artwork">{_image(work.image_cid, _alt(work.title, work), size=(work.width, work.height))}
+<figcaption>The minted still: {escape(_alt(work.title, work))}. It is the record.</figcaption></figure>
+</div>
 {_message_section(work)}
 <h2>Provenance</h2>
 <dl class="facts">
 <div><dt>Token</dt><dd><code>{work.hex_id}</code></dd></div>
-<div><dt>Owner</dt><dd><code class="address">{owner}</code></dd></div>
+<div><dt>Owner</dt><dd>{owner}</dd></div>
 <div><dt>Donation</dt><dd>{donation}</dd></div>
 <div><dt>Sealed message</dt><dd>{"yes, readable only by the donor" if work.sealed_message else "none"}</dd></div>
 <div><dt>Token URI</dt><dd><code>{escape(work.token_uri)}</code></dd></div>
@@ -306,6 +321,7 @@ def render_work(data: GalleryData, work: Work, gateway: str, settings: PageSetti
         description=f"{work.title}, token {work.short_id} of {data.name}",
         data=data,
         settings=settings,
+        live=bool(live),
     )
 
 
@@ -345,17 +361,18 @@ def render_offer(data: GalleryData, offer: OfferEntry, gateway: str, settings: P
         else time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(offer.deadline))
     )
     recipient = (
-        f'only <code class="address">{escape(offer.recipient)}</code>'
+        f"reserved for {short_address(offer.recipient, label='recipient address')}"
         if offer.recipient
         else "anyone who donates"
     )
-    body = f"""{_header(data, "../")}
+    body = f"""{site_header(data, "../")}
 <main id="main" class="detail">
 <nav aria-label="Breadcrumb"><a href="../index.html">All works</a></nav>
 <article aria-labelledby="title">
 <h1 id="title">{escape(offer.name)}</h1>
 <p class="lede">Open for donation: support the artist and receive this work as a token, with a
 message only you can read.</p>
+{f'<p class="reserved">Reserved for {short_address(offer.recipient, label="recipient address")}</p>' if offer.recipient else ""}
 <figure class="artwork">{_image(offer.image_cid, _alt(offer.name, offer))}
 <figcaption>{escape(offer.description) or escape(_alt(offer.name, offer))}</figcaption></figure>
 {_badge(offer.page_data(), what="against the artist's signed digests")}
@@ -364,7 +381,7 @@ message only you can read.</p>
 <div><dt>Minimum donation</dt><dd>{_wei(offer.min_donation_wei)}</dd></div>
 <div><dt>Valid until</dt><dd>{deadline}</dd></div>
 <div><dt>Who may receive it</dt><dd>{recipient}</dd></div>
-<div><dt>Signed by</dt><dd><code class="address">{escape(offer.signer)}</code></dd></div>
+<div><dt>Signed by</dt><dd>{short_address(offer.signer, label="signer address")}</dd></div>
 <div><dt>Metadata</dt><dd><code>ipfs://{escape(offer.metadata_cid)}</code></dd></div>
 </dl>
 {_donate_form(offer)}
@@ -403,6 +420,12 @@ def render_site(
     static = files("provenance.gallery") / "static"
     for name in STATIC_FILES:
         out[f"static/{name}"] = (static / name).read_bytes()
+    if any(b"data-live-portrait" in out[f"work/{w.hex_id}.html"] for w in data.works):
+        from provenance.gallery.live import live_static_files
+
+        out.update(live_static_files())
+    if data.cover is not None:
+        out[data.cover[0]] = data.cover[1]
     return out
 
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from provenance.chain.rpc import Receipt
+from provenance.content.artwork import load_artwork
+from provenance.content.attachments import Attachments, load_attachments
 from provenance.content.message import read_message
 from provenance.errors import ChainError, InputError, ProvenanceError
 from provenance.state.journal import MintEntry
@@ -39,6 +41,9 @@ COLUMNS = (
     "donor_encryption_key",
     "name",
     "description",
+    "animation",  # files relative to the folder, as for artwork (content/attachments.py)
+    "model",
+    "onnx",
 )
 
 
@@ -101,8 +106,20 @@ def batch_requests(
             raise InputError(
                 f"row for {row['artwork']}: a message needs donor_pubkey or donor_encryption_key"
             )
+        attachments = Attachments()
+        if row.get("animation") or row.get("model") or row.get("onnx"):
+            try:
+                attachments = load_attachments(
+                    load_artwork(path),
+                    animation=directory / row["animation"] if row.get("animation") else None,
+                    model=directory / row["model"] if row.get("model") else None,
+                    onnx=directory / row["onnx"] if row.get("onnx") else None,
+                )
+            except InputError as exc:
+                raise InputError(f"row for {row['artwork']}: {exc}") from exc
         yield MintRequest(
             artwork=path,
+            attachments=attachments,
             donor=row["donor"],
             message=message,
             donor_key=key,

@@ -21,6 +21,7 @@ from provenance.chain.outbox import Journaled, Outbox, SendError, TxCall
 from provenance.chain.rpc import Receipt
 from provenance.chain.tx import Sender
 from provenance.content.artwork import Artwork, load_artwork
+from provenance.content.attachments import Attachments
 from provenance.content.metadata import CONTENT_PROFILE, canonical_json
 from provenance.errors import (
     ChainError,
@@ -61,6 +62,7 @@ class MintRequest:
     attributes: list[dict[str, Any]] = field(default_factory=list)
     animation_url: str | None = None
     external_url: str | None = None
+    attachments: Attachments = field(default_factory=Attachments)  # stored with the image
 
 
 @dataclass
@@ -152,8 +154,8 @@ def stage(
             entry = journal.replace_intent(entry, **intent)
             resumed = True
         note("storing the image and metadata on IPFS")
-        _store(collection.store, artwork, entry)
-        _publish(collection, entry)
+        _store(collection.store, artwork, entry, request.attachments)
+        _publish(collection, entry, request.attachments)
         entry = journal.update(entry, state="stored", error=None)
         failpoint("after-store")
         return entry, resumed
@@ -163,7 +165,7 @@ def stage(
         "name": request.name or artwork.path.stem,
         "description": request.description,
         "attributes": request.attributes,
-        "animation_url": request.animation_url,
+        "animation_url": request.attachments.animation_url or request.animation_url,
         "external_url": request.external_url,
         "message": request.message is not None,
     }
@@ -205,6 +207,7 @@ def _prepare(request: MintRequest, artwork: Artwork, donor: str) -> dict[str, An
         animation_url=request.animation_url,
         external_url=request.external_url,
         credentials=mint_binding(artwork.data, home().identity),
+        **request.attachments.metadata_fields(),
     )
     encoded = canonical_json(metadata)
     digest = hashlib.sha256(encoded).digest()
@@ -263,7 +266,7 @@ def _image_cid(artwork: Artwork) -> str:
     return str(add_bytes(artwork.data, store=None, params=CONTENT_PROFILE).cid)
 
 
-def _store(store: Blockstore, artwork: Artwork, entry: MintEntry) -> None:
+def _store(store: Blockstore, artwork: Artwork, entry: MintEntry, attachments: Attachments) -> None:
     from provenance.ipfs import add_bytes
 
     with store.locked():  # no `ipfs gc` between adding the blocks and pinning them
@@ -276,9 +279,10 @@ def _store(store: Blockstore, artwork: Artwork, entry: MintEntry) -> None:
             )
         store.pin(entry.image_cid)
         store.pin(entry.metadata_cid)
+        attachments.store(store)
 
 
-def _publish(collection: Collection, entry: MintEntry) -> None:
+def _publish(collection: Collection, entry: MintEntry, attachments: Attachments) -> None:
     """Copy the content to Kubo (as a CAR of the exact blocks, roots pinned) and ask a pinning
     service to pin it, when configured. Kubo must report the same roots."""
     if collection.kubo is not None:
@@ -286,7 +290,8 @@ def _publish(collection: Collection, entry: MintEntry) -> None:
 
         from provenance.ipfs import export_car
 
-        for cid in (entry.image_cid, entry.metadata_cid):
+        extra = [cid for cid, _, _ in attachments.files()]
+        for cid in (entry.image_cid, entry.metadata_cid, *extra):
             car = io.BytesIO()
             export_car(collection.store, cid, car)
             roots = collection.kubo.dag_import(car.getvalue(), pin_roots=True)
@@ -296,6 +301,8 @@ def _publish(collection: Collection, entry: MintEntry) -> None:
         name = Path(entry.artwork).name
         collection.pinning.add(entry.image_cid, name=name)
         collection.pinning.add(entry.metadata_cid, name=f"{name}.metadata.json")
+        for cid, file, what in attachments.files():
+            collection.pinning.add(cid, name=f"{name}.{what}{file.path.suffix}")
 
 
 class MintSlot:

@@ -32,6 +32,7 @@ from typing import Any
 from provenance.chain.address import ZERO_ADDRESS, parse_address, to_checksum
 from provenance.chain.token_id import short_token
 from provenance.chain.units import NO_DEADLINE
+from provenance.content.attachments import Attachments
 from provenance.content.metadata import (
     CONTENT_PROFILE,
     MAX_METADATA_BYTES,
@@ -85,6 +86,7 @@ def make_offer(
     animation_url: str | None = None,
     external_url: str | None = None,
     now: int | None = None,
+    attachments: Attachments | None = None,
 ) -> Offer:
     """Store the artwork and its metadata (pinned), sign a voucher for them, keep a copy of the
     offer under ``PROVENANCE_HOME/offers/`` (the gallery lists it) and return it."""
@@ -125,6 +127,7 @@ def make_offer(
             animation_url=animation_url,
             external_url=external_url,
             credentials=credentials,
+            **(attachments.metadata_fields() if attachments else {}),
         )
         encoded = canonical_json(metadata)
         stored = add_bytes(encoded, store=collection.store, params=CONTENT_PROFILE)
@@ -133,6 +136,8 @@ def make_offer(
             raise ProvenanceError(f"metadata stored as {stored.cid}, not as a single raw block")
         collection.store.pin(str(image.cid))
         collection.store.pin(str(stored.cid))
+        if attachments is not None:
+            attachments.store(collection.store)
     start = now if now is not None else int(time.time())
     deadline = NO_DEADLINE if expires_in is None else min(start + expires_in, NO_DEADLINE)
     voucher = Voucher(

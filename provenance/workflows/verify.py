@@ -77,6 +77,7 @@ _ALL_CHECKS = [
     "token-uri",
     "metadata",
     "image",
+    "animation",
     "donor",
     "sealed-message",
     "generation",
@@ -156,6 +157,7 @@ def verify_token(
 
     # 5. The image bytes hash to their CID, the recorded sha256 and the on-chain digest.
     image_bytes = _check_image(report, metadata, record, source)
+    _check_animation(report, metadata, source)
 
     # 6. The donor named in the metadata received the token at mint.
     minted = contract.minted_event(token_id)
@@ -255,6 +257,28 @@ def _check_image(
         " sha256 matches on chain)",
     )
     return data
+
+
+def _check_animation(report: Report, metadata: dict[str, Any], source: ContentSource) -> None:
+    """An animation committed in the provenance record (``mint --animation``): its bytes, by the
+    record's CID, have its sha256, size and sniffed mime type. content/media.py holds the rules."""
+    from provenance.content.media import animation_claim, check_animation_bytes
+
+    try:
+        claim = animation_claim(metadata)
+    except VerificationError as exc:
+        report.add("animation", False, str(exc))
+        return
+    if claim is None:
+        url = metadata.get("animation_url")
+        report.add("animation", None, f"{url} is not committed" if url else "no animation")
+        return
+    try:
+        data = source.cat(str(claim["cid"]), max_size=int(claim["size"]))
+    except ProvenanceError as exc:
+        report.add("animation", False, f"cannot read {claim['cid']}: {exc}")
+        return
+    report.add("animation", *check_animation_bytes(claim, data))
 
 
 def _check_message(
@@ -357,6 +381,9 @@ def _check_generation(
     if claimed is None and embedded is None:
         report.add("generation", None, "no generation record")
         return
+    if isinstance(claimed, dict) and "onnx" in claimed:
+        # The artist names the model's ONNX export beside the PNG's record (mint --onnx).
+        claimed = {k: v for k, v in claimed.items() if k != "onnx"}
     if claimed != embedded:
         report.add("generation", False, "the PNG's generation record differs from the metadata's")
         return

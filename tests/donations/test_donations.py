@@ -140,6 +140,7 @@ def test_offer_redeem_verify_decrypt_release(collection: Collection, art_dir: Pa
         "token-uri": True,
         "metadata": True,
         "image": True,
+        "animation": None,
         "donor": True,
         "sealed-message": True,
         "generation": None,

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from provenance.chain.token_id import token_hex
 from provenance.errors import InputError
 from provenance.gallery.data import GalleryData, Work
 from provenance.gallery.site import MANIFEST, write_site
@@ -57,13 +58,14 @@ def test_a_folder_it_did_not_make_is_refused_untouched(tmp_path: Path) -> None:
 def test_a_rebuild_removes_only_its_own_stale_files(tmp_path: Path) -> None:
     out = tmp_path / "site"
     first = write_site(_data(1, 2), out, gateway=GATEWAY)
-    assert (out / "work" / "2.html") in first and (out / MANIFEST).is_file()
+    page1, page2 = (out / "work" / f"{token_hex(i)}.html" for i in (1, 2))
+    assert page2 in first and (out / MANIFEST).is_file()
     (out / "work" / "notes.txt").write_text("mine")  # put there by someone else
     (out / "offer").mkdir(exist_ok=True)
     (out / "offer" / "keep.json").write_text("{}")
     write_site(_data(1), out, gateway=GATEWAY)
-    assert not (out / "work" / "2.html").exists()  # the gallery's own stale page
-    assert (out / "work" / "1.html").is_file()
+    assert not page2.exists()  # the gallery's own stale page
+    assert page1.is_file()
     assert (out / "work" / "notes.txt").read_text() == "mine"
     assert (out / "offer" / "keep.json").read_text() == "{}"
 

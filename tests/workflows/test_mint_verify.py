@@ -74,6 +74,7 @@ def test_mint_verify_decrypt(minted: dict[str, object]) -> None:
         "token-uri": True,
         "metadata": True,
         "image": True,
+        "animation": None,
         "donor": True,
         "sealed-message": True,
         "generation": None,

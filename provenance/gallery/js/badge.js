@@ -5,6 +5,7 @@
 import { Collection, tokenHex } from './contract.js'
 import { plain } from './wallet.js'
 import { el, fetchIpfs, rawCid, rawCidDigest, settings, rpcReader, sha256 } from './page.js'
+import { animationRecord, showAnimation, showStill } from './living.js'
 
 const MAX_METADATA = 256 * 1024
 const AUTHENTIC = 'Authentic: this is the image recorded on Ethereum for this work'
@@ -53,7 +54,24 @@ export async function checkContent (gateway, expected, checks) {
   }
   checks.pass('image', `${imageBytes.length} bytes hash to ${expected.imageDigest}`)
   const mime = /^image\/(png|jpeg|gif|webp)$/.test(String(image.mime)) ? String(image.mime) : 'application/octet-stream'
-  const content = { metadata, imageBytes, imageMime: mime, animation: null }
+  const content = { metadata, imageBytes, imageMime: mime, animation: null, animationMime: 'video/mp4' }
+  const record = animationRecord(metadata)
+  if (record) {
+    // Committed in the verified metadata: the whole file (any number of blocks) must hash to it.
+    try {
+      const bytes = await fetchIpfs(gateway, record.cid, { maxBytes: record.size })
+      if (bytes.length === record.size && await sha256(bytes) === `0x${record.sha256}`) {
+        content.animation = bytes
+        content.animationMime = record.mime
+        checks.pass('animation', `${bytes.length} bytes hash to the recorded ${record.sha256}`)
+      } else {
+        checks.fail('animation', 'the animation bytes differ from the ones the metadata records')
+      }
+    } catch (err) {
+      checks.fail('animation', `the animation could not be fetched (${err.message})`)
+    }
+    return content
+  }
   const animation = typeof metadata.animation_url === 'string' ? metadata.animation_url.replace(/^ipfs:\/\//, '') : ''
   const animationDigest = animation ? rawCidDigest(animation) : null
   if (animationDigest) {
@@ -140,19 +158,12 @@ function show (badge, state, text, checks) {
   }
 }
 
-function display (figure, content) {
+function display (figure, content, scope) {
   const slot = figure && figure.querySelector('.artwork-slot')
   if (!slot) return
-  const url = URL.createObjectURL(new Blob([content.imageBytes], { type: content.imageMime }))
-  const img = el('img', { src: url, alt: slot.dataset.alt || '' })
-  for (const dim of ['width', 'height']) if (slot.dataset[dim]) img.setAttribute(dim, slot.dataset[dim])
-  slot.replaceChildren(img)
-  const animationSlot = document.querySelector('.animation-slot')
-  if (animationSlot && content.animation) {
-    const video = el('video', { controls: '', muted: '', loop: '', playsinline: '' })
-    video.src = URL.createObjectURL(new Blob([content.animation], { type: 'video/mp4' }))
-    animationSlot.replaceChildren(video)
-  }
+  showStill(slot, content.imageBytes, content.imageMime)
+  const animationSlot = scope && scope.querySelector('.animation-slot')
+  if (animationSlot && content.animation) showAnimation(animationSlot, content.animation, content.animationMime)
 }
 
 export const verified = new Map()
@@ -169,7 +180,7 @@ export async function run (badge, config) {
   }
   const figure = badge.closest('article') && badge.closest('article').querySelector('figure.artwork, .card-image')
   if (content && checks.failed.length === 0) {
-    display(figure, content)
+    display(figure, content, badge.closest('article'))
     const what = data.offer ? "Authentic: this is the image the artist signed for this offer" : AUTHENTIC
     show(badge, 'ok', what, checks)
   } else {

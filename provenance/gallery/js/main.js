@@ -3,9 +3,11 @@
 import * as badge from './badge.js'
 import * as donate from './donate.js'
 import * as message from './message.js'
+import { setupCopyButtons } from './living.js'
 
 function start () {
   const config = badge.settings()
+  setupCopyButtons()
   const runs = badge.start(config)
   const form = document.querySelector('form.donate')
   if (form) {
