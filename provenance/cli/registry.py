@@ -74,6 +74,10 @@ REGISTRY: dict[str, tuple[str, str]] = {
         "provenance.cli.gallery:gallery",
         "The exhibition: serve a verifying web gallery, or build it as a static site.",
     ),
+    "identity": (
+        "provenance.cli.identity:identity",
+        "The artist's Content Credentials identity: init, import, show.",
+    ),
     "gan": (
         "provenance.cli.gan:gan",
         "Train the GAN, generate, animate, evaluate, benchmark (JAX/Flax).",

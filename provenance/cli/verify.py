@@ -48,6 +48,13 @@ def _token_or_file(text: str, connection: Connection) -> tuple[Collection, int]:
     type=click.Path(path_type=Path),
     help="Model for --regenerate (run folder or exported file).",
 )
+@click.option(
+    "--trust-anchor",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="PEM to trust for Content Credentials: the artist's root, or their certificate-chain.pem"
+    " (then the certificate's sha256 is compared with the token's). Default: the identity under"
+    " PROVENANCE_HOME.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 @content_options
 @connection_options()
@@ -55,6 +62,7 @@ def verify(
     token: str,
     regenerate: bool,
     model: Path | None,
+    trust_anchor: Path | None,
     as_json: bool,
     kubo_api: str | None,
     gateways: tuple[str, ...],
@@ -71,8 +79,11 @@ def verify(
 
     if regenerate and model is None:
         raise InputError("--regenerate needs --model (a run folder or an exported model)")
+    from provenance.content.credentials import load_anchor
+    from provenance.state.home import home
     from provenance.workflows.context import open_content_source
 
+    anchor = load_anchor(trust_anchor, home().identity)
     source = open_content_source(kubo_api, gateways)
     collection, token_id = _token_or_file(token, connection)
     report = verify_token(
@@ -81,6 +92,7 @@ def verify(
         source,
         chain_id=collection.chain.chain_id,
         regenerate_model=model if regenerate else None,
+        trust_anchor=anchor,
     )
     if as_json:
         emit_json(
@@ -91,6 +103,7 @@ def verify(
                 "chain_id": report.chain_id,
                 "owner": report.owner,
                 "ok": report.ok,
+                "training": report.training,
                 "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in report.checks],
             }
         )

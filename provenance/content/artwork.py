@@ -46,6 +46,7 @@ class Artwork:
         sealed_message: Mapping[str, Any] | None = None,
         animation_url: str | None = None,
         external_url: str | None = None,
+        credentials: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
         """The token metadata of this artwork (its image fields and generation record filled
         in); ``name`` defaults to the file name."""
@@ -64,6 +65,7 @@ class Artwork:
             sealed_message=sealed_message,
             animation_url=animation_url,
             external_url=external_url,
+            credentials=credentials,
         )
 
 

@@ -75,6 +75,7 @@ def build_metadata(
     sealed_message: Mapping[str, Any] | None = None,
     animation_url: str | None = None,
     external_url: str | None = None,
+    credentials: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     record: dict[str, Any] = {
         "version": PROVENANCE_VERSION,
@@ -90,6 +91,9 @@ def build_metadata(
     }
     if generator is not None:
         record["generator"] = dict(generator)
+    if credentials is not None:
+        # The sha256 of the certificate that signed the PNG's Content Credentials (C2PA).
+        record["credentials"] = dict(credentials)
     if sealed_message is not None:
         record["sealed_message"] = dict(sealed_message)
     metadata: dict[str, Any] = {

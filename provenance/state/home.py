@@ -80,6 +80,12 @@ class Home:
         """Offers this home signed (``offer make``), one JSON file each; the gallery lists them."""
         return self.root / "offers"
 
+    @property
+    def identity(self) -> Path:
+        """The artist's Content Credentials identity: certificate chain, trust anchor, keys
+        encrypted at rest (``identity init``/``import``; see ``gan.identity``)."""
+        return self.root / "identity"
+
 
 def home() -> Home:
     """The current state folder's layout (``PROVENANCE_HOME`` is read on each call)."""

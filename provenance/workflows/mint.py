@@ -192,6 +192,9 @@ def _prepare(request: MintRequest, artwork: Artwork, donor: str) -> dict[str, An
 
         envelope = seal(request.message, request.donor_key)
     image_cid = _image_cid(artwork)
+    from provenance.content.credentials import mint_binding  # here: c2pa only for signed PNGs
+    from provenance.state.home import home
+
     metadata = artwork.metadata(
         image_cid=image_cid,
         donor=donor,
@@ -201,6 +204,7 @@ def _prepare(request: MintRequest, artwork: Artwork, donor: str) -> dict[str, An
         sealed_message=envelope,
         animation_url=request.animation_url,
         external_url=request.external_url,
+        credentials=mint_binding(artwork.data, home().identity),
     )
     encoded = canonical_json(metadata)
     digest = hashlib.sha256(encoded).digest()

@@ -111,6 +111,9 @@ def make_offer(
     existing = contract.token_of_image(art.sha256)
     if existing:
         raise AlreadyMinted(existing, art.sha256)
+    from provenance.content.credentials import mint_binding  # c2pa only for a signed PNG
+
+    credentials = mint_binding(art.data, home().identity)  # a redeemed token binds it too
     with collection.store.locked():  # no `ipfs gc` between adding the blocks and pinning them
         image = add_bytes(art.data, store=collection.store, params=CONTENT_PROFILE)
         metadata = art.metadata(
@@ -121,6 +124,7 @@ def make_offer(
             attributes=attributes or [],
             animation_url=animation_url,
             external_url=external_url,
+            credentials=credentials,
         )
         encoded = canonical_json(metadata)
         stored = add_bytes(encoded, store=collection.store, params=CONTENT_PROFILE)

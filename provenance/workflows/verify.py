@@ -18,6 +18,7 @@ from eth_hash.auto import keccak
 from provenance.chain.address import ZERO_ADDRESS, to_checksum
 from provenance.chain.contract import ProvenanceArt, Record
 from provenance.chain.token_id import short_token
+from provenance.content.credentials import Anchor
 from provenance.content.metadata import MAX_METADATA_BYTES, canonical_json, parse_metadata
 from provenance.errors import (
     ContractRevert,
@@ -50,6 +51,7 @@ class Report:
     checks: list[Check] = field(default_factory=list)
     owner: str | None = None
     metadata: dict[str, Any] | None = None
+    training: dict[str, Any] | None = None  # the training set the generation record names
 
     @property
     def ok(self) -> bool:
@@ -78,6 +80,7 @@ _ALL_CHECKS = [
     "donor",
     "sealed-message",
     "generation",
+    "credentials",
 ]
 
 
@@ -88,6 +91,7 @@ def verify_token(
     *,
     chain_id: int,
     regenerate_model: Path | None = None,
+    trust_anchor: Anchor | None = None,
 ) -> Report:
     report = Report(token_id=token_id, contract=contract.address, chain_id=chain_id)
 
@@ -185,6 +189,18 @@ def verify_token(
 
     # 8. The generation record in the PNG matches the metadata's; optionally regenerate.
     _check_generation(report, prov, image_bytes, regenerate_model)
+
+    # 9. The PNG's Content Credentials hold under the artist's anchor and bind the certificate
+    # whose sha256 the metadata carries.
+    if image_bytes is None:
+        report.add("credentials", None, "skipped: image unavailable")
+    else:
+        from provenance.content.credentials import check_credentials
+
+        ok, evidence = check_credentials(
+            image_bytes, prov.get("credentials"), prov.get("generator"), trust_anchor
+        )
+        report.add("credentials", ok, evidence)
     return report
 
 
@@ -346,6 +362,10 @@ def _check_generation(
         return
     assert embedded is not None
     detail = f"model sha256 {embedded['model']['sha256'][:16]}..., seed {embedded['seed']}"
+    training = _training_evidence(embedded.get("training"))
+    if training:
+        report.training = embedded["training"]
+        detail += f"; {training}"
     if model is None:
         report.add("generation", True, detail)
         return
@@ -353,6 +373,21 @@ def _check_generation(
 
     ok, evidence = regenerate_check(image_bytes, model)
     report.add("generation", ok, f"{detail}; regenerated: {evidence}")
+
+
+def _training_evidence(training: Any) -> str:
+    """The training set a record names (CID, images, preprocessing), as one line of evidence;
+    empty for an older record without it. Untrusted text: the CLI prints it plain."""
+    if not isinstance(training, dict):
+        return ""
+    facts = []
+    if isinstance(training.get("images"), int):
+        facts.append(f"{training['images']} images")
+    preprocessing = training.get("preprocessing")
+    if isinstance(preprocessing, dict):
+        facts += [f"{key} {value}" for key, value in sorted(preprocessing.items())]
+    shown = f"trained on {training.get('cid', 'an unnamed set')}"
+    return shown + (f" ({', '.join(facts)})" if facts else "")
 
 
 def decrypt_token(

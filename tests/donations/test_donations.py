@@ -143,6 +143,7 @@ def test_offer_redeem_verify_decrypt_release(collection: Collection, art_dir: Pa
         "donor": True,
         "sealed-message": True,
         "generation": None,
+        "credentials": None,
     }
     decrypted = invoke("decrypt", str(token), "--private-key-env", "DONOR_KEY", env=DONOR_ENV)
     assert decrypted.exit_code == 0 and decrypted.stdout.strip() == MESSAGE

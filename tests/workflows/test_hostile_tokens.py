@@ -14,6 +14,7 @@ import pytest
 from PIL import Image
 
 from provenance.chain.accounts import dev_accounts
+from provenance.chain.token_id import short_token, token_hex
 from provenance.content.metadata import CONTENT_PROFILE, build_metadata, canonical_json
 from provenance.ipfs import Blockstore, add_bytes
 from provenance.untrusted import UntrustedDataError, load_json
@@ -122,7 +123,7 @@ def test_gallery_build_shows_a_bad_token_and_every_other(home: Path, tmp_path: P
     assert result.returncode == 0, result.stderr
     pages = "".join(p.read_text() for p in out.rglob("*.html"))
     assert "the honest one" in pages
-    bad_pages = [p for p in out.rglob("*.html") if f"Token {bad}" in p.read_text()]
+    bad_pages = [p for p in out.rglob("*.html") if f"Token {short_token(bad)}" in p.read_text()]
     assert bad_pages, f"token {bad} has no page"
     assert honest != bad
     # `gallery serve` keeps serving every page while that token exists.
@@ -148,9 +149,9 @@ def test_gallery_build_shows_a_bad_token_and_every_other(home: Path, tmp_path: P
         url = json.loads("".join(lines))["url"]
         index = httpx.get(url, timeout=60)
         assert index.status_code == 200 and "the honest one" in index.text
-        page = httpx.get(f"{url}work/{honest}.html", timeout=60)
+        page = httpx.get(f"{url}work/{token_hex(honest)}.html", timeout=60)
         assert page.status_code == 200 and "the honest one" in page.text
-        broken = httpx.get(f"{url}work/{bad}.html", timeout=60)
+        broken = httpx.get(f"{url}work/{token_hex(bad)}.html", timeout=60)
         assert broken.status_code == 200 and "metadata unavailable" in broken.text
     finally:
         server.terminate()

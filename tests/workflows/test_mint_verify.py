@@ -77,6 +77,7 @@ def test_mint_verify_decrypt(minted: dict[str, object]) -> None:
         "donor": True,
         "sealed-message": True,
         "generation": None,
+        "credentials": None,
     }
     env = {"DONOR_KEY": "0x" + bytes(DONOR.key).hex()}
     result = invoke("decrypt", short(minted["token_id"]), "--private-key-env", "DONOR_KEY", env=env)
