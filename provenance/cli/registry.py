@@ -47,7 +47,7 @@ REGISTRY: dict[str, tuple[str, str]] = {
         "Donor-side helpers: the consent message a donor signs.",
     ),
     "offer": (
-        "provenance.cli.donations:offer",
+        "provenance.cli.offer:offer",
         "Offer an artwork against a donation (offer.json); cancel or list offers.",
     ),
     "redeem": (

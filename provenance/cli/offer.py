@@ -1,0 +1,262 @@
+"""``provenance offer [make | cancel | list]``: the artist offers a work against a donation,
+signed as an EIP-712 voucher (offer.json), and manages the offers made."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from provenance.cli.options import (
+    ADDRESS,
+    AMOUNT,
+    DURATION,
+    Connection,
+    attachment_options,
+    connection_options,
+    token_metadata_options,
+)
+from provenance.cli.render import emit_json, line, out_console, plural, table
+from provenance.errors import InputError
+
+DEFAULT_GALLERY_URL = "http://127.0.0.1:8470"
+
+
+def offer_url(gallery_url: str, offer_id: str) -> str:
+    return f"{gallery_url.rstrip('/')}/offer/{offer_id}.html"
+
+
+class OfferGroup(click.Group):
+    """``provenance offer ARTWORK ...`` makes an offer (the ``make`` subcommand, the default);
+    ``offer cancel`` and ``offer list`` manage the offers made. An artwork file named like a
+    subcommand is given with a path: ``provenance offer ./list``."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # Bare `offer` too: it asks for ARTWORK, as it did before offer had subcommands.
+        if not args or (args[0] not in self.commands and args[0] not in ctx.help_option_names):
+            args = ["make", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=OfferGroup)
+def offer() -> None:
+    """Offer an artwork against a donation, cancel an offer, list them.
+
+    `provenance offer ARTWORK --min-donation AMOUNT -o offer.json` makes an offer (the same as
+    `offer make ...`); `offer cancel offer.json` and `offer list` manage the offers made.
+    """
+
+
+@offer.command("make")
+@click.argument("artwork", type=click.Path(path_type=Path))
+@click.option(
+    "--min-donation",
+    required=True,
+    metavar="AMOUNT",
+    type=AMOUNT,
+    help="Minimum donation, e.g. 0.05ether, 20gwei, 1000wei.",
+)
+@click.option(
+    "--to",
+    "recipient",
+    type=ADDRESS,
+    help="Only this address receives the token (default: whoever redeems).",
+)
+@click.option(
+    "--expires",
+    metavar="DURATION",
+    type=DURATION,
+    help="Validity, e.g. 90s, 15m, 12h, 7d, 2w (default: no expiry).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Where to write offer.json (safe to publish).",
+)
+@token_metadata_options
+@attachment_options
+@click.option(
+    "--gallery-url",
+    default=DEFAULT_GALLERY_URL,
+    show_default=True,
+    help="Base URL of the gallery the link and QR code point to.",
+)
+@click.option(
+    "--qr-png",
+    type=click.Path(path_type=Path),
+    help="Where to write the QR code PNG (default: next to the offer, .png).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@connection_options(signs=True)
+def make(
+    artwork: Path,
+    min_donation: int,
+    recipient: str | None,
+    expires: int | None,
+    output: Path,
+    name: str | None,
+    description: str,
+    attributes: tuple[str, ...],
+    animation_url: str | None,
+    external_url: str | None,
+    animation: Path | None,
+    model_file: Path | None,
+    onnx_file: Path | None,
+    gallery_url: str,
+    qr_png: Path | None,
+    as_json: bool,
+    connection: Connection,
+) -> None:
+    """Offer ARTWORK against a donation: store it on IPFS and sign a voucher into offer.json.
+
+    The default subcommand: `provenance offer ARTWORK --min-donation AMOUNT -o offer.json`."""
+    import segno
+
+    from provenance.chain.units import format_wei
+    from provenance.content.artwork import load_artwork
+    from provenance.content.attachments import load_attachments
+    from provenance.content.metadata import parse_attributes
+    from provenance.state.home import atomic_write
+    from provenance.workflows.offer import make_offer
+
+    parsed = parse_attributes(attributes)
+    if output.is_dir():
+        raise InputError(f"-o {output} is a folder; give a file name such as offer.json")
+    if not output.parent.is_dir():
+        raise InputError(f"folder {output.parent} does not exist")
+    art = load_artwork(artwork)  # a bad file fails before the chain is touched
+    if animation is not None and animation_url:
+        raise InputError("give --animation or --animation-url, not both")
+    attachments = load_attachments(art, animation=animation, model=model_file, onnx=onnx_file)
+    collection = connection.open(with_signer=True)
+    made = make_offer(
+        artwork,
+        collection,
+        min_donation=min_donation,
+        recipient=recipient,
+        expires_in=expires,
+        name=name,
+        description=description,
+        attributes=parsed,
+        animation_url=animation_url,
+        external_url=external_url,
+        attachments=attachments,
+    )
+    atomic_write(output, made.encode())
+    url = offer_url(gallery_url, made.id_hex)
+    qr = segno.make(url, error="m")
+    png = qr_png or output.with_suffix(".png")
+    qr.save(str(png), scale=8, border=4)
+    if as_json:
+        emit_json(
+            {
+                "offer": str(output),
+                "id": made.id_hex,
+                "url": url,
+                "qr_png": str(png),
+                "metadata_cid": made.metadata_cid,
+                "image_cid": made.image_cid,
+                "min_donation_wei": str(made.voucher.min_donation),
+                "deadline": made.voucher.deadline,
+                "chain_id": made.chain_id,
+                "contract": made.contract,
+                "signer": made.voucher.signer,
+            }
+        )
+        return
+    out_console.print(
+        line(
+            ("offer written", "bold green"),
+            f" to {output}: {made.name!r} for at least {format_wei(made.voucher.min_donation)}",
+        )
+    )
+    out_console.print(line(f"  image     ipfs://{made.image_cid}"))
+    out_console.print(line(f"  metadata  ipfs://{made.metadata_cid}"))
+    out_console.print(line(f"  gallery   {url}"))
+    out_console.print(line(f"  QR code   {png}"))
+    if sys.stdout.isatty():
+        qr.terminal(compact=True)
+    out_console.print(line(f"  a donor redeems it with: provenance redeem {output} --account NAME"))
+
+
+@offer.command("cancel")
+@click.argument("offer_file", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@connection_options(signs=True)
+def cancel(offer_file: Path, as_json: bool, connection: Connection) -> None:
+    """Cancel OFFER_FILE for good (its signer or an admin): it can never be redeemed."""
+    from provenance.content.offer import load_offer
+    from provenance.workflows.offer_state import cancel_offer
+
+    parsed = load_offer(offer_file)
+    result = cancel_offer(parsed, connection.open(with_signer=True))
+    if as_json:
+        emit_json(
+            {
+                "id": parsed.id_hex,
+                "state": "canceled",
+                "signer": parsed.voucher.signer,
+                "canceled_by": result.canceled_by,
+                "tx_hash": result.tx_hash,
+                "resumed": result.resumed,
+            }
+        )
+        return
+    out_console.print(
+        line(
+            ("canceled", "bold green"),
+            f" offer {parsed.id_hex[:18]}... ({parsed.name!r}) by {result.canceled_by},"
+            f" tx {result.tx_hash}",
+        )
+    )
+
+
+@offer.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@connection_options()
+def list_offers(as_json: bool, connection: Connection) -> None:
+    """The offers this home made for the collection: open, redeemed, expired or canceled."""
+    from provenance.chain.units import format_wei
+    from provenance.workflows.offer_state import offer_statuses
+
+    collection = connection.open()
+    found = offer_statuses(collection)
+    if as_json:
+        emit_json(
+            {
+                "contract": collection.contract.address,
+                "chain_id": collection.chain.chain_id,
+                "offers": [
+                    {
+                        "id": status.offer.id_hex,
+                        "name": status.offer.name,
+                        "state": status.state,
+                        "signer": status.offer.voucher.signer,
+                        "recipient": status.offer.voucher.recipient,
+                        "min_donation_wei": str(status.offer.voucher.min_donation),
+                        "deadline": status.offer.voucher.deadline,
+                        "metadata_cid": status.offer.metadata_cid,
+                    }
+                    for status in found
+                ],
+            }
+        )
+        return
+    from rich.text import Text
+
+    shown = table(
+        f"{plural(len(found), 'offer')} for {collection.contract.address} on"
+        f" {collection.chain.label}",
+        ("offer", "state", "name", "minimum"),
+    )
+    for status in found:
+        shown.add_row(
+            status.offer.id_hex[:18],
+            status.state,
+            Text(status.offer.name),  # the offer file's own text: plain, never markup
+            format_wei(status.offer.voucher.min_donation),
+        )
+    out_console.print(shown)
