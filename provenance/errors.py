@@ -5,9 +5,12 @@ one line on stderr and a non-zero exit, in one place (``provenance.cli``).
     ├── InputError                  a bad argument, file or value the user gave        (exit 2)
     ├── ConfigError                 missing or inconsistent configuration / state      (exit 3)
     ├── ChainError                  RPC, transaction, revert (carries tx hash, decoded error)
-    │   └── ContractRevert          a revert decoded into the contract's custom error name
+    │   ├── ContractRevert          a revert decoded into the contract's custom error name
+    │   └── ChainUnreachable        the endpoint did not answer (network, timeout, HTTP status)
     ├── IPFSError                   importer, blockstore, CAR, Kubo RPC, pinning, gateways
-    │   └── IntegrityError          content whose hash does not match its CID (carries the CID)
+    │   ├── IntegrityError          content whose hash does not match its CID (carries the CID)
+    │   └── ContentUnavailable      no source delivered the content (gone, down): no verdict
+    ├── CouldNotCheck               a check that could not be made: no verdict         (exit 4)
     ├── SealError                   envelopes, keys, decryption (never carries key material)
     └── VerificationError           a verify check failed (carries the check's name)
 
@@ -61,12 +64,28 @@ class ContractRevert(ChainError):
         self.data = data
 
 
+class ChainUnreachable(ChainError):
+    """The RPC endpoint did not answer (refused, timed out, an HTTP error): nothing was learnt."""
+
+
 class IPFSError(ProvenanceError):
     """Content addressing, the blockstore, CAR files, Kubo, pinning services or gateways."""
 
 
 class IntegrityError(IPFSError):
     """Bytes that do not hash to the CID they were fetched or stored under."""
+
+
+class ContentUnavailable(IPFSError):
+    """No source delivered the content: not in the store, every gateway down or without it.
+    Unlike ``IntegrityError`` it says nothing about the content itself."""
+
+
+class CouldNotCheck(ProvenanceError):
+    """A check could not be made (the chain, the gallery or the content did not answer): the
+    honest answer is "could not check", never a verdict."""
+
+    exit_code = 4
 
 
 class SealError(ProvenanceError):

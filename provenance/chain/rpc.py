@@ -16,7 +16,7 @@ from typing import Any, Self
 
 import httpx
 
-from provenance.errors import ChainError, ContractRevert
+from provenance.errors import ChainError, ChainUnreachable, ContractRevert
 from provenance.redact import redact_url
 
 __all__ = ["Block", "Receipt", "RpcClient", "Transaction", "hex_to_bytes", "redact_url", "to_hex"]
@@ -133,13 +133,13 @@ class RpcClient:
         try:
             response = self._client.post(self.url, json=payload)
         except httpx.TimeoutException as exc:
-            raise ChainError(f"RPC {method} timed out at {self.shown_url}") from exc
+            raise ChainUnreachable(f"RPC {method} timed out at {self.shown_url}") from exc
         except httpx.HTTPError as exc:
-            raise ChainError(
+            raise ChainUnreachable(
                 f"cannot reach the RPC endpoint {self.shown_url} ({type(exc).__name__})"
             ) from exc
         if response.status_code != 200:
-            raise ChainError(
+            raise ChainUnreachable(
                 f"RPC {method} at {self.shown_url} answered HTTP {response.status_code}"
             )
         try:

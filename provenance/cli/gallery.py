@@ -101,8 +101,12 @@ def build(
                 " --rpc-url without credentials or query parameters"
             )
         err_console.print("note: every page names the --rpc-url endpoint; it must be public")
+    from provenance.gallery.collection_files import published_anchors
+
     settings = PageSettings(
-        rpc_url=chain.rpc.url, wallet_rpc_url=chain.rpc.url if chain.is_devnet else ""
+        rpc_url=chain.rpc.url,
+        wallet_rpc_url=chain.rpc.url if chain.is_devnet else "",
+        trust_anchors=published_anchors(),
     )
     written = write_site(data, output, gateway=gateway, settings=settings)
     if as_json:

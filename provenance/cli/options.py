@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from provenance.chain.network import Chain
     from provenance.chain.token_id import TokenRef
-    from provenance.workflows.context import Collection
+    from provenance.workflows.context import Collection, ReadTarget
 
 __all__ = [
     "ADDRESS",
@@ -111,11 +111,15 @@ class Connection:
     private_key_env: str | None = None
     password_env: str | None = None
     keystore_dir: Path | None = None
+    gallery: str | None = None
 
     def open(self, *, with_signer: bool = False) -> Collection:
-        """The workflows' context (connects; on the devnet, starts it and deploys on first use)."""
+        """The workflows' context. A command that signs may start the devnet and deploy there on
+        first use; one that only reads never does (exit 3 when no collection is named)."""
         from provenance.workflows.context import open_collection
 
+        if self.gallery is not None:
+            raise InputError("--gallery names a collection to check; this command acts on your own")
         return open_collection(
             rpc_url=self.rpc_url,
             chain_id=self.chain_id,
@@ -125,6 +129,19 @@ class Connection:
             password_env=self.password_env,
             keystore_dir=self.keystore_dir,
             with_signer=with_signer,
+            read_only=not with_signer,
+        )
+
+    def reader(self) -> ReadTarget:
+        """The collection a read-only command checks (``--gallery``, ``--rpc-url``/``--contract``
+        or this home's own); never starts or deploys anything."""
+        from provenance.workflows.context import open_reader
+
+        return open_reader(
+            gallery=self.gallery,
+            rpc_url=self.rpc_url,
+            chain_id=self.chain_id,
+            contract=self.contract,
         )
 
     def local_account(self) -> LocalAccount:
@@ -183,14 +200,30 @@ _SIGNER_OPTIONS = [
         help="Keystore folder (default ~/.foundry/keystores).",
     ),
 ]
-_NAMES = ("rpc_url", "chain_id", "contract", "account", "private_key_env", "password_env")
+_GALLERY_OPTION = click.option(
+    "--gallery",
+    metavar="URL",
+    help="Check the collection this gallery publishes (its provenance.json names the chain,"
+    " contract, RPC URL, gateways and the artist's trust anchors).",
+)
+_NAMES = (
+    "rpc_url",
+    "chain_id",
+    "contract",
+    "account",
+    "private_key_env",
+    "password_env",
+    "gallery",
+)
 
 
 def connection_options(
-    *, signs: bool = False, contract: bool = True, chain: bool = True
+    *, signs: bool = False, contract: bool = True, chain: bool = True, gallery: bool = False
 ) -> Callable[[F], F]:
-    """Add the connection options and pass them to the command as ``connection``."""
+    """Add the connection options and pass them to the command as ``connection``; ``gallery``:
+    also ``--gallery URL`` (read-only commands)."""
     options = [
+        *([_GALLERY_OPTION] if gallery else []),
         *(_CHAIN_OPTIONS if chain else []),
         *([_CONTRACT_OPTION] if contract else []),
         *(_SIGNER_OPTIONS if signs else []),

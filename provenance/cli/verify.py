@@ -8,32 +8,68 @@ from typing import TYPE_CHECKING
 import click
 
 from provenance.cli.options import TOKEN, Connection, connection_options, content_options
-from provenance.cli.render import emit_json, json_option, out_console, table
+from provenance.cli.render import emit_json, json_option
+from provenance.cli.verify_render import show_report
 from provenance.errors import InputError
-from provenance.untrusted import plain_text, rich_text
+from provenance.untrusted import plain_text
 
 if TYPE_CHECKING:
     from provenance.chain.token_id import TokenRef
-    from provenance.workflows.context import Collection
+    from provenance.content.credentials import Anchor
+    from provenance.ipfs.reader import ContentSource
+    from provenance.workflows.context import ReadTarget
+    from provenance.workflows.copies import CopyLookup
 
 
-def _token_or_file(text: str, connection: Connection) -> tuple[Collection, int]:
-    """The collection and the token TEXT names: an image file (its sha256 is the token id), a
-    unique hex prefix of a minted token, or the full id in decimal or 0x hex."""
-    from provenance.chain.token_id import parse_token_ref, token_id_of_file
+def _read_image(path: Path) -> bytes:
+    """The file's bytes, once they are known to be an image (a text file is not an artwork)."""
+    from provenance.content.artwork import MAX_ARTWORK_BYTES
+    from provenance.untrusted import UntrustedDataError, inspect_image
+
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_ARTWORK_BYTES + 1)
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if len(data) > MAX_ARTWORK_BYTES:
+        raise InputError(f"{path} is larger than {MAX_ARTWORK_BYTES // 2**20} MiB: not an artwork")
+    try:
+        inspect_image(data, what=str(path))
+    except UntrustedDataError as exc:
+        raise InputError(f"{exc.message}: nothing to verify") from None
+    return data
+
+
+def _parse_target(text: str) -> tuple[bytes | None, TokenRef | None]:
+    """TEXT as an image file (its bytes) or a token reference; checked before anything connects."""
+    from provenance.chain.token_id import parse_token_ref
 
     path = Path(text)
     if path.is_file():
-        token_id = token_id_of_file(path)
-        return connection.open(), token_id
+        return _read_image(path), None
     try:
-        ref = parse_token_ref(text)
+        return None, parse_token_ref(text)
     except InputError:
         if path.suffix or "/" in text:
             raise InputError(f"{text}: no such file, and not a token id") from None
         raise
-    collection = connection.open()
-    return collection, collection.contract.resolve_token(ref)
+
+
+def _anchor(trust_anchor: Path | None, target: ReadTarget) -> Anchor | None:
+    """--trust-anchor, else the anchor the gallery publishes, else this home's identity."""
+    from provenance.content.credentials import anchor_from_pem, load_anchor
+    from provenance.state.home import home
+
+    descriptor = target.descriptor
+    if trust_anchor is None and descriptor is not None:
+        if not descriptor.trust_anchors:
+            return None
+        source = f"the trust anchor published by the gallery at {descriptor.url}"
+        try:
+            return anchor_from_pem(descriptor.trust_anchors[0].encode(), source=source)
+        except InputError:
+            return None  # no GAN extra here: the credentials check says so
+    return load_anchor(trust_anchor, home().identity)
 
 
 @click.command()
@@ -52,12 +88,12 @@ def _token_or_file(text: str, connection: Connection) -> tuple[Collection, int]:
     "--trust-anchor",
     type=click.Path(path_type=Path, dir_okay=False),
     help="PEM to trust for Content Credentials: the artist's root, or their certificate-chain.pem"
-    " (then the certificate's sha256 is compared with the token's). Default: the identity under"
-    " PROVENANCE_HOME.",
+    " (then the certificate's sha256 is compared with the token's). Default: the anchor the"
+    " --gallery publishes, else the identity under PROVENANCE_HOME.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 @content_options
-@connection_options()
+@connection_options(gallery=True)
 def verify(
     token: str,
     regenerate: bool,
@@ -68,70 +104,77 @@ def verify(
     gateways: tuple[str, ...],
     connection: Connection,
 ) -> None:
-    """Check a token end to end; exit 0 only when every check passes.
+    """Check a token end to end: exit 0 authentic, 1 not authentic, 4 could not check.
 
     TOKEN|FILE: the image file itself (its sha256 is the token id; an existing file is always
-    read as the image), the token's short id (a unique hex prefix, e.g. 3f2a91c0) or its full id
-    (decimal or 0x hex).
+    read as the image; a file that is no token's is looked up as a copy of one), the token's
+    short id (a unique hex prefix, e.g. 3f2a91c0) or its full id (decimal or 0x hex).
     """
-    from provenance.chain.token_id import short_token, token_hex
+    import hashlib
+
+    from provenance.chain.token_id import token_id_of_image
+    from provenance.errors import ChainUnreachable, CouldNotCheck
+    from provenance.workflows.context import open_content_source
     from provenance.workflows.verify import verify_token
 
     if regenerate and model is None:
         raise InputError("--regenerate needs --model (a run folder or an exported model)")
-    from provenance.content.credentials import load_anchor
-    from provenance.state.home import home
-    from provenance.workflows.context import open_content_source
+    image, ref = _parse_target(token)
+    target = connection.reader()
+    anchor = _anchor(trust_anchor, target)
+    source = open_content_source(kubo_api, gateways, descriptor=target.descriptor)
+    try:
+        if image is not None:
+            token_id = token_id_of_image(hashlib.sha256(image).digest())
+        else:
+            assert ref is not None
+            token_id = target.contract.resolve_token(ref)
+        report = verify_token(
+            target.contract,
+            token_id,
+            source,
+            chain_id=target.chain.chain_id,
+            regenerate_model=model if regenerate else None,
+            trust_anchor=anchor,
+        )
+        lookup = None
+        if image is not None and report.token_missing:
+            lookup = _look_for_copy(image, target, source)
+    except ChainUnreachable as exc:
+        raise CouldNotCheck(f"could not check: {exc.message}") from exc
+    show_report(report, target, lookup, as_json=as_json)
+    raise SystemExit(1 if lookup is not None else report.outcome.exit_code)
 
-    anchor = load_anchor(trust_anchor, home().identity)
-    source = open_content_source(kubo_api, gateways)
-    collection, token_id = _token_or_file(token, connection)
-    report = verify_token(
-        collection.contract,
-        token_id,
-        source,
-        chain_id=collection.chain.chain_id,
-        regenerate_model=model if regenerate else None,
-        trust_anchor=anchor,
-    )
-    if as_json:
-        emit_json(
-            {
-                "token_id": token_id,
-                "token_hex": token_hex(token_id),
-                "contract": report.contract,
-                "chain_id": report.chain_id,
-                "owner": report.owner,
-                "ok": report.ok,
-                "training": report.training,
-                "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in report.checks],
-            }
-        )
+
+def _look_for_copy(image: bytes, target: ReadTarget, source: ContentSource) -> CopyLookup:
+    import io
+
+    from PIL import Image
+
+    from provenance.content.generation import read_generation_record
+    from provenance.workflows.copies import find_copy, gallery_index, local_index
+
+    descriptor = target.descriptor
+    chain_id, contract = target.chain.chain_id, target.contract
+    if descriptor is not None and descriptor.copies_url is not None:
+        loader = gallery_index(descriptor.copies_url, chain_id=chain_id, contract=contract.address)
     else:
-        shown = table(
-            f"token {short_token(token_id)} on {collection.chain.label} ({report.contract})",
-            ("check", "result", "evidence"),
-        )
-        marks = {True: "[green]pass[/]", False: "[red]FAIL[/]", None: "[dim]n/a[/]"}
-        for check in report.checks:
-            # The evidence quotes what the token's content says: plain text, never markup.
-            shown.add_row(check.name, marks[check.ok], rich_text(check.detail))
-        out_console.print(shown)
-        failed = [c.name for c in report.checks if c.ok is False]
-        out_console.print(
-            "[bold green]verified[/]"
-            if report.ok
-            else f"[bold red]NOT verified[/]: {', '.join(failed) or 'checks skipped'}"
-        )
-    if not report.ok:
-        raise SystemExit(1)
+        loader = local_index(contract, source, chain_id=chain_id)
+    try:
+        with Image.open(io.BytesIO(image)) as opened:
+            generation = read_generation_record(opened)
+    except (InputError, OSError):
+        generation = None
+    return find_copy(
+        image, contract=contract, source=source, load_index=loader, generation=generation
+    )
 
 
 @click.command()
 @click.argument("token", type=TOKEN)
 @content_options
 @json_option
-@connection_options(signs=True)
+@connection_options(signs=True, gallery=True)
 def decrypt(
     token: TokenRef,
     as_json: bool,
@@ -141,17 +184,17 @@ def decrypt(
 ) -> None:
     """Print the donor's sealed message of TOKEN (a unique hex prefix or the full id; needs the
     donor's key)."""
-    from provenance.workflows.verify import decrypt_token
+    from provenance.workflows.decrypt import decrypt_token
 
     if not connection.has_signer:
         raise InputError("decrypt needs the donor's key: --account NAME or --private-key-env VAR")
     key = connection.local_account()
     from provenance.workflows.context import open_content_source
 
-    source = open_content_source(kubo_api, gateways)
-    collection = connection.open()
-    token_id = collection.contract.resolve_token(token)
-    message = decrypt_token(collection.contract, token_id, source, bytes(key.key))
+    target = connection.reader()
+    source = open_content_source(kubo_api, gateways, descriptor=target.descriptor)
+    token_id = target.contract.resolve_token(token)
+    message = decrypt_token(target.contract, token_id, source, bytes(key.key))
     text = message.decode("utf-8", errors="replace")
     if as_json:
         emit_json({"token_id": token_id, "message": text})

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Anchor",
+    "anchor_from_pem",
     "check_credentials",
     "create_identity",
     "describe_identity",
@@ -95,19 +96,29 @@ def load_anchor(path: Path | None, identity_folder: Path) -> Anchor | None:
             return None
         identity = load_identity_folder(identity_folder)
         return Anchor(identity.anchor_pem, identity.chain_pem, str(identity_folder))
+    try:
+        pem = path.read_bytes()[: 1 << 20]
+    except FileNotFoundError:
+        raise InputError(f"trust anchor not found: {path}") from None
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror}") from None
+    return anchor_from_pem(pem, source=str(path))
+
+
+def anchor_from_pem(pem: bytes, *, source: str) -> Anchor:
+    """An anchor from PEM certificates (one: the root; several: a chain, end-entity first and
+    root last); ``source`` says where the verifier got them (a file, a gallery's descriptor)."""
     _gan_extra()
     from cryptography import x509
     from cryptography.hazmat.primitives.serialization import Encoding
 
     try:
-        certificates = x509.load_pem_x509_certificates(path.read_bytes()[: 1 << 20])
-    except FileNotFoundError:
-        raise InputError(f"trust anchor not found: {path}") from None
+        certificates = x509.load_pem_x509_certificates(pem)
     except ValueError:
-        raise InputError(f"{path} is not PEM certificates") from None
+        raise InputError(f"{source} is not PEM certificates") from None
     root = certificates[-1].public_bytes(Encoding.PEM)
     leaf = certificates[0].public_bytes(Encoding.PEM) if len(certificates) > 1 else None
-    return Anchor(root, leaf, str(path))
+    return Anchor(root, leaf, source)
 
 
 def mint_binding(png: bytes, identity_folder: Path) -> dict[str, str] | None:

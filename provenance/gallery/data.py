@@ -19,6 +19,7 @@ from provenance.ipfs.cid import raw_cid_for_sha256
 
 if TYPE_CHECKING:
     from provenance.content.collection import CollectionInfo
+    from provenance.gallery.copies import CopyEntry
     from provenance.ipfs.reader import ContentSource
     from provenance.workflows.context import Collection
 
@@ -49,6 +50,7 @@ class Work:
     minted_block: int | None = None
     minted_tx: str | None = None
     problem: str | None = None  # why the metadata could not be shown (the badge turns red)
+    copy: CopyEntry | None = None  # its entry in the copy index (gallery/copies.py)
 
     @property
     def hex_id(self) -> str:
@@ -176,6 +178,13 @@ def _work(
         return work
     try:
         _fill_from_metadata(work, metadata)
+        from provenance.gallery.copies import copy_entry
+
+        work.copy = copy_entry(
+            token_id, work.metadata_sha256, metadata["provenance"], record.image_digest, source
+        )
+    except ProvenanceError:
+        pass  # no fingerprint (image unavailable): the work is shown, not in the copy index
     except (TypeError, ValueError, KeyError, AttributeError):
         # Well-formed JSON in an unexpected shape: this token shows one sentence, the others
         # are untouched.

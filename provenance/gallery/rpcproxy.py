@@ -1,8 +1,8 @@
 """The gallery's same-origin, read-only JSON-RPC proxy: the browser reads the chain itself.
 
 Only reads a badge, the donate form and "Read the message" need are forwarded to the node:
-``eth_chainId``, ``eth_blockNumber``, ``eth_call`` and ``eth_getLogs`` on the collection's own
-contract (logs over a bounded block range), ``eth_getTransactionReceipt`` and
+``eth_chainId``, ``eth_blockNumber``, ``eth_call``, ``eth_getCode`` and ``eth_getLogs`` on the
+collection's own contract (logs over a bounded block range; ``verify --gallery`` reads the code), ``eth_getTransactionReceipt`` and
 ``eth_getBlockByNumber``. One request object per POST, of bounded size; anything else is answered
 with a JSON-RPC error and never reaches the node.
 """
@@ -23,6 +23,7 @@ _METHODS: Final = frozenset(
         "eth_chainId",
         "eth_blockNumber",
         "eth_call",
+        "eth_getCode",
         "eth_getLogs",
         "eth_getTransactionReceipt",
         "eth_getBlockByNumber",
@@ -71,6 +72,10 @@ class RpcProxy:
                 raise ProxyRefusal("eth_call is served for this collection's contract only")
             if set(call) - {"to", "data", "input"}:
                 raise ProxyRefusal("eth_call takes only to and data here")
+        if method == "eth_getCode" and (
+            not params or str(params[0]).lower() != self.contract or len(params) > 2
+        ):
+            raise ProxyRefusal("eth_getCode is served for this collection's contract only")
         if method == "eth_getLogs":
             query = params[0] if len(params) == 1 else None
             if (

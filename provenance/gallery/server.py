@@ -65,8 +65,12 @@ class _SiteCache:
                 data = collect(self.collection, self.collection.store)
                 # Same origin: /ipfs/ and the RPC proxy are served here.
                 chain = self.collection.chain
+                from provenance.gallery.collection_files import published_anchors
+
                 settings = PageSettings(
-                    rpc_url=RPC_PATH, wallet_rpc_url=chain.rpc.url if chain.is_devnet else ""
+                    rpc_url=RPC_PATH,
+                    wallet_rpc_url=chain.rpc.url if chain.is_devnet else "",
+                    trust_anchors=published_anchors(),
                 )
                 self._files = render_site(data, "", settings=settings)
                 self._key = key

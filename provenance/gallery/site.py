@@ -46,6 +46,8 @@ class PageSettings:
     # The node a wallet is asked to add when it lacks the chain (wallet_addEthereumChain): the
     # devnet's anvil; empty for a public chain, which wallets know.
     wallet_rpc_url: str = ""
+    # The artist's Content Credentials trust anchors (PEM), published in provenance.json.
+    trust_anchors: tuple[str, ...] = ()
 
 
 def _origin(url: str, what: str) -> str:
@@ -426,6 +428,9 @@ def render_site(
         out.update(live_static_files())
     if data.cover is not None:
         out[data.cover[0]] = data.cover[1]
+    from provenance.gallery.collection_files import collection_files
+
+    out.update(collection_files(data, gateway, settings))
     return out
 
 

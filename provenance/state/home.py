@@ -81,6 +81,11 @@ class Home:
         return self.root / "offers"
 
     @property
+    def copies_cache(self) -> Path:
+        """Copy indexes of the collections this home checked (``verify``), one file each."""
+        return self.root / "cache" / "copies"
+
+    @property
     def identity(self) -> Path:
         """The artist's Content Credentials identity: certificate chain, trust anchor, keys
         encrypted at rest (``identity init``/``import``; see ``gan.identity``)."""

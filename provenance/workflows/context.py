@@ -15,18 +15,21 @@ from provenance.chain.outbox import JournalSlot, Outbox, TxCall
 from provenance.chain.rpc import Receipt
 from provenance.chain.token_id import short_token
 from provenance.chain.tx import Sender
-from provenance.errors import InputError
+from provenance.errors import ChainUnreachable, ConfigError, CouldNotCheck, InputError
 from provenance.state.failpoints import failpoint
 from provenance.state.home import file_lock
 from provenance.state.journal import Journal
 
 if TYPE_CHECKING:
+    from provenance.gallery.descriptor import Descriptor
     from provenance.ipfs import Blockstore, KuboClient, PinningClient
     from provenance.ipfs.reader import ContentSource
 
 __all__ = [
+    "NO_COLLECTION",
     "AlreadyMinted",
     "Collection",
+    "ReadTarget",
     "content_services",
     "open_collection",
     "open_content_source",
@@ -102,6 +105,74 @@ class Collection:
         )
 
 
+#: What a read-only command says on a home that names no collection: it never starts a devnet of
+#: its own (a stranger's empty devnet would call a genuine work nonexistent).
+NO_COLLECTION = (
+    "no collection named: give --gallery URL (the gallery publishes its provenance.json), or"
+    " --rpc-url URL with --contract 0x.. (this home has none of its own)"
+)
+
+
+@dataclass(frozen=True)
+class ReadTarget:
+    """The chain and collection a read-only command checks against, and the gallery descriptor
+    that named them (None: this home's own, or --rpc-url/--contract)."""
+
+    chain: Chain
+    contract: ProvenanceArt
+    descriptor: Descriptor | None = None
+
+    @property
+    def where(self) -> str:
+        """Where the collection's address came from, for the report."""
+        if self.descriptor is not None:
+            return f"named by the gallery at {self.descriptor.url}"
+        return self.chain.label
+
+
+def _reachable(what: Any) -> Any:
+    """Run a chain read; an endpoint that does not answer is "could not check" (exit 4)."""
+    try:
+        return what()
+    except ChainUnreachable as exc:
+        raise CouldNotCheck(f"could not check: {exc.message}") from exc
+
+
+def open_reader(
+    *,
+    gallery: str | None = None,
+    rpc_url: str | None = None,
+    chain_id: int | None = None,
+    contract: str | None = None,
+) -> ReadTarget:
+    """The collection to read, never starting or deploying anything for a home that has none:
+    ``--gallery`` (its descriptor names chain, contract and RPC URL), ``--rpc-url`` with
+    ``--contract`` or a recorded deployment, or this home's own devnet collection."""
+    import os
+
+    descriptor = None
+    if gallery is not None:
+        if rpc_url or contract:
+            raise InputError("give --gallery, or --rpc-url and --contract, not both")
+        from provenance.gallery.descriptor import fetch_descriptor
+
+        descriptor = fetch_descriptor(gallery)
+        rpc_url, contract = descriptor.rpc_url, descriptor.contract
+        chain_id = chain_id if chain_id is not None else descriptor.chain_id
+    rpc_url = rpc_url or os.environ.get("PROVENANCE_RPC_URL") or None
+    from provenance.chain.deployments import Deployments
+
+    if rpc_url is None and Deployments().get("devnet") is None:
+        # This home's devnet holds no collection (or another address was named): nothing here
+        # to check against, and a fresh devnet would only say that nothing exists.
+        raise ConfigError(NO_COLLECTION)
+    chain = _reachable(lambda: connect(rpc_url=rpc_url, chain_id=chain_id))
+    if contract is None and not chain.is_devnet and Deployments().get(chain.key) is None:
+        raise ConfigError(NO_COLLECTION)
+    bound = _reachable(lambda: resolve_contract(chain, contract=contract, deploy_if_missing=False))
+    return ReadTarget(chain=chain, contract=bound, descriptor=descriptor)
+
+
 def content_services(
     *,
     kubo_api: str | None = None,
@@ -145,10 +216,15 @@ def open_collection(
     password_env: str | None = None,
     keystore_dir: Path | None = None,
     with_signer: bool = False,
+    read_only: bool = False,
 ) -> Collection:
-    """Connect (starting the devnet and deploying there on first use) and open local state."""
+    """Connect (starting the devnet and deploying there on first use) and open local state.
+    ``read_only``: never start or deploy a collection this home does not have (``open_reader``)."""
     from provenance.ipfs import Blockstore
 
+    if read_only:
+        target = open_reader(rpc_url=rpc_url, chain_id=chain_id, contract=contract)
+        return Collection(chain=target.chain, contract=target.contract, store=Blockstore.open())
     chain = connect(rpc_url=rpc_url, chain_id=chain_id)
     local = None
     if with_signer:
@@ -166,8 +242,13 @@ def open_collection(
     return Collection(chain=chain, contract=bound, store=Blockstore.open(), sender=sender)
 
 
-def open_content_source(kubo_api: str | None, gateways: tuple[str, ...]) -> ContentSource:
-    """The embedded blockstore by default; Kubo or gateways when asked. All verify every block."""
+def open_content_source(
+    kubo_api: str | None, gateways: tuple[str, ...], *, descriptor: Descriptor | None = None
+) -> ContentSource:
+    """The embedded blockstore by default, the gallery's gateways for a collection named by
+    ``--gallery``; Kubo or gateways when asked. All verify every block."""
+    if descriptor is not None and not (kubo_api or gateways):
+        gateways = descriptor.gateways
     if kubo_api and gateways:
         raise InputError("give --kubo-api or --gateway, not both")
     if kubo_api:
