@@ -81,7 +81,7 @@ def fingerprint_of_image(image: Image.Image) -> Fingerprint:
     small = grey.resize((32, 32), PILImage.Resampling.BICUBIC)
     import iscc_core  # here: 0.3 s of imports, paid only by mint and copy lookups
 
-    code = iscc_core.gen_image_code_v0(list(small.getdata()), bits=64)["iscc"]
+    code = iscc_core.gen_image_code_v0(list(small.tobytes()), bits=64)["iscc"]
     return Fingerprint(pixels_sha256=pixels_sha256, iscc=str(code))
 
 
