@@ -109,6 +109,10 @@ def build(
         trust_anchors=published_anchors(),
     )
     written = write_site(data, output, gateway=gateway, settings=settings)
+    from provenance.gallery.probe import silent_endpoints
+
+    for problem in silent_endpoints(gateway=gateway, rpc_url=chain.rpc.url):
+        err_console.print(f"warning: {problem}", markup=False)
     if as_json:
         emit_json(
             {

@@ -133,6 +133,13 @@ class GalleryHandler(GatewayHandler):
             }
         return {"Content-Security-Policy": f"script-src http://{host}/{APP_SCRIPT}"}
 
+    def _redirect(self, location: str) -> None:
+        self.send_response(HTTPStatus.FOUND)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.send_header("Cache-Control", "no-cache")
+        self.end_headers()
+
     def do_GET(self) -> None:
         path = urlsplit(self.path).path
         if path.startswith("/ipfs/"):
@@ -152,6 +159,12 @@ class GalleryHandler(GatewayHandler):
             return
         body = files.get(rel)
         if body is None:
+            from provenance.gallery.token_page import redeemed_offer_page
+
+            token_page = redeemed_offer_page(self.server.site.collection, rel)
+            if token_page is not None:  # a redeemed offer's URL (its QR code): the token now
+                self._redirect(token_page)
+                return
             self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain; charset=utf-8")
             return
         kind = mimetypes.guess_type(rel)[0] or "application/octet-stream"

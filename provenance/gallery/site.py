@@ -132,7 +132,8 @@ image is shown only once its bytes match.</p></footer>"""
 
 def _badge(payload: dict[str, Any], *, what: str) -> str:
     return (
-        f'<div class="badge" data-state="pending" data-verify="{escape(json.dumps(payload))}"'
+        f'<div class="badge" data-testid="badge" data-state="pending"'
+        f' data-verify="{escape(json.dumps(payload))}"'
         f' role="status" aria-live="polite"><span class="badge-icon" aria-hidden="true">…'
         f'</span> <span class="badge-text">Checking {escape(what)}…</span>'
         ' <button type="button" class="recheck" hidden>Check again</button>'
@@ -378,6 +379,7 @@ message only you can read.</p>
 <figure class="artwork">{_image(offer.image_cid, _alt(offer.name, offer))}
 <figcaption>{escape(offer.description) or escape(_alt(offer.name, offer))}</figcaption></figure>
 {_badge(offer.page_data(), what="against the artist's signed digests")}
+<p class="redeemed" data-testid="offer-redeemed" data-root="../" role="status" hidden></p>
 <h2>The offer</h2>
 <dl class="facts">
 <div><dt>Minimum donation</dt><dd>{_wei(offer.min_donation_wei)}</dd></div>
@@ -429,7 +431,9 @@ def render_site(
     if data.cover is not None:
         out[data.cover[0]] = data.cover[1]
     from provenance.gallery.collection_files import collection_files
+    from provenance.gallery.token_page import TOKEN_PAGE, render_token_page
 
+    out[TOKEN_PAGE] = render_token_page(data, gateway, settings).encode()
     out.update(collection_files(data, gateway, settings))
     return out
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -134,7 +135,7 @@ def test_lists_works_and_badges_go_green_then_red(
     by_token = {w["token"]: w for w in report["works"]}
     first, second = str(works["first"]["token_id"]), str(works["redeemed"]["token_id"])
     assert by_token[first]["title"] == "Dawn" and by_token[second]["title"] == "Dusk"
-    assert all(w["state"] == "ok" for w in report["works"]), report["works"]
+    assert all(w["state"] == "authentic" for w in report["works"]), report["works"]
     assert all(w["imageLoaded"] for w in report["works"])
     assert [o["id"] for o in report["offers"]] == [works["offer"]["id"]]  # the redeemed one is gone
 
@@ -146,16 +147,18 @@ def test_lists_works_and_badges_go_green_then_red(
     finally:
         block.write_bytes(original)
     by_token = {w["token"]: w for w in report["works"]}
-    assert by_token[first]["state"] == "bad" and "Not authentic" in by_token[first]["text"]
-    assert by_token[second]["state"] == "ok"
+    assert (
+        by_token[first]["state"] == "not-authentic" and "Not authentic" in by_token[first]["text"]
+    )
+    assert by_token[second]["state"] == "authentic"
 
 
 def test_work_and_offer_pages(gallery_url: str, works: dict[str, Any], tmp_path: Path) -> None:
     token = works["redeemed"]["token_id"]  # pages are named by the full id in hex
     report = browse(f"{gallery_url}/work/0x{token:064x}.html", "work-page", tmp_path)
-    assert report["title"].startswith("Dusk") and report["badges"] == ["ok"]
+    assert report["title"].startswith("Dusk") and report["badges"] == ["authentic"]
     report = browse(f"{gallery_url}/offer/{works['offer']['id']}.html", "offer-page", tmp_path)
-    assert report["title"].startswith("Noon") and report["badges"] == ["ok"]
+    assert report["title"].startswith("Noon") and report["badges"] == ["authentic"]
     # The offer link printed by `provenance offer` is this page's path.
     assert works["offer"]["url"].endswith(f"/offer/{works['offer']['id']}.html")
 
@@ -218,14 +221,26 @@ def test_static_build_checks_in_the_browser(
         assert out["works"] == 2 and out["offers"] == 1
         assert (site / "index.html").is_file() and (site / "static/app.js").is_file()
         report = browse(url, "static-honest-gateway", tmp_path, gateway=honest)
-        assert all(w["state"] == "ok" for w in report["works"])
+        assert all(w["state"] == "authentic" for w in report["works"])
         liar = f"http://127.0.0.1:{lying.server_address[1]}"
         ok("gallery", "build", "-o", str(site), "--gateway", liar)
         report = browse(url, "static-lying-gateway", tmp_path, gateway=liar)
         by_token = {w["token"]: w for w in report["works"]}
-        assert by_token[str(works["first"]["token_id"])]["state"] == "bad"
+        assert by_token[str(works["first"]["token_id"])]["state"] == "not-authentic"
         assert "image bytes differ" in by_token[str(works["first"]["token_id"])]["text"]
-        assert by_token[str(works["redeemed"]["token_id"])]["state"] == "ok"
+        assert by_token[str(works["redeemed"]["token_id"])]["state"] == "authentic"
+        # The gateway down (issue 21): every badge says "could not check", none "not authentic";
+        # the build warned in one line, naming the command that starts a gateway.
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            down = f"http://127.0.0.1:{probe.getsockname()[1]}"
+        built = invoke("gallery", "build", "-o", str(site), "--gateway", down)
+        assert built.exit_code == 0, built.output
+        warning = [line for line in built.stderr.splitlines() if "does not answer" in line]
+        assert len(warning) == 1 and "provenance ipfs serve" in warning[0], built.stderr
+        report = browse(url, "static-gateway-down", tmp_path, gateway=down)
+        assert report["works"] and all(w["state"] == "unknown" for w in report["works"])
+        assert all(w["text"].startswith("Could not check right now") for w in report["works"])
     finally:
         for server in (web, gateway, lying):
             server.shutdown()
