@@ -170,9 +170,7 @@ function redeemed (hex) {
   notice.replaceChildren(
     document.createTextNode(`This work found its donor: it is token ${hex.slice(2, 10)}. `),
     el('a', { href: `${root}token.html?id=${hex}` }, 'See the token'))
-  notice.hidden = false
-  const form = document.querySelector('form.donate')
-  if (form) form.hidden = true
+  notice.hidden = false // the form stays: a donation now is refused with one sentence
 }
 
 const ICONS = { authentic: '✓', 'not-authentic': '✗', unknown: '?', pending: '…' }
