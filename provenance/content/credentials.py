@@ -194,6 +194,10 @@ def check_credentials(
     if credentials.failures:
         failed = "; ".join(f"{f['code']} ({f['explanation']})" for f in credentials.failures)
         return False, f"the manifest signed by {signer} does not hold: {failed}"
+    if isinstance(generator, dict) and "onnx" in generator:
+        # ``mint --onnx`` names the export beside the record in the metadata only; the PNG's
+        # record, and the manifest's assertion of it, never carry it.
+        generator = {k: v for k, v in generator.items() if k != "onnx"}
     if generator is not None and credentials.generation != generator:
         return False, "the manifest's generation assertion differs from the PNG's record"
     if anchor is None:

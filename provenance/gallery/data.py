@@ -51,6 +51,9 @@ class Work:
     minted_tx: str | None = None
     problem: str | None = None  # why the metadata could not be shown (the badge turns red)
     copy: CopyEntry | None = None  # its entry in the copy index (gallery/copies.py)
+    # The Content Credentials check verify runs, for a work whose metadata binds a certificate:
+    # (passed, evidence: signed by whom, trusted or not and why). gallery/credentials_view.py
+    credentials: tuple[bool | None, str] | None = None
 
     @property
     def hex_id(self) -> str:
@@ -179,7 +182,9 @@ def _work(
     try:
         _fill_from_metadata(work, metadata)
         from provenance.gallery.copies import copy_entry
+        from provenance.gallery.credentials_view import work_credentials
 
+        work.credentials = work_credentials(metadata["provenance"], record.image_digest, source)
         work.copy = copy_entry(
             token_id, work.metadata_sha256, metadata["provenance"], record.image_digest, source
         )

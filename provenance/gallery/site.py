@@ -271,6 +271,7 @@ def _message_section(work: Work) -> str:
 
 
 def render_work(data: GalleryData, work: Work, gateway: str, settings: PageSettings) -> str:
+    from provenance.gallery.credentials_view import credentials_row
     from provenance.gallery.live import live_portrait_for
 
     live = live_portrait_for(work.generator, title=work.title, root="../")
@@ -307,6 +308,7 @@ def render_work(data: GalleryData, work: Work, gateway: str, settings: PageSetti
 <div><dt>Metadata sha256 (on chain)</dt><dd><code>{work.metadata_sha256}</code></dd></div>
 <div><dt>Image sha256 (on chain)</dt><dd><code>{work.image_sha256}</code></dd></div>
 <div><dt>Minted</dt><dd>block {work.minted_block}, tx <code>{escape(str(work.minted_tx))}</code></dd></div>
+{credentials_row(work)}
 {attributes}
 </dl>
 <h2>Generation record</h2>

@@ -62,3 +62,54 @@ def test_signed_work_mints_verifies_and_regenerates(
     assert (
         checks["credentials"]["ok"] is True and certificate[:16] in checks["credentials"]["detail"]
     )
+
+    # Issue 21: the README's live-portrait route. A signed work minted with --model and --onnx
+    # (the metadata names the export beside the PNG's record) verifies: before, the credentials
+    # check compared the manifest's assertion with the metadata's record, ONNX included.
+    pytest.importorskip("jax2onnx")
+    onnx = tmp_path / "generator.onnx"
+    exported = invoke("gan", "export-onnx", "--model", str(trained_run), "-o", str(onnx))
+    assert exported.exit_code == 0, exported.output
+    live = tmp_path / "live.png"
+    generated = invoke(
+        "gan",
+        "generate",
+        "--model",
+        str(trained_run),
+        "--seed",
+        "6",
+        "-o",
+        str(live),
+        "--c2pa-identity",
+        str(home / "identity"),
+        env=env,
+    )
+    assert generated.exit_code == 0, generated.output
+    minted = invoke(
+        "mint",
+        str(live),
+        "--donor",
+        dev_accounts(2)[1].address,
+        "--model",
+        str(trained_run),
+        "--onnx",
+        str(onnx),
+        "--json",
+    )
+    assert minted.exit_code == 0, minted.output
+    checked = invoke("verify", str(live), "--json")
+    report = json.loads(checked.stdout)
+    checks = {c["name"]: c for c in report["checks"]}
+    assert checked.exit_code == 0, report
+    assert checks["credentials"]["ok"] is True, checks["credentials"]
+    # The work page says what verify says: signed by whom, trusted, and why.
+    from provenance.gallery import collect
+    from provenance.gallery.site import render_site
+    from provenance.workflows.context import open_collection
+
+    collection = open_collection()
+    token = json.loads(minted.stdout)["token_hex"]
+    page = render_site(collect(collection, collection.store), "")[f"work/{token}.html"].decode()
+    shown = checks["credentials"]["detail"].replace("'", "&#x27;")
+    assert 'data-testid="credentials" data-state="authentic"' in page
+    assert f"<strong>Trusted</strong>: {shown}" in page
