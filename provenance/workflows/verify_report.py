@@ -75,11 +75,9 @@ class Report:
         return next((c for c in self.checks if c.name == name), None)
 
     def add(self, name: str, ok: bool | None, detail: str) -> bool:
-        state = {True: CheckState.PASSED, False: CheckState.FAILED}.get(
-            ok,  # type: ignore[arg-type]
-            CheckState.NOT_APPLICABLE,
-        )
-        return self.put(name, state, detail)
+        if ok is None:
+            return self.put(name, CheckState.NOT_APPLICABLE, detail)
+        return self.put(name, CheckState.PASSED if ok else CheckState.FAILED, detail)
 
     def put(self, name: str, state: CheckState, detail: str) -> bool:
         # Evidence may quote a Kubo, gateway or RPC error: no URL credentials in a report.

@@ -9,6 +9,9 @@ commands on an empty home exit 3, start nothing and create nothing."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -164,3 +167,20 @@ def test_read_only_commands_on_an_empty_home_start_nothing(
     assert "--gallery" in line and "--contract" in line
     assert not home.exists() or not any(home.iterdir()), list(home.iterdir())
     assert not (tmp_path / "site").exists()
+
+
+def test_the_benchmark_runs_in_smoke_mode() -> None:
+    from ..conftest import ROOT
+
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts/bench_verify_gallery.py"), "--smoke"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env={k: v for k, v in os.environ.items() if k != "PROVENANCE_HOME"},
+    )
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout)
+    assert figures["works"] == 8 and figures["copy_index_bytes"] > 0
+    assert figures["fresh_home_copy_lookup_after_index_load_s"] > 0
