@@ -28,6 +28,7 @@ def collection_files(data: GalleryData, gateway: str, settings: PageSettings) ->
         gateways=[gateway.rstrip("/") + "/" if gateway else "/"],
         gallery_url="./",
         trust_anchors=list(settings.trust_anchors),
+        from_block=data.from_block,
     )
     return {DESCRIPTOR_FILE: descriptor, COPIES_FILE: index.encode()}
 

@@ -110,6 +110,7 @@ class GalleryData:
     # The collection's ERC-7572 document (name, statement, cover): workflows/exhibition.py.
     info: CollectionInfo | None = None
     cover: tuple[str, bytes] | None = None  # (file name, bytes) served beside the pages
+    from_block: int = 0  # the collection's deployment block: where event scans start
 
 
 def collect(collection: Collection, source: ContentSource) -> GalleryData:
@@ -140,6 +141,7 @@ def collect(collection: Collection, source: ContentSource) -> GalleryData:
         generated_at=int(time.time()),
         info=info,
         cover=read_cover(info, source),
+        from_block=contract.from_block,
     )
 
 

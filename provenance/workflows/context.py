@@ -170,6 +170,8 @@ def open_reader(
     if contract is None and not chain.is_devnet and Deployments().get(chain.key) is None:
         raise ConfigError(NO_COLLECTION)
     bound = _reachable(lambda: resolve_contract(chain, contract=contract, deploy_if_missing=False))
+    if descriptor is not None:  # event scans start at the deployment block the gallery names
+        bound = ProvenanceArt(chain.rpc, bound.address, from_block=descriptor.from_block)
     return ReadTarget(chain=chain, contract=bound, descriptor=descriptor)
 
 

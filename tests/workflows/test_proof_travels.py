@@ -8,6 +8,7 @@ commands on an empty home exit 3, start nothing and create nothing."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -51,6 +52,15 @@ def artist(home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dic
     write_png(_picture(1), art, make_record(MODEL, 7))
     minted = invoke("mint", str(art), "--donor", DONOR, "--json")
     assert minted.exit_code == 0, minted.output
+    # A token minted before fingerprints were recorded: its metadata has none, so the gallery's
+    # copy index computes its codes from the image (hash-checked against the chain).
+    from provenance.content.metadata import canonical_json
+
+    from .test_hostile_tokens import metadata_for, mint_raw
+
+    older = io.BytesIO()
+    Image.fromarray(_picture(3)).save(older, "PNG")
+    old_token = mint_raw(home, canonical_json(metadata_for(older.getvalue())), older.getvalue())
     from provenance.gallery import make_gallery_server
 
     server = make_gallery_server(open_collection(), port=0)
@@ -60,6 +70,8 @@ def artist(home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dic
             "art": art,
             "folder": folder,
             "short": json.loads(minted.stdout)["token_hex"][2:10],
+            "older": older.getvalue(),
+            "older_short": f"{old_token:064x}"[:8],
             "url": f"http://127.0.0.1:{server.server_address[1]}/",
         }
     finally:
@@ -109,6 +121,10 @@ def test_a_file_and_its_copies_checked_from_a_fresh_home(
         code, out, err = _fresh(tmp_path, "verify", str(path), "--gallery", url)
         assert code == 1, (path.name, out, err)
         assert sentence in out, (path.name, out)
+    older = folder / "older-resaved.png"
+    Image.open(io.BytesIO(artist["older"])).save(older, compress_level=9, optimize=True)
+    code, out, _ = _fresh(tmp_path, "verify", str(older), "--gallery", url)
+    assert code == 1 and f"a copy of token {artist['older_short']} with identical pixels" in out
     other = folder / "other.png"
     Image.fromarray(_picture(2)).save(other)
     code, out, _ = _fresh(tmp_path, "verify", str(other), "--gallery", url, "--json")
