@@ -142,7 +142,13 @@ def verify(
             lookup = _look_for_copy(image, target, source)
     except ChainUnreachable as exc:
         raise CouldNotCheck(f"could not check: {exc.message}") from exc
-    show_report(report, target, lookup, as_json=as_json)
+    show_report(
+        report,
+        target,
+        lookup,
+        anchor_source=anchor.source if anchor is not None else None,
+        as_json=as_json,
+    )
     raise SystemExit(1 if lookup is not None else report.outcome.exit_code)
 
 

@@ -52,8 +52,15 @@ def _copy_line(lookup: CopyLookup, short: str) -> str:
 
 
 def show_report(
-    report: Report, target: ReadTarget, lookup: CopyLookup | None, *, as_json: bool
+    report: Report,
+    target: ReadTarget,
+    lookup: CopyLookup | None,
+    *,
+    anchor_source: str | None,
+    as_json: bool,
 ) -> None:
+    """The report; ``anchor_source`` says where the Content Credentials trust anchor came from
+    (--trust-anchor, the gallery's descriptor, this home's identity), None when there is none."""
     from provenance.chain.token_id import short_token, token_hex
     from provenance.workflows.verify import CheckState, Outcome
 
@@ -66,6 +73,7 @@ def show_report(
             "contract": report.contract,
             "chain_id": report.chain_id,
             "collection": target.where,
+            "trust_anchor": anchor_source,
             "owner": report.owner,
             "ok": report.ok,
             "outcome": outcome,
@@ -91,6 +99,9 @@ def show_report(
         mark = "[yellow]could not check[/]" if check.state is CheckState.UNCHECKED else None
         shown.add_row(check.name, mark or marks[check.ok], rich_text(check.detail))
     out_console.print(shown)
+    credentials = report.check("credentials")
+    if anchor_source is not None and credentials is not None and credentials.ok is not None:
+        out_console.print(rich_text(f"Content Credentials judged under {anchor_source}"))
     if report.outcome is Outcome.AUTHENTIC:
         out_console.print("[bold green]verified[/]")
     elif report.outcome is Outcome.NOT_AUTHENTIC:

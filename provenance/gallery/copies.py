@@ -37,6 +37,10 @@ VERSION = 1
 MAX_INDEX_BYTES = 32 * 1024 * 1024
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _TOKEN = re.compile(r"0x[0-9a-f]{64}")
+# Fingerprints computed from images (tokens minted before they were recorded), by image sha256:
+# the image bytes behind a digest never change.
+_COMPUTED: dict[bytes, Fingerprint] = {}
+_MAX_COMPUTED = 100_000
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,9 @@ def fingerprint_from_image(
     recorded = parse_fingerprint(prov.get("fingerprint"))
     if recorded is not None:
         return recorded
+    known = _COMPUTED.get(image_sha256)
+    if known is not None:  # a served gallery re-reads the collection at every block
+        return known
     from provenance.content.artwork import MAX_ARTWORK_BYTES
     from provenance.content.fingerprint import fingerprint_of_bytes
 
@@ -97,7 +104,10 @@ def fingerprint_from_image(
     data = source.cat(str(image["cid"]), max_size=limit)
     if hashlib.sha256(data).digest() != image_sha256:
         raise ProvenanceError(f"the image {image['cid']} does not hash to the on-chain digest")
-    return fingerprint_of_bytes(data, what=f"image {image['cid']}")
+    computed = fingerprint_of_bytes(data, what=f"image {image['cid']}")
+    if len(_COMPUTED) < _MAX_COMPUTED:
+        _COMPUTED[image_sha256] = computed
+    return computed
 
 
 def copy_entry(

@@ -113,3 +113,34 @@ def test_signed_work_mints_verifies_and_regenerates(
     shown = checks["credentials"]["detail"].replace("'", "&#x27;")
     assert 'data-testid="credentials" data-state="authentic"' in page
     assert f"<strong>Trusted</strong>: {shown}" in page
+
+    # From another machine (a fresh home), by the gallery alone: the artist's trust anchor comes
+    # from the gallery's provenance.json, and the report says so.
+    import threading
+
+    from provenance.gallery import make_gallery_server
+
+    from ..workflows.conftest import run_cli
+
+    server = make_gallery_server(collection, port=0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    try:
+        fresh = run_cli(
+            "verify",
+            str(live),
+            "--gallery",
+            url,
+            "--json",
+            env={"PROVENANCE_HOME": str(tmp_path / "journalist")},
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert fresh.returncode == 0, (fresh.stdout, fresh.stderr)
+    elsewhere = json.loads(fresh.stdout)
+    assert elsewhere["trust_anchor"] == (
+        f"the trust anchor published by the gallery at {url}provenance.json"
+    )
+    remote = {c["name"]: c for c in elsewhere["checks"]}["credentials"]
+    assert remote["ok"] is True and certificate[:16] in remote["detail"]
