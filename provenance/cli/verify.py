@@ -55,6 +55,25 @@ def _parse_target(text: str) -> tuple[bytes | None, TokenRef | None]:
         raise
 
 
+def _reader(connection: Connection, image: bytes | None) -> ReadTarget:
+    """The collection named on the command line or by this home; else, for a file whose Content
+    Credentials name a gallery (``gan generate --gallery-url``), that gallery's."""
+    import dataclasses
+
+    from provenance.errors import ConfigError
+
+    try:
+        return connection.reader()
+    except ConfigError:
+        from provenance.content.credentials import manifest_gallery
+
+        named = manifest_gallery(image) if image is not None else None
+        if named is None or connection.gallery or connection.rpc_url or connection.contract:
+            raise
+        target = dataclasses.replace(connection, gallery=named).reader()
+        return dataclasses.replace(target, named_by_file=True)
+
+
 def _anchor(trust_anchor: Path | None, target: ReadTarget) -> Anchor | None:
     """--trust-anchor, else the anchor the gallery publishes, else this home's identity."""
     from provenance.content.credentials import anchor_from_pem, load_anchor
@@ -120,7 +139,7 @@ def verify(
     if regenerate and model is None:
         raise InputError("--regenerate needs --model (a run folder or an exported model)")
     image, ref = _parse_target(token)
-    target = connection.reader()
+    target = _reader(connection, image)
     anchor = _anchor(trust_anchor, target)
     source = open_content_source(kubo_api, gateways, descriptor=target.descriptor)
     try:

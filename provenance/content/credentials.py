@@ -31,6 +31,7 @@ __all__ = [
     "import_identity",
     "load_anchor",
     "load_identity_folder",
+    "manifest_gallery",
     "mint_binding",
 ]
 
@@ -221,6 +222,20 @@ def check_credentials(
             f"the metadata binds certificate {claimed_sha[:16]}..., signed by {sha[:16]}...",
         )
     return True, f"Trusted: signed by {signer}, certificate sha256 {sha[:16]}... as bound on chain"
+
+
+def manifest_gallery(png: bytes) -> str | None:
+    """The gallery URL a PNG's Content Credentials name (``gan generate --gallery-url``), or None
+    (no manifest, none named, or no GAN extra to read it). Untrusted: a hint of where to look."""
+    if not has_manifest(png):
+        return None
+    try:
+        _gan_extra()
+    except InputError:
+        return None
+    from gan.credentials import read_credentials
+
+    return read_credentials(png).gallery_url
 
 
 def create_identity(folder: Path, *, name: str, passphrase: bytes) -> ArtistIdentity:

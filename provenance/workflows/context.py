@@ -121,10 +121,16 @@ class ReadTarget:
     chain: Chain
     contract: ProvenanceArt
     descriptor: Descriptor | None = None
+    named_by_file: bool = False  # the gallery came from the file's own Content Credentials
 
     @property
     def where(self) -> str:
         """Where the collection's address came from, for the report."""
+        if self.descriptor is not None and self.named_by_file:
+            return (
+                f"named by the gallery at {self.descriptor.url}, which the file's own Content"
+                " Credentials name: make sure it is the artist's"
+            )
         if self.descriptor is not None:
             return f"named by the gallery at {self.descriptor.url}"
         return self.chain.label

@@ -70,6 +70,18 @@ def test_signed_work_mints_verifies_and_regenerates(
     onnx = tmp_path / "generator.onnx"
     exported = invoke("gan", "export-onnx", "--model", str(trained_run), "-o", str(onnx))
     assert exported.exit_code == 0, exported.output
+    # The artist's gallery, served from this home (it re-reads the chain at every block).
+    import threading
+
+    from provenance.gallery import make_gallery_server
+    from provenance.workflows.context import open_collection
+
+    from ..workflows.conftest import run_cli
+
+    collection = open_collection()
+    server = make_gallery_server(collection, port=0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
     live = tmp_path / "live.png"
     generated = invoke(
         "gan",
@@ -82,6 +94,8 @@ def test_signed_work_mints_verifies_and_regenerates(
         str(live),
         "--c2pa-identity",
         str(home / "identity"),
+        "--gallery-url",
+        url,
         env=env,
     )
     assert generated.exit_code == 0, generated.output
@@ -105,9 +119,7 @@ def test_signed_work_mints_verifies_and_regenerates(
     # The work page says what verify says: signed by whom, trusted, and why.
     from provenance.gallery import collect
     from provenance.gallery.site import render_site
-    from provenance.workflows.context import open_collection
 
-    collection = open_collection()
     token = json.loads(minted.stdout)["token_hex"]
     page = render_site(collect(collection, collection.store), "")[f"work/{token}.html"].decode()
     shown = checks["credentials"]["detail"].replace("'", "&#x27;")
@@ -115,16 +127,8 @@ def test_signed_work_mints_verifies_and_regenerates(
     assert f"<strong>Trusted</strong>: {shown}" in page
 
     # From another machine (a fresh home), by the gallery alone: the artist's trust anchor comes
-    # from the gallery's provenance.json, and the report says so.
-    import threading
-
-    from provenance.gallery import make_gallery_server
-
-    from ..workflows.conftest import run_cli
-
-    server = make_gallery_server(collection, port=0)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    # from the gallery's provenance.json, and the report says so. With the file alone, its
+    # Content Credentials name the gallery (gan generate --gallery-url), and the report says so.
     try:
         fresh = run_cli(
             "verify",
@@ -133,6 +137,9 @@ def test_signed_work_mints_verifies_and_regenerates(
             url,
             "--json",
             env={"PROVENANCE_HOME": str(tmp_path / "journalist")},
+        )
+        alone = run_cli(
+            "verify", str(live), "--json", env={"PROVENANCE_HOME": str(tmp_path / "reader")}
         )
     finally:
         server.shutdown()
@@ -144,3 +151,6 @@ def test_signed_work_mints_verifies_and_regenerates(
     )
     remote = {c["name"]: c for c in elsewhere["checks"]}["credentials"]
     assert remote["ok"] is True and certificate[:16] in remote["detail"]
+    assert alone.returncode == 0, (alone.stdout, alone.stderr)
+    named = json.loads(alone.stdout)["collection"]
+    assert named.startswith(f"named by the gallery at {url}provenance.json, which the file's own")

@@ -55,6 +55,13 @@ from provenance.errors import InputError, ProvenanceError
     help="Sign each PNG with Content Credentials (C2PA) using this identity folder; the key's "
     f"passphrase comes from ${PASSPHRASE_ENV} or a prompt.",
 )
+@click.option(
+    "--gallery-url",
+    default=None,
+    metavar="URL",
+    help="With --c2pa-identity: name the gallery that publishes the collection in the manifest,"
+    " so `provenance verify FILE` alone finds it.",
+)
 @click.option("--json", "as_json", is_flag=True)
 def generate(
     model: str,
@@ -65,6 +72,7 @@ def generate(
     data: str | None,
     max_identity_similarity: float | None,
     c2pa_identity: Path | None,
+    gallery_url: str | None,
     as_json: bool,
 ) -> None:
     """Generate artworks as PNGs carrying their generation record.
@@ -75,6 +83,14 @@ def generate(
         raise InputError("give exactly one of --seed N or --seeds 1-100")
     if max_identity_similarity is not None and data is None:
         raise InputError("--max-identity-similarity needs --data (the training images)")
+    if gallery_url is not None:
+        if c2pa_identity is None:
+            raise InputError(
+                "--gallery-url is written into the Content Credentials: give --c2pa-identity"
+            )
+        from provenance.gallery.descriptor import descriptor_url
+
+        descriptor_url(gallery_url)  # an http(s) URL, or one line and exit 2
     if data is not None and not data.startswith("builtin:") and not Path(data).is_dir():
         raise InputError(f"data folder not found: {data}")
     if seed is not None:
@@ -152,6 +168,7 @@ def generate(
                     identity=identity,
                     passphrase=passphrase,
                     title=path.name,
+                    gallery_url=gallery_url,
                 )
             atomic_write_bytes(path, encoded)
             records.append(item)
