@@ -148,6 +148,17 @@ def test_unreachable_content_is_could_not_check(artist: dict[str, Any], tmp_path
         tmp_path, "verify", str(artist["art"]), "--gallery", "http://127.0.0.1:9/"
     )
     assert code == 4 and "could not check" in one_line_error(err)
+    contract = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
+    code, _, err = _fresh(
+        tmp_path,
+        "verify",
+        str(artist["art"]),
+        "--rpc-url",
+        "http://127.0.0.1:9",
+        "--contract",
+        contract,
+    )  # the chain itself down: no verdict either
+    assert code == 4 and one_line_error(err).startswith("Error: could not check: cannot reach")
 
 
 def test_a_text_file_is_bad_input(artist: dict[str, Any], tmp_path: Path) -> None:
