@@ -29,6 +29,7 @@ from .conftest import invoke, one_line_error, run_cli
 
 DONOR = dev_accounts(2)[1].address
 MODEL = "ab" * 32
+MESSAGE = "Merci — from far away ✨"
 
 
 def _picture(seed: int, size: int = 96) -> np.ndarray[Any, Any]:
@@ -50,7 +51,12 @@ def artist(home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dic
     folder = tmp_path_factory.mktemp("art")
     art = folder / "art.png"
     write_png(_picture(1), art, make_record(MODEL, 7))
-    minted = invoke("mint", str(art), "--donor", DONOR, "--json")
+    from eth_keys.datatypes import PrivateKey
+
+    pubkey = str(PrivateKey(bytes(dev_accounts(2)[1].key)).public_key.to_hex())
+    minted = invoke(
+        "mint", str(art), "--donor", DONOR, "--message", MESSAGE, "--donor-pubkey", pubkey, "--json"
+    )
     assert minted.exit_code == 0, minted.output
     # A token minted before fingerprints were recorded: its metadata has none, so the gallery's
     # copy index computes its codes from the image (hash-checked against the chain).
@@ -130,6 +136,26 @@ def test_a_file_and_its_copies_checked_from_a_fresh_home(
     code, out, _ = _fresh(tmp_path, "verify", str(other), "--gallery", url, "--json")
     assert code == 1
     assert "kind" not in json.loads(out)["copy"], out  # a different picture copies nothing
+
+
+def test_the_donor_reads_the_message_by_the_gallery_alone(
+    artist: dict[str, Any], tmp_path: Path
+) -> None:
+    result = run_cli(
+        "decrypt",
+        artist["short"],
+        "--gallery",
+        artist["url"],
+        "--private-key-env",
+        "K",
+        env={
+            "PROVENANCE_HOME": str(tmp_path / "donor"),
+            "K": "0x" + bytes(dev_accounts(2)[1].key).hex(),
+        },
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == MESSAGE
+    assert not (tmp_path / "donor" / "devnet").exists()
 
 
 def test_unreachable_content_is_could_not_check(artist: dict[str, Any], tmp_path: Path) -> None:
