@@ -102,11 +102,14 @@ def gallery_url(works: dict[str, Any]) -> Iterator[str]:
         server.server_close()
 
 
-def browse(url: str, name: str, tmp_path: Path, *, gateway: str | None = None) -> dict[str, Any]:
+def browse(
+    url: str, name: str, tmp_path: Path, *, gateway: str | None = None, retry: bool = False
+) -> dict[str, Any]:
     ARTIFACTS.mkdir(exist_ok=True)
     profile = tmp_path / f"profile-{name}"
+    extra = ["retry"] if retry else []
     result = subprocess.run(
-        ["node", str(SCRIPT), url, str(ARTIFACTS / f"{name}.png"), str(profile)],
+        ["node", str(SCRIPT), url, str(ARTIFACTS / f"{name}.png"), str(profile), *extra],
         capture_output=True,
         text=True,
         timeout=120,
@@ -188,6 +191,23 @@ class _LyingGateway(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
 
+class _FlakyGateway(_LyingGateway):
+    """A gateway that answers 503 to the first request for each metadata block (the first thing
+    a badge fetches), then serves it: an outage the visitor's "Check again" outlasts."""
+
+    seen: set[str]
+
+    def do_GET(self) -> None:
+        if "format=raw" in self.path and self.path not in self.seen:
+            self.seen.add(self.path)
+            self.send_response(HTTPStatus.SERVICE_UNAVAILABLE)
+            self.send_header("Access-Control-Allow-Origin", "*")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        super().do_GET()
+
+
 def test_static_build_checks_in_the_browser(
     works: dict[str, Any], home: Path, tmp_path: Path
 ) -> None:
@@ -244,6 +264,21 @@ def test_static_build_checks_in_the_browser(
         report = browse(url, "static-gateway-down", tmp_path, gateway=down)
         assert report["works"] and all(w["state"] == "unknown" for w in report["works"])
         assert all(w["text"].startswith("Could not check right now") for w in report["works"])
+        # A gateway back after an outage: "Check again" turns each badge green.
+        flaky = ThreadingHTTPServer(
+            ("127.0.0.1", 0),
+            type("Flaky", (_FlakyGateway,), {"store": store, "target": "", "seen": set()}),
+        )
+        serve_in_thread(flaky)
+        try:
+            back = f"http://127.0.0.1:{flaky.server_address[1]}"
+            ok("gallery", "build", "-o", str(site), "--gateway", back)
+            report = browse(url, "static-gateway-flaky", tmp_path, gateway=back, retry=True)
+        finally:
+            flaky.shutdown()
+            flaky.server_close()
+        assert report["badges"] and set(report["badges"]) == {"unknown"}
+        assert set(report["afterRetry"]) == {"authentic"}
     finally:
         for server in (web, gateway, lying):
             server.shutdown()
