@@ -16,9 +16,7 @@ from provenance.untrusted import plain_text
 if TYPE_CHECKING:
     from provenance.chain.token_id import TokenRef
     from provenance.content.credentials import Anchor
-    from provenance.ipfs.reader import ContentSource
     from provenance.workflows.context import ReadTarget
-    from provenance.workflows.copies import CopyLookup
 
 
 def _read_image(path: Path) -> bytes:
@@ -158,7 +156,9 @@ def verify(
         )
         lookup = None
         if image is not None and report.token_missing:
-            lookup = _look_for_copy(image, target, source)
+            from provenance.workflows.copies import look_for_copy
+
+            lookup = look_for_copy(image, target, source)
     except ChainUnreachable as exc:
         raise CouldNotCheck(f"could not check: {exc.message}") from exc
     show_report(
@@ -169,30 +169,6 @@ def verify(
         as_json=as_json,
     )
     raise SystemExit(1 if lookup is not None else report.outcome.exit_code)
-
-
-def _look_for_copy(image: bytes, target: ReadTarget, source: ContentSource) -> CopyLookup:
-    import io
-
-    from PIL import Image
-
-    from provenance.content.generation import read_generation_record
-    from provenance.workflows.copies import find_copy, gallery_index, local_index
-
-    descriptor = target.descriptor
-    chain_id, contract = target.chain.chain_id, target.contract
-    if descriptor is not None and descriptor.copies_url is not None:
-        loader = gallery_index(descriptor.copies_url, chain_id=chain_id, contract=contract.address)
-    else:
-        loader = local_index(contract, source, chain_id=chain_id)
-    try:
-        with Image.open(io.BytesIO(image)) as opened:
-            generation = read_generation_record(opened)
-    except (InputError, OSError):
-        generation = None
-    return find_copy(
-        image, contract=contract, source=source, load_index=loader, generation=generation
-    )
 
 
 @click.command()

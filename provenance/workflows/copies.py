@@ -16,7 +16,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from provenance.chain.contract import ProvenanceArt
 from provenance.chain.token_id import short_token
@@ -33,7 +33,18 @@ from provenance.gallery.copies import (
 from provenance.ipfs.cid import raw_cid_for_sha256
 from provenance.ipfs.reader import ContentSource
 
-__all__ = ["CopyKind", "CopyLookup", "CopyMatch", "find_copy", "gallery_index", "local_index"]
+__all__ = [
+    "CopyKind",
+    "CopyLookup",
+    "CopyMatch",
+    "find_copy",
+    "gallery_index",
+    "local_index",
+    "look_for_copy",
+]
+
+if TYPE_CHECKING:
+    from provenance.workflows.context import ReadTarget
 
 #: How many perceptual candidates are confirmed on chain before giving up.
 _MAX_CANDIDATES = 5
@@ -234,3 +245,29 @@ def local_index(contract: ProvenanceArt, source: ContentSource, *, chain_id: int
         return index
 
     return load
+
+
+def look_for_copy(image: bytes, target: ReadTarget, source: ContentSource) -> CopyLookup:
+    """The token an image file copies, in the collection ``target`` names: by the gallery's copy
+    index when a gallery named it, else by one built here; the file's own generation record (a
+    PNG's) names a model and seed to look for."""
+    import io
+
+    from PIL import Image
+
+    from provenance.content.generation import read_generation_record
+
+    descriptor = target.descriptor
+    chain_id, contract = target.chain.chain_id, target.contract
+    if descriptor is not None and descriptor.copies_url is not None:
+        loader = gallery_index(descriptor.copies_url, chain_id=chain_id, contract=contract.address)
+    else:
+        loader = local_index(contract, source, chain_id=chain_id)
+    try:
+        with Image.open(io.BytesIO(image)) as opened:
+            generation = read_generation_record(opened)
+    except (InputError, OSError):
+        generation = None
+    return find_copy(
+        image, contract=contract, source=source, load_index=loader, generation=generation
+    )
