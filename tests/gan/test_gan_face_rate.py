@@ -59,6 +59,10 @@ def test_benchmark_smoke_and_bad_input(tmp_path: Path) -> None:
     assert result["goal"] == {"ratio": 0.8, "met": result["ratio"] >= 0.8}
     assert len(result["generated"]["without_face"]) == 8 - result["generated"]["faces"]
 
+    # --check: exit 1 when the ratio is below the goal (no model reaches twice the real rate here).
+    unmet = _bench("--smoke", "--check", "--goal", "2")
+    assert unmet.returncode == 1 and "not met" in unmet.stdout
+
     junk = tmp_path / "junk.msgpack"
     junk.write_bytes(b"not a model")
     bad = _bench("--smoke", "--model", str(junk))
