@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from provenance.chain.contract import ProvenanceArt
 from provenance.chain.network import Chain, connect, resolve_contract, signer
-from provenance.chain.outbox import JournalSlot, Outbox, TxCall
+from provenance.chain.outbox import JournalSlot, Outbox, TxCall, send_lock
 from provenance.chain.rpc import Receipt
 from provenance.chain.token_id import short_token
 from provenance.chain.tx import Sender
 from provenance.errors import InputError
 from provenance.state.failpoints import failpoint
-from provenance.state.home import file_lock
+from provenance.state.home import home
 from provenance.state.journal import Journal
 
 if TYPE_CHECKING:
@@ -67,38 +67,45 @@ class Collection:
             raise InputError(f"{what} needs a signer (--account or --private-key-env)")
         return self.sender
 
-    @contextmanager
-    def send_lock(self) -> Iterator[None]:
-        """One signing process at a time per state folder, from the journal read to the broadcast:
-        two commands finishing the same intent, or sharing a signer, must not both sign. The nonce
-        is re-read from the node under the lock, since another process may have sent meanwhile."""
-        with file_lock(self.journal.path.with_name("mint.lock")):
-            if self.sender is not None:
-                self.sender.nonces.resync(self.sender.address)
-            yield
+    def send_lock(self) -> AbstractContextManager[None]:
+        """One signing process at a time per state folder (``chain.outbox.send_lock``)."""
+        return send_lock(self.sender, home().send_lock)
 
-    def transact(self, key: str, call: TxCall, *, failpoints: str = "") -> tuple[Receipt, bool]:
-        """Send ``call`` through the journaled outbox, or finish the transaction an interrupted
-        run journaled under ``key``; (successful receipt, resumed)."""
-        with self.send_lock():
-            outbox = self.outbox(key, call, failpoints=failpoints)
-            assert isinstance(outbox.slot, JournalSlot)
-            call = outbox.slot.journaled_call() or call  # finish exactly what was journaled
-            tx_hash, receipt, resumed = outbox.start(call)
-        return outbox.finish(call, tx_hash, receipt), resumed
+    def transact(
+        self,
+        key: str,
+        call: TxCall | Callable[[], TxCall],
+        *,
+        description: str | None = None,
+        failpoints: str = "",
+    ) -> tuple[Receipt, bool]:
+        """Send a call through the journaled outbox, or finish the transaction an interrupted run
+        journaled under ``key``; (successful receipt, resumed). ``call`` may be a function that
+        checks and builds it: it runs only when a fresh transaction is needed."""
+        outbox = self.outbox(key, description=description, failpoints=failpoints)
+        sent = outbox.transact(call)
+        return sent.receipt, sent.resumed
 
     def outbox(
-        self, key: str, call: TxCall, *, details: dict[str, Any] | None = None, failpoints: str = ""
+        self,
+        key: str,
+        *,
+        details: dict[str, Any] | None = None,
+        description: str | None = None,
+        failpoints: str = "",
     ) -> Outbox:
-        """The journaled outbox for one intent (``key``) other than a mint, sending ``call``."""
+        """The journaled outbox for one intent (``key``) other than a mint, to this contract."""
+        sender = self.require_sender(description or "sending a transaction")
         slot = JournalSlot(
-            self.journal, key, chain_id=self.chain.chain_id, call=call, details=details
+            self.journal,
+            key,
+            chain_id=self.chain.chain_id,
+            abi=self.contract.abi,
+            details=details,
+            description=description,
         )
         return Outbox(
-            self.require_sender(call.action),
-            slot,
-            failpoint=failpoint,
-            failpoint_prefix=failpoints,
+            sender, slot, lock=self.send_lock, failpoint=failpoint, failpoint_prefix=failpoints
         )
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from provenance.chain.address import parse_address
-from provenance.chain.outbox import Journaled, Outbox, SendError, TxCall
+from provenance.chain.outbox import Journaled, Outbox, Outcome, SendError, TxCall
 from provenance.chain.rpc import Receipt
 from provenance.chain.tx import Sender
 from provenance.content.artwork import Artwork, load_artwork
@@ -25,13 +25,13 @@ from provenance.content.attachments import Attachments
 from provenance.content.metadata import CONTENT_PROFILE, canonical_json
 from provenance.errors import (
     ChainError,
-    ConfigError,
     ContractRevert,
     InputError,
     ProvenanceError,
 )
 from provenance.ipfs.cid import raw_cid_for_sha256
 from provenance.state.failpoints import failpoint
+from provenance.state.fingerprint import differing_parts, fingerprint
 from provenance.state.journal import Journal, MintEntry, parse_attempts
 from provenance.workflows.context import AlreadyMinted, Collection
 
@@ -227,37 +227,16 @@ def _prepare(request: MintRequest, artwork: Artwork, donor: str) -> dict[str, An
     }
 
 
-def _salted(salt: bytes, data: bytes) -> str:
-    return hashlib.sha256(salt + data).hexdigest()
-
-
-def _message_intent(message: bytes, key: DonorKey, salt: bytes | None = None) -> str:
+def _message_intent(message: bytes, key: DonorKey) -> str:
     """What the journal keeps of a sealed message's text and key (see ``MintEntry``)."""
-    import secrets
-
-    salt = salt if salt is not None else secrets.token_bytes(16)
-    key_id = f"{key.scheme}:{key.public_key.hex()}".encode()
-    return f"{salt.hex()}:{_salted(salt, message)}:{_salted(salt, key_id)}"
+    return fingerprint([message, f"{key.scheme}:{key.public_key.hex()}".encode()])
 
 
 def _message_differs(recorded: str, message: bytes, key: DonorKey | None) -> list[str]:
     """The parts of the recorded message intent this run's message and key change."""
-    try:
-        salt_hex, message_digest, key_digest = recorded.split(":")
-        salt = bytes.fromhex(salt_hex)
-    except ValueError:
-        raise ConfigError("the journal's mint row has a damaged 'message_intent' value") from None
-    if key is None:
-        return ["message"] if _salted(salt, message) != message_digest else []
-    now = _message_intent(message, key, salt).split(":")
-    return [
-        name
-        for name, before, after in (
-            ("message", message_digest, now[1]),
-            ("donor key", key_digest, now[2]),
-        )
-        if before != after
-    ]
+    key_id = f"{key.scheme}:{key.public_key.hex()}".encode() if key is not None else None
+    changed = differing_parts(recorded, [message, key_id], where="mint row's 'message_intent'")
+    return [("message", "donor key")[index] for index in changed]
 
 
 def _image_cid(artwork: Artwork) -> str:
@@ -325,7 +304,7 @@ class MintSlot:
             attempts=parse_attempts(entry.attempts, where=f"mint of {entry.artwork}"),
         )
 
-    def save_signed(self, journaled: Journaled) -> None:
+    def save_signed(self, journaled: Journaled, call: TxCall) -> None:
         self.entry = self.journal.update(
             self.entry,
             state="signed",
@@ -361,39 +340,28 @@ def send(
 ) -> tuple[MintEntry, Receipt | None]:
     """Bring the entry to ``sent`` (or find its receipt) through the outbox. Never a second
     transaction while an earlier one of this mint may still be mined: a replacement reuses its
-    nonce."""
+    nonce. A dropped transaction is sent afresh, and a fresh send's estimate names an artwork
+    minted meanwhile."""
     slot = MintSlot(collection.journal, entry, sender=sender.address)
-    outbox = Outbox(sender, slot, failpoint=failpoint)
-    call = _mint_call(collection, entry)
+    outbox = Outbox(sender, slot, lock=collection.send_lock, failpoint=failpoint)
     if entry.state in ("signed", "sent"):
         note(f"resuming transaction {entry.tx_hash}")
-        found = outbox.resume(call)
-        if found.outcome == "replaced":
-            note(f"replaced the stale transaction with {found.tx_hash}")
-        if found.outcome == "nonce-taken":
-            # The token id is the image digest: its record says whether it was minted elsewhere.
-            existing = collection.contract.token_of_image(bytes.fromhex(entry.image_sha256))
-            if existing:
-                collection.journal.update(
-                    slot.entry, state="failed", error=f"minted as token {existing} elsewhere"
-                )
-                raise AlreadyMinted(existing, bytes.fromhex(entry.image_sha256))
-        if not found.dropped:
-            return slot.entry, found.receipt
-    if slot.entry.state == "stored":
+    else:
         note("signing and sending the mint transaction")
-        try:
-            outbox.send(call)
-        except SendError:
-            raise
-        except ChainError as exc:  # refused before anything was signed (a revert, no funds)
-            collection.journal.update(slot.entry, state="failed", error=str(exc))
-            if isinstance(exc, ContractRevert) and exc.error_name == "ImageAlreadyMinted":
-                # Minted meanwhile (another home, another minter): named like the early check.
-                image = bytes.fromhex(entry.image_sha256)
-                raise AlreadyMinted(int.from_bytes(image, "big"), image) from exc
-            raise
-    return slot.entry, None
+    try:
+        started = outbox.start(_mint_call(collection, entry))
+    except SendError:
+        raise
+    except ChainError as exc:  # refused before anything was signed (a revert, no funds)
+        collection.journal.update(slot.entry, state="failed", error=str(exc))
+        if isinstance(exc, ContractRevert) and exc.error_name == "ImageAlreadyMinted":
+            # Minted meanwhile (another home, another minter): named like the early check.
+            image = bytes.fromhex(entry.image_sha256)
+            raise AlreadyMinted(int.from_bytes(image, "big"), image) from exc
+        raise
+    if started.resumed is not None and started.resumed.outcome is Outcome.REPLACED:
+        note(f"replaced the stale transaction with {started.tx_hash}")
+    return slot.entry, started.receipt
 
 
 def confirm(

@@ -70,7 +70,10 @@ def cancel_offer(offer: Offer, collection: Collection) -> CancelResult:
         f"cancel:{collection.chain.chain_id}:{contract.address}:{voucher.signer}"
         f":0x{voucher.id.hex()}"
     )
-    if collection.journal.transaction(key) is None:
+
+    def checked_call() -> TxCall:
+        # Run before every fresh send, also after an interrupted cancellation was dropped (the
+        # offer was redeemed meanwhile: its journaled transaction would only revert).
         state = contract.voucher_state(voucher.signer, voucher.id)
         if state != "open":
             raise InputError(f"offer {offer.id_hex[:18]}... was already {state}")
@@ -80,13 +83,16 @@ def cancel_offer(offer: Offer, collection: Collection) -> CancelResult:
                 f" {voucher.signer} or an admin of {contract.address} may",
                 account=sender,
             )
-    call = TxCall(
-        to=contract.address,
-        data=contract.abi.encode_call("cancelVoucher", voucher.signer, voucher.id),
-        action="cancelVoucher",
-        abi=contract.abi,
+        return TxCall(
+            to=contract.address,
+            data=contract.abi.encode_call("cancelVoucher", voucher.signer, voucher.id),
+            action="cancelVoucher",
+            abi=contract.abi,
+        )
+
+    receipt, resumed = collection.transact(
+        key, checked_call, description="cancellation of this offer", failpoints="cancel-"
     )
-    receipt, resumed = collection.transact(key, call, failpoints="cancel-")
     events = contract.events_in(receipt, "VoucherCanceled")
     return CancelResult(
         offer=offer,
