@@ -327,3 +327,22 @@ def test_a_signed_cancel_is_not_sent_after_the_offer_was_redeemed(
     assert "redeemed" in rerun.stderr and "Traceback" not in rerun.stderr
     assert contract.rpc.transaction_count(signer, "pending") == nonce  # nothing broadcast
     assert Journal(home / "journal.sqlite").transaction(key) is None
+
+
+def test_a_deployment_killed_after_sending_is_finished_not_repeated(home: Path) -> None:
+    """Deployments go through the same outbox, under the send lock: the re-run reports the
+    journaled deployment (one transaction, one contract) instead of deploying twice."""
+    run_cli("chain", "up")
+    artist = dev_accounts(1)[0].address
+    rpc = connect().rpc
+    nonce = rpc.transaction_count(artist, "latest")
+    crashed = run_cli("deploy", "--json", env={"PROVENANCE_FAILPOINT": "deploy-after-send"})
+    assert crashed.returncode == 137, crashed.stderr
+    journaled = Journal(home / "journal.sqlite").transaction(f"deploy:31337:{artist}")
+    assert journaled is not None
+    rerun = run_cli("deploy", "--json")
+    assert rerun.returncode == 0, rerun.stderr
+    assert rpc.transaction_count(artist, "latest") == nonce + 1  # one deployment
+    address = json.loads(rerun.stdout)["address"]
+    assert rpc.get_receipt(journaled.tx_hash).contract_address.lower() == address.lower()  # type: ignore[union-attr]
+    assert Journal(home / "journal.sqlite").transaction(f"deploy:31337:{artist}") is None
