@@ -51,11 +51,15 @@ def mint_batch(
         if live:
             if outcome.result:
                 err_console.print(
-                    line(f"token {short_token(outcome.result.token_id)}  {outcome.request.artwork}")
+                    line(
+                        f"token {short_token(outcome.result.token_id)}  {outcome.request.token.artwork.path}"
+                    )
                 )
             else:
                 err_console.print(
-                    line(("failed", "red"), f" {outcome.request.artwork}: {outcome.error}")
+                    line(
+                        ("failed", "red"), f" {outcome.request.token.artwork.path}: {outcome.error}"
+                    )
                 )
 
     started = time.perf_counter()
@@ -77,7 +81,7 @@ def mint_batch(
                 "mints_per_second": round(rate, 2),
                 "rows": [
                     {
-                        "artwork": str(o.request.artwork),
+                        "artwork": str(o.request.token.artwork.path),
                         "token_id": o.result.token_id if o.result else None,
                         "tx_hash": o.result.tx_hash if o.result else None,
                         "error": str(o.error) if o.error else None,
@@ -93,7 +97,7 @@ def mint_batch(
         )
         for outcome in failed:
             out_console.print(
-                line(("failed", "red"), f" {outcome.request.artwork}: {outcome.error}")
+                line(("failed", "red"), f" {outcome.request.token.artwork.path}: {outcome.error}")
             )
     if failed:
         raise SystemExit(1)

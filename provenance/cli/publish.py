@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import click
 
 from provenance.cli.options import Connection, connection_options
@@ -58,18 +60,17 @@ def publish(
     outcome = run_publish(
         collection, kubo=kubo, pinning=pinning, progress=progress_printer(not as_json)
     )
+    from provenance.workflows.publish import PushStatus
+
     failures = outcome.failures
-    counts = {
-        status: sum(1 for r in outcome.results if r["status"] == status)
-        for status in ("sent", "present", "failed")
-    }
+    counts = {status.value: outcome.count(status) for status in PushStatus}
     if as_json:
         emit_json(
             {
                 "contract": collection.contract.address,
                 "chain_id": collection.chain.chain_id,
                 "items": [{"cid": i.cid, "what": i.what} for i in outcome.items],
-                "results": outcome.results,
+                "results": [dataclasses.asdict(result) for result in outcome.results],
                 **counts,
             }
         )
@@ -79,11 +80,9 @@ def publish(
             f" there, {counts['failed']} failed"
         )
     for failure in failures:  # one line each; the text names CIDs and server answers
-        where = f"{failure['remote']}: " if failure["remote"] != "local" else ""
+        where = f"{failure.remote}: " if failure.remote != "local" else ""
         err_console.print(
-            f"error: {where}{failure['what']} {failure['cid']}: {failure['error']}".replace(
-                "  ", " "
-            ),
+            f"error: {where}{failure.what} {failure.cid}: {failure.error}".replace("  ", " "),
             markup=False,
         )
     if failures:

@@ -27,6 +27,7 @@ def list_tokens(as_json: bool, connection: Connection) -> None:
     """Every minted token, from ArtworkMinted events, with journal state where known."""
     from provenance.chain.token_id import short_token, token_hex
     from provenance.ipfs.cid import raw_cid_for_sha256
+    from provenance.state.journal import MintState
 
     collection = connection.open()
     events = collection.contract.events("ArtworkMinted")
@@ -59,7 +60,7 @@ def list_tokens(as_json: bool, connection: Connection) -> None:
         for e in collection.journal.all(
             chain_id=collection.chain.chain_id, contract=collection.contract.address
         )
-        if e.state != "minted"
+        if e.state is not MintState.MINTED
     ]
     if as_json:
         emit_json(

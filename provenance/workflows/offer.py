@@ -32,7 +32,6 @@ from typing import Any
 from provenance.chain.address import ZERO_ADDRESS, parse_address, to_checksum
 from provenance.chain.token_id import short_token
 from provenance.chain.units import NO_DEADLINE
-from provenance.content.attachments import Attachments
 from provenance.content.metadata import (
     CONTENT_PROFILE,
     MAX_METADATA_BYTES,
@@ -47,6 +46,7 @@ from provenance.content.offer import (
     voucher_digest,
     voucher_typed_data,
 )
+from provenance.content.token import TokenSpec, token_spec
 from provenance.errors import (
     ChainError,
     ConfigError,
@@ -74,23 +74,17 @@ ERC1271_MAGIC = bytes.fromhex("1626ba7e")
 
 
 def make_offer(
-    artwork: Path,
+    token: TokenSpec | Path,
     collection: Collection,
     *,
     min_donation: int,
     recipient: str | None = None,
     expires_in: int | None = None,
-    name: str | None = None,
-    description: str = "",
-    attributes: list[dict[str, Any]] | None = None,
-    animation_url: str | None = None,
-    external_url: str | None = None,
     now: int | None = None,
-    attachments: Attachments | None = None,
 ) -> Offer:
-    """Store the artwork and its metadata (pinned), sign a voucher for them, keep a copy of the
-    offer under ``PROVENANCE_HOME/offers/`` (the gallery lists it) and return it."""
-    from provenance.content.artwork import load_artwork
+    """Store the token's artwork and metadata (pinned), sign a voucher for them, keep a copy of
+    the offer under ``PROVENANCE_HOME/offers/`` (the gallery lists it) and return it. A bare path
+    is an artwork with no other token options."""
     from provenance.ipfs import add_bytes
 
     if collection.sender is None:
@@ -99,7 +93,8 @@ def make_offer(
         raise InputError("the minimum donation cannot be negative")
     if expires_in is not None and expires_in <= 0:
         raise InputError("the expiry must be in the future")
-    art = load_artwork(artwork)
+    spec = token if isinstance(token, TokenSpec) else token_spec(token)
+    art = spec.artwork
     to = parse_address(recipient, what="recipient") if recipient else ZERO_ADDRESS
     contract = collection.contract
     account = collection.sender.account
@@ -118,17 +113,7 @@ def make_offer(
     credentials = mint_binding(art.data, home().identity)  # a redeemed token binds it too
     with collection.store.locked():  # no `ipfs gc` between adding the blocks and pinning them
         image = add_bytes(art.data, store=collection.store, params=CONTENT_PROFILE)
-        metadata = art.metadata(
-            image_cid=str(image.cid),
-            donor=to,
-            name=name,
-            description=description,
-            attributes=attributes or [],
-            animation_url=animation_url,
-            external_url=external_url,
-            credentials=credentials,
-            **(attachments.metadata_fields() if attachments else {}),
-        )
+        metadata = spec.metadata(image_cid=str(image.cid), donor=to, credentials=credentials)
         encoded = canonical_json(metadata)
         stored = add_bytes(encoded, store=collection.store, params=CONTENT_PROFILE)
         digest = hashlib.sha256(encoded).digest()
@@ -136,8 +121,7 @@ def make_offer(
             raise ProvenanceError(f"metadata stored as {stored.cid}, not as a single raw block")
         collection.store.pin(str(image.cid))
         collection.store.pin(str(stored.cid))
-        if attachments is not None:
-            attachments.store(collection.store)
+        spec.attachments.store(collection.store)
     start = now if now is not None else int(time.time())
     deadline = NO_DEADLINE if expires_in is None else min(start + expires_in, NO_DEADLINE)
     voucher = Voucher(

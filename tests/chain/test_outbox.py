@@ -100,10 +100,16 @@ class RpcRefusal(Exception):
 
 
 class MemorySlot:
+    description = "test intent"
+    where = "memory"
+
     def __init__(self) -> None:
         self.journaled: Journaled | None = None
         self.sent = False
         self.cleared = False
+
+    def journaled_call(self) -> TxCall | None:
+        return None
 
     def load(self) -> Journaled | None:
         return self.journaled
