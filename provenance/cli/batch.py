@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from provenance.cli.options import Connection, connection_options
+from provenance.cli.options import Connection, connection_options, json_option
 from provenance.cli.render import emit_json, err_console, line, out_console
 
 
@@ -27,7 +27,7 @@ from provenance.cli.render import emit_json, err_console, line, out_console
     show_default=True,
     help="Transactions in flight before receipts are collected.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@json_option
 @connection_options(signs=True)
 def mint_batch(
     directory: Path,

@@ -13,6 +13,8 @@ from provenance.cli.options import (
     Connection,
     connection_options,
     content_options,
+    json_option,
+    message_options,
 )
 from provenance.cli.render import cells, emit_json, line, out_console, plural, table
 from provenance.content.message import read_message
@@ -21,10 +23,7 @@ from provenance.errors import InputError
 
 @click.command()
 @click.argument("offer_file", type=click.Path(path_type=Path))
-@click.option("--message", metavar="TEXT", help="Message sealed to your own key (<= 1024 bytes).")
-@click.option(
-    "--message-file", type=click.Path(path_type=Path), help="Read the message from a file."
-)
+@message_options(sealed_to="your own key")
 @click.option(
     "--donation",
     metavar="AMOUNT",
@@ -32,7 +31,7 @@ from provenance.errors import InputError
     help="How much to give (default: the offer's minimum), e.g. 0.1ether.",
 )
 @click.option("--check-only", is_flag=True, help="Check the offer and stop; send nothing.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@json_option
 @content_options
 @connection_options(signs=True)
 def redeem(
@@ -119,7 +118,7 @@ def redeem(
 
 
 @click.command()
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@json_option
 @connection_options()
 def donations(as_json: bool, connection: Connection) -> None:
     """Donations received, each payee's shares, due and releases (all read from the chain)."""
@@ -199,7 +198,7 @@ def donations(as_json: bool, connection: Connection) -> None:
     type=ADDRESS,
     help="Release to this payee only (default: every payee with something due).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@json_option
 @connection_options(signs=True)
 def release(payee: str | None, as_json: bool, connection: Connection) -> None:
     """Pay each payee its due share of the donations (anyone may send it; the Ether goes to the

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from provenance.cli.options import Connection, connection_options
-from provenance.cli.render import emit_json, json_option
+from provenance.cli.options import Connection, connection_options, json_option
+from provenance.cli.render import emit_json
 from provenance.errors import InputError
 
 __all__ = ["donor"]

@@ -11,6 +11,10 @@ from provenance.cli.options import (
     Connection,
     attachment_options,
     connection_options,
+    donor_key_options,
+    json_option,
+    message_options,
+    publish_target_options,
     token_metadata_options,
 )
 from provenance.cli.render import emit_json, err_console, out_console, progress_printer
@@ -19,48 +23,12 @@ from provenance.cli.render import emit_json, err_console, out_console, progress_
 @click.command()
 @click.argument("artwork", type=click.Path(path_type=Path))
 @click.option("--donor", required=True, type=ADDRESS, help="Address that receives the token.")
-@click.option(
-    "--message", metavar="TEXT", help="Message sealed to the donor's key (<= 1024 bytes)."
-)
-@click.option(
-    "--message-file", type=click.Path(path_type=Path), help="Read the message from a file."
-)
-@click.option(
-    "--donor-signature",
-    metavar="0x..",
-    help="Donor's personal_sign signature of `provenance donor consent-message`.",
-)
-@click.option("--donor-tx", metavar="0x..", help="Hash of a transaction the donor sent.")
-@click.option("--donor-pubkey", metavar="HEX", help="Donor's secp256k1 public key.")
-@click.option(
-    "--donor-encryption-key",
-    metavar="B64",
-    help="Donor's MetaMask encryption key (eth_getEncryptionPublicKey).",
-)
+@message_options(sealed_to="the donor's key")
+@donor_key_options
 @token_metadata_options
 @attachment_options
-@click.option(
-    "--kubo-api",
-    envvar="PROVENANCE_KUBO_API",
-    metavar="URL",
-    help="Also import the content into this Kubo node and pin it [env PROVENANCE_KUBO_API].",
-)
-@click.option(
-    "--kubo-auth-env",
-    metavar="VAR",
-    help="Environment variable holding Kubo's Authorization header value.",
-)
-@click.option(
-    "--pinning-endpoint",
-    metavar="URL",
-    help="A Pinning Service API endpoint to ask to pin the content.",
-)
-@click.option(
-    "--pinning-token-env",
-    metavar="VAR",
-    help="Environment variable holding the pinning service's access token.",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@publish_target_options
+@json_option
 @connection_options(signs=True)
 def mint(
     artwork: Path,

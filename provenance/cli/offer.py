@@ -15,6 +15,7 @@ from provenance.cli.options import (
     Connection,
     attachment_options,
     connection_options,
+    json_option,
     token_metadata_options,
 )
 from provenance.cli.render import emit_json, line, out_console, plural, table
@@ -89,7 +90,7 @@ def offer() -> None:
     type=click.Path(path_type=Path),
     help="Where to write the QR code PNG (default: next to the offer, .png).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@json_option
 @connection_options(signs=True)
 def make(
     artwork: Path,
@@ -182,7 +183,7 @@ def make(
 
 @offer.command("cancel")
 @click.argument("offer_file", type=click.Path(path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@json_option
 @connection_options(signs=True)
 def cancel(offer_file: Path, as_json: bool, connection: Connection) -> None:
     """Cancel OFFER_FILE for good (its signer or an admin): it can never be redeemed."""
@@ -213,7 +214,7 @@ def cancel(offer_file: Path, as_json: bool, connection: Connection) -> None:
 
 
 @offer.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@json_option
 @connection_options()
 def list_offers(as_json: bool, connection: Connection) -> None:
     """The offers this home made for the collection: open, redeemed, expired or canceled."""

@@ -6,30 +6,19 @@ import dataclasses
 
 import click
 
-from provenance.cli.options import Connection, connection_options
+from provenance.cli.options import (
+    Connection,
+    connection_options,
+    json_option,
+    publish_target_options,
+)
 from provenance.cli.render import emit_json, err_console, out_console, progress_printer
 from provenance.errors import InputError
 
 
 @click.command()
-@click.option(
-    "--kubo-api",
-    envvar="PROVENANCE_KUBO_API",
-    metavar="URL",
-    help="Kubo RPC API to import and pin the blocks on [env PROVENANCE_KUBO_API].",
-)
-@click.option(
-    "--kubo-auth-env",
-    metavar="VAR",
-    help="Environment variable holding Kubo's Authorization header value.",
-)
-@click.option("--pinning-endpoint", metavar="URL", help="A Pinning Service API endpoint.")
-@click.option(
-    "--pinning-token-env",
-    metavar="VAR",
-    help="Environment variable holding the pinning service's access token.",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@publish_target_options
+@json_option
 @connection_options()
 def publish(
     kubo_api: str | None,

@@ -7,8 +7,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from provenance.cli.options import TOKEN, Connection, connection_options, content_options
-from provenance.cli.render import emit_json, json_option, out_console, table
+from provenance.cli.options import (
+    TOKEN,
+    Connection,
+    connection_options,
+    content_options,
+    json_option,
+)
+from provenance.cli.render import emit_json, out_console, table
 from provenance.errors import InputError
 from provenance.untrusted import plain_text, rich_text
 
@@ -55,7 +61,7 @@ def _token_or_file(text: str, connection: Connection) -> tuple[Collection, int]:
     " (then the certificate's sha256 is compared with the token's). Default: the identity under"
     " PROVENANCE_HOME.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@json_option
 @content_options
 @connection_options()
 def verify(

@@ -78,11 +78,10 @@ def token_spec(
     onnx: Path | None = None,
 ) -> TokenSpec:
     """Read and check everything a token is made of (``key=value`` attributes, attachments);
-    ``InputError`` on the first problem, before anything is stored or sent."""
+    ``InputError`` on the first problem, before anything is stored or sent. (``--animation`` and
+    ``--animation-url`` are exclusive options: an attached animation's URL wins.)"""
     parsed = parse_attributes(attributes)
     art = artwork if isinstance(artwork, Artwork) else load_artwork(artwork)
-    if animation is not None and animation_url:
-        raise InputError("give --animation or --animation-url, not both")
     return TokenSpec(
         artwork=art,
         name=name,

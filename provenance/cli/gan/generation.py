@@ -16,6 +16,7 @@ from provenance.cli.gan.common import (
     parse_seeds,
     print_json,
 )
+from provenance.cli.options import json_option
 from provenance.content.generation import model_cid
 from provenance.errors import InputError, ProvenanceError
 
@@ -55,7 +56,7 @@ from provenance.errors import InputError, ProvenanceError
     help="Sign each PNG with Content Credentials (C2PA) using this identity folder; the key's "
     f"passphrase comes from ${PASSPHRASE_ENV} or a prompt.",
 )
-@click.option("--json", "as_json", is_flag=True)
+@json_option
 def generate(
     model: str,
     seed: int | None,
