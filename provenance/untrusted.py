@@ -21,7 +21,7 @@ import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
-from provenance.errors import ProvenanceError
+from provenance.errors import ProvenanceError, UntrustedDataError
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -38,10 +38,6 @@ __all__ = [
     "plain_text",
     "rich_text",
 ]
-
-
-class UntrustedDataError(ProvenanceError):
-    """Data from outside (a token, a gateway, a file) is too large, too deep or not what it claims."""
 
 
 # A JSON string: a quote, then anything but a quote or backslash, or an escape pair, then a quote.

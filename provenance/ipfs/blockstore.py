@@ -20,7 +20,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from provenance.errors import IntegrityError, IPFSError
+from provenance.errors import BlockNotFound, IntegrityError, IPFSError
 from provenance.ipfs.cid import CID, SHA2_256
 from provenance.ipfs.reader import as_cid, cat_bytes, iter_file, walk_dag
 from provenance.state.home import atomic_write, home
@@ -28,10 +28,6 @@ from provenance.state.home import atomic_write, home
 __all__ = ["BlockNotFound", "Blockstore"]
 
 Buffer = bytes | bytearray | memoryview
-
-
-class BlockNotFound(IPFSError):
-    """The block is not in this store (``context['cid']`` names it)."""
 
 
 def _key(cid: CID) -> str:

@@ -13,9 +13,8 @@ from provenance.chain.contract import ProvenanceArt
 from provenance.chain.network import Chain, connect, resolve_contract, signer
 from provenance.chain.outbox import JournalSlot, Outbox, TxCall, send_lock
 from provenance.chain.rpc import Receipt
-from provenance.chain.token_id import short_token
 from provenance.chain.tx import Sender
-from provenance.errors import InputError
+from provenance.errors import AlreadyMinted, InputError
 from provenance.state.failpoints import failpoint
 from provenance.state.home import home
 from provenance.state.journal import Journal
@@ -31,20 +30,6 @@ __all__ = [
     "open_collection",
     "open_content_source",
 ]
-
-
-class AlreadyMinted(InputError):
-    """The artwork's image is already a token of this collection (refused by mint and offer)."""
-
-    def __init__(self, token_id: int, image_sha256: bytes) -> None:
-        # The token id is the image's sha256: the short id names both.
-        short = short_token(token_id)
-        super().__init__(
-            f"this artwork is already minted as token {short} (the image's sha256"
-            f" {image_sha256.hex()[:16]}...); see `provenance verify {short}`",
-            token_id=token_id,
-        )
-        self.token_id = token_id
 
 
 @dataclass

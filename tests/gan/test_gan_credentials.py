@@ -13,9 +13,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from gan.credentials import DIGITAL_SOURCE_TYPE, read_credentials, sign_png, signed_by
-from gan.errors import IdentityError
-from gan.identity import (
+from gan.pngrecord import make_record, png_bytes, read_record
+from gan.regenerate import regenerate_and_compare
+from gan.sample import generate, load_model
+from provenance.errors import IdentityError
+from provenance.identity.c2pa import DIGITAL_SOURCE_TYPE, read_credentials, sign_png, signed_by
+from provenance.identity.certificates import (
     CHAIN_FILE,
     KEY_FILE,
     ROOT_KEY_FILE,
@@ -24,9 +27,6 @@ from gan.identity import (
     load_identity,
     unlock_signing_key,
 )
-from gan.pngrecord import make_record, png_bytes, read_record
-from gan.regenerate import regenerate_and_compare
-from gan.sample import generate, load_model
 
 PASS = b"correct horse battery staple"
 

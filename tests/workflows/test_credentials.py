@@ -16,12 +16,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from gan.credentials import sign_png
-from gan.identity import create_identity, load_identity, unlock_signing_key
 from gan.pngrecord import make_record, png_bytes
 from provenance.chain.accounts import dev_accounts
 from provenance.content.credentials import Anchor, check_credentials, mint_binding
 from provenance.errors import ConfigError, InputError
+from provenance.identity.c2pa import sign_png
+from provenance.identity.certificates import create_identity, load_identity, unlock_signing_key
 from provenance.ipfs import Blockstore
 
 from .conftest import invoke
@@ -142,7 +142,8 @@ def test_identity_init_show_refuse_overwrite_and_import(tmp_path: Path) -> None:
 def test_cli_mint_and_verify_import_no_jax() -> None:
     code = (
         "import sys, provenance.cli, provenance.cli.identity, provenance.cli.mint,"
-        " provenance.cli.verify, provenance.content.credentials, gan.identity, gan.credentials\n"
+        " provenance.cli.verify, provenance.content.credentials,"
+        " provenance.identity.certificates, provenance.identity.c2pa\n"
         "print('jax' in sys.modules, 'flax' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

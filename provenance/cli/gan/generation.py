@@ -92,7 +92,7 @@ def generate(
     identity, passphrase = None, b""
     if c2pa_identity is not None:
         with gan_errors():
-            from gan.identity import load_identity, unlock_signing_key
+            from provenance.identity.certificates import load_identity, unlock_signing_key
 
             identity = load_identity(c2pa_identity)
             passphrase = identity_passphrase()
@@ -145,7 +145,7 @@ def generate(
             )
             encoded = png_bytes(pixels, item["record"])
             if identity is not None:
-                from gan.credentials import sign_png
+                from provenance.identity.c2pa import sign_png
 
                 encoded = sign_png(
                     encoded,
