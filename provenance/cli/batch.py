@@ -40,7 +40,7 @@ def mint_batch(
     from provenance.chain.token_id import short_token
     from provenance.workflows.batch import BatchOutcome, batch_requests, read_rows
     from provenance.workflows.batch import mint_batch as run_batch
-    from provenance.workflows.context import AlreadyMinted
+    from provenance.workflows.session import AlreadyMinted
 
     rows = read_rows(directory, donors)  # shape errors before anything is sent
     collection = connection.open(with_signer=True)

@@ -38,7 +38,7 @@ def set_(
     """Write and pin the ERC-7572 JSON and point contractURI at it (the admin only)."""
     from provenance.content.artwork import load_artwork
     from provenance.content.collection import build_contract_metadata
-    from provenance.workflows.exhibition import set_collection
+    from provenance.workflows.contract_metadata import set_collection
 
     load_artwork(image)  # a bad cover fails before the chain is touched
     build_contract_metadata(  # and so do bad texts

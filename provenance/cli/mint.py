@@ -61,10 +61,10 @@ def mint(
     from provenance.chain.address import parse_address
     from provenance.content.message import read_message
     from provenance.content.token import require_donor_key, token_spec
-    from provenance.workflows.context import content_services
     from provenance.workflows.donor_key import resolve_donor_key
     from provenance.workflows.mint import DONOR_KEY_OPTIONS, MintRequest
     from provenance.workflows.mint import mint as run_mint
+    from provenance.workflows.session import content_services
 
     data = read_message(message, message_file)
     given = bool(donor_signature or donor_tx or donor_pubkey or donor_encryption_key)

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
     from provenance.chain.network import Chain
     from provenance.chain.token_id import TokenRef
-    from provenance.workflows.context import Collection
+    from provenance.workflows.session import Session
 
 __all__ = [
     "ADDRESS",
@@ -124,11 +124,11 @@ class Connection:
     password_env: str | None = None
     keystore_dir: Path | None = None
 
-    def open(self, *, with_signer: bool = False) -> Collection:
+    def open(self, *, with_signer: bool = False) -> Session:
         """The workflows' context (connects; on the devnet, starts it and deploys on first use)."""
-        from provenance.workflows.context import open_collection
+        from provenance.workflows.session import open_session
 
-        return open_collection(
+        return open_session(
             rpc_url=self.rpc_url,
             chain_id=self.chain_id,
             contract=self.contract,

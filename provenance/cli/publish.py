@@ -34,8 +34,8 @@ def publish(
     Safe to re-run: what the remote side already holds is skipped. Exit 1 when anything failed,
     one line per failure on stderr.
     """
-    from provenance.workflows.context import content_services
     from provenance.workflows.publish import publish as run_publish
+    from provenance.workflows.session import content_services
 
     if not kubo_api and not pinning_endpoint:
         raise InputError("give --kubo-api and/or --pinning-endpoint: where to publish")

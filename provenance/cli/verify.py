@@ -20,10 +20,10 @@ from provenance.untrusted import plain_text, rich_text
 
 if TYPE_CHECKING:
     from provenance.chain.token_id import TokenRef
-    from provenance.workflows.context import Collection
+    from provenance.workflows.session import Session
 
 
-def _token_or_file(text: str, connection: Connection) -> tuple[Collection, int]:
+def _token_or_file(text: str, connection: Connection) -> tuple[Session, int]:
     """The collection and the token TEXT names: an image file (its sha256 is the token id), a
     unique hex prefix of a minted token, or the full id in decimal or 0x hex."""
     from provenance.chain.token_id import parse_token_ref, token_id_of_file
@@ -87,7 +87,7 @@ def verify(
         raise InputError("--regenerate needs --model (a run folder or an exported model)")
     from provenance.content.credentials import load_anchor
     from provenance.state.home import home
-    from provenance.workflows.context import open_content_source
+    from provenance.workflows.session import open_content_source
 
     anchor = load_anchor(trust_anchor, home().identity)
     source = open_content_source(kubo_api, gateways)
@@ -152,7 +152,7 @@ def decrypt(
     if not connection.has_signer:
         raise InputError("decrypt needs the donor's key: --account NAME or --private-key-env VAR")
     key = connection.local_account()
-    from provenance.workflows.context import open_content_source
+    from provenance.workflows.session import open_content_source
 
     source = open_content_source(kubo_api, gateways)
     collection = connection.open()

@@ -17,7 +17,6 @@ from provenance.content.message import read_message
 from provenance.content.token import require_donor_key, token_spec
 from provenance.errors import ChainError, InputError, ProvenanceError
 from provenance.state.journal import MintEntry
-from provenance.workflows.context import Collection
 from provenance.workflows.donor_key import resolve_donor_key
 from provenance.workflows.mint import (
     MintRequest,
@@ -28,6 +27,7 @@ from provenance.workflows.mint import (
     send,
     stage,
 )
+from provenance.workflows.session import Session
 
 __all__ = ["COLUMNS", "BatchOutcome", "batch_requests", "mint_batch", "read_rows"]
 
@@ -74,7 +74,7 @@ def read_rows(directory: Path, donors: Path) -> list[dict[str, str]]:
 
 
 def batch_requests(
-    directory: Path, rows: Iterable[dict[str, str]], collection: Collection
+    directory: Path, rows: Iterable[dict[str, str]], collection: Session
 ) -> Iterator[MintRequest]:
     """One mint request per row, every key and message checked (raise on the first bad row)."""
     seen: dict[bytes, str] = {}
@@ -119,7 +119,7 @@ class BatchOutcome:
 
 def mint_batch(
     requests: Iterable[MintRequest],
-    collection: Collection,
+    collection: Session,
     *,
     window: int = 64,
     progress: Callable[[BatchOutcome], None] | None = None,

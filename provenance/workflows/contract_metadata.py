@@ -18,7 +18,7 @@ from provenance.content.collection import parse_contract_metadata as parse
 from provenance.content.metadata import CONTENT_PROFILE, MAX_METADATA_BYTES
 from provenance.errors import ChainError, ProvenanceError
 from provenance.ipfs.reader import ContentSource
-from provenance.workflows.context import Collection
+from provenance.workflows.session import Session
 
 __all__ = ["CollectionSet", "read_collection_info", "set_collection"]
 
@@ -34,7 +34,7 @@ class CollectionSet:
 
 
 def set_collection(
-    collection: Collection,
+    collection: Session,
     *,
     name: str,
     description: str,
@@ -77,7 +77,7 @@ def set_collection(
     return CollectionSet(uri, metadata_cid, image_cid, receipt.tx_hash)
 
 
-def read_collection_info(collection: Collection, source: ContentSource) -> CollectionInfo | None:
+def read_collection_info(collection: Session, source: ContentSource) -> CollectionInfo | None:
     """The collection's ERC-7572 document, or None when it names none or it cannot be read."""
     try:
         uri = str(collection.contract.call("contractURI"))

@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING
 
 from provenance.chain.outbox import SendError
 from provenance.content.token import TokenSpec
-from provenance.workflows.context import Collection
 from provenance.workflows.mint_send import MintResult, confirm, send
 from provenance.workflows.mint_stage import DONOR_KEY_OPTIONS, stage
+from provenance.workflows.session import Session
 
 if TYPE_CHECKING:
     from provenance.seal import DonorKey
@@ -53,7 +53,7 @@ Progress = Callable[[str], None]
 
 
 def mint(
-    request: MintRequest, collection: Collection, *, progress: Progress | None = None
+    request: MintRequest, collection: Session, *, progress: Progress | None = None
 ) -> MintResult:
     """Mint one artwork, or finish its interrupted mint."""
     note = progress or (lambda _step: None)

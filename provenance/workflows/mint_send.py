@@ -16,7 +16,7 @@ from provenance.chain.tx import Sender
 from provenance.errors import ChainError, ContractRevert
 from provenance.state.failpoints import failpoint
 from provenance.state.journal import Journal, MintEntry, MintState, parse_attempts
-from provenance.workflows.context import AlreadyMinted, Collection
+from provenance.workflows.session import AlreadyMinted, Session
 
 if TYPE_CHECKING:
     from provenance.workflows.mint import Progress
@@ -84,7 +84,7 @@ class MintSlot:
         self.entry = self.journal.reset(self.entry)
 
 
-def _mint_call(collection: Collection, entry: MintEntry) -> TxCall:
+def _mint_call(collection: Session, entry: MintEntry) -> TxCall:
     contract = collection.contract
     data = contract.mint_calldata(
         to=entry.donor,
@@ -96,7 +96,7 @@ def _mint_call(collection: Collection, entry: MintEntry) -> TxCall:
 
 
 def send(
-    entry: MintEntry, collection: Collection, sender: Sender, *, note: Progress
+    entry: MintEntry, collection: Session, sender: Sender, *, note: Progress
 ) -> tuple[MintEntry, Receipt | None]:
     """Bring the entry to ``sent`` (or find its receipt) through the outbox. Never a second
     transaction while an earlier one of this mint may still be mined: a replacement reuses its
@@ -126,7 +126,7 @@ def send(
 
 def confirm(
     entry: MintEntry,
-    collection: Collection,
+    collection: Session,
     *,
     receipt: Receipt | None,
     resumed: bool,
@@ -165,7 +165,7 @@ def confirm(
     )
 
 
-def _failure_reason(collection: Collection, entry: MintEntry) -> str:
+def _failure_reason(collection: Session, entry: MintEntry) -> str:
     """Replay a failed mint as a call to decode why it reverted."""
     contract = collection.contract
     try:

@@ -22,7 +22,7 @@ from provenance.ipfs.cid import raw_cid_for_sha256
 from provenance.state.failpoints import failpoint
 from provenance.state.fingerprint import differing_parts, fingerprint
 from provenance.state.journal import MintEntry, MintState
-from provenance.workflows.context import AlreadyMinted, Collection
+from provenance.workflows.session import AlreadyMinted, Session
 
 if TYPE_CHECKING:
     from provenance.ipfs import Blockstore
@@ -50,7 +50,7 @@ def _intent_fields(metadata: bytes) -> dict[str, Any]:
 
 
 def stage(
-    request: MintRequest, collection: Collection, *, note: Progress, check_minter: bool
+    request: MintRequest, collection: Session, *, note: Progress, check_minter: bool
 ) -> tuple[MintEntry, bool]:
     """Journal the intent and store the content: everything before a transaction exists."""
     artwork = request.token.artwork
@@ -192,7 +192,7 @@ def _store(store: Blockstore, artwork: Artwork, entry: MintEntry, attachments: A
         attachments.store(store)
 
 
-def _publish(collection: Collection, entry: MintEntry, attachments: Attachments) -> None:
+def _publish(collection: Session, entry: MintEntry, attachments: Attachments) -> None:
     """Copy the content to Kubo (as a CAR of the exact blocks, roots pinned) and ask a pinning
     service to pin it, when configured (``ipfs.remote.push``, as ``publish`` does)."""
     from provenance.ipfs.remote.push import push_to_kubo, push_to_pinning

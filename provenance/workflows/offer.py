@@ -58,7 +58,7 @@ from provenance.errors import (
 from provenance.ipfs.cid import raw_cid_for_sha256
 from provenance.ipfs.reader import ContentSource
 from provenance.state.home import atomic_write, home
-from provenance.workflows.context import AlreadyMinted, Collection
+from provenance.workflows.session import AlreadyMinted, Session
 
 __all__ = [
     "ERC1271_MAGIC",
@@ -75,7 +75,7 @@ ERC1271_MAGIC = bytes.fromhex("1626ba7e")
 
 def make_offer(
     token: TokenSpec | Path,
-    collection: Collection,
+    collection: Session,
     *,
     min_donation: int,
     recipient: str | None = None,
@@ -175,7 +175,7 @@ class OfferCheck:
 
 def check_offer(
     offer: Offer,
-    collection: Collection,
+    collection: Session,
     source: ContentSource,
     *,
     redeemer: str | None = None,
@@ -272,7 +272,7 @@ def check_offer(
     return OfferCheck(offer=offer, metadata=_check_content(offer, source))
 
 
-def erc1271_approves(collection: Collection, wallet: str, digest: bytes, signature: bytes) -> bool:
+def erc1271_approves(collection: Session, wallet: str, digest: bytes, signature: bytes) -> bool:
     """Whether contract ``wallet`` approves ``signature`` over ``digest`` (ERC-1271): its
     ``isValidSignature(bytes32,bytes)`` returns the magic value 0x1626ba7e. A revert, or any other
     answer, means no."""
@@ -361,12 +361,12 @@ def _voucher_topics(voucher: Voucher) -> list[str | None]:
     ]
 
 
-def _redeemed_as(collection: Collection, voucher: Voucher) -> str:
+def _redeemed_as(collection: Session, voucher: Voucher) -> str:
     events = collection.contract.events("VoucherRedeemed", topics=_voucher_topics(voucher))
     return f" (token {short_token(int(events[0].args['tokenId']))})" if events else ""
 
 
-def _canceled_by(collection: Collection, voucher: Voucher) -> str:
+def _canceled_by(collection: Session, voucher: Voucher) -> str:
     events = collection.contract.events("VoucherCanceled", topics=_voucher_topics(voucher))
     if not events:
         return ""

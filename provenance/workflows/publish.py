@@ -29,7 +29,7 @@ from provenance.content.metadata import MAX_METADATA_BYTES, parse_metadata
 from provenance.errors import ProvenanceError
 from provenance.ipfs.cid import raw_cid_for_sha256
 from provenance.ipfs.remote.push import Pushed, normal_cid, push_to_kubo, push_to_pinning
-from provenance.workflows.context import Collection
+from provenance.workflows.session import Session
 
 if TYPE_CHECKING:
     from provenance.ipfs import Blockstore, KuboClient, PinningClient
@@ -99,7 +99,7 @@ def _metadata_items(metadata: dict[str, Any], label: str) -> list[Item]:
     return items
 
 
-def needed(collection: Collection, store: Blockstore) -> tuple[list[Item], list[str]]:
+def needed(collection: Session, store: Blockstore) -> tuple[list[Item], list[str]]:
     """(every root the exhibition needs, problems found while listing them)."""
     contract = collection.contract
     items: list[Item] = []
@@ -147,7 +147,7 @@ def needed(collection: Collection, store: Blockstore) -> tuple[list[Item], list[
 
 
 def publish(
-    collection: Collection,
+    collection: Session,
     *,
     kubo: KuboClient | None,
     pinning: PinningClient | None,

@@ -18,8 +18,8 @@ from provenance.content.offer import Offer
 from provenance.errors import ChainError, InputError
 from provenance.ipfs.reader import ContentSource
 from provenance.state.fingerprint import differing_parts, fingerprint
-from provenance.workflows.context import Collection
 from provenance.workflows.offer import check_offer
+from provenance.workflows.session import Session
 
 __all__ = ["RedeemResult", "redeem"]
 
@@ -42,7 +42,7 @@ class RedeemResult:
 
 def redeem(
     offer: Offer,
-    collection: Collection,
+    collection: Session,
     source: ContentSource,
     *,
     message: bytes | None = None,
@@ -120,9 +120,7 @@ def redeem(
     return _confirm(offer, collection, sent.receipt, resumed=sent.resumed)
 
 
-def _confirm(
-    offer: Offer, collection: Collection, receipt: Receipt, *, resumed: bool
-) -> RedeemResult:
+def _confirm(offer: Offer, collection: Session, receipt: Receipt, *, resumed: bool) -> RedeemResult:
     minted = collection.contract.minted_from_receipt(receipt)
     redeemed = collection.contract.events_in(receipt, "VoucherRedeemed")
     return RedeemResult(

@@ -1,4 +1,9 @@
-"""One collection to act on: the chain, the contract, the content store, the journal, the signer."""
+"""The session a command works in: the chain, the collection's contract, the content store, the
+journal, the signer and the journaled outbox they send through.
+
+Named ``Session`` (not "collection", which is the ERC-7572 document ``collection set`` writes).
+Workflows take it as their ``collection`` argument: the collection they act on, connected.
+"""
 
 from __future__ import annotations
 
@@ -25,15 +30,17 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AlreadyMinted",
-    "Collection",
+    "Session",
     "content_services",
-    "open_collection",
     "open_content_source",
+    "open_session",
 ]
 
 
 @dataclass
-class Collection:
+class Session:
+    """What ``open_session`` connected; read-only commands have no ``sender``."""
+
     chain: Chain
     contract: ProvenanceArt
     store: Blockstore
@@ -127,7 +134,7 @@ def content_services(
     return kubo, pinning
 
 
-def open_collection(
+def open_session(
     *,
     rpc_url: str | None = None,
     chain_id: int | None = None,
@@ -137,7 +144,7 @@ def open_collection(
     password_env: str | None = None,
     keystore_dir: Path | None = None,
     with_signer: bool = False,
-) -> Collection:
+) -> Session:
     """Connect (starting the devnet and deploying there on first use) and open local state."""
     from provenance.ipfs import Blockstore
 
@@ -155,7 +162,7 @@ def open_collection(
     # signs this command: an implicit deployment must not make a stranger its admin.
     bound = resolve_contract(chain, contract=contract)
     sender = Sender(chain.rpc, local, chain_id=chain.chain_id) if with_signer and local else None
-    return Collection(chain=chain, contract=bound, store=Blockstore.open(), sender=sender)
+    return Session(chain=chain, contract=bound, store=Blockstore.open(), sender=sender)
 
 
 def open_content_source(kubo_api: str | None, gateways: tuple[str, ...]) -> ContentSource:
