@@ -17,7 +17,7 @@ from provenance.content.artwork import Artwork
 from provenance.content.attachments import Attachments
 from provenance.content.metadata import CONTENT_PROFILE, canonical_json
 from provenance.content.token import require_donor_key
-from provenance.errors import ChainError, InputError, ProvenanceError
+from provenance.errors import ChainError, InputError
 from provenance.ipfs.cid import raw_cid_for_sha256
 from provenance.state.failpoints import failpoint
 from provenance.state.fingerprint import differing_parts, fingerprint
@@ -177,19 +177,11 @@ def _image_cid(artwork: Artwork) -> str:
 
 
 def _store(store: Blockstore, artwork: Artwork, entry: MintEntry, attachments: Attachments) -> None:
-    from provenance.ipfs import add_bytes
 
-    with store.locked():  # no `ipfs gc` between adding the blocks and pinning them
-        image = add_bytes(artwork.data, store=store, params=CONTENT_PROFILE)
-        metadata = add_bytes(entry.metadata, store=store, params=CONTENT_PROFILE)
-        if str(image.cid) != entry.image_cid or str(metadata.cid) != entry.metadata_cid:
-            raise ProvenanceError(
-                f"stored content does not match the journal (image {image.cid} vs"
-                f" {entry.image_cid}, metadata {metadata.cid} vs {entry.metadata_cid})"
-            )
-        store.pin(entry.image_cid)
-        store.pin(entry.metadata_cid)
-        attachments.store(store)
+    # The journal's CIDs are what will be minted: the stored content must have exactly them.
+    store.add_pinned(artwork.data, params=CONTENT_PROFILE, expect=entry.image_cid)
+    store.add_pinned(entry.metadata, params=CONTENT_PROFILE, expect=entry.metadata_cid)
+    attachments.store(store)
 
 
 def _publish(collection: Session, entry: MintEntry, attachments: Attachments) -> None:

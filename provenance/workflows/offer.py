@@ -39,6 +39,7 @@ from provenance.content.metadata import (
     parse_metadata,
 )
 from provenance.content.offer import (
+    ERC1271_MAGIC,
     Offer,
     Voucher,
     load_offer,
@@ -69,9 +70,6 @@ __all__ = [
     "saved_offers",
 ]
 
-# ERC-1271: bytes4(keccak256("isValidSignature(bytes32,bytes)")), both the selector and the answer.
-ERC1271_MAGIC = bytes.fromhex("1626ba7e")
-
 
 def make_offer(
     token: TokenSpec | Path,
@@ -85,7 +83,6 @@ def make_offer(
     """Store the token's artwork and metadata (pinned), sign a voucher for them, keep a copy of
     the offer under ``PROVENANCE_HOME/offers/`` (the gallery lists it) and return it. A bare path
     is an artwork with no other token options."""
-    from provenance.ipfs import add_bytes
 
     if collection.sender is None:
         raise InputError("an offer needs the artist's signing key")
@@ -111,17 +108,16 @@ def make_offer(
     from provenance.content.credentials import mint_binding  # c2pa only for a signed PNG
 
     credentials = mint_binding(art.data, home().identity)  # a redeemed token binds it too
-    with collection.store.locked():  # no `ipfs gc` between adding the blocks and pinning them
-        image = add_bytes(art.data, store=collection.store, params=CONTENT_PROFILE)
-        metadata = spec.metadata(image_cid=str(image.cid), donor=to, credentials=credentials)
-        encoded = canonical_json(metadata)
-        stored = add_bytes(encoded, store=collection.store, params=CONTENT_PROFILE)
-        digest = hashlib.sha256(encoded).digest()
-        if str(stored.cid) != raw_cid_for_sha256(digest):
-            raise ProvenanceError(f"metadata stored as {stored.cid}, not as a single raw block")
-        collection.store.pin(str(image.cid))
-        collection.store.pin(str(stored.cid))
-        spec.attachments.store(collection.store)
+    store = collection.store
+    image_cid = store.add_pinned(art.data, params=CONTENT_PROFILE)
+    metadata = spec.metadata(image_cid=image_cid, donor=to, credentials=credentials)
+    encoded = canonical_json(metadata)
+    digest = hashlib.sha256(encoded).digest()
+    # Metadata is one raw block, so the contract can derive its CID from the digest it stores.
+    metadata_cid = store.add_pinned(
+        encoded, params=CONTENT_PROFILE, expect=raw_cid_for_sha256(digest)
+    )
+    spec.attachments.store(store)
     start = now if now is not None else int(time.time())
     deadline = NO_DEADLINE if expires_in is None else min(start + expires_in, NO_DEADLINE)
     voucher = Voucher(
@@ -144,8 +140,8 @@ def make_offer(
         contract=contract.address,
         voucher=voucher,
         signature=bytes(signed.signature),
-        metadata_cid=str(stored.cid),
-        image_cid=str(image.cid),
+        metadata_cid=metadata_cid,
+        image_cid=image_cid,
     )
     atomic_write(home().offers / f"{offer.id_hex}.json", offer.encode())
     return offer
