@@ -35,6 +35,7 @@ LAYERS = {
     "contracts",
     "untrusted",
     "redact",
+    "http",
 }
 
 
