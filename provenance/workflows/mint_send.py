@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from provenance.chain.outbox import Journaled, Outbox, Outcome, SendError, TxCall
 from provenance.chain.rpc import Receipt
 from provenance.chain.tx import Sender
-from provenance.errors import ChainError, ContractRevert
+from provenance.errors import ChainError, ConfigError, ContractRevert
 from provenance.state.failpoints import failpoint
 from provenance.state.journal import Journal, MintEntry, MintState, parse_attempts
 from provenance.workflows.session import AlreadyMinted, Session
@@ -43,8 +43,8 @@ class MintSlot:
     """The outbox slot of one mint: its transaction lives in its own ``mints`` row, beside the
     content it mints, so one row tells the whole story of an artwork."""
 
-    def __init__(self, journal: Journal, entry: MintEntry, *, sender: str) -> None:
-        self.journal, self.entry, self.sender = journal, entry, sender
+    def __init__(self, journal: Journal, entry: MintEntry) -> None:
+        self.journal, self.entry = journal, entry
         self.description = "mint of this artwork"
         self.where = f"journal {journal.path}, mint of {entry.artwork}"
 
@@ -60,7 +60,8 @@ class MintSlot:
             tx_hash=entry.tx_hash,
             raw_tx=entry.raw_tx,
             nonce=entry.nonce,
-            sender=self.sender,
+            # The row keeps no sender column: the signed bytes name who signed them.
+            sender=_signer_of(entry.raw_tx, where=f"mint of {entry.artwork}"),
             attempts=parse_attempts(entry.attempts, where=f"mint of {entry.artwork}"),
         )
 
@@ -84,6 +85,16 @@ class MintSlot:
         self.entry = self.journal.reset(self.entry)
 
 
+def _signer_of(raw_tx: bytes, *, where: str) -> str:
+    """The account that signed a journaled transaction; a damaged one is a ``ConfigError``."""
+    from eth_account import Account
+
+    try:
+        return str(Account.recover_transaction(raw_tx))
+    except Exception as exc:  # eth-account raises several types for bytes that are not a tx
+        raise ConfigError(f"the journal's {where} holds a damaged signed transaction") from exc
+
+
 def _mint_call(collection: Session, entry: MintEntry) -> TxCall:
     contract = collection.contract
     data = contract.mint_calldata(
@@ -102,7 +113,7 @@ def send(
     transaction while an earlier one of this mint may still be mined: a replacement reuses its
     nonce. A dropped transaction is sent afresh, and a fresh send's estimate names an artwork
     minted meanwhile."""
-    slot = MintSlot(collection.journal, entry, sender=sender.address)
+    slot = MintSlot(collection.journal, entry)
     outbox = Outbox(sender, slot, lock=collection.send_lock, failpoint=failpoint)
     if entry.state.in_flight:
         note(f"resuming transaction {entry.tx_hash}")

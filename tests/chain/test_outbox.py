@@ -24,7 +24,7 @@ from provenance.chain.address import to_checksum
 from provenance.chain.outbox import Journaled, JournalSlot, Outbox, Outcome, TxCall
 from provenance.chain.rpc import RpcClient
 from provenance.chain.tx import Sender
-from provenance.errors import InputError
+from provenance.errors import ConfigError, InputError
 from provenance.state.journal import Journal
 
 ME, OTHER = dev_accounts(2)
@@ -302,3 +302,37 @@ def test_transact_finishes_the_journaled_call_and_builds_afresh_only_when_needed
     with pytest.raises(InputError, match="already redeemed"):
         outbox().transact(refuse)
     assert len(node.received) == 1 and journal.transaction("test:1") is None
+
+
+def test_a_mint_signed_by_another_account_is_refused_by_name(tmp_path: Path) -> None:
+    """The mints table keeps no sender: the slot reads it from the signed bytes, so a mint
+    signed by one account is not finished (nor its nonce judged) as another's."""
+    from provenance.workflows.mint_send import MintSlot
+
+    node = FakeNode(latest=5)
+    outbox, journaled = journaled_outbox(node, account=OTHER)
+    journal = Journal(tmp_path / "journal.sqlite")
+    entry = journal.create(
+        chain_id=31337,
+        contract=CALL.to,
+        image_sha256="ab" * 32,
+        artwork="art.png",
+        donor=ME.address,
+        image_cid="bafkreiimage",
+        metadata_cid="bafkreimetadata",
+        metadata_sha256="cd" * 32,
+        metadata=b"{}",
+    )
+    entry = journal.update(
+        entry, state="signed", tx_hash=journaled.tx_hash, raw_tx=journaled.raw_tx, nonce=5
+    )
+    slot = MintSlot(journal, entry)
+    loaded = slot.load()
+    assert loaded is not None and loaded.sender == OTHER.address
+    mine = Outbox(outbox.sender, slot)
+    with pytest.raises(InputError, match=f"mint of this artwork by {OTHER.address} is pending"):
+        mine.resume(CALL)
+    assert node.received == []
+    journal.update(entry, raw_tx=b"\x02garbage")
+    with pytest.raises(ConfigError, match="damaged signed transaction"):
+        MintSlot(journal, entry).load()
