@@ -35,7 +35,7 @@ transaction). One policy:
    transaction journaled by another account is finished only by that account.
 
 The slot is the caller's: a mint keeps its transaction beside its content in the ``mints`` table
-(``workflows.minting.MintSlot``), every other intent in the ``transactions`` table
+(``workflows.mint_send.MintSlot``), every other intent in the ``transactions`` table
 (:class:`JournalSlot`), so that what the journal says about an intent is in one row. Within one
 process the :class:`~provenance.chain.tx.NonceManager` counts nonces.
 """
