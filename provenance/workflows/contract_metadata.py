@@ -66,7 +66,9 @@ def set_collection(
         action="set the contract URI",
         abi=contract.abi,
     )
-    receipt, _resumed = collection.transact(key, call, failpoints="contract-uri-")
+    receipt, _resumed = collection.transact(
+        key, call, description="setContractURI of this collection", failpoints="contract-uri-"
+    )
     return CollectionSet(uri, metadata_cid, image_cid, receipt.tx_hash)
 
 

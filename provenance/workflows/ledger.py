@@ -158,7 +158,9 @@ def release(collection: Session, payee: str | None = None) -> list[Released]:
             action="release",
             abi=contract.abi,
         )
-        receipt, resumed = collection.transact(key, call, failpoints="release-")
+        receipt, resumed = collection.transact(
+            key, call, description=f"release to {address}", failpoints="release-"
+        )
         events = contract.events_in(receipt, "PaymentReleased")
         done.append(
             Released(

@@ -55,7 +55,9 @@ def change_role(collection: Session, role: str, account: str, *, grant: bool) ->
         action=f"{verb}Role",
         abi=contract.abi,
     )
-    receipt, resumed = collection.transact(key, call, failpoints="role-")
+    receipt, resumed = collection.transact(
+        key, call, description=f"{verb} of the {role} role to {who}", failpoints="role-"
+    )
     return RoleChange(
         role, who, granted=grant, changed=True, tx_hash=receipt.tx_hash, resumed=resumed
     )
