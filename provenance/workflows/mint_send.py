@@ -88,10 +88,11 @@ class MintSlot:
 def _signer_of(raw_tx: bytes, *, where: str) -> str:
     """The account that signed a journaled transaction; a damaged one is a ``ConfigError``."""
     from eth_account import Account
+    from rlp.exceptions import RLPException
 
     try:
         return str(Account.recover_transaction(raw_tx))
-    except Exception as exc:  # eth-account raises several types for bytes that are not a tx
+    except (RLPException, TypeError, ValueError) as exc:  # what eth-account and rlp raise
         raise ConfigError(f"the journal's {where} holds a damaged signed transaction") from exc
 
 
