@@ -1,10 +1,13 @@
 """The PNG generation record: an iTXt chunk with keyword ``provenance`` holding RFC 8785 canonical
-JSON ``{"model": {"sha256", "cid"?}, "seed", "truncation"?, "code": "gan <version>",
-"training"?: {"source", "cid"?, "cid_profile"?, "images", "skipped", "preprocessing"}}``.
+JSON ``{"model": {"sha256", "cid"?}, "seed", "truncation"?, "upscale"?: {"factor", "filter"},
+"code": "gan <version>", "training"?: {"source", "cid"?, "cid_profile"?, "images", "skipped",
+"preprocessing"}}``.
 
 ``training`` (what the model learned from, copied from the export, see
 ``gan.input_pipeline.training_record``) is new and optional: records written before it still
-read, and regeneration compares only model, seed and truncation with the pixels.
+read, and regeneration compares only model, seed, truncation and upscale with the pixels.
+``upscale`` (optional) says the generated image was enlarged ``factor`` times with ``filter``
+(``lanczos`` or ``nearest``, see ``gan.sample.upscale``) before it was written.
 
 ``gan`` never imports ``provenance``: the toolkit reads records with its own hardened parser
 (``provenance.content.generation``, which must not need numpy), this module with
@@ -38,6 +41,9 @@ __all__ = [
 
 KEYWORD = "provenance"
 MAX_RECORD_BYTES = 64 * 1024  # the GAN writes well under 1 KB
+# What ``gan.sample.upscale`` does (importing it here would load jax just to read a record).
+UPSCALE_FILTER_NAMES = ("lanczos", "nearest")
+MAX_UPSCALE_FACTOR = 32
 
 
 def parse_record(text: str) -> dict[str, Any]:
@@ -53,6 +59,15 @@ def parse_record(text: str) -> dict[str, Any]:
         raise GanError("the PNG's provenance chunk lacks model.sha256")
     if not isinstance(record.get("seed"), int) or not isinstance(record.get("code"), str):
         raise GanError("the PNG's provenance chunk lacks an integer seed or the code version")
+    upscale = record.get("upscale")
+    if upscale is not None and not (
+        isinstance(upscale, dict)
+        and isinstance(upscale.get("factor"), int)
+        and not isinstance(upscale.get("factor"), bool)
+        and 2 <= upscale["factor"] <= MAX_UPSCALE_FACTOR
+        and upscale.get("filter") in UPSCALE_FILTER_NAMES
+    ):
+        raise GanError("the PNG's provenance chunk has a malformed upscale")
     return dict(record)
 
 
@@ -63,6 +78,7 @@ def make_record(
     truncation: float | None = None,
     cid: str | None = None,
     training: dict[str, Any] | None = None,
+    upscale: tuple[int, str] | None = None,
 ) -> dict[str, Any]:
     model: dict[str, Any] = {"sha256": model_sha256}
     if cid is not None:
@@ -70,6 +86,8 @@ def make_record(
     record: dict[str, Any] = {"model": model, "seed": int(seed), "code": f"gan {__version__}"}
     if truncation is not None:
         record["truncation"] = float(truncation)
+    if upscale is not None and upscale[0] != 1:
+        record["upscale"] = {"factor": int(upscale[0]), "filter": upscale[1]}
     if training is not None:
         record["training"] = training
     return record

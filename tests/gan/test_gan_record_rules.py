@@ -24,7 +24,20 @@ CASES = [
     "not json",
     "[" * 5000 + "]" * 5000,
     json.dumps({**GOOD, "pad": "x" * 70_000}),
+    json.dumps({**GOOD, "upscale": {"factor": 4, "filter": "lanczos"}}),
+    json.dumps({**GOOD, "upscale": {"factor": 1, "filter": "lanczos"}}),
+    json.dumps({**GOOD, "upscale": {"factor": 33, "filter": "nearest"}}),
+    json.dumps({**GOOD, "upscale": {"factor": True, "filter": "nearest"}}),
+    json.dumps({**GOOD, "upscale": {"factor": 2, "filter": "bicubic"}}),
+    json.dumps({**GOOD, "upscale": [2, "nearest"]}),
 ]
+
+
+def test_the_upscale_limits_are_gan_samples() -> None:
+    from gan.pngrecord import MAX_UPSCALE_FACTOR, UPSCALE_FILTER_NAMES
+    from gan.sample import MAX_UPSCALE, UPSCALE_FILTERS
+
+    assert (MAX_UPSCALE_FACTOR, set(UPSCALE_FILTER_NAMES)) == (MAX_UPSCALE, set(UPSCALE_FILTERS))
 
 
 @pytest.mark.parametrize("text", CASES, ids=range(len(CASES)))
