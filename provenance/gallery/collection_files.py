@@ -1,13 +1,13 @@
 """The machine-readable files every gallery publishes beside its pages, served and static alike:
-``provenance.json`` (the collection descriptor, gallery/descriptor.py) and ``copies.json`` (the
-copy index, gallery/copies.py)."""
+``provenance.json`` (the collection descriptor, content/descriptor.py) and ``copies.json`` (the
+copy index, content/copy_index.py)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from provenance.gallery.copies import build_copy_index
-from provenance.gallery.descriptor import COPIES_FILE, DESCRIPTOR_FILE, build_descriptor
+from provenance.content.copy_index import build_copy_index
+from provenance.content.descriptor import COPIES_FILE, DESCRIPTOR_FILE, build_descriptor
 
 if TYPE_CHECKING:
     from provenance.gallery.data import GalleryData

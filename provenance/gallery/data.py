@@ -19,9 +19,9 @@ from provenance.ipfs.cid import raw_cid_for_sha256
 
 if TYPE_CHECKING:
     from provenance.content.collection import CollectionInfo
-    from provenance.gallery.copies import CopyEntry
+    from provenance.content.copy_index import CopyEntry
     from provenance.ipfs.reader import ContentSource
-    from provenance.workflows.context import Collection
+    from provenance.workflows.session import Session
 
 __all__ = ["GalleryData", "OfferEntry", "Work", "collect"]
 
@@ -50,7 +50,7 @@ class Work:
     minted_block: int | None = None
     minted_tx: str | None = None
     problem: str | None = None  # why the metadata could not be shown (the badge turns red)
-    copy: CopyEntry | None = None  # its entry in the copy index (gallery/copies.py)
+    copy: CopyEntry | None = None  # its entry in the copy index (content/copy_index.py)
     # The Content Credentials check verify runs, for a work whose metadata binds a certificate:
     # (passed, evidence: signed by whom, trusted or not and why). gallery/credentials_view.py
     credentials: tuple[bool | None, str] | None = None
@@ -107,13 +107,13 @@ class GalleryData:
     offers: list[OfferEntry]
     block: int
     generated_at: int
-    # The collection's ERC-7572 document (name, statement, cover): workflows/exhibition.py.
+    # The collection's ERC-7572 document (name, statement, cover): workflows/contract_metadata.py.
     info: CollectionInfo | None = None
     cover: tuple[str, bytes] | None = None  # (file name, bytes) served beside the pages
     from_block: int = 0  # the collection's deployment block: where event scans start
 
 
-def collect(collection: Collection, source: ContentSource) -> GalleryData:
+def collect(collection: Session, source: ContentSource) -> GalleryData:
     contract = collection.contract
     donations = {
         int(e.args["tokenId"]): int(e.args["donation"]) for e in contract.events("VoucherRedeemed")
@@ -124,7 +124,7 @@ def collect(collection: Collection, source: ContentSource) -> GalleryData:
     works = [
         _work(collection, token_id, source, donations, minted) for token_id in reversed(minted)
     ]
-    from provenance.workflows.exhibition import read_collection_info, read_cover
+    from provenance.workflows.contract_metadata import read_collection_info, read_cover
 
     info = read_collection_info(collection, source)
     try:
@@ -146,7 +146,7 @@ def collect(collection: Collection, source: ContentSource) -> GalleryData:
 
 
 def _work(
-    collection: Collection,
+    collection: Session,
     token_id: int,
     source: ContentSource,
     donations: dict[int, int],
@@ -183,8 +183,8 @@ def _work(
         return work
     try:
         _fill_from_metadata(work, metadata)
-        from provenance.gallery.copies import copy_entry
         from provenance.gallery.credentials_view import work_credentials
+        from provenance.workflows.copies import copy_entry
 
         work.credentials = work_credentials(metadata["provenance"], record.image_digest, source)
         work.copy = copy_entry(
@@ -222,7 +222,7 @@ def _fill_from_metadata(work: Work, metadata: dict[str, Any]) -> None:
     work.animation = dict(committed) if isinstance(committed, dict) else None
 
 
-def _offers(collection: Collection, source: ContentSource) -> list[OfferEntry]:
+def _offers(collection: Session, source: ContentSource) -> list[OfferEntry]:
     """Offers made from this home for this collection that can still be redeemed."""
     from provenance.workflows.offer import check_offer, saved_offers
 

@@ -16,7 +16,7 @@ from provenance.gallery.exhibit import site_header
 if TYPE_CHECKING:
     from provenance.gallery.data import GalleryData
     from provenance.gallery.site import PageSettings
-    from provenance.workflows.context import Collection
+    from provenance.workflows.session import Session
 
 __all__ = ["TOKEN_PAGE", "redeemed_offer_page", "render_token_page"]
 
@@ -65,7 +65,7 @@ from.</p>
     )
 
 
-def redeemed_offer_page(collection: Collection, rel: str) -> str | None:
+def redeemed_offer_page(collection: Session, rel: str) -> str | None:
     """For a served gallery: the token page an offer's URL (``offer/<id>.html``, its QR code)
     leads to once the offer was redeemed (the token id is the image digest the artist signed);
     None for any other path."""

@@ -20,16 +20,10 @@ from typing import TYPE_CHECKING, Any
 
 from provenance.chain.contract import ProvenanceArt
 from provenance.chain.token_id import short_token
-from provenance.content.fingerprint import NEAR_DISTANCE, Fingerprint, iscc_bits
+from provenance.content.copy_index import MAX_INDEX_BYTES, CopyEntry, CopyIndex, parse_copy_index
+from provenance.content.fingerprint import NEAR_DISTANCE, Fingerprint, iscc_bits, parse_fingerprint
 from provenance.content.metadata import MAX_METADATA_BYTES, parse_metadata
 from provenance.errors import ContractRevert, InputError, ProvenanceError
-from provenance.gallery.copies import (
-    MAX_INDEX_BYTES,
-    CopyEntry,
-    CopyIndex,
-    copy_entry,
-    parse_copy_index,
-)
 from provenance.ipfs.cid import raw_cid_for_sha256
 from provenance.ipfs.reader import ContentSource
 
@@ -37,14 +31,16 @@ __all__ = [
     "CopyKind",
     "CopyLookup",
     "CopyMatch",
+    "copy_entry",
     "find_copy",
+    "fingerprint_from_image",
     "gallery_index",
     "local_index",
     "look_for_copy",
 ]
 
 if TYPE_CHECKING:
-    from provenance.workflows.context import ReadTarget
+    from provenance.workflows.session import ReadTarget
 
 #: How many perceptual candidates are confirmed on chain before giving up.
 _MAX_CANDIDATES = 5
@@ -89,6 +85,60 @@ class CopyLookup:
     match: CopyMatch | None
     searched: int
     problem: str | None = None
+
+
+# Fingerprints computed from images (tokens minted before they were recorded), by image sha256:
+# the image bytes behind a digest never change.
+_COMPUTED: dict[bytes, Fingerprint] = {}
+_MAX_COMPUTED = 100_000
+
+
+def fingerprint_from_image(
+    prov: dict[str, Any], image_sha256: bytes, source: ContentSource
+) -> Fingerprint:
+    """A token's fingerprint: the one its metadata records, else computed from its image, whose
+    bytes must hash to the on-chain ``image_sha256`` (tokens minted before fingerprints)."""
+    recorded = parse_fingerprint(prov.get("fingerprint"))
+    if recorded is not None:
+        return recorded
+    known = _COMPUTED.get(image_sha256)
+    if known is not None:  # a served gallery re-reads the collection at every block
+        return known
+    from provenance.content.artwork import MAX_ARTWORK_BYTES
+    from provenance.content.fingerprint import fingerprint_of_bytes
+
+    image = prov["image"]
+    size = image.get("size")
+    limit = size if isinstance(size, int) and 0 < size <= MAX_ARTWORK_BYTES else MAX_ARTWORK_BYTES
+    data = source.cat(str(image["cid"]), max_size=limit)
+    if hashlib.sha256(data).digest() != image_sha256:
+        raise ProvenanceError(f"the image {image['cid']} does not hash to the on-chain digest")
+    computed = fingerprint_of_bytes(data, what=f"image {image['cid']}")
+    if len(_COMPUTED) < _MAX_COMPUTED:
+        _COMPUTED[image_sha256] = computed
+    return computed
+
+
+def copy_entry(
+    token_id: int,
+    metadata_sha256: str,
+    prov: dict[str, Any],
+    image_sha256: bytes,
+    source: ContentSource,
+) -> CopyEntry:
+    """The index entry of one token, from its hash-checked metadata's provenance record."""
+    generator = prov.get("generator")
+    model = generator.get("model") if isinstance(generator, dict) else None
+    model_sha = model.get("sha256") if isinstance(model, dict) else None
+    seed = generator.get("seed") if isinstance(generator, dict) else None
+    named = isinstance(model_sha, str) and isinstance(seed, int) and not isinstance(seed, bool)
+    return CopyEntry(
+        token_id=token_id,
+        metadata_sha256=metadata_sha256,
+        fingerprint=fingerprint_from_image(prov, image_sha256, source),
+        model_sha256=str(model_sha) if named else None,
+        seed=int(seed) if named else None,  # type: ignore[arg-type]
+    )
 
 
 IndexLoader = Callable[[bool], CopyIndex]  # refresh -> index
@@ -187,8 +237,8 @@ def _cached(path: Path, chain_id: int, contract: str) -> CopyIndex | None:
 
 def gallery_index(url: str, *, chain_id: int, contract: str) -> IndexLoader:
     """The copy index a gallery publishes (``url``), cached in the home."""
-    from provenance.gallery.descriptor import fetch_document
     from provenance.state.home import atomic_write
+    from provenance.workflows.session import fetch_document
 
     path = _cache_file(chain_id, contract, "gallery")
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from provenance.content.copy_index import parse_copy_index
+from provenance.content.descriptor import build_descriptor, descriptor_url, parse_descriptor
 from provenance.errors import InputError
-from provenance.gallery.copies import parse_copy_index
-from provenance.gallery.descriptor import build_descriptor, descriptor_url, parse_descriptor
 
 URL = "https://gallery.example/art/provenance.json"
 CONTRACT = "0x5FbDB2315678afecb367f032d93F642f64180aa3"

@@ -74,11 +74,11 @@ def test_signed_work_mints_verifies_and_regenerates(
     import threading
 
     from provenance.gallery import make_gallery_server
-    from provenance.workflows.context import open_collection
+    from provenance.workflows.session import open_session
 
     from ..workflows.conftest import run_cli
 
-    collection = open_collection()
+    collection = open_session()
     server = make_gallery_server(collection, port=0)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}/"

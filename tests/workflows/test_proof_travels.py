@@ -23,7 +23,7 @@ import pytest
 from PIL import Image
 
 from provenance.chain.accounts import dev_accounts
-from provenance.workflows.context import open_collection
+from provenance.workflows.session import open_session
 
 from .conftest import invoke, one_line_error, run_cli
 
@@ -69,7 +69,7 @@ def artist(home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dic
     old_token = mint_raw(home, canonical_json(metadata_for(older.getvalue())), older.getvalue())
     from provenance.gallery import make_gallery_server
 
-    server = make_gallery_server(open_collection(), port=0)
+    server = make_gallery_server(open_session(), port=0)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield {

@@ -16,6 +16,7 @@ from provenance.cli.gan.common import (
     parse_seeds,
     print_json,
 )
+from provenance.cli.options import json_option
 from provenance.content.generation import model_cid
 from provenance.errors import InputError, ProvenanceError
 
@@ -82,7 +83,7 @@ UPSCALE_FILTER_NAMES = {"smooth": "lanczos", "nearest": "nearest"}
     help="With --c2pa-identity: name the gallery that publishes the collection in the manifest,"
     " so `provenance verify FILE` alone finds it.",
 )
-@click.option("--json", "as_json", is_flag=True)
+@json_option
 def generate(
     model: str,
     seed: int | None,
@@ -110,7 +111,7 @@ def generate(
             raise InputError(
                 "--gallery-url is written into the Content Credentials: give --c2pa-identity"
             )
-        from provenance.gallery.descriptor import descriptor_url
+        from provenance.content.descriptor import descriptor_url
 
         descriptor_url(gallery_url)  # an http(s) URL, or one line and exit 2
     if data is not None and not data.startswith("builtin:") and not Path(data).is_dir():
@@ -129,7 +130,7 @@ def generate(
     identity, passphrase = None, b""
     if c2pa_identity is not None:
         with gan_errors():
-            from gan.identity import load_identity, unlock_signing_key
+            from provenance.identity.certificates import load_identity, unlock_signing_key
 
             identity = load_identity(c2pa_identity)
             passphrase = identity_passphrase()
@@ -186,7 +187,7 @@ def generate(
             )
             encoded = png_bytes(enlarge(pixels, *enlargement), item["record"])
             if identity is not None:
-                from gan.credentials import sign_png
+                from provenance.identity.c2pa import sign_png
 
                 encoded = sign_png(
                     encoded,

@@ -5,31 +5,20 @@ image code and, for a GAN work, the model's sha256 and the seed. ``verify`` read
 work a file copies; the index is only a hint: every entry it reports is first checked against the
 chain (the token's metadata digest, then the hash-checked metadata or image). Tokens minted before
 fingerprints were recorded get theirs computed from their image, after its sha256 is checked
-against the chain's. Format: docs/verify.md.
+against the chain's (``workflows/copies.py``, which also builds entries). Format: docs/verify.md.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from provenance.content.fingerprint import Fingerprint, iscc_bits, parse_fingerprint
-from provenance.errors import InputError, ProvenanceError
+from provenance.errors import InputError
 
-if TYPE_CHECKING:
-    from provenance.ipfs.reader import ContentSource
-
-__all__ = [
-    "CopyEntry",
-    "CopyIndex",
-    "build_copy_index",
-    "copy_entry",
-    "fingerprint_from_image",
-    "parse_copy_index",
-]
+__all__ = ["MAX_INDEX_BYTES", "CopyEntry", "CopyIndex", "build_copy_index", "parse_copy_index"]
 
 FORMAT = "provenance-copies"
 VERSION = 1
@@ -37,10 +26,6 @@ VERSION = 1
 MAX_INDEX_BYTES = 32 * 1024 * 1024
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _TOKEN = re.compile(r"0x[0-9a-f]{64}")
-# Fingerprints computed from images (tokens minted before they were recorded), by image sha256:
-# the image bytes behind a digest never change.
-_COMPUTED: dict[bytes, Fingerprint] = {}
-_MAX_COMPUTED = 100_000
 
 
 @dataclass(frozen=True)
@@ -82,54 +67,6 @@ class CopyIndex:
             "works": [e.record() for e in self.entries],
         }
         return json.dumps(document, separators=(",", ":")).encode() + b"\n"
-
-
-def fingerprint_from_image(
-    prov: dict[str, Any], image_sha256: bytes, source: ContentSource
-) -> Fingerprint:
-    """A token's fingerprint: the one its metadata records, else computed from its image, whose
-    bytes must hash to the on-chain ``image_sha256`` (tokens minted before fingerprints)."""
-    recorded = parse_fingerprint(prov.get("fingerprint"))
-    if recorded is not None:
-        return recorded
-    known = _COMPUTED.get(image_sha256)
-    if known is not None:  # a served gallery re-reads the collection at every block
-        return known
-    from provenance.content.artwork import MAX_ARTWORK_BYTES
-    from provenance.content.fingerprint import fingerprint_of_bytes
-
-    image = prov["image"]
-    size = image.get("size")
-    limit = size if isinstance(size, int) and 0 < size <= MAX_ARTWORK_BYTES else MAX_ARTWORK_BYTES
-    data = source.cat(str(image["cid"]), max_size=limit)
-    if hashlib.sha256(data).digest() != image_sha256:
-        raise ProvenanceError(f"the image {image['cid']} does not hash to the on-chain digest")
-    computed = fingerprint_of_bytes(data, what=f"image {image['cid']}")
-    if len(_COMPUTED) < _MAX_COMPUTED:
-        _COMPUTED[image_sha256] = computed
-    return computed
-
-
-def copy_entry(
-    token_id: int,
-    metadata_sha256: str,
-    prov: dict[str, Any],
-    image_sha256: bytes,
-    source: ContentSource,
-) -> CopyEntry:
-    """The index entry of one token, from its hash-checked metadata's provenance record."""
-    generator = prov.get("generator")
-    model = generator.get("model") if isinstance(generator, dict) else None
-    model_sha = model.get("sha256") if isinstance(model, dict) else None
-    seed = generator.get("seed") if isinstance(generator, dict) else None
-    named = isinstance(model_sha, str) and isinstance(seed, int) and not isinstance(seed, bool)
-    return CopyEntry(
-        token_id=token_id,
-        metadata_sha256=metadata_sha256,
-        fingerprint=fingerprint_from_image(prov, image_sha256, source),
-        model_sha256=str(model_sha) if named else None,
-        seed=int(seed) if named else None,  # type: ignore[arg-type]
-    )
 
 
 def build_copy_index(chain_id: int, contract: str, entries: list[CopyEntry]) -> CopyIndex:

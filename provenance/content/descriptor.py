@@ -5,7 +5,8 @@ chain id, contract, a public read-only RPC URL, IPFS gateways, the gallery's own
 Content Credentials trust anchors (PEM) and where the copy index is. ``gallery serve`` and
 ``gallery build`` write it; ``verify --gallery URL`` reads it as untrusted input (bounded size and
 depth, every field validated) and then checks everything against the chain itself. URLs in it may
-be relative: they are resolved against the descriptor's own URL. Format: docs/verify.md.
+be relative: they are resolved against the descriptor's own URL. Format: docs/verify.md. The
+format only: ``workflows/session.py`` fetches it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from provenance.errors import CouldNotCheck, InputError, ProvenanceError
+from provenance.errors import InputError
 
 __all__ = [
     "COPIES_FILE",
@@ -24,8 +25,6 @@ __all__ = [
     "Descriptor",
     "build_descriptor",
     "descriptor_url",
-    "fetch_descriptor",
-    "fetch_document",
     "parse_descriptor",
 ]
 
@@ -144,47 +143,3 @@ def parse_descriptor(data: bytes, *, url: str) -> Descriptor:
         copies_url=None if copies is None else _url(copies, url, "copies"),
         from_block=block,
     )
-
-
-def fetch_document(url: str, *, max_bytes: int, what: str, timeout: float = 15.0) -> bytes:
-    """GET ``url``, at most ``max_bytes``. Not answering (or a 5xx) is CouldNotCheck; a 404 or
-    an oversized answer is the user's bad URL (InputError)."""
-    import httpx
-
-    from provenance.redact import redact_url
-
-    shown = redact_url(url)
-    try:
-        with (
-            httpx.Client(timeout=timeout, follow_redirects=True) as client,
-            client.stream("GET", url) as response,
-        ):
-            if response.status_code >= 500 or response.status_code in (408, 429):
-                raise CouldNotCheck(
-                    f"could not check: {what} at {shown} answered HTTP {response.status_code}"
-                )
-            if response.status_code != 200:
-                raise InputError(
-                    f"{shown} answered HTTP {response.status_code} for {what}: is it a"
-                    " provenance gallery?"
-                )
-            body = bytearray()
-            for chunk in response.iter_bytes():
-                body += chunk
-                if len(body) > max_bytes:
-                    raise InputError(f"{what} at {shown} is larger than {max_bytes} bytes")
-            return bytes(body)
-    except httpx.HTTPError as exc:
-        raise CouldNotCheck(
-            f"could not check: {what} at {shown} did not answer ({type(exc).__name__})"
-        ) from exc
-
-
-def fetch_descriptor(gallery: str) -> Descriptor:
-    """The descriptor of the gallery at ``gallery`` (its URL or the descriptor's)."""
-    url = descriptor_url(gallery)
-    data = fetch_document(url, max_bytes=MAX_DESCRIPTOR_BYTES, what="the gallery's provenance.json")
-    try:
-        return parse_descriptor(data, url=url)
-    except ProvenanceError as exc:
-        raise InputError(exc.message) from exc

@@ -5,7 +5,7 @@ digitalSourceType is IPTC's ``trainedAlgorithmicMedia``, and a ``GENERATION_LABE
 the generation record (model sha256 and CID, seed, truncation, training-set CID) and, when the
 artist names it, a ``COLLECTION_LABEL`` assertion with the collection's gallery URL (so a file
 alone leads a verifier to the gallery that publishes its collection). It is signed
-ES256 with the artist's certificate (``gan.identity``), without a thumbnail (the default one
+ES256 with the artist's certificate (``provenance.identity.certificates``), without a thumbnail (the default one
 makes a 12 KB PNG 290 KB) and without a timestamp authority (nothing online).
 
 Regeneration still holds: the manifest lives in its own ``caBX`` chunk; the pixels and the
@@ -21,9 +21,8 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
-from gan import __version__
-from gan.errors import CredentialsError
-from gan.identity import ArtistIdentity, unlock_signing_key
+from provenance.errors import CredentialsError
+from provenance.identity.certificates import ArtistIdentity, unlock_signing_key
 
 __all__ = [
     "COLLECTION_LABEL",
@@ -53,6 +52,8 @@ def sign_png(
     """The PNG with a signed C2PA manifest embedded (the input is not modified); ``gallery_url``
     names the gallery that publishes the work's collection."""
     import c2pa
+
+    from gan import __version__  # the claim generator: the GAN that made the pixels
 
     manifest: dict[str, Any] = {
         "claim_generator_info": [{"name": "provenance-gan", "version": __version__}],
