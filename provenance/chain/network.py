@@ -17,6 +17,7 @@ from provenance.chain.address import parse_address
 from provenance.chain.contract import ProvenanceArt, deploy_provenance_art
 from provenance.chain.deployments import Deployments
 from provenance.chain.devnet import Devnet
+from provenance.chain.evm import BuildChoice, choose_build
 from provenance.chain.rpc import RpcClient, redact_url
 from provenance.chain.tx import Sender
 from provenance.errors import ConfigError, InputError
@@ -126,20 +127,27 @@ def resolve_contract(
             bound = ProvenanceArt(chain.rpc, entry["address"], from_block=int(entry["block"]))
             if bound.has_code():
                 return bound
-        return deploy(chain, deployer=deployer)
+        return deploy(chain, deployer=deployer)[0]
 
 
 def deploy(
-    chain: Chain, *, deployer: LocalAccount | None = None, **options: object
-) -> ProvenanceArt:
-    """Deploy the shipped artifact and record it in deployments.json."""
+    chain: Chain,
+    *,
+    deployer: LocalAccount | None = None,
+    evm_version: str | None = None,
+    **options: object,
+) -> tuple[ProvenanceArt, BuildChoice]:
+    """Deploy the build the chain can run (or the one ``evm_version`` names) and record it, with
+    its EVM version, in deployments.json."""
     account = deployer or signer(chain)
+    choice = choose_build(chain.rpc, evm_version)
     sender = Sender(chain.rpc, account, chain_id=chain.chain_id)
     from provenance.state.journal import Journal
 
     address, receipt = deploy_provenance_art(
         sender,
         journal=Journal(),
+        build=choice.build,
         **options,  # type: ignore[arg-type]
     )
     Deployments().put(
@@ -150,6 +158,8 @@ def deploy(
             "tx": receipt.tx_hash,
             "block": receipt.block_number,
             "deployer": sender.address,
+            "evm_version": choice.build.evm_version,
+            "contract_name": choice.build.contract,
         },
     )
-    return ProvenanceArt(chain.rpc, address, from_block=receipt.block_number)
+    return ProvenanceArt(chain.rpc, address, from_block=receipt.block_number), choice

@@ -50,6 +50,11 @@ class PayeeType(click.ParamType[tuple[str, int], str]):
     multiple=True,
     help="A payee and its shares of the donations, e.g. 0xA..:60 (repeat; default: the admin).",
 )
+@click.option(
+    "--evm-version",
+    type=click.Choice(["prague", "shanghai"]),
+    help="Which build to deploy (default: probe the chain; shanghai runs on nodes before Cancun).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @connection_options(signs=True, contract=False)
 def deploy(
@@ -59,6 +64,7 @@ def deploy(
     royalty_receiver: str | None,
     contract_uri: str,
     payees: tuple[tuple[str, int], ...],
+    evm_version: str | None,
     as_json: bool,
     connection: Connection,
 ) -> None:
@@ -82,9 +88,10 @@ def deploy(
         password_env=connection.password_env,
         keystore_dir=connection.keystore_dir,
     )
-    bound = run_deploy(
+    bound, choice = run_deploy(
         chain,
         deployer=local,
+        evm_version=evm_version,
         name=name,
         symbol=symbol,
         royalty_bps=royalty_bps,
@@ -100,6 +107,8 @@ def deploy(
                 "chain_id": chain.chain_id,
                 "admin": local.address,
                 "payees": [{"payee": a, "shares": n} for a, n in split],
+                "evm_version": choice.build.evm_version,
+                "contract_name": choice.build.contract,
             }
         )
         return
@@ -108,4 +117,8 @@ def deploy(
     out_console.print(
         f"ProvenanceArt deployed at {bound.address} on {chain.label} (admin {local.address};"
         f" payees {shares})"
+    )
+    out_console.print(
+        f"build: {choice.build.evm_version} ({choice.build.contract}, reentrancy guard in"
+        f" {choice.build.guard}): {choice.reason}"
     )

@@ -14,13 +14,15 @@ import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 
 import {IProvenanceArt} from "../src/IProvenanceArt.sol";
 import {ProvenanceArt} from "../src/ProvenanceArt.sol";
+import {ProvenanceArtBase} from "../src/ProvenanceArtBase.sol";
+import {ProvenanceArtShanghai} from "../src/ProvenanceArtShanghai.sol";
 import {ERC1271Wallet, RejectingBeneficiary, ReentrantBeneficiary} from "./Mocks.sol";
 
 contract ProvenanceArtTest is Test {
     using Strings for uint256;
     using Strings for address;
 
-    ProvenanceArt internal art;
+    ProvenanceArtBase internal art;
 
     uint256 internal constant ARTIST_KEY = 0xA11CE;
     uint256 internal constant PARTNER_KEY = 0xB0B;
@@ -82,7 +84,7 @@ contract ProvenanceArtTest is Test {
     }
 
     function test_Constructor_TwoPayees() public {
-        ProvenanceArt split = _deployWithPayees(_pair(artist, partner), _pair(60, 40));
+        ProvenanceArtBase split = _deployWithPayees(_pair(artist, partner), _pair(60, 40));
         address[] memory list = split.payees();
         assertEq(list.length, 2);
         assertEq(list[0], artist);
@@ -595,7 +597,7 @@ contract ProvenanceArtTest is Test {
     }
 
     function test_RevertWhen_RedeemSignedForOtherContract() public {
-        ProvenanceArt other = _deploy(artist, ROYALTY, 750, "ipfs://collection");
+        ProvenanceArtBase other = _deploy(artist, ROYALTY, 750, "ipfs://collection");
         IProvenanceArt.Voucher memory v = _voucher(address(0), 0, bytes32("replay"));
         (uint8 vv, bytes32 r, bytes32 s) = vm.sign(ARTIST_KEY, other.hashVoucher(v));
         vm.expectRevert(abi.encodeWithSelector(IProvenanceArt.InvalidVoucherSignature.selector, v.id, artist));
@@ -1123,11 +1125,21 @@ contract ProvenanceArtTest is Test {
 
     // ---------------------------------------------------------------- helpers
 
-    function _deploy(address admin, address royalty, uint96 bps, string memory uri) internal returns (ProvenanceArt) {
+    /// @dev The build under test: the default (transient guard) here, the pre-Cancun one in
+    /// {ProvenanceArtShanghaiTest}, which runs every test of this contract again.
+    function _deploy(address admin, address royalty, uint96 bps, string memory uri)
+        internal
+        virtual
+        returns (ProvenanceArtBase)
+    {
         return new ProvenanceArt("Provenance", "PROV", admin, royalty, bps, uri, new address[](0), new uint256[](0));
     }
 
-    function _deployWithPayees(address[] memory list, uint256[] memory parts) internal returns (ProvenanceArt) {
+    function _deployWithPayees(address[] memory list, uint256[] memory parts)
+        internal
+        virtual
+        returns (ProvenanceArtBase)
+    {
         return new ProvenanceArt("Provenance", "PROV", artist, ROYALTY, 750, "ipfs://collection", list, parts);
     }
 
@@ -1212,5 +1224,28 @@ contract ProvenanceArtTest is Test {
         }
         if (bits > 0) out[n++] = alphabet[(buffer << (5 - bits)) & 31];
         return string.concat("ipfs://b", string(out));
+    }
+}
+
+/// @notice Every test of {ProvenanceArtTest} again, on the pre-Cancun build (storage reentrancy guard).
+/// forge compiles it for Prague with OpenZeppelin 5.7; the shipped Shanghai artifact (OpenZeppelin
+/// 5.3.0, EVM Shanghai) runs the whole CLI flow on ganache in tests/chains/test_ganache.py.
+contract ProvenanceArtShanghaiTest is ProvenanceArtTest {
+    function _deploy(address admin, address royalty, uint96 bps, string memory uri)
+        internal
+        override
+        returns (ProvenanceArtBase)
+    {
+        return new ProvenanceArtShanghai(
+            "Provenance", "PROV", admin, royalty, bps, uri, new address[](0), new uint256[](0)
+        );
+    }
+
+    function _deployWithPayees(address[] memory list, uint256[] memory parts)
+        internal
+        override
+        returns (ProvenanceArtBase)
+    {
+        return new ProvenanceArtShanghai("Provenance", "PROV", artist, ROYALTY, 750, "ipfs://collection", list, parts);
     }
 }
