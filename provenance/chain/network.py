@@ -26,7 +26,60 @@ from provenance.state.home import file_lock, home
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
 
-__all__ = ["Chain", "connect", "resolve_contract", "signer"]
+__all__ = [
+    "KNOWN_NETWORKS",
+    "Chain",
+    "KnownNetwork",
+    "chain_label",
+    "chain_name",
+    "connect",
+    "default_confirmations",
+    "resolve_contract",
+    "signer",
+]
+
+
+@dataclass(frozen=True)
+class KnownNetwork:
+    name: str
+    #: Blocks on top of a transaction's own before it counts as final (``--confirmations``): a
+    #: few minutes of blocks on each network, beyond the reorganisations its users have seen.
+    confirmations: int
+
+
+#: The one table of chains known by name (the gallery's ``chains.js`` reads a JSON copy that
+#: ``scripts/build-gallery-js`` writes; a test keeps the two equal). Any other chain is its number.
+KNOWN_NETWORKS: dict[int, KnownNetwork] = {
+    1: KnownNetwork("Ethereum", 12),
+    11155111: KnownNetwork("Sepolia", 6),
+    17000: KnownNetwork("Holesky", 6),
+    8453: KnownNetwork("Base", 12),
+    10: KnownNetwork("Optimism", 12),
+    42161: KnownNetwork("Arbitrum One", 20),
+    137: KnownNetwork("Polygon", 32),
+    31337: KnownNetwork("devnet", 1),
+}
+# Unknown chains (ganache, hardhat, a private network): the receipt alone. Local nodes mine only
+# when sent a transaction, so waiting for more blocks there would wait for ever.
+_UNKNOWN_CONFIRMATIONS = 1
+
+
+def chain_name(chain_id: int) -> str:
+    """``Sepolia`` for a known chain id, ``chain 5`` for any other."""
+    known = KNOWN_NETWORKS.get(chain_id)
+    return known.name if known else f"chain {chain_id}"
+
+
+def chain_label(chain_id: int) -> str:
+    """``Sepolia (chain 11155111)`` for a known chain id, ``chain 5`` for any other."""
+    known = KNOWN_NETWORKS.get(chain_id)
+    return f"{known.name} (chain {chain_id})" if known else f"chain {chain_id}"
+
+
+def default_confirmations(chain_id: int) -> int:
+    """How many confirmations a transaction needs on ``chain_id`` unless the user says."""
+    known = KNOWN_NETWORKS.get(chain_id)
+    return known.confirmations if known else _UNKNOWN_CONFIRMATIONS
 
 
 @dataclass
@@ -39,7 +92,9 @@ class Chain:
     @property
     def label(self) -> str:
         return (
-            "devnet" if self.is_devnet else f"chain {self.chain_id} at {redact_url(self.rpc.url)}"
+            "devnet"
+            if self.is_devnet
+            else f"{chain_label(self.chain_id)} at {redact_url(self.rpc.url)}"
         )
 
 
