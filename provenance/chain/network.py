@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = [
     "KNOWN_NETWORKS",
     "Chain",
+    "Deployed",
     "KnownNetwork",
     "chain_label",
     "chain_name",
@@ -80,6 +81,13 @@ def default_confirmations(chain_id: int) -> int:
     """How many confirmations a transaction needs on ``chain_id`` unless the user says."""
     known = KNOWN_NETWORKS.get(chain_id)
     return known.confirmations if known else _UNKNOWN_CONFIRMATIONS
+
+
+@dataclass(frozen=True)
+class Deployed:
+    contract: ProvenanceArt
+    choice: BuildChoice  # which build, and why
+    tx_hash: str  # the deployment transaction
 
 
 @dataclass
@@ -182,7 +190,7 @@ def resolve_contract(
             bound = ProvenanceArt(chain.rpc, entry["address"], from_block=int(entry["block"]))
             if bound.has_code():
                 return bound
-        return deploy(chain, deployer=deployer)[0]
+        return deploy(chain, deployer=deployer).contract
 
 
 def deploy(
@@ -191,7 +199,7 @@ def deploy(
     deployer: LocalAccount | None = None,
     evm_version: str | None = None,
     **options: object,
-) -> tuple[ProvenanceArt, BuildChoice]:
+) -> Deployed:
     """Deploy the build the chain can run (or the one ``evm_version`` names) and record it, with
     its EVM version, in deployments.json."""
     account = deployer or signer(chain)
@@ -217,4 +225,5 @@ def deploy(
             "contract_name": choice.build.contract,
         },
     )
-    return ProvenanceArt(chain.rpc, address, from_block=receipt.block_number), choice
+    bound = ProvenanceArt(chain.rpc, address, from_block=receipt.block_number)
+    return Deployed(contract=bound, choice=choice, tx_hash=receipt.tx_hash)

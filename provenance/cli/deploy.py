@@ -88,7 +88,7 @@ def deploy(
         password_env=connection.password_env,
         keystore_dir=connection.keystore_dir,
     )
-    bound, choice = run_deploy(
+    deployed = run_deploy(
         chain,
         deployer=local,
         evm_version=evm_version,
@@ -98,6 +98,16 @@ def deploy(
         royalty_receiver=royalty_receiver,
         contract_uri=contract_uri,
         payees=list(payees),
+    )
+    from provenance.chain.verification import explorer_verification
+
+    bound, choice = deployed.contract, deployed.choice
+    verification = explorer_verification(
+        chain.rpc,
+        choice.build,
+        address=bound.address,
+        chain_id=chain.chain_id,
+        tx_hash=deployed.tx_hash,
     )
     split = list(payees) or [(local.address, 1)]
     if as_json:
@@ -109,6 +119,8 @@ def deploy(
                 "payees": [{"payee": a, "shares": n} for a, n in split],
                 "evm_version": choice.build.evm_version,
                 "contract_name": choice.build.contract,
+                "tx": deployed.tx_hash,
+                "verification": verification.to_json(),
             }
         )
         return
@@ -122,3 +134,16 @@ def deploy(
         f"build: {choice.build.evm_version} ({choice.build.contract}, reentrancy guard in"
         f" {choice.build.guard}): {choice.reason}"
     )
+    out_console.print(
+        "verify its source on an explorer (Solidity, standard-JSON input):\n"
+        f"  input        {verification.standard_json_input}\n"
+        f"  contract     {verification.contract}\n"
+        f"  compiler     {verification.compiler_version}\n"
+        f"  constructor  {verification.constructor_args}",
+        soft_wrap=True,
+    )
+    if verification.forge_command:
+        out_console.print(
+            f"  or, from a checkout of this repository: {verification.forge_command}",
+            soft_wrap=True,
+        )

@@ -11,10 +11,11 @@ import sys
 from pathlib import Path
 
 from coincurve import PrivateKey
+from eth_abi import decode
 
 from provenance.chain.accounts import dev_accounts
 from provenance.chain.rpc import RpcClient
-from provenance.contracts import load_artifact
+from provenance.contracts import load_artifact, load_standard_input
 
 from ..workflows.conftest import make_artwork
 from .conftest import GANACHE_CHAIN_ID
@@ -76,6 +77,27 @@ def test_whole_flow_on_ganache(ganache: str, tmp_path: Path) -> None:
     assert len(code) * 2 + 2 == len(load_artifact("ProvenanceArtShanghai")["deployedBytecode"])
     record = json.loads((tmp_path / "home/deployments.json").read_text())
     assert record[str(GANACHE_CHAIN_ID)]["ProvenanceArt"]["evm_version"] == "shanghai"
+
+    # What an explorer needs: the shipped standard-JSON input of this build and the constructor
+    # arguments exactly as sent (decoded here by eth-abi, independently of the toolkit's encoder).
+    verification = deployed["verification"]
+    assert isinstance(verification, dict)
+    shipped_input = json.loads(Path(verification["standard_json_input"]).read_text())
+    assert shipped_input == load_standard_input("ProvenanceArtShanghai")
+    assert shipped_input["settings"]["evmVersion"] == verification["evm_version"] == "shanghai"
+    assert (
+        verification["contract"] == "solidity/src/ProvenanceArtShanghai.sol:ProvenanceArtShanghai"
+    )
+    assert verification["compiler_version"].startswith("v0.8.30+commit.")
+    assert verification["forge_command"] is None  # forge would remap another OpenZeppelin
+    sent = rpc.get_transaction(str(deployed["tx"]))
+    assert sent is not None
+    bytecode = load_artifact("ProvenanceArtShanghai")["bytecode"]
+    assert sent.fields["input"] == bytecode + verification["constructor_args"].removeprefix("0x")
+    types = ["string", "string", "address", "address", "uint96", "string", "address[]", "uint256[]"]
+    args = decode(types, bytes.fromhex(verification["constructor_args"][2:]))
+    admin = artist.address.lower()
+    assert args == ("Provenance", "PROV", admin, admin, 500, "", (), ())
 
     # Mint with a message sealed to donor A's key; verify; decrypt with A's key.
     work_a = make_artwork(tmp_path / "a.png", 1)
