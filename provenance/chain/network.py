@@ -96,6 +96,8 @@ class Chain:
     chain_id: int
     key: str  # "devnet", or the decimal chain id
     is_devnet: bool
+    # Blocks before a transaction counts as final: --confirmations, else the network's default.
+    confirmations: int = 1
 
     @property
     def label(self) -> str:
@@ -107,7 +109,11 @@ class Chain:
 
 
 def connect(
-    *, rpc_url: str | None = None, chain_id: int | None = None, start: bool = True
+    *,
+    rpc_url: str | None = None,
+    chain_id: int | None = None,
+    start: bool = True,
+    confirmations: int | None = None,
 ) -> Chain:
     """The devnet (started when needed), or the RPC URL given / in ``PROVENANCE_RPC_URL``."""
     rpc_url = rpc_url or os.environ.get("PROVENANCE_RPC_URL") or None
@@ -118,7 +124,9 @@ def connect(
             raise ConfigError("the devnet is not running: run `provenance chain up`")
         rpc = RpcClient(info.rpc_url)
         actual = rpc.chain_id()
-        return Chain(rpc=rpc, chain_id=actual, key="devnet", is_devnet=True)
+        return Chain(
+            rpc=rpc, chain_id=actual, key="devnet", is_devnet=True, confirmations=confirmations or 1
+        )
     if not rpc_url.startswith(("http://", "https://")):
         raise InputError(f"--rpc-url must be an http(s) URL, got {redact_url(rpc_url)!r}")
     rpc = RpcClient(rpc_url)
@@ -127,7 +135,8 @@ def connect(
         raise ConfigError(
             f"wrong chain: {redact_url(rpc_url)} is chain {actual}, but chain {chain_id} was expected"
         )
-    return Chain(rpc=rpc, chain_id=actual, key=str(actual), is_devnet=False)
+    final = confirmations or default_confirmations(actual)
+    return Chain(rpc=rpc, chain_id=actual, key=str(actual), is_devnet=False, confirmations=final)
 
 
 def signer(
@@ -204,7 +213,7 @@ def deploy(
     its EVM version, in deployments.json."""
     account = deployer or signer(chain)
     choice = choose_build(chain.rpc, evm_version)
-    sender = Sender(chain.rpc, account, chain_id=chain.chain_id)
+    sender = Sender(chain.rpc, account, chain_id=chain.chain_id, confirmations=chain.confirmations)
     from provenance.state.journal import Journal
 
     address, receipt = deploy_provenance_art(

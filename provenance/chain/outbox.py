@@ -258,8 +258,9 @@ class Outbox:
         return self.send(call).hash, None, False
 
     def finish(self, call: TxCall, tx_hash: str, receipt: Receipt | None) -> Receipt:
-        """Wait for the receipt, clear the slot, raise on a failed transaction."""
-        if receipt is None:
+        """Wait for the receipt (and the confirmations that make it final), clear the slot, raise
+        on a failed transaction. A reorganisation that drops it leaves the slot for a re-run."""
+        if receipt is None or self.sender.confirmations > 1:
             receipt = self.wait(tx_hash)
         self.slot.clear()
         if not receipt.succeeded:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from provenance.chain.abi import ContractABI
+from provenance.chain.finality import wait_final
 from provenance.chain.rpc import Receipt, RpcClient, Transaction, to_hex
 from provenance.errors import ChainError, ContractRevert
 
@@ -73,10 +75,15 @@ class Sender:
         *,
         chain_id: int,
         nonces: NonceManager | None = None,
+        confirmations: int = 1,
     ) -> None:
         self.rpc = rpc
         self.account = account
         self.chain_id = chain_id
+        # Blocks (its own included) before a mined transaction counts as final: wait() waits for
+        # them (provenance.chain.finality). ``note`` is told how far it got while it waits.
+        self.confirmations = confirmations
+        self.note: Callable[[str], None] = lambda _step: None
         # Threads sharing this Sender share its nonces; separate processes are serialised by the
         # send lock, which re-reads the nonce from the node (see Collection.send_lock).
         self.nonces = nonces or NonceManager(rpc)
@@ -173,12 +180,15 @@ class Sender:
             raise
 
     def wait(self, tx_hash: str, *, timeout: float = 120.0, poll: float = 0.05) -> Receipt:
-        """The receipt, polling with back-off; ChainError naming the hash on timeout."""
+        """The receipt once final (``confirmations``), polling with back-off; ChainError naming
+        the hash on timeout, TransactionDropped when a reorganisation dropped it for good."""
         deadline = time.monotonic() + timeout
         while True:
             receipt = self.rpc.get_receipt(tx_hash)
             if receipt is not None:
-                return receipt
+                return wait_final(
+                    self.rpc, receipt, confirmations=self.confirmations, note=self.note
+                )
             if time.monotonic() > deadline:
                 raise ChainError(
                     f"no receipt for {tx_hash} after {timeout:.0f} s (still pending?)",

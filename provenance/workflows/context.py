@@ -145,11 +145,12 @@ def open_collection(
     password_env: str | None = None,
     keystore_dir: Path | None = None,
     with_signer: bool = False,
+    confirmations: int | None = None,
 ) -> Collection:
     """Connect (starting the devnet and deploying there on first use) and open local state."""
     from provenance.ipfs import Blockstore
 
-    chain = connect(rpc_url=rpc_url, chain_id=chain_id)
+    chain = connect(rpc_url=rpc_url, chain_id=chain_id, confirmations=confirmations)
     local = None
     if with_signer:
         local = signer(
@@ -162,7 +163,11 @@ def open_collection(
     # On first use the devnet's collection is deployed by dev account 0 (the artist), whoever
     # signs this command: an implicit deployment must not make a stranger its admin.
     bound = resolve_contract(chain, contract=contract)
-    sender = Sender(chain.rpc, local, chain_id=chain.chain_id) if with_signer and local else None
+    sender = None
+    if with_signer and local:
+        sender = Sender(
+            chain.rpc, local, chain_id=chain.chain_id, confirmations=chain.confirmations
+        )
     return Collection(chain=chain, contract=bound, store=Blockstore.open(), sender=sender)
 
 

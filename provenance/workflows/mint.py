@@ -34,6 +34,7 @@ from provenance.ipfs.cid import raw_cid_for_sha256
 from provenance.state.failpoints import failpoint
 from provenance.state.journal import Journal, MintEntry, parse_attempts
 from provenance.workflows.context import AlreadyMinted, Collection
+from provenance.workflows.reorgs import reopen_dropped
 
 if TYPE_CHECKING:
     from provenance.ipfs import Blockstore
@@ -131,7 +132,7 @@ def stage(
         # The chain is the authority: a journal row alone does not make a token.
         if existing:
             raise AlreadyMinted(existing, artwork.sha256)
-        entry = journal.update(entry, state="failed", error="the chain has no token for this image")
+        entry = reopen_dropped(journal, entry, note=note)  # a reorganisation dropped it
     if entry is None or entry.state in ("prepared", "stored", "failed"):
         if existing:
             if entry is not None:
@@ -407,10 +408,10 @@ def confirm(
     contract = collection.contract
     journal = collection.journal
     assert entry.tx_hash is not None
-    if receipt is None:
+    assert collection.sender is not None
+    if receipt is None or collection.sender.confirmations > 1:
         note(f"waiting for {entry.tx_hash}")
-        assert collection.sender is not None
-        receipt = collection.sender.wait(entry.tx_hash)
+        receipt = collection.sender.wait(entry.tx_hash)  # final: its confirmations included
     if not receipt.succeeded:
         error = _failure_reason(collection, entry)
         journal.update(entry, state="failed", error=error)

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from ..conftest import ROOT, _free_port, _stop, _wait_ready
+from ..conftest import ANVIL, HARDFORK, ROOT, _free_port, _stop, _wait_ready
 
 GANACHE = ROOT / "node_modules/ganache/dist/node/cli.js"
 GANACHE_CHAIN_ID = 1337
@@ -43,3 +43,22 @@ def ganache() -> Iterator[str]:
             return
         _stop(proc)
     pytest.fail("ganache did not start on a free loopback port after 5 attempts")
+
+
+def start_anvil(chain_id: int) -> tuple[subprocess.Popen[bytes], str]:
+    """An anvil (Prague rules, automine) with ``chain_id`` on a free port: (process, RPC URL).
+    The caller stops it with ``_stop``."""
+    for _attempt in range(5):
+        port = _free_port()
+        url = f"http://127.0.0.1:{port}"
+        args = [str(ANVIL), "--host", "127.0.0.1", "--port", str(port), "--hardfork", HARDFORK]
+        proc = subprocess.Popen(
+            [*args, "--chain-id", str(chain_id)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, "NO_COLOR": "1"},
+        )
+        if _wait_ready(proc, url):
+            return proc, url
+        _stop(proc)
+    pytest.fail(f"anvil (chain {chain_id}) did not start on a free loopback port")
