@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {AccessControlDefaultAdminRules} from
+    "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {ERC721} from "@openzeppelin/contracts/token/ERC721/ERC721.sol";
 import {ERC2981} from "@openzeppelin/contracts/token/common/ERC2981.sol";
 import {Address} from "@openzeppelin/contracts/utils/Address.sol";
@@ -32,7 +33,10 @@ import {IProvenanceArt} from "./IProvenanceArt.sol";
  * 2,600+ gas less). A recipient contract that cannot handle ERC-721 tokens must not be named.
  *
  * Roles: DEFAULT_ADMIN_ROLE (the artist) manages roles, royalties, the contract URI and may cancel
- * any voucher; MINTER_ROLE mints and signs vouchers. Donations are paid only to the payees, by
+ * any voucher; it has exactly one holder and changes hands only in two steps with a delay
+ * (OpenZeppelin's AccessControlDefaultAdminRules: {beginDefaultAdminTransfer}, then the new admin's
+ * {acceptDefaultAdminTransfer} once {INITIAL_ADMIN_DELAY} has passed). MINTER_ROLE mints and signs
+ * vouchers. Donations are paid only to the payees, by
  * {release}; no role can move them elsewhere.
  *
  * IMPORTANT: {redeem} and {release} call out (ERC-1271 signers, payees) and are not guarded here: the
@@ -40,9 +44,13 @@ import {IProvenanceArt} from "./IProvenanceArt.sol";
  * {ProvenanceArt} (Cancun and later), a storage slot in {ProvenanceArtShanghai} (pre-Cancun chains).
  * Everything else is this one source.
  */
-abstract contract ProvenanceArtBase is ERC721, ERC2981, AccessControl, EIP712, IProvenanceArt {
+abstract contract ProvenanceArtBase is ERC721, ERC2981, AccessControlDefaultAdminRules, EIP712, IProvenanceArt {
     /// @inheritdoc IProvenanceArt
     bytes32 public constant MINTER_ROLE = keccak256("MINTER_ROLE");
+
+    /// @notice The delay a new admin waits between being offered the role and accepting it
+    /// (OpenZeppelin's AccessControlDefaultAdminRules; the admin can change it, itself delayed).
+    uint48 public constant INITIAL_ADMIN_DELAY = 2 days;
 
     bytes32 private constant _VOUCHER_TYPEHASH = keccak256(
         "Voucher(address signer,address recipient,bytes32 metadataDigest,bytes32 imageDigest,uint256 minDonation,uint64 deadline,bytes32 id)"
@@ -80,10 +88,12 @@ abstract contract ProvenanceArtBase is ERC721, ERC2981, AccessControl, EIP712, I
         string memory contractURI_,
         address[] memory payees_,
         uint256[] memory shares_
-    ) ERC721(name_, symbol_) EIP712("ProvenanceArt", "2") {
-        if (admin == address(0)) revert InvalidAdmin(admin);
+    )
+        ERC721(name_, symbol_)
+        AccessControlDefaultAdminRules(INITIAL_ADMIN_DELAY, _nonZeroAdmin(admin))
+        EIP712("ProvenanceArt", "2")
+    {
         if (payees_.length != shares_.length) revert PayeesSharesMismatch(payees_.length, shares_.length);
-        _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(MINTER_ROLE, admin);
         _setDefaultRoyalty(royaltyReceiver, royaltyBps);
         emit DefaultRoyaltyUpdated(royaltyReceiver, royaltyBps);
@@ -288,8 +298,13 @@ abstract contract ProvenanceArtBase is ERC721, ERC2981, AccessControl, EIP712, I
         return CidV1.ipfsUriOfRawSha256(_metadataOf[tokenId]);
     }
 
-    /// @notice ERC-165: ERC-721 (+ metadata), ERC-2981, AccessControl, IProvenanceArt, ERC-165.
-    function supportsInterface(bytes4 interfaceId) public view override(ERC721, ERC2981, AccessControl) returns (bool) {
+    /// @notice ERC-165: ERC-721 (+ metadata), ERC-2981, AccessControl (+ default admin rules), IProvenanceArt, ERC-165.
+    function supportsInterface(bytes4 interfaceId)
+        public
+        view
+        override(ERC721, ERC2981, AccessControlDefaultAdminRules)
+        returns (bool)
+    {
         return interfaceId == type(IProvenanceArt).interfaceId || super.supportsInterface(interfaceId);
     }
 
@@ -304,6 +319,13 @@ abstract contract ProvenanceArtBase is ERC721, ERC2981, AccessControl, EIP712, I
         _metadataOf[tokenId] = metadataDigest;
         _mint(to, tokenId);
         emit ArtworkMinted(tokenId, to, metadataDigest, keccak256(sealedMessage), sealedMessage);
+    }
+
+    /// @dev Checked before OpenZeppelin's constructor sees it, so a zero admin reverts with this
+    /// contract's own error, as it always did.
+    function _nonZeroAdmin(address admin) private pure returns (address) {
+        if (admin == address(0)) revert InvalidAdmin(admin);
+        return admin;
     }
 
     function _requireOpen(address signer, bytes32 id) private view {

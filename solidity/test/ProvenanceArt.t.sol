@@ -3,6 +3,8 @@ pragma solidity ^0.8.24;
 
 import {Test} from "forge-std/Test.sol";
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+import {IAccessControlDefaultAdminRules} from
+    "@openzeppelin/contracts/access/extensions/IAccessControlDefaultAdminRules.sol";
 import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
 import {IERC721Metadata} from "@openzeppelin/contracts/token/ERC721/extensions/IERC721Metadata.sol";
@@ -1112,6 +1114,63 @@ contract ProvenanceArtTest is Test {
         vm.expectRevert(abi.encodeWithSelector(IProvenanceArt.VoucherSignerNotMinter.selector, v.id, partner));
         vm.prank(DONOR);
         art.redeem(v, sig, "");
+    }
+
+    // ---------------------------------------------------------------- the admin role: two steps, a delay
+
+    function test_AdminTransfer_TwoStepsAfterTheDelay() public {
+        bytes32 admin = art.DEFAULT_ADMIN_ROLE();
+        assertEq(art.defaultAdmin(), artist);
+        assertEq(art.defaultAdminDelay(), 2 days);
+        vm.prank(artist);
+        art.beginDefaultAdminTransfer(partner);
+        (address pending, uint48 schedule) = art.pendingDefaultAdmin();
+        assertEq(pending, partner);
+        assertEq(schedule, block.timestamp + 2 days);
+        // Before the delay: refused, and the artist is still the one admin.
+        vm.expectRevert(
+            abi.encodeWithSelector(IAccessControlDefaultAdminRules.AccessControlEnforcedDefaultAdminDelay.selector, schedule)
+        );
+        vm.prank(partner);
+        art.acceptDefaultAdminTransfer();
+        assertTrue(art.hasRole(admin, artist));
+        // Only the offered account may accept.
+        vm.warp(uint256(schedule) + 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(IAccessControlDefaultAdminRules.AccessControlInvalidDefaultAdmin.selector, STRANGER)
+        );
+        vm.prank(STRANGER);
+        art.acceptDefaultAdminTransfer();
+        vm.prank(partner);
+        art.acceptDefaultAdminTransfer();
+        assertTrue(art.hasRole(admin, partner));
+        assertFalse(art.hasRole(admin, artist));
+        assertEq(art.owner(), partner);
+    }
+
+    function test_AdminTransfer_CanceledByTheAdmin() public {
+        vm.startPrank(artist);
+        art.beginDefaultAdminTransfer(STRANGER);
+        art.cancelDefaultAdminTransfer();
+        vm.stopPrank();
+        vm.warp(block.timestamp + 3 days);
+        vm.expectRevert(
+            abi.encodeWithSelector(IAccessControlDefaultAdminRules.AccessControlInvalidDefaultAdmin.selector, STRANGER)
+        );
+        vm.prank(STRANGER);
+        art.acceptDefaultAdminTransfer();
+        assertEq(art.defaultAdmin(), artist);
+    }
+
+    function test_RevertWhen_AdminRoleGrantedInOneStep() public {
+        bytes32 admin = art.DEFAULT_ADMIN_ROLE();
+        vm.expectRevert(IAccessControlDefaultAdminRules.AccessControlEnforcedDefaultAdminRules.selector);
+        vm.prank(artist);
+        art.grantRole(admin, partner);
+        vm.expectRevert(IAccessControlDefaultAdminRules.AccessControlEnforcedDefaultAdminRules.selector);
+        vm.prank(artist);
+        art.revokeRole(admin, artist);
+        assertEq(art.defaultAdmin(), artist);
     }
 
     function test_RevertWhen_GrantRoleNotAdmin() public {
