@@ -85,7 +85,8 @@ def grant(role: str, address: str, as_json: bool, connection: Connection) -> Non
 @json_option
 @connection_options(signs=True)
 def revoke(role: str, address: str, as_json: bool, connection: Connection) -> None:
-    """Revoke ROLE (minter) from ADDRESS: its outstanding offers are refused from now on."""
+    """Revoke ROLE (minter) from ADDRESS for good: its outstanding offers are refused from now on,
+    and the address can never be granted the role again (a fresh address can)."""
     _change(role, address, as_json, connection, grant=False)
 
 

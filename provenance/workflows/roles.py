@@ -59,6 +59,13 @@ def change_role(collection: Collection, role: str, account: str, *, grant: bool)
             )
         if contract.has_role(role_id, who) == grant:
             return RoleChange(role, who, granted=grant, changed=False, tx_hash=None)
+        if grant and role == "minter" and bool(contract.call("minterRetired", who)):
+            raise ChainError(
+                f"{who} was a minter of {contract.address} and lost the role: it can never be"
+                " granted again (the offers it signed before would be valid again); grant a"
+                " fresh address",
+                account=who,
+            )
     call = TxCall(
         to=contract.address,
         data=contract.abi.encode_call("grantRole" if grant else "revokeRole", role_id, who),

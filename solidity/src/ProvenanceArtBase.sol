@@ -59,6 +59,7 @@ abstract contract ProvenanceArtBase is ERC721, ERC2981, AccessControlDefaultAdmi
     string private _contractURI;
     mapping(uint256 tokenId => bytes32 metadataDigest) private _metadataOf;
     mapping(address signer => mapping(bytes32 id => VoucherState)) private _voucherStates;
+    mapping(address account => bool) private _retiredMinters;
 
     address[] private _payees;
     mapping(address payee => uint256) private _shares;
@@ -138,7 +139,8 @@ abstract contract ProvenanceArtBase is ERC721, ERC2981, AccessControlDefaultAdmi
      * IMPORTANT: a voucher's state is keyed by (signer, id): another minter signing the same id
      * writes a different key and cannot use up or cancel this one. A contract-wallet signer's
      * approval is checked now (ERC-1271 signatures can be revoked); removing MINTER_ROLE from a
-     * signer invalidates its outstanding vouchers.
+     * signer invalidates its outstanding vouchers for good (the address can never be a minter
+     * again: {MinterRetired}).
      */
     function redeem(Voucher calldata voucher, bytes calldata signature, bytes calldata sealedMessage)
         public
@@ -255,6 +257,11 @@ abstract contract ProvenanceArtBase is ERC721, ERC2981, AccessControlDefaultAdmi
     }
 
     /// @inheritdoc IProvenanceArt
+    function minterRetired(address account) external view returns (bool) {
+        return _retiredMinters[account];
+    }
+
+    /// @inheritdoc IProvenanceArt
     function payees() external view returns (address[] memory) {
         return _payees;
     }
@@ -319,6 +326,25 @@ abstract contract ProvenanceArtBase is ERC721, ERC2981, AccessControlDefaultAdmi
         _metadataOf[tokenId] = metadataDigest;
         _mint(to, tokenId);
         emit ArtworkMinted(tokenId, to, metadataDigest, keccak256(sealedMessage), sealedMessage);
+    }
+
+    /**
+     * @dev Every grant goes through here: a retired minter is refused ({MinterRetired}).
+     *
+     * IMPORTANT: vouchers carry no issue time, so a minter granted again would make every voucher
+     * it signed before its revocation redeemable again. Retiring the address for good closes that:
+     * revocation stays final; a minter to be trusted again gets a fresh address.
+     */
+    function _grantRole(bytes32 role, address account) internal override returns (bool) {
+        if (role == MINTER_ROLE && _retiredMinters[account]) revert MinterRetired(account);
+        return super._grantRole(role, account);
+    }
+
+    /// @dev Every revocation and renunciation goes through here: a minter that loses the role is
+    /// retired (see {_grantRole}).
+    function _revokeRole(bytes32 role, address account) internal override returns (bool revoked) {
+        revoked = super._revokeRole(role, account);
+        if (revoked && role == MINTER_ROLE) _retiredMinters[account] = true;
     }
 
     /// @dev Checked before OpenZeppelin's constructor sees it, so a zero admin reverts with this

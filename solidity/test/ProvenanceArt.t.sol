@@ -1116,6 +1116,46 @@ contract ProvenanceArtTest is Test {
         art.redeem(v, sig, "");
     }
 
+    function test_RevertWhen_RevokedMinterGrantedAgain_OldVouchersStayDead() public {
+        _grantMinter(partner);
+        IProvenanceArt.Voucher memory v = _voucher(address(0), 0, bytes32("before revocation"));
+        v.signer = partner;
+        bytes memory sig = _sign(PARTNER_KEY, v);
+        bytes32 role = art.MINTER_ROLE();
+        assertFalse(art.minterRetired(partner));
+        vm.prank(artist);
+        art.revokeRole(role, partner);
+        assertTrue(art.minterRetired(partner));
+        // Granting the role again would revive `v`: refused, and `v` stays unredeemable.
+        vm.expectRevert(abi.encodeWithSelector(IProvenanceArt.MinterRetired.selector, partner));
+        vm.prank(artist);
+        art.grantRole(role, partner);
+        assertFalse(art.hasRole(role, partner));
+        vm.expectRevert(abi.encodeWithSelector(IProvenanceArt.VoucherSignerNotMinter.selector, v.id, partner));
+        vm.prank(DONOR);
+        art.redeem(v, sig, "");
+    }
+
+    function test_RevertWhen_RenouncedMinterGrantedAgain() public {
+        _grantMinter(partner);
+        bytes32 role = art.MINTER_ROLE();
+        vm.prank(partner);
+        art.renounceRole(role, partner);
+        assertTrue(art.minterRetired(partner));
+        vm.expectRevert(abi.encodeWithSelector(IProvenanceArt.MinterRetired.selector, partner));
+        vm.prank(artist);
+        art.grantRole(role, partner);
+    }
+
+    function test_RevokingSomeoneWhoIsNoMinterRetiresNobody() public {
+        bytes32 role = art.MINTER_ROLE();
+        vm.prank(artist);
+        art.revokeRole(role, partner); // no-op: partner never held it
+        assertFalse(art.minterRetired(partner));
+        _grantMinter(partner);
+        assertTrue(art.hasRole(role, partner));
+    }
+
     // ---------------------------------------------------------------- the admin role: two steps, a delay
 
     function test_AdminTransfer_TwoStepsAfterTheDelay() public {

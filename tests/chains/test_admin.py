@@ -1,5 +1,6 @@
-"""The admin role changes hands only in two steps with a delay (AccessControlDefaultAdminRules),
-through the CLI on a real anvil."""
+"""The contract's trust model through the CLI on a real anvil: the admin role changes hands only in
+two steps with a delay (AccessControlDefaultAdminRules), and a revoked minter is never a minter
+again (its old offers stay dead)."""
 
 from __future__ import annotations
 
@@ -84,3 +85,16 @@ def test_the_admin_role_changes_hands_in_two_steps_after_the_delay(
     assert listed["admin"] == [heir.address] and listed["pending_admin"] is None
     # The minter role the artist got at deployment stays: the admin role alone moved.
     assert artist.address in listed["minter"]
+
+    # The new admin revokes a minter; granting it again would revive the offers it signed before.
+    for verb in ("grant", "revoke"):
+        _json(env, "roles", verb, "minter", stranger.address, "--private-key-env", "HEIR_KEY")
+    line = _refused(
+        env, "roles", "grant", "minter", stranger.address, "--private-key-env", "HEIR_KEY"
+    )
+    assert line == (
+        f"Error: {stranger.address} was a minter of {listed['contract']} and lost the role: it can"
+        " never be granted again (the offers it signed before would be valid again); grant a fresh"
+        " address"
+    )
+    assert stranger.address not in _json(env, "roles", "list")["minter"]
