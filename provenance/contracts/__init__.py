@@ -46,7 +46,7 @@ class Build:
 
 #: The builds, keyed by EVM version (what ``--evm-version`` accepts).
 BUILDS: dict[str, Build] = {
-    "prague": Build("prague", "ProvenanceArt", "transient storage (EIP-1153)", "5.7.0"),
+    "prague": Build("prague", "ProvenanceArt", "transient storage, EIP-1153", "5.7.0"),
     # OpenZeppelin 5.4 and later use MCOPY in code every ERC-721 imports: 5.3.0 is the last
     # release that compiles for Shanghai.
     "shanghai": Build("shanghai", "ProvenanceArtShanghai", "a storage slot", "5.3.0"),
