@@ -67,12 +67,14 @@ class TransactionDropped(ChainError):
     did not come back; it stays journaled, so a re-run sends it again (or learns its nonce was
     taken and decides afresh)."""
 
-    def __init__(self, tx_hash: str, *, block: int) -> None:
+    def __init__(self, tx_hash: str, *, block: int | None) -> None:
+        where = (
+            f"was dropped by a reorganisation at block {block}"
+            if block is not None
+            else "is no longer known to the node (a reorganisation or the node dropped it)"
+        )
         super().__init__(
-            f"transaction {tx_hash} was dropped by a reorganisation at block {block}:"
-            " re-run to send it again",
-            tx_hash=tx_hash,
-            block=block,
+            f"transaction {tx_hash} {where}: re-run to send it again", tx_hash=tx_hash, block=block
         )
         self.tx_hash = tx_hash
         self.block = block

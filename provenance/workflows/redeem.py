@@ -90,7 +90,7 @@ def redeem(
                 found = outbox.resume(call)
                 if not found.dropped:
                     assert found.tx_hash is not None
-                    receipt = found.receipt or outbox.wait(found.tx_hash)
+                    receipt = outbox.wait(found.tx_hash)  # final: its confirmations too
                     return _confirm(offer, collection, outbox, receipt, found.tx_hash, resumed=True)
         value = voucher.min_donation if donation is None else donation
         if value < voucher.min_donation:

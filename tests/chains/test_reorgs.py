@@ -226,5 +226,30 @@ def test_a_public_network_waits_for_confirmations_and_notices_a_reorg(
         healed = json.loads(out)
         assert healed["tx_hash"] == dropped_hash and healed["resumed"] is True
         assert len(_json(env, "tokens", "list")["tokens"]) == 2
+
+        # Rolled back before the command even saw a receipt: the node no longer knows the
+        # transaction (anvil does not put it back in its pool); one line, and the re-run heals.
+        work = make_artwork(tmp_path / "f.png", 23)
+        start = rpc.block_number()
+        mint = subprocess.Popen([*command[:4], str(work), *command[5:]], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, env=env)  # fmt: skip
+        _wait_for_block(rpc, start, mint)
+        rpc.request("anvil_rollback", [1])
+        out, err = mint.communicate(timeout=60)
+        assert mint.returncode == 1
+        [line] = err.strip().splitlines()
+        # Whether the command saw the receipt before the rollback or not, it names the transaction.
+        assert line.startswith("Error: transaction 0x")
+        unknown = "is no longer known to the node (a reorganisation or the node dropped it)"
+        dropped = f"was dropped by a reorganisation at block {start + 1}"
+        assert line.endswith(
+            (f"{unknown}: re-run to send it again", f"{dropped}: re-run to send it again")
+        )
+        rerun = subprocess.Popen([*command[:4], str(work), *command[5:]], stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True, env=env)  # fmt: skip
+        status, out, err = _finish(rpc, rerun)
+        assert status == 0, err
+        assert json.loads(out)["tx_hash"] == line.split()[2]
+        assert len(_json(env, "tokens", "list")["tokens"]) == 3
     finally:
         _stop(proc_chain)
