@@ -85,7 +85,7 @@ class Sender:
         self.confirmations = confirmations
         self.note: Callable[[str], None] = lambda _step: None
         # Threads sharing this Sender share its nonces; separate processes are serialised by the
-        # send lock, which re-reads the nonce from the node (see Collection.send_lock).
+        # send lock, which re-reads the nonce from the node (see Session.send_lock).
         self.nonces = nonces or NonceManager(rpc)
         self._fees: tuple[float, int, int] | None = None
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from provenance.cli.options import ADDRESS, Connection, connection_options
+from provenance.cli.options import ADDRESS, Connection, connection_options, json_option
 from provenance.cli.render import emit_json, out_console
 
 
@@ -55,7 +55,7 @@ class PayeeType(click.ParamType[tuple[str, int], str]):
     type=click.Choice(["prague", "shanghai"]),
     help="Which build to deploy (default: probe the chain; shanghai runs on nodes before Cancun).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option
 @connection_options(signs=True, contract=False)
 def deploy(
     name: str,

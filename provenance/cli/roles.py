@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from provenance.cli.options import ADDRESS, Connection, connection_options
-from provenance.cli.render import emit_json, json_option, out_console
+from provenance.cli.options import ADDRESS, Connection, connection_options, json_option
+from provenance.cli.render import emit_json, out_console
 
 if TYPE_CHECKING:
     from provenance.workflows.roles import AdminTransfer

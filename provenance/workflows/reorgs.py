@@ -16,8 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from provenance.errors import TransactionDropped
-from provenance.state.journal import Journal, MintEntry
-from provenance.workflows.context import Collection
+from provenance.state.journal import Journal, MintEntry, MintState
+from provenance.workflows.session import Session
 
 __all__ = ["DroppedMint", "dropped_mints", "reopen_dropped"]
 
@@ -39,7 +39,7 @@ def _dropped(entry: MintEntry) -> DroppedMint:
     return DroppedMint(entry.artwork, entry.token_id, entry.tx_hash, entry.block_number or 0)
 
 
-def dropped_mints(collection: Collection, on_chain: set[int]) -> list[DroppedMint]:
+def dropped_mints(collection: Session, on_chain: set[int]) -> list[DroppedMint]:
     """Journaled ``minted`` rows whose token is not among ``on_chain`` (the ArtworkMinted events)
     and whose transaction the node no longer has a receipt for."""
     rows = collection.journal.all(
@@ -48,7 +48,7 @@ def dropped_mints(collection: Collection, on_chain: set[int]) -> list[DroppedMin
     return [
         _dropped(entry)
         for entry in rows
-        if entry.state == "minted"
+        if entry.state is MintState.MINTED
         and entry.token_id is not None
         and entry.token_id not in on_chain
         and entry.tx_hash is not None
@@ -60,7 +60,9 @@ def reopen_dropped(journal: Journal, entry: MintEntry, *, note: Callable[[str], 
     """A ``minted`` row whose token the chain lacks: back to ``sent`` with its journaled
     transaction, for the outbox to resume; ``failed`` (sent afresh) when it has none."""
     if entry.tx_hash is None or entry.raw_tx is None or entry.nonce is None:
-        return journal.update(entry, state="failed", error="the chain has no token for this image")
+        return journal.update(
+            entry, state=MintState.FAILED, error="the chain has no token for this image"
+        )
     dropped = TransactionDropped(entry.tx_hash, block=entry.block_number or 0)
     note(f"{entry.tx_hash} is no longer on the chain (a reorganisation): resuming it")
-    return journal.update(entry, state="sent", token_id=None, error=dropped.message)
+    return journal.update(entry, state=MintState.SENT, token_id=None, error=dropped.message)

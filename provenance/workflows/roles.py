@@ -9,7 +9,7 @@ from provenance.chain.address import parse_address
 from provenance.chain.contract import DEFAULT_ADMIN_ROLE, MINTER_ROLE
 from provenance.chain.outbox import TxCall
 from provenance.errors import ChainError
-from provenance.workflows.context import Collection
+from provenance.workflows.session import Session
 
 __all__ = [
     "ROLES",
@@ -36,12 +36,12 @@ class RoleChange:
     resumed: bool = False
 
 
-def role_holders(collection: Collection) -> dict[str, list[str]]:
+def role_holders(collection: Session) -> dict[str, list[str]]:
     """Who holds each role now (from RoleGranted events, each asked again with hasRole)."""
     return {name: collection.contract.role_members(role) for name, role in ROLES.items()}
 
 
-def change_role(collection: Collection, role: str, account: str, *, grant: bool) -> RoleChange:
+def change_role(collection: Session, role: str, account: str, *, grant: bool) -> RoleChange:
     """Grant or revoke ``role``; the signer must be an admin. Nothing is sent when the account
     already holds (or lacks) the role; otherwise through the journaled outbox."""
     sender = collection.require_sender(f"{'granting' if grant else 'revoking'} a role").address
@@ -72,7 +72,9 @@ def change_role(collection: Collection, role: str, account: str, *, grant: bool)
         action=f"{verb}Role",
         abi=contract.abi,
     )
-    receipt, resumed = collection.transact(key, call, failpoints="role-")
+    receipt, resumed = collection.transact(
+        key, call, description=f"{verb} of the {role} role to {who}", failpoints="role-"
+    )
     return RoleChange(
         role, who, granted=grant, changed=True, tx_hash=receipt.tx_hash, resumed=resumed
     )
@@ -89,7 +91,7 @@ class AdminTransfer:
     resumed: bool = False
 
 
-def admin_transfer(collection: Collection) -> AdminTransfer:
+def admin_transfer(collection: Session) -> AdminTransfer:
     """Who is admin, and who was offered the role (and from when it may be accepted)."""
     contract = collection.contract
     offer = contract.call("pendingDefaultAdmin")
@@ -99,7 +101,7 @@ def admin_transfer(collection: Collection) -> AdminTransfer:
     return AdminTransfer(admin, pending, int(offer["schedule"]) if pending else 0)
 
 
-def begin_admin_transfer(collection: Collection, account: str) -> AdminTransfer:
+def begin_admin_transfer(collection: Session, account: str) -> AdminTransfer:
     """Offer the admin role to ``account`` (the admin signs); it may accept once the contract's
     delay has passed. Offering it again replaces the pending offer."""
     sender = collection.require_sender("offering the admin role").address
@@ -118,14 +120,16 @@ def begin_admin_transfer(collection: Collection, account: str) -> AdminTransfer:
         action="beginDefaultAdminTransfer",
         abi=contract.abi,
     )
-    receipt, resumed = collection.transact(key, call, failpoints="admin-")
+    receipt, resumed = collection.transact(
+        key, call, description=f"offer of the admin role to {who}", failpoints="admin-"
+    )
     state = admin_transfer(collection)
     return AdminTransfer(
         state.admin, state.pending, state.accept_after, receipt.tx_hash, resumed=resumed
     )
 
 
-def accept_admin_transfer(collection: Collection) -> AdminTransfer:
+def accept_admin_transfer(collection: Session) -> AdminTransfer:
     """Take the admin role offered to the signer, once the delay has passed."""
     sender = collection.require_sender("accepting the admin role").address
     contract = collection.contract
@@ -152,6 +156,8 @@ def accept_admin_transfer(collection: Collection) -> AdminTransfer:
         action="acceptDefaultAdminTransfer",
         abi=contract.abi,
     )
-    receipt, resumed = collection.transact(key, call, failpoints="admin-")
+    receipt, resumed = collection.transact(
+        key, call, description="acceptance of the admin role", failpoints="admin-"
+    )
     state = admin_transfer(collection)
     return AdminTransfer(state.admin, state.pending, 0, receipt.tx_hash, resumed=resumed)
