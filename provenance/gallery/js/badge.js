@@ -8,9 +8,11 @@ import { Collection, revertNameOf, tokenHex } from './contract.js'
 import { plain } from './wallet.js'
 import { el, fetchIpfs, rawCid, rawCidDigest, settings, rpcReader, sha256 } from './page.js'
 import { animationRecord, showAnimation, showStill } from './living.js'
+import { chainName } from './chains.js'
 
 const MAX_METADATA = 256 * 1024
-const AUTHENTIC = 'Authentic: this is the image recorded on Ethereum for this work'
+// Named by the collection's chain (chains.js): 'Sepolia', 'chain 1337'.
+const authentic = (config) => `Authentic: this is the image recorded on ${chainName(config.chainId)} for this work`
 
 class Checks {
   constructor () { this.items = [] }
@@ -32,7 +34,7 @@ export async function checkContent (gateway, expected, checks) {
     return checks.unknown('metadata', `the metadata could not be fetched (${err.message})`) && null
   }
   if (await sha256(metadataBytes) !== expected.metadataDigest) {
-    return checks.fail('metadata', 'the metadata differs from the one recorded on Ethereum') && null
+    return checks.fail('metadata', 'the metadata differs from the one recorded on the chain') && null
   }
   checks.pass('metadata', `${metadataCid} hashes to ${expected.metadataDigest}`)
   let metadata
@@ -45,7 +47,7 @@ export async function checkContent (gateway, expected, checks) {
   const image = prov.image || {}
   const imageCid = String(image.cid || '')
   if (metadata.image !== `ipfs://${imageCid}` || `0x${image.sha256}` !== expected.imageDigest) {
-    return checks.fail('image', 'the metadata names another image than the one recorded on Ethereum') && null
+    return checks.fail('image', 'the metadata names another image than the one recorded on the chain') && null
   }
   let imageBytes
   try {
@@ -55,7 +57,7 @@ export async function checkContent (gateway, expected, checks) {
   }
   const digest = await sha256(imageBytes)
   if (digest !== expected.imageDigest) {
-    return checks.fail('image', 'the image bytes differ from the image recorded on Ethereum (sha256 ' + digest + ')') && null
+    return checks.fail('image', 'the image bytes differ from the image recorded on the chain (sha256 ' + digest + ')') && null
   }
   checks.pass('image', `${imageBytes.length} bytes hash to ${expected.imageDigest}`)
   const mime = /^image\/(png|jpeg|gif|webp)$/.test(String(image.mime)) ? String(image.mime) : 'application/octet-stream'
@@ -116,7 +118,7 @@ async function checkWork (data, config, checks) {
     if (!revertNameOf(err)) throw err // the chain did not answer: no verdict (run says unknown)
   }
   if (!record || /^0x0+$/.test(record.metadataDigest)) {
-    checks.fail('record', `token ${tokenHex(tokenId).slice(2, 10)} has no record on Ethereum`)
+    checks.fail('record', `token ${tokenHex(tokenId).slice(2, 10)} has no record on ${chainName(config.chainId)}`)
     return null
   }
   checks.pass('record', `recorded metadata ${record.metadataDigest}, image ${record.imageDigest}`)
@@ -203,7 +205,7 @@ export const verified = new Map()
 export async function run (badge, config) {
   const data = JSON.parse(badge.dataset.verify)
   const checks = new Checks()
-  show(badge, 'pending', 'Checking against Ethereum…')
+  show(badge, 'pending', `Checking against ${chainName(config.chainId)}…`)
   let content = null
   try {
     content = data.offer ? await checkOffer(data, config, checks) : await checkWork(data, config, checks)
@@ -212,10 +214,10 @@ export async function run (badge, config) {
   }
   const figure = badge.closest('article') && badge.closest('article').querySelector('figure.artwork, .card-image')
   const slot = figure && figure.querySelector('.artwork-slot')
-  const authentic = Boolean(content) && checks.failed.length === 0 && checks.unknowns.length === 0
-  if (authentic) {
+  const passed = Boolean(content) && checks.failed.length === 0 && checks.unknowns.length === 0
+  if (passed) {
     display(figure, content, badge.closest('article'))
-    const what = data.offer ? "Authentic: this is the image the artist signed for this offer" : AUTHENTIC
+    const what = data.offer ? "Authentic: this is the image the artist signed for this offer" : authentic(config)
     show(badge, 'authentic', what, checks)
   } else if (checks.failed.length > 0) {
     if (slot) slot.textContent = 'Image withheld: it could not be verified.'
@@ -224,8 +226,8 @@ export async function run (badge, config) {
     if (slot) slot.textContent = 'Image withheld until it can be checked.'
     show(badge, 'unknown', `Could not check right now: ${checks.unknowns.map((c) => c.detail).join('; ')}`, checks)
   }
-  verified.set(badge, { ok: authentic, content })
-  if (authentic) badge.dispatchEvent(new CustomEvent('verified', { detail: content }))
+  verified.set(badge, { ok: passed, content })
+  if (passed) badge.dispatchEvent(new CustomEvent('verified', { detail: content }))
   return verified.get(badge)
 }
 
