@@ -76,6 +76,13 @@ class _SiteCache:
 class GalleryHandler(GatewayHandler):
     server: GalleryServer
 
+    # Only /ipfs/ content is readable by other origins (it is public, and a static build may use
+    # this gallery as its gateway). The RPC proxy and the pages grant no CORS, so another site's
+    # page cannot read the proxy's answers or pass a preflight to POST JSON to it.
+    def _cors(self) -> None:
+        if urlsplit(self.path).path.startswith("/ipfs/"):
+            super()._cors()
+
     # Every /ipfs/ answer (file, listing, block, CAR or error) is sandboxed: this origin is the
     # gallery's, and stored HTML or SVG must not run script in it.
     def _ipfs_headers(self, headers: dict[str, str] | None) -> dict[str, str]:
@@ -110,6 +117,17 @@ class GalleryHandler(GatewayHandler):
             self._send(
                 HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
                 f"requests are limited to {MAX_REQUEST_BYTES} bytes\n".encode(),
+                "text/plain; charset=utf-8",
+            )
+            return
+        # A text/plain or form POST is a "simple" request another site's page may send without a
+        # preflight; JSON-RPC is application/json, so nothing else is read.
+        media_type = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if media_type != "application/json":
+            self.close_connection = True
+            self._send(
+                HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+                b"the RPC proxy takes application/json requests only\n",
                 "text/plain; charset=utf-8",
             )
             return

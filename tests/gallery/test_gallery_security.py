@@ -1,0 +1,111 @@
+"""The running gallery against hostile visitors (security review, round three), on a real anvil:
+its read-only RPC proxy cannot be turned into a code runner or driven by another site's page, its
+pages cannot be framed, it serves only what the collection references, and it answers only to
+host names a DNS-rebinding page cannot use."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from provenance.chain.accounts import dev_accounts
+from provenance.gallery import make_gallery_server
+from provenance.workflows.context import open_collection
+
+from ..workflows.conftest import invoke, make_artwork
+
+DONOR = dev_accounts(2)[1]
+
+
+@pytest.fixture(scope="module")
+def gallery(home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    art = tmp_path_factory.mktemp("art")
+    minted = invoke(
+        "mint", str(make_artwork(art / "Dawn.png", seed=21, size=32)), "--donor", DONOR.address
+    )
+    assert minted.exit_code == 0, minted.stderr
+    server = make_gallery_server(open_collection(), port=0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield {"url": f"http://127.0.0.1:{server.server_address[1]}", "server": server}
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def rpc(url: str, method: str, params: list[Any], **kwargs: Any) -> dict[str, Any]:
+    request = {"jsonrpc": "2.0", "id": 3, "method": method, "params": params}
+    answer: dict[str, Any] = httpx.post(f"{url}/rpc", json=request, **kwargs).json()
+    return answer
+
+
+# BALANCE(donor) returned as one word: code a state override would run at the contract's address.
+def _balance_reader(address: str) -> str:
+    return "0x73" + address[2:].lower() + "31" + "60005260206000f3"
+
+
+def test_the_proxy_runs_only_the_contracts_code_with_bounded_gas(
+    gallery: dict[str, Any], capfd: pytest.CaptureFixture[str]
+) -> None:
+    url = gallery["url"]
+    contract = open_collection().contract.address
+    call = {"to": contract, "data": "0x"}
+    override = {contract: {"code": _balance_reader(DONOR.address)}}
+    # A state override would run any code at the collection's address (here: read the donor's
+    # balance); a third parameter is refused before it reaches the node.
+    answer = rpc(url, "eth_call", [call, "latest", override])
+    assert "result" not in answer and answer["error"]["code"] == -32601, answer
+    assert "block tag" in answer["error"]["message"]
+    for tag in ({"blockHash": "0x" + "00" * 32}, "latest; drop", 7):
+        answer = rpc(url, "eth_call", [call, tag])
+        assert "result" not in answer and answer["error"]["code"] == -32601, (tag, answer)
+    # The contract's own reads still work, with a gas allowance the proxy sets itself.
+    name = rpc(url, "eth_call", [{"to": contract, "data": "0x06fdde03"}, "latest"])
+    assert name["result"].startswith("0x") and len(name["result"]) > 130
+    forwarded = gallery["server"].rpc.check(
+        {"method": "eth_call", "params": [{**call, "gas": "0xffffffff"}, "latest"]}
+    )
+    assert int(forwarded["params"][0]["gas"], 16) <= 10_000_000
+    assert (
+        int(
+            gallery["server"].rpc.check({"method": "eth_call", "params": [call]})["params"][0][
+                "gas"
+            ],
+            16,
+        )
+        <= 10_000_000
+    )
+
+    # Another site's page cannot drive the proxy: no CORS grant (even on a preflight), and a
+    # "simple" text/plain POST (which needs no preflight) is refused before it is read.
+    capfd.readouterr()
+    response = httpx.post(
+        f"{url}/rpc",
+        content=b'{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}',
+        headers={"Content-Type": "text/plain", "Origin": "http://evil.example"},
+    )
+    assert response.status_code == 415 and "access-control-allow-origin" not in response.headers
+    ok = httpx.post(f"{url}/rpc", json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId"})
+    assert ok.json()["result"] == "0x7a69"
+    assert "access-control-allow-origin" not in ok.headers
+    preflight = httpx.request(
+        "OPTIONS",
+        f"{url}/rpc",
+        headers={"Origin": "http://evil.example", "Access-Control-Request-Method": "POST"},
+    )
+    assert "access-control-allow-origin" not in preflight.headers
+
+    # A 1000-deep request is a plain JSON-RPC error, and nothing is logged about recursion.
+    deep = httpx.post(
+        f"{url}/rpc",
+        content=b"[" * 1000 + b"]" * 1000,
+        headers={"Content-Type": "application/json"},
+    )
+    assert deep.status_code == 200 and deep.json()["error"]["code"] == -32600
+    assert "RecursionError" not in "".join(capfd.readouterr())
