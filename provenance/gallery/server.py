@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from provenance.errors import IPFSError, ProvenanceError
+from provenance.gallery.framing import no_framing
 from provenance.gallery.rpcproxy import MAX_REQUEST_BYTES, RpcProxy
 from provenance.gallery.site import APP_SCRIPT, PageSettings
 from provenance.ipfs.server import CONTENT_HEADERS, GatewayHandler, GatewayServer
@@ -85,10 +86,11 @@ class GalleryHandler(GatewayHandler):
 
     # Every /ipfs/ answer (file, listing, block, CAR or error) is sandboxed: this origin is the
     # gallery's, and stored HTML or SVG must not run script in it.
+    # And no answer may be framed by another site (provenance.gallery.framing).
     def _ipfs_headers(self, headers: dict[str, str] | None) -> dict[str, str]:
         if urlsplit(self.path).path.startswith("/ipfs/"):
-            return {**(headers or {}), **CONTENT_HEADERS}
-        return headers or {}
+            return no_framing({**(headers or {}), **CONTENT_HEADERS})
+        return no_framing(headers or {})
 
     def _send(
         self,

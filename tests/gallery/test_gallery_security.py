@@ -109,3 +109,11 @@ def test_the_proxy_runs_only_the_contracts_code_with_bounded_gas(
     )
     assert deep.status_code == 200 and deep.json()["error"]["code"] == -32600
     assert "RecursionError" not in "".join(capfd.readouterr())
+
+
+def test_pages_cannot_be_framed(gallery: dict[str, Any]) -> None:
+    url = gallery["url"]
+    for path in ("/", "/static/app.js", "/nowhere"):
+        response = httpx.get(url + path)
+        assert response.headers["x-frame-options"] == "DENY", path
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"], path

@@ -590,7 +590,7 @@ def test_served_pages_allow_only_the_gallerys_script_and_the_proxy_only_reads(
     response = httpx.get(url + "/")
     port = url.rsplit(":", 1)[1]
     assert response.headers["content-security-policy"] == (
-        f"script-src http://127.0.0.1:{port}/static/app.js"
+        f"script-src http://127.0.0.1:{port}/static/app.js; frame-ancestors 'none'"
     )
     assert "script-src 'self'" in html.unescape(response.text)  # and the page's own policy
     rpc = f"{url}/rpc"
