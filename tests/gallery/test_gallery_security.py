@@ -117,3 +117,38 @@ def test_pages_cannot_be_framed(gallery: dict[str, Any]) -> None:
         response = httpx.get(url + path)
         assert response.headers["x-frame-options"] == "DENY", path
         assert "frame-ancestors 'none'" in response.headers["content-security-policy"], path
+
+
+def test_only_the_collections_content_and_only_for_known_host_names(
+    gallery: dict[str, Any], home: Path
+) -> None:
+    from provenance.gallery.data import collect
+    from provenance.ipfs import add_bytes
+
+    url = gallery["url"]
+    collection = open_collection()
+    private = add_bytes(b"the artist's unpublished notes", store=collection.store).cid
+    assert collection.store.has(private)
+    (work,) = collect(collection, collection.store).works
+    assert httpx.get(f"{url}/ipfs/{work.metadata_cid}?format=raw").status_code == 200
+    refused = httpx.get(f"{url}/ipfs/{private}")
+    assert refused.status_code == 404 and b"unpublished" not in refused.content
+    assert httpx.get(f"{url}/ipfs/{private}?format=car").status_code == 404
+
+    port = url.rsplit(":", 1)[1]
+    for host in (f"localhost:{port}", f"127.0.0.1:{port}", f"[::1]:{port}", "192.168.1.5:80"):
+        assert httpx.get(url + "/", headers={"Host": host}).status_code == 200, host
+    for host in (f"evil.example:{port}", "attacker.test"):
+        for method in ("GET", "POST"):
+            response = httpx.request(
+                method, url + ("/rpc" if method == "POST" else "/"), headers={"Host": host}
+            )
+            assert response.status_code == 421, (host, method)
+            assert "eth_" not in response.text
+    # The names it was started with (--host, a public URL's host) are its own too.
+    named = make_gallery_server(open_collection(), port=0, host_names=["Gallery.Example.org"])
+    try:
+        assert named.allows_host("gallery.example.org:443") and named.allows_host("127.0.0.1")
+        assert not named.allows_host("gallery.example.org.evil.test")
+    finally:
+        named.server_close()
