@@ -17,7 +17,7 @@ from provenance.chain.accounts import dev_accounts
 from provenance.gallery import make_gallery_server
 from provenance.workflows.context import open_collection
 
-from ..workflows.conftest import invoke, make_artwork
+from ..workflows.conftest import invoke, make_artwork, one_line_error, run_cli
 
 DONOR = dev_accounts(2)[1]
 
@@ -152,3 +152,43 @@ def test_only_the_collections_content_and_only_for_known_host_names(
         assert not named.allows_host("gallery.example.org.evil.test")
     finally:
         named.server_close()
+
+
+def test_a_deeply_nested_collection_document_is_one_line_and_the_gallery_still_serves(
+    gallery: dict[str, Any], tmp_path: Path
+) -> None:
+    """Last in this module: it gives the collection a hostile ERC-7572 document."""
+    from provenance.chain.outbox import TxCall
+    from provenance.ipfs import add_bytes
+
+    from ..ipfs.fakes import FakeKubo, running
+
+    collection = open_collection(with_signer=True)  # the devnet's artist, its admin
+    contract = collection.contract
+    nested = add_bytes(b"[" * 3000 + b"]" * 3000, store=collection.store).cid
+    call = TxCall(
+        to=contract.address,
+        data=contract.abi.encode_call("setContractURI", f"ipfs://{nested}"),
+        action="set a hostile contract URI",
+        abi=contract.abi,
+    )
+    collection.transact(f"test-hostile-contract-uri:{nested}", call)
+
+    # The gallery still serves every page; where the statement would be, one plain sentence.
+    url = gallery["url"]
+    index = httpx.get(url + "/")
+    assert index.status_code == 200
+    assert "The collection&#x27;s description cannot be shown" in index.text
+    assert "nests 3000 levels deep" in index.text
+    assert httpx.get(f"{url}/ipfs/{nested}?format=raw").status_code == 200  # it is referenced
+
+    built = run_cli("gallery", "build", "-o", str(tmp_path / "site"))
+    line = one_line_error(built.stderr)
+    assert built.returncode == 1 and "nests 3000 levels deep" in line, built.stderr
+    assert "collection set" in line and not (tmp_path / "site").exists()
+
+    with running(FakeKubo()) as kubo:
+        published = run_cli("publish", "--kubo-api", kubo)
+    assert published.returncode == 1, published.stderr
+    line = one_line_error(published.stderr)
+    assert "nests 3000 levels deep" in line and "Traceback" not in published.stderr
