@@ -54,6 +54,11 @@ def connect(
             raise ConfigError("the devnet is not running: run `provenance chain up`")
         rpc = RpcClient(info.rpc_url)
         actual = rpc.chain_id()
+        if chain_id is not None and actual != chain_id:  # --chain-id holds for the devnet too
+            raise ConfigError(
+                f"wrong chain: the devnet is chain {actual}, but chain {chain_id} was expected"
+                " (--chain-id); give the --rpc-url of that chain"
+            )
         return Chain(rpc=rpc, chain_id=actual, key="devnet", is_devnet=True)
     if not rpc_url.startswith(("http://", "https://")):
         raise InputError(f"--rpc-url must be an http(s) URL, got {redact_url(rpc_url)!r}")

@@ -17,7 +17,7 @@ from typing import Any, Self
 import httpx
 
 from provenance.errors import ChainError, ContractRevert
-from provenance.redact import redact_url
+from provenance.redact import http_url, redact_url
 
 __all__ = ["Block", "Receipt", "RpcClient", "Transaction", "hex_to_bytes", "redact_url", "to_hex"]
 
@@ -111,7 +111,7 @@ class RpcClient:
         transport: httpx.BaseTransport | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
-        self.url = url
+        self.url = http_url(url, "--rpc-url")
         self.shown_url = redact_url(url)
         self._client = httpx.Client(timeout=timeout, transport=transport, headers=headers)
         self._ids = itertools.count(1)

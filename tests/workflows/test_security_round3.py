@@ -58,3 +58,53 @@ def test_offer_never_overwrites_a_file_it_did_not_create(devnet: Path, art: Path
     assert made.returncode == 0, made.stderr
     assert (art.parent / "o.png").read_bytes().startswith(b"\x89PNG")
     assert art.read_bytes() == artwork
+
+
+def test_mint_batch_with_a_csv_that_is_not_utf8(devnet: Path, art: Path) -> None:
+    donors = art.parent / "donors.csv"
+    donors.write_bytes(f"artwork,donor,message\n{art.name},{DONOR},caf\xe9\n".encode("latin-1"))
+    count = minted_count()
+    result = run_cli("mint-batch", str(art.parent), "--donors", str(donors))
+    assert result.returncode == 2, result.stderr
+    assert "not UTF-8" in one_line_error(result.stderr)
+    assert minted_count() == count
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("publish", "--kubo-api", "http://[::1"),
+        ("publish", "--pinning-endpoint", "http://[::1", "--pinning-token-env", "T"),
+        ("tokens", "list", "--rpc-url", "http://[::1"),
+        ("verify", "1", "--kubo-api", "http://[::1"),
+    ],
+)
+def test_an_unparsable_url_is_bad_input(devnet: Path, args: tuple[str, ...]) -> None:
+    result = run_cli(*args, env={"T": "token"})
+    assert result.returncode == 2, result.stderr
+    assert "not a valid URL" in one_line_error(result.stderr)
+
+
+def test_every_remote_client_refuses_an_unparsable_url() -> None:
+    from provenance.chain.rpc import RpcClient
+    from provenance.errors import InputError
+    from provenance.ipfs import GatewayFetcher, KuboClient, PinningClient
+
+    for make in (
+        lambda: GatewayFetcher(["http://127.0.0.1:8080", "http://[::1"]),
+        lambda: KuboClient("http://[::1"),
+        lambda: PinningClient("ftp://pins.example", "token"),
+        lambda: RpcClient("http://user:secret@[::1"),
+    ):
+        with pytest.raises(InputError) as refused:
+            make()
+        assert "secret" not in str(refused.value)
+
+
+def test_mint_on_the_devnet_with_another_chain_id_is_refused(devnet: Path, art: Path) -> None:
+    count = minted_count()
+    result = run_cli("mint", str(art), "--donor", DONOR, "--chain-id", "5")
+    assert result.returncode == 3, result.stderr
+    line = one_line_error(result.stderr)
+    assert "chain 31337" in line and "chain 5" in line
+    assert minted_count() == count

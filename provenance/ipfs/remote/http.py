@@ -8,6 +8,8 @@ from typing import Self
 
 import httpx
 
+from provenance.redact import http_url
+
 __all__ = ["HttpService"]
 
 
@@ -22,7 +24,10 @@ class HttpService:
         timeout: float = 30.0,
         transport: httpx.BaseTransport | None = None,
         follow_redirects: bool = False,
+        what: str = "the service URL",
     ) -> None:
+        if base_url:
+            http_url(base_url, what)
         self._client = httpx.Client(
             base_url=base_url,
             headers=dict(headers or {}),

@@ -62,7 +62,9 @@ class KuboClient(HttpService):
         headers = {"Authorization": authorization} if authorization else {}
         self.retries = retries
         self.backoff = backoff
-        super().__init__(self.url, headers=headers, timeout=timeout, transport=transport)
+        super().__init__(
+            self.url, headers=headers, timeout=timeout, transport=transport, what="--kubo-api"
+        )
 
     # -- transport ----------------------------------------------------------------------------
     def _post(

@@ -71,6 +71,7 @@ class PinningClient(HttpService):
             headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
             timeout=timeout,
             transport=transport,
+            what="--pinning-endpoint",
         )
 
     def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
