@@ -4,6 +4,7 @@ one line on stderr and a non-zero exit, in one place (``provenance.cli``).
     ProvenanceError                 exit_code 1
     ├── InputError                  a bad argument, file or value the user gave        (exit 2)
     ├── ConfigError                 missing or inconsistent configuration / state      (exit 3)
+    │   └── NoDeploymentError       no collection contract known for the chain
     ├── ChainError                  RPC, transaction, revert (carries tx hash, decoded error)
     │   └── ContractRevert          a revert decoded into the contract's custom error name
     ├── IPFSError                   importer, blockstore, CAR, Kubo RPC, pinning, gateways
@@ -44,6 +45,10 @@ class ConfigError(ProvenanceError):
     """Configuration or local state is missing or inconsistent (no deployment, wrong chain id)."""
 
     exit_code = 3
+
+
+class NoDeploymentError(ConfigError):
+    """This home knows no collection contract on the chain (none recorded, none given)."""
 
 
 class ChainError(ProvenanceError):

@@ -19,7 +19,7 @@ from provenance.chain.deployments import Deployments
 from provenance.chain.devnet import Devnet
 from provenance.chain.rpc import RpcClient, redact_url
 from provenance.chain.tx import Sender
-from provenance.errors import ConfigError, InputError
+from provenance.errors import ConfigError, InputError, NoDeploymentError
 from provenance.state.home import file_lock, home
 
 if TYPE_CHECKING:
@@ -118,12 +118,12 @@ def resolve_contract(
         if not (chain.is_devnet and contract is None):
             raise ConfigError(f"no contract code at {address} on {chain.label} (from {source})")
     if not chain.is_devnet:
-        raise ConfigError(
+        raise NoDeploymentError(
             f"no ProvenanceArt deployment known for {chain.label}: run `provenance deploy`"
             " or pass --contract"
         )
     if not deploy_if_missing:
-        raise ConfigError("no contract on the devnet yet: run `provenance deploy`")
+        raise NoDeploymentError("no contract on the devnet yet: run `provenance deploy`")
     # Two commands may both find no contract: deploy once, under the devnet's lock.
     with file_lock(home().deploy_lock):
         entry = deployments.get(chain.key)

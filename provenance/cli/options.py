@@ -112,8 +112,9 @@ class Connection:
     password_env: str | None = None
     keystore_dir: Path | None = None
 
-    def open(self, *, with_signer: bool = False) -> Collection:
-        """The workflows' context (connects; on the devnet, starts it and deploys on first use)."""
+    def open(self, *, with_signer: bool = False, deploy: bool = True) -> Collection:
+        """The workflows' context (connects; on the devnet, starts it and, with ``deploy``,
+        deploys on first use)."""
         from provenance.workflows.context import open_collection
 
         return open_collection(
@@ -125,6 +126,7 @@ class Connection:
             password_env=self.password_env,
             keystore_dir=self.keystore_dir,
             with_signer=with_signer,
+            deploy_if_missing=deploy,
         )
 
     def local_account(self) -> LocalAccount:

@@ -3,6 +3,7 @@ Each is one line on stderr, the documented exit status, and nothing written or s
 
 from __future__ import annotations
 
+import json
 import secrets
 from pathlib import Path
 
@@ -108,3 +109,37 @@ def test_mint_on_the_devnet_with_another_chain_id_is_refused(devnet: Path, art: 
     line = one_line_error(result.stderr)
     assert "chain 31337" in line and "chain 5" in line
     assert minted_count() == count
+
+
+def test_a_fresh_donor_is_told_to_name_the_offers_collection_not_to_deploy(
+    devnet: Path, art: Path, tmp_path: Path
+) -> None:
+    from provenance.chain.devnet import Devnet
+
+    offer = art.parent / "gift.offer.json"
+    made = run_cli("offer", str(art), "--min-donation", "1gwei", "-o", str(offer), "--json")
+    assert made.returncode == 0, made.stderr
+    contract = json.loads(offer.read_text())["contract"]
+    info = Devnet(devnet / "devnet").info()
+    assert info is not None
+    donor_home = tmp_path / "donor-home"
+    donor = {
+        "PROVENANCE_HOME": str(donor_home),
+        "K": "0x" + bytes(dev_accounts(3)[2].key).hex(),
+    }
+    for extra in (["--rpc-url", info.rpc_url], ["--rpc-url", info.rpc_url, "--check-only"]):
+        result = run_cli("redeem", str(offer), "--private-key-env", "K", *extra, env=donor)
+        assert result.returncode == 3, result.stderr
+        line = one_line_error(result.stderr)
+        assert f"--contract {contract}" in line and "chain 31337" in line, line
+        assert "provenance deploy" not in line
+    # On the donor's own devnet, the same: no collection is deployed on the donor's behalf.
+    try:
+        result = run_cli("redeem", str(offer), "--private-key-env", "K", env=donor)
+        assert result.returncode == 3, result.stderr
+        line = one_line_error(result.stderr)
+        assert f"--contract {contract}" in line and "provenance deploy" not in line
+        deployments = donor_home / "deployments.json"
+        assert not deployments.exists() or "devnet" not in json.loads(deployments.read_text())
+    finally:
+        Devnet(donor_home / "devnet").down()
