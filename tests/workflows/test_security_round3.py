@@ -143,3 +143,57 @@ def test_a_fresh_donor_is_told_to_name_the_offers_collection_not_to_deploy(
         assert not deployments.exists() or "devnet" not in json.loads(deployments.read_text())
     finally:
         Devnet(donor_home / "devnet").down()
+
+
+def test_identity_keys_at_rest_take_a_long_passphrase_and_a_memory_hard_kdf(
+    tmp_path: Path,
+) -> None:
+    pytest.importorskip("c2pa")
+    import base64
+
+    from cryptography.hazmat.primitives import serialization
+
+    from gan.errors import IdentityError
+    from gan.identity import load_identity, unlock_signing_key
+
+    good = "correct horse battery staple"
+    env = {"PROVENANCE_HOME": str(tmp_path / "home"), "SHORT": "x" * 11, "GOOD": good}
+    folder = tmp_path / "home" / "identity"
+    short = run_cli("identity", "init", "--name", "Ada", "--passphrase-env", "SHORT", env=env)
+    assert short.returncode == 2 and "at least 12" in one_line_error(short.stderr)
+    assert not folder.exists() or not any(folder.iterdir())
+
+    made = run_cli("identity", "init", "--name", "Ada", "--passphrase-env", "GOOD", env=env)
+    assert made.returncode == 0, made.stderr
+    for name in ("signing-key.pem", "root-key.pem"):
+        lines = (folder / name).read_bytes().splitlines()
+        assert lines[0] == b"-----BEGIN PROVENANCE SCRYPT ENCRYPTED PRIVATE KEY-----"
+        sealed = json.loads(base64.decodebytes(b"".join(lines[1:-1])))
+        assert sealed["kdf"] == "scrypt" and sealed["n"] >= 2**17 and sealed["r"] >= 8
+        assert good.encode() not in (folder / name).read_bytes()
+    identity = load_identity(folder)
+    key = serialization.load_pem_private_key(unlock_signing_key(identity, good.encode()), None)
+    with pytest.raises(IdentityError, match="wrong passphrase"):
+        unlock_signing_key(identity, b"correct horse battery stapler")
+
+    # A key written before (PKCS#8, PBKDF2 at 2,048 iterations) still opens, is named as such,
+    # and `identity rekey` rewrites it with scrypt under the same passphrase.
+    legacy = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(good.encode()),
+    )
+    (folder / "signing-key.pem").write_bytes(legacy)
+    assert unlock_signing_key(identity, good.encode())
+    shown = run_cli("identity", "show", "--json", env=env)
+    assert "PBKDF2 at 2,048" in json.loads(shown.stdout)["key_protection"]
+    refused = run_cli(
+        "identity", "rekey", "--passphrase-env", "GOOD", "--new-passphrase-env", "SHORT", env=env
+    )
+    assert refused.returncode == 2 and "at least 12" in one_line_error(refused.stderr)
+    assert (folder / "signing-key.pem").read_bytes() == legacy
+    rekeyed = run_cli("identity", "rekey", "--passphrase-env", "GOOD", "--json", env=env)
+    assert rekeyed.returncode == 0, rekeyed.stderr
+    assert json.loads(rekeyed.stdout)["key_protection"].startswith("scrypt")
+    again = serialization.load_pem_private_key(unlock_signing_key(identity, good.encode()), None)
+    assert again.private_numbers() == key.private_numbers()  # type: ignore[union-attr]
