@@ -42,7 +42,9 @@ def http_url(url: str, what: str) -> str:
     try:
         parsed = httpx.URL(url)
     except (httpx.InvalidURL, TypeError, ValueError) as exc:
-        raise InputError(f"{what} {redact_url(url)} is not a valid URL") from exc
+        shown = redact_url(url)
+        detail = f" ({shown})" if shown != "<url>" else ""
+        raise InputError(f"{what} is not a valid URL{detail}") from exc
     if parsed.scheme not in ("http", "https") or not parsed.host:
         raise InputError(f"{what} must be an http(s) URL with a host, got {redact_url(url)}")
     return url
