@@ -7,7 +7,6 @@ the token."""
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -18,6 +17,7 @@ import pytest
 from provenance.errors import IPFSError
 from provenance.ipfs import KuboClient, PinningClient
 
+from ..ipfs.fakes import running
 from ..workflows.conftest import home, make_artwork, run_cli
 
 __all__ = ["home"]  # the fixture: a PROVENANCE_HOME on a real anvil
@@ -25,6 +25,7 @@ __all__ = ["home"]  # the fixture: a PROVENANCE_HOME on a real anvil
 TOKEN = "sk-live-0123456789abcdef"
 CID = "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku"
 DEEP = b"[" * 5000 + b"]" * 5000
+DONOR = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
 
 
 class Hostile(ThreadingHTTPServer):
@@ -56,13 +57,8 @@ class _Answer(BaseHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def hostile() -> Iterator[tuple[Hostile, str]]:
     server = Hostile()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server, f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with running(server) as url:
+        yield server, url
 
 
 def _lines(*docs: Any) -> bytes:
@@ -186,6 +182,3 @@ def test_publish_to_hostile_services_is_lines_and_exit_1_without_the_token(
     server.status, server.body = 500, DEEP
     result = run_cli("publish", "--kubo-api", url)
     assert result.returncode == 1 and "internal error" not in result.stderr, result.stderr
-
-
-DONOR = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
