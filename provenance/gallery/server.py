@@ -119,7 +119,7 @@ class GalleryHandler(GatewayHandler):
         self.close_connection = True
         self._send(
             HTTPStatus.MISDIRECTED_REQUEST,
-            b"this gallery does not answer to that host name\n",
+            b"this gallery answers to its address, localhost or its --host name only\n",
             "text/plain; charset=utf-8",
         )
         return True
