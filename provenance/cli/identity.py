@@ -7,12 +7,13 @@ from pathlib import Path
 
 import click
 
+from provenance.cli.options import json_option
 from provenance.cli.passphrase import (
     new_passphrase_env_option,
     passphrase_env_option,
     read_passphrase,
 )
-from provenance.cli.render import emit_json, json_option, line, out_console
+from provenance.cli.render import emit_json, line, out_console
 from provenance.errors import InputError
 
 __all__ = ["identity"]

@@ -1,7 +1,7 @@
 """One rule for the passphrase of the artist's signing keys, for ``identity`` and ``gan generate
 --c2pa-identity`` alike: ``--passphrase-env VAR`` names the environment variable that holds it;
 without it, a hidden prompt when there is a terminal (asked twice for a new one); never argv. A
-passphrase that encrypts a key must be at least 12 characters (``gan.identity``)."""
+passphrase that encrypts a key must be at least 12 characters (``provenance.identity.certificates``)."""
 
 from __future__ import annotations
 

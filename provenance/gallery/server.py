@@ -31,7 +31,7 @@ from provenance.ipfs.cid import CID
 from provenance.ipfs.server import CONTENT_HEADERS, GatewayHandler, GatewayServer
 
 if TYPE_CHECKING:
-    from provenance.workflows.context import Collection
+    from provenance.workflows.session import Session
 
 __all__ = ["RPC_PATH", "GalleryServer", "is_loopback", "make_gallery_server"]
 
@@ -53,7 +53,7 @@ class _SiteCache:
     """The rendered site, and the content roots the collection references, rebuilt when the chain
     head or the set of offers changes."""
 
-    def __init__(self, collection: Collection) -> None:
+    def __init__(self, collection: Session) -> None:
         self.collection = collection
         self._key: tuple[int, int] | None = None
         self._files: dict[str, bytes] = {}
@@ -265,7 +265,7 @@ class GalleryServer(GatewayServer):
     def __init__(
         self,
         address: tuple[str, int],
-        collection: Collection,
+        collection: Session,
         *,
         verbose: bool,
         host_names: Iterable[str] = (),
@@ -298,7 +298,7 @@ class GalleryServer(GatewayServer):
 
 
 def make_gallery_server(
-    collection: Collection,
+    collection: Session,
     *,
     host: str = "127.0.0.1",
     port: int = 0,

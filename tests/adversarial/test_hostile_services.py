@@ -17,7 +17,7 @@ import pytest
 from provenance.errors import IPFSError
 from provenance.ipfs import KuboClient, PinningClient
 
-from ..ipfs.fakes import running
+from ..helpers import serving
 from ..workflows.conftest import home, make_artwork, run_cli
 
 __all__ = ["home"]  # the fixture: a PROVENANCE_HOME on a real anvil
@@ -57,7 +57,7 @@ class _Answer(BaseHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def hostile() -> Iterator[tuple[Hostile, str]]:
     server = Hostile()
-    with running(server) as url:
+    with serving(server) as url:
         yield server, url
 
 

@@ -15,7 +15,7 @@ import pytest
 
 from provenance.chain.accounts import dev_accounts
 from provenance.gallery import make_gallery_server
-from provenance.workflows.context import open_collection
+from provenance.workflows.session import open_session
 
 from ..workflows.conftest import invoke, make_artwork, one_line_error, run_cli
 
@@ -29,7 +29,7 @@ def gallery(home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[di
         "mint", str(make_artwork(art / "Dawn.png", seed=21, size=32)), "--donor", DONOR.address
     )
     assert minted.exit_code == 0, minted.stderr
-    server = make_gallery_server(open_collection(), port=0)
+    server = make_gallery_server(open_session(), port=0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -54,7 +54,7 @@ def test_the_proxy_runs_only_the_contracts_code_with_bounded_gas(
     gallery: dict[str, Any], capfd: pytest.CaptureFixture[str]
 ) -> None:
     url = gallery["url"]
-    contract = open_collection().contract.address
+    contract = open_session().contract.address
     call = {"to": contract, "data": "0x"}
     override = {contract: {"code": _balance_reader(DONOR.address)}}
     # A state override would run any code at the collection's address (here: read the donor's
@@ -126,7 +126,7 @@ def test_only_the_collections_content_and_only_for_known_host_names(
     from provenance.ipfs import add_bytes
 
     url = gallery["url"]
-    collection = open_collection()
+    collection = open_session()
     private = add_bytes(b"the artist's unpublished notes", store=collection.store).cid
     assert collection.store.has(private)
     (work,) = collect(collection, collection.store).works
@@ -146,7 +146,7 @@ def test_only_the_collections_content_and_only_for_known_host_names(
             assert response.status_code == 421, (host, method)
             assert "eth_" not in response.text
     # The names it was started with (--host, a public URL's host) are its own too.
-    named = make_gallery_server(open_collection(), port=0, host_names=["Gallery.Example.org"])
+    named = make_gallery_server(open_session(), port=0, host_names=["Gallery.Example.org"])
     try:
         assert named.allows_host("gallery.example.org:443") and named.allows_host("127.0.0.1")
         assert not named.allows_host("gallery.example.org.evil.test")
@@ -161,9 +161,10 @@ def test_a_deeply_nested_collection_document_is_one_line_and_the_gallery_still_s
     from provenance.chain.outbox import TxCall
     from provenance.ipfs import add_bytes
 
-    from ..ipfs.fakes import FakeKubo, running
+    from ..helpers import serving
+    from ..ipfs.fakes import FakeKubo
 
-    collection = open_collection(with_signer=True)  # the devnet's artist, its admin
+    collection = open_session(with_signer=True)  # the devnet's artist, its admin
     contract = collection.contract
     nested = add_bytes(b"[" * 3000 + b"]" * 3000, store=collection.store).cid
     call = TxCall(
@@ -187,7 +188,7 @@ def test_a_deeply_nested_collection_document_is_one_line_and_the_gallery_still_s
     assert built.returncode == 1 and "nests 3000 levels deep" in line, built.stderr
     assert "collection set" in line and not (tmp_path / "site").exists()
 
-    with running(FakeKubo()) as kubo:
+    with serving(FakeKubo()) as kubo:
         published = run_cli("publish", "--kubo-api", kubo)
     assert published.returncode == 1, published.stderr
     line = one_line_error(published.stderr)

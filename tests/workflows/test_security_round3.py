@@ -153,8 +153,8 @@ def test_identity_keys_at_rest_take_a_long_passphrase_and_a_memory_hard_kdf(
 
     from cryptography.hazmat.primitives import serialization
 
-    from gan.errors import IdentityError
-    from gan.identity import load_identity, unlock_signing_key
+    from provenance.errors import IdentityError
+    from provenance.identity.certificates import load_identity, unlock_signing_key
 
     good = "correct horse battery staple"
     env = {"PROVENANCE_HOME": str(tmp_path / "home"), "SHORT": "x" * 11, "GOOD": good}

@@ -9,6 +9,7 @@ import click
 
 from provenance.cli.gan import gan
 from provenance.cli.gan.common import gan_errors, load_model, parse_seeds, print_json
+from provenance.cli.options import json_option
 from provenance.cli.passphrase import passphrase_env_option, read_passphrase
 from provenance.content.generation import model_cid
 from provenance.errors import InputError, ProvenanceError
@@ -70,7 +71,7 @@ UPSCALE_FILTER_NAMES = {"smooth": "lanczos", "nearest": "nearest"}
     "passphrase comes from --passphrase-env VAR or a hidden prompt.",
 )
 @passphrase_env_option
-@click.option("--json", "as_json", is_flag=True)
+@json_option
 def generate(
     model: str,
     seed: int | None,
@@ -109,7 +110,7 @@ def generate(
     identity, passphrase = None, b""
     if c2pa_identity is not None:
         with gan_errors():
-            from gan.identity import load_identity, unlock_signing_key
+            from provenance.identity.certificates import load_identity, unlock_signing_key
 
             identity = load_identity(c2pa_identity)
             passphrase = read_passphrase(passphrase_env, confirm=False)
@@ -166,7 +167,7 @@ def generate(
             )
             encoded = png_bytes(enlarge(pixels, *enlargement), item["record"])
             if identity is not None:
-                from gan.credentials import sign_png
+                from provenance.identity.c2pa import sign_png
 
                 encoded = sign_png(
                     encoded,

@@ -16,8 +16,8 @@ from typing import Any
 import httpx
 
 from provenance.errors import IPFSError
+from provenance.http import HttpService, json_object, json_text
 from provenance.ipfs.cid import CID
-from provenance.ipfs.remote.http import HttpService, json_object, json_text
 from provenance.redact import redact_url
 from provenance.untrusted import plain_text
 

@@ -43,7 +43,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from gan.errors import IdentityError
+from provenance.errors import IdentityError
 
 __all__ = [
     "CHAIN_FILE",
