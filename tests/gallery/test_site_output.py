@@ -88,3 +88,13 @@ def test_a_static_build_tells_its_host_that_no_page_may_be_framed(tmp_path: Path
     assert rules[0] == "/*"
     assert "  Content-Security-Policy: frame-ancestors 'none'" in rules
     assert "  X-Frame-Options: DENY" in rules
+
+
+def test_the_footer_names_the_chain(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    for chain_id, shown in ((11155111, "Sepolia (chain 11155111)"), (1337, "chain 1337")):
+        out = tmp_path / str(chain_id)
+        write_site(replace(_data(1), chain_id=chain_id), out, gateway=GATEWAY)
+        footer = (out / "index.html").read_text().split('<footer class="site">')[1]
+        assert " ".join(footer.split()).count(f"on {shown}.") == 1

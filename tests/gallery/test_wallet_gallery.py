@@ -279,7 +279,7 @@ def test_token_page_reads_the_message_and_the_cli_and_eth_sig_util_open_it(
     page, read, _, _ = report["results"]
     assert page["badges"][0]["state"] == "ok"
     assert page["badges"][0]["text"] == (
-        "Authentic: this is the image recorded on Ethereum for this work"
+        "Authentic: this is the image recorded on devnet for this work"  # chain 31337's name
     )
     assert read["message"] == MESSAGE  # as text: the markup in it is shown, not parsed
     # The stored form names the key beside the envelope; the CLI opens it with --wallet-key ...
