@@ -126,9 +126,10 @@ class Connection:
     confirmations: int | None = None  # None: the network's default (chain/network.py)
     gallery: str | None = None
 
-    def open(self, *, with_signer: bool = False) -> Session:
-        """The workflows' context. A command that signs may start the devnet and deploy there on
-        first use; one that only reads never does (exit 3 when no collection is named)."""
+    def open(self, *, with_signer: bool = False, deploy: bool = True) -> Session:
+        """The workflows' context. A command that signs may start the devnet and, with ``deploy``,
+        deploy there on first use; one that only reads never does (exit 3 when no collection is
+        named)."""
         from provenance.workflows.session import open_session
 
         if self.gallery is not None:
@@ -143,6 +144,7 @@ class Connection:
             keystore_dir=self.keystore_dir,
             with_signer=with_signer,
             read_only=not with_signer,
+            deploy_if_missing=deploy,
             confirmations=self.confirmations,
         )
         if session.sender is not None:  # shown while a transaction waits to be final

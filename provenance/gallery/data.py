@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from provenance.chain.token_id import short_token, token_hex
 from provenance.content.metadata import MAX_METADATA_BYTES, parse_metadata
-from provenance.errors import ContractRevert, ProvenanceError
+from provenance.errors import ContractRevert, ProvenanceError, VerificationError
 from provenance.ipfs.cid import raw_cid_for_sha256
 
 if TYPE_CHECKING:
@@ -111,6 +111,7 @@ class GalleryData:
     info: CollectionInfo | None = None
     cover: tuple[str, bytes] | None = None  # (file name, bytes) served beside the pages
     from_block: int = 0  # the collection's deployment block: where event scans start
+    info_problem: str | None = None  # why the ERC-7572 document could not be shown
 
 
 def collect(collection: Session, source: ContentSource) -> GalleryData:
@@ -126,7 +127,11 @@ def collect(collection: Session, source: ContentSource) -> GalleryData:
     ]
     from provenance.workflows.contract_metadata import read_collection_info, read_cover
 
-    info = read_collection_info(collection, source)
+    info_problem = None
+    try:
+        info = read_collection_info(collection, source)
+    except VerificationError as exc:
+        info, info_problem = None, f"The collection's description cannot be shown: {exc}."
     try:
         name = info.name if info else str(contract.call("name"))
     except ProvenanceError:
@@ -142,6 +147,7 @@ def collect(collection: Session, source: ContentSource) -> GalleryData:
         info=info,
         cover=read_cover(info, source),
         from_block=contract.from_block,
+        info_problem=info_problem,
     )
 
 

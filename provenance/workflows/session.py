@@ -231,10 +231,12 @@ def open_session(
     keystore_dir: Path | None = None,
     with_signer: bool = False,
     read_only: bool = False,
+    deploy_if_missing: bool = True,
     confirmations: int | None = None,
 ) -> Session:
-    """Connect (starting the devnet and deploying there on first use) and open local state.
-    ``read_only``: never start or deploy a collection this home does not have (``open_reader``)."""
+    """Connect (starting the devnet and, unless ``deploy_if_missing`` is false, deploying there
+    on first use) and open local state. ``read_only``: never start or deploy a collection this
+    home does not have (``open_reader``)."""
     from provenance.ipfs import Blockstore
 
     if read_only:
@@ -252,7 +254,7 @@ def open_session(
         )
     # On first use the devnet's collection is deployed by dev account 0 (the artist), whoever
     # signs this command: an implicit deployment must not make a stranger its admin.
-    bound = resolve_contract(chain, contract=contract)
+    bound = resolve_contract(chain, contract=contract, deploy_if_missing=deploy_if_missing)
     sender = None
     if with_signer and local:
         sender = Sender(
