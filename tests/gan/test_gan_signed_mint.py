@@ -98,6 +98,8 @@ def test_signed_work_mints_verifies_and_regenerates(
         str(home / "identity"),
         "--gallery-url",
         url,
+        "--passphrase-env",
+        "ARTIST_PASS",
         env=env,
     )
     assert generated.exit_code == 0, generated.output
