@@ -25,7 +25,24 @@ from provenance.state.home import file_lock, home
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
 
-__all__ = ["Chain", "connect", "resolve_contract", "signer"]
+__all__ = ["CHAIN_NAMES", "Chain", "chain_name", "connect", "resolve_contract", "signer"]
+
+# Networks by name, as people say them (the gallery's js/chains.js holds the same table).
+CHAIN_NAMES = {
+    1: "Ethereum",
+    11155111: "Sepolia",
+    17000: "Holesky",
+    8453: "Base",
+    10: "Optimism",
+    42161: "Arbitrum One",
+    137: "Polygon",
+    31337: "the devnet",
+}
+
+
+def chain_name(chain_id: int) -> str:
+    """A chain's name ("Ethereum", "Base", "the devnet"), or its number for any other."""
+    return CHAIN_NAMES.get(chain_id, str(chain_id))
 
 
 @dataclass

@@ -38,6 +38,12 @@ from provenance.errors import InputError
     metavar="B64",
     help="Donor's MetaMask encryption key (eth_getEncryptionPublicKey).",
 )
+@click.option(
+    "--donor-wallet-key",
+    metavar="CODE",
+    help="Donor's wallet sealing key code (pvk1..., from the gallery's key page): the donor reads"
+    " the message with their browser wallet.",
+)
 @token_metadata_options
 @attachment_options
 @click.option(
@@ -72,6 +78,7 @@ def mint(
     donor_tx: str | None,
     donor_pubkey: str | None,
     donor_encryption_key: str | None,
+    donor_wallet_key: str | None,
     name: str | None,
     description: str,
     attributes: tuple[str, ...],
@@ -103,11 +110,11 @@ def mint(
 
     data = read_message(message, message_file)
     if data is not None and not (
-        donor_signature or donor_tx or donor_pubkey or donor_encryption_key
+        donor_signature or donor_tx or donor_pubkey or donor_encryption_key or donor_wallet_key
     ):
         raise InputError(
-            "a message needs the donor's key: give --donor-signature, --donor-tx,"
-            " --donor-pubkey or --donor-encryption-key"
+            "a message needs the donor's key: give --donor-wallet-key, --donor-signature,"
+            " --donor-tx, --donor-pubkey or --donor-encryption-key"
         )
     parsed_attributes = parse_attributes(attributes)
     donor = parse_address(donor, what="donor")
@@ -131,6 +138,7 @@ def mint(
         tx_hash=donor_tx,
         public_key=donor_pubkey,
         encryption_key=donor_encryption_key,
+        wallet_key_code=donor_wallet_key,
     )
     request = MintRequest(
         artwork=art,  # read and checked once, above

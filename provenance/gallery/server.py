@@ -20,14 +20,14 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from provenance.errors import IPFSError, ProvenanceError
+from provenance.gallery.layout import APP_SCRIPT, PageSettings
 from provenance.gallery.rpcproxy import MAX_REQUEST_BYTES, RpcProxy
-from provenance.gallery.site import APP_SCRIPT, PageSettings
 from provenance.ipfs.server import CONTENT_HEADERS, GatewayHandler, GatewayServer
 
 if TYPE_CHECKING:
     from provenance.workflows.context import Collection
 
-__all__ = ["RPC_PATH", "GalleryServer", "is_loopback", "make_gallery_server"]
+__all__ = ["RPC_PATH", "GalleryServer", "is_loopback", "is_loopback_url", "make_gallery_server"]
 
 RPC_PATH = "/rpc"
 _HOST_HEADER = re.compile(r"^[A-Za-z0-9.\-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$")
@@ -43,14 +43,23 @@ def is_loopback(host: str) -> bool:
         return False  # a host name: it may resolve to anything
 
 
+def is_loopback_url(url: str) -> bool:
+    """Whether a link to ``url`` only works on this machine."""
+    return is_loopback(urlsplit(url).hostname or "")
+
+
 class _SiteCache:
     """The rendered site, rebuilt when the chain head or the set of offers changes."""
 
-    def __init__(self, collection: Collection) -> None:
+    def __init__(self, collection: Collection, *, public_url: str = "") -> None:
         self.collection = collection
+        # The address QR codes and wallet-app links name: --public-url, else the collection's
+        # stored one, else the address this server listens on (set once it is bound).
+        self.public_url = public_url
         self._key: tuple[int, int] | None = None
         self._files: dict[str, bytes] = {}
         self._lock = threading.Lock()
+        self.listen_url = ""
 
     def files(self) -> dict[str, bytes]:
         from provenance.gallery.data import collect
@@ -65,8 +74,11 @@ class _SiteCache:
                 data = collect(self.collection, self.collection.store)
                 # Same origin: /ipfs/ and the RPC proxy are served here.
                 chain = self.collection.chain
+                stored = data.info.gallery_url if data.info is not None else None
                 settings = PageSettings(
-                    rpc_url=RPC_PATH, wallet_rpc_url=chain.rpc.url if chain.is_devnet else ""
+                    rpc_url=RPC_PATH,
+                    wallet_rpc_url=chain.rpc.url if chain.is_devnet else "",
+                    public_url=self.public_url or stored or self.listen_url,
                 )
                 self._files = render_site(data, "", settings=settings)
                 self._key = key
@@ -97,6 +109,14 @@ class GalleryHandler(GatewayHandler):
     ) -> None:
         super()._send_stream(content_type, length, chunks, self._ipfs_headers(headers))
 
+    def _redirect(self, target: str) -> None:
+        self._send(
+            HTTPStatus.MOVED_PERMANENTLY,
+            f"see {target}\n".encode(),
+            "text/plain; charset=utf-8",
+            {"Location": target},
+        )
+
     def do_POST(self) -> None:
         if urlsplit(self.path).path != RPC_PATH:
             self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain; charset=utf-8")
@@ -123,7 +143,7 @@ class GalleryHandler(GatewayHandler):
         host = self.headers.get("Host", "")
         if not _HOST_HEADER.match(host):
             return {"Content-Security-Policy": "script-src 'none'"}
-        if b"data-live-portrait" in body:
+        if b"data-live-portrait" in body or b"data-screen" in body:
             return {
                 "Content-Security-Policy": f"script-src http://{host}/static/ 'wasm-unsafe-eval'"
             }
@@ -137,6 +157,9 @@ class GalleryHandler(GatewayHandler):
         rel = unquote(path).lstrip("/") or "index.html"
         if rel.endswith("/"):
             rel += "index.html"
+        elif rel in ("screen", "key"):  # the screen's and the key page's short addresses
+            self._redirect(f"/{rel}/")
+            return
         try:
             files = self.server.site.files()
         except ProvenanceError as exc:
@@ -163,12 +186,20 @@ class GalleryServer(GatewayServer):
     """The gateway's timeouts and connection bound (``provenance.ipfs.httpserver``) hold here too."""
 
     def __init__(
-        self, address: tuple[str, int], collection: Collection, *, verbose: bool, **limits: Any
+        self,
+        address: tuple[str, int],
+        collection: Collection,
+        *,
+        verbose: bool,
+        public_url: str = "",
+        **limits: Any,
     ) -> None:
-        self.site = _SiteCache(collection)
+        self.site = _SiteCache(collection, public_url=public_url)
         self.rpc = RpcProxy(collection.chain.rpc.url, collection.contract.address)
         super().__init__(address, collection.store, verbose=verbose, **limits)
         self.RequestHandlerClass: Callable[..., GalleryHandler] = GalleryHandler
+        host, port = str(self.server_address[0]), int(self.server_address[1])
+        self.site.listen_url = f"http://{f'[{host}]' if ':' in host else host}:{port}/"
 
 
 def make_gallery_server(
@@ -177,15 +208,19 @@ def make_gallery_server(
     host: str = "127.0.0.1",
     port: int = 0,
     verbose: bool = False,
+    public_url: str = "",
     **limits: Any,
 ) -> GalleryServer:
     """A gallery bound to ``host:port`` (port 0: any free port); call ``serve_forever``.
 
     Loopback by default; any other address exposes the gallery (and its read-only proxy) to the
-    network, which the CLI says in a line. ``limits``: ``head_timeout``, ``io_timeout``,
+    network, which the CLI says in a line. ``public_url``: the address QR codes and wallet-app
+    links name (default: the collection's stored one, else this server's own). ``limits``: ``head_timeout``, ``io_timeout``,
     ``max_connections`` (see ``GatewayServer``).
     """
     try:
-        return GalleryServer((host, port), collection, verbose=verbose, **limits)
+        return GalleryServer(
+            (host, port), collection, verbose=verbose, public_url=public_url, **limits
+        )
     except OSError as exc:
         raise IPFSError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc

@@ -187,12 +187,16 @@ def _prepare(request: MintRequest, artwork: Artwork, donor: str) -> dict[str, An
     if request.message is not None:
         if request.donor_key is None:
             raise InputError(
-                "a message needs the donor's key: give --donor-signature, --donor-tx,"
-                " --donor-pubkey or --donor-encryption-key"
+                "a message needs the donor's key: give --donor-wallet-key, --donor-signature,"
+                " --donor-tx, --donor-pubkey or --donor-encryption-key"
             )
-        from provenance.seal import seal
+        from provenance.seal import WALLET_KEY, seal
 
         envelope = seal(request.message, request.donor_key)
+        if request.donor_key.source == "wallet-signature":
+            # The stored form names the key beside the envelope, so the token page and
+            # `decrypt` know to re-derive it from the donor's wallet (docs/sealed-messages.md).
+            envelope = {"envelope": envelope, "key": WALLET_KEY}
     image_cid = _image_cid(artwork)
     from provenance.content.credentials import mint_binding  # here: c2pa only for signed PNGs
     from provenance.state.home import home
