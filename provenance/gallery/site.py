@@ -217,7 +217,7 @@ def render_work(data: GalleryData, work: Work, gateway: str, settings: PageSetti
 {_message_section(work)}
 <h2>Provenance</h2>
 <dl class="facts">
-<div><dt>Token</dt><dd>{copyable(work.hex_id, work.hex_id, label="token id")}</dd></div>
+<div><dt>Token</dt><dd>{copyable(work.hex_id, work.short_id, label="token id")}</dd></div>
 <div><dt>Chain</dt><dd>{on_chain(data.chain_id)} (chain id {data.chain_id})</dd></div>
 <div><dt>Owner</dt><dd>{owner}</dd></div>
 <div><dt>Donation</dt><dd>{donation}</dd></div>

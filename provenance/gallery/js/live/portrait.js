@@ -145,6 +145,9 @@ export class LivePortrait {
 export function fitCanvas (canvas, size) {
   canvas.width = size
   canvas.height = size
+  // On a work page's stage the stylesheet sizes it, with the artist's rendering (smooth or
+  // pixel-sharp): no integer fitting here.
+  if (canvas.closest('.stage')) return
   const fit = () => {
     const room = Math.min(512, (canvas.parentElement || canvas).clientWidth || size)
     const scale = Math.max(1, Math.floor(room / size))
