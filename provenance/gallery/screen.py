@@ -154,6 +154,6 @@ def render_screen(data: GalleryData, gateway: str, settings: PageSettings) -> st
         data=data,
         settings=settings,
         scripts=("static/screen.js",),
-        wasm=True,
+        wasm=any(e["live"] for e in entries),  # WebAssembly only when a generator will run
         body_class="screen-page",
     )
