@@ -138,6 +138,8 @@ def render_screen(data: GalleryData, gateway: str, settings: PageSettings) -> st
 <h1 data-testid="screen-title" class="screen-title">{escape(entries[0]["title"]) if entries else "No works yet"}</h1>
 <p class="screen-owner"></p>
 <p class="screen-verified" data-state="pending">Checking…</p>
+<p class="screen-living">Painted live on this screen by the collection's generator, walking from
+work to work.</p>
 <div data-testid="screen-qr" class="screen-qr" data-url="">{codes}</div>
 <p class="screen-scan" hidden>Scan to see this work, and to donate</p>
 {no_url}
