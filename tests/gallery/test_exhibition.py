@@ -411,3 +411,41 @@ def test_offer_page_says_who_it_is_reserved_for(
     [still] = report["stills"]
     assert integer_scaled(still) and still["pixelated"]
     assert not report["overflow"]
+
+
+@needs_browser
+def test_the_screen_falls_back_to_animations_then_stills(
+    gallery_url: str, exhibition: dict[str, Any], tmp_path: Path
+) -> None:
+    """No work here names a generator: the screen plays the minted animation (drawn on its
+    canvas, which changes) and shows the stills."""
+    result = subprocess.run(
+        ["node", str(ROOT / "tests/js/screen_check.mjs")],
+        input=json.dumps(
+            {
+                "url": f"{gallery_url}/screen/?dwell=3",
+                "profile": str(tmp_path / "profile"),
+                "width": 1280,
+                "height": 720,
+                "seconds": 10,
+                "sample": 0.5,
+            }
+        ),
+        capture_output=True,
+        text=True,
+        timeout=240,
+        cwd=ROOT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    samples = report["samples"]
+    modes = {s["title"]: s["mode"] for s in samples}
+    assert len(modes) == 3 and modes.pop("Portrait of nobody") == "animation", modes
+    assert set(modes.values()) == {"still"}, modes  # the still life and the open offer
+    moving = [s["hash"] for s in samples if s["mode"] == "animation"]
+    assert len(set(moving)) > 1  # the animation plays on the canvas
+    # `gallery serve` without a public URL: the QR codes name the server's own address.
+    assert all(s["qr"].startswith(gallery_url + "/") for s in samples)
+    assert all(len(s["qrShown"]) == 1 for s in samples)
+    assert not report["overflow"] and report["cursor"] == "none"

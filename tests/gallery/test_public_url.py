@@ -44,6 +44,11 @@ def test_links_name_the_public_url_and_say_when_they_only_work_here(
     assert first.exit_code == 0, first.stderr
     assert json.loads(first.stdout)["url"].startswith("http://127.0.0.1:8470/offer/0x")
     assert NOTE in first.stderr and first.stderr.count("\n") == 1
+    # A static build without one: the screen has no QR code and says how to give one.
+    bare = ok("gallery", "build", "-o", str(tmp_path / "bare"))
+    assert bare["public_url"] is None
+    screen = (tmp_path / "bare/screen/index.html").read_text()
+    assert '<div class="qr-code"' not in screen and "No public address" in screen
     # Stored with the collection: the artist's name alone changes, name and cover are kept.
     ok("collection", "set", "--public-url", "https://gallery.example.org/show")
     ok("collection", "set", "--artist", "Ada Example", "--rendering", "smooth")
