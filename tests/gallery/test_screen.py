@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -81,6 +82,7 @@ def wall(home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield {
+            "art": art,
             "url": f"http://127.0.0.1:{server.server_address[1]}",
             "pages": {
                 **{
@@ -177,6 +179,32 @@ def test_an_outage_keeps_the_works_on_the_wall(wall: dict[str, Any], tmp_path: P
     assert after[-1]["status"].startswith("Could not reach the chain or IPFS since ")
     assert after[-1]["status"].endswith("showing the works as last verified.")
     assert all(s["verified"].startswith("Verified on the devnet at ") for s in after)
+
+
+def test_a_donation_reaches_the_wall(wall: dict[str, Any], tmp_path: Path) -> None:
+    """The open offer is redeemed while the screen runs: within a check round the screen reloads
+    itself and shows the work with its new owner instead of "Open for donation"."""
+    job = {"url": f"{wall['url']}/screen/?dwell=3", "width": 1280, "height": 720, "seconds": 34,
+           "profile": str(tmp_path / "profile"), "sample": 1}  # fmt: skip
+    watcher = subprocess.Popen(
+        ["node", str(CHECK)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT
+    )
+    assert watcher.stdin is not None
+    watcher.stdin.write(json.dumps(job))
+    watcher.stdin.close()
+    time.sleep(8)
+    key = "0x" + bytes(DONOR.key).hex()
+    redeemed = invoke(
+        "redeem", str(wall["art"] / "face3.json"), "--private-key-env", "K", env={"K": key}
+    )
+    assert redeemed.exit_code == 0, redeemed.stderr
+    assert watcher.stdout is not None
+    out = watcher.stdout.read()
+    assert watcher.wait(timeout=240) == 0
+    report = json.loads(out.strip().splitlines()[-1])
+    assert report["reloads"] >= 1
+    last = [s for s in report["samples"] if s["title"] == "Face 3"][-1]
+    assert last["owner"] == "Owned by 0x7099…79C8" and "/work/0x" in last["qr"], last
 
 
 @pytest.mark.skipif(SOAK_SECONDS < 120, reason="the soak: scripts/screen-soak [SECONDS]")

@@ -41,7 +41,9 @@ try {
       await page.screenshot({ path: job.screenshot.path })
       shot = true
     }
-    const sample = await page.evaluate(() => {
+    let sample
+    try {
+      sample = await page.evaluate(() => {
       const canvas = document.querySelector('[data-testid="screen-canvas"]')
       const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data
       const qr = document.querySelector('[data-testid="screen-qr"]')
@@ -57,9 +59,14 @@ try {
         status: document.querySelector('.screen-status').textContent,
         mode: window.provenanceScreen.mode,
         frames: window.provenanceScreen.frames,
-        listeners: null,
+        page: performance.timeOrigin, // a new value after the screen reloads itself
       }
-    })
+      })
+    } catch (err) {
+      // The screen reloads itself when the gallery has new works: sample again once it runs.
+      await page.waitForFunction(() => window.provenanceScreen && window.provenanceScreen.frames > 0, null, { timeout: 120000 })
+      continue
+    }
     sample.hash = createHash('sha256').update(Buffer.from(sample.pixels)).digest('hex').slice(0, 16)
     delete sample.pixels
     sample.t = Math.round(t * 10) / 10
@@ -80,7 +87,8 @@ try {
   }))
   const origin = new URL(job.url).origin
   const foreign = requests.filter((r) => !r.startsWith(origin) && !r.startsWith('data:') && !r.startsWith('blob:'))
-  console.log(JSON.stringify({ samples, errors, foreign, ...look }))
+  const reloads = new Set(samples.map((x) => x.page)).size - 1
+  console.log(JSON.stringify({ samples, errors, foreign, reloads, ...look }))
 } finally {
   await context.close()
 }

@@ -14,7 +14,9 @@
 // the cursor is hidden and a Wake Lock keeps the screen on.
 import { Checks, checkOffer, checkWork } from '../badge.js'
 import { chainPhrase } from '../chains.js'
-import { settings } from '../page.js'
+import { getAddress } from 'viem'
+import { Collection, revertNameOf } from '../contract.js'
+import { rpcReader, settings } from '../page.js'
 import { LivePortrait, createSession, fetchVerifiedModel, slerp, toRGBA } from '../live/portrait.js'
 import { seedLatent } from '../live/jax-random.js'
 
@@ -72,6 +74,7 @@ class Screen {
   async start () {
     keepAwake()
     await this.verifyAll()
+    this.started = true
     this.next()
     setInterval(() => this.next(), this.dwell * 1000)
     setInterval(() => this.verifyAll(), Math.min(REVERIFY_MS, this.dwell * 4000))
@@ -84,13 +87,65 @@ class Screen {
     this.busy = true
     try {
       for (const item of this.entries) await this.verify(item)
+      if (this.started && !this.outageSince && await this.newerPage()) window.location.reload()
     } finally {
       this.busy = false
+    }
+    if (this.outageSince && !this.entries.some((i) => i.state === 'stale' || i.state === 'unreachable')) {
+      this.outageSince = null
     }
     this.showStatus()
   }
 
+  // After the first full check, the bytes cannot change under their digests: later rounds ask the
+  // chain only what can change (the owner, a burn, an offer redeemed or canceled), so a day on the
+  // wall does not fetch every image and animation again every few minutes.
   async verify (item) {
+    if (item.still && item.state !== 'failed') return this.recheck(item)
+    return this.fullCheck(item)
+  }
+
+  async recheck (item) {
+    const { entry } = item
+    try {
+      const collection = new Collection(rpcReader(this.config.rpcUrl), this.config.contract)
+      if (entry.kind === 'offer') {
+        const state = await collection.voucherState(entry.verify.offer.voucher)
+        item.state = state === 'open' ? 'verified' : 'failed' // redeemed or canceled: off the wall
+      } else {
+        // A token's record never changes (its id is its image's digest); its owner may. Only the
+        // contract's own "no such token" revert means burned: any other failure is an outage.
+        try {
+          entry.owner = getAddress(await collection.read('ownerOf', [BigInt(entry.verify.tokenId)]))
+          item.state = 'verified'
+        } catch (err) {
+          if (revertNameOf(err) !== 'ERC721NonexistentToken') throw err
+          item.state = 'failed' // burned: off the wall
+        }
+      }
+      item.checkedAt = Date.now()
+      if (item.state === 'verified') item.verifiedAt = item.checkedAt
+    } catch (err) {
+      item.state = 'stale'
+      this.outageSince = this.outageSince || Date.now()
+    }
+  }
+
+  // New works (a donation, a mint) are in a newer rendering of this page: reload to show them.
+  async newerPage () {
+    try {
+      const res = await fetch(window.location.href, { cache: 'no-store' })
+      if (!res.ok) return false
+      const doc = new DOMParser().parseFromString(await res.text(), 'text/html')
+      const root = doc.querySelector('[data-screen]')
+      const keys = (json) => JSON.parse(json).map((e) => e.key).join()
+      return Boolean(root) && keys(root.dataset.works) !== keys(this.root.dataset.works)
+    } catch (err) {
+      return false
+    }
+  }
+
+  async fullCheck (item) {
     const checks = new Checks()
     let content = null
     let thrown = false
@@ -110,7 +165,6 @@ class Screen {
       if (content.animation && !item.animationUrl) {
         item.animationUrl = URL.createObjectURL(new Blob([content.animation], { type: content.animationMime }))
       }
-      if (this.outageSince && !this.entries.some((i) => i.state === 'unreachable')) this.outageSince = null
     } else if (isOutage(checks, thrown)) {
       // Could not check: keep what was verified before (if anything) and say so quietly.
       item.state = item.still ? 'stale' : 'unreachable'
