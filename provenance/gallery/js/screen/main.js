@@ -101,6 +101,7 @@ class Screen {
   // chain only what can change (the owner, a burn, an offer redeemed or canceled), so a day on the
   // wall does not fetch every image and animation again every few minutes.
   async verify (item) {
+    if (item.state === 'gone') return // redeemed, canceled or burned: for good
     if (item.still && item.state !== 'failed') return this.recheck(item)
     return this.fullCheck(item)
   }
@@ -111,7 +112,7 @@ class Screen {
       const collection = new Collection(rpcReader(this.config.rpcUrl), this.config.contract)
       if (entry.kind === 'offer') {
         const state = await collection.voucherState(entry.verify.offer.voucher)
-        item.state = state === 'open' ? 'verified' : 'failed' // redeemed or canceled: off the wall
+        item.state = state === 'open' ? 'verified' : 'gone' // redeemed or canceled: off the wall
       } else {
         // A token's record never changes (its id is its image's digest); its owner may. Only the
         // contract's own "no such token" revert means burned: any other failure is an outage.
@@ -120,7 +121,7 @@ class Screen {
           item.state = 'verified'
         } catch (err) {
           if (revertNameOf(err) !== 'ERC721NonexistentToken') throw err
-          item.state = 'failed' // burned: off the wall
+          item.state = 'gone' // burned: off the wall
         }
       }
       item.checkedAt = Date.now()
