@@ -27,6 +27,18 @@ def _public_url(url: str | None) -> str:
     return parse_public_url(url) if url else ""
 
 
+def _runtime_note() -> None:
+    """One line when this installation cannot run the generator in visitors' browsers."""
+    from provenance.gallery.live import ort_dist_dir
+
+    if ort_dist_dir() is None:
+        err_console.print(
+            "note: onnxruntime-web's WebAssembly is not in this installation, so pages show no"
+            " live portrait and the screen shows animations and stills (scripts/setup copies it)",
+            markup=False,
+        )
+
+
 def _loopback_note(url: str, what: str) -> None:
     """One line when the links a command prints only work on this machine."""
     from provenance.gallery.server import is_loopback_url
@@ -92,6 +104,7 @@ def serve(
     else:
         err_console.print(f"gallery on http://{bound_host}:{bound}/ (Ctrl-C to stop)")
     _loopback_note(links, "QR codes and wallet-app links")
+    _runtime_note()
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -162,6 +175,7 @@ def build(
         )
     else:
         _loopback_note(links, "QR codes and wallet-app links")
+    _runtime_note()
     if as_json:
         emit_json(
             {

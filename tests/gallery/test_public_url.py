@@ -107,3 +107,10 @@ def test_serve_says_when_its_links_only_work_here(
     assert result.exit_code == 0 and NOTE in result.stderr, result.stderr
     result = invoke("gallery", "serve", "--port", "0", "--public-url", "https://g.example/")
     assert result.exit_code == 0 and NOTE not in result.stderr, result.stderr
+    assert "WebAssembly" not in result.stderr
+    # An installation without onnxruntime-web's wasm says so instead of losing the portrait.
+    from provenance.gallery import live
+
+    monkeypatch.setattr(live, "ort_dist_dir", lambda: None)
+    result = invoke("gallery", "serve", "--port", "0", "--public-url", "https://g.example/")
+    assert result.exit_code == 0 and "show no live portrait" in result.stderr, result.stderr
