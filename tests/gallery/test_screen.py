@@ -146,6 +146,7 @@ def test_the_screen_moves_cycles_the_works_and_points_at_the_public_url(
         assert s["owner"] == owner
     # No page chrome, no cursor, nothing to scroll.
     assert report["cursor"] == "none" and report["chrome"] == 0 and not report["overflow"]
+    assert report["wakeLocks"] >= 1  # it asks to keep the screen on
     # The JS heap after a forced GC does not grow from the first cycle to the last.
     settled = [s["heap"] for s in samples if s["t"] >= 6]
     assert max(settled[-3:]) <= min(settled[:3]) + 512 * 1024, settled

@@ -24,6 +24,14 @@ const errors = []
 const samples = []
 let outage = false
 try {
+  // Record the page's Wake Lock requests (headless Chromium may refuse them; the page must ask).
+  await context.addInitScript(() => {
+    window.__wakeLocks = 0
+    if (navigator.wakeLock) {
+      const request = navigator.wakeLock.request.bind(navigator.wakeLock)
+      navigator.wakeLock.request = (type) => { window.__wakeLocks++; return request(type) }
+    }
+  })
   const page = await context.newPage()
   page.on('request', (r) => requests.push(r.url()))
   page.on('console', (m) => { if (m.type() === 'error' && !outage) errors.push(m.text()) })
@@ -82,6 +90,7 @@ try {
   }
   const look = await page.evaluate(() => ({
     cursor: getComputedStyle(document.body).cursor,
+    wakeLocks: window.__wakeLocks,
     chrome: document.querySelectorAll('header, footer, nav').length,
     overflow: document.documentElement.scrollWidth > window.innerWidth || document.documentElement.scrollHeight > window.innerHeight,
   }))
