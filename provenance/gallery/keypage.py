@@ -41,7 +41,7 @@ message" with this wallet.</p>
 </div>
 </section>
 </main>
-{footer(data)}"""
+{footer(data, "../")}"""
     return page(
         f"Your sealing key · {data.name}",
         body,

@@ -124,9 +124,12 @@ def page(
 """
 
 
-def footer(data: GalleryData) -> str:
+def footer(data: GalleryData, root: str = "") -> str:
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(data.generated_at))
     return f"""<footer class="site">
+<p><a href="{root}screen/">The screen</a>: the exhibition for a wall.
+<a href="{root}key/">Your sealing key</a>: for a message from the artist that only your wallet
+opens.</p>
 <p>Collection contract {short_address(data.contract, label="contract address")} on
 {on_chain(data.chain_id)}.</p><p>Read from the chain at block {data.block} ({when}).
 Each badge re-checks the content in your browser: the metadata and image bytes are fetched from

@@ -233,7 +233,7 @@ def render_work(data: GalleryData, work: Work, gateway: str, settings: PageSetti
 <code>provenance verify image.png</code></p>
 </article>
 </main>
-{footer(data)}"""
+{footer(data, "../")}"""
     return page(
         f"{work.title} · {data.name}",
         body,
@@ -315,7 +315,7 @@ run <code>provenance redeem offer.json --account YOUR_KEYSTORE --message "your w
 {_generator(offer.generator)}
 </article>
 </main>
-{footer(data)}"""
+{footer(data, "../")}"""
     return page(
         f"{offer.name} · open for donation",
         body,
