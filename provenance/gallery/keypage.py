@@ -35,6 +35,8 @@ message</button>
 <p>Give the artist this code (it holds only your public key):</p>
 <p><code class="key-code" data-testid="key-code"></code>
 <button type="button" class="copy-code">Copy the code</button></p>
+<img class="key-qr" alt="The code as a QR code, for the artist to scan" width="220" height="220"
+ hidden>
 <p class="hint">The artist runs <code>provenance mint ARTWORK --donor YOUR_ADDRESS --message
 "..." --donor-wallet-key CODE</code>. Then open the work's page here and choose "Read the
 message" with this wallet.</p>

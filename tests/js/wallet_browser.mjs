@@ -185,7 +185,9 @@ try {
         const status = document.querySelector('.key-status')
         return (code && code.textContent) || (status && status.textContent && !/^Sign/.test(status.textContent))
       }, null, { timeout: 60000 })
+      await page.waitForFunction(() => !document.querySelector('.key-qr').hidden, null, { timeout: 5000 }).catch(() => {})
       results.push({
+        qr: await page.$eval('.key-qr', (img) => (img.hidden ? null : { width: img.naturalWidth, src: img.getAttribute('src') })),
         code: await page.textContent('[data-testid="key-code"]'),
         account: await page.textContent('.key-account'),
         status: await page.textContent('.key-status'),

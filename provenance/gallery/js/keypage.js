@@ -34,6 +34,12 @@ export function setup (section, config) {
       section.querySelector('.key-code').textContent = code
       result.hidden = false
       status.textContent = 'Your code is ready.'
+      // A live gallery draws the code as a QR code too (gallery serve's /key/qr.svg; a static
+      // site has no such file, and the code alone is shown).
+      const qr = section.querySelector('.key-qr')
+      qr.onload = () => { qr.hidden = false }
+      qr.onerror = () => { qr.hidden = true }
+      qr.src = `qr.svg?code=${encodeURIComponent(code)}`
       section.querySelector('.copy-code').onclick = async () => {
         try { await navigator.clipboard.writeText(code) } catch (err) { window.getSelection().selectAllChildren(section.querySelector('.key-code')) }
       }
