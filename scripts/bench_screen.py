@@ -79,9 +79,9 @@ def measure(label: str, model: Path, *, seconds: float, workdir: Path) -> dict[s
             home=home)  # fmt: skip
     os.environ["PROVENANCE_HOME"] = str(home)
     from provenance.gallery import make_gallery_server
-    from provenance.workflows.context import open_collection
+    from provenance.workflows.session import open_session
 
-    server = make_gallery_server(open_collection(), port=0)
+    server = make_gallery_server(open_session(), port=0)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         job = {

@@ -12,11 +12,12 @@ from __future__ import annotations
 import itertools
 import threading
 from dataclasses import dataclass
-from typing import Any, Self
+from typing import Any
 
 import httpx
 
 from provenance.errors import ChainError, ContractRevert
+from provenance.http import HttpService
 from provenance.redact import redact_url
 
 __all__ = ["Block", "Receipt", "RpcClient", "Transaction", "hex_to_bytes", "redact_url", "to_hex"]
@@ -100,7 +101,7 @@ def hex_to_bytes(value: str) -> bytes:
     return bytes.fromhex(value.removeprefix("0x"))
 
 
-class RpcClient:
+class RpcClient(HttpService):
     """JSON-RPC over HTTP. ``transport`` is the seam for unit tests (httpx.MockTransport)."""
 
     def __init__(
@@ -113,18 +114,9 @@ class RpcClient:
     ) -> None:
         self.url = url
         self.shown_url = redact_url(url)
-        self._client = httpx.Client(timeout=timeout, transport=transport, headers=headers)
+        super().__init__(headers=headers, timeout=timeout, transport=transport)
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
-
-    def close(self) -> None:
-        self._client.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def request(self, method: str, params: list[Any] | None = None) -> Any:
         with self._lock:

@@ -78,7 +78,7 @@ class Sender:
         self.account = account
         self.chain_id = chain_id
         # Threads sharing this Sender share its nonces; separate processes are serialised by the
-        # send lock, which re-reads the nonce from the node (see Collection.send_lock).
+        # send lock, which re-reads the nonce from the node (see Session.send_lock).
         self.nonces = nonces or NonceManager(rpc)
         self._fees: tuple[float, int, int] | None = None
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from provenance.cli.options import Connection, connection_options
-from provenance.cli.render import emit_json, json_option, out_console
+from provenance.cli.options import Connection, connection_options, json_option
+from provenance.cli.render import emit_json, out_console
 from provenance.content.collection import RENDERINGS
 
 
@@ -55,7 +55,7 @@ def set_(
     """
     from provenance.content.artwork import load_artwork
     from provenance.content.collection import build_contract_metadata
-    from provenance.workflows.exhibition import CollectionChoices, set_collection
+    from provenance.workflows.contract_metadata import CollectionChoices, set_collection
 
     if image is not None:
         load_artwork(image)  # a bad cover fails before the chain is touched

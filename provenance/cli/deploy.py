@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from provenance.cli.options import ADDRESS, Connection, connection_options
+from provenance.cli.options import ADDRESS, Connection, connection_options, json_option
 from provenance.cli.render import emit_json, out_console
 
 
@@ -50,7 +50,7 @@ class PayeeType(click.ParamType[tuple[str, int], str]):
     multiple=True,
     help="A payee and its shares of the donations, e.g. 0xA..:60 (repeat; default: the admin).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option
 @connection_options(signs=True, contract=False)
 def deploy(
     name: str,

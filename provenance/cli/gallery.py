@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from provenance.cli.options import Connection, connection_options
-from provenance.cli.render import emit_json, err_console, json_option
+from provenance.cli.options import Connection, connection_options, json_option
+from provenance.cli.render import emit_json, err_console
 from provenance.errors import InputError
 
 DEFAULT_PORT = 8470
@@ -83,7 +83,7 @@ def serve(
     """
     from provenance.gallery import make_gallery_server
     from provenance.gallery.server import is_loopback
-    from provenance.workflows.exhibition import read_collection_info
+    from provenance.workflows.contract_metadata import read_collection_info
 
     given = _public_url(public_url)
     collection = connection.open()

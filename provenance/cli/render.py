@@ -12,7 +12,6 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import click
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -23,7 +22,6 @@ __all__ = [
     "cells",
     "emit_json",
     "err_console",
-    "json_option",
     "line",
     "out_console",
     "plural",
@@ -37,7 +35,6 @@ err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 #: ``--json``: one JSON document on stdout instead of text (every command has it).
-json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 
 
 def table(title: str, columns: Sequence[str]) -> Table:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from provenance.cli.options import ADDRESS, Connection, connection_options
-from provenance.cli.render import emit_json, json_option, out_console
+from provenance.cli.options import ADDRESS, Connection, connection_options, json_option
+from provenance.cli.render import emit_json, out_console
 
 ROLE = click.Choice(["minter"])
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from provenance.chain.address import to_checksum
-from provenance.cli.options import TOKEN, Connection, connection_options
+from provenance.cli.options import TOKEN, Connection, connection_options, json_option
 from provenance.cli.render import cells, emit_json, line, out_console, plural, table
 from provenance.errors import InputError
 
@@ -21,12 +21,13 @@ def tokens() -> None:
 
 
 @tokens.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option
 @connection_options()
 def list_tokens(as_json: bool, connection: Connection) -> None:
     """Every minted token, from ArtworkMinted events, with journal state where known."""
     from provenance.chain.token_id import short_token, token_hex
     from provenance.ipfs.cid import raw_cid_for_sha256
+    from provenance.state.journal import MintState
 
     collection = connection.open()
     events = collection.contract.events("ArtworkMinted")
@@ -59,7 +60,7 @@ def list_tokens(as_json: bool, connection: Connection) -> None:
         for e in collection.journal.all(
             chain_id=collection.chain.chain_id, contract=collection.contract.address
         )
-        if e.state != "minted"
+        if e.state is not MintState.MINTED
     ]
     if as_json:
         emit_json(
@@ -99,7 +100,7 @@ def list_tokens(as_json: bool, connection: Connection) -> None:
 
 @tokens.command("show")
 @click.argument("token", type=TOKEN)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option
 @connection_options()
 def show(token: TokenRef, as_json: bool, connection: Connection) -> None:
     """One token (a unique hex prefix or the full id): owner, record, URIs, mint transaction."""

@@ -25,7 +25,7 @@ from provenance.gallery.rpcproxy import MAX_REQUEST_BYTES, RpcProxy
 from provenance.ipfs.server import CONTENT_HEADERS, GatewayHandler, GatewayServer
 
 if TYPE_CHECKING:
-    from provenance.workflows.context import Collection
+    from provenance.workflows.session import Session
 
 __all__ = ["RPC_PATH", "GalleryServer", "is_loopback", "is_loopback_url", "make_gallery_server"]
 
@@ -53,7 +53,7 @@ def is_loopback_url(url: str) -> bool:
 class _SiteCache:
     """The rendered site, rebuilt when the chain head or the set of offers changes."""
 
-    def __init__(self, collection: Collection, *, public_url: str = "") -> None:
+    def __init__(self, collection: Session, *, public_url: str = "") -> None:
         self.collection = collection
         # The address QR codes and wallet-app links name: --public-url, else the collection's
         # stored one, else the address this server listens on (set once it is bound).
@@ -213,7 +213,7 @@ class GalleryServer(GatewayServer):
     def __init__(
         self,
         address: tuple[str, int],
-        collection: Collection,
+        collection: Session,
         *,
         verbose: bool,
         public_url: str = "",
@@ -228,7 +228,7 @@ class GalleryServer(GatewayServer):
 
 
 def make_gallery_server(
-    collection: Collection,
+    collection: Session,
     *,
     host: str = "127.0.0.1",
     port: int = 0,

@@ -8,7 +8,7 @@ from provenance.chain.address import parse_address
 from provenance.chain.contract import DEFAULT_ADMIN_ROLE, MINTER_ROLE
 from provenance.chain.outbox import TxCall
 from provenance.errors import ChainError
-from provenance.workflows.context import Collection
+from provenance.workflows.session import Session
 
 __all__ = ["ROLES", "RoleChange", "change_role", "role_holders"]
 
@@ -26,12 +26,12 @@ class RoleChange:
     resumed: bool = False
 
 
-def role_holders(collection: Collection) -> dict[str, list[str]]:
+def role_holders(collection: Session) -> dict[str, list[str]]:
     """Who holds each role now (from RoleGranted events, each asked again with hasRole)."""
     return {name: collection.contract.role_members(role) for name, role in ROLES.items()}
 
 
-def change_role(collection: Collection, role: str, account: str, *, grant: bool) -> RoleChange:
+def change_role(collection: Session, role: str, account: str, *, grant: bool) -> RoleChange:
     """Grant or revoke ``role``; the signer must be an admin. Nothing is sent when the account
     already holds (or lacks) the role; otherwise through the journaled outbox."""
     sender = collection.require_sender(f"{'granting' if grant else 'revoking'} a role").address
@@ -55,7 +55,9 @@ def change_role(collection: Collection, role: str, account: str, *, grant: bool)
         action=f"{verb}Role",
         abi=contract.abi,
     )
-    receipt, resumed = collection.transact(key, call, failpoints="role-")
+    receipt, resumed = collection.transact(
+        key, call, description=f"{verb} of the {role} role to {who}", failpoints="role-"
+    )
     return RoleChange(
         role, who, granted=grant, changed=True, tx_hash=receipt.tx_hash, resumed=resumed
     )

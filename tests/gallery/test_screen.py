@@ -24,7 +24,7 @@ import pytest
 from provenance.chain.accounts import dev_accounts
 from provenance.gallery import make_gallery_server
 from provenance.gallery.live import ort_dist_dir
-from provenance.workflows.context import open_collection
+from provenance.workflows.session import open_session
 
 from ..conftest import ROOT
 from ..workflows.conftest import invoke, make_artwork
@@ -78,7 +78,7 @@ def wall(home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[
         "--image", str(make_artwork(art / "cover.png", seed=1, size=64)),
         "--public-url", PUBLIC,
     )  # fmt: skip
-    server = make_gallery_server(open_collection(), port=0)
+    server = make_gallery_server(open_session(), port=0)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield {

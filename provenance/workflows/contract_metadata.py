@@ -20,7 +20,7 @@ from provenance.content.collection import parse_contract_metadata as parse
 from provenance.content.metadata import CONTENT_PROFILE, MAX_METADATA_BYTES
 from provenance.errors import ChainError, InputError, ProvenanceError
 from provenance.ipfs.reader import ContentSource
-from provenance.workflows.context import Collection
+from provenance.workflows.session import Session
 
 __all__ = [
     "CollectionChoices",
@@ -29,8 +29,6 @@ __all__ = [
     "read_collection_info",
     "set_collection",
 ]
-
-DEFAULT_ADMIN_ROLE = b"\0" * 32
 
 
 @dataclass
@@ -83,7 +81,7 @@ def merged_document(
     return document, cover
 
 
-def set_collection(collection: Collection, choices: CollectionChoices) -> CollectionSet:
+def set_collection(collection: Session, choices: CollectionChoices) -> CollectionSet:
     """Write the merged document, pin it (and a new cover), and point contractURI at it."""
     from provenance.ipfs import add_bytes
 
@@ -96,20 +94,15 @@ def set_collection(collection: Collection, choices: CollectionChoices) -> Collec
     current = read_collection_info(collection, collection.store)
     document, image_cid = merged_document(current, choices, image_cid)
     store = collection.store
-    with store.locked():
-        if cover is not None:
-            stored_image = str(add_bytes(cover.data, store=store, params=CONTENT_PROFILE).cid)
-            if stored_image != image_cid:
-                raise ProvenanceError(f"cover stored as {stored_image}, not {image_cid}")
-            store.pin(image_cid)
-        metadata_cid = str(add_bytes(document, store=store, params=CONTENT_PROFILE).cid)
-        store.pin(metadata_cid)
+    if cover is not None:
+        store.add_pinned(cover.data, params=CONTENT_PROFILE, expect=image_cid)
+    metadata_cid = store.add_pinned(document, params=CONTENT_PROFILE)
     uri = f"ipfs://{metadata_cid}"
     key = f"contract-uri:{collection.chain.chain_id}:{contract.address}"
     if collection.journal.transaction(key) is None:
         if str(contract.call("contractURI")) == uri:
             return CollectionSet(uri, metadata_cid, image_cid, None)
-        if not bool(contract.call("hasRole", DEFAULT_ADMIN_ROLE, admin)):
+        if not contract.is_admin(admin):
             raise ChainError(
                 f"account {admin} is not the admin of {contract.address}", account=admin
             )
@@ -119,11 +112,13 @@ def set_collection(collection: Collection, choices: CollectionChoices) -> Collec
         action="set the contract URI",
         abi=contract.abi,
     )
-    receipt, _resumed = collection.transact(key, call, failpoints="contract-uri-")
+    receipt, _resumed = collection.transact(
+        key, call, description="setContractURI of this collection", failpoints="contract-uri-"
+    )
     return CollectionSet(uri, metadata_cid, image_cid, receipt.tx_hash)
 
 
-def read_collection_info(collection: Collection, source: ContentSource) -> CollectionInfo | None:
+def read_collection_info(collection: Session, source: ContentSource) -> CollectionInfo | None:
     """The collection's ERC-7572 document, or None when it names none or it cannot be read."""
     try:
         uri = str(collection.contract.call("contractURI"))
