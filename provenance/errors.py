@@ -11,6 +11,7 @@ one line on stderr and a non-zero exit, in one place (``provenance.cli``).
     ├── ConfigError                 missing or inconsistent configuration / state      (exit 3)
     ├── ChainError                  RPC, transaction, revert (carries tx hash, decoded error)
     │   ├── ContractRevert          a revert decoded into the contract's custom error name
+    │   ├── TransactionDropped      a reorganisation took a mined transaction off the chain
     │   └── SendError               a signed, journaled transaction the node did not accept
     ├── IPFSError                   importer, blockstore, CAR, Kubo RPC, pinning, gateways
     │   ├── IntegrityError          content whose hash does not match its CID (carries the CID)
@@ -97,6 +98,24 @@ class ContractRevert(ChainError):
         super().__init__(message, error_name=error_name, data=data, **context)
         self.error_name = error_name
         self.data = data
+
+
+class TransactionDropped(ChainError):
+    """A transaction that was mined is no longer on the chain (a reorganisation dropped it) and
+    did not come back; it stays journaled, so a re-run sends it again (or learns its nonce was
+    taken and decides afresh)."""
+
+    def __init__(self, tx_hash: str, *, block: int | None) -> None:
+        where = (
+            f"was dropped by a reorganisation at block {block}"
+            if block is not None
+            else "is no longer known to the node (a reorganisation or the node dropped it)"
+        )
+        super().__init__(
+            f"transaction {tx_hash} {where}: re-run to send it again", tx_hash=tx_hash, block=block
+        )
+        self.tx_hash = tx_hash
+        self.block = block
 
 
 class SendError(ChainError):

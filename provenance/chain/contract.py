@@ -14,7 +14,7 @@ from provenance.chain.outbox import JournalSlot, Outbox, TxCall, send_lock
 from provenance.chain.rpc import Receipt, RpcClient
 from provenance.chain.token_id import TokenRef, match_prefix, token_id_of_image
 from provenance.chain.tx import Sender
-from provenance.contracts import load_artifact
+from provenance.contracts import BUILDS, DEFAULT_BUILD, Build, load_artifact
 from provenance.errors import ChainError, ContractRevert
 from provenance.state.failpoints import failpoint
 from provenance.state.home import home
@@ -219,11 +219,13 @@ def deploy_provenance_art(
     contract_uri: str = "",
     payees: list[tuple[str, int]] | None = None,
     journal: Journal | None = None,
+    build: Build = BUILDS[DEFAULT_BUILD],
 ) -> tuple[str, Receipt]:
-    """Deploy the shipped artifact; returns (address, receipt). ``payees`` are (address, shares)
-    pairs splitting the donations (none: the admin alone). With ``journal`` the deployment goes
-    through the journaled outbox (a re-run after a crash finishes the same deployment)."""
-    artifact = load_artifact("ProvenanceArt")
+    """Deploy a shipped build (default: Prague); returns (address, receipt). ``payees`` are
+    (address, shares) pairs splitting the donations (none: the admin alone). With ``journal`` the
+    deployment goes through the journaled outbox (a re-run after a crash finishes the same
+    deployment)."""
+    artifact = load_artifact(build.contract)
     abi = ContractABI(artifact["abi"])
     admin = to_checksum(admin or sender.address)
     args = abi.encode_constructor(

@@ -30,7 +30,13 @@ transaction). One policy:
    A dropped transaction's slot is cleared and the caller builds the call afresh, re-running its
    checks (a mint first checks that the artwork was not minted meanwhile). Nothing is re-sent that
    the node says would fail.
-4. *Finish only what was asked.* A re-run whose options differ from the journaled intent (another
+4. *Final, not just mined.* :meth:`Outbox.finish` (and a mint's confirm, through
+   :func:`final_receipt`) waits for the chain's confirmations (``--confirmations``, per network,
+   :mod:`provenance.chain.finality`) before it clears the slot. A reorganisation that drops the
+   transaction meanwhile raises :class:`~provenance.errors.TransactionDropped` and leaves it
+   journaled: the re-run resumes it as above (``RESENT`` while its nonce is free, ``NONCE_TAKEN``
+   when another transaction took it, and the caller decides afresh).
+5. *Finish only what was asked.* A re-run whose options differ from the journaled intent (another
    donation, another message) is refused by name (:meth:`JournalSlot.check_intent`), and a
    transaction journaled by another account is finished only by that account.
 
@@ -66,6 +72,7 @@ __all__ = [
     "Started",
     "TxCall",
     "TxSlot",
+    "final_receipt",
     "send_lock",
 ]
 
@@ -131,6 +138,16 @@ def send_lock(sender: Sender | None, path: Path) -> Iterator[None]:
         if sender is not None:
             sender.nonces.resync(sender.address)
         yield
+
+
+def final_receipt(sender: Sender, tx_hash: str, receipt: Receipt | None) -> Receipt:
+    """``tx_hash``'s receipt once final: waited for when not yet mined, or when the chain wants
+    more than one confirmation (a receipt seen earlier may be reorganised away meanwhile).
+    :class:`~provenance.errors.TransactionDropped` when a reorganisation dropped it for good; the
+    caller leaves its slot journaled, so that a re-run resumes it."""
+    if receipt is not None and sender.confirmations <= 1:
+        return receipt
+    return sender.wait(tx_hash)
 
 
 def _no_failpoint(_name: str) -> None:
@@ -300,8 +317,10 @@ class Outbox:
         return Started(self.send(call).hash)
 
     def finish(self, call: TxCall, started: Started) -> Receipt:
-        """Wait for the receipt, clear the slot, raise on a failed transaction."""
-        receipt = started.receipt or self.wait(started.tx_hash)
+        """Wait for the receipt (and the confirmations that make it final), clear the slot, raise
+        on a failed transaction. A reorganisation that drops it raises
+        :class:`~provenance.errors.TransactionDropped` and leaves the slot for a re-run."""
+        receipt = final_receipt(self.sender, started.tx_hash, started.receipt)
         self.slot.clear()
         if not receipt.succeeded:
             raise ChainError(

@@ -130,6 +130,7 @@ def mint(
                 "sealed_message": result.sealed,
                 "donor_key_verified": key.verified if key else None,
                 "resumed": result.resumed,
+                "confirmations": collection.chain.confirmations,
                 "chain_id": result.chain_id,
                 "contract": result.contract,
                 "verify": f"provenance verify {token_hex(result.token_id)}{where}",
@@ -140,8 +141,10 @@ def mint(
         f"[bold green]minted token {short_token(result.token_id)}[/] to {result.donor}"
         + (" (finished an interrupted mint)" if result.resumed else "")
     )
+    final = collection.chain.confirmations
     out_console.print(
-        f"  tx        {result.tx_hash} (block {result.block_number}, gas {result.gas_used:,})"
+        f"  tx        {result.tx_hash} (block {result.block_number}, gas {result.gas_used:,}"
+        + (f", final after {final} confirmations)" if final > 1 else ")")
     )
     out_console.print(f"  image     ipfs://{result.image_cid}")
     out_console.print(f"  metadata  ipfs://{result.metadata_cid}")

@@ -123,12 +123,13 @@ class Connection:
     private_key_env: str | None = None
     password_env: str | None = None
     keystore_dir: Path | None = None
+    confirmations: int | None = None  # None: the network's default (chain/network.py)
 
     def open(self, *, with_signer: bool = False) -> Session:
         """The workflows' context (connects; on the devnet, starts it and deploys on first use)."""
         from provenance.workflows.session import open_session
 
-        return open_session(
+        session = open_session(
             rpc_url=self.rpc_url,
             chain_id=self.chain_id,
             contract=self.contract,
@@ -137,7 +138,13 @@ class Connection:
             password_env=self.password_env,
             keystore_dir=self.keystore_dir,
             with_signer=with_signer,
+            confirmations=self.confirmations,
         )
+        if session.sender is not None:  # shown while a transaction waits to be final
+            from provenance.cli.render import progress_printer
+
+            session.sender.note = progress_printer(True)
+        return session
 
     def local_account(self) -> LocalAccount:
         """The signing account itself, for commands that work off chain (seal)."""
@@ -158,7 +165,9 @@ class Connection:
         """The chain only (no contract): for deploy and the donor's consent message."""
         from provenance.chain.network import connect
 
-        return connect(rpc_url=self.rpc_url, chain_id=self.chain_id)
+        return connect(
+            rpc_url=self.rpc_url, chain_id=self.chain_id, confirmations=self.confirmations
+        )
 
 
 _CHAIN_OPTIONS = [
@@ -194,6 +203,13 @@ _SIGNER_OPTIONS = [
         type=click.Path(file_okay=False, path_type=Path),
         help="Keystore folder (default ~/.foundry/keystores).",
     ),
+    click.option(
+        "--confirmations",
+        type=click.IntRange(min=1),
+        metavar="N",
+        help="Blocks before a transaction counts as final (default: per network, e.g. Sepolia 6;"
+        " the devnet and unknown chains 1).",
+    ),
 ]
 _NAMES = ("rpc_url", "chain_id", "contract", "account", "private_key_env", "password_env")
 
@@ -211,7 +227,8 @@ def connection_options(
     def decorate(func: F) -> F:
         @functools.wraps(func)
         def command(*args: Any, **kwargs: Any) -> Any:
-            given = {name: kwargs.pop(name) for name in (*_NAMES, "keystore_dir") if name in kwargs}
+            names = (*_NAMES, "keystore_dir", "confirmations")
+            given = {name: kwargs.pop(name) for name in names if name in kwargs}
             return func(*args, connection=Connection(**given), **kwargs)
 
         wrapped: Any = command

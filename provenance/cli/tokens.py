@@ -62,6 +62,9 @@ def list_tokens(as_json: bool, connection: Connection) -> None:
         )
         if e.state is not MintState.MINTED
     ]
+    from provenance.workflows.reorgs import dropped_mints
+
+    dropped = dropped_mints(collection, {row["token_id"] for row in rows})
     if as_json:
         emit_json(
             {
@@ -70,6 +73,17 @@ def list_tokens(as_json: bool, connection: Connection) -> None:
                 "unfinished": [
                     {"artwork": e.artwork, "state": e.state, "tx_hash": e.tx_hash, "error": e.error}
                     for e in pending
+                ],
+                "dropped": [
+                    {
+                        "artwork": d.artwork,
+                        "token_id": d.token_id,
+                        "token_hex": token_hex(d.token_id),
+                        "tx_hash": d.tx_hash,
+                        "block": d.block,
+                        "message": d.message,
+                    }
+                    for d in dropped
                 ],
             }
         )
@@ -89,6 +103,10 @@ def list_tokens(as_json: bool, connection: Connection) -> None:
             )
         )
     out_console.print(shown)
+    for mint in dropped:
+        out_console.print(
+            line(("dropped", "red"), f" {mint.artwork} (tx {mint.tx_hash}): {mint.message}")
+        )
     for entry in pending:
         out_console.print(
             line(

@@ -14,9 +14,10 @@ from html import escape
 from typing import Any
 from urllib.parse import urlsplit
 
+from provenance.chain.network import chain_label
 from provenance.errors import InputError
 from provenance.gallery.data import GalleryData, OfferEntry, Work
-from provenance.gallery.fragments import on_chain, short_address
+from provenance.gallery.fragments import short_address
 
 __all__ = [
     "APP_SCRIPT",
@@ -131,7 +132,7 @@ def footer(data: GalleryData, root: str = "") -> str:
 <a href="{root}key/">Your sealing key</a>: for a message from the artist that only your wallet
 opens.</p>
 <p>Collection contract {short_address(data.contract, label="contract address")} on
-{on_chain(data.chain_id)}.</p><p>Read from the chain at block {data.block} ({when}).
+{escape(chain_label(data.chain_id))}.</p><p>Read from the chain at block {data.block} ({when}).
 Each badge re-checks the content in your browser: the metadata and image bytes are fetched from
 IPFS and their SHA-256 compared with the digests your browser reads from the chain itself; an
 image is shown only once its bytes match.</p></footer>"""

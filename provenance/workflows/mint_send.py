@@ -10,7 +10,14 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from provenance.chain.outbox import Journaled, Outbox, Outcome, SendError, TxCall
+from provenance.chain.outbox import (
+    Journaled,
+    Outbox,
+    Outcome,
+    SendError,
+    TxCall,
+    final_receipt,
+)
 from provenance.chain.rpc import Receipt
 from provenance.chain.tx import Sender
 from provenance.errors import ChainError, ConfigError, ContractRevert
@@ -147,10 +154,10 @@ def confirm(
     contract = collection.contract
     journal = collection.journal
     assert entry.tx_hash is not None
-    if receipt is None:
+    assert collection.sender is not None
+    if receipt is None or collection.sender.confirmations > 1:
         note(f"waiting for {entry.tx_hash}")
-        assert collection.sender is not None
-        receipt = collection.sender.wait(entry.tx_hash)
+    receipt = final_receipt(collection.sender, entry.tx_hash, receipt)  # its confirmations too
     if not receipt.succeeded:
         error = _failure_reason(collection, entry)
         journal.update(entry, state=MintState.FAILED, error=error)

@@ -22,6 +22,7 @@ from provenance.ipfs.cid import raw_cid_for_sha256
 from provenance.state.failpoints import failpoint
 from provenance.state.fingerprint import differing_parts, fingerprint
 from provenance.state.journal import MintEntry, MintState
+from provenance.workflows.reorgs import reopen_dropped
 from provenance.workflows.session import AlreadyMinted, Session
 
 if TYPE_CHECKING:
@@ -71,9 +72,7 @@ def stage(
         # The chain is the authority: a journal row alone does not make a token.
         if existing:
             raise AlreadyMinted(existing, artwork.sha256)
-        entry = journal.update(
-            entry, state=MintState.FAILED, error="the chain has no token for this image"
-        )
+        entry = reopen_dropped(journal, entry, note=note)  # a reorganisation dropped it
     if entry is None or entry.state.unsigned:
         if existing:
             if entry is not None:

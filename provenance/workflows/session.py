@@ -144,11 +144,12 @@ def open_session(
     password_env: str | None = None,
     keystore_dir: Path | None = None,
     with_signer: bool = False,
+    confirmations: int | None = None,
 ) -> Session:
     """Connect (starting the devnet and deploying there on first use) and open local state."""
     from provenance.ipfs import Blockstore
 
-    chain = connect(rpc_url=rpc_url, chain_id=chain_id)
+    chain = connect(rpc_url=rpc_url, chain_id=chain_id, confirmations=confirmations)
     local = None
     if with_signer:
         local = signer(
@@ -161,7 +162,11 @@ def open_session(
     # On first use the devnet's collection is deployed by dev account 0 (the artist), whoever
     # signs this command: an implicit deployment must not make a stranger its admin.
     bound = resolve_contract(chain, contract=contract)
-    sender = Sender(chain.rpc, local, chain_id=chain.chain_id) if with_signer and local else None
+    sender = None
+    if with_signer and local:
+        sender = Sender(
+            chain.rpc, local, chain_id=chain.chain_id, confirmations=chain.confirmations
+        )
     return Session(chain=chain, contract=bound, store=Blockstore.open(), sender=sender)
 
 

@@ -255,7 +255,7 @@ def test_work_page_shows_the_living_work(
     [still] = report["stills"]
     assert not still["visible"]
     assert report["tokenLine"].startswith("Token ") and report["tokenLine"].endswith(
-        "Copy on the devnet"
+        "Copy on devnet"
     )
     assert not report["overflow"]
     report = look(

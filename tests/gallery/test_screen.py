@@ -141,7 +141,7 @@ def test_the_screen_moves_cycles_the_works_and_points_at_the_public_url(
     for s in samples:
         assert s["qr"] == PUBLIC + wall["pages"][s["title"]], s
         assert s["qrShown"] == [wall["pages"][s["title"]].split("/")[1].removesuffix(".html")]
-        assert s["verified"] == "✓ Verified on the devnet" and s["status"] == ""
+        assert s["verified"] == "✓ Verified on devnet" and s["status"] == ""
         owner = "Open for donation" if s["title"] == "Face 3" else "Owned by 0x7099…79C8"
         assert s["owner"] == owner
     # No page chrome, no cursor, nothing to scroll.
@@ -179,7 +179,7 @@ def test_an_outage_keeps_the_works_on_the_wall(wall: dict[str, Any], tmp_path: P
     assert after[-1]["frames"] > after[0]["frames"] and len({s["hash"] for s in after}) > 1
     assert after[-1]["status"].startswith("Could not reach the chain or IPFS since ")
     assert after[-1]["status"].endswith("showing the works as last verified.")
-    assert all(s["verified"].startswith("Verified on the devnet at ") for s in after)
+    assert all(s["verified"].startswith("Verified on devnet at ") for s in after)
 
 
 def test_a_donation_reaches_the_wall(wall: dict[str, Any], tmp_path: Path) -> None:

@@ -281,7 +281,7 @@ def test_token_page_reads_the_message_and_the_cli_and_eth_sig_util_open_it(
     page, read, _, _ = report["results"]
     assert page["badges"][0]["state"] == "ok"
     assert page["badges"][0]["text"] == (
-        "Authentic: this is the image recorded on Ethereum for this work"
+        "Authentic: this is the image recorded on devnet for this work"  # chain 31337's name
     )
     assert read["message"] == MESSAGE  # as text: the markup in it is shown, not parsed
     # The stored form names the key beside the envelope; the CLI opens it with --wallet-key ...
@@ -430,7 +430,7 @@ def test_refusals_are_one_sentence_and_move_nothing(
         site.shutdown()
         site.server_close()
     assert refusal(report, 2) == (
-        "Your wallet is on Ethereum and did not switch to the devnet, so nothing was sent."
+        "Your wallet is on Ethereum and did not switch to devnet, so nothing was sent."
     )
     assert refusal(report, 4) == (
         "The donation of 0.01 ETH is below the minimum of 0.05 ETH, so nothing was sent."

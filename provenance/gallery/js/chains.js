@@ -1,23 +1,15 @@
-// Networks by name, as people say them (provenance/chain/network.py holds the same table).
-const NAMES = {
-  1: 'Ethereum',
-  11155111: 'Sepolia',
-  17000: 'Holesky',
-  8453: 'Base',
-  10: 'Optimism',
-  42161: 'Arbitrum One',
-  137: 'Polygon',
-  31337: 'the devnet',
-}
+// Chains by name: the known ones (chains.json, written by scripts/build-gallery-js from the one
+// table in provenance/chain/network.py) by their name, any other by its number.
+import names from './chains.json'
 
-// A chain's name, or its number for any other.
+// 'Sepolia' for 11155111, 'chain 5' for a chain this table does not know.
 export function chainName (id) {
-  const n = Number(id)
-  return NAMES[n] || String(n)
+  const number = Number(id)
+  return Object.hasOwn(names, String(number)) ? names[String(number)] : `chain ${number}`
 }
 
-// The chain as a sentence names it: "Base", "the devnet", "chain 5".
-export function chainPhrase (id) {
-  const name = chainName(id)
-  return /^[0-9]+$/.test(name) ? `chain ${name}` : name
+// 'Sepolia (chain 11155111)' for a known chain, 'chain 5' for any other.
+export function chainLabel (id) {
+  const number = Number(id)
+  return Object.hasOwn(names, String(number)) ? `${names[String(number)]} (chain ${number})` : `chain ${number}`
 }

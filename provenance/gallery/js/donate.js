@@ -8,7 +8,7 @@ import { el, rpcReader } from './page.js'
 import * as sealkey from './sealkey.js'
 import { Refusal, Wallet, discover, pick, plain, rejected } from './wallet.js'
 import { showWalletApps } from './wallet-apps.js'
-import { chainPhrase } from './chains.js'
+import { chainName } from './chains.js'
 
 const ZERO = '0x0000000000000000000000000000000000000000'
 
@@ -60,13 +60,13 @@ export async function deriveSecret (wallet, config, storage = window.localStorag
 async function checkOffer (offer, collection, read, wallet, config, { value, withMessage }) {
   const voucher = offer.voucher
   if (Number(offer.chain_id) !== config.chainId) {
-    throw new Refusal(`This offer is for ${chainPhrase(offer.chain_id)}, not this collection's ${chainPhrase(config.chainId)}, so nothing was sent.`)
+    throw new Refusal(`This offer is for ${chainName(offer.chain_id)}, not this collection's ${chainName(config.chainId)}, so nothing was sent.`)
   }
   if (getAddress(offer.contract) !== getAddress(config.contract)) {
     throw new Refusal(`This offer is for the contract ${getAddress(offer.contract)}, not this collection (${getAddress(config.contract)}), so nothing was sent.`)
   }
   const readerChain = Number(BigInt(await read('eth_chainId')))
-  if (readerChain !== config.chainId) throw new Refusal(`The gallery reads ${chainPhrase(readerChain)}, not ${chainPhrase(config.chainId)}, so nothing was sent.`)
+  if (readerChain !== config.chainId) throw new Refusal(`The gallery reads ${chainName(readerChain)}, not ${chainName(config.chainId)}, so nothing was sent.`)
   const state = await collection.voucherState(voucher)
   if (state === 'redeemed') throw new Refusal('This offer was already redeemed, so nothing was sent.')
   if (state === 'canceled') throw new Refusal('The artist canceled this offer, so nothing was sent.')
@@ -149,7 +149,7 @@ export function setup (form, config, contentCheck) {
       await wallet.ensureChain(config.chainId, config.walletRpcUrl)
       const read = rpcReader(config.rpcUrl)
       const collection = new Collection(read, config.contract)
-      say('Checking the offer on Ethereum…', 'pending')
+      say(`Checking the offer on ${chainName(config.chainId)}…`, 'pending')
       await checkOffer(offer, collection, read, wallet, config, { value, withMessage: size > 0 })
       let sealed = '0x'
       if (size > 0) {

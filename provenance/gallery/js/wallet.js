@@ -2,7 +2,7 @@
 // eth_requestAccounts, eth_chainId, wallet_switchEthereumChain / wallet_addEthereumChain,
 // personal_sign, eth_sendTransaction, and reads. No wallet SDK.
 import { getAddress, stringToHex } from 'viem'
-import { chainPhrase } from './chains.js'
+import { chainName } from './chains.js'
 
 // A refusal the donor should read: one plain sentence, shown as is.
 export class Refusal extends Error {}
@@ -89,19 +89,19 @@ export class Wallet {
       if (err && err.code === 4902 && rpcUrl) {
         try {
           await this.request('wallet_addEthereumChain', [{
-            chainId: hex, chainName: chainPhrase(chainId), rpcUrls: [rpcUrl],
+            chainId: hex, chainName: chainName(chainId), rpcUrls: [rpcUrl],
             nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
           }])
         } catch (addErr) {
-          throw new Refusal(`Your wallet is on ${chainPhrase(current)} and did not add ${chainPhrase(chainId)}, so nothing was sent.`)
+          throw new Refusal(`Your wallet is on ${chainName(current)} and did not add ${chainName(chainId)}, so nothing was sent.`)
         }
       } else {
-        throw new Refusal(`Your wallet is on ${chainPhrase(current)} and did not switch to ${chainPhrase(chainId)}, so nothing was sent.`)
+        throw new Refusal(`Your wallet is on ${chainName(current)} and did not switch to ${chainName(chainId)}, so nothing was sent.`)
       }
     }
     const now = Number(BigInt(await this.request('eth_chainId')))
     if (now !== chainId) {
-      throw new Refusal(`Your wallet is on ${chainPhrase(now)}, not ${chainPhrase(chainId)}, so nothing was sent.`)
+      throw new Refusal(`Your wallet is on ${chainName(now)}, not ${chainName(chainId)}, so nothing was sent.`)
     }
   }
 

@@ -13,7 +13,7 @@
 // and object URLs made once per work and kept; timers and listeners set once. No input is needed:
 // the cursor is hidden and a Wake Lock keeps the screen on.
 import { Checks, checkOffer, checkWork } from '../badge.js'
-import { chainPhrase } from '../chains.js'
+import { chainName } from '../chains.js'
 import { getAddress } from 'viem'
 import { Collection, revertNameOf } from '../contract.js'
 import { rpcReader, settings } from '../page.js'
@@ -245,8 +245,8 @@ class Screen {
     const stale = item.state === 'stale'
     this.plate.verified.dataset.state = stale ? 'stale' : 'ok'
     this.plate.verified.textContent = stale
-      ? `Verified on ${chainPhrase(this.config.chainId)} at ${new Date(item.verifiedAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`
-      : `✓ Verified on ${chainPhrase(this.config.chainId)}`
+      ? `Verified on ${chainName(this.config.chainId)} at ${new Date(item.verifiedAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`
+      : `✓ Verified on ${chainName(this.config.chainId)}`
     for (const code of this.plate.qr.querySelectorAll('.qr-code')) code.hidden = code.dataset.key !== entry.key
     this.plate.qr.dataset.url = entry.url
     this.plate.scan.hidden = !entry.url
