@@ -18,7 +18,7 @@ import httpx
 
 from provenance.errors import ChainError, ContractRevert
 from provenance.http import HttpService
-from provenance.redact import redact_url
+from provenance.redact import http_url, redact_url
 
 __all__ = ["Block", "Receipt", "RpcClient", "Transaction", "hex_to_bytes", "redact_url", "to_hex"]
 
@@ -112,7 +112,7 @@ class RpcClient(HttpService):
         transport: httpx.BaseTransport | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
-        self.url = url
+        self.url = http_url(url, "--rpc-url")
         self.shown_url = redact_url(url)
         super().__init__(headers=headers, timeout=timeout, transport=transport)
         self._ids = itertools.count(1)

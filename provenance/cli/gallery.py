@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
 from provenance.cli.options import Connection, connection_options, json_option
 from provenance.cli.render import emit_json, err_console
-from provenance.errors import InputError
+from provenance.errors import InputError, VerificationError
 
 DEFAULT_PORT = 8470
 
@@ -87,12 +88,20 @@ def serve(
 
     given = _public_url(public_url)
     collection = connection.open()
+    info = read_collection_info(collection, collection.store)
+    stored = info.gallery_url if info and info.gallery_url else ""
     server = make_gallery_server(
-        collection, host=host, port=port, verbose=verbose, public_url=given
+        collection,
+        host=host,
+        port=port,
+        verbose=verbose,
+        public_url=given,
+        # Visitors who follow a QR code name the public URL's host (the proxy in front of this
+        # server passes it on): the Host allow-list takes it, given or stored.
+        host_names=[h for h in (urlsplit(stored).hostname,) if h],
     )
     bound_host, bound = str(server.server_address[0]), int(server.server_address[1])
-    info = read_collection_info(collection, collection.store)
-    links = given or (info.gallery_url if info and info.gallery_url else server.site.listen_url)
+    links = given or stored or server.site.listen_url
     if not is_loopback(host):
         err_console.print(
             f"note: listening on {host}, not loopback: anyone who can reach this address can"
@@ -149,6 +158,12 @@ def build(
     given = _public_url(public_url)
     collection = connection.open()
     data = collect(collection, collection.store)
+    if data.info_problem:  # a site without its description is not what the artist asked for
+        raise VerificationError(
+            f"{data.info_problem.rstrip('.')}; give the collection a new one with"
+            " `provenance collection set`",
+            check="collection",
+        )
     chain = collection.chain
     if not chain.is_devnet:
         from urllib.parse import urlsplit

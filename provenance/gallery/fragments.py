@@ -95,6 +95,8 @@ def site_header(data: GalleryData, root: str, *, full: bool = False) -> str:
             else ""
         )
         intro = f'<div class="intro">{cover}<div class="statement">{statement}{link}</div></div>'
+    elif full and data.info_problem:
+        intro = f'<p class="problem">{escape(data.info_problem)}</p>'
     artist = info.artist if info is not None else None
     by = f'<p class="artist">by <span data-artist>{escape(artist)}</span></p>' if artist else ""
     return f"""<header class="site">

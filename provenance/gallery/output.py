@@ -9,6 +9,7 @@ from pathlib import Path
 
 from provenance.errors import InputError
 from provenance.gallery.data import GalleryData
+from provenance.gallery.framing import STATIC_HEADERS_FILE, static_headers
 from provenance.gallery.layout import PageSettings
 from provenance.gallery.site import render_site
 from provenance.state.home import atomic_write
@@ -29,6 +30,7 @@ def write_site(
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(f"{out_dir} exists and is not a folder")
     rendered = render_site(data, gateway, settings=settings)
+    rendered[STATIC_HEADERS_FILE] = static_headers()  # what a <meta> policy cannot say
     earlier = _earlier_build(out_dir)
     manifest = out_dir / MANIFEST
     # Listed before a file is written: a build interrupted anywhere leaves every file it wrote
