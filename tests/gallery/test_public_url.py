@@ -114,3 +114,24 @@ def test_serve_says_when_its_links_only_work_here(
     monkeypatch.setattr(live, "ort_dist_dir", lambda: None)
     result = invoke("gallery", "serve", "--port", "0", "--public-url", "https://g.example/")
     assert result.exit_code == 0 and "show no live portrait" in result.stderr, result.stderr
+
+
+def test_the_public_urls_host_is_allowed_by_the_gallery(collection: dict[str, Any]) -> None:
+    """Visitors who scan a QR code name the public URL's host: the DNS-rebinding Host check
+    lets exactly that name through besides IP addresses and localhost."""
+    from provenance.gallery import make_gallery_server
+    from provenance.workflows.session import open_session
+
+    plain = make_gallery_server(open_session(), port=0)
+    public = make_gallery_server(
+        open_session(), port=0, public_url="https://Gallery.Example.org/x/"
+    )
+    try:
+        assert not plain.allows_host("gallery.example.org")
+        assert public.allows_host("gallery.example.org") and public.allows_host(
+            "gallery.example.org:443"
+        )
+        assert not public.allows_host("evil.example.org")
+    finally:
+        plain.server_close()
+        public.server_close()
