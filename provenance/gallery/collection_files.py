@@ -11,7 +11,7 @@ from provenance.content.descriptor import COPIES_FILE, DESCRIPTOR_FILE, build_de
 
 if TYPE_CHECKING:
     from provenance.gallery.data import GalleryData
-    from provenance.gallery.site import PageSettings
+    from provenance.gallery.layout import PageSettings
 
 __all__ = ["collection_files", "published_anchors"]
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from provenance.gallery.exhibit import site_header
+from provenance.gallery.fragments import site_header
 
 if TYPE_CHECKING:
     from provenance.gallery.data import GalleryData
-    from provenance.gallery.site import PageSettings
+    from provenance.gallery.layout import PageSettings
     from provenance.workflows.session import Session
 
 __all__ = ["TOKEN_PAGE", "redeemed_offer_page", "render_token_page"]
@@ -24,7 +24,7 @@ TOKEN_PAGE = "token.html"
 
 
 def render_token_page(data: GalleryData, gateway: str, settings: PageSettings) -> str:
-    from provenance.gallery.site import _badge, _footer, _page
+    from provenance.gallery.layout import badge, footer, page
 
     body = f"""{site_header(data, "")}
 <main id="main" class="detail">
@@ -33,7 +33,7 @@ def render_token_page(data: GalleryData, gateway: str, settings: PageSettings) -
 <h1 id="title" data-token-title>A work of this collection</h1>
 <p class="lede" data-token-lede>Your browser reads this token from Ethereum and checks its
 content itself.</p>
-{_badge({}, what="against Ethereum")}
+{badge({}, what="against Ethereum")}
 <figure class="artwork"><div class="artwork-slot" data-alt="The token's image">
 <span>The image appears once your browser has checked it.</span></div>
 <figcaption>The minted still. It is the record.</figcaption></figure>
@@ -53,11 +53,12 @@ from.</p>
 <p>Check it yourself: <code data-token-command>provenance verify TOKEN --gallery URL</code></p>
 </article>
 </main>
-{_footer(data)}"""
-    return _page(
+{footer(data)}"""
+    return page(
         f"A work · {data.name}",
         body,
         root="",
+        path=TOKEN_PAGE,
         gateway=gateway,
         description=f"A work of {data.name}, read from the chain by your browser",
         data=data,

@@ -60,6 +60,13 @@ def decrypt_token(
         raise VerificationError(
             "the sealed message does not match the on-chain commitment", check="sealed-message"
         )
-    from provenance.seal import open_envelope
+    from eth_account import Account
 
-    return open_envelope(envelope, private_key)
+    from provenance.seal import open_stored, parse_stored
+
+    return open_stored(
+        parse_stored(canonical_json(envelope), canonical=True),
+        Account.from_key(private_key),
+        contract=contract.address,
+        chain_id=contract.rpc.chain_id(),
+    )
