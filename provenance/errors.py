@@ -5,7 +5,8 @@ one line on stderr and a non-zero exit, in one place (``provenance.cli``).
     ├── InputError                  a bad argument, file or value the user gave        (exit 2)
     ├── ConfigError                 missing or inconsistent configuration / state      (exit 3)
     ├── ChainError                  RPC, transaction, revert (carries tx hash, decoded error)
-    │   └── ContractRevert          a revert decoded into the contract's custom error name
+    │   ├── ContractRevert          a revert decoded into the contract's custom error name
+    │   └── AbiDecodingError        return data, a log or revert data that is not valid ABI
     ├── IPFSError                   importer, blockstore, CAR, Kubo RPC, pinning, gateways
     │   └── IntegrityError          content whose hash does not match its CID (carries the CID)
     ├── SealError                   envelopes, keys, decryption (never carries key material)
@@ -59,6 +60,10 @@ class ContractRevert(ChainError):
         super().__init__(message, error_name=error_name, data=data, **context)
         self.error_name = error_name
         self.data = data
+
+
+class AbiDecodingError(ChainError):
+    """Bytes from a node (return data, a log, revert data) that do not decode as the ABI says."""
 
 
 class IPFSError(ProvenanceError):

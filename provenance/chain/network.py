@@ -23,7 +23,7 @@ from provenance.errors import ConfigError, InputError
 from provenance.state.home import file_lock, home
 
 if TYPE_CHECKING:
-    from eth_account.signers.local import LocalAccount
+    from provenance.chain.signing import LocalSigner
 
 __all__ = ["Chain", "connect", "resolve_contract", "signer"]
 
@@ -73,7 +73,7 @@ def signer(
     private_key_env: str | None = None,
     password_env: str | None = None,
     keystore_dir: Path | None = None,
-) -> LocalAccount:
+) -> LocalSigner:
     """The account that signs: a keystore or env key when given, else devnet dev account 0."""
     from provenance.chain.accounts import dev_accounts, load_account
 
@@ -93,7 +93,7 @@ def resolve_contract(
     chain: Chain,
     *,
     contract: str | None = None,
-    deployer: LocalAccount | None = None,
+    deployer: LocalSigner | None = None,
     deploy_if_missing: bool = True,
 ) -> ProvenanceArt:
     """The collection contract. On the devnet it is deployed on first use (or after a reset)."""
@@ -130,7 +130,7 @@ def resolve_contract(
 
 
 def deploy(
-    chain: Chain, *, deployer: LocalAccount | None = None, **options: object
+    chain: Chain, *, deployer: LocalSigner | None = None, **options: object
 ) -> ProvenanceArt:
     """Deploy the shipped artifact and record it in deployments.json."""
     account = deployer or signer(chain)
