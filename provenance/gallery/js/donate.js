@@ -97,11 +97,14 @@ async function checkOffer (offer, collection, read, wallet, config, { value, wit
   }
 }
 
+// Poll with back-off: a devnet mines in milliseconds, a real chain in seconds. Start at 5 ms,
+// grow by half each time up to 1 s, give up after 5 minutes.
 async function waitForReceipt (wallet, hash) {
-  for (let i = 0; i < 600; i++) {
+  const deadline = Date.now() + 300000
+  for (let pause = 5; Date.now() < deadline; pause = Math.min(pause * 1.5, 1000)) {
     const receipt = await wallet.request('eth_getTransactionReceipt', [hash])
     if (receipt) return receipt
-    await new Promise((resolve) => setTimeout(resolve, 500))
+    await new Promise((resolve) => setTimeout(resolve, pause))
   }
   throw new Refusal(`The transaction ${hash} was sent but not yet mined; check again later.`)
 }
