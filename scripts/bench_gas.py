@@ -219,7 +219,13 @@ def measure() -> dict[str, Any]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print one JSON document")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="the same run (already seconds): check the script works",
+    )
     args = parser.parse_args()
+
     result = measure()
     if args.json:
         print(json.dumps(result, indent=2))
