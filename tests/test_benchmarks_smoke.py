@@ -23,6 +23,7 @@ FAST = [
     "bench_import.py",
     "bench_ipfs.py",
     "bench_mint.py",
+    "bench_pins.py",
     "bench_seal.py",
 ]
 SLOW = [
