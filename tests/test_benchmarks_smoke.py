@@ -33,6 +33,7 @@ SLOW = [
     "bench_gan_multihost.py",
     "bench_gan_steps.py",
     "bench_gan_throughput.py",
+    "bench_regenerate.py",
 ]
 # Being reworked on another branch; joins the list once it has --smoke.
 PENDING = {"bench_live_portrait.py"}
