@@ -1,13 +1,16 @@
 """Benchmarks that do not rot: every ``scripts/bench_*.py`` has a ``--smoke`` mode, and this test
 runs them, so a change that breaks a benchmark fails the build instead of the next measurement.
 
-The fast ones run in the default suite, two at a time. The GAN benchmarks and the demo's take
-tens of seconds even tiny (JAX compiles, the demo trains and mints a story), so they run under the
-``slow`` marker; the demo itself is also checked by ``tests/test_demo.py``.
+The fast ones run in the default suite, two at a time (about a minute on the shared 2-core box).
+The GAN benchmarks, the regeneration and the demo take minutes even tiny (XLA compiles a training
+step for one to three minutes on that box), so they run when ``PROVENANCE_SMOKE_SLOW=1`` is set
+(``PROVENANCE_SMOKE_SLOW=1 .venv/bin/python -m pytest tests/test_benchmarks_smoke.py -m slow``);
+the demo itself is also checked by ``tests/test_demo.py``.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -45,7 +48,7 @@ def smoke(script: str) -> str | None:
         capture_output=True,
         text=True,
         cwd=ROOT,
-        timeout=240,
+        timeout=900,
         check=False,
     )
     if result.returncode != 0:
@@ -67,6 +70,9 @@ def test_fast_benchmarks_run_in_smoke_mode() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(
+    os.environ.get("PROVENANCE_SMOKE_SLOW") != "1", reason="minutes: set PROVENANCE_SMOKE_SLOW=1"
+)
 @pytest.mark.parametrize("script", SLOW)
 def test_slow_benchmarks_run_in_smoke_mode(script: str) -> None:
     assert smoke(script) is None
