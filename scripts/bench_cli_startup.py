@@ -11,7 +11,9 @@ On a private PROVENANCE_HOME with its devnet (anvil mines at once):
     same call from the same dev account (fresh digests each time), which also waits for the receipt;
   * `provenance ipfs add --only-hash FILE` of SIZE MiB of random bytes, whole command, against
     `openssl dgst -sha256 FILE` (both read the file from the page cache and hash all of it).
-Each figure is the median of RUNS fresh processes, after one warm-up of each (Python's bytecode
+Wall times and CPU times (user + system, of the process and its children: for cast, the node's
+signing is in anvil, not counted) are both reported: the machine is shared, and under load the
+wall times stretch while CPU times hold. Each figure is the median of RUNS fresh processes, after one warm-up of each (Python's bytecode
 cache, written under a temporary PYTHONPYCACHEPREFIX, as an installed package has it). --smoke: 1 run, 4 MiB (checks the script works).
 Prints one JSON document. cast sends from anvil's unlocked dev account 0 (`--unlocked`, ETH_FROM):
 the node signs, so no key is on a command line; `provenance mint` signs locally, as it must.
@@ -22,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import secrets
 import statistics
 import subprocess
@@ -39,12 +42,23 @@ CAST = ROOT / "node_modules/@foundry-rs/cast-linux-amd64/bin/cast"
 DONOR = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"  # dev account 1
 
 
-def timed(args: list[str], env: dict[str, str]) -> tuple[float, str]:
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+CPU: dict[str, list[float]] = {}  # CPU seconds (user + system) of each timed process, by label
+
+
+def timed(args: list[str], env: dict[str, str], label: str = "") -> tuple[float, str]:
+    cpu = _children_cpu()
     start = time.perf_counter()
     result = subprocess.run(args, capture_output=True, text=True, env=env, cwd=ROOT, check=False)
     elapsed = time.perf_counter() - start
     if result.returncode != 0:
         raise SystemExit(f"{' '.join(args[:3])} ... failed: {result.stderr.strip()[-500:]}")
+    if label:
+        CPU.setdefault(label, []).append(_children_cpu() - cpu)
     return elapsed, result.stdout
 
 
@@ -82,11 +96,12 @@ def main() -> None:
                 art = Path(tmp) / f"bench-{run}.png"
                 pixels = (np.random.default_rng(run + 1).random((64, 64, 3)) * 255).astype("uint8")
                 Image.fromarray(pixels).save(art)
-                mint = timed([PY, "-m", "provenance", "mint", str(art), "--donor", DONOR], env)[0]
+                mint_args = [PY, "-m", "provenance", "mint", str(art), "--donor", DONOR]
+                mint = timed(mint_args, env, "mint" if run >= 0 else "")[0]
                 call = [str(CAST), "send", "--unlocked", "--rpc-url", rpc_url, contract]
                 call += ["mint(address,bytes32,bytes32,bytes)", DONOR]
                 call += ["0x" + secrets.token_hex(32), "0x" + secrets.token_hex(32), "0x"]
-                sent = timed(call, cast_env)[0]
+                sent = timed(call, cast_env, "cast" if run >= 0 else "")[0]
                 if run >= 0:
                     mint_s.append(mint)
                     cast_s.append(sent)
@@ -99,19 +114,25 @@ def main() -> None:
         timed(["openssl", "dgst", "-sha256", str(blob)], env)  # into the page cache
         add_s, openssl_s = [], []
         for _ in range(runs):
-            add_s.append(timed([PY, "-m", "provenance", "ipfs", "add", "-n", str(blob)], env)[0])
-            openssl_s.append(timed(["openssl", "dgst", "-sha256", str(blob)], env)[0])
+            add = [PY, "-m", "provenance", "ipfs", "add", "-n", str(blob)]
+            add_s.append(timed(add, env, "add")[0])
+            openssl_s.append(timed(["openssl", "dgst", "-sha256", str(blob)], env, "openssl")[0])
     figures = {
         "runs": runs,
         "provenance_mint_s": median(mint_s),
         "cast_send_mint_s": median(cast_s),
         "mint_over_cast": round(statistics.median(mint_s) / statistics.median(cast_s), 1),
+        "provenance_mint_cpu_s": median(CPU["mint"]),
+        "cast_send_mint_cpu_s": median(CPU["cast"]),
+        "load_average_1min": round(os.getloadavg()[0], 1),
         "ipfs_add_only_hash_mib": size_mib,
         "ipfs_add_only_hash_s": median(add_s),
         "openssl_sha256_s": median(openssl_s),
         "ipfs_add_speed_vs_openssl": round(
             statistics.median(openssl_s) / statistics.median(add_s), 2
         ),
+        "ipfs_add_only_hash_cpu_s": median(CPU["add"]),
+        "openssl_sha256_cpu_s": median(CPU["openssl"]),
     }
     print(json.dumps(figures, indent=2))
 

@@ -1,4 +1,4 @@
-"""A small Ethereum JSON-RPC client over httpx.
+"""A small Ethereum JSON-RPC client over HTTP (:mod:`provenance.chain.transport`).
 
 Why not web3.py here: importing web3 costs seconds of interpreter start-up, and a single
 ``provenance mint`` from the shell has a 1.5 s budget. The toolkit needs a dozen ``eth_*`` methods;
@@ -10,14 +10,17 @@ same chain through web3.py 8 as an independent client.
 from __future__ import annotations
 
 import itertools
+import json
 import threading
 from dataclasses import dataclass
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
-import httpx
-
+from provenance.chain.transport import open_poster
 from provenance.errors import ChainError, ContractRevert
 from provenance.redact import redact_url
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["Block", "Receipt", "RpcClient", "Transaction", "hex_to_bytes", "redact_url", "to_hex"]
 
@@ -113,13 +116,7 @@ class RpcClient:
     ) -> None:
         self.url = url
         self.shown_url = redact_url(url)
-        # A plain http:// endpoint (the devnet on loopback) never speaks TLS, and the client only
-        # ever posts to this URL (no redirects followed): loading the CA bundle for it would cost
-        # 30-40 ms of every command's start. https:// endpoints verify as always.
-        tls = url.lower().startswith("https://")
-        self._client = httpx.Client(
-            timeout=timeout, transport=transport, headers=headers, verify=tls
-        )
+        self._client = open_poster(url, timeout=timeout, transport=transport, headers=headers)
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
 
@@ -136,20 +133,13 @@ class RpcClient:
         with self._lock:
             request_id = next(self._ids)
         payload = {"jsonrpc": "2.0", "id": request_id, "method": method, "params": params or []}
+        status, content = self._client.post(
+            json.dumps(payload, separators=(",", ":")).encode(), method=method
+        )
+        if status != 200:
+            raise ChainError(f"RPC {method} at {self.shown_url} answered HTTP {status}")
         try:
-            response = self._client.post(self.url, json=payload)
-        except httpx.TimeoutException as exc:
-            raise ChainError(f"RPC {method} timed out at {self.shown_url}") from exc
-        except httpx.HTTPError as exc:
-            raise ChainError(
-                f"cannot reach the RPC endpoint {self.shown_url} ({type(exc).__name__})"
-            ) from exc
-        if response.status_code != 200:
-            raise ChainError(
-                f"RPC {method} at {self.shown_url} answered HTTP {response.status_code}"
-            )
-        try:
-            body = response.json()
+            body = json.loads(content)
         except ValueError as exc:
             raise ChainError(f"RPC {method} at {self.shown_url} answered non-JSON") from exc
         if not isinstance(body, dict):
