@@ -67,7 +67,8 @@ def main() -> None:
                     floor_s.append(floor)
         finally:
             timed([*cli, "chain", "down"], env)
-        cached = len(list((home / "cache" / "jax").iterdir()))
+        cache = home / "cache" / "jax"
+        cached = len(list(cache.iterdir())) if cache.is_dir() else 0
     figures = {
         "runs": runs,
         "verify_s": round(statistics.median(plain_s), 3),
