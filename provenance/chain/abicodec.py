@@ -238,7 +238,7 @@ def _decode_sequence(kinds: Sequence[_Type], data: bytes, base: int) -> tuple[An
     for kind in kinds:
         if kind.dynamic:
             offset = _uint(data, at)
-            if offset >= len(data) - base + 1 or offset < 0:
+            if base + offset > len(data):
                 raise AbiDecodingError(f"ABI offset {offset} points outside the data")
             values.append(_decode(kind, data, base + offset))
         else:
@@ -253,7 +253,7 @@ def _decode(kind: _Type, data: bytes, at: int) -> Any:
             count = _uint(data, at)
             at += _WORD
             # Each item needs at least one word: a huge count cannot allocate past the data.
-            if count * min(kind.item.head_size, _WORD) > len(data) - at:
+            if count * min(max(kind.item.head_size, 1), _WORD) > len(data) - at:
                 raise AbiDecodingError(f"ABI array of {count} items runs past the data")
         else:
             count = kind.length or 0
