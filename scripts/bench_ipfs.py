@@ -73,7 +73,9 @@ def main() -> None:
         help="also time an import that writes every block to a blockstore",
     )
     parser.add_argument(
-        "--smoke", action="store_true", help="one run of small files: check the script works"
+        "--smoke",
+        action="store_true",
+        help="one run (same sizes, about 15 s): check the script works",
     )
     args = parser.parse_args()
     if args.smoke:
