@@ -76,8 +76,10 @@ def regenerate_check(image_bytes: bytes, model: Path) -> tuple[bool, str]:
         ) from exc
     from provenance.state.home import home
 
-    # XLA compiles the generator's ops on every run otherwise: most of a regeneration's time.
-    enable_compilation_cache(home().jax_cache)
+    # XLA compiles the generator's ops on every run otherwise: most of a regeneration's time. A
+    # cache, not state: kept only in a home that exists (verify never creates one).
+    if home().root.is_dir():
+        enable_compilation_cache(home().jax_cache)
     with tempfile.NamedTemporaryFile(suffix=".png") as handle:
         handle.write(image_bytes)
         handle.flush()
