@@ -1,10 +1,13 @@
 """The PNG generation record: an iTXt chunk with keyword ``provenance`` holding RFC 8785 canonical
-JSON ``{"model": {"sha256", "cid"?}, "seed", "truncation"?, "code": "gan <version>",
-"training"?: {"source", "cid"?, "cid_profile"?, "images", "skipped", "preprocessing"}}``.
+JSON ``{"model": {"sha256", "cid"?}, "seed", "truncation"?, "upscale"?: {"factor", "filter"},
+"code": "gan <version>", "training"?: {"source", "cid"?, "cid_profile"?, "images", "skipped",
+"preprocessing"}}``.
 
 ``training`` (what the model learned from, copied from the export, see
 ``gan.input_pipeline.training_record``) is new and optional: records written before it still
-read, and regeneration compares only model, seed and truncation with the pixels."""
+read, and regeneration compares only model, seed, truncation and upscale with the pixels.
+``upscale`` (optional) says the generated image was enlarged ``factor`` times with ``filter``
+(``lanczos`` or ``nearest``, see ``gan.sample.upscale``) before it was written."""
 
 from __future__ import annotations
 
@@ -31,6 +34,7 @@ def make_record(
     truncation: float | None = None,
     cid: str | None = None,
     training: dict[str, Any] | None = None,
+    upscale: tuple[int, str] | None = None,
 ) -> dict[str, Any]:
     model: dict[str, Any] = {"sha256": model_sha256}
     if cid is not None:
@@ -38,6 +42,8 @@ def make_record(
     record: dict[str, Any] = {"model": model, "seed": int(seed), "code": f"gan {__version__}"}
     if truncation is not None:
         record["truncation"] = float(truncation)
+    if upscale is not None and upscale[0] != 1:
+        record["upscale"] = {"factor": int(upscale[0]), "filter": upscale[1]}
     if training is not None:
         record["training"] = training
     return record

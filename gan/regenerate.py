@@ -32,7 +32,7 @@ def regenerate_and_compare(
     recorded or the pixels differ.
     """
     from gan.pngrecord import read_record
-    from gan.sample import generate, load_model
+    from gan.sample import generate, load_model, upscale
 
     record, pixels = read_record(Path(png_path))
     recorded = (
@@ -50,6 +50,9 @@ def regenerate_and_compare(
         )
     truncation = record.get("truncation")
     image = generate(model, int(record["seed"]), truncation=truncation)
+    enlarged = record.get("upscale")
+    if isinstance(enlarged, dict):  # its shape is checked by parse_generation_record
+        image = upscale(image, int(enlarged["factor"]), str(enlarged["filter"]))
     if image.shape != pixels.shape:
         return RegenerateResult(
             False,

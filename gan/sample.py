@@ -1,7 +1,9 @@
 """Sampling from an exported generator: single images and grids (latent walks: ``gan.animate``).
 
 ``latent(seed, ...)`` is the only place a seed becomes a latent vector: the generation record's
-``seed`` and ``truncation`` mean exactly this function.
+``seed`` and ``truncation`` mean exactly this function. ``upscale`` is the only place a work is
+enlarged for display: the record's ``upscale`` (``{"factor", "filter"}``) means exactly it, so an
+enlarged work regenerates pixel for pixel too.
 """
 
 from __future__ import annotations
@@ -14,11 +16,14 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 from flax import nnx
+from PIL import Image
 
 from gan.export import ExportedModel, read_export
 from gan.models import Generator
 
 __all__ = [
+    "MAX_UPSCALE",
+    "UPSCALE_FILTERS",
     "LoadedModel",
     "enable_compilation_cache",
     "generate",
@@ -27,7 +32,16 @@ __all__ = [
     "load_model",
     "save_grid",
     "to_uint8",
+    "upscale",
 ]
+
+# The filters a work may be enlarged with, by the name its record carries: Lanczos reads as a
+# soft photograph, nearest neighbour keeps every generated pixel as a sharp square.
+UPSCALE_FILTERS = {
+    "lanczos": Image.Resampling.LANCZOS,
+    "nearest": Image.Resampling.NEAREST,
+}
+MAX_UPSCALE = 32
 
 
 def enable_compilation_cache(path: str | os.PathLike[str] | None = None) -> Path:
@@ -107,6 +121,21 @@ def generate(model: LoadedModel, seed: int, *, truncation: float | None = None) 
     z = latent(seed, model.z_dim, truncation=truncation)
     image: np.ndarray = generate_batch(model, z[None])[0]
     return image
+
+
+def upscale(image: np.ndarray, factor: int, filter: str) -> np.ndarray:
+    """(R, R, 3) uint8 -> (R * factor, R * factor, 3) uint8, resized with PIL's ``filter``."""
+    if filter not in UPSCALE_FILTERS:
+        raise ValueError(f"unknown upscale filter {filter!r} (known: {', '.join(UPSCALE_FILTERS)})")
+    if not 1 <= factor <= MAX_UPSCALE:
+        raise ValueError(f"upscale factor must be 1..{MAX_UPSCALE}, got {factor}")
+    if factor == 1:
+        return image
+    height, width = image.shape[:2]
+    resized = Image.fromarray(image).resize(
+        (width * factor, height * factor), UPSCALE_FILTERS[filter]
+    )
+    return np.asarray(resized, dtype=np.uint8)
 
 
 def save_grid(images: np.ndarray, path: Path, *, columns: int | None = None) -> None:

@@ -16,6 +16,7 @@ cross-origin isolated). Reported side by side:
 3. the same model in JAX on this machine (images/s at batch 1) as the reference.
 
 Usage: .venv/bin/python scripts/bench_live_portrait.py [--sizes 64,128] [--seconds 4] [--json]
+       .venv/bin/python scripts/bench_live_portrait.py --smoke   # 32 px, a second: the path works
 """
 
 from __future__ import annotations
@@ -146,7 +147,8 @@ def browser_pixels(check: dict[str, Any]) -> np.ndarray:
 
 def random_model(resolution: int, folder: Path) -> Path:
     """A generator with the default config at ``resolution`` and its initial weights, exported
-    like a trained one."""
+    like a trained one (as step 1: an export records the step it was taken at, and step 0 is no
+    step a run can export)."""
     from flax import nnx
 
     from gan.configs.default import get_config
@@ -158,10 +160,12 @@ def random_model(resolution: int, folder: Path) -> Path:
         z_dim=config.z_dim, resolution=resolution, ngf=config.ngf, rngs=nnx.Rngs(0)
     )
     params = nnx.to_pure_dict(nnx.split(generator)[1])
-    return export_generator(params, config, folder, step=0)
+    return export_generator(params, config, folder, step=1)
 
 
-def measure(resolution: int, *, seconds: float, seed: int, workdir: Path) -> dict[str, Any]:
+def measure(
+    resolution: int, *, seconds: float, seed: int, workdir: Path, inferences: int = 20
+) -> dict[str, Any]:
     from gan.onnx_export import export_onnx
     from gan.sample import generate, load_model
 
@@ -170,20 +174,24 @@ def measure(resolution: int, *, seconds: float, seed: int, workdir: Path) -> dic
     minted = generate(model, seed)
     generate(model, seed + 1)  # compiled
     started = time.perf_counter()
-    runs = 10
+    runs = min(10, inferences)
     for i in range(runs):
         generate(model, seed + 2 + i)
     jax_fps = runs / (time.perf_counter() - started)
     with live_page(
         onnx.path, seed=seed, truncation=None, workdir=workdir / f"w{resolution}"
     ) as url:
-        check = run_check(url, workdir / f"profile{resolution}", seconds=seconds, inferences=20)
+        check = run_check(
+            url, workdir / f"profile{resolution}", seconds=seconds, inferences=inferences
+        )
     if check.get("state") != "running":
         raise RuntimeError(f"the live portrait did not run: {check}")
     with live_page(
         onnx.path, seed=seed, truncation=None, workdir=workdir / f"i{resolution}", isolated=True
     ) as url:
-        threaded = run_check(url, workdir / f"iprofile{resolution}", seconds=seconds, inferences=20)
+        threaded = run_check(
+            url, workdir / f"iprofile{resolution}", seconds=seconds, inferences=inferences
+        )
     if threaded.get("state") != "running" or threaded.get("threads", 1) < 2:
         raise RuntimeError(f"the isolated live portrait did not run threaded: {threaded}")
     diff = np.abs(browser_pixels(check).astype(int) - minted.astype(int))
@@ -211,11 +219,20 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=4.0)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--smoke", action="store_true", help="one 32 px model, one second, 3 inferences (tests)"
+    )
     args = parser.parse_args()
+    sizes = [32] if args.smoke else [int(s) for s in args.sizes.split(",")]
+    seconds, inferences = (1.0, 3) if args.smoke else (args.seconds, 20)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        for size in (int(s) for s in args.sizes.split(",")):
-            rows.append(measure(size, seconds=args.seconds, seed=args.seed, workdir=Path(tmp)))
+        for size in sizes:
+            rows.append(
+                measure(
+                    size, seconds=seconds, seed=args.seed, workdir=Path(tmp), inferences=inferences
+                )
+            )
     if args.json:
         print(json.dumps(rows, indent=2))
         return

@@ -1,6 +1,8 @@
 """The GAN's generation record, read from a PNG's iTXt chunk with keyword ``provenance``.
 
-The GAN writes ``{"model": {"sha256", "cid"?}, "seed", "truncation"?, "code"}`` as canonical JSON.
+The GAN writes ``{"model": {"sha256", "cid"?}, "seed", "truncation"?, "upscale"?, "code"}`` as
+canonical JSON; ``upscale`` (``{"factor": 2..32, "filter": "lanczos" | "nearest"}``) says the
+generated pixels were enlarged for display before they were written (``gan.sample.upscale``).
 The toolkit only reads it (it does not need the GAN to mint); ``verify --regenerate`` asks the GAN
 to reproduce the pixels (:func:`regenerate_check`).
 """
@@ -28,6 +30,9 @@ KEYWORD = "provenance"
 # The GAN's record is under 1 KB nesting 2 levels; the bounds refuse a hostile chunk first.
 MAX_RECORD_BYTES = 64 * 1024
 MAX_RECORD_DEPTH = 8
+# The enlargements gan.sample.upscale knows (a test keeps the two lists equal).
+UPSCALE_FILTERS = ("lanczos", "nearest")
+MAX_UPSCALE = 32
 
 
 def parse_generation_record(text: str) -> dict[str, Any]:
@@ -44,6 +49,18 @@ def parse_generation_record(text: str) -> dict[str, Any]:
         raise InputError("the PNG's provenance chunk lacks model.sha256")
     if not isinstance(record.get("seed"), int) or not isinstance(record.get("code"), str):
         raise InputError("the PNG's provenance chunk lacks an integer seed or the code version")
+    upscale = record.get("upscale")
+    if upscale is not None and not (
+        isinstance(upscale, dict)
+        and isinstance(upscale.get("factor"), int)
+        and not isinstance(upscale.get("factor"), bool)
+        and 2 <= upscale["factor"] <= MAX_UPSCALE
+        and upscale.get("filter") in UPSCALE_FILTERS
+    ):
+        raise InputError(
+            "the PNG's provenance chunk has a malformed upscale (expected factor 2.."
+            f"{MAX_UPSCALE} and filter {' or '.join(UPSCALE_FILTERS)})"
+        )
     return dict(record)
 
 

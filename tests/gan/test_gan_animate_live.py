@@ -8,6 +8,7 @@ import importlib.util
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -143,3 +144,24 @@ def test_browser_refuses_a_model_that_does_not_match(onnx_model: Path, tmp_path:
     assert check["state"] == "error"
     assert "does not match" in check["status"]
     assert "seedRGB" not in check
+
+
+@needs_browser
+def test_live_portrait_benchmark_smoke() -> None:
+    """scripts/bench_live_portrait.py runs end to end (--smoke: one 32 px model, one second):
+    both pages (plain and cross-origin isolated) run the portrait, close to JAX's pixels."""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts/bench_live_portrait.py"), "--smoke", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    (row,) = json.loads(result.stdout)
+    assert row["resolution"] == 32
+    assert row["walk_fps"] > 0 and row["model_fps"] > 0 and row["threaded_model_fps"] > 0
+    assert row["threads"] >= 2
+    assert row["max_abs_error"] <= 1 and row["mean_abs_error"] < 1 / 255
+    assert row["foreign_requests"] == [] and row["errors"] == []

@@ -106,7 +106,20 @@ def test_evaluate_reports_face_space_and_how_to_read_it(trained_run: Path) -> No
     assert out["face"]["n_real"] == 30 and out["face"]["n_fake"] == 20
     assert out["face"]["fd"] > out["face"]["fd_floor"] > 0
     assert out["memorisation"]["threshold"] == 0.6 and out["memorisation"]["min_distance"] > 0
+    # Digits are no faces, and a 6-step model makes none.
+    assert out["faces_found"] == {"generated": 0.0, "real": 0.0, "ratio": None}
     text = CliRunner().invoke(cli, args).stdout
     assert "face FD: lower = generated faces closer" in text
     assert "real-vs-real floor" in text.split("face FD ")[1]
     assert "memorisation: " in text
+    assert "faces found: 0% of 20 generated, 0% of 30 real (ratio n/a)" in text
+    # The shipped face model on its own training faces: faces found in both.
+    default_model = Path(__file__).resolve().parents[2] / "gan/default_model/generator.msgpack"
+    faces = CliRunner().invoke(
+        cli,
+        ["gan", "evaluate", "--model", str(default_model), "--data", "builtin:lfw",
+         "--samples", "10", "--face-real", "10", "--json"],
+    )  # fmt: skip
+    assert faces.exit_code == 0, faces.output
+    found = json.loads(faces.stdout)["faces_found"]
+    assert found["generated"] >= 0.7 and found["real"] >= 0.7

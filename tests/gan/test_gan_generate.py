@@ -55,3 +55,63 @@ def test_bad_model_file(tmp_path: Path) -> None:
         load_model(junk)
     with pytest.raises(ModelFileError):
         load_model(tmp_path)  # a folder without exports
+
+
+def test_upscaled_works_regenerate_exactly_and_say_how(tmp_path: Path, trained_run: Path) -> None:
+    """`gan generate --upscale N --filter smooth|nearest` writes a work N times larger, records the
+    enlargement, and the work still regenerates pixel for pixel; a record that lies about the
+    enlargement, or one malformed, is caught."""
+    from click.testing import CliRunner
+
+    from gan.errors import GanError
+    from provenance.cli import cli
+
+    model = load_model(trained_run)
+    small = generate(model, 5)
+    outputs = {}
+    for filter_name in ("nearest", "smooth"):
+        out = tmp_path / f"{filter_name}.png"
+        run = CliRunner().invoke(
+            cli,
+            ["gan", "generate", "--model", str(trained_run), "--seed", "5", "--upscale", "4",
+             "--filter", filter_name, "-o", str(out), "--json"],
+        )  # fmt: skip
+        assert run.exit_code == 0, run.output
+        record = json.loads(run.output)["record"]
+        recorded = {"nearest": "nearest", "smooth": "lanczos"}[filter_name]
+        assert record["upscale"] == {"factor": 4, "filter": recorded}
+        pixels = np.asarray(Image.open(out).convert("RGB"))
+        assert pixels.shape == (128, 128, 3)
+        result = regenerate_and_compare(out, trained_run)
+        assert result.match and result.max_abs_diff == 0, result.reason
+        outputs[filter_name] = (pixels, record)
+    sharp, _ = outputs["nearest"]
+    assert np.array_equal(sharp, np.repeat(np.repeat(small, 4, axis=0), 4, axis=1))
+    smooth, smooth_record = outputs["smooth"]
+    assert not np.array_equal(smooth, sharp)
+    # Without --upscale the record is as before (no upscale field).
+    plain = tmp_path / "plain.png"
+    run = CliRunner().invoke(
+        cli, ["gan", "generate", "--model", str(trained_run), "--seed", "5", "-o", str(plain)]
+    )
+    assert run.exit_code == 0, run.output
+    assert "upscale" not in json.loads(Image.open(plain).text["provenance"])  # type: ignore[attr-defined]
+
+    lying = tmp_path / "lying.png"
+    write_png(smooth, lying, {**smooth_record, "upscale": {"factor": 4, "filter": "nearest"}})
+    bad = regenerate_and_compare(lying, trained_run)
+    assert not bad.match and bad.max_abs_diff > 0
+    for malformed in ({"factor": 4, "filter": "bicubic"}, {"factor": 1000, "filter": "lanczos"},
+                      {"factor": True, "filter": "nearest"}, "x4"):  # fmt: skip
+        broken = tmp_path / "broken.png"
+        write_png(smooth, broken, {**smooth_record, "upscale": malformed})
+        with pytest.raises(GanError, match="upscale"):
+            regenerate_and_compare(broken, trained_run)
+
+
+def test_upscale_filters_agree_between_gan_and_toolkit() -> None:
+    from gan.sample import MAX_UPSCALE, UPSCALE_FILTERS
+    from provenance.content import generation
+
+    assert tuple(UPSCALE_FILTERS) == generation.UPSCALE_FILTERS
+    assert MAX_UPSCALE == generation.MAX_UPSCALE

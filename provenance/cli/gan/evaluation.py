@@ -18,6 +18,10 @@ _READ_FACE_FD = (
     "the floor is what two halves of the real faces score, no generator should expect below it"
 )
 _READ_FACE_KID = "same space, unbiased (usable with few samples); lower is better, floor as above"
+_READ_FACES_FOUND = (
+    "dlib's face detector on each image scaled to 128 px: is a work face-shaped at all; a ratio "
+    "near 1 means as often as the real images"
+)
 
 
 @gan.command()
@@ -37,8 +41,9 @@ def evaluate(
     model: str, data: str, samples: int, face_real: int, no_faces: bool, as_json: bool
 ) -> None:
     """FD and KID against real images in two spaces, each with its real-vs-real floor: fixed
-    random-conv features (pixel statistics) and dlib's face descriptors; plus the memorisation
-    check (generated faces closer than dlib's same-person threshold to a training face)."""
+    random-conv features (pixel statistics) and dlib's face descriptors; how often dlib's face
+    detector finds a face in generated and in real images; and the memorisation check (generated
+    faces closer than dlib's same-person threshold to a training face)."""
     with gan_errors():
         import jax
         import numpy as np
@@ -55,10 +60,12 @@ def evaluate(
         res = compare(real, fake)
         face = None
         if not no_faces:
-            from gan.faces import SAME_PERSON, compare_faces
+            from gan.faces import SAME_PERSON, compare_faces, contains_face
 
             pick = np.sort(np.random.default_rng(0).permutation(len(real))[:face_real])
             face = compare_faces(real[pick], fake)
+            found_fake = float(contains_face(fake).mean())
+            found_real = float(contains_face(real[pick]).mean())
     out: dict[str, Any] = {
         "fd": res.fd,
         "kid": res.kid,
@@ -76,6 +83,11 @@ def evaluate(
             "kid_floor": face.kid_floor,
             "n_real": face.n_real,
             "n_fake": face.n_fake,
+        }
+        out["faces_found"] = {
+            "generated": found_fake,
+            "real": found_real,
+            "ratio": found_fake / found_real if found_real else None,
         }
         out["memorisation"] = {
             "threshold": SAME_PERSON,
@@ -106,6 +118,13 @@ def evaluate(
     )
     click.echo(f"  face FD: {_READ_FACE_FD}")
     click.echo(f"  face KID: {_READ_FACE_KID}")
+    found = out["faces_found"]
+    ratio = "n/a" if found["ratio"] is None else f"{found['ratio']:.2f}"
+    click.echo(
+        f"faces found: {found['generated']:.0%} of {face.n_fake} generated, {found['real']:.0%} "
+        f"of {face.n_real} real (ratio {ratio})"
+    )
+    click.echo(f"  {_READ_FACES_FOUND}")
     flagged = out["memorisation"]["flagged"]
     click.echo(
         f"memorisation: {len(flagged)} of {face.n_fake} generated faces closer than {SAME_PERSON} "
