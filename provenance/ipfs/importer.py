@@ -21,16 +21,18 @@ import os
 import stat
 from collections import deque
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import TYPE_CHECKING, BinaryIO, Protocol
 
 from provenance.errors import InputError, IPFSError
 from provenance.ipfs.cid import CID, DAG_PB, RAW
 from provenance.ipfs.dagpb import PBLink, encode_node
 from provenance.ipfs.params import DEFAULT_PROFILE, ImportParams, resolve_params
 from provenance.ipfs.unixfs import DataType, encode_unixfs, file_leaf_parts
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 __all__ = [
     "BlockSink",
@@ -158,6 +160,9 @@ def _import_file(src: BinaryIO, params: ImportParams, store: BlockSink | None) -
     if len(chunk) < params.chunk_size:  # one leaf (or an empty file): no threads needed
         builder.push(builder.leaf(chunk))
         return builder.finish()
+    # Imported here: concurrent.futures (with logging) is 15 ms that one-chunk files never need.
+    from concurrent.futures import ThreadPoolExecutor
+
     in_flight: deque[tuple[memoryview, Future[bytes]]] = deque()
     with ThreadPoolExecutor(max_workers=_HASHERS, thread_name_prefix="unixfs-hash") as pool:
         while len(chunk):
