@@ -4,18 +4,16 @@ translates these into the toolkit's ``ProvenanceError`` tree, once, at its bound
     GanError
     ├── DataError         no usable images, unknown built-in set, bad folder
     ├── ModelFileError    an exported model file that cannot be read or is not ours
-    ├── TrainingDiverged  a NaN or infinite loss (carries the step)
-    ├── IdentityError     the artist's certificate chain / key: missing, malformed, wrong passphrase
-    └── CredentialsError  a C2PA manifest that cannot be written or read
+    └── TrainingDiverged  a NaN or infinite loss (carries the step)
+
+(The artist's C2PA identity and its errors live on the toolkit's side: ``provenance.identity``.)
 """
 
 from __future__ import annotations
 
 __all__ = [
-    "CredentialsError",
     "DataError",
     "GanError",
-    "IdentityError",
     "ModelFileError",
     "TrainingDiverged",
 ]
@@ -39,11 +37,3 @@ class TrainingDiverged(GanError):
     def __init__(self, message: str, *, step: int) -> None:
         super().__init__(message)
         self.step = step
-
-
-class IdentityError(GanError):
-    """The artist's signing identity is missing, malformed, or its passphrase is wrong."""
-
-
-class CredentialsError(GanError):
-    """A C2PA manifest could not be written or read."""

@@ -7,11 +7,18 @@ JSON ``{"model": {"sha256", "cid"?}, "seed", "truncation"?, "upscale"?: {"factor
 ``gan.input_pipeline.training_record``) is new and optional: records written before it still
 read, and regeneration compares only model, seed, truncation and upscale with the pixels.
 ``upscale`` (optional) says the generated image was enlarged ``factor`` times with ``filter``
-(``lanczos`` or ``nearest``, see ``gan.sample.upscale``) before it was written."""
+(``lanczos`` or ``nearest``, see ``gan.sample.upscale``) before it was written.
+
+``gan`` never imports ``provenance``: the toolkit reads records with its own hardened parser
+(``provenance.content.generation``, which must not need numpy), this module with
+:func:`parse_record`; both apply the same rules (bounded size, ``model.sha256``, an integer
+``seed``, a ``code`` string), and ``tests/gan/test_gan_record_rules.py`` checks they agree.
+"""
 
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +29,46 @@ from PIL import Image, PngImagePlugin, UnidentifiedImageError
 from gan import __version__
 from gan.errors import GanError
 
-__all__ = ["KEYWORD", "canonical", "make_record", "png_bytes", "read_record", "write_png"]
+__all__ = [
+    "KEYWORD",
+    "canonical",
+    "make_record",
+    "parse_record",
+    "png_bytes",
+    "read_record",
+    "write_png",
+]
 
 KEYWORD = "provenance"
+MAX_RECORD_BYTES = 64 * 1024  # the GAN writes well under 1 KB
+# What ``gan.sample.upscale`` does (importing it here would load jax just to read a record).
+UPSCALE_FILTER_NAMES = ("lanczos", "nearest")
+MAX_UPSCALE_FACTOR = 32
+
+
+def parse_record(text: str) -> dict[str, Any]:
+    """The record from the chunk's text; ``GanError`` when it is not one the GAN wrote."""
+    if len(text) > MAX_RECORD_BYTES:
+        raise GanError(f"the PNG's provenance chunk is over {MAX_RECORD_BYTES} bytes")
+    try:
+        record = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise GanError("the PNG's provenance chunk is not JSON") from exc
+    model = record.get("model") if isinstance(record, dict) else None
+    if not isinstance(model, dict) or not isinstance(model.get("sha256"), str):
+        raise GanError("the PNG's provenance chunk lacks model.sha256")
+    if not isinstance(record.get("seed"), int) or not isinstance(record.get("code"), str):
+        raise GanError("the PNG's provenance chunk lacks an integer seed or the code version")
+    upscale = record.get("upscale")
+    if upscale is not None and not (
+        isinstance(upscale, dict)
+        and isinstance(upscale.get("factor"), int)
+        and not isinstance(upscale.get("factor"), bool)
+        and 2 <= upscale["factor"] <= MAX_UPSCALE_FACTOR
+        and upscale.get("filter") in UPSCALE_FILTER_NAMES
+    ):
+        raise GanError("the PNG's provenance chunk has a malformed upscale")
+    return dict(record)
 
 
 def make_record(
@@ -84,11 +128,8 @@ def read_record(path: Path) -> tuple[dict[str, Any], np.ndarray]:
         raise GanError(f"cannot read {path} as an image: {exc}") from exc
     if text is None:
         raise GanError(f"{path} has no '{KEYWORD}' generation record")
-    from provenance.content.generation import parse_generation_record  # the one parser
-    from provenance.errors import InputError
-
     try:
-        record = parse_generation_record(text)
-    except InputError as exc:
+        record = parse_record(text)
+    except GanError as exc:
         raise GanError(f"{path}: {exc}") from exc
     return record, pixels

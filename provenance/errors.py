@@ -3,14 +3,28 @@ one line on stderr and a non-zero exit, in one place (``provenance.cli``).
 
     ProvenanceError                 exit_code 1
     ├── InputError                  a bad argument, file or value the user gave        (exit 2)
+    │   ├── AlreadyMinted           the artwork's image is already a token (mint, offer)
+    │   ├── InvalidCID              a CID given as text that does not parse (also an IPFSError)
+    │   └── CredentialsError        Content Credentials: a C2PA manifest not written or read
+    │       └── IdentityError       the artist's certificate chain / key: missing, malformed,
+    │                               wrong passphrase
     ├── ConfigError                 missing or inconsistent configuration / state      (exit 3)
     ├── ChainError                  RPC, transaction, revert (carries tx hash, decoded error)
     │   ├── ContractRevert          a revert decoded into the contract's custom error name
-    │   └── AbiDecodingError        return data, a log or revert data that is not valid ABI
+    │   ├── AbiDecodingError        return data, a log or revert data that is not valid ABI
+    │   ├── TransactionDropped      a reorganisation took a mined transaction off the chain
+    │   └── SendError               a signed, journaled transaction the node did not accept
     ├── IPFSError                   importer, blockstore, CAR, Kubo RPC, pinning, gateways
-    │   └── IntegrityError          content whose hash does not match its CID (carries the CID)
+    │   ├── IntegrityError          content whose hash does not match its CID (carries the CID)
+    │   ├── BlockNotFound           a block this store does not hold
+    │   ├── ContentTooLarge         a file larger than the reader may produce
+    │   └── ReadCancelled           the reader's consumer went away
+    ├── UntrustedDataError          data from outside too large, too deep, or not what it claims
     ├── SealError                   envelopes, keys, decryption (never carries key material)
     └── VerificationError           a verify check failed (carries the check's name)
+
+Every exception class of the toolkit is defined here, even when raised far away (httpx's
+``_exceptions.py``); the modules that raise them re-export their own.
 
 Third-party exceptions are translated once, at the boundary where they occur, with
 ``raise ... from exc`` so the cause stays visible under ``--debug``.
@@ -41,6 +55,31 @@ class InputError(ProvenanceError):
     exit_code = 2
 
 
+class CredentialsError(InputError):
+    """A C2PA manifest could not be written or read (``provenance.identity.c2pa``)."""
+
+
+class IdentityError(CredentialsError):
+    """The artist's signing identity is missing, malformed, or its passphrase is wrong
+    (``provenance.identity.certificates``)."""
+
+
+class AlreadyMinted(InputError):
+    """The artwork's image is already a token of this collection (refused by mint and offer)."""
+
+    def __init__(self, token_id: int, image_sha256: bytes) -> None:
+        from provenance.chain.token_id import short_token
+
+        # The token id is the image's sha256: the short id names both.
+        short = short_token(token_id)
+        super().__init__(
+            f"this artwork is already minted as token {short} (the image's sha256"
+            f" {image_sha256.hex()[:16]}...); see `provenance verify {short}`",
+            token_id=token_id,
+        )
+        self.token_id = token_id
+
+
 class ConfigError(ProvenanceError):
     """Configuration or local state is missing or inconsistent (no deployment, wrong chain id)."""
 
@@ -66,12 +105,55 @@ class AbiDecodingError(ChainError):
     """Bytes from a node (return data, a log, revert data) that do not decode as the ABI says."""
 
 
+class TransactionDropped(ChainError):
+    """A transaction that was mined is no longer on the chain (a reorganisation dropped it) and
+    did not come back; it stays journaled, so a re-run sends it again (or learns its nonce was
+    taken and decides afresh)."""
+
+    def __init__(self, tx_hash: str, *, block: int | None) -> None:
+        where = (
+            f"was dropped by a reorganisation at block {block}"
+            if block is not None
+            else "is no longer known to the node (a reorganisation or the node dropped it)"
+        )
+        super().__init__(
+            f"transaction {tx_hash} {where}: re-run to send it again", tx_hash=tx_hash, block=block
+        )
+        self.tx_hash = tx_hash
+        self.block = block
+
+
+class SendError(ChainError):
+    """A signed transaction could not be handed to the node (it stays journaled)."""
+
+
 class IPFSError(ProvenanceError):
     """Content addressing, the blockstore, CAR files, Kubo, pinning services or gateways."""
 
 
 class IntegrityError(IPFSError):
     """Bytes that do not hash to the CID they were fetched or stored under."""
+
+
+class InvalidCID(InputError, IPFSError):
+    """A CID given as text that does not parse. An ``InputError`` first (exit code 2: the user
+    typed it), and an ``IPFSError`` for code that catches content-addressing failures."""
+
+
+class BlockNotFound(IPFSError):
+    """The block is not in this store (``context['cid']`` names it)."""
+
+
+class ContentTooLarge(IPFSError):
+    """A file is (or declares itself) larger than the reader was allowed to produce."""
+
+
+class ReadCancelled(IPFSError):
+    """The reader's ``cancelled`` callback asked it to stop (its consumer went away)."""
+
+
+class UntrustedDataError(ProvenanceError):
+    """Data from outside (a token, a gateway, a file) is too large, too deep or not what it claims."""
 
 
 class SealError(ProvenanceError):

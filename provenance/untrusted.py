@@ -21,7 +21,7 @@ import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
-from provenance.errors import ProvenanceError
+from provenance.errors import ProvenanceError, UntrustedDataError
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -38,10 +38,6 @@ __all__ = [
     "plain_text",
     "rich_text",
 ]
-
-
-class UntrustedDataError(ProvenanceError):
-    """Data from outside (a token, a gateway, a file) is too large, too deep or not what it claims."""
 
 
 # A JSON string: a quote, then anything but a quote or backslash, or an escape pair, then a quote.
@@ -75,14 +71,25 @@ def load_json(
     max_depth: int,
     what: str = "the JSON",
     error: type[ProvenanceError] = UntrustedDataError,
-    object_pairs_hook: Any = None,
+    unique_keys: bool = False,
 ) -> Any:
     """Parse untrusted UTF-8 JSON after checking its size and nesting depth.
 
     Every failure is one ``error`` (default ``UntrustedDataError``) whose message starts with
-    ``what``: too large, too deep, not UTF-8, not JSON (NaN and Infinity included). Nothing it
-    raises is a ``RecursionError`` or ``MemoryError`` from the parser.
+    ``what``: too large, too deep, not UTF-8, not JSON (NaN and Infinity included), and, with
+    ``unique_keys``, an object that repeats a field (parsers disagree on which value wins, so a
+    signed or sealed document must not be ambiguous). Nothing it raises is a ``RecursionError``
+    or ``MemoryError`` from the parser.
     """
+
+    def no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for name, value in pairs:
+            if name in result:
+                raise error(f"{what} repeats the field {name!r}")
+            result[name] = value
+        return result
+
     raw = bytes(data)
     if len(raw) > max_bytes:
         raise error(f"{what} is {len(raw)} bytes, more than the {max_bytes} allowed")
@@ -95,7 +102,9 @@ def load_json(
         raise error(f"{what} is not UTF-8 text") from exc
     try:
         return json.loads(
-            text, object_pairs_hook=object_pairs_hook, parse_constant=_reject_constant
+            text,
+            object_pairs_hook=no_repeats if unique_keys else None,
+            parse_constant=_reject_constant,
         )
     except json.JSONDecodeError as exc:
         raise error(f"{what} is not valid JSON: {exc.msg} at position {exc.pos}") from exc

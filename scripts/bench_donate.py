@@ -72,7 +72,7 @@ def main() -> None:
         from provenance.chain.accounts import dev_accounts
         from provenance.chain.devnet import Devnet
         from provenance.gallery import make_gallery_server
-        from provenance.workflows.context import open_collection
+        from provenance.workflows.session import open_session
 
         page_donor, cli_donor = dev_accounts(4)[2:]
         try:
@@ -88,7 +88,7 @@ def main() -> None:
                     env=env,
                 )
                 offers.append(made)
-            collection = open_collection()
+            collection = open_session()
             server = make_gallery_server(collection, port=0)
             threading.Thread(target=server.serve_forever, daemon=True).start()
             url = f"http://127.0.0.1:{server.server_address[1]}"

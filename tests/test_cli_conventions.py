@@ -50,6 +50,22 @@ def test_every_command_has_json(name: str, command: click.Command) -> None:
     assert "--json" in option_names(command), f"`provenance {name}` lacks --json"
 
 
+def test_json_is_declared_once_with_one_help_text() -> None:
+    """Issue 20: --json was spelled out on 26 commands with four help texts."""
+    from provenance.cli.options import json_option
+
+    @json_option
+    def reference(as_json: bool) -> None: ...
+
+    (declared,) = click.command()(reference).params
+    for name, command in leaf_commands():
+        for param in command.params:
+            if "--json" in getattr(param, "opts", []):
+                assert isinstance(param, click.Option)
+                assert param.help == declared.help, f"`provenance {name}` --json: {param.help!r}"
+                assert param.name == "as_json" and param.is_flag
+
+
 @pytest.mark.parametrize(("name", "command"), leaf_commands(), ids=lambda v: str(v))
 def test_every_signing_command_takes_every_signer_option(name: str, command: click.Command) -> None:
     names = option_names(command)
@@ -77,6 +93,23 @@ def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
         ("offer", "art.png", "--min-donation", "1gwei", "--expires", "soon", "-o", "x.json"),
         ("no-such-command",),
         ("tokens", "show", "zero"),
+        # "not both" rules, declared on the options (cli/options.py incompatible_with)
+        ("mint", "a.png", "--donor", "0x" + "1" * 40, "--message", "m", "--message-file", "f"),
+        ("mint", "a.png", "--donor", "0x" + "1" * 40, "--donor-tx", "0x1", "--donor-pubkey", "0x2"),
+        (
+            "offer",
+            "a.png",
+            "--min-donation",
+            "1",
+            "-o",
+            "o",
+            "--animation",
+            "w",
+            "--animation-url",
+            "u",
+        ),
+        ("verify", "1", "--kubo-api", "http://127.0.0.1:1", "--gateway", "http://127.0.0.1:2"),
+        ("redeem", "o.json", "--message", "m", "--message-file", "f"),
     ],
 )
 def test_a_usage_error_is_one_line_with_exit_2(args: tuple[str, ...]) -> None:
@@ -85,6 +118,8 @@ def test_a_usage_error_is_one_line_with_exit_2(args: tuple[str, ...]) -> None:
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
     assert result.stdout == ""
+    if "--message-file" in args or "--gateway" in args or "--animation" in args:
+        assert "not both" in lines[0]
 
 
 @pytest.mark.parametrize("group", ["tokens", "roles", "ipfs", "chain"])

@@ -116,3 +116,20 @@ def test_demo_mints_offers_redeems_verifies_decrypts_and_builds_the_gallery(
         for path in demo.rglob("*"):
             if path.is_file():
                 assert key.encode() not in path.read_bytes(), path
+
+
+@pytest.mark.parametrize(("part", "test_servers"), [("demo", False), ("all", True)])
+def test_the_demo_sets_up_only_what_it_needs(part: str, test_servers: bool) -> None:
+    """Issue 20: scripts/demo installed the 370 MB IPFS test servers (and chromium, and the dev
+    packages) before telling its story; `scripts/setup demo` stops before them."""
+    assert "scripts/setup demo" in DEMO.read_text()
+    traced = subprocess.run(
+        ["bash", "-x", str(ROOT / "scripts/setup"), part],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert traced.returncode == 0, traced.stderr
+    assert ("servers=tests/remote/servers" in traced.stderr) is test_servers
+    assert ("/usr/bin/chromium" in traced.stderr) is test_servers

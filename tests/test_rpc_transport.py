@@ -66,7 +66,7 @@ def test_loopback_answers_reconnects_and_serves_threads(
 
 def test_other_urls_go_through_httpx() -> None:
     for url in ("https://127.0.0.1:8545", "http://node.example:8545", "http://u:p@127.0.0.1:1"):
-        assert type(open_poster(url, timeout=5)).__name__ == "_Httpx"
+        assert type(open_poster(url, timeout=5)).__name__ == "HttpxPoster"
 
 
 def test_refused_and_silent_nodes_are_one_line_chain_errors() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -9,13 +10,14 @@ from eth_hash.auto import keccak
 
 from provenance.chain.abi import ContractABI, DecodedEvent
 from provenance.chain.address import to_checksum
-from provenance.chain.outbox import JournalSlot, Outbox, TxCall
+from provenance.chain.outbox import JournalSlot, Outbox, TxCall, send_lock
 from provenance.chain.rpc import Receipt, RpcClient
 from provenance.chain.token_id import TokenRef, match_prefix, token_id_of_image
 from provenance.chain.tx import Sender
-from provenance.contracts import load_artifact
+from provenance.contracts import BUILDS, DEFAULT_BUILD, Build, load_artifact
 from provenance.errors import ChainError, ContractRevert
 from provenance.state.failpoints import failpoint
+from provenance.state.home import home
 
 if TYPE_CHECKING:
     from provenance.state.journal import Journal
@@ -217,11 +219,13 @@ def deploy_provenance_art(
     contract_uri: str = "",
     payees: list[tuple[str, int]] | None = None,
     journal: Journal | None = None,
+    build: Build = BUILDS[DEFAULT_BUILD],
 ) -> tuple[str, Receipt]:
-    """Deploy the shipped artifact; returns (address, receipt). ``payees`` are (address, shares)
-    pairs splitting the donations (none: the admin alone). With ``journal`` the deployment goes
-    through the journaled outbox (a re-run after a crash finishes the same deployment)."""
-    artifact = load_artifact("ProvenanceArt")
+    """Deploy a shipped build (default: Prague); returns (address, receipt). ``payees`` are
+    (address, shares) pairs splitting the donations (none: the admin alone). With ``journal`` the
+    deployment goes through the journaled outbox (a re-run after a crash finishes the same
+    deployment)."""
+    artifact = load_artifact(build.contract)
     abi = ContractABI(artifact["abi"])
     admin = to_checksum(admin or sender.address)
     args = abi.encode_constructor(
@@ -243,12 +247,12 @@ def deploy_provenance_art(
             journal,
             f"deploy:{sender.chain_id}:{sender.address}",
             chain_id=sender.chain_id,
-            call=call,
+            abi=abi,
+            description="deployment",
         )
-        call = slot.journaled_call() or call
-        outbox = Outbox(sender, slot, failpoint=failpoint, failpoint_prefix="deploy-")
-        tx_hash, found, _resumed = outbox.start(call)
-        receipt = outbox.finish(call, tx_hash, found)
+        lock = functools.partial(send_lock, sender, home().send_lock)
+        outbox = Outbox(sender, slot, lock=lock, failpoint=failpoint, failpoint_prefix="deploy-")
+        receipt = outbox.transact(call).receipt
     if not receipt.succeeded or not receipt.contract_address:
         raise ChainError("deployment failed", tx_hash=receipt.tx_hash)
     return to_checksum(receipt.contract_address), receipt

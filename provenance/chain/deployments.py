@@ -1,7 +1,9 @@
 """``deployments.json``: which contract address the toolkit uses on which chain.
 
 Keys are ``devnet`` for the managed local devnet and the decimal chain id for any other network,
-so a user's own anvil on chain 31337 never picks up the devnet's address by accident.
+so a user's own anvil on chain 31337 never picks up the devnet's address by accident. A record
+names the build deployed (``evm_version``: ``prague`` or ``shanghai``); records written before there
+were two builds have none and are the default (Prague) build.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from provenance.contracts import BUILDS, DEFAULT_BUILD
 from provenance.errors import ConfigError
 from provenance.state.home import atomic_write, home
 from provenance.untrusted import load_json
@@ -54,6 +57,11 @@ class Deployments:
         address = entry.get("address")
         if not isinstance(address, str) or not _ADDRESS.fullmatch(address):
             raise ConfigError(f"{where}.address is not a 0x address (fix or remove it)")
+        evm_version = entry.get("evm_version", DEFAULT_BUILD)  # absent: written before builds
+        if evm_version not in BUILDS:
+            raise ConfigError(
+                f"{where}.evm_version is not one of {', '.join(BUILDS)} (fix or remove it)"
+            )
         block = entry.get("block", 0)
         if isinstance(block, bool) or not isinstance(block, int) or block < 0:
             raise ConfigError(f"{where}.block is not a block number (fix or remove it)")

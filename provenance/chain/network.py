@@ -17,6 +17,7 @@ from provenance.chain.address import parse_address
 from provenance.chain.contract import ProvenanceArt, deploy_provenance_art
 from provenance.chain.deployments import Deployments
 from provenance.chain.devnet import Devnet
+from provenance.chain.evm import BuildChoice, choose_build
 from provenance.chain.rpc import RpcClient, redact_url
 from provenance.chain.tx import Sender
 from provenance.errors import ConfigError, InputError
@@ -25,7 +26,68 @@ from provenance.state.home import file_lock, home
 if TYPE_CHECKING:
     from provenance.chain.signing import LocalSigner
 
-__all__ = ["Chain", "connect", "resolve_contract", "signer"]
+__all__ = [
+    "KNOWN_NETWORKS",
+    "Chain",
+    "Deployed",
+    "KnownNetwork",
+    "chain_label",
+    "chain_name",
+    "connect",
+    "default_confirmations",
+    "resolve_contract",
+    "signer",
+]
+
+
+@dataclass(frozen=True)
+class KnownNetwork:
+    name: str
+    #: Blocks on top of a transaction's own before it counts as final (``--confirmations``): a
+    #: few minutes of blocks on each network, beyond the reorganisations its users have seen.
+    confirmations: int
+
+
+#: The one table of chains known by name (the gallery's ``chains.js`` reads a JSON copy that
+#: ``scripts/build-gallery-js`` writes; a test keeps the two equal). Any other chain is its number.
+KNOWN_NETWORKS: dict[int, KnownNetwork] = {
+    1: KnownNetwork("Ethereum", 12),
+    11155111: KnownNetwork("Sepolia", 6),
+    17000: KnownNetwork("Holesky", 6),
+    8453: KnownNetwork("Base", 12),
+    10: KnownNetwork("Optimism", 12),
+    42161: KnownNetwork("Arbitrum One", 20),
+    137: KnownNetwork("Polygon", 32),
+    31337: KnownNetwork("devnet", 1),
+}
+# Unknown chains (ganache, hardhat, a private network): the receipt alone. Local nodes mine only
+# when sent a transaction, so waiting for more blocks there would wait for ever.
+_UNKNOWN_CONFIRMATIONS = 1
+
+
+def chain_name(chain_id: int) -> str:
+    """``Sepolia`` for a known chain id, ``chain 5`` for any other."""
+    known = KNOWN_NETWORKS.get(chain_id)
+    return known.name if known else f"chain {chain_id}"
+
+
+def chain_label(chain_id: int) -> str:
+    """``Sepolia (chain 11155111)`` for a known chain id, ``chain 5`` for any other."""
+    known = KNOWN_NETWORKS.get(chain_id)
+    return f"{known.name} (chain {chain_id})" if known else f"chain {chain_id}"
+
+
+def default_confirmations(chain_id: int) -> int:
+    """How many confirmations a transaction needs on ``chain_id`` unless the user says."""
+    known = KNOWN_NETWORKS.get(chain_id)
+    return known.confirmations if known else _UNKNOWN_CONFIRMATIONS
+
+
+@dataclass(frozen=True)
+class Deployed:
+    contract: ProvenanceArt
+    choice: BuildChoice  # which build, and why
+    tx_hash: str  # the deployment transaction
 
 
 @dataclass
@@ -34,16 +96,24 @@ class Chain:
     chain_id: int
     key: str  # "devnet", or the decimal chain id
     is_devnet: bool
+    # Blocks before a transaction counts as final: --confirmations, else the network's default.
+    confirmations: int = 1
 
     @property
     def label(self) -> str:
         return (
-            "devnet" if self.is_devnet else f"chain {self.chain_id} at {redact_url(self.rpc.url)}"
+            "devnet"
+            if self.is_devnet
+            else f"{chain_label(self.chain_id)} at {redact_url(self.rpc.url)}"
         )
 
 
 def connect(
-    *, rpc_url: str | None = None, chain_id: int | None = None, start: bool = True
+    *,
+    rpc_url: str | None = None,
+    chain_id: int | None = None,
+    start: bool = True,
+    confirmations: int | None = None,
 ) -> Chain:
     """The devnet (started when needed), or the RPC URL given / in ``PROVENANCE_RPC_URL``."""
     rpc_url = rpc_url or os.environ.get("PROVENANCE_RPC_URL") or None
@@ -54,7 +124,9 @@ def connect(
             raise ConfigError("the devnet is not running: run `provenance chain up`")
         rpc = RpcClient(info.rpc_url)
         actual = rpc.chain_id()
-        return Chain(rpc=rpc, chain_id=actual, key="devnet", is_devnet=True)
+        return Chain(
+            rpc=rpc, chain_id=actual, key="devnet", is_devnet=True, confirmations=confirmations or 1
+        )
     if not rpc_url.startswith(("http://", "https://")):
         raise InputError(f"--rpc-url must be an http(s) URL, got {redact_url(rpc_url)!r}")
     rpc = RpcClient(rpc_url)
@@ -63,7 +135,8 @@ def connect(
         raise ConfigError(
             f"wrong chain: {redact_url(rpc_url)} is chain {actual}, but chain {chain_id} was expected"
         )
-    return Chain(rpc=rpc, chain_id=actual, key=str(actual), is_devnet=False)
+    final = confirmations or default_confirmations(actual)
+    return Chain(rpc=rpc, chain_id=actual, key=str(actual), is_devnet=False, confirmations=final)
 
 
 def signer(
@@ -126,20 +199,27 @@ def resolve_contract(
             bound = ProvenanceArt(chain.rpc, entry["address"], from_block=int(entry["block"]))
             if bound.has_code():
                 return bound
-        return deploy(chain, deployer=deployer)
+        return deploy(chain, deployer=deployer).contract
 
 
 def deploy(
-    chain: Chain, *, deployer: LocalSigner | None = None, **options: object
-) -> ProvenanceArt:
-    """Deploy the shipped artifact and record it in deployments.json."""
+    chain: Chain,
+    *,
+    deployer: LocalSigner | None = None,
+    evm_version: str | None = None,
+    **options: object,
+) -> Deployed:
+    """Deploy the build the chain can run (or the one ``evm_version`` names) and record it, with
+    its EVM version, in deployments.json."""
     account = deployer or signer(chain)
-    sender = Sender(chain.rpc, account, chain_id=chain.chain_id)
+    choice = choose_build(chain.rpc, evm_version)
+    sender = Sender(chain.rpc, account, chain_id=chain.chain_id, confirmations=chain.confirmations)
     from provenance.state.journal import Journal
 
     address, receipt = deploy_provenance_art(
         sender,
         journal=Journal(),
+        build=choice.build,
         **options,  # type: ignore[arg-type]
     )
     Deployments().put(
@@ -150,6 +230,9 @@ def deploy(
             "tx": receipt.tx_hash,
             "block": receipt.block_number,
             "deployer": sender.address,
+            "evm_version": choice.build.evm_version,
+            "contract_name": choice.build.contract,
         },
     )
-    return ProvenanceArt(chain.rpc, address, from_block=receipt.block_number)
+    bound = ProvenanceArt(chain.rpc, address, from_block=receipt.block_number)
+    return Deployed(contract=bound, choice=choice, tx_hash=receipt.tx_hash)

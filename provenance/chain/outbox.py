@@ -1,112 +1,128 @@
-"""The journaled outbox: how every transaction the toolkit makes is sent, resumed and replaced.
+"""The journaled outbox: the one driver every transaction of the toolkit goes through.
 
-One policy for mints, redemptions, withdrawals and deployments:
+Mints, batches, redemptions, releases, cancellations, role changes, deployments and ``collection
+set`` all send with :class:`Outbox`; only the slot differs (where the journal keeps the signed
+transaction). One policy:
 
 1. *Journal before broadcast.* The transaction is signed locally and its raw bytes, hash and nonce
    are written to a :class:`TxSlot` (a row of ``journal.sqlite``) before anything leaves the
    process. A crash at any point leaves either nothing sent, or a journaled transaction.
-2. *Resume, never double-send.* A re-run finds the journaled transaction and asks the node about
-   it (and about every earlier attempt it replaced): mined -> its receipt; pending with a fee cap
-   at or above the base fee -> wait; pending under the base fee -> replace it (same nonce, both fee
-   caps raised past the node's 10% rule); unknown to the node -> re-send the same bytes, or, if the
-   node refuses them (a fee cap now under the base fee), re-sign the same nonce with fresh fees.
-3. *Drop only a transaction that can never be mined.* Its nonce was taken by another transaction
-   (``nonce-taken``), or lies behind a gap the chain lost (``gap``, a reset devnet): the slot is
-   cleared and the caller decides whether to send afresh (a mint first checks that the artwork was
-   not minted meanwhile).
+2. *One signer at a time.* :meth:`Outbox.transact` holds the send lock (``Home.send_lock``, see
+   :func:`send_lock`) from the journal read to the broadcast, and re-reads the nonce from the node
+   under it: two commands finishing one intent, or sharing an account, never both sign.
+3. *Resume, never double-send.* A re-run finds the journaled transaction and asks the node about
+   it (and about every earlier attempt it replaced); :class:`Outcome` names what it found:
 
-The slot is the caller's: a mint keeps its transaction beside its content in the ``mints`` table,
-every other intent in the ``transactions`` table, so that what the journal says about an intent is
-in one row. Processes are serialised by the caller's send lock; within one process the
-:class:`~provenance.chain.tx.NonceManager` counts nonces.
+   ============== ====================================================================
+   ``MINED``      it (or an earlier attempt) has a receipt
+   ``PENDING``    the node holds it with a fee cap at or above the base fee: wait
+   ``REPLACED``   the node holds it under the base fee: same nonce, both fee caps raised
+                  past the node's 10% rule
+   ``RESENT``     the node does not know it: the same signed bytes are sent again
+   ``RESIGNED``   the node refused those bytes (a fee cap now under the base fee): the same
+                  nonce is signed again with fresh fees
+   ``GAP``        dropped: its nonce lies behind a gap the chain lost (a reset devnet)
+   ``NONCE_TAKEN`` dropped: another transaction of its sender was mined with its nonce
+   ``WOULD_REVERT`` dropped: unknown to the node, and the chain's state changed so that it
+                  would now revert (an offer redeemed before its cancellation was sent)
+   ============== ====================================================================
+
+   A dropped transaction's slot is cleared and the caller builds the call afresh, re-running its
+   checks (a mint first checks that the artwork was not minted meanwhile). Nothing is re-sent that
+   the node says would fail.
+4. *Final, not just mined.* :meth:`Outbox.finish` (and a mint's confirm, through
+   :func:`final_receipt`) waits for the chain's confirmations (``--confirmations``, per network,
+   :mod:`provenance.chain.finality`) before it clears the slot. A reorganisation that drops the
+   transaction meanwhile raises :class:`~provenance.errors.TransactionDropped` and leaves it
+   journaled: the re-run resumes it as above (``RESENT`` while its nonce is free, ``NONCE_TAKEN``
+   when another transaction took it, and the caller decides afresh).
+5. *Finish only what was asked.* A re-run whose options differ from the journaled intent (another
+   donation, another message) is refused by name (:meth:`JournalSlot.check_intent`), and a
+   transaction journaled by another account is finished only by that account.
+
+The slot is the caller's: a mint keeps its transaction beside its content in the ``mints`` table
+(``workflows.mint_send.MintSlot``), every other intent in the ``transactions`` table
+(:class:`JournalSlot`), so that what the journal says about an intent is in one row. Within one
+process the :class:`~provenance.chain.tx.NonceManager` counts nonces.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+import enum
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
-from provenance.chain.abi import ContractABI
-from provenance.chain.rpc import Receipt, Transaction
+from provenance.chain.rpc import Receipt, Transaction, to_hex
+from provenance.chain.slots import Journaled, JournalSlot, TxCall, TxSlot
 from provenance.chain.tx import PreparedTx, Sender
-from provenance.errors import ChainError
-from provenance.state.journal import parse_attempts
-
-if TYPE_CHECKING:
-    from provenance.state.journal import Journal
+from provenance.errors import ChainError, ContractRevert, InputError, SendError
+from provenance.state.home import file_lock
 
 __all__ = [
     "JournalSlot",
     "Journaled",
     "Outbox",
+    "Outcome",
     "Resumed",
     "SendError",
+    "Sent",
+    "Started",
     "TxCall",
     "TxSlot",
-    "fee_cap_below_base_fee",
-    "is_known",
-    "nonce_taken",
+    "final_receipt",
+    "send_lock",
 ]
 
 
-@dataclass(frozen=True)
-class TxCall:
-    """What to send: enough to sign it again (with another nonce or fresh fees)."""
+class Outcome(enum.Enum):
+    """What a re-run found of a journaled transaction (see the module docstring)."""
 
-    to: str | None
-    data: bytes
-    value: int = 0
-    action: str = "transaction"
-    abi: ContractABI | None = None
+    MINED = "mined"
+    PENDING = "pending"
+    REPLACED = "replaced"
+    RESENT = "resent"
+    RESIGNED = "re-signed"
+    GAP = "gap"
+    NONCE_TAKEN = "nonce-taken"
+    WOULD_REVERT = "would-revert"
 
-
-@dataclass(frozen=True)
-class Journaled:
-    """A transaction as the journal holds it: the signed bytes and what replaced what."""
-
-    tx_hash: str
-    raw_tx: bytes
-    nonce: int
-    sender: str
-    attempts: list[str] = field(default_factory=list)  # earlier hashes it replaced (same nonce)
-
-
-class TxSlot(Protocol):
-    """Where one intent's transaction is journaled (a journal row)."""
-
-    def load(self) -> Journaled | None: ...
-
-    def save_signed(self, journaled: Journaled) -> None:
-        """Record a signed transaction; called before it is broadcast."""
-
-    def mark_sent(self) -> None:
-        """The node accepted the journaled transaction."""
-
-    def found_mined(self, tx_hash: str) -> None:
-        """An earlier attempt was the one mined: it becomes the journaled hash."""
-
-    def clear(self) -> None:
-        """The journaled transaction can never be mined: forget it (and its attempts)."""
-
-
-class SendError(ChainError):
-    """A signed transaction could not be handed to the node (it stays journaled)."""
+    @property
+    def dropped(self) -> bool:
+        """The journaled transaction can never be mined; its slot was cleared."""
+        return self in (Outcome.GAP, Outcome.NONCE_TAKEN, Outcome.WOULD_REVERT)
 
 
 @dataclass(frozen=True)
 class Resumed:
-    """What a re-run found: ``receipt`` when mined; otherwise the state the slot is left in."""
+    """What a re-run found: ``receipt`` when mined; ``tx_hash`` None when dropped."""
 
-    outcome: Literal["mined", "pending", "resent", "replaced", "gap", "nonce-taken"]
+    outcome: Outcome
     tx_hash: str | None
     receipt: Receipt | None = None
 
     @property
     def dropped(self) -> bool:
-        """The journaled transaction can never be mined; the slot was cleared."""
-        return self.outcome in ("gap", "nonce-taken")
+        return self.outcome.dropped
+
+
+@dataclass(frozen=True)
+class Started:
+    """A transaction on its way: ``resumed`` is what a re-run found (None: sent afresh)."""
+
+    tx_hash: str
+    receipt: Receipt | None = None  # already mined
+    resumed: Resumed | None = None
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A transaction mined successfully; ``resumed`` when it was an interrupted run's."""
+
+    receipt: Receipt
+    resumed: bool
 
 
 def fee_cap_below_base_fee(pending: Transaction, base_fee: int) -> bool:
@@ -114,18 +130,24 @@ def fee_cap_below_base_fee(pending: Transaction, base_fee: int) -> bool:
     return pending.max_fee_per_gas < base_fee
 
 
-def is_known(sender: Sender, journaled: Journaled) -> bool:
-    """Whether the node has the journaled transaction (mined or pending)."""
-    rpc = sender.rpc
-    return (
-        rpc.get_receipt(journaled.tx_hash) is not None
-        or rpc.get_transaction(journaled.tx_hash) is not None
-    )
+@contextmanager
+def send_lock(sender: Sender | None, path: Path) -> Iterator[None]:
+    """One signing process at a time per state folder, from the journal read to the broadcast.
+    The nonce is re-read from the node under the lock: another process may have sent meanwhile."""
+    with file_lock(path):
+        if sender is not None:
+            sender.nonces.resync(sender.address)
+        yield
 
 
-def nonce_taken(sender: Sender, journaled: Journaled) -> bool:
-    """Whether another transaction of its sender was mined with its nonce (then it never can be)."""
-    return sender.rpc.transaction_count(journaled.sender, "latest") > journaled.nonce
+def final_receipt(sender: Sender, tx_hash: str, receipt: Receipt | None) -> Receipt:
+    """``tx_hash``'s receipt once final: waited for when not yet mined, or when the chain wants
+    more than one confirmation (a receipt seen earlier may be reorganised away meanwhile).
+    :class:`~provenance.errors.TransactionDropped` when a reorganisation dropped it for good; the
+    caller leaves its slot journaled, so that a re-run resumes it."""
+    if receipt is not None and sender.confirmations <= 1:
+        return receipt
+    return sender.wait(tx_hash)
 
 
 def _no_failpoint(_name: str) -> None:
@@ -135,8 +157,10 @@ def _no_failpoint(_name: str) -> None:
 class Outbox:
     """Send one intent's transaction through its journal slot (see the module docstring).
 
-    ``failpoint`` is called with ``after-sign``, ``after-send`` and ``before-receipt`` (prefixed
-    with ``failpoint_prefix``): the crash tests kill the process there.
+    ``lock`` is entered by :meth:`transact` (callers that send many transactions under one lock,
+    like a batch, hold it themselves and call :meth:`start`). ``failpoint`` is called with
+    ``after-sign``, ``after-send`` and ``before-receipt`` (prefixed with ``failpoint_prefix``):
+    the crash tests kill the process there.
     """
 
     def __init__(
@@ -144,11 +168,13 @@ class Outbox:
         sender: Sender,
         slot: TxSlot,
         *,
+        lock: Callable[[], AbstractContextManager[None]] = nullcontext,
         failpoint: Callable[[str], None] = _no_failpoint,
         failpoint_prefix: str = "",
     ) -> None:
         self.sender = sender
         self.slot = slot
+        self.lock = lock
         self._failpoint = failpoint
         self._prefix = failpoint_prefix
 
@@ -182,7 +208,8 @@ class Outbox:
                 nonce=prepared.nonce,
                 sender=prepared.sender,
                 attempts=attempts,
-            )
+            ),
+            call,
         )
         self._failpoint(self._prefix + "after-sign")
         try:
@@ -204,29 +231,36 @@ class Outbox:
             raise ValueError("nothing journaled to resume")
         rpc = self.sender.rpc
         current = journaled.tx_hash
-        for tx_hash in [current, *journaled.attempts]:
-            receipt = rpc.get_receipt(tx_hash)
+        receipts = {h: rpc.get_receipt(h) for h in [current, *journaled.attempts]}
+        pending = rpc.get_transaction(current)
+        if journaled.sender != self.sender.address:
+            known = pending is not None or any(r is not None for r in receipts.values())
+            return self._foreign(journaled, known=known)
+        for tx_hash, receipt in receipts.items():
             if receipt is not None:
                 if tx_hash != current:  # an earlier attempt was mined after all
                     self.slot.found_mined(tx_hash)
-                return Resumed("mined", tx_hash, receipt)
-        pending = rpc.get_transaction(current)
+                return Resumed(Outcome.MINED, tx_hash, receipt)
         if pending is not None:
             base_fee = rpc.get_block("latest").base_fee_per_gas
             if not fee_cap_below_base_fee(pending, base_fee):
                 self.slot.mark_sent()
-                return Resumed("pending", current)
+                return Resumed(Outcome.PENDING, current)
             # Stuck under the base fee: replace it (same nonce, fee caps raised past the old ones).
             prepared = self.send(call, nonce=journaled.nonce, replaces=current, pending=pending)
-            return Resumed("replaced", prepared.hash)
+            return Resumed(Outcome.REPLACED, prepared.hash)
         if rpc.transaction_count(journaled.sender, "pending") < journaled.nonce:
             # A gap before our nonce: the chain lost transactions we relied on (a reset devnet),
             # so this one would wait forever.
             self.slot.clear()
-            return Resumed("gap", None)
-        if nonce_taken(self.sender, journaled):
+            return Resumed(Outcome.GAP, None)
+        if rpc.transaction_count(journaled.sender, "latest") > journaled.nonce:
             self.slot.clear()  # the nonce went to another transaction: ours can never be mined
-            return Resumed("nonce-taken", None)
+            return Resumed(Outcome.NONCE_TAKEN, None)
+        if self._would_revert(call, journaled.sender):
+            # Sending it now would only spend gas on a revert: the caller re-checks from scratch.
+            self.slot.clear()
+            return Resumed(Outcome.WOULD_REVERT, None)
         old = PreparedTx(
             raw=journaled.raw_tx,
             hash=current,
@@ -240,91 +274,83 @@ class Outbox:
         except ChainError:
             # Typically a fee cap now under the base fee: sign again, same nonce, fresh fees.
             prepared = self.send(call, nonce=journaled.nonce, replaces=current)
-            return Resumed("replaced", prepared.hash)
+            return Resumed(Outcome.RESIGNED, prepared.hash)
         self.slot.mark_sent()
-        return Resumed("resent", current)
+        return Resumed(Outcome.RESENT, current)
+
+    def _foreign(self, journaled: Journaled, *, known: bool) -> Resumed:
+        """A transaction journaled by another account: finishing it here would act under this
+        account's name, and starting over could do the intent twice. Only a transaction that can
+        never be mined is dropped."""
+        taken = self.sender.rpc.transaction_count(journaled.sender, "latest") > journaled.nonce
+        if known or not taken:
+            raise InputError(
+                f"an interrupted {self.slot.description} by {journaled.sender} is pending"
+                f" ({self.slot.where}); re-run it with that account, not {self.sender.address}"
+            )
+        self.slot.clear()
+        return Resumed(Outcome.NONCE_TAKEN, None)
+
+    def _would_revert(self, call: TxCall, sender: str) -> bool:
+        """Whether ``call`` reverts on the chain's current state (a network error is raised: a
+        transaction is dropped only on the node's word)."""
+        tx: dict[str, Any] = {"from": sender, "data": to_hex(call.data), "value": hex(call.value)}
+        if call.to is not None:
+            tx["to"] = call.to
+        try:
+            self.sender.rpc.estimate_gas(tx)
+        except ContractRevert:
+            return True
+        return False
 
     def wait(self, tx_hash: str) -> Receipt:
         return self.sender.wait(tx_hash)
 
-    def start(self, call: TxCall) -> tuple[str, Receipt | None, bool]:
+    def start(self, call: TxCall) -> Started:
         """Resume the slot's transaction, or send ``call`` when there is none (or it was
-        dropped): (hash, receipt if already mined, resumed). Run it under the send lock."""
+        dropped). Run it under the send lock."""
         if self.slot.load() is not None:
             found = self.resume(call)
             if not found.dropped:
                 assert found.tx_hash is not None
-                return found.tx_hash, found.receipt, True
-        return self.send(call).hash, None, False
+                return Started(found.tx_hash, found.receipt, found)
+        return Started(self.send(call).hash)
 
-    def finish(self, call: TxCall, tx_hash: str, receipt: Receipt | None) -> Receipt:
-        """Wait for the receipt, clear the slot, raise on a failed transaction."""
-        if receipt is None:
-            receipt = self.wait(tx_hash)
+    def finish(self, call: TxCall, started: Started) -> Receipt:
+        """Wait for the receipt (and the confirmations that make it final), clear the slot, raise
+        on a failed transaction. A reorganisation that drops it raises
+        :class:`~provenance.errors.TransactionDropped` and leaves the slot for a re-run."""
+        receipt = final_receipt(self.sender, started.tx_hash, started.receipt)
         self.slot.clear()
         if not receipt.succeeded:
             raise ChainError(
-                f"{call.action} transaction {tx_hash} failed on chain", tx_hash=tx_hash
+                f"{call.action} transaction {started.tx_hash} failed on chain",
+                tx_hash=started.tx_hash,
             )
         return receipt
 
-
-class JournalSlot:
-    """An outbox slot in the journal's ``transactions`` table, keyed by intent."""
-
-    def __init__(
+    def transact(
         self,
-        journal: Journal,
-        key: str,
+        call: TxCall | Callable[[], TxCall],
         *,
-        chain_id: int,
-        call: TxCall,
-        details: dict[str, Any] | None = None,
-    ) -> None:
-        self.journal, self.key, self.chain_id, self.call = journal, key, chain_id, call
-        self.details = details or {}
-
-    def journaled_call(self) -> TxCall | None:
-        """The call an interrupted run journaled (to resume exactly it), None when none."""
-        row = self.journal.transaction(self.key)
-        if row is None:
-            return None
-        return replace(self.call, to=row.to_address, data=row.data, value=int(row.value))
-
-    def load(self) -> Journaled | None:
-        row = self.journal.transaction(self.key)
-        if row is None:
-            return None
-        return Journaled(
-            tx_hash=row.tx_hash,
-            raw_tx=row.raw_tx,
-            nonce=row.nonce,
-            sender=row.sender,
-            attempts=parse_attempts(row.attempts, where=f"transaction {row.key}"),
-        )
-
-    def save_signed(self, journaled: Journaled) -> None:
-        self.journal.put_transaction(
-            self.key,
-            chain_id=self.chain_id,
-            action=self.call.action,
-            sender=journaled.sender,
-            to_address=self.call.to,
-            data=self.call.data,
-            value=str(self.call.value),
-            state="signed",
-            tx_hash=journaled.tx_hash,
-            raw_tx=journaled.raw_tx,
-            nonce=journaled.nonce,
-            attempts=json.dumps(journaled.attempts),
-            details=json.dumps(self.details),
-        )
-
-    def mark_sent(self) -> None:
-        self.journal.update_transaction(self.key, state="sent")
-
-    def found_mined(self, tx_hash: str) -> None:
-        self.journal.update_transaction(self.key, tx_hash=tx_hash)
-
-    def clear(self) -> None:
-        self.journal.delete_transaction(self.key)
+        same_intent: Callable[[], None] | None = None,
+    ) -> Sent:
+        """Under the lock: finish the journaled transaction, or send ``call`` when there is none
+        or it was dropped. ``call`` may be a function building it with the checks a fresh send
+        needs: it is called only then. ``same_intent`` raises when this run asks for something
+        other than what was journaled. Returns the successful receipt."""
+        with self.lock():
+            started: Started | None = None
+            journaled = self.slot.journaled_call()
+            if journaled is not None:  # finish exactly what was journaled
+                if same_intent is not None:
+                    same_intent()
+                found = self.resume(journaled)
+                if not found.dropped:
+                    assert found.tx_hash is not None
+                    started, call = Started(found.tx_hash, found.receipt, found), journaled
+            if started is None:
+                call = call if isinstance(call, TxCall) else call()
+                started = Started(self.send(call).hash)
+        assert isinstance(call, TxCall)
+        return Sent(self.finish(call, started), resumed=started.resumed is not None)

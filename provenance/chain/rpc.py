@@ -104,7 +104,11 @@ def hex_to_bytes(value: str) -> bytes:
 
 
 class RpcClient:
-    """JSON-RPC over HTTP. ``transport`` is the seam for unit tests (httpx.MockTransport)."""
+    """JSON-RPC over HTTP. ``transport`` is the seam for unit tests (httpx.MockTransport).
+
+    Not an ``HttpService`` itself, unlike the other remote clients: a node on loopback (the devnet)
+    is reached without importing httpx (see :mod:`provenance.chain.transport`); any other URL goes
+    through an ``HttpService``."""
 
     def __init__(
         self,

@@ -18,6 +18,7 @@ from provenance.errors import InputError
 __all__ = [
     "SHORT_DIGITS",
     "TokenRef",
+    "file_sha256",
     "match_prefix",
     "parse_token_ref",
     "short_token",
@@ -48,16 +49,23 @@ def token_id_of_image(image_sha256: bytes) -> int:
     return int.from_bytes(image_sha256, "big")
 
 
-def token_id_of_file(path: Path) -> int:
-    """The token id an image file would have: its sha256 as a number."""
+def file_sha256(path: Path, *, what: str = "") -> bytes:
+    """The sha256 of a file, read in 1 MiB blocks (an artwork may be large); ``InputError``
+    naming ``what`` and the path when it cannot be read. The toolkit's one streaming hash."""
     digest = hashlib.sha256()
     try:
         with path.open("rb") as handle:
             for chunk in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(chunk)
     except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    return token_id_of_image(digest.digest())
+        name = f"{what} {path}" if what else str(path)
+        raise InputError(f"cannot read {name}: {exc.strerror or exc}") from exc
+    return digest.digest()
+
+
+def token_id_of_file(path: Path) -> int:
+    """The token id an image file would have: its sha256 as a number."""
+    return token_id_of_image(file_sha256(path))
 
 
 @dataclass(frozen=True)

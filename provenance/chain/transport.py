@@ -1,6 +1,7 @@
 """How the JSON-RPC client's requests travel: httpx, or the standard library for a node on loopback.
 
-httpx is what the toolkit uses for every remote service (TLS, proxies from the environment, the
+httpx, through the one HTTP base of the remote clients (``provenance.http.HttpService``), is what
+the toolkit uses for every remote service (TLS, proxies from the environment, the
 ``MockTransport`` seam of the unit tests). Importing it costs about 0.13 s of CPU, half of a whole
 ``provenance mint``, so a node on this machine (the devnet, ``http://127.0.0.1:PORT``) is reached
 with ``http.client`` over kept-alive connections instead: plain HTTP to loopback needs no TLS, no
@@ -25,16 +26,16 @@ from provenance.redact import redact_url
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["Poster", "open_poster"]
+__all__ = ["Poster", "open_poster", "timed_out", "unreachable"]
 
 _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
-def _timed_out(method: str, url: str) -> ChainError:
+def timed_out(method: str, url: str) -> ChainError:
     return ChainError(f"RPC {method} timed out at {redact_url(url)}")
 
 
-def _unreachable(url: str, exc: BaseException) -> ChainError:
+def unreachable(url: str, exc: BaseException) -> ChainError:
     return ChainError(f"cannot reach the RPC endpoint {redact_url(url)} ({type(exc).__name__})")
 
 
@@ -42,41 +43,6 @@ class Poster(Protocol):
     def post(self, body: bytes, *, method: str) -> tuple[int, bytes]: ...
 
     def close(self) -> None: ...
-
-
-class _Httpx:
-    def __init__(
-        self,
-        url: str,
-        *,
-        timeout: float,
-        transport: httpx.BaseTransport | None,
-        headers: Mapping[str, str],
-    ) -> None:
-        import httpx
-
-        self._httpx = httpx
-        self._url = url
-        # A plain http:// endpoint never speaks TLS and the client never follows redirects: the
-        # CA bundle (30-90 ms to load) is only loaded for https:// endpoints, which verify.
-        self._client = httpx.Client(
-            timeout=timeout,
-            transport=transport,
-            headers=dict(headers),
-            verify=url.lower().startswith("https://"),
-        )
-
-    def post(self, body: bytes, *, method: str) -> tuple[int, bytes]:
-        try:
-            response = self._client.post(self._url, content=body)
-        except self._httpx.TimeoutException as exc:
-            raise _timed_out(method, self._url) from exc
-        except self._httpx.HTTPError as exc:
-            raise _unreachable(self._url, exc) from exc
-        return response.status_code, response.content
-
-    def close(self) -> None:
-        self._client.close()
 
 
 class _Loopback:
@@ -108,13 +74,13 @@ class _Loopback:
                 data = response.read()
             except TimeoutError as exc:
                 connection.close()
-                raise _timed_out(method, self._url) from exc
+                raise timed_out(method, self._url) from exc
             except (OSError, http.client.HTTPException) as exc:
                 connection.close()
                 connection = None
                 if reused and attempt == 0:  # the node closed an idle connection: once more
                     continue
-                raise _unreachable(self._url, exc) from exc
+                raise unreachable(self._url, exc) from exc
             if response.will_close:
                 connection.close()
             else:
@@ -149,4 +115,6 @@ def open_poster(
     ):
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         return _Loopback(url, parts.port or 80, path, timeout=timeout, headers=sent)
-    return _Httpx(url, timeout=timeout, transport=transport, headers=sent)
+    from provenance.chain.httpx_poster import HttpxPoster  # imports httpx: only for these URLs
+
+    return HttpxPoster(url, timeout=timeout, transport=transport, headers=sent)

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from provenance.chain.abi import ContractABI
+from provenance.chain.finality import wait_final
 from provenance.chain.rpc import Receipt, RpcClient, Transaction, to_hex
-from provenance.errors import ChainError, ContractRevert
+from provenance.errors import ChainError, ContractRevert, TransactionDropped
 
 if TYPE_CHECKING:
     from provenance.chain.signing import LocalSigner
@@ -73,12 +75,17 @@ class Sender:
         *,
         chain_id: int,
         nonces: NonceManager | None = None,
+        confirmations: int = 1,
     ) -> None:
         self.rpc = rpc
         self.account = account
         self.chain_id = chain_id
+        # Blocks (its own included) before a mined transaction counts as final: wait() waits for
+        # them (provenance.chain.finality). ``note`` is told how far it got while it waits.
+        self.confirmations = confirmations
+        self.note: Callable[[str], None] = lambda _step: None
         # Threads sharing this Sender share its nonces; separate processes are serialised by the
-        # send lock, which re-reads the nonce from the node (see Collection.send_lock).
+        # send lock, which re-reads the nonce from the node (see Session.send_lock).
         self.nonces = nonces or NonceManager(rpc)
         self._fees: tuple[float, int, int] | None = None
 
@@ -172,13 +179,30 @@ class Sender:
                 ) from exc
             raise
 
-    def wait(self, tx_hash: str, *, timeout: float = 120.0, poll: float = 0.05) -> Receipt:
-        """The receipt, polling with back-off; ChainError naming the hash on timeout."""
+    def wait(
+        self, tx_hash: str, *, timeout: float = 120.0, poll: float = 0.05, forget: float = 10.0
+    ) -> Receipt:
+        """The receipt once final (``confirmations``), polling with back-off; ChainError naming
+        the hash on timeout, TransactionDropped when a reorganisation dropped it for good or the
+        node has not known it (neither mined nor pending) for ``forget`` seconds."""
         deadline = time.monotonic() + timeout
+        unknown_since: float | None = None
         while True:
             receipt = self.rpc.get_receipt(tx_hash)
+            if receipt is None and self.rpc.get_transaction(tx_hash) is None:
+                # Sent, yet neither mined nor pending: a reorganisation took it off the chain
+                # (nodes do not always put it back in their pool) or the pool evicted it. A
+                # moment's grace: a load-balanced endpoint may not have seen it yet.
+                now = time.monotonic()
+                unknown_since = unknown_since or now
+                if now - unknown_since > forget:
+                    raise TransactionDropped(tx_hash, block=None)
+            else:
+                unknown_since = None
             if receipt is not None:
-                return receipt
+                return wait_final(
+                    self.rpc, receipt, confirmations=self.confirmations, note=self.note
+                )
             if time.monotonic() > deadline:
                 raise ChainError(
                     f"no receipt for {tx_hash} after {timeout:.0f} s (still pending?)",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from provenance.cli.options import Connection, connection_options
+from provenance.cli.options import Connection, connection_options, json_option
 from provenance.cli.render import emit_json, err_console, line, out_console
 
 
@@ -27,7 +27,7 @@ from provenance.cli.render import emit_json, err_console, line, out_console
     show_default=True,
     help="Transactions in flight before receipts are collected.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@json_option
 @connection_options(signs=True)
 def mint_batch(
     directory: Path,
@@ -40,7 +40,7 @@ def mint_batch(
     from provenance.chain.token_id import short_token
     from provenance.workflows.batch import BatchOutcome, batch_requests, read_rows
     from provenance.workflows.batch import mint_batch as run_batch
-    from provenance.workflows.context import AlreadyMinted
+    from provenance.workflows.session import AlreadyMinted
 
     rows = read_rows(directory, donors)  # shape errors before anything is sent
     collection = connection.open(with_signer=True)
@@ -51,11 +51,15 @@ def mint_batch(
         if live:
             if outcome.result:
                 err_console.print(
-                    line(f"token {short_token(outcome.result.token_id)}  {outcome.request.artwork}")
+                    line(
+                        f"token {short_token(outcome.result.token_id)}  {outcome.request.token.artwork.path}"
+                    )
                 )
             else:
                 err_console.print(
-                    line(("failed", "red"), f" {outcome.request.artwork}: {outcome.error}")
+                    line(
+                        ("failed", "red"), f" {outcome.request.token.artwork.path}: {outcome.error}"
+                    )
                 )
 
     started = time.perf_counter()
@@ -77,7 +81,7 @@ def mint_batch(
                 "mints_per_second": round(rate, 2),
                 "rows": [
                     {
-                        "artwork": str(o.request.artwork),
+                        "artwork": str(o.request.token.artwork.path),
                         "token_id": o.result.token_id if o.result else None,
                         "tx_hash": o.result.tx_hash if o.result else None,
                         "error": str(o.error) if o.error else None,
@@ -93,7 +97,7 @@ def mint_batch(
         )
         for outcome in failed:
             out_console.print(
-                line(("failed", "red"), f" {outcome.request.artwork}: {outcome.error}")
+                line(("failed", "red"), f" {outcome.request.token.artwork.path}: {outcome.error}")
             )
     if failed:
         raise SystemExit(1)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from provenance.cli.render import emit_json, json_option, line, out_console
+from provenance.cli.options import json_option
+from provenance.cli.render import emit_json, line, out_console
 
 
 @click.group()
@@ -13,7 +14,7 @@ def chain() -> None:
 
 
 @chain.command()
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option
 def up(as_json: bool) -> None:
     """Start the devnet unless it runs already."""
     from provenance.chain.devnet import Devnet
@@ -50,7 +51,7 @@ def down(as_json: bool) -> None:
 
 
 @chain.command()
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option
 def status(as_json: bool) -> None:
     """Whether the devnet runs, where, and at which block."""
     from provenance.chain.deployments import Deployments

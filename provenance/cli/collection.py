@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from provenance.cli.options import Connection, connection_options
+from provenance.cli.options import Connection, connection_options, json_option
 from provenance.cli.render import emit_json, out_console
 
 
@@ -25,7 +25,7 @@ def collection() -> None:
     help="Cover image (PNG, JPEG or WebP).",
 )
 @click.option("--external-link", metavar="URL", help="The artist's site.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@json_option
 @connection_options(signs=True)
 def set_(
     name: str,
@@ -38,7 +38,7 @@ def set_(
     """Write and pin the ERC-7572 JSON and point contractURI at it (the admin only)."""
     from provenance.content.artwork import load_artwork
     from provenance.content.collection import build_contract_metadata
-    from provenance.workflows.exhibition import set_collection
+    from provenance.workflows.contract_metadata import set_collection
 
     load_artwork(image)  # a bad cover fails before the chain is touched
     build_contract_metadata(  # and so do bad texts

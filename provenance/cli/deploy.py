@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from provenance.cli.options import ADDRESS, Connection, connection_options
+from provenance.cli.options import ADDRESS, Connection, connection_options, json_option
 from provenance.cli.render import emit_json, out_console
 
 
@@ -50,7 +50,12 @@ class PayeeType(click.ParamType[tuple[str, int], str]):
     multiple=True,
     help="A payee and its shares of the donations, e.g. 0xA..:60 (repeat; default: the admin).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option(
+    "--evm-version",
+    type=click.Choice(["prague", "shanghai"]),
+    help="Which build to deploy (default: probe the chain; shanghai runs on nodes before Cancun).",
+)
+@json_option
 @connection_options(signs=True, contract=False)
 def deploy(
     name: str,
@@ -59,6 +64,7 @@ def deploy(
     royalty_receiver: str | None,
     contract_uri: str,
     payees: tuple[tuple[str, int], ...],
+    evm_version: str | None,
     as_json: bool,
     connection: Connection,
 ) -> None:
@@ -82,15 +88,26 @@ def deploy(
         password_env=connection.password_env,
         keystore_dir=connection.keystore_dir,
     )
-    bound = run_deploy(
+    deployed = run_deploy(
         chain,
         deployer=local,
+        evm_version=evm_version,
         name=name,
         symbol=symbol,
         royalty_bps=royalty_bps,
         royalty_receiver=royalty_receiver,
         contract_uri=contract_uri,
         payees=list(payees),
+    )
+    from provenance.chain.verification import explorer_verification
+
+    bound, choice = deployed.contract, deployed.choice
+    verification = explorer_verification(
+        chain.rpc,
+        choice.build,
+        address=bound.address,
+        chain_id=chain.chain_id,
+        tx_hash=deployed.tx_hash,
     )
     split = list(payees) or [(local.address, 1)]
     if as_json:
@@ -100,6 +117,10 @@ def deploy(
                 "chain_id": chain.chain_id,
                 "admin": local.address,
                 "payees": [{"payee": a, "shares": n} for a, n in split],
+                "evm_version": choice.build.evm_version,
+                "contract_name": choice.build.contract,
+                "tx": deployed.tx_hash,
+                "verification": verification.to_json(),
             }
         )
         return
@@ -109,3 +130,20 @@ def deploy(
         f"ProvenanceArt deployed at {bound.address} on {chain.label} (admin {local.address};"
         f" payees {shares})"
     )
+    out_console.print(
+        f"build: {choice.build.evm_version} ({choice.build.contract}, reentrancy guard in"
+        f" {choice.build.guard}): {choice.reason}"
+    )
+    out_console.print(
+        "verify its source on an explorer (Solidity, standard-JSON input):\n"
+        f"  input        {verification.standard_json_input}\n"
+        f"  contract     {verification.contract}\n"
+        f"  compiler     {verification.compiler_version}\n"
+        f"  constructor  {verification.constructor_args}",
+        soft_wrap=True,
+    )
+    if verification.forge_command:
+        out_console.print(
+            f"  or, from a checkout of this repository: {verification.forge_command}",
+            soft_wrap=True,
+        )

@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import click
 
-from provenance.cli.options import Connection, connection_options
-from provenance.cli.render import emit_json, json_option
-from provenance.errors import InputError
+from provenance.cli.options import Connection, connection_options, json_option
+from provenance.cli.render import emit_json
 
 __all__ = ["donor"]
 
 
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    try:
-        with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    except OSError as exc:
-        raise InputError(f"cannot read artwork {path}: {exc.strerror or exc}") from exc
-    return digest.hexdigest()
+def _artwork_sha256(path: Path) -> str:
+    from provenance.chain.token_id import file_sha256
+
+    return file_sha256(path, what="artwork").hex()
 
 
 @click.group()
@@ -49,7 +42,7 @@ def consent_message_command(
     """
     from provenance.seal import consent_message
 
-    sha256 = _sha256_file(artwork) if artwork is not None else None
+    sha256 = _artwork_sha256(artwork) if artwork is not None else None
     contract, chain_id = connection.contract, connection.chain_id
     if contract is None:
         collection = connection.open()

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from provenance.cli.options import Connection, connection_options
-from provenance.cli.render import emit_json, err_console, json_option
+from provenance.cli.options import Connection, connection_options, json_option
+from provenance.cli.render import emit_json, err_console
 from provenance.errors import InputError
 
 DEFAULT_PORT = 8470
@@ -72,7 +72,7 @@ def serve(port: int, host: str, verbose: bool, as_json: bool, connection: Connec
     metavar="URL",
     help="IPFS gateway the pages fetch content from (e.g. `provenance ipfs serve`).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@json_option
 @connection_options()
 def build(
     output: Path,

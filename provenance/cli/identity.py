@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from provenance.cli.render import emit_json, json_option, line, out_console
+from provenance.cli.options import json_option
+from provenance.cli.render import emit_json, line, out_console
 from provenance.errors import InputError
 
 __all__ = ["identity"]

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, BinaryIO
 
 import click
 
-from provenance.cli.render import emit_json, json_option, plural
+from provenance.cli.options import json_option
+from provenance.cli.render import emit_json, plural
 from provenance.errors import InputError
 from provenance.ipfs.params import DEFAULT_PROFILE, PROFILES, resolve_params
 
@@ -78,7 +79,7 @@ def ipfs() -> None:
 @click.option("-w", "--wrap-with-directory", is_flag=True, help="Wrap the result in a directory.")
 @click.option("-H", "--hidden", is_flag=True, help="Include files whose names start with '.'.")
 @click.option("--pin/--no-pin", default=True, show_default=True, help="Pin what was added.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@json_option
 def add(
     path: Path,
     only_hash: bool,

@@ -11,57 +11,24 @@ from provenance.cli.options import (
     Connection,
     attachment_options,
     connection_options,
+    donor_key_options,
+    json_option,
+    message_options,
+    publish_target_options,
     token_metadata_options,
 )
 from provenance.cli.render import emit_json, err_console, out_console, progress_printer
-from provenance.errors import InputError
 
 
 @click.command()
 @click.argument("artwork", type=click.Path(path_type=Path))
 @click.option("--donor", required=True, type=ADDRESS, help="Address that receives the token.")
-@click.option(
-    "--message", metavar="TEXT", help="Message sealed to the donor's key (<= 1024 bytes)."
-)
-@click.option(
-    "--message-file", type=click.Path(path_type=Path), help="Read the message from a file."
-)
-@click.option(
-    "--donor-signature",
-    metavar="0x..",
-    help="Donor's personal_sign signature of `provenance donor consent-message`.",
-)
-@click.option("--donor-tx", metavar="0x..", help="Hash of a transaction the donor sent.")
-@click.option("--donor-pubkey", metavar="HEX", help="Donor's secp256k1 public key.")
-@click.option(
-    "--donor-encryption-key",
-    metavar="B64",
-    help="Donor's MetaMask encryption key (eth_getEncryptionPublicKey).",
-)
+@message_options(sealed_to="the donor's key")
+@donor_key_options
 @token_metadata_options
 @attachment_options
-@click.option(
-    "--kubo-api",
-    envvar="PROVENANCE_KUBO_API",
-    metavar="URL",
-    help="Also import the content into this Kubo node and pin it [env PROVENANCE_KUBO_API].",
-)
-@click.option(
-    "--kubo-auth-env",
-    metavar="VAR",
-    help="Environment variable holding Kubo's Authorization header value.",
-)
-@click.option(
-    "--pinning-endpoint",
-    metavar="URL",
-    help="A Pinning Service API endpoint to ask to pin the content.",
-)
-@click.option(
-    "--pinning-token-env",
-    metavar="VAR",
-    help="Environment variable holding the pinning service's access token.",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@publish_target_options
+@json_option
 @connection_options(signs=True)
 def mint(
     artwork: Path,
@@ -92,29 +59,29 @@ def mint(
     Re-running the same command after an interruption finishes the same mint.
     """
     from provenance.chain.address import parse_address
-    from provenance.content.artwork import load_artwork
-    from provenance.content.attachments import load_attachments
     from provenance.content.message import read_message
-    from provenance.content.metadata import parse_attributes
-    from provenance.workflows.context import content_services
+    from provenance.content.token import require_donor_key, token_spec
     from provenance.workflows.donor_key import resolve_donor_key
-    from provenance.workflows.mint import MintRequest
+    from provenance.workflows.mint import DONOR_KEY_OPTIONS, MintRequest
     from provenance.workflows.mint import mint as run_mint
+    from provenance.workflows.session import content_services
 
     data = read_message(message, message_file)
-    if data is not None and not (
-        donor_signature or donor_tx or donor_pubkey or donor_encryption_key
-    ):
-        raise InputError(
-            "a message needs the donor's key: give --donor-signature, --donor-tx,"
-            " --donor-pubkey or --donor-encryption-key"
-        )
-    parsed_attributes = parse_attributes(attributes)
+    given = bool(donor_signature or donor_tx or donor_pubkey or donor_encryption_key)
+    require_donor_key(data, given, how=DONOR_KEY_OPTIONS)
     donor = parse_address(donor, what="donor")
-    art = load_artwork(artwork)  # fail on a bad file before touching the chain
-    if animation is not None and animation_url:
-        raise InputError("give --animation or --animation-url, not both")
-    attachments = load_attachments(art, animation=animation, model=model_file, onnx=onnx_file)
+    token = token_spec(  # the artwork read and checked once, before the chain is touched
+        artwork,
+        name=name,
+        description=description,
+        attributes=attributes,
+        animation_url=animation_url,
+        external_url=external_url,
+        animation=animation,
+        model=model_file,
+        onnx=onnx_file,
+    )
+    attachments = token.attachments
     kubo, pinning = content_services(
         kubo_api=kubo_api,
         kubo_auth_env=kubo_auth_env,
@@ -126,24 +93,13 @@ def mint(
     key = resolve_donor_key(
         collection,
         donor=donor,
-        artwork_sha256=art.sha256,
+        artwork_sha256=token.artwork.sha256,
         signature=donor_signature,
         tx_hash=donor_tx,
         public_key=donor_pubkey,
         encryption_key=donor_encryption_key,
     )
-    request = MintRequest(
-        artwork=art,  # read and checked once, above
-        donor=donor,
-        message=data,
-        donor_key=key,
-        name=name,
-        description=description,
-        attributes=parsed_attributes,
-        animation_url=animation_url,
-        external_url=external_url,
-        attachments=attachments,
-    )
+    request = MintRequest(token=token, donor=donor, message=data, donor_key=key)
     result = run_mint(request, collection, progress=progress_printer(not as_json))
     from provenance.chain.token_id import short_token, token_hex
 
@@ -170,6 +126,7 @@ def mint(
                 "sealed_message": result.sealed,
                 "donor_key_verified": key.verified if key else None,
                 "resumed": result.resumed,
+                "confirmations": collection.chain.confirmations,
                 "chain_id": result.chain_id,
                 "contract": result.contract,
                 "verify": f"provenance verify {token_hex(result.token_id)}{where}",
@@ -180,8 +137,10 @@ def mint(
         f"[bold green]minted token {short_token(result.token_id)}[/] to {result.donor}"
         + (" (finished an interrupted mint)" if result.resumed else "")
     )
+    final = collection.chain.confirmations
     out_console.print(
-        f"  tx        {result.tx_hash} (block {result.block_number}, gas {result.gas_used:,})"
+        f"  tx        {result.tx_hash} (block {result.block_number}, gas {result.gas_used:,}"
+        + (f", final after {final} confirmations)" if final > 1 else ")")
     )
     out_console.print(f"  image     ipfs://{result.image_cid}")
     out_console.print(f"  metadata  ipfs://{result.metadata_cid}")

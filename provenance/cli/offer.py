@@ -15,6 +15,7 @@ from provenance.cli.options import (
     Connection,
     attachment_options,
     connection_options,
+    json_option,
     token_metadata_options,
 )
 from provenance.cli.render import emit_json, line, out_console, plural, table
@@ -89,7 +90,7 @@ def offer() -> None:
     type=click.Path(path_type=Path),
     help="Where to write the QR code PNG (default: next to the offer, .png).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@json_option
 @connection_options(signs=True)
 def make(
     artwork: Path,
@@ -116,34 +117,32 @@ def make(
     import segno
 
     from provenance.chain.units import format_wei
-    from provenance.content.artwork import load_artwork
-    from provenance.content.attachments import load_attachments
-    from provenance.content.metadata import parse_attributes
+    from provenance.content.token import token_spec
     from provenance.state.home import atomic_write
     from provenance.workflows.offer import make_offer
 
-    parsed = parse_attributes(attributes)
     if output.is_dir():
         raise InputError(f"-o {output} is a folder; give a file name such as offer.json")
     if not output.parent.is_dir():
         raise InputError(f"folder {output.parent} does not exist")
-    art = load_artwork(artwork)  # a bad file fails before the chain is touched
-    if animation is not None and animation_url:
-        raise InputError("give --animation or --animation-url, not both")
-    attachments = load_attachments(art, animation=animation, model=model_file, onnx=onnx_file)
+    token = token_spec(  # the artwork read and checked once, before the chain is touched
+        artwork,
+        name=name,
+        description=description,
+        attributes=attributes,
+        animation_url=animation_url,
+        external_url=external_url,
+        animation=animation,
+        model=model_file,
+        onnx=onnx_file,
+    )
     collection = connection.open(with_signer=True)
     made = make_offer(
-        artwork,
+        token,
         collection,
         min_donation=min_donation,
         recipient=recipient,
         expires_in=expires,
-        name=name,
-        description=description,
-        attributes=parsed,
-        animation_url=animation_url,
-        external_url=external_url,
-        attachments=attachments,
     )
     atomic_write(output, made.encode())
     url = offer_url(gallery_url, made.id_hex)
@@ -184,7 +183,7 @@ def make(
 
 @offer.command("cancel")
 @click.argument("offer_file", type=click.Path(path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@json_option
 @connection_options(signs=True)
 def cancel(offer_file: Path, as_json: bool, connection: Connection) -> None:
     """Cancel OFFER_FILE for good (its signer or an admin): it can never be redeemed."""
@@ -215,7 +214,7 @@ def cancel(offer_file: Path, as_json: bool, connection: Connection) -> None:
 
 
 @offer.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@json_option
 @connection_options()
 def list_offers(as_json: bool, connection: Connection) -> None:
     """The offers this home made for the collection: open, redeemed, expired or canceled."""

@@ -1,5 +1,11 @@
 """The options every chain command shares, as one group, and the parameter types of user values.
 
+Every option shared by several commands is declared here, once, as a factory (as ApeWorX ape's
+``cli/options.py`` does): :data:`json_option`, :func:`message_options`, :func:`donor_key_options`,
+:func:`publish_target_options`, :func:`content_options`, :func:`token_metadata_options`,
+:func:`attachment_options`; "not both" rules are declared with ``incompatible_with`` on the option
+(:class:`ExclusiveOption`), never checked by hand in a command.
+
 ``@connection_options(signs=...)`` adds ``--rpc-url``, ``--chain-id``, ``--contract`` and, for a
 command that signs, ``--account``, ``--private-key-env``, ``--password-env`` and
 ``--keystore-dir``; the command receives them as one :class:`Connection`, which opens the
@@ -23,7 +29,7 @@ if TYPE_CHECKING:
     from provenance.chain.network import Chain
     from provenance.chain.signing import LocalSigner
     from provenance.chain.token_id import TokenRef
-    from provenance.workflows.context import Collection
+    from provenance.workflows.session import Session
 
 __all__ = [
     "ADDRESS",
@@ -32,9 +38,15 @@ __all__ = [
     "DURATION",
     "TOKEN",
     "Connection",
+    "ExclusiveOption",
     "attachment_options",
     "connection_options",
     "content_options",
+    "donor_key_options",
+    "json_option",
+    "message_options",
+    "option",
+    "publish_target_options",
     "token_metadata_options",
 ]
 
@@ -110,12 +122,13 @@ class Connection:
     private_key_env: str | None = None
     password_env: str | None = None
     keystore_dir: Path | None = None
+    confirmations: int | None = None  # None: the network's default (chain/network.py)
 
-    def open(self, *, with_signer: bool = False) -> Collection:
+    def open(self, *, with_signer: bool = False) -> Session:
         """The workflows' context (connects; on the devnet, starts it and deploys on first use)."""
-        from provenance.workflows.context import open_collection
+        from provenance.workflows.session import open_session
 
-        return open_collection(
+        session = open_session(
             rpc_url=self.rpc_url,
             chain_id=self.chain_id,
             contract=self.contract,
@@ -124,7 +137,13 @@ class Connection:
             password_env=self.password_env,
             keystore_dir=self.keystore_dir,
             with_signer=with_signer,
+            confirmations=self.confirmations,
         )
+        if session.sender is not None:  # shown while a transaction waits to be final
+            from provenance.cli.render import progress_printer
+
+            session.sender.note = progress_printer(True)
+        return session
 
     def local_account(self) -> LocalSigner:
         """The signing account itself, for commands that work off chain (seal)."""
@@ -145,7 +164,9 @@ class Connection:
         """The chain only (no contract): for deploy and the donor's consent message."""
         from provenance.chain.network import connect
 
-        return connect(rpc_url=self.rpc_url, chain_id=self.chain_id)
+        return connect(
+            rpc_url=self.rpc_url, chain_id=self.chain_id, confirmations=self.confirmations
+        )
 
 
 _CHAIN_OPTIONS = [
@@ -181,6 +202,13 @@ _SIGNER_OPTIONS = [
         type=click.Path(file_okay=False, path_type=Path),
         help="Keystore folder (default ~/.foundry/keystores).",
     ),
+    click.option(
+        "--confirmations",
+        type=click.IntRange(min=1),
+        metavar="N",
+        help="Blocks before a transaction counts as final (default: per network, e.g. Sepolia 6;"
+        " the devnet and unknown chains 1).",
+    ),
 ]
 _NAMES = ("rpc_url", "chain_id", "contract", "account", "private_key_env", "password_env")
 
@@ -198,33 +226,174 @@ def connection_options(
     def decorate(func: F) -> F:
         @functools.wraps(func)
         def command(*args: Any, **kwargs: Any) -> Any:
-            given = {name: kwargs.pop(name) for name in (*_NAMES, "keystore_dir") if name in kwargs}
+            names = (*_NAMES, "keystore_dir", "confirmations")
+            given = {name: kwargs.pop(name) for name in names if name in kwargs}
             return func(*args, connection=Connection(**given), **kwargs)
 
         wrapped: Any = command
-        for option in reversed(options):
-            wrapped = option(wrapped)
+        for decorator in reversed(options):
+            wrapped = decorator(wrapped)
         return wrapped  # type: ignore[no-any-return]
 
     return decorate
 
 
+class ExclusiveOption(click.Option):
+    """An option that may not be given together with the options ``incompatible_with`` names
+    (their parameter names): a usage error, "give --a or --b, not both"."""
+
+    def __init__(self, *args: Any, incompatible_with: tuple[str, ...] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.incompatible_with = incompatible_with
+
+    def handle_parse_result(
+        self, ctx: click.Context, opts: Any, args: list[str]
+    ) -> tuple[Any, list[str]]:
+        if _given(opts.get(self.name)):
+            for other in self.incompatible_with:
+                if _given(opts.get(other)):
+                    flag = next((p.opts[0] for p in ctx.command.params if p.name == other), other)
+                    raise click.UsageError(f"give {self.opts[0]} or {flag}, not both", ctx)
+        return super().handle_parse_result(ctx, opts, args)
+
+
+def _given(value: Any) -> bool:
+    return value is not None and value is not False and value != () and value != []
+
+
+def option(*names: str, incompatible_with: tuple[str, ...] = (), **kwargs: Any) -> Any:
+    """``click.option`` with a declared "not both" rule."""
+    return click.option(*names, cls=ExclusiveOption, incompatible_with=incompatible_with, **kwargs)
+
+
+def _apply(func: F, options: list[Any]) -> F:
+    for decorator in reversed(options):
+        func = decorator(func)
+    return func
+
+
+#: ``--json``: every command that has one declares it with this, so it reads the same everywhere.
+json_option = click.option(
+    "--json", "as_json", is_flag=True, help="Print one JSON document on stdout."
+)
+
+
+def message_options(*, sealed_to: str) -> Callable[[F], F]:
+    """``--message`` / ``--message-file`` (not both): a message sealed to ``sealed_to``."""
+    return lambda func: _apply(
+        func,
+        [
+            option(
+                "--message",
+                metavar="TEXT",
+                incompatible_with=("message_file",),
+                help=f"Message sealed to {sealed_to} (at most 1024 bytes of UTF-8).",
+            ),
+            option(
+                "--message-file",
+                type=click.Path(path_type=Path),
+                incompatible_with=("message",),
+                help="Read the message from a file.",
+            ),
+        ],
+    )
+
+
+_DONOR_KEYS = ("donor_signature", "donor_tx", "donor_pubkey", "donor_encryption_key")
+
+
+def donor_key_options(func: F) -> F:
+    """Where the donor's public key comes from (at most one): a consent signature, a
+    transaction they sent, the key itself, or a MetaMask encryption key."""
+
+    def exclusive(name: str) -> tuple[str, ...]:
+        return tuple(other for other in _DONOR_KEYS if other != name)
+
+    return _apply(
+        func,
+        [
+            option(
+                "--donor-signature",
+                metavar="0x..",
+                incompatible_with=exclusive("donor_signature"),
+                help="Donor's personal_sign signature of `provenance donor consent-message`.",
+            ),
+            option(
+                "--donor-tx",
+                metavar="0x..",
+                incompatible_with=exclusive("donor_tx"),
+                help="Hash of a transaction the donor sent.",
+            ),
+            option(
+                "--donor-pubkey",
+                metavar="HEX",
+                incompatible_with=exclusive("donor_pubkey"),
+                help="Donor's secp256k1 public key.",
+            ),
+            option(
+                "--donor-encryption-key",
+                metavar="B64",
+                incompatible_with=exclusive("donor_encryption_key"),
+                help="Donor's MetaMask encryption key (eth_getEncryptionPublicKey).",
+            ),
+        ],
+    )
+
+
+def publish_target_options(func: F) -> F:
+    """Where content is published besides the embedded store: a Kubo node, a pinning service.
+    Secrets are named by environment variable, never given on the command line."""
+    return _apply(
+        func,
+        [
+            click.option(
+                "--kubo-api",
+                envvar="PROVENANCE_KUBO_API",
+                metavar="URL",
+                help="Import the content into this Kubo node's RPC API, pinned"
+                " [env PROVENANCE_KUBO_API].",
+            ),
+            click.option(
+                "--kubo-auth-env",
+                metavar="VAR",
+                help="Environment variable holding Kubo's Authorization header value.",
+            ),
+            click.option(
+                "--pinning-endpoint",
+                metavar="URL",
+                help="A Pinning Service API endpoint to ask to pin the content.",
+            ),
+            click.option(
+                "--pinning-token-env",
+                metavar="VAR",
+                help="Environment variable holding the pinning service's access token.",
+            ),
+        ],
+    )
+
+
 def content_options(func: F) -> F:
     """``--kubo-api`` / ``--gateway``: where verify-style commands read content from."""
-    func = click.option(
-        "--gateway",
-        "gateways",
-        multiple=True,
-        metavar="URL",
-        help="Read content from these HTTP gateways (verified), in order.",
-    )(func)
-    func = click.option(
-        "--kubo-api",
-        envvar="PROVENANCE_KUBO_API",
-        metavar="URL",
-        help="Read content from a Kubo RPC API [env PROVENANCE_KUBO_API].",
-    )(func)
-    return func
+    return _apply(
+        func,
+        [
+            option(
+                "--kubo-api",
+                envvar="PROVENANCE_KUBO_API",
+                metavar="URL",
+                incompatible_with=("gateways",),
+                help="Read content from a Kubo RPC API [env PROVENANCE_KUBO_API].",
+            ),
+            option(
+                "--gateway",
+                "gateways",
+                multiple=True,
+                metavar="URL",
+                incompatible_with=("kubo_api",),
+                help="Read content from these HTTP gateways (verified), in order.",
+            ),
+        ],
+    )
 
 
 def token_metadata_options(func: F) -> F:
@@ -239,21 +408,24 @@ def token_metadata_options(func: F) -> F:
             metavar="KEY=VALUE",
             help="An OpenSea attribute; repeat for more.",
         ),
-        click.option("--animation-url", help="animation_url (e.g. ipfs://... of a latent walk)."),
+        option(
+            "--animation-url",
+            incompatible_with=("animation",),
+            help="animation_url (e.g. ipfs://... of a latent walk).",
+        ),
         click.option("--external-url", help="external_url."),
     ]
-    for option in reversed(options):
-        func = option(func)
-    return func
+    return _apply(func, options)
 
 
 def attachment_options(func: F) -> F:
     """The files a token carries besides its still (content/attachments.py): ``mint``, ``offer``."""
     path = click.Path(dir_okay=False, path_type=Path)
     options = [
-        click.option(
+        option(
             "--animation",
             type=path,
+            incompatible_with=("animation_url",),
             help="An MP4, WebM or GIF (e.g. from `gan animate`): stored, pinned, animation_url.",
         ),
         click.option(
@@ -270,6 +442,4 @@ def attachment_options(func: F) -> F:
             help="Its ONNX export (`gan export-onnx`): stored, pinned, named in the record.",
         ),
     ]
-    for option in reversed(options):
-        func = option(func)
-    return func
+    return _apply(func, options)

@@ -2,32 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import click
 
-from provenance.cli.options import Connection, connection_options
+from provenance.cli.options import (
+    Connection,
+    connection_options,
+    json_option,
+    publish_target_options,
+)
 from provenance.cli.render import emit_json, err_console, out_console, progress_printer
 from provenance.errors import InputError
 
 
 @click.command()
-@click.option(
-    "--kubo-api",
-    envvar="PROVENANCE_KUBO_API",
-    metavar="URL",
-    help="Kubo RPC API to import and pin the blocks on [env PROVENANCE_KUBO_API].",
-)
-@click.option(
-    "--kubo-auth-env",
-    metavar="VAR",
-    help="Environment variable holding Kubo's Authorization header value.",
-)
-@click.option("--pinning-endpoint", metavar="URL", help="A Pinning Service API endpoint.")
-@click.option(
-    "--pinning-token-env",
-    metavar="VAR",
-    help="Environment variable holding the pinning service's access token.",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@publish_target_options
+@json_option
 @connection_options()
 def publish(
     kubo_api: str | None,
@@ -43,8 +34,8 @@ def publish(
     Safe to re-run: what the remote side already holds is skipped. Exit 1 when anything failed,
     one line per failure on stderr.
     """
-    from provenance.workflows.context import content_services
     from provenance.workflows.publish import publish as run_publish
+    from provenance.workflows.session import content_services
 
     if not kubo_api and not pinning_endpoint:
         raise InputError("give --kubo-api and/or --pinning-endpoint: where to publish")
@@ -58,18 +49,17 @@ def publish(
     outcome = run_publish(
         collection, kubo=kubo, pinning=pinning, progress=progress_printer(not as_json)
     )
+    from provenance.workflows.publish import PushStatus
+
     failures = outcome.failures
-    counts = {
-        status: sum(1 for r in outcome.results if r["status"] == status)
-        for status in ("sent", "present", "failed")
-    }
+    counts = {status.value: outcome.count(status) for status in PushStatus}
     if as_json:
         emit_json(
             {
                 "contract": collection.contract.address,
                 "chain_id": collection.chain.chain_id,
                 "items": [{"cid": i.cid, "what": i.what} for i in outcome.items],
-                "results": outcome.results,
+                "results": [dataclasses.asdict(result) for result in outcome.results],
                 **counts,
             }
         )
@@ -79,11 +69,9 @@ def publish(
             f" there, {counts['failed']} failed"
         )
     for failure in failures:  # one line each; the text names CIDs and server answers
-        where = f"{failure['remote']}: " if failure["remote"] != "local" else ""
+        where = f"{failure.remote}: " if failure.remote != "local" else ""
         err_console.print(
-            f"error: {where}{failure['what']} {failure['cid']}: {failure['error']}".replace(
-                "  ", " "
-            ),
+            f"error: {where}{failure.what} {failure.cid}: {failure.error}".replace("  ", " "),
             markup=False,
         )
     if failures:

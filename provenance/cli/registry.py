@@ -51,7 +51,7 @@ REGISTRY: dict[str, tuple[str, str]] = {
         "Offer an artwork against a donation (offer.json); cancel or list offers.",
     ),
     "redeem": (
-        "provenance.cli.donations:redeem",
+        "provenance.cli.redeem:redeem",
         "Redeem an offer: check it, seal your message to your key, donate, mint.",
     ),
     "donations": (

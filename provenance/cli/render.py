@@ -15,8 +15,6 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
-import click
-
 from provenance.untrusted import rich_text
 
 if TYPE_CHECKING:
@@ -28,7 +26,6 @@ __all__ = [
     "cells",
     "emit_json",
     "err_console",
-    "json_option",
     "line",
     "out_console",
     "plural",
@@ -61,7 +58,6 @@ err_console = cast("Console", _LazyConsole(stderr=True, highlight=False, soft_wr
 
 
 #: ``--json``: one JSON document on stdout instead of text (every command has it).
-json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 
 
 def table(title: str, columns: Sequence[str]) -> Table:

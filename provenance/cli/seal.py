@@ -9,8 +9,14 @@ from typing import Any, TypeVar
 
 import click
 
-from provenance.cli.options import ADDRESS, Connection, connection_options
-from provenance.cli.render import emit_json, json_option
+from provenance.cli.options import (
+    ADDRESS,
+    Connection,
+    connection_options,
+    json_option,
+    message_options,
+)
+from provenance.cli.render import emit_json
 from provenance.errors import InputError
 from provenance.untrusted import plain_text
 
@@ -54,8 +60,7 @@ def seal() -> None:
 @click.option(
     "--donor", metavar="0x..", help="Donor address; the public key is checked against it."
 )
-@click.option("--message", metavar="TEXT", help="The message (at most 1024 bytes of UTF-8).")
-@click.option("--message-file", type=_PATH, help="Read the message (UTF-8) from a file.")
+@message_options(sealed_to="the donor's key")
 @json_option
 def encrypt(
     to_pubkey: str | None,
@@ -175,7 +180,7 @@ def wallet_key_command(as_json: bool, connection: Connection) -> None:
     help="The text as printed; the signed bytes are it without its final newline.",
 )
 @click.option("--signature", required=True, metavar="0x..", help="The personal_sign signature.")
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON document.")
+@json_option
 def recover(address: str, message_file: Path, signature: str, as_json: bool) -> None:
     """Recover the donor's public key from a personal_sign signature and print it."""
     from provenance.seal import key_from_consent

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from provenance.chain.address import to_checksum
-from provenance.cli.options import TOKEN, Connection, connection_options
+from provenance.cli.options import TOKEN, Connection, connection_options, json_option
 from provenance.cli.render import cells, emit_json, line, out_console, plural, table
 from provenance.errors import InputError
 
@@ -21,12 +21,13 @@ def tokens() -> None:
 
 
 @tokens.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option
 @connection_options()
 def list_tokens(as_json: bool, connection: Connection) -> None:
     """Every minted token, from ArtworkMinted events, with journal state where known."""
     from provenance.chain.token_id import short_token, token_hex
     from provenance.ipfs.cid import raw_cid_for_sha256
+    from provenance.state.journal import MintState
 
     collection = connection.open()
     events = collection.contract.events("ArtworkMinted")
@@ -59,8 +60,11 @@ def list_tokens(as_json: bool, connection: Connection) -> None:
         for e in collection.journal.all(
             chain_id=collection.chain.chain_id, contract=collection.contract.address
         )
-        if e.state != "minted"
+        if e.state is not MintState.MINTED
     ]
+    from provenance.workflows.reorgs import dropped_mints
+
+    dropped = dropped_mints(collection, {row["token_id"] for row in rows})
     if as_json:
         emit_json(
             {
@@ -69,6 +73,17 @@ def list_tokens(as_json: bool, connection: Connection) -> None:
                 "unfinished": [
                     {"artwork": e.artwork, "state": e.state, "tx_hash": e.tx_hash, "error": e.error}
                     for e in pending
+                ],
+                "dropped": [
+                    {
+                        "artwork": d.artwork,
+                        "token_id": d.token_id,
+                        "token_hex": token_hex(d.token_id),
+                        "tx_hash": d.tx_hash,
+                        "block": d.block,
+                        "message": d.message,
+                    }
+                    for d in dropped
                 ],
             }
         )
@@ -88,6 +103,10 @@ def list_tokens(as_json: bool, connection: Connection) -> None:
             )
         )
     out_console.print(shown)
+    for mint in dropped:
+        out_console.print(
+            line(("dropped", "red"), f" {mint.artwork} (tx {mint.tx_hash}): {mint.message}")
+        )
     for entry in pending:
         out_console.print(
             line(
@@ -99,7 +118,7 @@ def list_tokens(as_json: bool, connection: Connection) -> None:
 
 @tokens.command("show")
 @click.argument("token", type=TOKEN)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option
 @connection_options()
 def show(token: TokenRef, as_json: bool, connection: Connection) -> None:
     """One token (a unique hex prefix or the full id): owner, record, URIs, mint transaction."""

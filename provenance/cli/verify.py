@@ -7,17 +7,23 @@ from typing import TYPE_CHECKING
 
 import click
 
-from provenance.cli.options import TOKEN, Connection, connection_options, content_options
-from provenance.cli.render import emit_json, json_option, out_console, table
+from provenance.cli.options import (
+    TOKEN,
+    Connection,
+    connection_options,
+    content_options,
+    json_option,
+)
+from provenance.cli.render import emit_json, out_console, table
 from provenance.errors import InputError
 from provenance.untrusted import plain_text, rich_text
 
 if TYPE_CHECKING:
     from provenance.chain.token_id import TokenRef
-    from provenance.workflows.context import Collection
+    from provenance.workflows.session import Session
 
 
-def _token_or_file(text: str, connection: Connection) -> tuple[Collection, int]:
+def _token_or_file(text: str, connection: Connection) -> tuple[Session, int]:
     """The collection and the token TEXT names: an image file (its sha256 is the token id), a
     unique hex prefix of a minted token, or the full id in decimal or 0x hex."""
     from provenance.chain.token_id import parse_token_ref, token_id_of_file
@@ -55,7 +61,7 @@ def _token_or_file(text: str, connection: Connection) -> tuple[Collection, int]:
     " (then the certificate's sha256 is compared with the token's). Default: the identity under"
     " PROVENANCE_HOME.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@json_option
 @content_options
 @connection_options()
 def verify(
@@ -81,7 +87,7 @@ def verify(
         raise InputError("--regenerate needs --model (a run folder or an exported model)")
     from provenance.content.credentials import load_anchor
     from provenance.state.home import home
-    from provenance.workflows.context import open_content_source
+    from provenance.workflows.session import open_content_source
 
     anchor = load_anchor(trust_anchor, home().identity)
     source = open_content_source(kubo_api, gateways)
@@ -146,7 +152,7 @@ def decrypt(
     if not connection.has_signer:
         raise InputError("decrypt needs the donor's key: --account NAME or --private-key-env VAR")
     key = connection.local_account()
-    from provenance.workflows.context import open_content_source
+    from provenance.workflows.session import open_content_source
 
     source = open_content_source(kubo_api, gateways)
     collection = connection.open()

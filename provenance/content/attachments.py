@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from provenance.content.artwork import Artwork
 from provenance.content.media import Animation, MediaFile, load_animation, load_media_file
 from provenance.content.metadata import CONTENT_PROFILE
-from provenance.errors import InputError, ProvenanceError
+from provenance.errors import InputError
 
 if TYPE_CHECKING:
     from provenance.ipfs import Blockstore
@@ -70,17 +70,11 @@ class Attachments:
         return [(cid, file, what) for cid, file, what in named if cid and file is not None]
 
     def store(self, store: Blockstore) -> list[str]:
-        """Add and pin every file (the caller holds ``store.locked()``); their CIDs."""
-        from provenance.ipfs import add_bytes
-
-        cids: list[str] = []
-        for cid, file, what in self.files():
-            added = str(add_bytes(file.data, store=store, params=CONTENT_PROFILE).cid)
-            if added != cid:
-                raise ProvenanceError(f"the {what} was stored as {added}, not {cid}")
-            store.pin(cid)
-            cids.append(cid)
-        return cids
+        """Add and pin every file; their CIDs."""
+        return [
+            store.add_pinned(file.data, params=CONTENT_PROFILE, expect=cid)
+            for cid, file, _what in self.files()
+        ]
 
 
 def _find_model(run: Path, sha256_hex: str) -> Path:

@@ -1,11 +1,11 @@
 """Content Credentials (C2PA) as the toolkit reads them: the certificate a minted work binds and
 the check ``verify`` runs.
 
-The GAN signs a PNG with the artist's X.509 certificate (``gan.credentials``); C2PA cannot sign
-with a wallet's secp256k1 key, so the token's metadata carries the sha256 of that certificate
-(``provenance.credentials.certificate_sha256``) and the wallet's mint commits to it on chain.
-c2pa-python and cryptography come with the GAN extra (``pip install '.[gan]'``); ``gan.identity``
-and ``gan.credentials`` import neither jax nor flax.
+``gan generate --c2pa-identity`` signs a PNG with the artist's X.509 certificate
+(``provenance.identity.c2pa``); C2PA cannot sign with a wallet's secp256k1 key, so the token's
+metadata carries the sha256 of that certificate (``certificate_sha256``) and the wallet's mint
+commits to it on chain. c2pa-python and cryptography come with the GAN extra
+(``pip install '.[gan]'``); ``provenance.identity`` imports neither jax nor flax.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from provenance.errors import ConfigError, InputError
 
 if TYPE_CHECKING:
-    from gan.identity import ArtistIdentity
+    from provenance.identity.certificates import ArtistIdentity
 
 __all__ = [
     "Anchor",
@@ -77,8 +77,8 @@ class Anchor:
 def load_identity_folder(folder: Path) -> ArtistIdentity:
     """The identity in ``folder`` (public half), errors as the toolkit's."""
     _gan_extra()
-    from gan.errors import IdentityError
-    from gan.identity import load_identity
+    from provenance.errors import IdentityError
+    from provenance.identity.certificates import load_identity
 
     try:
         return load_identity(folder)
@@ -122,7 +122,7 @@ def mint_binding(png: bytes, identity_folder: Path) -> dict[str, str] | None:
             " (`provenance identity init` or `provenance identity import`)"
         )
     identity = load_identity_folder(identity_folder)
-    from gan.credentials import read_credentials, signed_by
+    from provenance.identity.c2pa import read_credentials, signed_by
 
     credentials = read_credentials(png, trust_anchor_pem=identity.anchor_pem)
     if credentials.state == "absent":
@@ -173,8 +173,8 @@ def check_credentials(
         _gan_extra()
     except InputError as exc:
         return None, f"not checked: {exc.message}"
-    from gan.credentials import read_credentials, signed_by
-    from gan.identity import certificate_sha256
+    from provenance.identity.c2pa import read_credentials, signed_by
+    from provenance.identity.certificates import certificate_sha256
 
     credentials = read_credentials(png, trust_anchor_pem=anchor.anchor_pem if anchor else None)
     if credentials.state == "absent":
@@ -209,10 +209,10 @@ def check_credentials(
 
 
 def create_identity(folder: Path, *, name: str, passphrase: bytes) -> ArtistIdentity:
-    """A local root and end-entity certificate for ``name`` (``gan.identity``); never overwrites."""
+    """A local root and end-entity certificate for ``name`` (``provenance.identity.certificates``); never overwrites."""
     _gan_extra()
-    from gan import identity
-    from gan.errors import IdentityError
+    from provenance.errors import IdentityError
+    from provenance.identity import certificates as identity
 
     try:
         return identity.create_identity(folder, name=name, passphrase=passphrase)
@@ -226,8 +226,8 @@ def import_identity(
     """The artist's own chain (end-entity first) and P-256 key, re-encrypted under
     ``passphrase``; never overwrites."""
     _gan_extra()
-    from gan import identity
-    from gan.errors import IdentityError
+    from provenance.errors import IdentityError
+    from provenance.identity import certificates as identity
 
     try:
         chain_pem, key_pem = chain.read_bytes(), key.read_bytes()
@@ -247,7 +247,7 @@ def import_identity(
 
 def describe_identity(identity: ArtistIdentity) -> dict[str, Any]:
     """What ``identity show`` prints: public facts only."""
-    from gan.identity import CHAIN_FILE, KEY_FILE, TRUST_ANCHOR_FILE
+    from provenance.identity.certificates import CHAIN_FILE, KEY_FILE, TRUST_ANCHOR_FILE
 
     certificate = identity.certificate
     return {

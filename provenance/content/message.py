@@ -10,9 +10,8 @@ __all__ = ["read_message"]
 
 
 def read_message(message: str | None, message_file: Path | None) -> bytes | None:
-    """The message's bytes from ``--message`` text or a ``--message-file``; None when neither."""
-    if message is not None and message_file is not None:
-        raise InputError("give --message or --message-file, not both")
+    """The message's bytes from ``--message`` text or a ``--message-file`` (the CLI refuses both:
+    ``cli.options.message_options``); None when neither."""
     if message_file is not None:
         try:
             data = message_file.read_bytes()

@@ -20,7 +20,7 @@ from provenance.ipfs.cid import raw_cid_for_sha256
 if TYPE_CHECKING:
     from provenance.content.collection import CollectionInfo
     from provenance.ipfs.reader import ContentSource
-    from provenance.workflows.context import Collection
+    from provenance.workflows.session import Session
 
 __all__ = ["GalleryData", "OfferEntry", "Work", "collect"]
 
@@ -102,12 +102,12 @@ class GalleryData:
     offers: list[OfferEntry]
     block: int
     generated_at: int
-    # The collection's ERC-7572 document (name, statement, cover): workflows/exhibition.py.
+    # The collection's ERC-7572 document (name, statement, cover): workflows/contract_metadata.py.
     info: CollectionInfo | None = None
     cover: tuple[str, bytes] | None = None  # (file name, bytes) served beside the pages
 
 
-def collect(collection: Collection, source: ContentSource) -> GalleryData:
+def collect(collection: Session, source: ContentSource) -> GalleryData:
     contract = collection.contract
     donations = {
         int(e.args["tokenId"]): int(e.args["donation"]) for e in contract.events("VoucherRedeemed")
@@ -118,7 +118,7 @@ def collect(collection: Collection, source: ContentSource) -> GalleryData:
     works = [
         _work(collection, token_id, source, donations, minted) for token_id in reversed(minted)
     ]
-    from provenance.workflows.exhibition import read_collection_info, read_cover
+    from provenance.workflows.contract_metadata import read_collection_info, read_cover
 
     info = read_collection_info(collection, source)
     try:
@@ -139,7 +139,7 @@ def collect(collection: Collection, source: ContentSource) -> GalleryData:
 
 
 def _work(
-    collection: Collection,
+    collection: Session,
     token_id: int,
     source: ContentSource,
     donations: dict[int, int],
@@ -206,7 +206,7 @@ def _fill_from_metadata(work: Work, metadata: dict[str, Any]) -> None:
     work.animation = dict(committed) if isinstance(committed, dict) else None
 
 
-def _offers(collection: Collection, source: ContentSource) -> list[OfferEntry]:
+def _offers(collection: Session, source: ContentSource) -> list[OfferEntry]:
     """Offers made from this home for this collection that can still be redeemed."""
     from provenance.workflows.offer import check_offer, saved_offers
 

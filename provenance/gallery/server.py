@@ -25,7 +25,7 @@ from provenance.gallery.site import APP_SCRIPT, PageSettings
 from provenance.ipfs.server import CONTENT_HEADERS, GatewayHandler, GatewayServer
 
 if TYPE_CHECKING:
-    from provenance.workflows.context import Collection
+    from provenance.workflows.session import Session
 
 __all__ = ["RPC_PATH", "GalleryServer", "is_loopback", "make_gallery_server"]
 
@@ -46,7 +46,7 @@ def is_loopback(host: str) -> bool:
 class _SiteCache:
     """The rendered site, rebuilt when the chain head or the set of offers changes."""
 
-    def __init__(self, collection: Collection) -> None:
+    def __init__(self, collection: Session) -> None:
         self.collection = collection
         self._key: tuple[int, int] | None = None
         self._files: dict[str, bytes] = {}
@@ -163,7 +163,7 @@ class GalleryServer(GatewayServer):
     """The gateway's timeouts and connection bound (``provenance.ipfs.httpserver``) hold here too."""
 
     def __init__(
-        self, address: tuple[str, int], collection: Collection, *, verbose: bool, **limits: Any
+        self, address: tuple[str, int], collection: Session, *, verbose: bool, **limits: Any
     ) -> None:
         self.site = _SiteCache(collection)
         self.rpc = RpcProxy(collection.chain.rpc.url, collection.contract.address)
@@ -172,7 +172,7 @@ class GalleryServer(GatewayServer):
 
 
 def make_gallery_server(
-    collection: Collection,
+    collection: Session,
     *,
     host: str = "127.0.0.1",
     port: int = 0,

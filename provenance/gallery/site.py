@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from provenance.chain.network import chain_label
 from provenance.errors import InputError
 from provenance.gallery.data import GalleryData, OfferEntry, Work
 from provenance.gallery.exhibit import (
@@ -121,8 +122,8 @@ def _page(
 def _footer(data: GalleryData) -> str:
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(data.generated_at))
     return f"""<footer class="site">
-<p>Collection contract {short_address(data.contract, label="contract address")} on chain
-{data.chain_id}.</p><p>Read from the chain at block {data.block} ({when}).
+<p>Collection contract {short_address(data.contract, label="contract address")} on
+{escape(chain_label(data.chain_id))}.</p><p>Read from the chain at block {data.block} ({when}).
 Each badge re-checks the content in your browser: the metadata and image bytes are fetched from
 IPFS and their SHA-256 compared with the digests your browser reads from the chain itself; an
 image is shown only once its bytes match.</p></footer>"""

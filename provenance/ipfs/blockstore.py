@@ -19,8 +19,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from provenance.errors import IntegrityError, IPFSError
+from provenance.errors import BlockNotFound, IntegrityError, IPFSError
 from provenance.ipfs.cid import CID, SHA2_256
+from provenance.ipfs.params import ImportParams
 from provenance.ipfs.pinlog import PinLog
 from provenance.ipfs.reader import as_cid, cat_bytes, iter_file, walk_dag
 from provenance.state.home import home
@@ -28,10 +29,6 @@ from provenance.state.home import home
 __all__ = ["BlockNotFound", "Blockstore"]
 
 Buffer = bytes | bytearray | memoryview
-
-
-class BlockNotFound(IPFSError):
-    """The block is not in this store (``context['cid']`` names it)."""
 
 
 def _key(cid: CID) -> str:
@@ -161,6 +158,22 @@ class Blockstore:
     def pins(self) -> list[str]:
         """Recursively pinned root CIDs."""
         return sorted(self._pin_log.pins())
+
+    def add_pinned(
+        self, data: bytes, *, params: ImportParams | str, expect: str | None = None
+    ) -> str:
+        """Add ``data`` as one UnixFS file and pin it, under the lock (no ``gc`` can remove the
+        fresh blocks before the pin protects them); its CID. ``expect``: the CID it must have
+        (an ``IPFSError`` naming both otherwise). The one store-and-pin of mint, offer,
+        ``collection set`` and attachments."""
+        from provenance.ipfs.importer import add_bytes
+
+        with self.locked():
+            cid = str(add_bytes(data, store=self, params=params).cid)
+            if expect is not None and cid != expect:
+                raise IPFSError(f"stored as {cid}, not {expect}", cid=expect)
+            self.pin(cid)
+        return cid
 
     def pin(self, cid: str | CID) -> str:
         """Pin a DAG recursively; every block must be present and intact.

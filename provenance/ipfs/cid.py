@@ -11,7 +11,7 @@ import base64
 import hashlib
 from dataclasses import dataclass
 
-from provenance.errors import InputError, IPFSError
+from provenance.errors import InvalidCID, IPFSError
 
 __all__ = [
     "CID",
@@ -28,11 +28,6 @@ SHA2_256 = 0x12
 
 _B58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _B58_INDEX = {c: i for i, c in enumerate(_B58_ALPHABET)}
-
-
-class InvalidCID(InputError, IPFSError):
-    """A CID given as text that does not parse. An ``InputError`` first (exit code 2: the user
-    typed it), and an ``IPFSError`` for code that catches content-addressing failures."""
 
 
 def encode_varint(value: int) -> bytes:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Protocol, runtime_checkable
 
-from provenance.errors import IPFSError
+from provenance.errors import ContentTooLarge, IPFSError, ReadCancelled
 from provenance.ipfs.cid import CID, DAG_PB, RAW
 from provenance.ipfs.dagpb import PBNode, decode_node
 from provenance.ipfs.unixfs import DataType, UnixFSData, decode_unixfs
@@ -45,14 +45,6 @@ class ContentSource(Protocol):
     """Anything that can return a file's bytes by CID, verified block by block."""
 
     def cat(self, cid: str, *, max_size: int | None = None) -> bytes: ...
-
-
-class ContentTooLarge(IPFSError):
-    """A file is (or declares itself) larger than the reader was allowed to produce."""
-
-
-class ReadCancelled(IPFSError):
-    """The reader's ``cancelled`` callback asked it to stop (its consumer went away)."""
 
 
 class BlockSource(Protocol):

@@ -270,15 +270,6 @@ def envelope_bytes(envelope: Mapping[str, Any]) -> bytes:
     return rfc8785.dumps(validate_envelope(envelope))
 
 
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise SealError(f"envelope JSON repeats the field {key!r}")
-        result[key] = value
-    return result
-
-
 def parse_envelope(data: bytes) -> dict[str, str]:
     """Parse and validate envelope JSON (bytes, UTF-8); any formatting, strict content.
 
@@ -290,7 +281,7 @@ def parse_envelope(data: bytes) -> dict[str, str]:
         max_depth=_MAX_ENVELOPE_DEPTH,
         what="the envelope",
         error=SealError,
-        object_pairs_hook=_no_duplicates,
+        unique_keys=True,
     )
     if not isinstance(value, dict):
         raise SealError("an envelope must be a JSON object")

@@ -171,15 +171,6 @@ class StoredEnvelope:
         return stored_bytes(self.envelope, key=self.key)
 
 
-def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for name, value in pairs:
-        if name in result:
-            raise SealError(f"sealed message JSON repeats the field {name!r}")
-        result[name] = value
-    return result
-
-
 def parse_stored(data: bytes, *, canonical: bool = False) -> StoredEnvelope:
     """Parse a stored sealed message: ``{"envelope", "key"}`` or a bare envelope.
 
@@ -192,7 +183,7 @@ def parse_stored(data: bytes, *, canonical: bool = False) -> StoredEnvelope:
         max_depth=3,
         what="the sealed message",
         error=SealError,
-        object_pairs_hook=_reject_duplicates,
+        unique_keys=True,
     )
     if not isinstance(value, dict):
         raise SealError("a sealed message must be a JSON object")

@@ -88,7 +88,7 @@ class Home:
     @property
     def identity(self) -> Path:
         """The artist's Content Credentials identity: certificate chain, trust anchor, keys
-        encrypted at rest (``identity init``/``import``; see ``gan.identity``)."""
+        encrypted at rest (``identity init``/``import``; see ``provenance.identity.certificates``)."""
         return self.root / "identity"
 
 

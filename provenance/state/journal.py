@@ -18,6 +18,7 @@ outbox (:mod:`provenance.chain.outbox`) can sign it again; the row goes once the
 
 from __future__ import annotations
 
+import enum
 import json
 import sqlite3
 import time
@@ -30,9 +31,32 @@ from typing import Any
 from provenance.errors import ConfigError
 from provenance.state.home import home
 
-__all__ = ["STATES", "Journal", "MintEntry", "TxRow"]
+__all__ = ["STATES", "Journal", "MintEntry", "MintState", "TxRow"]
 
-STATES = ("prepared", "stored", "signed", "sent", "minted", "failed")
+
+class MintState(enum.StrEnum):
+    """Where a mint is: ``PREPARED`` -> ``STORED`` -> ``SIGNED`` -> ``SENT`` -> ``MINTED`` or
+    ``FAILED``. Stored as its text value (the table's CHECK constraint lists them)."""
+
+    PREPARED = "prepared"  # the intent (metadata bytes, envelope) is journaled
+    STORED = "stored"  # its content is in the blockstore, pinned
+    SIGNED = "signed"  # a transaction is signed and journaled, maybe not sent
+    SENT = "sent"  # the node accepted it
+    MINTED = "minted"
+    FAILED = "failed"
+
+    @property
+    def unsigned(self) -> bool:
+        """No transaction of this mint can be mined: its intent may still change."""
+        return self in (MintState.PREPARED, MintState.STORED, MintState.FAILED)
+
+    @property
+    def in_flight(self) -> bool:
+        """A signed transaction exists: a re-run finishes exactly it."""
+        return self in (MintState.SIGNED, MintState.SENT)
+
+
+STATES = tuple(state.value for state in MintState)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS mints (
@@ -100,7 +124,7 @@ class MintEntry:
     metadata_sha256: str
     metadata: bytes
     envelope: bytes | None
-    state: str
+    state: MintState
     tx_hash: str | None
     attempts: str  # JSON list of earlier transaction hashes of this mint (replaced ones)
     raw_tx: bytes | None
@@ -208,6 +232,7 @@ class Journal:
         if not row:
             return None
         entry = MintEntry(*row)
+        entry.state = MintState(entry.state)
         if isinstance(entry.token_id, str):  # a 256-bit id, stored as 0x hex text
             entry.token_id = int(entry.token_id, 16)
         return entry
@@ -233,7 +258,7 @@ class Journal:
         values = {
             **values,
             "contract": str(values["contract"]).lower(),
-            "state": "prepared",
+            "state": MintState.PREPARED,
             "created_at": now,
             "updated_at": now,
         }
@@ -255,8 +280,8 @@ class Journal:
         unknown = set(changes) - set(_COLUMNS)
         if unknown:
             raise ValueError(f"unknown journal columns {unknown}")
-        if "state" in changes and changes["state"] not in STATES:
-            raise ValueError(f"unknown state {changes['state']}")
+        if "state" in changes:
+            changes["state"] = MintState(changes["state"])  # ValueError on an unknown state
         changes["updated_at"] = time.time()
         stored = dict(changes)
         if isinstance(stored.get("token_id"), int):
@@ -273,16 +298,22 @@ class Journal:
         """Back to ``stored`` after a dropped transaction or a failed attempt, for a fresh send."""
         # Earlier attempts are dead: their nonce went to another transaction, or lies behind a gap.
         return self.update(
-            entry, state="stored", tx_hash=None, raw_tx=None, nonce=None, error=None, attempts="[]"
+            entry,
+            state=MintState.STORED,
+            tx_hash=None,
+            raw_tx=None,
+            nonce=None,
+            error=None,
+            attempts="[]",
         )
 
     def replace_intent(self, entry: MintEntry, **values: Any) -> MintEntry:
         """A new intent for a row nothing was signed for yet (a re-run with other options)."""
-        if entry.state not in ("prepared", "stored", "failed"):
+        if not entry.state.unsigned:
             raise ValueError(f"cannot replace the intent of a {entry.state} mint")
         return self.update(
             entry,
-            state="prepared",
+            state=MintState.PREPARED,
             tx_hash=None,
             raw_tx=None,
             nonce=None,

@@ -8,18 +8,15 @@ another: it is ``mint`` with its steps interleaved.
 from __future__ import annotations
 
 import csv
-import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from provenance.chain.rpc import Receipt
-from provenance.content.artwork import load_artwork
-from provenance.content.attachments import Attachments, load_attachments
 from provenance.content.message import read_message
+from provenance.content.token import require_donor_key, token_spec
 from provenance.errors import ChainError, InputError, ProvenanceError
 from provenance.state.journal import MintEntry
-from provenance.workflows.context import Collection
 from provenance.workflows.donor_key import resolve_donor_key
 from provenance.workflows.mint import (
     MintRequest,
@@ -30,6 +27,7 @@ from provenance.workflows.mint import (
     send,
     stage,
 )
+from provenance.workflows.session import Session
 
 __all__ = ["COLUMNS", "BatchOutcome", "batch_requests", "mint_batch", "read_rows"]
 
@@ -76,25 +74,28 @@ def read_rows(directory: Path, donors: Path) -> list[dict[str, str]]:
 
 
 def batch_requests(
-    directory: Path, rows: Iterable[dict[str, str]], collection: Collection
+    directory: Path, rows: Iterable[dict[str, str]], collection: Session
 ) -> Iterator[MintRequest]:
     """One mint request per row, every key and message checked (raise on the first bad row)."""
     seen: dict[bytes, str] = {}
     for row in rows:
         path = directory / row["artwork"]
         try:
-            digest = hashlib.sha256(path.read_bytes()).digest()
-        except OSError as exc:
-            raise InputError(
-                f"row for {row['artwork']}: cannot read {path}: {exc.strerror}"
-            ) from exc
+            message = read_message(row.get("message") or None, None)
+            token = token_spec(
+                path,
+                name=row.get("name") or None,
+                description=row.get("description") or "",
+                animation=directory / row["animation"] if row.get("animation") else None,
+                model=directory / row["model"] if row.get("model") else None,
+                onnx=directory / row["onnx"] if row.get("onnx") else None,
+            )
+        except InputError as exc:
+            raise InputError(f"row for {row['artwork']}: {exc}") from exc
+        digest = token.artwork.sha256
         if digest in seen:
             raise InputError(f"rows {seen[digest]} and {row['artwork']} are the same artwork")
         seen[digest] = row["artwork"]
-        try:
-            message = read_message(row.get("message") or None, None)
-        except InputError as exc:
-            raise InputError(f"row for {row['artwork']}: {exc}") from exc
         key = resolve_donor_key(
             collection,
             donor=row["donor"],
@@ -102,30 +103,11 @@ def batch_requests(
             public_key=row.get("donor_pubkey") or None,
             encryption_key=row.get("donor_encryption_key") or None,
         )
-        if message and key is None:
-            raise InputError(
-                f"row for {row['artwork']}: a message needs donor_pubkey or donor_encryption_key"
-            )
-        attachments = Attachments()
-        if row.get("animation") or row.get("model") or row.get("onnx"):
-            try:
-                attachments = load_attachments(
-                    load_artwork(path),
-                    animation=directory / row["animation"] if row.get("animation") else None,
-                    model=directory / row["model"] if row.get("model") else None,
-                    onnx=directory / row["onnx"] if row.get("onnx") else None,
-                )
-            except InputError as exc:
-                raise InputError(f"row for {row['artwork']}: {exc}") from exc
-        yield MintRequest(
-            artwork=path,
-            attachments=attachments,
-            donor=row["donor"],
-            message=message,
-            donor_key=key,
-            name=row.get("name") or None,
-            description=row.get("description") or "",
-        )
+        try:
+            require_donor_key(message, key is not None, how="donor_pubkey or donor_encryption_key")
+        except InputError as exc:
+            raise InputError(f"row for {row['artwork']}: {exc}") from exc
+        yield MintRequest(token=token, donor=row["donor"], message=message, donor_key=key)
 
 
 @dataclass
@@ -137,7 +119,7 @@ class BatchOutcome:
 
 def mint_batch(
     requests: Iterable[MintRequest],
-    collection: Collection,
+    collection: Session,
     *,
     window: int = 64,
     progress: Callable[[BatchOutcome], None] | None = None,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from provenance.chain.address import parse_address
 from provenance.errors import InputError, ProvenanceError
-from provenance.workflows.context import Collection
+from provenance.workflows.session import Session
 
 if TYPE_CHECKING:
     from provenance.seal import DonorKey
@@ -16,7 +16,7 @@ __all__ = ["resolve_donor_key"]
 
 
 def resolve_donor_key(
-    collection: Collection,
+    collection: Session,
     *,
     donor: str,
     artwork_sha256: bytes | None,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from provenance.chain.address import parse_address, to_checksum
 from provenance.chain.outbox import TxCall
 from provenance.errors import InputError
-from provenance.workflows.context import Collection
+from provenance.workflows.session import Session
 
 __all__ = [
     "Donation",
@@ -73,7 +73,7 @@ class DonationsReport:
         return sum(r.amount for r in self.releases)
 
 
-def donations(collection: Collection) -> DonationsReport:
+def donations(collection: Session) -> DonationsReport:
     """The balance, every donation (VoucherRedeemed), each payee's shares, released and due, and
     the release history (PaymentReleased)."""
     contract = collection.contract
@@ -125,7 +125,7 @@ class Released:
     resumed: bool
 
 
-def release(collection: Collection, payee: str | None = None) -> list[Released]:
+def release(collection: Session, payee: str | None = None) -> list[Released]:
     """Pay ``payee`` its due, or every payee with something due; anyone may send it (the Ether
     goes to the payee only). One transaction per payee, each through the journaled outbox: a
     re-run after an interruption finishes the journaled release instead of paying twice (and the
@@ -158,7 +158,9 @@ def release(collection: Collection, payee: str | None = None) -> list[Released]:
             action="release",
             abi=contract.abi,
         )
-        receipt, resumed = collection.transact(key, call, failpoints="release-")
+        receipt, resumed = collection.transact(
+            key, call, description=f"release to {address}", failpoints="release-"
+        )
         events = contract.events_in(receipt, "PaymentReleased")
         done.append(
             Released(

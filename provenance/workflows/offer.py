@@ -32,7 +32,6 @@ from typing import Any
 from provenance.chain.address import ZERO_ADDRESS, parse_address, to_checksum
 from provenance.chain.token_id import short_token
 from provenance.chain.units import NO_DEADLINE
-from provenance.content.attachments import Attachments
 from provenance.content.metadata import (
     CONTENT_PROFILE,
     MAX_METADATA_BYTES,
@@ -40,6 +39,7 @@ from provenance.content.metadata import (
     parse_metadata,
 )
 from provenance.content.offer import (
+    ERC1271_MAGIC,
     Offer,
     Voucher,
     load_offer,
@@ -47,6 +47,7 @@ from provenance.content.offer import (
     voucher_digest,
     voucher_typed_data,
 )
+from provenance.content.token import TokenSpec, token_spec
 from provenance.errors import (
     ChainError,
     ConfigError,
@@ -58,7 +59,7 @@ from provenance.errors import (
 from provenance.ipfs.cid import raw_cid_for_sha256
 from provenance.ipfs.reader import ContentSource
 from provenance.state.home import atomic_write, home
-from provenance.workflows.context import AlreadyMinted, Collection
+from provenance.workflows.session import AlreadyMinted, Session
 
 __all__ = [
     "ERC1271_MAGIC",
@@ -69,29 +70,19 @@ __all__ = [
     "saved_offers",
 ]
 
-# ERC-1271: bytes4(keccak256("isValidSignature(bytes32,bytes)")), both the selector and the answer.
-ERC1271_MAGIC = bytes.fromhex("1626ba7e")
-
 
 def make_offer(
-    artwork: Path,
-    collection: Collection,
+    token: TokenSpec | Path,
+    collection: Session,
     *,
     min_donation: int,
     recipient: str | None = None,
     expires_in: int | None = None,
-    name: str | None = None,
-    description: str = "",
-    attributes: list[dict[str, Any]] | None = None,
-    animation_url: str | None = None,
-    external_url: str | None = None,
     now: int | None = None,
-    attachments: Attachments | None = None,
 ) -> Offer:
-    """Store the artwork and its metadata (pinned), sign a voucher for them, keep a copy of the
-    offer under ``PROVENANCE_HOME/offers/`` (the gallery lists it) and return it."""
-    from provenance.content.artwork import load_artwork
-    from provenance.ipfs import add_bytes
+    """Store the token's artwork and metadata (pinned), sign a voucher for them, keep a copy of
+    the offer under ``PROVENANCE_HOME/offers/`` (the gallery lists it) and return it. A bare path
+    is an artwork with no other token options."""
 
     if collection.sender is None:
         raise InputError("an offer needs the artist's signing key")
@@ -99,7 +90,8 @@ def make_offer(
         raise InputError("the minimum donation cannot be negative")
     if expires_in is not None and expires_in <= 0:
         raise InputError("the expiry must be in the future")
-    art = load_artwork(artwork)
+    spec = token if isinstance(token, TokenSpec) else token_spec(token)
+    art = spec.artwork
     to = parse_address(recipient, what="recipient") if recipient else ZERO_ADDRESS
     contract = collection.contract
     account = collection.sender.account
@@ -116,28 +108,16 @@ def make_offer(
     from provenance.content.credentials import mint_binding  # c2pa only for a signed PNG
 
     credentials = mint_binding(art.data, home().identity)  # a redeemed token binds it too
-    with collection.store.locked():  # no `ipfs gc` between adding the blocks and pinning them
-        image = add_bytes(art.data, store=collection.store, params=CONTENT_PROFILE)
-        metadata = art.metadata(
-            image_cid=str(image.cid),
-            donor=to,
-            name=name,
-            description=description,
-            attributes=attributes or [],
-            animation_url=animation_url,
-            external_url=external_url,
-            credentials=credentials,
-            **(attachments.metadata_fields() if attachments else {}),
-        )
-        encoded = canonical_json(metadata)
-        stored = add_bytes(encoded, store=collection.store, params=CONTENT_PROFILE)
-        digest = hashlib.sha256(encoded).digest()
-        if str(stored.cid) != raw_cid_for_sha256(digest):
-            raise ProvenanceError(f"metadata stored as {stored.cid}, not as a single raw block")
-        collection.store.pin(str(image.cid))
-        collection.store.pin(str(stored.cid))
-        if attachments is not None:
-            attachments.store(collection.store)
+    store = collection.store
+    image_cid = store.add_pinned(art.data, params=CONTENT_PROFILE)
+    metadata = spec.metadata(image_cid=image_cid, donor=to, credentials=credentials)
+    encoded = canonical_json(metadata)
+    digest = hashlib.sha256(encoded).digest()
+    # Metadata is one raw block, so the contract can derive its CID from the digest it stores.
+    metadata_cid = store.add_pinned(
+        encoded, params=CONTENT_PROFILE, expect=raw_cid_for_sha256(digest)
+    )
+    spec.attachments.store(store)
     start = now if now is not None else int(time.time())
     deadline = NO_DEADLINE if expires_in is None else min(start + expires_in, NO_DEADLINE)
     voucher = Voucher(
@@ -160,8 +140,8 @@ def make_offer(
         contract=contract.address,
         voucher=voucher,
         signature=bytes(signed.signature),
-        metadata_cid=str(stored.cid),
-        image_cid=str(image.cid),
+        metadata_cid=metadata_cid,
+        image_cid=image_cid,
     )
     atomic_write(home().offers / f"{offer.id_hex}.json", offer.encode())
     return offer
@@ -191,7 +171,7 @@ class OfferCheck:
 
 def check_offer(
     offer: Offer,
-    collection: Collection,
+    collection: Session,
     source: ContentSource,
     *,
     redeemer: str | None = None,
@@ -288,7 +268,7 @@ def check_offer(
     return OfferCheck(offer=offer, metadata=_check_content(offer, source))
 
 
-def erc1271_approves(collection: Collection, wallet: str, digest: bytes, signature: bytes) -> bool:
+def erc1271_approves(collection: Session, wallet: str, digest: bytes, signature: bytes) -> bool:
     """Whether contract ``wallet`` approves ``signature`` over ``digest`` (ERC-1271): its
     ``isValidSignature(bytes32,bytes)`` returns the magic value 0x1626ba7e. A revert, or any other
     answer, means no."""
@@ -377,12 +357,12 @@ def _voucher_topics(voucher: Voucher) -> list[str | None]:
     ]
 
 
-def _redeemed_as(collection: Collection, voucher: Voucher) -> str:
+def _redeemed_as(collection: Session, voucher: Voucher) -> str:
     events = collection.contract.events("VoucherRedeemed", topics=_voucher_topics(voucher))
     return f" (token {short_token(int(events[0].args['tokenId']))})" if events else ""
 
 
-def _canceled_by(collection: Collection, voucher: Voucher) -> str:
+def _canceled_by(collection: Session, voucher: Voucher) -> str:
     events = collection.contract.events("VoucherCanceled", topics=_voucher_topics(voucher))
     if not events:
         return ""

@@ -10,8 +10,8 @@ from provenance.chain.address import to_checksum
 from provenance.chain.outbox import TxCall
 from provenance.content.offer import Offer
 from provenance.errors import ChainError, ConfigError, InputError
-from provenance.workflows.context import Collection
 from provenance.workflows.offer import saved_offers
+from provenance.workflows.session import Session
 
 __all__ = ["CancelResult", "OfferStatus", "cancel_offer", "offer_status", "offer_statuses"]
 
@@ -30,11 +30,11 @@ class CancelResult:
     resumed: bool
 
 
-def _now(collection: Collection) -> int:
+def _now(collection: Session) -> int:
     return max(collection.chain.rpc.get_block("latest").timestamp, int(time.time()))
 
 
-def offer_status(offer: Offer, collection: Collection, *, now: int | None = None) -> OfferStatus:
+def offer_status(offer: Offer, collection: Session, *, now: int | None = None) -> OfferStatus:
     """The chain's state of the offer's (signer, id); an open one past its deadline is expired."""
     voucher = offer.voucher
     state = collection.contract.voucher_state(voucher.signer, voucher.id)
@@ -43,7 +43,7 @@ def offer_status(offer: Offer, collection: Collection, *, now: int | None = None
     return OfferStatus(offer=offer, state=state)
 
 
-def offer_statuses(collection: Collection) -> list[OfferStatus]:
+def offer_statuses(collection: Session) -> list[OfferStatus]:
     """This home's offers for the connected collection, newest first, with their state."""
     now = _now(collection)
     return [
@@ -54,7 +54,7 @@ def offer_statuses(collection: Collection) -> list[OfferStatus]:
     ]
 
 
-def cancel_offer(offer: Offer, collection: Collection) -> CancelResult:
+def cancel_offer(offer: Offer, collection: Session) -> CancelResult:
     """Cancel the offer's voucher for good (the signer or an admin). Refuses, before sending, an
     offer of another chain or collection, one already redeemed or canceled, and a sender who is
     neither. A re-run after an interruption finishes the journaled cancellation."""
@@ -70,7 +70,10 @@ def cancel_offer(offer: Offer, collection: Collection) -> CancelResult:
         f"cancel:{collection.chain.chain_id}:{contract.address}:{voucher.signer}"
         f":0x{voucher.id.hex()}"
     )
-    if collection.journal.transaction(key) is None:
+
+    def checked_call() -> TxCall:
+        # Run before every fresh send, also after an interrupted cancellation was dropped (the
+        # offer was redeemed meanwhile: its journaled transaction would only revert).
         state = contract.voucher_state(voucher.signer, voucher.id)
         if state != "open":
             raise InputError(f"offer {offer.id_hex[:18]}... was already {state}")
@@ -80,13 +83,16 @@ def cancel_offer(offer: Offer, collection: Collection) -> CancelResult:
                 f" {voucher.signer} or an admin of {contract.address} may",
                 account=sender,
             )
-    call = TxCall(
-        to=contract.address,
-        data=contract.abi.encode_call("cancelVoucher", voucher.signer, voucher.id),
-        action="cancelVoucher",
-        abi=contract.abi,
+        return TxCall(
+            to=contract.address,
+            data=contract.abi.encode_call("cancelVoucher", voucher.signer, voucher.id),
+            action="cancelVoucher",
+            abi=contract.abi,
+        )
+
+    receipt, resumed = collection.transact(
+        key, checked_call, description="cancellation of this offer", failpoints="cancel-"
     )
-    receipt, resumed = collection.transact(key, call, failpoints="cancel-")
     events = contract.events_in(receipt, "VoucherCanceled")
     return CancelResult(
         offer=offer,

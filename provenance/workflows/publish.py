@@ -6,7 +6,7 @@ and ONNX files its generation record names; the same for this home's open offers
 collection. Each is a root: a whole DAG, read from the local blockstore, so every block is checked
 against its CID on the way out.
 
-For each root and each remote side:
+For each root and each remote side (``ipfs.remote.push``, the routine ``mint`` uses too):
 
 - Kubo: skipped when Kubo already lists it as a recursive pin; otherwise its exact blocks go as a
   CAR (``dag/import``, roots pinned), and Kubo must report that root and then list its pin.
@@ -20,22 +20,21 @@ what is already there) finishes the job.
 
 from __future__ import annotations
 
-import io
+import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from provenance.content.metadata import MAX_METADATA_BYTES, parse_metadata
 from provenance.errors import ProvenanceError
-from provenance.ipfs.cid import CID, b58decode, raw_cid_for_sha256
-from provenance.workflows.context import Collection
+from provenance.ipfs.cid import raw_cid_for_sha256
+from provenance.ipfs.remote.push import Pushed, normal_cid, push_to_kubo, push_to_pinning
+from provenance.workflows.session import Session
 
 if TYPE_CHECKING:
     from provenance.ipfs import Blockstore, KuboClient, PinningClient
 
-__all__ = ["Item", "Outcome", "needed", "publish"]
-
-LIVE_STATUSES = ("queued", "pinning", "pinned")
+__all__ = ["Item", "Published", "PushResult", "PushStatus", "needed", "publish"]
 
 
 @dataclass(frozen=True)
@@ -44,23 +43,34 @@ class Item:
     what: str  # "token 3 image", "collection cover", ...
 
 
+class PushStatus(enum.StrEnum):
+    SENT = "sent"
+    PRESENT = "present"  # the remote side had it: skipped
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class PushResult:
+    """One root on one remote side (``local``: a problem found while listing the roots)."""
+
+    what: str
+    cid: str
+    remote: str  # "kubo", "pinning" or "local"
+    status: PushStatus
+    error: str = ""  # the failure's reason
+
+
 @dataclass
-class Outcome:
+class Published:
     items: list[Item] = field(default_factory=list)
-    # (what, cid, remote side, action): "sent", "present" (skipped), or the failure's reason
-    results: list[dict[str, str]] = field(default_factory=list)
+    results: list[PushResult] = field(default_factory=list)
 
     @property
-    def failures(self) -> list[dict[str, str]]:
-        return [r for r in self.results if r["status"] == "failed"]
+    def failures(self) -> list[PushResult]:
+        return [r for r in self.results if r.status is PushStatus.FAILED]
 
-
-def normal_cid(text: str) -> str:
-    """A CID in our text form (base32 v1 / Qm v0), also from base58btc ``z...`` (js-ipfs)."""
-    text = text.strip()
-    if text.startswith("z"):
-        return str(CID.decode(b58decode(text[1:])))
-    return str(CID.parse(text))
+    def count(self, status: PushStatus) -> int:
+        return sum(1 for r in self.results if r.status is status)
 
 
 def _ipfs_cid(url: Any) -> str | None:
@@ -89,7 +99,7 @@ def _metadata_items(metadata: dict[str, Any], label: str) -> list[Item]:
     return items
 
 
-def needed(collection: Collection, store: Blockstore) -> tuple[list[Item], list[str]]:
+def needed(collection: Session, store: Blockstore) -> tuple[list[Item], list[str]]:
     """(every root the exhibition needs, problems found while listing them)."""
     contract = collection.contract
     items: list[Item] = []
@@ -136,73 +146,30 @@ def needed(collection: Collection, store: Blockstore) -> tuple[list[Item], list[
     return list(unique.values()), problems
 
 
-def _to_kubo(kubo: KuboClient, store: Blockstore, item: Item) -> str:
-    from provenance.ipfs import export_car
-
-    def pinned() -> bool:
-        try:
-            return any(normal_cid(key) == item.cid for key in kubo.pin_ls(item.cid))
-        except ProvenanceError:  # "not pinned" is an error answer
-            return False
-
-    if pinned():
-        return "present"
-    car = io.BytesIO()
-    export_car(store, item.cid, car)
-    roots = [normal_cid(root) for root in kubo.dag_import(car.getvalue(), pin_roots=True)]
-    if roots != [item.cid]:
-        raise ProvenanceError(f"Kubo reported the roots {roots}, not {item.cid}")
-    if not pinned():
-        raise ProvenanceError("Kubo imported it but does not list its pin")
-    return "sent"
-
-
-def _to_pinning(pinning: PinningClient, item: Item) -> str:
-    for pin in pinning.list(cids=[item.cid], statuses=LIVE_STATUSES):
-        if normal_cid(pin.cid) == item.cid:
-            return "present"
-    status = pinning.add(item.cid, name=item.what)
-    if normal_cid(status.cid) != item.cid:
-        raise ProvenanceError(f"the pinning service answered for {status.cid}, not {item.cid}")
-    if status.status not in LIVE_STATUSES:
-        raise ProvenanceError(f"the pinning service says {status.status}")
-    return "sent"
-
-
 def publish(
-    collection: Collection,
+    collection: Session,
     *,
     kubo: KuboClient | None,
     pinning: PinningClient | None,
     progress: Callable[[str], None] | None = None,
-) -> Outcome:
+) -> Published:
     note = progress or (lambda _text: None)
     store = collection.store
     items, problems = needed(collection, store)
-    outcome = Outcome(items=items)
+    outcome = Published(items=items)
     for problem in problems:
-        outcome.results.append(
-            {"what": problem, "cid": "", "remote": "local", "status": "failed", "error": problem}
-        )
-    sides: list[tuple[str, Callable[[Item], str]]] = []
+        outcome.results.append(PushResult(problem, "", "local", PushStatus.FAILED, problem))
+    sides: list[tuple[str, Callable[[Item], Pushed]]] = []
     if kubo is not None:
-        sides.append(("kubo", lambda item: _to_kubo(kubo, store, item)))
+        sides.append(("kubo", lambda item: push_to_kubo(kubo, store, item.cid)))
     if pinning is not None:
-        sides.append(("pinning", lambda item: _to_pinning(pinning, item)))
+        sides.append(("pinning", lambda item: push_to_pinning(pinning, item.cid, name=item.what)))
     for item in items:
         for remote, push in sides:
             note(f"{remote}: {item.what} {item.cid}")
             try:
-                status, error = push(item), ""
+                status, error = PushStatus(push(item).value), ""
             except ProvenanceError as exc:
-                status, error = "failed", str(exc)
-            outcome.results.append(
-                {
-                    "what": item.what,
-                    "cid": item.cid,
-                    "remote": remote,
-                    "status": status,
-                    "error": error,
-                }
-            )
+                status, error = PushStatus.FAILED, str(exc)
+            outcome.results.append(PushResult(item.what, item.cid, remote, status, error))
     return outcome

@@ -7,19 +7,19 @@ re-sends the same transaction instead of paying twice.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from provenance.chain.address import to_checksum
-from provenance.chain.outbox import Outbox, TxCall, is_known, nonce_taken
+from provenance.chain.outbox import JournalSlot, TxCall
 from provenance.chain.rpc import Receipt
 from provenance.chain.units import format_wei
 from provenance.content.offer import Offer
-from provenance.errors import ChainError, ConfigError, InputError
+from provenance.errors import ChainError, InputError
 from provenance.ipfs.reader import ContentSource
-from provenance.workflows.context import Collection
+from provenance.state.fingerprint import differing_parts, fingerprint
 from provenance.workflows.offer import check_offer
+from provenance.workflows.session import Session
 
 __all__ = ["RedeemResult", "redeem"]
 
@@ -42,7 +42,7 @@ class RedeemResult:
 
 def redeem(
     offer: Offer,
-    collection: Collection,
+    collection: Session,
     source: ContentSource,
     *,
     message: bytes | None = None,
@@ -52,47 +52,34 @@ def redeem(
 
     Nothing is sent unless every check passes. The signed transaction is journaled before it is
     broadcast (the journal's ``transactions`` table), so re-running after a crash finishes the
-    same redemption: found mined, waited for, re-sent, or replaced under a raised base fee.
+    same redemption through the outbox: found mined, waited for, re-sent, or replaced under a
+    raised base fee. A re-run with another donation or message is refused by name.
     """
     sender = collection.require_sender("redeeming")
     contract = collection.contract
     voucher = offer.voucher
+    value = voucher.min_donation if donation is None else donation
     # Voucher ids are scoped to their signer (contract v2): the key names both.
     key = (
         f"redeem:{collection.chain.chain_id}:{contract.address}:{voucher.signer}"
         f":0x{voucher.id.hex()}"
     )
-    with collection.send_lock():
-        row = collection.journal.transaction(key)
-        if row is not None:
-            value, details = _journaled_value_and_details(row.value, row.details, key)
-            call = TxCall(
-                to=row.to_address,
-                data=row.data,
-                value=value,
-                action="redeem",
-                abi=contract.abi,
-            )
-            outbox = collection.outbox(key, call, details=details, failpoints=FP)
-            journaled = outbox.slot.load()
-            assert journaled is not None
-            # A live redemption signed by another account: finishing it would spend that account's
-            # donation under this one's name, and starting over could redeem the offer twice.
-            if journaled.sender != sender.address:
-                if is_known(sender, journaled) or not nonce_taken(sender, journaled):
-                    raise InputError(
-                        f"an interrupted redemption of this offer by {journaled.sender} is"
-                        f" pending (journal {collection.journal.path}, key {key}); re-run redeem"
-                        f" with that account, not {sender.address}"
-                    )
-                outbox.slot.clear()
-            else:
-                found = outbox.resume(call)
-                if not found.dropped:
-                    assert found.tx_hash is not None
-                    receipt = found.receipt or outbox.wait(found.tx_hash)
-                    return _confirm(offer, collection, outbox, receipt, found.tx_hash, resumed=True)
-        value = voucher.min_donation if donation is None else donation
+    outbox = collection.outbox(key, description="redemption of this offer", failpoints=FP)
+    slot = outbox.slot
+    assert isinstance(slot, JournalSlot)
+
+    def changed(details: dict[str, Any], journaled_value: int) -> list[str]:
+        differs = ["donation"] if journaled_value != value else []
+        recorded = details.get("message")
+        if bool(details.get("sealed")) != (message is not None):
+            differs.append("message")
+        elif isinstance(recorded, str) and message is not None:
+            where = f"transaction {key}"
+            if differing_parts(recorded, [message], where=where):
+                differs.append("message")
+        return differs
+
+    def checked_call() -> TxCall:
         if value < voucher.min_donation:
             raise InputError(
                 f"a donation of {format_wei(value)} is below the offer's minimum of"
@@ -118,35 +105,27 @@ def redeem(
                 contract=contract.address,
                 chain_id=collection.chain.chain_id,
             )
-        call = TxCall(
+            slot.details = {"sealed": True, "message": fingerprint([message])}
+        else:
+            slot.details = {"sealed": False}
+        return TxCall(
             to=contract.address,
             data=contract.abi.encode_call("redeem", voucher.as_tuple(), offer.signature, envelope),
             value=value,
             action="redeem",
             abi=contract.abi,
         )
-        outbox = collection.outbox(key, call, details={"sealed": bool(envelope)}, failpoints=FP)
-        tx_hash = outbox.send(call).hash
-    return _confirm(offer, collection, outbox, outbox.wait(tx_hash), tx_hash, resumed=False)
+
+    sent = outbox.transact(checked_call, same_intent=lambda: slot.check_intent(changed))
+    return _confirm(offer, collection, sent.receipt, resumed=sent.resumed)
 
 
-def _confirm(
-    offer: Offer,
-    collection: Collection,
-    outbox: Outbox,
-    receipt: Receipt,
-    tx_hash: str,
-    *,
-    resumed: bool,
-) -> RedeemResult:
-    outbox.slot.clear()
-    if not receipt.succeeded:
-        raise ChainError(f"redeem transaction {tx_hash} failed on chain", tx_hash=tx_hash)
+def _confirm(offer: Offer, collection: Session, receipt: Receipt, *, resumed: bool) -> RedeemResult:
     minted = collection.contract.minted_from_receipt(receipt)
     redeemed = collection.contract.events_in(receipt, "VoucherRedeemed")
     return RedeemResult(
         token_id=int(minted.args["tokenId"]),
-        tx_hash=tx_hash,
+        tx_hash=receipt.tx_hash,
         donation=int(redeemed[0].args["donation"]) if redeemed else 0,
         owner=to_checksum(str(minted.args["to"])),
         sealed=bool(bytes(minted.args["sealedMessage"])),
@@ -156,19 +135,3 @@ def _confirm(
         metadata_cid=offer.metadata_cid,
         image_cid=offer.image_cid,
     )
-
-
-def _journaled_value_and_details(value: str, details: str, key: str) -> tuple[int, dict[str, Any]]:
-    """A journaled redemption's donation (wei, decimal text) and details (a JSON object); a
-    damaged row is a ``ConfigError`` naming it, never a crash."""
-    try:
-        parsed = json.loads(details)
-        wei = int(value)
-    except (TypeError, ValueError):
-        parsed = wei = None
-    if not isinstance(parsed, dict) or not isinstance(wei, int) or wei < 0:
-        raise ConfigError(
-            f"the journal's transaction {key} is damaged (its 'value' or 'details' is not what"
-            " was written); restore journal.sqlite from a backup"
-        )
-    return wei, parsed

@@ -108,6 +108,10 @@ interface IProvenanceArt {
     /// @notice The admin address given to the constructor was address(0).
     error InvalidAdmin(address admin);
 
+    /// @notice `account` held the minter role once and lost it (revoked or renounced): it can never
+    /// hold it again, so the vouchers it signed before cannot come back to life.
+    error MinterRetired(address account);
+
     /// @notice The constructor got `payees` payees but `shares` share counts.
     error PayeesSharesMismatch(uint256 payees, uint256 shares);
 
@@ -176,6 +180,9 @@ interface IProvenanceArt {
 
     /// @notice Whether voucher (`signer`, `id`) is open, redeemed or canceled.
     function voucherState(address signer, bytes32 id) external view returns (VoucherState);
+
+    /// @notice Whether `account` held the minter role and lost it: it can never be granted again.
+    function minterRetired(address account) external view returns (bool);
 
     /// @notice The payees, in constructor order.
     function payees() external view returns (address[] memory);

@@ -121,7 +121,7 @@ contract GasBenchmark is Test {
         vm.prank(artist);
         art.mint(to, metadataDigest, imageDigest, envelope);
         return Fixtures.receiptGas(
-            abi.encodeCall(ProvenanceArt.mint, (to, metadataDigest, imageDigest, envelope)),
+            abi.encodeCall(IProvenanceArt.mint, (to, metadataDigest, imageDigest, envelope)),
             vm.lastCallGas().gasTotalUsed
         );
     }

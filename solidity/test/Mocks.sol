@@ -4,7 +4,7 @@ pragma solidity ^0.8.24;
 import {IERC1271} from "@openzeppelin/contracts/interfaces/IERC1271.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 
-import {ProvenanceArt} from "../src/ProvenanceArt.sol";
+import {ProvenanceArtBase} from "../src/ProvenanceArtBase.sol";
 
 /// @notice A contract wallet that approves what its owner key signed (ERC-1271), like a 1-of-1 Safe.
 contract ERC1271Wallet is IERC1271 {
@@ -31,9 +31,9 @@ contract RejectingBeneficiary {
 
 /// @notice A beneficiary that tries to withdraw again while being paid.
 contract ReentrantBeneficiary {
-    ProvenanceArt public art;
+    ProvenanceArtBase public art;
 
-    function setTarget(ProvenanceArt art_) external {
+    function setTarget(ProvenanceArtBase art_) external {
         art = art_;
     }
 

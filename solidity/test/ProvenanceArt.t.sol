@@ -3,6 +3,8 @@ pragma solidity ^0.8.24;
 
 import {Test} from "forge-std/Test.sol";
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+import {IAccessControlDefaultAdminRules} from
+    "@openzeppelin/contracts/access/extensions/IAccessControlDefaultAdminRules.sol";
 import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
 import {IERC721Metadata} from "@openzeppelin/contracts/token/ERC721/extensions/IERC721Metadata.sol";
@@ -14,13 +16,15 @@ import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 
 import {IProvenanceArt} from "../src/IProvenanceArt.sol";
 import {ProvenanceArt} from "../src/ProvenanceArt.sol";
+import {ProvenanceArtBase} from "../src/ProvenanceArtBase.sol";
+import {ProvenanceArtShanghai} from "../src/ProvenanceArtShanghai.sol";
 import {ERC1271Wallet, RejectingBeneficiary, ReentrantBeneficiary} from "./Mocks.sol";
 
 contract ProvenanceArtTest is Test {
     using Strings for uint256;
     using Strings for address;
 
-    ProvenanceArt internal art;
+    ProvenanceArtBase internal art;
 
     uint256 internal constant ARTIST_KEY = 0xA11CE;
     uint256 internal constant PARTNER_KEY = 0xB0B;
@@ -82,7 +86,7 @@ contract ProvenanceArtTest is Test {
     }
 
     function test_Constructor_TwoPayees() public {
-        ProvenanceArt split = _deployWithPayees(_pair(artist, partner), _pair(60, 40));
+        ProvenanceArtBase split = _deployWithPayees(_pair(artist, partner), _pair(60, 40));
         address[] memory list = split.payees();
         assertEq(list.length, 2);
         assertEq(list[0], artist);
@@ -595,7 +599,7 @@ contract ProvenanceArtTest is Test {
     }
 
     function test_RevertWhen_RedeemSignedForOtherContract() public {
-        ProvenanceArt other = _deploy(artist, ROYALTY, 750, "ipfs://collection");
+        ProvenanceArtBase other = _deploy(artist, ROYALTY, 750, "ipfs://collection");
         IProvenanceArt.Voucher memory v = _voucher(address(0), 0, bytes32("replay"));
         (uint8 vv, bytes32 r, bytes32 s) = vm.sign(ARTIST_KEY, other.hashVoucher(v));
         vm.expectRevert(abi.encodeWithSelector(IProvenanceArt.InvalidVoucherSignature.selector, v.id, artist));
@@ -1112,6 +1116,103 @@ contract ProvenanceArtTest is Test {
         art.redeem(v, sig, "");
     }
 
+    function test_RevertWhen_RevokedMinterGrantedAgain_OldVouchersStayDead() public {
+        _grantMinter(partner);
+        IProvenanceArt.Voucher memory v = _voucher(address(0), 0, bytes32("before revocation"));
+        v.signer = partner;
+        bytes memory sig = _sign(PARTNER_KEY, v);
+        bytes32 role = art.MINTER_ROLE();
+        assertFalse(art.minterRetired(partner));
+        vm.prank(artist);
+        art.revokeRole(role, partner);
+        assertTrue(art.minterRetired(partner));
+        // Granting the role again would revive `v`: refused, and `v` stays unredeemable.
+        vm.expectRevert(abi.encodeWithSelector(IProvenanceArt.MinterRetired.selector, partner));
+        vm.prank(artist);
+        art.grantRole(role, partner);
+        assertFalse(art.hasRole(role, partner));
+        vm.expectRevert(abi.encodeWithSelector(IProvenanceArt.VoucherSignerNotMinter.selector, v.id, partner));
+        vm.prank(DONOR);
+        art.redeem(v, sig, "");
+    }
+
+    function test_RevertWhen_RenouncedMinterGrantedAgain() public {
+        _grantMinter(partner);
+        bytes32 role = art.MINTER_ROLE();
+        vm.prank(partner);
+        art.renounceRole(role, partner);
+        assertTrue(art.minterRetired(partner));
+        vm.expectRevert(abi.encodeWithSelector(IProvenanceArt.MinterRetired.selector, partner));
+        vm.prank(artist);
+        art.grantRole(role, partner);
+    }
+
+    function test_RevokingSomeoneWhoIsNoMinterRetiresNobody() public {
+        bytes32 role = art.MINTER_ROLE();
+        vm.prank(artist);
+        art.revokeRole(role, partner); // no-op: partner never held it
+        assertFalse(art.minterRetired(partner));
+        _grantMinter(partner);
+        assertTrue(art.hasRole(role, partner));
+    }
+
+    // ---------------------------------------------------------------- the admin role: two steps, a delay
+
+    function test_AdminTransfer_TwoStepsAfterTheDelay() public {
+        bytes32 admin = art.DEFAULT_ADMIN_ROLE();
+        assertEq(art.defaultAdmin(), artist);
+        assertEq(art.defaultAdminDelay(), 2 days);
+        vm.prank(artist);
+        art.beginDefaultAdminTransfer(partner);
+        (address pending, uint48 schedule) = art.pendingDefaultAdmin();
+        assertEq(pending, partner);
+        assertEq(schedule, block.timestamp + 2 days);
+        // Before the delay: refused, and the artist is still the one admin.
+        vm.expectRevert(
+            abi.encodeWithSelector(IAccessControlDefaultAdminRules.AccessControlEnforcedDefaultAdminDelay.selector, schedule)
+        );
+        vm.prank(partner);
+        art.acceptDefaultAdminTransfer();
+        assertTrue(art.hasRole(admin, artist));
+        // Only the offered account may accept.
+        vm.warp(uint256(schedule) + 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(IAccessControlDefaultAdminRules.AccessControlInvalidDefaultAdmin.selector, STRANGER)
+        );
+        vm.prank(STRANGER);
+        art.acceptDefaultAdminTransfer();
+        vm.prank(partner);
+        art.acceptDefaultAdminTransfer();
+        assertTrue(art.hasRole(admin, partner));
+        assertFalse(art.hasRole(admin, artist));
+        assertEq(art.owner(), partner);
+    }
+
+    function test_AdminTransfer_CanceledByTheAdmin() public {
+        vm.startPrank(artist);
+        art.beginDefaultAdminTransfer(STRANGER);
+        art.cancelDefaultAdminTransfer();
+        vm.stopPrank();
+        vm.warp(block.timestamp + 3 days);
+        vm.expectRevert(
+            abi.encodeWithSelector(IAccessControlDefaultAdminRules.AccessControlInvalidDefaultAdmin.selector, STRANGER)
+        );
+        vm.prank(STRANGER);
+        art.acceptDefaultAdminTransfer();
+        assertEq(art.defaultAdmin(), artist);
+    }
+
+    function test_RevertWhen_AdminRoleGrantedInOneStep() public {
+        bytes32 admin = art.DEFAULT_ADMIN_ROLE();
+        vm.expectRevert(IAccessControlDefaultAdminRules.AccessControlEnforcedDefaultAdminRules.selector);
+        vm.prank(artist);
+        art.grantRole(admin, partner);
+        vm.expectRevert(IAccessControlDefaultAdminRules.AccessControlEnforcedDefaultAdminRules.selector);
+        vm.prank(artist);
+        art.revokeRole(admin, artist);
+        assertEq(art.defaultAdmin(), artist);
+    }
+
     function test_RevertWhen_GrantRoleNotAdmin() public {
         bytes32 role = art.MINTER_ROLE();
         vm.expectRevert(
@@ -1123,11 +1224,21 @@ contract ProvenanceArtTest is Test {
 
     // ---------------------------------------------------------------- helpers
 
-    function _deploy(address admin, address royalty, uint96 bps, string memory uri) internal returns (ProvenanceArt) {
+    /// @dev The build under test: the default (transient guard) here, the pre-Cancun one in
+    /// {ProvenanceArtShanghaiTest}, which runs every test of this contract again.
+    function _deploy(address admin, address royalty, uint96 bps, string memory uri)
+        internal
+        virtual
+        returns (ProvenanceArtBase)
+    {
         return new ProvenanceArt("Provenance", "PROV", admin, royalty, bps, uri, new address[](0), new uint256[](0));
     }
 
-    function _deployWithPayees(address[] memory list, uint256[] memory parts) internal returns (ProvenanceArt) {
+    function _deployWithPayees(address[] memory list, uint256[] memory parts)
+        internal
+        virtual
+        returns (ProvenanceArtBase)
+    {
         return new ProvenanceArt("Provenance", "PROV", artist, ROYALTY, 750, "ipfs://collection", list, parts);
     }
 
@@ -1212,5 +1323,28 @@ contract ProvenanceArtTest is Test {
         }
         if (bits > 0) out[n++] = alphabet[(buffer << (5 - bits)) & 31];
         return string.concat("ipfs://b", string(out));
+    }
+}
+
+/// @notice Every test of {ProvenanceArtTest} again, on the pre-Cancun build (storage reentrancy guard).
+/// forge compiles it for Prague with OpenZeppelin 5.7; the shipped Shanghai artifact (OpenZeppelin
+/// 5.3.0, EVM Shanghai) runs the whole CLI flow on ganache in tests/chains/test_ganache.py.
+contract ProvenanceArtShanghaiTest is ProvenanceArtTest {
+    function _deploy(address admin, address royalty, uint96 bps, string memory uri)
+        internal
+        override
+        returns (ProvenanceArtBase)
+    {
+        return new ProvenanceArtShanghai(
+            "Provenance", "PROV", admin, royalty, bps, uri, new address[](0), new uint256[](0)
+        );
+    }
+
+    function _deployWithPayees(address[] memory list, uint256[] memory parts)
+        internal
+        override
+        returns (ProvenanceArtBase)
+    {
+        return new ProvenanceArtShanghai("Provenance", "PROV", artist, ROYALTY, 750, "ipfs://collection", list, parts);
     }
 }

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -8,6 +7,8 @@ import pytest
 
 from provenance.ipfs import Blockstore
 from provenance.ipfs.server import GatewayServer, make_server
+
+from ..helpers import serving
 
 
 @pytest.fixture()
@@ -19,12 +20,5 @@ def store(tmp_path: Path) -> Blockstore:
 def gateway(store: Blockstore) -> Iterator[tuple[str, GatewayServer]]:
     """``provenance ipfs serve`` over ``store`` on a free loopback port."""
     server = make_server(store, port=0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    host, port = server.server_address[:2]
-    try:
-        yield f"http://{host}:{port}", server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    with serving(server) as url:
+        yield url, server

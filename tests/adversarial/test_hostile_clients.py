@@ -19,6 +19,8 @@ from provenance.gallery.server import make_gallery_server
 from provenance.ipfs import Blockstore, add_bytes
 from provenance.ipfs.server import GatewayServer, make_server
 
+from ..helpers import serving
+
 HEAD_TIMEOUT = 1.0
 MAX_CONNECTIONS = 8
 SLOW_CLIENTS = 20
@@ -54,15 +56,8 @@ def served(
     cid = str(add_bytes(b"hello, slow world\n", store=store).cid)
     factory: Callable[[Blockstore], GatewayServer] = request.param
     server = factory(store)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    host, port = server.server_address[:2]
-    try:
-        yield server, f"http://{host}:{port}", cid
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    with serving(server) as url:
+        yield server, url, cid
 
 
 def _wait_until(condition: Callable[[], bool], seconds: float) -> bool:

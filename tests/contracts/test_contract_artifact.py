@@ -1,4 +1,5 @@
-"""The shipped artifact is exactly what solidity/src compiles to, through py-solc-x and the adapter."""
+"""The shipped artifacts (both builds) and standard-JSON inputs are exactly what solidity/src
+compiles to, through py-solc-x and the adapter."""
 
 from __future__ import annotations
 
@@ -8,19 +9,47 @@ import subprocess
 import pytest
 from build_contracts import ROOT, compile_artifacts
 
-from provenance.contracts import load_artifact
+from provenance.contracts import ARTIFACT_NAMES, BUILDS, load_artifact, load_standard_input
 from provenance.errors import ConfigError
 
 FORGE = ROOT / "node_modules/@foundry-rs/forge-linux-amd64/bin/forge"
 
 
-def test_shipped_artifact_equals_fresh_compile() -> None:
-    fresh = compile_artifacts(ROOT)["ProvenanceArt"]
-    shipped = load_artifact("ProvenanceArt")
-    assert shipped["abi"] == fresh["abi"], "ABI changed: run scripts/build-contracts"
-    assert shipped["bytecode"] == fresh["bytecode"], "bytecode changed: run scripts/build-contracts"
-    assert shipped["deployedBytecode"] == fresh["deployedBytecode"]
-    assert shipped["compiler"] == fresh["compiler"]
+def test_shipped_artifacts_equal_fresh_compile() -> None:
+    built = compile_artifacts(ROOT)
+    assert set(built) == set(ARTIFACT_NAMES) == {"ProvenanceArt", "ProvenanceArtShanghai"}
+    for name, fresh in built.items():
+        shipped = load_artifact(name)
+        artifact = fresh["artifact"]
+        assert shipped["abi"] == artifact["abi"], (
+            f"{name}: ABI changed: run scripts/build-contracts"
+        )
+        assert shipped["bytecode"] == artifact["bytecode"], f"{name}: run scripts/build-contracts"
+        assert shipped["deployedBytecode"] == artifact["deployedBytecode"]
+        assert shipped["compiler"] == artifact["compiler"]
+        # The explorer input: every source the build reads, verbatim, and the same settings.
+        assert load_standard_input(name) == fresh["input"], f"{name}: run scripts/build-contracts"
+        assert load_standard_input(name)["settings"] == shipped["compiler"]["settings"]
+    # One ABI, two EVMs: the pre-Cancun build has no TLOAD/TSTORE/MCOPY (its settings say
+    # shanghai, and solc refuses those opcodes there) and reads OpenZeppelin 5.3.0.
+    assert load_artifact("ProvenanceArt")["abi"] == load_artifact("ProvenanceArtShanghai")["abi"]
+    for evm, build in BUILDS.items():
+        settings = load_artifact(build.contract)["compiler"]["settings"]
+        assert settings["evmVersion"] == evm
+        sources = load_standard_input(build.contract)["sources"]
+        assert f"solidity/src/{build.contract}.sol" in sources
+        guard = (
+            "/utils/ReentrancyGuardTransient.sol"
+            if evm == "prague"
+            else "/utils/ReentrancyGuard.sol"
+        )
+        assert any(name.endswith(guard) for name in sources)
+    shanghai = load_standard_input("ProvenanceArtShanghai")["sources"]
+    assert not any("ReentrancyGuardTransient" in name for name in shanghai)
+    assert (
+        '"version": "5.3.0"'
+        in (ROOT / "node_modules/openzeppelin-contracts-shanghai/package.json").read_text()
+    )
 
 
 def test_shipped_artifact_equals_forge_build() -> None:
@@ -61,3 +90,8 @@ def test_build_fails_cleanly_on_broken_source(tmp_path: pytest.TempPathFactory) 
     )
     with pytest.raises(ConfigError, match="compiling solidity/src/ProvenanceArt.sol failed"):
         compile_artifacts(root)
+
+
+def test_standard_input_of_an_unknown_contract() -> None:
+    with pytest.raises(ConfigError, match="no shipped contract artifact"):
+        load_standard_input("NoSuchContract")

@@ -12,7 +12,7 @@ import pytest
 
 from provenance.chain.accounts import dev_accounts
 from provenance.ipfs import Blockstore
-from provenance.workflows.context import Collection, open_collection
+from provenance.workflows.session import Session, open_session
 
 from ..workflows.conftest import invoke, make_artwork, one_line_error
 
@@ -37,8 +37,8 @@ def fails(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
 
 
 @pytest.fixture(scope="module")
-def collection(home: Path) -> Collection:
-    return open_collection()
+def collection(home: Path) -> Session:
+    return open_session()
 
 
 _seed = iter(range(7000, 9000))
@@ -54,7 +54,7 @@ def new_offer(folder: Path, *extra: str, env: dict[str, str] | None = None) -> P
     return path
 
 
-def chain_state(collection: Collection, offer: Path) -> tuple[int, ...]:
+def chain_state(collection: Session, offer: Path) -> tuple[int, ...]:
     """What a refused redemption must leave untouched: works minted, the contract's and the
     donor's balances, the donor's nonce, and whether the offered image is a token."""
     rpc = collection.chain.rpc
@@ -68,7 +68,7 @@ def chain_state(collection: Collection, offer: Path) -> tuple[int, ...]:
     )
 
 
-def redeem_refused(collection: Collection, offer: Path) -> str:
+def redeem_refused(collection: Session, offer: Path) -> str:
     before = chain_state(collection, offer)
     _code, line = fails("redeem", str(offer), "--private-key-env", "K", env=key_env(DONOR))
     assert chain_state(collection, offer) == before
@@ -81,7 +81,7 @@ def states(*extra: str) -> dict[str, str]:
 
 
 def test_offer_cancel_then_redeem_is_refused_with_nothing_moved(
-    collection: Collection, tmp_path: Path
+    collection: Session, tmp_path: Path
 ) -> None:
     offer = new_offer(tmp_path)
     offer_id = json.loads(offer.read_text())["voucher"]["id"]
@@ -110,7 +110,7 @@ def test_offer_cancel_then_redeem_is_refused_with_nothing_moved(
     assert offer_id not in {entry.id for entry in shown.offers}
 
 
-def test_offer_list_shows_every_state(collection: Collection, tmp_path: Path) -> None:
+def test_offer_list_shows_every_state(collection: Session, tmp_path: Path) -> None:
     redeemed, expiring, still_open = (new_offer(tmp_path) for _ in range(3))
     expiring = new_offer(tmp_path, "--expires", "1s")
     run("redeem", str(redeemed), "--private-key-env", "K", "--json", env=key_env(DONOR))
@@ -139,7 +139,7 @@ def test_offer_list_shows_every_state(collection: Collection, tmp_path: Path) ->
     assert code == 2 and "Missing argument 'ARTWORK'" in line
 
 
-def test_minter_role_granted_and_revoked(collection: Collection, tmp_path: Path) -> None:
+def test_minter_role_granted_and_revoked(collection: Session, tmp_path: Path) -> None:
     minter2 = key_env(MINTER2)
     code, line = fails(
         "offer",
@@ -186,7 +186,7 @@ def test_minter_role_granted_and_revoked(collection: Collection, tmp_path: Path)
     assert by_admin["canceled_by"] == ARTIST.address and by_admin["signer"] == MINTER2.address
 
 
-def test_two_payees_are_released_exactly(collection: Collection, tmp_path: Path) -> None:
+def test_two_payees_are_released_exactly(collection: Session, tmp_path: Path) -> None:
     """Deployed with 60/40 shares: each payee is paid its floored cut to the wei, by whoever sends
     the release; the wei that rounding leaves is paid once later donations lift the cuts."""
     deployed = run(
@@ -196,7 +196,7 @@ def test_two_payees_are_released_exactly(collection: Collection, tmp_path: Path)
         {"payee": PAYEE_A.address, "shares": 60},
         {"payee": PAYEE_B.address, "shares": 40},
     ]
-    fresh = open_collection()  # the deployment is now this chain's collection
+    fresh = open_session()  # the deployment is now this chain's collection
     assert fresh.contract.address == deployed["address"] != collection.contract.address
     rpc = fresh.chain.rpc
     first = 5 * 10**16 + 7

@@ -3,6 +3,7 @@ offer can be wrong, each refused before anything is sent (no funds, no tokens, n
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from pathlib import Path
@@ -20,7 +21,7 @@ from provenance.chain.tx import Sender
 from provenance.chain.units import parse_amount, parse_duration
 from provenance.content.offer import Offer, Voucher, voucher_digest, voucher_typed_data
 from provenance.errors import InputError
-from provenance.workflows.context import Collection, open_collection
+from provenance.workflows.session import Session, open_session
 
 from ..workflows.conftest import invoke, make_artwork, one_line_error
 from .conftest import OTHER_CHAIN_ID
@@ -38,8 +39,8 @@ def run(*args: str, env: dict[str, str] | None = None) -> Any:
 
 
 @pytest.fixture(scope="module")
-def collection(home: Path) -> Collection:
-    return open_collection()
+def collection(home: Path) -> Session:
+    return open_session()
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +59,7 @@ def new_offer(art_dir: Path, *extra: str) -> tuple[Path, dict[str, Any]]:
     return path, out
 
 
-def state(collection: Collection) -> tuple[int, int, int, int]:
+def state(collection: Session) -> tuple[int, int, int, int]:
     rpc = collection.chain.rpc
     return (
         collection.contract.total_minted(),
@@ -69,7 +70,7 @@ def state(collection: Collection) -> tuple[int, int, int, int]:
 
 
 def refused(
-    collection: Collection, offer: Path, *extra: str, env: dict[str, str] | None = None
+    collection: Session, offer: Path, *extra: str, env: dict[str, str] | None = None
 ) -> str:
     """Redeem must fail with one line, and nothing may move on chain."""
     before = state(collection)
@@ -98,7 +99,7 @@ def tampered(path: Path, edit: Any) -> Path:
 # -- the happy path ------------------------------------------------------------------------------
 
 
-def test_offer_redeem_verify_decrypt_release(collection: Collection, art_dir: Path) -> None:
+def test_offer_redeem_verify_decrypt_release(collection: Session, art_dir: Path) -> None:
     path, made = new_offer(art_dir, "--expires", "7d")
     offer = json.loads(path.read_text())
     assert offer["signature"].startswith("0x") and "key" not in json.dumps(offer).lower()
@@ -181,7 +182,7 @@ def test_offer_redeem_verify_decrypt_release(collection: Collection, art_dir: Pa
     assert f"already redeemed (token {short})" in refused(collection, path)
 
 
-def test_release_refusals_and_the_withdraw_pointer(collection: Collection) -> None:
+def test_release_refusals_and_the_withdraw_pointer(collection: Session) -> None:
     nothing = invoke("release")
     assert nothing.exit_code == 2 and "nothing is due" in one_line_error(nothing.stderr)
     stranger = invoke("release", "--payee", STRANGER.address)
@@ -191,7 +192,7 @@ def test_release_refusals_and_the_withdraw_pointer(collection: Collection) -> No
     assert gone.exit_code == 2 and "provenance release" in one_line_error(gone.stderr)
 
 
-def test_voucher_digest_equals_the_contracts_hashvoucher(collection: Collection) -> None:
+def test_voucher_digest_equals_the_contracts_hashvoucher(collection: Session) -> None:
     voucher = Voucher(
         signer=ARTIST.address,
         recipient=DONOR.address,
@@ -214,7 +215,7 @@ def test_voucher_digest_equals_the_contracts_hashvoucher(collection: Collection)
     assert bytes(signed.message_hash) == local
 
 
-def test_open_offer_for_a_named_recipient_is_a_gift(collection: Collection, art_dir: Path) -> None:
+def test_open_offer_for_a_named_recipient_is_a_gift(collection: Session, art_dir: Path) -> None:
     path, _made = new_offer(art_dir, "--to", BENEFICIARY.address)
     out = run("redeem", str(path), "--private-key-env", "DONOR_KEY", "--json", env=DONOR_ENV)
     assert out["owner"] == BENEFICIARY.address
@@ -225,23 +226,23 @@ def test_open_offer_for_a_named_recipient_is_a_gift(collection: Collection, art_
 
 
 @pytest.fixture(scope="module")
-def offer(collection: Collection, art_dir: Path) -> Path:
+def offer(collection: Session, art_dir: Path) -> Path:
     return new_offer(art_dir)[0]
 
 
-def test_under_payment(collection: Collection, offer: Path) -> None:
+def test_under_payment(collection: Session, offer: Path) -> None:
     assert "below the offer's minimum of 0.05 ETH" in refused(
         collection, offer, "--donation", "0.049ether"
     )
 
 
-def test_expired(collection: Collection, art_dir: Path) -> None:
+def test_expired(collection: Session, art_dir: Path) -> None:
     path, _ = new_offer(art_dir, "--expires", "1s")
     time.sleep(2.1)
     assert "expired" in refused(collection, path)
 
 
-def test_wrong_signer(collection: Collection, offer: Path) -> None:
+def test_wrong_signer(collection: Session, offer: Path) -> None:
     """A voucher signed by someone who is not a minter, correctly signed by them."""
     data = json.loads(offer.read_text())
     voucher = Offer.from_json(data).voucher
@@ -309,29 +310,27 @@ def test_every_tampered_field_has_its_expected_refusal() -> None:
 
 
 @pytest.mark.parametrize("field", sorted(TAMPER))
-def test_tampered_offer(collection: Collection, offer: Path, field: str) -> None:
+def test_tampered_offer(collection: Session, offer: Path, field: str) -> None:
     line = refused(collection, tampered(offer, TAMPER[field]))
     assert line.startswith("Error: ")
     assert REFUSED_BY[field] in line, line
 
 
-def test_garbage_offer_files(collection: Collection, tmp_path: Path) -> None:
+def test_garbage_offer_files(collection: Session, tmp_path: Path) -> None:
     (tmp_path / "x.json").write_text("{not json")
     assert "is not valid JSON" in refused(collection, tmp_path / "x.json")
     assert "not found" in refused(collection, tmp_path / "missing.json")
 
 
 @pytest.fixture(scope="module")
-def second_contract(collection: Collection) -> str:
+def second_contract(collection: Session) -> str:
     """Another deployment of the same collection contract on the same chain (not recorded)."""
     sender = Sender(collection.chain.rpc, ARTIST, chain_id=collection.chain.chain_id)
     address, _ = deploy_provenance_art(sender)
     return address
 
 
-def test_replay_on_another_contract(
-    collection: Collection, offer: Path, second_contract: str
-) -> None:
+def test_replay_on_another_contract(collection: Session, offer: Path, second_contract: str) -> None:
     other = ProvenanceArt(collection.chain.rpc, second_contract)
     minted = other.total_minted()
     line = refused(collection, offer, "--contract", second_contract)
@@ -347,7 +346,7 @@ def test_replay_on_another_contract(
     assert other.total_minted() == minted
 
 
-def test_replay_on_another_chain(collection: Collection, offer: Path, other_chain: str) -> None:
+def test_replay_on_another_chain(collection: Session, offer: Path, other_chain: str) -> None:
     rpc = RpcClient(other_chain)
     address, _ = deploy_provenance_art(Sender(rpc, ARTIST, chain_id=OTHER_CHAIN_ID))
     other = ProvenanceArt(rpc, address)
@@ -380,7 +379,7 @@ def test_replay_on_another_chain(collection: Collection, offer: Path, other_chai
     ) == before
 
 
-def test_tampered_content_on_ipfs(collection: Collection, offer: Path, home: Path) -> None:
+def test_tampered_content_on_ipfs(collection: Session, offer: Path, home: Path) -> None:
     from provenance.ipfs import Blockstore
     from provenance.ipfs.cid import CID
 
@@ -413,7 +412,7 @@ def test_amounts_and_durations() -> None:
 
 
 def test_a_redeem_killed_after_signing_is_finished_by_a_rerun(
-    collection: Collection, art_dir: Path
+    collection: Session, art_dir: Path
 ) -> None:
     from ..workflows.conftest import run_cli
 
@@ -445,7 +444,7 @@ def test_a_redeem_killed_after_signing_is_finished_by_a_rerun(
     ],
 )
 def test_offer_bad_input(
-    collection: Collection, art_dir: Path, args: tuple[str, ...], expected: str
+    collection: Session, art_dir: Path, args: tuple[str, ...], expected: str
 ) -> None:
     art = make_artwork(art_dir / "bad-input.png", seed=999)
     argv = ["offer", str(art), *args]
@@ -460,9 +459,7 @@ def test_offer_bad_input(
 # -- a named recipient's message (M6) ------------------------------------------------------------
 
 
-def test_only_the_named_recipient_may_attach_a_message(
-    collection: Collection, art_dir: Path
-) -> None:
+def test_only_the_named_recipient_may_attach_a_message(collection: Session, art_dir: Path) -> None:
     path, _made = new_offer(art_dir, "--to", BENEFICIARY.address)
     # Someone else (who saw the offer, or the recipient's pending redemption) is refused up front.
     line = refused(collection, path, "--message", "not yours to write")
@@ -523,19 +520,28 @@ WALLET_OWNER = dev_accounts(6)[3]
 
 
 @pytest.fixture(scope="module")
-def wallet(collection: Collection) -> str:
+def wallet(collection: Session) -> str:
     """Foundry's mock ERC-1271 wallet (solidity/test/Mocks.sol), compiled through py-solc-x and
     the solc adapter, deployed for WALLET_OWNER and granted MINTER_ROLE by the artist."""
+    return deploy_wallet(collection)
+
+
+@functools.cache
+def _wallet_bytecode() -> bytes:
     from build_contracts import ROOT, compile_sources
+
+    source = "solidity/test/Mocks.sol"
+    output = compile_sources([ROOT / source])
+    return bytes.fromhex(output["contracts"][source]["ERC1271Wallet"]["evm"]["bytecode"]["object"])
+
+
+def deploy_wallet(collection: Session) -> str:
+    """A fresh ERC-1271 wallet of WALLET_OWNER, granted MINTER_ROLE by the artist."""
     from eth_abi.abi import encode
 
     from provenance.chain.contract import MINTER_ROLE
 
-    source = "solidity/test/Mocks.sol"
-    output = compile_sources([ROOT / source])
-    bytecode = bytes.fromhex(
-        output["contracts"][source]["ERC1271Wallet"]["evm"]["bytecode"]["object"]
-    )
+    bytecode = _wallet_bytecode()
     artist = Sender(collection.chain.rpc, ARTIST, chain_id=collection.chain.chain_id)
     receipt = artist.transact(
         to=None, data=bytecode + encode(["address"], [WALLET_OWNER.address]), action="deploy wallet"
@@ -569,7 +575,7 @@ def wallet_offer(source: Path, wallet: str, key: bytes) -> Path:
 
 
 def test_an_offer_signed_by_a_contract_wallet_is_redeemed(
-    collection: Collection, art_dir: Path, wallet: str
+    collection: Session, art_dir: Path, wallet: str
 ) -> None:
     path = wallet_offer(new_offer(art_dir)[0], wallet, WALLET_OWNER.key)
     before = state(collection)
@@ -594,7 +600,7 @@ def test_an_offer_signed_by_a_contract_wallet_is_redeemed(
 
 
 def test_an_offer_the_contract_wallet_does_not_approve_is_refused(
-    collection: Collection, art_dir: Path, wallet: str
+    collection: Session, art_dir: Path, wallet: str
 ) -> None:
     path = wallet_offer(new_offer(art_dir)[0], wallet, STRANGER.key)
     line = refused(collection, path)
@@ -602,10 +608,12 @@ def test_an_offer_the_contract_wallet_does_not_approve_is_refused(
 
 
 def test_an_offer_from_a_wallet_that_is_not_a_minter_is_refused(
-    collection: Collection, art_dir: Path, wallet: str
+    collection: Session, art_dir: Path
 ) -> None:
     from provenance.chain.contract import MINTER_ROLE
 
+    # A wallet of its own: a revoked minter can never be granted the role again.
+    wallet = deploy_wallet(collection)
     path = wallet_offer(new_offer(art_dir)[0], wallet, WALLET_OWNER.key)
     contract = collection.contract
     artist = Sender(collection.chain.rpc, ARTIST, chain_id=collection.chain.chain_id)
@@ -615,22 +623,14 @@ def test_an_offer_from_a_wallet_that_is_not_a_minter_is_refused(
         action="revokeRole",
         data=contract.abi.encode_call("revokeRole", MINTER_ROLE, wallet),
     )
-    try:
-        assert f"the voucher's signer {wallet} is not a minter" in refused(collection, path)
-    finally:
-        artist.transact(
-            to=contract.address,
-            abi=contract.abi,
-            action="grantRole",
-            data=contract.abi.encode_call("grantRole", MINTER_ROLE, wallet),
-        )
+    assert f"the voucher's signer {wallet} is not a minter" in refused(collection, path)
 
 
 # -- resuming someone else's redemption (L6) -----------------------------------------------------
 
 
 def test_an_interrupted_redemption_is_not_finished_by_another_account(
-    collection: Collection, art_dir: Path
+    collection: Session, art_dir: Path
 ) -> None:
     from ..workflows.conftest import run_cli
 

@@ -10,8 +10,8 @@ import pytest
 
 from provenance.chain.accounts import dev_accounts
 from provenance.ipfs import Blockstore
-from provenance.workflows.context import open_collection
 from provenance.workflows.offer import make_offer
+from provenance.workflows.session import open_session
 
 from ..workflows.conftest import make_artwork
 
@@ -22,7 +22,7 @@ def test_gc_racing_an_offer_cannot_drop_its_blocks(
     home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("ARTIST_KEY", "0x" + bytes(ARTIST.key).hex())
-    collection = open_collection(private_key_env="ARTIST_KEY", with_signer=True)
+    collection = open_session(private_key_env="ARTIST_KEY", with_signer=True)
     store = collection.store
     # gc on its own Blockstore object (its own lock handle), as a concurrent `ipfs gc` would be.
     gc = threading.Thread(target=Blockstore.open(store.root, fsync=False).gc)

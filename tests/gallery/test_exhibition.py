@@ -22,7 +22,7 @@ import pytest
 from provenance.chain.accounts import dev_accounts
 from provenance.chain.token_id import token_hex
 from provenance.gallery import make_gallery_server
-from provenance.workflows.context import open_collection
+from provenance.workflows.session import open_session
 
 from ..conftest import ROOT
 from ..workflows.conftest import invoke, make_artwork, one_line_error, run_cli
@@ -58,7 +58,7 @@ def exhibition(home: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str
     # Before `collection set`: a plain title, never "Collection 0x... on chain 31337".
     from provenance.gallery.data import collect
 
-    collection = open_collection()
+    collection = open_session()
     plain = collect(collection, collection.store)
     assert plain.info is None and not plain.name.startswith("Collection")
 
@@ -118,7 +118,7 @@ def serve_in_thread(server: Any) -> threading.Thread:
 
 @pytest.fixture(scope="module")
 def gallery_url(exhibition: dict[str, Any]) -> Iterator[str]:
-    server = make_gallery_server(open_collection(), port=0)
+    server = make_gallery_server(open_session(), port=0)
     serve_in_thread(server)
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
@@ -160,7 +160,7 @@ def test_collection_set_is_idempotent_and_checked(
 ) -> None:
     first = exhibition["set"]
     assert first["tx_hash"] and first["contract_uri"] == f"ipfs://{first['metadata_cid']}"
-    assert open_collection().contract.call("contractURI") == first["contract_uri"]
+    assert open_session().contract.call("contractURI") == first["contract_uri"]
     again = ok(
         "collection",
         "set",
@@ -197,7 +197,7 @@ def test_collection_set_is_idempotent_and_checked(
         env={"K": "0x" + bytes(OTHER.key).hex()},
     )
     assert stranger.returncode == 1 and "not the admin" in one_line_error(stranger.stderr)
-    assert open_collection().contract.call("contractURI") == first["contract_uri"]
+    assert open_session().contract.call("contractURI") == first["contract_uri"]
 
 
 def run_cli_bytes(*args: str) -> bytes:
@@ -282,7 +282,7 @@ def test_live_portrait_only_where_a_record_names_an_onnx_model(exhibition: dict[
 
     if ort_dist_dir() is None:
         pytest.skip("onnxruntime-web is not installed (npm ci)")
-    collection = open_collection()
+    collection = open_session()
     data = collect(collection, collection.store)
     living = next(w for w in data.works if w.token_id == exhibition["living"]["token_id"])
     assert living.generator is not None
@@ -326,7 +326,7 @@ def test_static_build_works_from_another_host(
     serve_in_thread(web)
     try:
         gateway_url = f"http://127.0.0.1:{gateway.server_address[1]}"
-        opened = open_collection()
+        opened = open_session()
         rpc_url = opened.chain.rpc.url
         built = ok(
             "gallery",

@@ -22,7 +22,7 @@ from provenance.gallery import make_gallery_server
 from provenance.ipfs import Blockstore
 from provenance.ipfs.cid import CID
 from provenance.ipfs.server import make_server
-from provenance.workflows.context import open_collection
+from provenance.workflows.session import open_session
 
 from ..conftest import ROOT
 from ..workflows.conftest import invoke, make_artwork
@@ -92,7 +92,7 @@ def serve_in_thread(server: ThreadingHTTPServer) -> threading.Thread:
 
 @pytest.fixture(scope="module")
 def gallery_url(works: dict[str, Any]) -> Iterator[str]:
-    server = make_gallery_server(open_collection(), port=0)
+    server = make_gallery_server(open_session(), port=0)
     serve_in_thread(server)
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
@@ -117,7 +117,7 @@ def browse(url: str, name: str, tmp_path: Path, *, gateway: str | None = None) -
     # Nothing but the page's origin, the one gateway and the one RPC endpoint it names.
     allowed = [f"{gateway}/"] if gateway else []
     if gateway:  # a static site reads the chain from the node it was built from
-        allowed.append(open_collection().chain.rpc.url.rstrip("/"))
+        allowed.append(open_session().chain.rpc.url.rstrip("/"))
     foreign = [r for r in report["foreign"] if not any(r.startswith(a) for a in allowed)]
     assert foreign == [], "the gallery made requests to other origins"
     return report

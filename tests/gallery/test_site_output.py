@@ -77,3 +77,13 @@ def test_an_empty_or_new_folder_is_fine_and_a_damaged_manifest_is_refused(tmp_pa
     (empty / MANIFEST).write_text('{"files": ["../../etc/passwd"]}')
     with pytest.raises(InputError, match="is damaged"):
         write_site(_data(3), empty, gateway=GATEWAY)
+
+
+def test_the_footer_names_the_chain(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    for chain_id, shown in ((11155111, "Sepolia (chain 11155111)"), (1337, "chain 1337")):
+        out = tmp_path / str(chain_id)
+        write_site(replace(_data(1), chain_id=chain_id), out, gateway=GATEWAY)
+        footer = (out / "index.html").read_text().split('<footer class="site">')[1]
+        assert " ".join(footer.split()).count(f"on {shown}.") == 1

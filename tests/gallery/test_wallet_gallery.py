@@ -28,7 +28,7 @@ from provenance.gallery import make_gallery_server
 from provenance.ipfs import Blockstore
 from provenance.ipfs.server import make_server
 from provenance.seal import WALLET_KEY, parse_stored, stored_bytes, wallet_secret_for
-from provenance.workflows.context import open_collection
+from provenance.workflows.session import open_session
 
 from ..conftest import ROOT
 from ..workflows.conftest import invoke, make_artwork
@@ -88,7 +88,7 @@ def browser(
     wallets: int = 1,
     behaviour: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    collection = open_collection()
+    collection = open_session()
     scenario = {
         "anvil": collection.chain.rpc.url,
         "privateKey": key_hex(account),
@@ -115,7 +115,7 @@ def browser(
 
 
 def chain_state(accounts: list[Any]) -> dict[str, Any]:
-    collection = open_collection()
+    collection = open_session()
     rpc = collection.chain.rpc
     return {
         "minted": collection.contract.total_minted(),
@@ -188,7 +188,7 @@ def world(home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict
         "--gateway",
         f"http://127.0.0.1:{gateway.server_address[1]}",
     )
-    server = make_gallery_server(open_collection(), port=0)
+    server = make_gallery_server(open_session(), port=0)
     serve_in_thread(server)
     try:
         yield {
@@ -250,7 +250,7 @@ def test_donor_gives_with_a_message_and_receives_the_token(
         "eth_call",
         "eth_getTransactionReceipt",
     }
-    collection = open_collection()
+    collection = open_session()
     assert collection.contract.owner_of(token_id) == DONOR.address
     after = chain_state([DONOR])
     assert after["minted"] == donated["before"]["minted"] + 1
@@ -279,11 +279,11 @@ def test_token_page_reads_the_message_and_the_cli_and_eth_sig_util_open_it(
     page, read, _, _ = report["results"]
     assert page["badges"][0]["state"] == "ok"
     assert page["badges"][0]["text"] == (
-        "Authentic: this is the image recorded on Ethereum for this work"
+        "Authentic: this is the image recorded on devnet for this work"  # chain 31337's name
     )
     assert read["message"] == MESSAGE  # as text: the markup in it is shown, not parsed
     # The stored form names the key beside the envelope; the CLI opens it with --wallet-key ...
-    collection = open_collection()
+    collection = open_session()
     event = collection.contract.minted_event(token_id)
     assert event is not None
     sealed = bytes(event.args["sealedMessage"])
@@ -343,7 +343,7 @@ def test_token_page_reads_the_message_and_the_cli_and_eth_sig_util_open_it(
 def test_an_eth_sig_util_envelope_for_the_derived_key_opens_in_the_browser(
     world: dict[str, Any], tmp_path: Path
 ) -> None:
-    collection = open_collection()
+    collection = open_session()
     (derived,) = wallet_peer(
         [
             {
@@ -386,7 +386,7 @@ def test_refusals_are_one_sentence_and_move_nothing(
     # A page whose offer names another contract (its own signature still checks out against
     # this collection): the page itself refuses to send the donation there.
     noon = (world["site"] / "offer" / f"{offers['Noon']['id']}.html").read_text()
-    contract = open_collection().contract.address
+    contract = open_session().contract.address
     foreign = noon.replace(
         f"&quot;contract&quot;: &quot;{contract}&quot;",
         f"&quot;contract&quot;: &quot;{OTHER.address}&quot;",
@@ -452,7 +452,7 @@ def test_refusals_are_one_sentence_and_move_nothing(
 
 
 def test_an_expired_offer_is_refused_on_the_page(world: dict[str, Any], tmp_path: Path) -> None:
-    collection = open_collection()
+    collection = open_session()
     collection.chain.rpc.request("evm_increaseTime", [2 * 3600])
     collection.chain.rpc.request("evm_mine", [])
     site = static_server(world["site"])
@@ -594,7 +594,7 @@ def test_served_pages_allow_only_the_gallerys_script_and_the_proxy_only_reads(
     )
     assert "script-src 'self'" in html.unescape(response.text)  # and the page's own policy
     rpc = f"{url}/rpc"
-    contract = open_collection().contract.address
+    contract = open_session().contract.address
 
     def call(method: str, params: list[Any]) -> dict[str, Any]:
         answer: dict[str, Any] = httpx.post(

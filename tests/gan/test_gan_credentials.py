@@ -4,18 +4,17 @@ work still regenerates from its record."""
 
 from __future__ import annotations
 
-import io
 import stat
-import struct
 from pathlib import Path
 
-import numpy as np
 import pytest
-from PIL import Image
 
-from gan.credentials import DIGITAL_SOURCE_TYPE, read_credentials, sign_png, signed_by
-from gan.errors import IdentityError
-from gan.identity import (
+from gan.pngrecord import make_record, png_bytes, read_record
+from gan.regenerate import regenerate_and_compare
+from gan.sample import generate, load_model
+from provenance.errors import IdentityError
+from provenance.identity.c2pa import DIGITAL_SOURCE_TYPE, read_credentials, sign_png, signed_by
+from provenance.identity.certificates import (
     CHAIN_FILE,
     KEY_FILE,
     ROOT_KEY_FILE,
@@ -24,37 +23,10 @@ from gan.identity import (
     load_identity,
     unlock_signing_key,
 )
-from gan.pngrecord import make_record, png_bytes, read_record
-from gan.regenerate import regenerate_and_compare
-from gan.sample import generate, load_model
+
+from ..helpers import flip_one_pixel
 
 PASS = b"correct horse battery staple"
-
-
-def _chunks(data: bytes) -> list[tuple[bytes, bytes]]:
-    pos, out = 8, []
-    while pos < len(data):
-        (n,) = struct.unpack(">I", data[pos : pos + 4])
-        out.append((data[pos + 4 : pos + 8], data[pos : pos + 12 + n]))
-        pos += 12 + n
-    return out
-
-
-def _flip_one_pixel(signed: bytes) -> bytes:
-    """The same file with one pixel changed: new image data, every other chunk (the manifest
-    included) kept as it was."""
-    pixels = np.array(Image.open(io.BytesIO(signed)).convert("RGB"))
-    pixels[3, 3, 0] ^= 1
-    buf = io.BytesIO()
-    Image.fromarray(pixels).save(buf, format="PNG")
-    idat = b"".join(c for t, c in _chunks(buf.getvalue()) if t == b"IDAT")
-    out, placed = signed[:8], False
-    for kind, chunk in _chunks(signed):
-        if kind != b"IDAT":
-            out += chunk
-        elif not placed:
-            out, placed = out + idat, True
-    return out
 
 
 def test_local_identity_keeps_keys_encrypted(tmp_path: Path) -> None:
@@ -99,7 +71,7 @@ def test_signed_artwork_is_trusted_regenerates_and_reports_a_changed_pixel(
     assert read_credentials(signed, trust_anchor_pem=stranger.anchor_pem).state != "Trusted"
     assert not signed_by(trusted, stranger.chain_pem)
 
-    changed = read_credentials(_flip_one_pixel(signed), trust_anchor_pem=ident.anchor_pem)
+    changed = read_credentials(flip_one_pixel(signed), trust_anchor_pem=ident.anchor_pem)
     assert changed.state == "Invalid" and not changed.pixels_intact
     assert "assertion.dataHash.mismatch" in [f["code"] for f in changed.failures]
     assert read_credentials(plain).state == "absent"

@@ -70,9 +70,9 @@ def minted_live(
 
 def test_work_page_runs_the_live_portrait(minted_live: int, tmp_path: Path) -> None:
     from provenance.gallery import make_gallery_server
-    from provenance.workflows.context import open_collection
+    from provenance.workflows.session import open_session
 
-    server = make_gallery_server(open_collection(), port=0)
+    server = make_gallery_server(open_session(), port=0)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}/work/{token_hex(minted_live)}.html"

@@ -12,9 +12,6 @@ import email.parser
 import email.policy
 import io
 import json
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -244,16 +241,3 @@ class _PinningHandler(BaseHTTPRequestHandler):
             self._reply(404, {"error": {"reason": "NOT_FOUND"}})
             return
         self._reply(202)
-
-
-@contextmanager
-def running(server: ThreadingHTTPServer) -> Iterator[str]:
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    host, port = server.server_address[:2]
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)

@@ -22,6 +22,7 @@ from provenance.ipfs.reader import ContentTooLarge, iter_file, walk_dag
 from provenance.ipfs.server import GatewayServer, make_server
 from provenance.ipfs.unixfs import DataType, encode_unixfs
 
+from ..helpers import serving
 from .conftest import deterministic_bytes
 
 MIB = 1 << 20
@@ -130,15 +131,8 @@ def test_bound_does_not_refuse_files_within_it(store: Blockstore) -> None:
 @pytest.fixture()
 def gateway(store: Blockstore) -> Iterator[tuple[str, GatewayServer]]:
     server = make_server(store, port=0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    host, port = server.server_address[:2]
-    try:
-        yield f"http://{host}:{port}", server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    with serving(server) as url:
+        yield url, server
 
 
 def test_gateway_server_refuses_hostile_dag_by_default_and_fetcher_is_bounded(

@@ -25,8 +25,9 @@ from provenance.ipfs.params import resolve_params
 from provenance.ipfs.reader import walk_dag
 from provenance.ipfs.server import make_server
 
+from ..helpers import serving
 from .conftest import deterministic_bytes
-from .fakes import FakeKubo, FakePinningService, running
+from .fakes import FakeKubo, FakePinningService
 
 SMALL_TREE = resolve_params("kubo-v1", chunk_size=1000, max_links=3)
 DATA = deterministic_bytes(7_777, seed=11)
@@ -57,7 +58,7 @@ def gateways(tmp_path: Path) -> Iterator[tuple[list[str], str]]:
     with socket.socket() as sock:  # a port with nobody listening
         sock.bind(("127.0.0.1", 0))
         dead = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    with running(liar) as liar_url, running(honest) as honest_url:
+    with serving(liar) as liar_url, serving(honest) as honest_url:
         yield [dead, liar_url, honest_url], root
 
 
@@ -85,7 +86,7 @@ def test_gateway_fetcher_never_returns_unverified_bytes(gateways: tuple[list[str
 @pytest.fixture()
 def kubo() -> Iterator[tuple[FakeKubo, str]]:
     server = FakeKubo()
-    with running(server) as url:
+    with serving(server) as url:
         yield server, url
 
 
@@ -152,7 +153,7 @@ def test_kubo_authorization_version_and_unreachable(kubo: tuple[FakeKubo, str]) 
 def test_pinning_service_flow() -> None:
     service = FakePinningService(token="s3cret-token")
     cid = add_bytes(b"hello world").cid
-    with running(service) as url, PinningClient(url, "s3cret-token", timeout=5) as client:
+    with serving(service) as url, PinningClient(url, "s3cret-token", timeout=5) as client:
         origin = "/ip4/127.0.0.1/tcp/4001/p2p/QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N"
         queued = client.add(cid, name="artwork", origins=[origin], meta={"token": "1"})
         assert queued.status == "queued" and queued.cid == cid
@@ -175,7 +176,7 @@ def test_pinning_service_flow() -> None:
             client.wait(again.requestid, sleep=lambda _s: None)
 
     with (
-        running(FakePinningService(token="right")) as url,
+        serving(FakePinningService(token="right")) as url,
         PinningClient(url, "wrong-token") as bad,
     ):
         with pytest.raises(IPFSError, match="rejected the access token") as info:

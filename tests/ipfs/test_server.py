@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from provenance.ipfs.params import resolve_params
 from provenance.ipfs.reader import walk_dag
 from provenance.ipfs.server import GatewayServer, make_server, sniff_content_type
 
+from ..helpers import serving
 from .conftest import deterministic_bytes, run_node
 
 PNG = b"\x89PNG\r\n\x1a\n" + deterministic_bytes(4000, seed=1)
@@ -25,15 +25,8 @@ SMALL_TREE = resolve_params("kubo-v1", chunk_size=1000, max_links=3)
 def gateway(tmp_path: Path) -> Iterator[tuple[str, Blockstore]]:
     store = Blockstore.open(tmp_path / "blocks")
     server: GatewayServer = make_server(store, port=0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    host, port = server.server_address[:2]
-    try:
-        yield f"http://{host}:{port}", store
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    with serving(server) as url:
+        yield url, store
 
 
 def test_ipld_car_client_verifies_car_and_raw_responses(gateway: tuple[str, Blockstore]) -> None:

@@ -271,3 +271,78 @@ def test_a_damaged_journaled_redemption_is_one_line(
     db.close()
     finished = _redeem(path)
     assert finished.returncode == 0, finished.stderr
+
+
+def test_a_signed_redemption_is_finished_only_with_its_own_donation_and_message(
+    home: Path, tmp_path: Path
+) -> None:
+    """Issue 20, security finding 5: a redemption killed after signing and re-run with another
+    --donation or --message sent the old one and exited 0. It is refused by name, nothing is
+    sent, and the same options finish it."""
+    run_cli("chain", "up")
+    path = _offer(tmp_path, "redeem-intent", seed=530)
+    contract = resolve_contract(connect())
+    nonce = contract.rpc.transaction_count(REDEEMER.address, "pending")
+    crashed = _redeem(path, {"PROVENANCE_FAILPOINT": "redeem-after-sign"})
+    assert crashed.returncode == 137, crashed.stderr
+    args = ["redeem", str(path), "--private-key-env", "REDEEMER_KEY", "--json"]
+    for changed, named in (
+        (["--message", "another message"], "message"),
+        ([], "message"),
+        (["--message", "sealed across a crash", "--donation", "2gwei"], "donation"),
+    ):
+        refused = run_cli(*args, *changed, env=REDEEMER_ENV)
+        assert refused.returncode == 2, refused.stderr
+        assert named in refused.stderr and "already signed" in refused.stderr
+        assert "Traceback" not in refused.stderr
+    assert contract.rpc.transaction_count(REDEEMER.address, "pending") == nonce  # nothing sent
+    finished = _redeem(path)
+    assert finished.returncode == 0, finished.stderr
+    assert json.loads(finished.stdout)["resumed"] is True
+    assert contract.rpc.transaction_count(REDEEMER.address, "latest") == nonce + 1
+
+
+def test_a_signed_cancel_is_not_sent_after_the_offer_was_redeemed(
+    home: Path, tmp_path: Path
+) -> None:
+    """Issue 20, security finding 5: a cancel killed after signing and re-run after the offer was
+    redeemed broadcast a transaction bound to fail (gas spent for nothing). The re-run sends
+    nothing, says why, and leaves no journal row behind."""
+    run_cli("chain", "up")
+    path = _offer(tmp_path, "cancel-redeemed", seed=540)
+    contract = resolve_contract(connect())
+    voucher = json.loads(path.read_text())["voucher"]
+    signer = to_checksum(voucher["signer"])
+    key = f"cancel:31337:{contract.address}:{signer}:{voucher['id']}"
+    crashed = run_cli(
+        "offer", "cancel", str(path), "--json", env={"PROVENANCE_FAILPOINT": "cancel-after-sign"}
+    )
+    assert crashed.returncode == 137, crashed.stderr
+    assert Journal(home / "journal.sqlite").transaction(key) is not None
+    redeemed = _redeem(path)
+    assert redeemed.returncode == 0, redeemed.stderr
+    nonce = contract.rpc.transaction_count(signer, "pending")
+    rerun = run_cli("offer", "cancel", str(path), "--json")
+    assert rerun.returncode == 2, rerun.stderr
+    assert "redeemed" in rerun.stderr and "Traceback" not in rerun.stderr
+    assert contract.rpc.transaction_count(signer, "pending") == nonce  # nothing broadcast
+    assert Journal(home / "journal.sqlite").transaction(key) is None
+
+
+def test_a_deployment_killed_after_sending_is_finished_not_repeated(home: Path) -> None:
+    """Deployments go through the same outbox, under the send lock: the re-run reports the
+    journaled deployment (one transaction, one contract) instead of deploying twice."""
+    run_cli("chain", "up")
+    artist = dev_accounts(1)[0].address
+    rpc = connect().rpc
+    nonce = rpc.transaction_count(artist, "latest")
+    crashed = run_cli("deploy", "--json", env={"PROVENANCE_FAILPOINT": "deploy-after-send"})
+    assert crashed.returncode == 137, crashed.stderr
+    journaled = Journal(home / "journal.sqlite").transaction(f"deploy:31337:{artist}")
+    assert journaled is not None
+    rerun = run_cli("deploy", "--json")
+    assert rerun.returncode == 0, rerun.stderr
+    assert rpc.transaction_count(artist, "latest") == nonce + 1  # one deployment
+    address = json.loads(rerun.stdout)["address"]
+    assert rpc.get_receipt(journaled.tx_hash).contract_address.lower() == address.lower()  # type: ignore[union-attr]
+    assert Journal(home / "journal.sqlite").transaction(f"deploy:31337:{artist}") is None

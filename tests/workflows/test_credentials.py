@@ -4,7 +4,6 @@ another certificate is a failed check, by name."""
 
 from __future__ import annotations
 
-import io
 import json
 import struct
 import subprocess
@@ -14,16 +13,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
 
-from gan.credentials import sign_png
-from gan.identity import create_identity, load_identity, unlock_signing_key
 from gan.pngrecord import make_record, png_bytes
 from provenance.chain.accounts import dev_accounts
 from provenance.content.credentials import Anchor, check_credentials, mint_binding
 from provenance.errors import ConfigError, InputError
+from provenance.identity.c2pa import sign_png
+from provenance.identity.certificates import create_identity, load_identity, unlock_signing_key
 from provenance.ipfs import Blockstore
 
+from ..helpers import flip_one_pixel
 from .conftest import invoke
 
 PASS = "correct horse battery staple"
@@ -46,31 +45,6 @@ def _png(seed: int, training: dict[str, object] | None = TRAINING) -> tuple[byte
     pixels = np.random.default_rng(seed).integers(0, 256, (32, 32, 3), dtype=np.uint8)
     record = _record(seed, training)
     return png_bytes(pixels, record), record
-
-
-def _flip_one_pixel(png: bytes) -> bytes:
-    """The same file with one pixel changed; every other chunk (the manifest too) kept."""
-
-    def chunks(data: bytes) -> list[tuple[bytes, bytes]]:
-        pos, out = 8, []
-        while pos < len(data):
-            (n,) = struct.unpack(">I", data[pos : pos + 4])
-            out.append((data[pos + 4 : pos + 8], data[pos : pos + 12 + n]))
-            pos += 12 + n
-        return out
-
-    pixels = np.array(Image.open(io.BytesIO(png)).convert("RGB"))
-    pixels[3, 3, 0] ^= 1
-    buf = io.BytesIO()
-    Image.fromarray(pixels).save(buf, format="PNG")
-    idat = b"".join(c for t, c in chunks(buf.getvalue()) if t == b"IDAT")
-    out, placed = png[:8], False
-    for kind, chunk in chunks(png):
-        if kind != b"IDAT":
-            out += chunk
-        elif not placed:
-            out, placed = out + idat, True
-    return out
 
 
 def test_identity_init_show_refuse_overwrite_and_import(tmp_path: Path) -> None:
@@ -142,7 +116,8 @@ def test_identity_init_show_refuse_overwrite_and_import(tmp_path: Path) -> None:
 def test_cli_mint_and_verify_import_no_jax() -> None:
     code = (
         "import sys, provenance.cli, provenance.cli.identity, provenance.cli.mint,"
-        " provenance.cli.verify, provenance.content.credentials, gan.identity, gan.credentials\n"
+        " provenance.cli.verify, provenance.content.credentials,"
+        " provenance.identity.certificates, provenance.identity.c2pa\n"
         "print('jax' in sys.modules, 'flax' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -243,7 +218,7 @@ def test_unsigned_old_record_still_verifies_and_tampered_png_is_refused(
         plain, record=record, identity=load_identity(artist), passphrase=PASS.encode()
     )
     tampered = tmp_path / "tampered.png"
-    tampered.write_bytes(_flip_one_pixel(signed))
+    tampered.write_bytes(flip_one_pixel(signed))
     refused = invoke("mint", str(tampered), "--donor", DONOR)
     assert refused.exit_code == 2 and "assertion.dataHash.mismatch" in refused.output
 
@@ -256,7 +231,7 @@ def test_check_credentials_names_each_failure(artist: Path, tmp_path: Path) -> N
     bound = {"certificate_sha256": identity.certificate_sha256}
     assert check_credentials(signed, bound, record, anchor)[0] is True
 
-    ok, detail = check_credentials(_flip_one_pixel(signed), bound, record, anchor)
+    ok, detail = check_credentials(flip_one_pixel(signed), bound, record, anchor)
     assert ok is False and "assertion.dataHash.mismatch" in detail
     ok, detail = check_credentials(signed, {"certificate_sha256": "0" * 64}, record, anchor)
     assert ok is False and "binds certificate 0000000000000000" in detail

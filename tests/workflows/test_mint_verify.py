@@ -359,11 +359,11 @@ def test_a_mint_that_lost_a_race_names_the_token(
     journal says why."""
     from provenance.chain.contract import ProvenanceArt
     from provenance.state.journal import Journal
-    from provenance.workflows.context import open_collection
+    from provenance.workflows.session import open_session
 
     art = make_artwork(tmp_path / "raced.png", seed=31337)
     digest = hashlib.sha256(art.read_bytes()).digest()
-    collection = open_collection(with_signer=True)
+    collection = open_session(with_signer=True)
     assert collection.sender is not None
     contract = collection.contract
     collection.sender.transact(

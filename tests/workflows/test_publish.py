@@ -7,7 +7,8 @@ import json
 from pathlib import Path
 
 from provenance.chain.accounts import dev_accounts
-from tests.ipfs.fakes import FakeKubo, FakePinningService, running
+from tests.helpers import serving
+from tests.ipfs.fakes import FakeKubo, FakePinningService
 
 from .conftest import invoke, make_artwork, one_line_error, run_cli
 
@@ -18,7 +19,7 @@ def test_mint_publishes_to_kubo_and_a_pinning_service(home: Path, tmp_path: Path
     art = make_artwork(tmp_path / "kubo.png", seed=77)
     kubo = FakeKubo()
     service = FakePinningService("s3cret-token")
-    with running(kubo) as kubo_url, running(service) as pinning_url:
+    with serving(kubo) as kubo_url, serving(service) as pinning_url:
         result = invoke(
             "mint",
             str(art),

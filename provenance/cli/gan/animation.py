@@ -8,6 +8,7 @@ import click
 
 from provenance.cli.gan import gan
 from provenance.cli.gan.common import gan_errors, load_model, print_json
+from provenance.cli.options import json_option
 from provenance.content.generation import model_cid
 from provenance.errors import ConfigError, InputError, ProvenanceError
 
@@ -38,7 +39,7 @@ from provenance.errors import ConfigError, InputError, ProvenanceError
     required=True,
     help="walk.mp4 (H.264), walk.webm (VP9) or walk.gif: the extension chooses.",
 )
-@click.option("--json", "as_json", is_flag=True)
+@json_option
 def animate(
     model: str,
     seeds: str,
@@ -127,7 +128,7 @@ def animate(
     required=True,
     help="The .onnx file to write (weights embedded).",
 )
-@click.option("--json", "as_json", is_flag=True)
+@json_option
 def export_onnx(model: str, output: Path, as_json: bool) -> None:
     """Export the generator to one ONNX file for the gallery's live portrait (onnxruntime-web)."""
     with gan_errors():

@@ -8,6 +8,7 @@ import click
 
 from provenance.cli.gan import gan
 from provenance.cli.gan.common import gan_errors, load_model, print_json
+from provenance.cli.options import json_option
 
 _READ_PIXEL_SPACE = (
     "lower = colour, texture and layout statistics closer to the real images (random conv "
@@ -36,7 +37,7 @@ _READ_FACES_FOUND = (
     help="Real images described in face space (about 60-80 ms each on one core).",
 )
 @click.option("--no-faces", is_flag=True, help="Skip the face-descriptor numbers.")
-@click.option("--json", "as_json", is_flag=True)
+@json_option
 def evaluate(
     model: str, data: str, samples: int, face_real: int, no_faces: bool, as_json: bool
 ) -> None:
@@ -140,7 +141,7 @@ def evaluate(
 )
 @click.option("--batch-size", type=click.IntRange(min=1), default=32, show_default=True)
 @click.option("--steps", type=click.IntRange(min=1), default=10, show_default=True)
-@click.option("--json", "as_json", is_flag=True)
+@json_option
 def bench(resolution: str, batch_size: int, steps: int, as_json: bool) -> None:
     """Training throughput (images/s, GFLOP/s) and this machine's matmul peak."""
     from gan.bench import matmul_peak_gflops, train_throughput

@@ -16,6 +16,7 @@ from provenance.cli.gan.common import (
     parse_seeds,
     print_json,
 )
+from provenance.cli.options import json_option
 from provenance.content.generation import model_cid
 from provenance.errors import InputError, ProvenanceError
 
@@ -75,7 +76,7 @@ UPSCALE_FILTER_NAMES = {"smooth": "lanczos", "nearest": "nearest"}
     help="Sign each PNG with Content Credentials (C2PA) using this identity folder; the key's "
     f"passphrase comes from ${PASSPHRASE_ENV} or a prompt.",
 )
-@click.option("--json", "as_json", is_flag=True)
+@json_option
 def generate(
     model: str,
     seed: int | None,
@@ -113,7 +114,7 @@ def generate(
     identity, passphrase = None, b""
     if c2pa_identity is not None:
         with gan_errors():
-            from gan.identity import load_identity, unlock_signing_key
+            from provenance.identity.certificates import load_identity, unlock_signing_key
 
             identity = load_identity(c2pa_identity)
             passphrase = identity_passphrase()
@@ -170,7 +171,7 @@ def generate(
             )
             encoded = png_bytes(enlarge(pixels, *enlargement), item["record"])
             if identity is not None:
-                from gan.credentials import sign_png
+                from provenance.identity.c2pa import sign_png
 
                 encoded = sign_png(
                     encoded,

@@ -17,6 +17,7 @@ import click
 
 from provenance.cli.gan import gan
 from provenance.cli.gan.common import gan_errors, print_json, training_set
+from provenance.cli.options import json_option
 from provenance.content.generation import model_cid
 from provenance.errors import InputError
 
@@ -142,7 +143,7 @@ def _ctrl_c_stops_after_the_step() -> Iterator[Callable[[], bool]]:
     show_default=True,
     help="Steps between progress lines when the output is not a terminal.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@json_option
 @click.option("-v", "--verbose", is_flag=True, help="Name every skipped image file and why.")
 def train(
     data: str,

@@ -6,9 +6,11 @@ import { Collection, tokenHex } from './contract.js'
 import { plain } from './wallet.js'
 import { el, fetchIpfs, rawCid, rawCidDigest, settings, rpcReader, sha256 } from './page.js'
 import { animationRecord, showAnimation, showStill } from './living.js'
+import { chainName } from './chains.js'
 
 const MAX_METADATA = 256 * 1024
-const AUTHENTIC = 'Authentic: this is the image recorded on Ethereum for this work'
+// Named by the collection's chain (chains.js): 'Sepolia', 'chain 1337'.
+const authentic = (config) => `Authentic: this is the image recorded on ${chainName(config.chainId)} for this work`
 
 class Checks {
   constructor () { this.items = [] }
@@ -27,7 +29,7 @@ export async function checkContent (gateway, expected, checks) {
     return checks.fail('metadata', `the metadata could not be fetched (${err.message})`) && null
   }
   if (await sha256(metadataBytes) !== expected.metadataDigest) {
-    return checks.fail('metadata', 'the metadata differs from the one recorded on Ethereum') && null
+    return checks.fail('metadata', 'the metadata differs from the one recorded on the chain') && null
   }
   checks.pass('metadata', `${metadataCid} hashes to ${expected.metadataDigest}`)
   let metadata
@@ -40,7 +42,7 @@ export async function checkContent (gateway, expected, checks) {
   const image = prov.image || {}
   const imageCid = String(image.cid || '')
   if (metadata.image !== `ipfs://${imageCid}` || `0x${image.sha256}` !== expected.imageDigest) {
-    return checks.fail('image', 'the metadata names another image than the one recorded on Ethereum') && null
+    return checks.fail('image', 'the metadata names another image than the one recorded on the chain') && null
   }
   let imageBytes
   try {
@@ -50,7 +52,7 @@ export async function checkContent (gateway, expected, checks) {
   }
   const digest = await sha256(imageBytes)
   if (digest !== expected.imageDigest) {
-    return checks.fail('image', 'the image bytes differ from the image recorded on Ethereum (sha256 ' + digest + ')') && null
+    return checks.fail('image', 'the image bytes differ from the image recorded on the chain (sha256 ' + digest + ')') && null
   }
   checks.pass('image', `${imageBytes.length} bytes hash to ${expected.imageDigest}`)
   const mime = /^image\/(png|jpeg|gif|webp)$/.test(String(image.mime)) ? String(image.mime) : 'application/octet-stream'
@@ -104,7 +106,7 @@ async function checkWork (data, config, checks) {
     record = await collection.record(tokenId) // reverts UnknownToken for an id never minted
   } catch (err) { /* below */ }
   if (!record || /^0x0+$/.test(record.metadataDigest)) {
-    checks.fail('record', `token ${tokenHex(tokenId).slice(2, 10)} has no record on Ethereum`)
+    checks.fail('record', `token ${tokenHex(tokenId).slice(2, 10)} has no record on ${chainName(config.chainId)}`)
     return null
   }
   checks.pass('record', `recorded metadata ${record.metadataDigest}, image ${record.imageDigest}`)
@@ -171,7 +173,7 @@ export const verified = new Map()
 export async function run (badge, config) {
   const data = JSON.parse(badge.dataset.verify)
   const checks = new Checks()
-  show(badge, 'pending', 'Checking against Ethereum…')
+  show(badge, 'pending', `Checking against ${chainName(config.chainId)}…`)
   let content = null
   try {
     content = data.offer ? await checkOffer(data, config, checks) : await checkWork(data, config, checks)
@@ -181,7 +183,7 @@ export async function run (badge, config) {
   const figure = badge.closest('article') && badge.closest('article').querySelector('figure.artwork, .card-image')
   if (content && checks.failed.length === 0) {
     display(figure, content, badge.closest('article'))
-    const what = data.offer ? "Authentic: this is the image the artist signed for this offer" : AUTHENTIC
+    const what = data.offer ? "Authentic: this is the image the artist signed for this offer" : authentic(config)
     show(badge, 'ok', what, checks)
   } else {
     const slot = figure && figure.querySelector('.artwork-slot')

@@ -2,6 +2,7 @@
 // seals the message to the donor's wallet-derived key, sends `redeem` with the donation, waits for
 // the receipt and shows the token. Every refusal is one plain sentence, and nothing is sent.
 import { formatEther, getAddress, parseEther, stringToHex } from 'viem'
+import { chainName } from './chains.js'
 import { Collection, mintedToken, redeemData, revertName, tokenHex } from './contract.js'
 import { el, rpcReader } from './page.js'
 import * as sealkey from './sealkey.js'
@@ -164,7 +165,7 @@ export function setup (form, config, contentCheck) {
       await wallet.ensureChain(config.chainId, config.walletRpcUrl)
       const read = rpcReader(config.rpcUrl)
       const collection = new Collection(read, config.contract)
-      say('Checking the offer on Ethereum…', 'pending')
+      say(`Checking the offer on ${chainName(config.chainId)}…`, 'pending')
       await checkOffer(offer, collection, read, wallet, config, { value, withMessage: size > 0 })
       let sealed = '0x'
       if (size > 0) {

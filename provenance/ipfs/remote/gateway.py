@@ -13,10 +13,10 @@ from collections.abc import Sequence
 import httpx
 
 from provenance.errors import IntegrityError, IPFSError
+from provenance.http import HttpService
 from provenance.ipfs.car import MAX_SECTION, iter_car
 from provenance.ipfs.cid import CID
 from provenance.ipfs.reader import as_cid, cat_bytes, walk_dag
-from provenance.ipfs.remote.http import HttpService
 from provenance.redact import redact_url, redact_urls
 
 __all__ = ["GatewayFetcher"]

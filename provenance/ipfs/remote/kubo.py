@@ -19,12 +19,12 @@ from typing import Any, BinaryIO
 import httpx
 
 from provenance.errors import IntegrityError, IPFSError
+from provenance.http import HttpService
 from provenance.ipfs.car import MAX_SECTION
 from provenance.ipfs.cid import CID
 from provenance.ipfs.importer import add_stream
 from provenance.ipfs.params import DEFAULT_PROFILE, ImportParams, resolve_params
 from provenance.ipfs.reader import as_cid, cat_bytes
-from provenance.ipfs.remote.http import HttpService
 from provenance.redact import redact_url, redact_urls
 
 __all__ = ["MIN_KUBO_VERSION", "KuboClient"]

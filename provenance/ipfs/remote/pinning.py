@@ -16,8 +16,8 @@ from typing import Any
 import httpx
 
 from provenance.errors import IPFSError
+from provenance.http import HttpService
 from provenance.ipfs.cid import CID
-from provenance.ipfs.remote.http import HttpService
 from provenance.redact import redact_url
 
 __all__ = ["PinStatus", "PinningClient"]

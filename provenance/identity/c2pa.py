@@ -3,7 +3,7 @@
 ``sign_png`` adds a manifest to a PNG written by ``gan.pngrecord``: a ``c2pa.created`` action whose
 digitalSourceType is IPTC's ``trainedAlgorithmicMedia``, and a ``GENERATION_LABEL`` assertion with
 the generation record (model sha256 and CID, seed, truncation, training-set CID). It is signed
-ES256 with the artist's certificate (``gan.identity``), without a thumbnail (the default one
+ES256 with the artist's certificate (``provenance.identity.certificates``), without a thumbnail (the default one
 makes a 12 KB PNG 290 KB) and without a timestamp authority (nothing online).
 
 Regeneration still holds: the manifest lives in its own ``caBX`` chunk; the pixels and the
@@ -19,9 +19,8 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
-from gan import __version__
-from gan.errors import CredentialsError
-from gan.identity import ArtistIdentity, unlock_signing_key
+from provenance.errors import CredentialsError
+from provenance.identity.certificates import ArtistIdentity, unlock_signing_key
 
 __all__ = [
     "DIGITAL_SOURCE_TYPE",
@@ -47,6 +46,8 @@ def sign_png(
 ) -> bytes:
     """The PNG with a signed C2PA manifest embedded (the input is not modified)."""
     import c2pa
+
+    from gan import __version__  # the claim generator: the GAN that made the pixels
 
     manifest = {
         "claim_generator_info": [{"name": "provenance-gan", "version": __version__}],

@@ -1,5 +1,6 @@
-"""The HTTP base every remote IPFS client shares: one httpx client per service, its base URL,
-headers and timeout, closed with the service (``with KuboClient(...) as kubo:``)."""
+"""The HTTP base every remote service client shares (the chain's JSON-RPC client, Kubo, pinning
+services, gateways): one httpx client per service, its base URL, headers and timeout, closed with
+the service (``with KuboClient(...) as kubo:``)."""
 
 from __future__ import annotations
 

@@ -32,7 +32,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from gan.errors import IdentityError
+from provenance.errors import IdentityError
 
 __all__ = [
     "CHAIN_FILE",

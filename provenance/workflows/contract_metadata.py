@@ -18,11 +18,9 @@ from provenance.content.collection import parse_contract_metadata as parse
 from provenance.content.metadata import CONTENT_PROFILE, MAX_METADATA_BYTES
 from provenance.errors import ChainError, ProvenanceError
 from provenance.ipfs.reader import ContentSource
-from provenance.workflows.context import Collection
+from provenance.workflows.session import Session
 
 __all__ = ["CollectionSet", "read_collection_info", "set_collection"]
-
-DEFAULT_ADMIN_ROLE = b"\0" * 32
 
 
 @dataclass
@@ -34,7 +32,7 @@ class CollectionSet:
 
 
 def set_collection(
-    collection: Collection,
+    collection: Session,
     *,
     name: str,
     description: str,
@@ -51,19 +49,14 @@ def set_collection(
         name=name, description=description, image_cid=image_cid, external_link=external_link
     )
     store = collection.store
-    with store.locked():
-        stored_image = str(add_bytes(cover.data, store=store, params=CONTENT_PROFILE).cid)
-        metadata_cid = str(add_bytes(document, store=store, params=CONTENT_PROFILE).cid)
-        if stored_image != image_cid:
-            raise ProvenanceError(f"cover stored as {stored_image}, not {image_cid}")
-        store.pin(image_cid)
-        store.pin(metadata_cid)
+    store.add_pinned(cover.data, params=CONTENT_PROFILE, expect=image_cid)
+    metadata_cid = store.add_pinned(document, params=CONTENT_PROFILE)
     uri = f"ipfs://{metadata_cid}"
     key = f"contract-uri:{collection.chain.chain_id}:{contract.address}"
     if collection.journal.transaction(key) is None:
         if str(contract.call("contractURI")) == uri:
             return CollectionSet(uri, metadata_cid, image_cid, None)
-        if not bool(contract.call("hasRole", DEFAULT_ADMIN_ROLE, admin)):
+        if not contract.is_admin(admin):
             raise ChainError(
                 f"account {admin} is not the admin of {contract.address}", account=admin
             )
@@ -73,11 +66,13 @@ def set_collection(
         action="set the contract URI",
         abi=contract.abi,
     )
-    receipt, _resumed = collection.transact(key, call, failpoints="contract-uri-")
+    receipt, _resumed = collection.transact(
+        key, call, description="setContractURI of this collection", failpoints="contract-uri-"
+    )
     return CollectionSet(uri, metadata_cid, image_cid, receipt.tx_hash)
 
 
-def read_collection_info(collection: Collection, source: ContentSource) -> CollectionInfo | None:
+def read_collection_info(collection: Session, source: ContentSource) -> CollectionInfo | None:
     """The collection's ERC-7572 document, or None when it names none or it cannot be read."""
     try:
         uri = str(collection.contract.call("contractURI"))

@@ -1,23 +1,27 @@
-"""One collection to act on: the chain, the contract, the content store, the journal, the signer."""
+"""The session a command works in: the chain, the collection's contract, the content store, the
+journal, the signer and the journaled outbox they send through.
+
+Named ``Session`` (not "collection", which is the ERC-7572 document ``collection set`` writes).
+Workflows take it as their ``collection`` argument: the collection they act on, connected.
+"""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from provenance.chain.contract import ProvenanceArt
 from provenance.chain.network import Chain, connect, resolve_contract, signer
-from provenance.chain.outbox import JournalSlot, Outbox, TxCall
+from provenance.chain.outbox import JournalSlot, Outbox, TxCall, send_lock
 from provenance.chain.rpc import Receipt
-from provenance.chain.token_id import short_token
 from provenance.chain.tx import Sender
-from provenance.errors import InputError
+from provenance.errors import AlreadyMinted, InputError
 from provenance.state.failpoints import failpoint
-from provenance.state.home import file_lock
+from provenance.state.home import home
 from provenance.state.journal import Journal
 
 if TYPE_CHECKING:
@@ -26,29 +30,17 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AlreadyMinted",
-    "Collection",
+    "Session",
     "content_services",
-    "open_collection",
     "open_content_source",
+    "open_session",
 ]
 
 
-class AlreadyMinted(InputError):
-    """The artwork's image is already a token of this collection (refused by mint and offer)."""
-
-    def __init__(self, token_id: int, image_sha256: bytes) -> None:
-        # The token id is the image's sha256: the short id names both.
-        short = short_token(token_id)
-        super().__init__(
-            f"this artwork is already minted as token {short} (the image's sha256"
-            f" {image_sha256.hex()[:16]}...); see `provenance verify {short}`",
-            token_id=token_id,
-        )
-        self.token_id = token_id
-
-
 @dataclass
-class Collection:
+class Session:
+    """What ``open_session`` connected; read-only commands have no ``sender``."""
+
     chain: Chain
     contract: ProvenanceArt
     store: Blockstore
@@ -67,38 +59,45 @@ class Collection:
             raise InputError(f"{what} needs a signer (--account or --private-key-env)")
         return self.sender
 
-    @contextmanager
-    def send_lock(self) -> Iterator[None]:
-        """One signing process at a time per state folder, from the journal read to the broadcast:
-        two commands finishing the same intent, or sharing a signer, must not both sign. The nonce
-        is re-read from the node under the lock, since another process may have sent meanwhile."""
-        with file_lock(self.journal.path.with_name("mint.lock")):
-            if self.sender is not None:
-                self.sender.nonces.resync(self.sender.address)
-            yield
+    def send_lock(self) -> AbstractContextManager[None]:
+        """One signing process at a time per state folder (``chain.outbox.send_lock``)."""
+        return send_lock(self.sender, home().send_lock)
 
-    def transact(self, key: str, call: TxCall, *, failpoints: str = "") -> tuple[Receipt, bool]:
-        """Send ``call`` through the journaled outbox, or finish the transaction an interrupted
-        run journaled under ``key``; (successful receipt, resumed)."""
-        with self.send_lock():
-            outbox = self.outbox(key, call, failpoints=failpoints)
-            assert isinstance(outbox.slot, JournalSlot)
-            call = outbox.slot.journaled_call() or call  # finish exactly what was journaled
-            tx_hash, receipt, resumed = outbox.start(call)
-        return outbox.finish(call, tx_hash, receipt), resumed
+    def transact(
+        self,
+        key: str,
+        call: TxCall | Callable[[], TxCall],
+        *,
+        description: str | None = None,
+        failpoints: str = "",
+    ) -> tuple[Receipt, bool]:
+        """Send a call through the journaled outbox, or finish the transaction an interrupted run
+        journaled under ``key``; (successful receipt, resumed). ``call`` may be a function that
+        checks and builds it: it runs only when a fresh transaction is needed."""
+        outbox = self.outbox(key, description=description, failpoints=failpoints)
+        sent = outbox.transact(call)
+        return sent.receipt, sent.resumed
 
     def outbox(
-        self, key: str, call: TxCall, *, details: dict[str, Any] | None = None, failpoints: str = ""
+        self,
+        key: str,
+        *,
+        details: dict[str, Any] | None = None,
+        description: str | None = None,
+        failpoints: str = "",
     ) -> Outbox:
-        """The journaled outbox for one intent (``key``) other than a mint, sending ``call``."""
+        """The journaled outbox for one intent (``key``) other than a mint, to this contract."""
+        sender = self.require_sender(description or "sending a transaction")
         slot = JournalSlot(
-            self.journal, key, chain_id=self.chain.chain_id, call=call, details=details
+            self.journal,
+            key,
+            chain_id=self.chain.chain_id,
+            abi=self.contract.abi,
+            details=details,
+            description=description,
         )
         return Outbox(
-            self.require_sender(call.action),
-            slot,
-            failpoint=failpoint,
-            failpoint_prefix=failpoints,
+            sender, slot, lock=self.send_lock, failpoint=failpoint, failpoint_prefix=failpoints
         )
 
 
@@ -135,7 +134,7 @@ def content_services(
     return kubo, pinning
 
 
-def open_collection(
+def open_session(
     *,
     rpc_url: str | None = None,
     chain_id: int | None = None,
@@ -145,11 +144,12 @@ def open_collection(
     password_env: str | None = None,
     keystore_dir: Path | None = None,
     with_signer: bool = False,
-) -> Collection:
+    confirmations: int | None = None,
+) -> Session:
     """Connect (starting the devnet and deploying there on first use) and open local state."""
     from provenance.ipfs import Blockstore
 
-    chain = connect(rpc_url=rpc_url, chain_id=chain_id)
+    chain = connect(rpc_url=rpc_url, chain_id=chain_id, confirmations=confirmations)
     local = None
     if with_signer:
         local = signer(
@@ -162,8 +162,12 @@ def open_collection(
     # On first use the devnet's collection is deployed by dev account 0 (the artist), whoever
     # signs this command: an implicit deployment must not make a stranger its admin.
     bound = resolve_contract(chain, contract=contract)
-    sender = Sender(chain.rpc, local, chain_id=chain.chain_id) if with_signer and local else None
-    return Collection(chain=chain, contract=bound, store=Blockstore.open(), sender=sender)
+    sender = None
+    if with_signer and local:
+        sender = Sender(
+            chain.rpc, local, chain_id=chain.chain_id, confirmations=chain.confirmations
+        )
+    return Session(chain=chain, contract=bound, store=Blockstore.open(), sender=sender)
 
 
 def open_content_source(kubo_api: str | None, gateways: tuple[str, ...]) -> ContentSource:
