@@ -9,6 +9,7 @@ one line on stderr and a non-zero exit, in one place (``provenance.cli``).
     │       └── IdentityError       the artist's certificate chain / key: missing, malformed,
     │                               wrong passphrase
     ├── ConfigError                 missing or inconsistent configuration / state      (exit 3)
+    │   └── NoDeploymentError       no collection contract known for the chain
     ├── ChainError                  RPC, transaction, revert (carries tx hash, decoded error)
     │   ├── ContractRevert          a revert decoded into the contract's custom error name
     │   ├── AbiDecodingError        return data, a log or revert data that is not valid ABI
@@ -84,6 +85,10 @@ class ConfigError(ProvenanceError):
     """Configuration or local state is missing or inconsistent (no deployment, wrong chain id)."""
 
     exit_code = 3
+
+
+class NoDeploymentError(ConfigError):
+    """This home knows no collection contract on the chain (none recorded, none given)."""
 
 
 class ChainError(ProvenanceError):

@@ -81,3 +81,11 @@ def test_refused_and_silent_nodes_are_one_line_chain_errors() -> None:
         url = f"http://127.0.0.1:{silent.getsockname()[1]}"
         with pytest.raises(ChainError, match="RPC eth_chainId timed out at"):
             RpcClient(url, timeout=0.3).chain_id()
+
+
+def test_a_malformed_url_is_an_input_error_on_either_path() -> None:
+    from provenance.errors import InputError
+
+    for url in ("http://127.0.0.1:notaport", "ftp://127.0.0.1:8545", "http://"):
+        with pytest.raises(InputError, match="--rpc-url"):
+            RpcClient(url)

@@ -20,7 +20,7 @@ from provenance.chain.devnet import Devnet
 from provenance.chain.evm import BuildChoice, choose_build
 from provenance.chain.rpc import RpcClient, redact_url
 from provenance.chain.tx import Sender
-from provenance.errors import ConfigError, InputError
+from provenance.errors import ConfigError, InputError, NoDeploymentError
 from provenance.state.home import file_lock, home
 
 if TYPE_CHECKING:
@@ -124,6 +124,11 @@ def connect(
             raise ConfigError("the devnet is not running: run `provenance chain up`")
         rpc = RpcClient(info.rpc_url)
         actual = rpc.chain_id()
+        if chain_id is not None and actual != chain_id:  # --chain-id holds for the devnet too
+            raise ConfigError(
+                f"wrong chain: the devnet is chain {actual}, but chain {chain_id} was expected"
+                " (--chain-id); give the --rpc-url of that chain"
+            )
         return Chain(
             rpc=rpc, chain_id=actual, key="devnet", is_devnet=True, confirmations=confirmations or 1
         )
@@ -186,12 +191,12 @@ def resolve_contract(
         if not (chain.is_devnet and contract is None):
             raise ConfigError(f"no contract code at {address} on {chain.label} (from {source})")
     if not chain.is_devnet:
-        raise ConfigError(
+        raise NoDeploymentError(
             f"no ProvenanceArt deployment known for {chain.label}: run `provenance deploy`"
             " or pass --contract"
         )
     if not deploy_if_missing:
-        raise ConfigError("no contract on the devnet yet: run `provenance deploy`")
+        raise NoDeploymentError("no contract on the devnet yet: run `provenance deploy`")
     # Two commands may both find no contract: deploy once, under the devnet's lock.
     with file_lock(home().deploy_lock):
         entry = deployments.get(chain.key)

@@ -15,9 +15,9 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Self
 
-from provenance.chain.transport import open_poster
+from provenance.chain.transport import loopback_target, open_poster
 from provenance.errors import ChainError, ContractRevert
-from provenance.redact import redact_url
+from provenance.redact import http_url, redact_url
 
 if TYPE_CHECKING:
     import httpx
@@ -118,9 +118,10 @@ class RpcClient:
         transport: httpx.BaseTransport | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
-        self.url = url
+        # A node on loopback is reached without httpx, so it is not validated by httpx either.
+        self.url = url if loopback_target(url) is not None else http_url(url, "--rpc-url")
         self.shown_url = redact_url(url)
-        self._client = open_poster(url, timeout=timeout, transport=transport, headers=headers)
+        self._client = open_poster(self.url, timeout=timeout, transport=transport, headers=headers)
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
 

@@ -26,7 +26,7 @@ from provenance.redact import redact_url
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["Poster", "open_poster", "timed_out", "unreachable"]
+__all__ = ["Poster", "loopback_target", "open_poster", "timed_out", "unreachable"]
 
 _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
@@ -96,6 +96,25 @@ class _Loopback:
             connection.close()
 
 
+def loopback_target(url: str) -> tuple[int, str] | None:
+    """(port, path) when ``url`` is plain HTTP to this machine with no credentials; else None
+    (also for a URL that does not parse: httpx's validation then reports it)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port or 80
+    except ValueError:
+        return None
+    if (
+        parts.scheme != "http"
+        or parts.hostname not in _LOOPBACK
+        or parts.username is not None
+        or parts.password is not None
+        or any(c.isspace() or ord(c) < 0x20 for c in url)
+    ):
+        return None
+    return port, (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
 def open_poster(
     url: str,
     *,
@@ -105,16 +124,10 @@ def open_poster(
 ) -> Poster:
     """The way to post JSON-RPC bodies to ``url`` (see the module docstring for which)."""
     sent = {"Content-Type": "application/json", **(headers or {})}
-    parts = urlsplit(url)
-    if (
-        transport is None
-        and parts.scheme == "http"
-        and parts.hostname in _LOOPBACK
-        and parts.username is None
-        and parts.password is None
-    ):
-        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        return _Loopback(url, parts.port or 80, path, timeout=timeout, headers=sent)
+    target = loopback_target(url) if transport is None else None
+    if target is not None:
+        port, path = target
+        return _Loopback(url, port, path, timeout=timeout, headers=sent)
     from provenance.chain.httpx_poster import HttpxPoster  # imports httpx: only for these URLs
 
     return HttpxPoster(url, timeout=timeout, transport=transport, headers=sent)

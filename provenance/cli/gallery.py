@@ -9,7 +9,7 @@ import click
 
 from provenance.cli.options import Connection, connection_options, json_option
 from provenance.cli.render import emit_json, err_console
-from provenance.errors import InputError
+from provenance.errors import InputError, VerificationError
 
 DEFAULT_PORT = 8470
 
@@ -90,6 +90,12 @@ def build(
 
     collection = connection.open()
     data = collect(collection, collection.store)
+    if data.info_problem:  # a site without its description is not what the artist asked for
+        raise VerificationError(
+            f"{data.info_problem.rstrip('.')}; give the collection a new one with"
+            " `provenance collection set`",
+            check="collection",
+        )
     chain = collection.chain
     if not chain.is_devnet:
         from urllib.parse import urlsplit

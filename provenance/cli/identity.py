@@ -3,42 +3,20 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import click
 
 from provenance.cli.options import json_option
+from provenance.cli.passphrase import (
+    new_passphrase_env_option,
+    passphrase_env_option,
+    read_passphrase,
+)
 from provenance.cli.render import emit_json, line, out_console
 from provenance.errors import InputError
 
 __all__ = ["identity"]
-
-
-def _passphrase(env: str | None, *, confirm: bool) -> bytes:
-    """The passphrase that encrypts the keys at rest: from ``--passphrase-env VAR``, else a hidden
-    prompt; never from argv."""
-    if env is not None:
-        value = os.environ.get(env)
-        if not value:
-            raise InputError(f"--passphrase-env {env}: the variable is not set or empty")
-        return value.encode()
-    if not sys.stdin.isatty():
-        raise InputError("no terminal to ask for the passphrase: give --passphrase-env VAR")
-    value = click.prompt(
-        "identity passphrase", hide_input=True, confirmation_prompt=confirm, err=True
-    )
-    if not value:
-        raise InputError("the passphrase is empty")
-    return str(value).encode()
-
-
-passphrase_env_option = click.option(
-    "--passphrase-env",
-    metavar="VAR",
-    help="Read the passphrase that encrypts the keys from this environment variable"
-    " (default: a hidden prompt).",
-)
 
 
 def _show(facts: dict[str, str], as_json: bool, *, created: str | None = None) -> None:
@@ -47,7 +25,8 @@ def _show(facts: dict[str, str], as_json: bool, *, created: str | None = None) -
         return
     if created:
         out_console.print(line((created, "bold green")))
-    for key in ("subject", "issuer", "certificate_sha256", "not_after", "folder", "trust_anchor"):
+    keys = ("subject", "issuer", "certificate_sha256", "not_after", "folder", "trust_anchor")
+    for key in (*keys, "key_protection"):
         out_console.print(line((f"{key.replace('_', ' ')}: ", "bold"), facts[key]))
 
 
@@ -73,7 +52,7 @@ def init(name: str | None, passphrase_env: str | None, as_json: bool) -> None:
     if not chosen.strip():
         raise InputError("give --name (the certificate's common name)")
     made = create_identity(
-        folder, name=chosen, passphrase=_passphrase(passphrase_env, confirm=True)
+        folder, name=chosen, passphrase=read_passphrase(passphrase_env, confirm=True)
     )
     _show(describe_identity(made), as_json, created="identity created")
 
@@ -123,7 +102,7 @@ def import_(
         folder,
         chain=cert_chain,
         key=key_file,
-        passphrase=_passphrase(passphrase_env, confirm=True),
+        passphrase=read_passphrase(passphrase_env, confirm=True),
         key_passphrase=key_passphrase,
     )
     _show(describe_identity(made), as_json, created="identity imported")
@@ -137,3 +116,28 @@ def show(as_json: bool) -> None:
     from provenance.state.home import home
 
     _show(describe_identity(load_identity_folder(home().identity)), as_json)
+
+
+@identity.command("rekey")
+@passphrase_env_option
+@new_passphrase_env_option
+@json_option
+def rekey(passphrase_env: str | None, new_passphrase_env: str | None, as_json: bool) -> None:
+    """Re-encrypt the identity's keys: under a new passphrase, or under the same one with the
+    current scrypt protection (keys written before used PBKDF2 at 2,048 iterations)."""
+    from provenance.content.credentials import (
+        describe_identity,
+        load_identity_folder,
+        rekey_identity,
+    )
+    from provenance.state.home import home
+
+    made = load_identity_folder(home().identity)
+    current = read_passphrase(passphrase_env, confirm=False)
+    new = (
+        read_passphrase(new_passphrase_env, confirm=True, option="--new-passphrase-env")
+        if new_passphrase_env is not None
+        else current
+    )
+    rekey_identity(made, passphrase=current, new_passphrase=new)
+    _show(describe_identity(made), as_json, created="keys re-encrypted")

@@ -3,6 +3,7 @@ signed as an EIP-712 voucher (offer.json), and manages the offers made."""
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 
@@ -125,6 +126,8 @@ def make(
         raise InputError(f"-o {output} is a folder; give a file name such as offer.json")
     if not output.parent.is_dir():
         raise InputError(f"folder {output.parent} does not exist")
+    png = qr_png or output.with_suffix(".png")
+    _only_new_files(output, png)  # before anything is stored or signed
     token = token_spec(  # the artwork read and checked once, before the chain is touched
         artwork,
         name=name,
@@ -147,8 +150,9 @@ def make(
     atomic_write(output, made.encode())
     url = offer_url(gallery_url, made.id_hex)
     qr = segno.make(url, error="m")
-    png = qr_png or output.with_suffix(".png")
-    qr.save(str(png), scale=8, border=4)
+    picture = io.BytesIO()
+    qr.save(picture, kind="png", scale=8, border=4)
+    atomic_write(png, picture.getvalue())
     if as_json:
         emit_json(
             {
@@ -179,6 +183,19 @@ def make(
     if sys.stdout.isatty():
         qr.terminal(compact=True)
     out_console.print(line(f"  a donor redeems it with: provenance redeem {output} --account NAME"))
+
+
+def _only_new_files(output: Path, png: Path) -> None:
+    """``offer`` writes two new files and never replaces one it did not create: with ``-o
+    ART.json`` the QR code's default place is ``ART.png``, which may be the artwork itself."""
+    if output.absolute() == png.absolute():
+        raise InputError(f"-o and --qr-png both name {output}; give two files")
+    if output.exists() or output.is_symlink():
+        raise InputError(f"{output} exists; offer writes only new files: give another -o FILE")
+    if png.exists() or png.is_symlink():
+        raise InputError(
+            f"{png} exists; offer writes the QR code only to a new file: give --qr-png FILE"
+        )
 
 
 @offer.command("cancel")

@@ -124,8 +124,9 @@ class Connection:
     keystore_dir: Path | None = None
     confirmations: int | None = None  # None: the network's default (chain/network.py)
 
-    def open(self, *, with_signer: bool = False) -> Session:
-        """The workflows' context (connects; on the devnet, starts it and deploys on first use)."""
+    def open(self, *, with_signer: bool = False, deploy: bool = True) -> Session:
+        """The workflows' context (connects; on the devnet, starts it and, with ``deploy``,
+        deploys on first use)."""
         from provenance.workflows.session import open_session
 
         session = open_session(
@@ -137,6 +138,7 @@ class Connection:
             password_env=self.password_env,
             keystore_dir=self.keystore_dir,
             with_signer=with_signer,
+            deploy_if_missing=deploy,
             confirmations=self.confirmations,
         )
         if session.sender is not None:  # shown while a transaction waits to be final

@@ -17,7 +17,7 @@ from provenance.cli.options import (
 )
 from provenance.cli.render import emit_json, line, out_console
 from provenance.content.message import read_message
-from provenance.errors import InputError
+from provenance.errors import InputError, NoDeploymentError
 
 
 @click.command()
@@ -63,7 +63,18 @@ def redeem(
     # The collection is the one configured for this chain (deployments.json) or --contract, never
     # the one the offer names: check_offer refuses an offer for any other contract, naming both.
     # --check-only with an account also checks who redeems
-    collection = connection.open(with_signer=not check_only or connection.has_signer)
+    # A donor's home knows no collection: it is told which one the offer names (and that only
+    # they can decide to trust it), and the devnet never gets a collection of its own for them.
+    try:
+        collection = connection.open(
+            with_signer=not check_only or connection.has_signer, deploy=False
+        )
+    except NoDeploymentError as exc:
+        raise NoDeploymentError(
+            f"this home knows no collection on that chain; the offer is for {parsed.contract}"
+            f" on chain {parsed.chain_id}: if you trust it, pass --contract {parsed.contract}"
+            f" --rpc-url URL (an endpoint of chain {parsed.chain_id})"
+        ) from exc
     if check_only:
         redeemer = collection.sender.address if collection.sender is not None else None
         checked = check_offer(

@@ -7,12 +7,12 @@ that the same choices give the same CID, and reads it back as untrusted text.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
-from provenance.content.metadata import MAX_METADATA_BYTES, canonical_json
+from provenance.content.metadata import MAX_METADATA_BYTES, MAX_METADATA_DEPTH, canonical_json
 from provenance.errors import InputError, VerificationError
+from provenance.untrusted import UntrustedDataError, load_json
 
 __all__ = ["CollectionInfo", "build_contract_metadata", "parse_contract_metadata"]
 
@@ -60,10 +60,15 @@ def build_contract_metadata(
 
 def parse_contract_metadata(data: bytes) -> CollectionInfo:
     """Read contract-level JSON from anyone's contract: only strings of sane length are kept."""
-    try:
-        doc = json.loads(data)
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise VerificationError("contract metadata is not JSON", check="collection") from exc
+    try:  # bounded: a deeply nested document is refused before anything parses it
+        doc = load_json(
+            data,
+            max_bytes=MAX_METADATA_BYTES,
+            max_depth=MAX_METADATA_DEPTH,
+            what="the collection's document (contractURI)",
+        )
+    except UntrustedDataError as exc:
+        raise VerificationError(str(exc), check="collection") from exc
     if not isinstance(doc, dict) or not isinstance(doc.get("name"), str):
         raise VerificationError("contract metadata has no name", check="collection")
 

@@ -245,9 +245,25 @@ def import_identity(
         raise InputError(str(exc)) from exc
 
 
+def rekey_identity(identity: ArtistIdentity, *, passphrase: bytes, new_passphrase: bytes) -> None:
+    """Re-encrypt the identity's keys under ``new_passphrase`` with the current protection."""
+    from provenance.errors import IdentityError
+    from provenance.identity import certificates
+
+    try:
+        certificates.rekey_identity(identity, passphrase, new_passphrase)
+    except IdentityError as exc:
+        raise InputError(str(exc)) from exc
+
+
 def describe_identity(identity: ArtistIdentity) -> dict[str, Any]:
     """What ``identity show`` prints: public facts only."""
-    from provenance.identity.certificates import CHAIN_FILE, KEY_FILE, TRUST_ANCHOR_FILE
+    from provenance.identity.certificates import (
+        CHAIN_FILE,
+        KEY_FILE,
+        TRUST_ANCHOR_FILE,
+        key_protection,
+    )
 
     certificate = identity.certificate
     return {
@@ -260,4 +276,5 @@ def describe_identity(identity: ArtistIdentity) -> dict[str, Any]:
         "certificate_chain": str(identity.folder / CHAIN_FILE),
         "trust_anchor": str(identity.folder / TRUST_ANCHOR_FILE),
         "signing_key": str(identity.folder / KEY_FILE),
+        "key_protection": key_protection(identity.folder / KEY_FILE),
     }

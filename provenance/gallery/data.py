@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from provenance.chain.token_id import short_token, token_hex
 from provenance.content.metadata import MAX_METADATA_BYTES, parse_metadata
-from provenance.errors import ContractRevert, ProvenanceError
+from provenance.errors import ContractRevert, ProvenanceError, VerificationError
 from provenance.ipfs.cid import raw_cid_for_sha256
 
 if TYPE_CHECKING:
@@ -105,6 +105,7 @@ class GalleryData:
     # The collection's ERC-7572 document (name, statement, cover): workflows/contract_metadata.py.
     info: CollectionInfo | None = None
     cover: tuple[str, bytes] | None = None  # (file name, bytes) served beside the pages
+    info_problem: str | None = None  # why the ERC-7572 document could not be shown
 
 
 def collect(collection: Session, source: ContentSource) -> GalleryData:
@@ -120,7 +121,11 @@ def collect(collection: Session, source: ContentSource) -> GalleryData:
     ]
     from provenance.workflows.contract_metadata import read_collection_info, read_cover
 
-    info = read_collection_info(collection, source)
+    info_problem = None
+    try:
+        info = read_collection_info(collection, source)
+    except VerificationError as exc:
+        info, info_problem = None, f"The collection's description cannot be shown: {exc}."
     try:
         name = info.name if info else str(contract.call("name"))
     except ProvenanceError:
@@ -135,6 +140,7 @@ def collect(collection: Session, source: ContentSource) -> GalleryData:
         generated_at=int(time.time()),
         info=info,
         cover=read_cover(info, source),
+        info_problem=info_problem,
     )
 
 

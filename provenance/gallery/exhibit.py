@@ -54,6 +54,8 @@ def site_header(data: GalleryData, root: str, *, full: bool = False) -> str:
             else ""
         )
         intro = f'<div class="intro">{cover}<div class="statement">{statement}{link}</div></div>'
+    elif full and data.info_problem:
+        intro = f'<p class="problem">{escape(data.info_problem)}</p>'
     return f"""<header class="site">
 <p class="site-name"><a href="{root}index.html">{escape(data.name)}</a></p>
 {intro}

@@ -3,21 +3,35 @@
 Only reads a badge, the donate form and "Read the message" need are forwarded to the node:
 ``eth_chainId``, ``eth_blockNumber``, ``eth_call`` and ``eth_getLogs`` on the collection's own
 contract (logs over a bounded block range), ``eth_getTransactionReceipt`` and
-``eth_getBlockByNumber``. One request object per POST, of bounded size; anything else is answered
-with a JSON-RPC error and never reaches the node.
+``eth_getBlockByNumber``. One request object per POST, of bounded size and depth; anything else is
+answered with a JSON-RPC error and never reaches the node.
+
+``eth_call`` takes only a call object (``to``, ``data``, ``gas``) and a block tag: a third parameter
+would be a state override (any code run at the collection's address, reading anything), and the
+call's gas is capped at ``MAX_CALL_GAS``, enough for every view the pages read and too little for
+a precompile-heavy loop to hold the node's CPU. The HTTP side (``gallery/server.py``) takes only
+``application/json`` POSTs and grants no CORS, so another site's page cannot drive the proxy.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Final
 
 import httpx
 
-__all__ = ["MAX_LOG_BLOCKS", "MAX_REQUEST_BYTES", "RpcProxy"]
+from provenance.untrusted import UntrustedDataError, load_json
+
+__all__ = ["MAX_CALL_GAS", "MAX_LOG_BLOCKS", "MAX_REQUEST_BYTES", "RpcProxy"]
 
 MAX_REQUEST_BYTES: Final = 16 * 1024
+MAX_REQUEST_DEPTH: Final = 8
 MAX_LOG_BLOCKS: Final = 10_000
+# A view of the contract costs well under 1M gas; BLAKE2F at this cap costs ~50 ms of node CPU.
+MAX_CALL_GAS: Final = 3_000_000
+_BLOCK_TAGS: Final = frozenset({"latest", "pending", "safe", "finalized", "earliest"})
+_HEX_NUMBER: Final = re.compile(r"^0x[0-9a-fA-F]{1,16}$")
 _METHODS: Final = frozenset(
     {
         "eth_chainId",
@@ -32,6 +46,10 @@ _METHODS: Final = frozenset(
 
 class ProxyRefusal(Exception):
     """A request the proxy does not forward (the message goes back to the browser)."""
+
+    def __init__(self, message: str, code: int = -32601) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def _quantity(value: Any, what: str) -> int:
@@ -69,8 +87,11 @@ class RpcProxy:
             call = params[0] if params else None
             if not isinstance(call, dict) or str(call.get("to", "")).lower() != self.contract:
                 raise ProxyRefusal("eth_call is served for this collection's contract only")
-            if set(call) - {"to", "data", "input"}:
-                raise ProxyRefusal("eth_call takes only to and data here")
+            if set(call) - {"to", "data", "input", "gas"}:
+                raise ProxyRefusal("eth_call takes only to, data and gas here")
+            if len(params) > 2 or (len(params) == 2 and not _block_tag(params[1])):
+                raise ProxyRefusal("eth_call takes a call and a block tag here, nothing more")
+            params = [{**call, "gas": hex(_call_gas(call.get("gas")))}, *params[1:]]
         if method == "eth_getLogs":
             query = params[0] if len(params) == 1 else None
             if (
@@ -93,14 +114,16 @@ class RpcProxy:
             if len(body) > MAX_REQUEST_BYTES:
                 raise ProxyRefusal(f"requests are limited to {MAX_REQUEST_BYTES} bytes")
             try:
-                request = json.loads(body)
-            except (ValueError, UnicodeDecodeError):
-                raise ProxyRefusal("the request is not JSON") from None
+                request = load_json(body, max_bytes=MAX_REQUEST_BYTES, max_depth=MAX_REQUEST_DEPTH)
+            except UntrustedDataError:
+                raise ProxyRefusal(
+                    f"the request is not JSON of at most {MAX_REQUEST_DEPTH} levels", -32600
+                ) from None
             if isinstance(request, dict):
                 request_id = request.get("id")
             forward = self.check(request)
         except ProxyRefusal as exc:
-            return _error(request_id, -32601, str(exc))
+            return _error(request_id, exc.code, str(exc))
         try:
             response = self._client.post(self.node_url, json=forward)
             response.raise_for_status()
@@ -108,6 +131,19 @@ class RpcProxy:
         except (httpx.HTTPError, ValueError):
             return _error(request_id, -32603, "the gallery's node did not answer")
         return json.dumps(answer).encode()
+
+
+def _block_tag(value: Any) -> bool:
+    return isinstance(value, str) and (value in _BLOCK_TAGS or bool(_HEX_NUMBER.match(value)))
+
+
+def _call_gas(value: Any) -> int:
+    """The gas a proxied call gets: what it asks for, at most ``MAX_CALL_GAS``."""
+    if value is None:
+        return MAX_CALL_GAS
+    if not isinstance(value, str) or not _HEX_NUMBER.match(value):
+        raise ProxyRefusal("gas must be a hex number")
+    return min(int(value, 16), MAX_CALL_GAS)
 
 
 def _error(request_id: Any, code: int, message: str) -> bytes:

@@ -1,11 +1,15 @@
 """``provenance gallery serve``: the site, the IPFS trustless gateway and a read-only RPC proxy on
 one origin (loopback unless ``--host`` says otherwise).
 
-``/ipfs/...`` is answered by the embedded gateway (every block verified on its way out); ``/rpc``
+``/ipfs/...`` is answered by the embedded gateway (every block verified on its way out) for the
+content the collection references, and 404 for anything else in the local store; ``/rpc``
 by the read-only JSON-RPC proxy the pages read the chain through; every other path by the rendered
 site, re-read from the chain whenever a new block or a new offer appears, so the gallery stays
 current without a restart. Pages carry a Content-Security-Policy header that lets only the
-gallery's own script file run (not anything under ``/ipfs/``, though it is the same origin).
+gallery's own script file run (not anything under ``/ipfs/``, though it is the same origin), and
+no answer may be framed. A request must name the gallery by an IP address, ``localhost`` or the
+host it was started with: a DNS-rebinding page, whose own name now resolves to this machine, gets
+421 Misdirected Request.
 """
 
 from __future__ import annotations
@@ -14,14 +18,16 @@ import ipaddress
 import mimetypes
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from provenance.errors import IPFSError, ProvenanceError
+from provenance.gallery.framing import no_framing
 from provenance.gallery.rpcproxy import MAX_REQUEST_BYTES, RpcProxy
 from provenance.gallery.site import APP_SCRIPT, PageSettings
+from provenance.ipfs.cid import CID
 from provenance.ipfs.server import CONTENT_HEADERS, GatewayHandler, GatewayServer
 
 if TYPE_CHECKING:
@@ -44,22 +50,51 @@ def is_loopback(host: str) -> bool:
 
 
 class _SiteCache:
-    """The rendered site, rebuilt when the chain head or the set of offers changes."""
+    """The rendered site, and the content roots the collection references, rebuilt when the chain
+    head or the set of offers changes."""
 
     def __init__(self, collection: Session) -> None:
         self.collection = collection
         self._key: tuple[int, int] | None = None
         self._files: dict[str, bytes] = {}
         self._lock = threading.Lock()
+        self._roots_key: tuple[int, int] | None = None
+        self._roots: frozenset[tuple[int, bytes]] = frozenset()
+        self._roots_lock = threading.Lock()
 
-    def files(self) -> dict[str, bytes]:
-        from provenance.gallery.data import collect
-        from provenance.gallery.site import render_site
+    def _current_key(self) -> tuple[int, int]:
         from provenance.state.home import home
 
         folder = home().offers
         offers = len(list(folder.glob("0x*.json"))) if folder.is_dir() else 0
-        key = (self.collection.chain.rpc.block_number(), offers)
+        return (self.collection.chain.rpc.block_number(), offers)
+
+    def references(self, cid: CID) -> bool:
+        """Whether ``cid`` is a root the collection references: its ERC-7572 document and cover,
+        every token's and open offer's metadata, image, animation and models (``publish``'s
+        list). Anything else in the local store (drafts, other collections) is not served."""
+        from provenance.workflows.publish import needed
+
+        key = self._current_key()
+        with self._roots_lock:
+            if key != self._roots_key:
+                items, _problems = needed(self.collection, self.collection.store)
+                roots = set()
+                for item in items:
+                    try:
+                        root = CID.parse(item.cid)
+                    except IPFSError:
+                        continue
+                    roots.add((root.codec, root.multihash))
+                self._roots = frozenset(roots)
+                self._roots_key = key
+            return (cid.codec, cid.multihash) in self._roots
+
+    def files(self) -> dict[str, bytes]:
+        from provenance.gallery.data import collect
+        from provenance.gallery.site import render_site
+
+        key = self._current_key()
         with self._lock:
             if key != self._key:
                 data = collect(self.collection, self.collection.store)
@@ -76,12 +111,37 @@ class _SiteCache:
 class GalleryHandler(GatewayHandler):
     server: GalleryServer
 
+    def _host_refused(self) -> bool:
+        """Answer 421 to a Host the gallery does not go by: a DNS-rebinding page (a name of the
+        attacker's that now resolves to this machine) reaches the socket, but names its own host."""
+        if self.server.allows_host(self.headers.get("Host", "")):
+            return False
+        self.close_connection = True
+        self._send(
+            HTTPStatus.MISDIRECTED_REQUEST,
+            b"this gallery answers to its address, localhost or its --host name only\n",
+            "text/plain; charset=utf-8",
+        )
+        return True
+
+    def do_OPTIONS(self) -> None:
+        if not self._host_refused():
+            super().do_OPTIONS()
+
+    # Only /ipfs/ content is readable by other origins (it is public, and a static build may use
+    # this gallery as its gateway). The RPC proxy and the pages grant no CORS, so another site's
+    # page cannot read the proxy's answers or pass a preflight to POST JSON to it.
+    def _cors(self) -> None:
+        if urlsplit(self.path).path.startswith("/ipfs/"):
+            super()._cors()
+
     # Every /ipfs/ answer (file, listing, block, CAR or error) is sandboxed: this origin is the
     # gallery's, and stored HTML or SVG must not run script in it.
+    # And no answer may be framed by another site (provenance.gallery.framing).
     def _ipfs_headers(self, headers: dict[str, str] | None) -> dict[str, str]:
         if urlsplit(self.path).path.startswith("/ipfs/"):
-            return {**(headers or {}), **CONTENT_HEADERS}
-        return headers or {}
+            return no_framing({**(headers or {}), **CONTENT_HEADERS})
+        return no_framing(headers or {})
 
     def _send(
         self,
@@ -98,6 +158,8 @@ class GalleryHandler(GatewayHandler):
         super()._send_stream(content_type, length, chunks, self._ipfs_headers(headers))
 
     def do_POST(self) -> None:
+        if self._host_refused():
+            return
         if urlsplit(self.path).path != RPC_PATH:
             self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain; charset=utf-8")
             return
@@ -113,8 +175,43 @@ class GalleryHandler(GatewayHandler):
                 "text/plain; charset=utf-8",
             )
             return
+        # A text/plain or form POST is a "simple" request another site's page may send without a
+        # preflight; JSON-RPC is application/json, so nothing else is read.
+        media_type = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if media_type != "application/json":
+            self.close_connection = True
+            self._send(
+                HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+                b"the RPC proxy takes application/json requests only\n",
+                "text/plain; charset=utf-8",
+            )
+            return
         answer = self.server.rpc.answer(self.rfile.read(length))
         self._send(HTTPStatus.OK, answer, "application/json", {"Cache-Control": "no-store"})
+
+    def _referenced(self, path: str) -> bool:
+        """Whether ``/ipfs/{cid}[/...]`` names content of the collection; answers 404 if not (a
+        malformed CID is left to the gateway's own answer)."""
+        try:
+            root = CID.parse(unquote(path.split("/")[2]))
+        except (IPFSError, IndexError):
+            return True
+        try:
+            if self.server.site.references(root):
+                return True
+        except ProvenanceError as exc:
+            self._send(
+                HTTPStatus.BAD_GATEWAY,
+                f"cannot read the collection: {exc}\n".encode(),
+                "text/plain; charset=utf-8",
+            )
+            return False
+        self._send(
+            HTTPStatus.NOT_FOUND,
+            b"not found: this gallery serves only its collection's content\n",
+            "text/plain; charset=utf-8",
+        )
+        return False
 
     def _page_policy(self, body: bytes) -> dict[str, str]:
         # Only the gallery's own script file may run, named by its full URL: a script under
@@ -130,9 +227,12 @@ class GalleryHandler(GatewayHandler):
         return {"Content-Security-Policy": f"script-src http://{host}/{APP_SCRIPT}"}
 
     def do_GET(self) -> None:
+        if self._host_refused():
+            return
         path = urlsplit(self.path).path
         if path.startswith("/ipfs/"):
-            super().do_GET()
+            if self._referenced(path):
+                super().do_GET()
             return
         rel = unquote(path).lstrip("/") or "index.html"
         if rel.endswith("/"):
@@ -163,12 +263,38 @@ class GalleryServer(GatewayServer):
     """The gateway's timeouts and connection bound (``provenance.ipfs.httpserver``) hold here too."""
 
     def __init__(
-        self, address: tuple[str, int], collection: Session, *, verbose: bool, **limits: Any
+        self,
+        address: tuple[str, int],
+        collection: Session,
+        *,
+        verbose: bool,
+        host_names: Iterable[str] = (),
+        **limits: Any,
     ) -> None:
         self.site = _SiteCache(collection)
         self.rpc = RpcProxy(collection.chain.rpc.url, collection.contract.address)
+        self.host_names = frozenset(
+            name.lower().strip("[]") for name in (address[0], *host_names) if name
+        )
         super().__init__(address, collection.store, verbose=verbose, **limits)
         self.RequestHandlerClass: Callable[..., GalleryHandler] = GalleryHandler
+
+    def allows_host(self, header: str) -> bool:
+        """Whether a request's Host header names this gallery: an IP address (a rebinding page
+        always names a host name), ``localhost`` or a ``*.localhost`` name, the address it was
+        bound to, or one of ``host_names`` (e.g. the host of its public URL)."""
+        if not _HOST_HEADER.match(header):
+            return False
+        # "[v6]:port" or "name:port" (the pattern above allows no other colon)
+        name = header[1:].split("]")[0] if header.startswith("[") else header.split(":")[0]
+        name = name.lower().rstrip(".")
+        if name == "localhost" or name.endswith(".localhost") or name in self.host_names:
+            return True
+        try:
+            ipaddress.ip_address(name)
+        except ValueError:
+            return False
+        return True
 
 
 def make_gallery_server(
@@ -177,15 +303,19 @@ def make_gallery_server(
     host: str = "127.0.0.1",
     port: int = 0,
     verbose: bool = False,
+    host_names: Iterable[str] = (),
     **limits: Any,
 ) -> GalleryServer:
     """A gallery bound to ``host:port`` (port 0: any free port); call ``serve_forever``.
 
     Loopback by default; any other address exposes the gallery (and its read-only proxy) to the
-    network, which the CLI says in a line. ``limits``: ``head_timeout``, ``io_timeout``,
+    network, which the CLI says in a line. Requests must name it by an IP address, ``localhost``,
+    ``host`` or one of ``host_names`` (421 otherwise: DNS rebinding). ``limits``: ``head_timeout``, ``io_timeout``,
     ``max_connections`` (see ``GatewayServer``).
     """
     try:
-        return GalleryServer((host, port), collection, verbose=verbose, **limits)
+        return GalleryServer(
+            (host, port), collection, verbose=verbose, host_names=host_names, **limits
+        )
     except OSError as exc:
         raise IPFSError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc

@@ -31,6 +31,7 @@ from provenance.gallery.exhibit import (
     site_header,
     summary,
 )
+from provenance.gallery.framing import STATIC_HEADERS_FILE, static_headers
 from provenance.state.home import atomic_write
 
 __all__ = ["APP_SCRIPT", "STATIC_FILES", "PageSettings", "render_site", "write_site"]
@@ -444,6 +445,7 @@ def write_site(
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(f"{out_dir} exists and is not a folder")
     rendered = render_site(data, gateway, settings=settings)
+    rendered[STATIC_HEADERS_FILE] = static_headers()  # what a <meta> policy cannot say
     earlier = _earlier_build(out_dir)
     manifest = out_dir / MANIFEST
     # Listed before a file is written: a build interrupted anywhere leaves every file it wrote

@@ -10,26 +10,37 @@ Folder layout (the caller chooses it, e.g. ``PROVENANCE_HOME/identity``)::
 
     certificate-chain.pem  end-entity certificate first, then its issuers (public)
     trust-anchor.pem       the root certificate a verifier should trust (public)
-    signing-key.pem        the end-entity key, PKCS#8 encrypted with the passphrase (0600)
+    signing-key.pem        the end-entity key, encrypted with the passphrase (0600)
     root-key.pem           the local root's key, encrypted likewise (0600; local chains only)
 
 Private keys exist in clear only in memory, for the moment of signing; they are never written,
 logged or put in an exception message.
+
+At rest a key is its PKCS#8 DER sealed with AES-256-GCM under a key that scrypt (RFC 7914,
+memory-hard: N=2^17, r=8, p=1, 128 MiB and about half a second a guess) derives from the
+passphrase, which must be at least ``MIN_PASSPHRASE_CHARS`` long. (The ``cryptography`` library
+writes encrypted PKCS#8 only with PBKDF2 at 2,048 iterations, cheap to guess.) Files written that
+way before are still read (``key_protection`` names them) and ``rekey_identity`` re-encrypts them.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import itertools
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from provenance.errors import IdentityError
@@ -37,13 +48,17 @@ from provenance.errors import IdentityError
 __all__ = [
     "CHAIN_FILE",
     "KEY_FILE",
+    "MIN_PASSPHRASE_CHARS",
     "ROOT_KEY_FILE",
     "TRUST_ANCHOR_FILE",
     "ArtistIdentity",
     "certificate_sha256",
     "create_identity",
     "import_identity",
+    "key_protection",
     "load_identity",
+    "read_key_file",
+    "rekey_identity",
     "unlock_signing_key",
 ]
 
@@ -51,6 +66,17 @@ CHAIN_FILE = "certificate-chain.pem"
 TRUST_ANCHOR_FILE = "trust-anchor.pem"
 KEY_FILE = "signing-key.pem"
 ROOT_KEY_FILE = "root-key.pem"
+
+MIN_PASSPHRASE_CHARS = 12
+_SCRYPT = {"n": 2**17, "r": 8, "p": 1}
+# Read back from a file someone may have edited: bounds keep a forged header from asking for
+# gigabytes of memory.
+_SCRYPT_LIMITS = {"n": 2**20, "r": 16, "p": 4}
+_LABEL = b"PROVENANCE SCRYPT ENCRYPTED PRIVATE KEY"
+_BEGIN, _END = b"-----BEGIN " + _LABEL + b"-----", b"-----END " + _LABEL + b"-----"
+LEGACY_PROTECTION = (
+    "PKCS#8, PBKDF2 at 2,048 iterations (re-encrypt it: `provenance identity rekey`)"
+)
 
 
 @dataclass(frozen=True)
@@ -83,14 +109,114 @@ def _pem(cert: x509.Certificate) -> bytes:
     return cert.public_bytes(serialization.Encoding.PEM)
 
 
+def check_passphrase(passphrase: bytes) -> None:
+    """The rule for a passphrase that encrypts a key: at least ``MIN_PASSPHRASE_CHARS``."""
+    try:
+        length = len(passphrase.decode("utf-8"))
+    except UnicodeDecodeError:
+        length = len(passphrase)
+    if length < MIN_PASSPHRASE_CHARS:
+        raise IdentityError(
+            f"the passphrase has {length} characters; a key at rest needs at least"
+            f" {MIN_PASSPHRASE_CHARS}"
+        )
+
+
+def _scrypt_key(passphrase: bytes, salt: bytes, params: dict[str, int]) -> bytes:
+    return Scrypt(salt=salt, length=32, **params).derive(passphrase)
+
+
+def _header_bytes(header: dict[str, Any]) -> bytes:
+    return json.dumps(header, sort_keys=True, separators=(",", ":")).encode()
+
+
 def _encrypted(key: ec.EllipticCurvePrivateKey, passphrase: bytes) -> bytes:
-    if not passphrase:
-        raise IdentityError("a passphrase is needed to encrypt the signing key at rest")
-    return key.private_bytes(
-        serialization.Encoding.PEM,
+    check_passphrase(passphrase)
+    der = key.private_bytes(
+        serialization.Encoding.DER,
         serialization.PrivateFormat.PKCS8,
-        serialization.BestAvailableEncryption(passphrase),
+        serialization.NoEncryption(),
     )
+    salt, nonce = os.urandom(16), os.urandom(12)
+    header = {
+        "kdf": "scrypt",
+        **_SCRYPT,
+        "salt": base64.b64encode(salt).decode(),
+        "cipher": "aes-256-gcm",
+        "nonce": base64.b64encode(nonce).decode(),
+    }
+    # The header is authenticated too: lowering N in the file makes decryption fail.
+    sealed = AESGCM(_scrypt_key(passphrase, salt, _SCRYPT)).encrypt(
+        nonce, der, _header_bytes(header)
+    )
+    doc = {**header, "ciphertext": base64.b64encode(sealed).decode()}
+    body = base64.encodebytes(_header_bytes(doc))
+    return _BEGIN + b"\n" + body + _END + b"\n"
+
+
+def read_key_file(path: Path, passphrase: bytes) -> ec.EllipticCurvePrivateKey:
+    """The key in an identity's key file (either format), for the moment it is needed."""
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError as exc:
+        raise IdentityError(f"no key file {Path(path).name} in {Path(path).parent}") from exc
+    return _decrypted(data, passphrase)
+
+
+def _decrypted(data: bytes, passphrase: bytes) -> ec.EllipticCurvePrivateKey:
+    """A key file's key, in either format; ``IdentityError`` for a wrong passphrase."""
+    if not data.lstrip().startswith(_BEGIN):  # written before scrypt: PKCS#8, PBKDF2
+        try:
+            key = serialization.load_pem_private_key(data, passphrase or None)
+        except (ValueError, TypeError) as exc:
+            raise IdentityError("wrong passphrase for the signing key") from exc
+    else:
+        try:
+            body = data.lstrip()[len(_BEGIN) :].split(_END)[0]
+            doc = json.loads(base64.decodebytes(body))
+            header = {k: doc[k] for k in ("kdf", "n", "r", "p", "salt", "cipher", "nonce")}
+            params = {k: int(header[k]) for k in ("n", "r", "p")}
+            if header["kdf"] != "scrypt" or header["cipher"] != "aes-256-gcm":
+                raise ValueError("unknown algorithm")
+            if any(not 0 < params[k] <= _SCRYPT_LIMITS[k] for k in params):
+                raise ValueError("scrypt parameters out of bounds")
+            salt = base64.b64decode(header["salt"], validate=True)
+            nonce = base64.b64decode(header["nonce"], validate=True)
+            sealed = base64.b64decode(doc["ciphertext"], validate=True)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise IdentityError("the key file is damaged (not a readable encrypted key)") from exc
+        try:
+            der = AESGCM(_scrypt_key(passphrase, salt, params)).decrypt(
+                nonce, sealed, _header_bytes(header)
+            )
+        except (InvalidTag, ValueError) as exc:
+            raise IdentityError("wrong passphrase for the signing key") from exc
+        key = serialization.load_der_private_key(der, None)
+    if not isinstance(key, ec.EllipticCurvePrivateKey):
+        raise IdentityError("the key file does not hold a P-256 key")
+    return key
+
+
+def key_protection(path: Path) -> str:
+    """How the key file at ``path`` is encrypted, in words (public facts only)."""
+    data = Path(path).read_bytes()
+    if data.lstrip().startswith(_BEGIN):
+        return "scrypt (N=2^17, r=8, p=1) and AES-256-GCM"
+    return LEGACY_PROTECTION
+
+
+def rekey_identity(identity: ArtistIdentity, passphrase: bytes, new_passphrase: bytes) -> None:
+    """Re-encrypt every key of ``identity`` under ``new_passphrase`` (which may equal the old one:
+    a file written with PBKDF2 is rewritten with scrypt). Each file is replaced atomically, and
+    only after every key was decrypted."""
+    check_passphrase(new_passphrase)
+    paths = [identity.folder / name for name in (KEY_FILE, ROOT_KEY_FILE)]
+    keys = {path: _decrypted(path.read_bytes(), passphrase) for path in paths if path.exists()}
+    for path, key in keys.items():
+        staging = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        staging.unlink(missing_ok=True)
+        _write(staging, _encrypted(key, new_passphrase), secret=True)
+        os.replace(staging, path)
 
 
 def _write(path: Path, data: bytes, *, secret: bool) -> None:
@@ -288,11 +414,9 @@ def unlock_signing_key(identity: ArtistIdentity, passphrase: bytes) -> bytes:
     """The end-entity key as unencrypted PKCS#8 PEM, in memory, for the moment of signing."""
     try:
         data = (identity.folder / KEY_FILE).read_bytes()
-        key = serialization.load_pem_private_key(data, passphrase or None)
     except FileNotFoundError as exc:
         raise IdentityError(f"no signing key in {identity.folder}") from exc
-    except (ValueError, TypeError) as exc:
-        raise IdentityError("wrong passphrase for the signing key") from exc
+    key = _decrypted(data, passphrase)
     return key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,

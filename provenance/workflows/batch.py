@@ -50,26 +50,34 @@ def read_rows(directory: Path, donors: Path) -> list[dict[str, str]]:
     if not directory.is_dir():
         raise InputError(f"{directory} is not a folder")
     try:
-        handle = donors.open(newline="", encoding="utf-8")
+        handle = donors.open(newline="", encoding="utf-8-sig")  # a spreadsheet's BOM is fine
     except OSError as exc:
         raise InputError(f"cannot read {donors}: {exc.strerror}") from exc
-    rows: list[dict[str, str]] = []
     with handle:
-        reader = csv.DictReader(handle)
-        header = reader.fieldnames or []
-        missing = {"artwork", "donor"} - set(header)
-        unknown = set(header) - set(COLUMNS)
-        if missing:
-            raise InputError(f"{donors} lacks the column(s) {', '.join(sorted(missing))}")
-        if unknown:
-            raise InputError(
-                f"{donors} has unknown column(s) {', '.join(sorted(unknown))}; "
-                f"known: {', '.join(COLUMNS)}"
-            )
-        for number, row in enumerate(reader, start=2):
-            if not row.get("artwork") or not row.get("donor"):
-                raise InputError(f"{donors} line {number}: artwork and donor are required")
-            rows.append({key: (value or "").strip() for key, value in row.items() if key})
+        try:
+            return _read_rows(csv.DictReader(handle), donors)
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{donors} is not UTF-8 text: save it as CSV in UTF-8") from exc
+        except csv.Error as exc:
+            raise InputError(f"{donors} is not a readable CSV file: {exc}") from exc
+
+
+def _read_rows(reader: csv.DictReader[str], donors: Path) -> list[dict[str, str]]:
+    rows: list[dict[str, str]] = []
+    header = reader.fieldnames or []
+    missing = {"artwork", "donor"} - set(header)
+    unknown = set(header) - set(COLUMNS)
+    if missing:
+        raise InputError(f"{donors} lacks the column(s) {', '.join(sorted(missing))}")
+    if unknown:
+        raise InputError(
+            f"{donors} has unknown column(s) {', '.join(sorted(unknown))}; "
+            f"known: {', '.join(COLUMNS)}"
+        )
+    for number, row in enumerate(reader, start=2):
+        if not row.get("artwork") or not row.get("donor"):
+            raise InputError(f"{donors} line {number}: artwork and donor are required")
+        rows.append({key: (value or "").strip() for key, value in row.items() if key})
     return rows
 
 

@@ -73,7 +73,9 @@ def set_collection(
 
 
 def read_collection_info(collection: Session, source: ContentSource) -> CollectionInfo | None:
-    """The collection's ERC-7572 document, or None when it names none or it cannot be read."""
+    """The collection's ERC-7572 document, or None when it names none or it cannot be read; a
+    document that was read but is not one (not JSON, too deep, no name) is a
+    ``VerificationError`` saying why."""
     try:
         uri = str(collection.contract.call("contractURI"))
     except ProvenanceError:
@@ -81,9 +83,10 @@ def read_collection_info(collection: Session, source: ContentSource) -> Collecti
     if not uri.startswith("ipfs://"):
         return None
     try:
-        return parse(source.cat(uri.removeprefix("ipfs://"), max_size=MAX_METADATA_BYTES))
+        document = source.cat(uri.removeprefix("ipfs://"), max_size=MAX_METADATA_BYTES)
     except (ProvenanceError, ValueError):
         return None
+    return parse(document)
 
 
 _COVER_TYPES = {b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpg", b"RIFF": "webp"}

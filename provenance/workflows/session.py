@@ -144,9 +144,11 @@ def open_session(
     password_env: str | None = None,
     keystore_dir: Path | None = None,
     with_signer: bool = False,
+    deploy_if_missing: bool = True,
     confirmations: int | None = None,
 ) -> Session:
-    """Connect (starting the devnet and deploying there on first use) and open local state."""
+    """Connect (starting the devnet and, unless ``deploy_if_missing`` is false, deploying there
+    on first use) and open local state."""
     from provenance.ipfs import Blockstore
 
     chain = connect(rpc_url=rpc_url, chain_id=chain_id, confirmations=confirmations)
@@ -161,7 +163,7 @@ def open_session(
         )
     # On first use the devnet's collection is deployed by dev account 0 (the artist), whoever
     # signs this command: an implicit deployment must not make a stranger its admin.
-    bound = resolve_contract(chain, contract=contract)
+    bound = resolve_contract(chain, contract=contract, deploy_if_missing=deploy_if_missing)
     sender = None
     if with_signer and local:
         sender = Sender(

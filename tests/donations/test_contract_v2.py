@@ -147,7 +147,7 @@ def test_minter_role_granted_and_revoked(collection: Session, tmp_path: Path) ->
         "--min-donation",
         "1wei",
         "-o",
-        str(tmp_path / "x.json"),
+        str(tmp_path / "x.offer.json"),
         "--private-key-env",
         "K",
         env=minter2,

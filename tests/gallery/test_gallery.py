@@ -243,9 +243,15 @@ HOSTILE_SVG = (
 
 
 def test_stored_html_does_not_run_in_the_gallery_origin(
-    gallery_url: str, home: Path, tmp_path: Path
+    gallery_url: str, home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from provenance.gallery.server import _SiteCache
     from provenance.ipfs import add_bytes
+
+    # The gallery serves only what its collection references (tests/gallery/
+    # test_gallery_security.py); a token may reference any bytes, so here the HTML and SVG are
+    # taken as referenced.
+    monkeypatch.setattr(_SiteCache, "references", lambda self, cid: True)
 
     store = Blockstore.open(home / "ipfs" / "blocks")
     html_cid = add_bytes(HOSTILE_HTML, store=store, params="unixfs-v1-2025").cid
@@ -253,14 +259,14 @@ def test_stored_html_does_not_run_in_the_gallery_origin(
     for cid, kind in ((html_cid, "text/html"), (svg_cid, "image/svg+xml")):
         response = httpx.get(f"{gallery_url}/ipfs/{cid}")
         assert response.status_code == 200 and response.headers["content-type"].startswith(kind)
-        assert response.headers["content-security-policy"] == "sandbox"
+        assert response.headers["content-security-policy"] == "sandbox; frame-ancestors 'none'"
         assert response.headers["x-content-type-options"] == "nosniff"
     for extra in ("?format=raw", "?format=car", "/no/such/path"):
         response = httpx.get(f"{gallery_url}/ipfs/{html_cid}{extra}")
-        assert response.headers["content-security-policy"] == "sandbox", extra
+        assert response.headers["content-security-policy"].startswith("sandbox;"), extra
     # The gallery's own pages are not sandboxed (their script must run), but only that script.
     policy = httpx.get(gallery_url + "/").headers["content-security-policy"]
-    assert policy == f"script-src {gallery_url}/static/app.js"
+    assert policy == f"script-src {gallery_url}/static/app.js; frame-ancestors 'none'"
 
     # In a real browser the stored page's script never runs, so it cannot act as the gallery.
     result = subprocess.run(

@@ -79,6 +79,17 @@ def test_an_empty_or_new_folder_is_fine_and_a_damaged_manifest_is_refused(tmp_pa
         write_site(_data(3), empty, gateway=GATEWAY)
 
 
+def test_a_static_build_tells_its_host_that_no_page_may_be_framed(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    write_site(_data(1), out, gateway=GATEWAY)
+    # A <meta> policy cannot forbid framing (browsers ignore frame-ancestors there): the
+    # build writes the headers for Netlify / Cloudflare Pages style hosts to send.
+    rules = (out / "_headers").read_text().splitlines()
+    assert rules[0] == "/*"
+    assert "  Content-Security-Policy: frame-ancestors 'none'" in rules
+    assert "  X-Frame-Options: DENY" in rules
+
+
 def test_the_footer_names_the_chain(tmp_path: Path) -> None:
     from dataclasses import replace
 

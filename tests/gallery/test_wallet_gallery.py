@@ -158,7 +158,7 @@ def world(home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict
             "--min-donation",
             "0.05ether",
             "-o",
-            str(art / f"{name}.json"),
+            str(art / f"{name}.offer.json"),
             *extra,
         )
     hostile = ok(
@@ -357,7 +357,7 @@ def test_an_eth_sig_util_envelope_for_the_derived_key_opens_in_the_browser(
     (envelope,) = wallet_peer(
         [{"op": "sigutil-encrypt", "publicKey": derived["publicKey"], "message": "from sig-util"}]
     )
-    offer = load_offer(world["art"] / "Peer.json")
+    offer = load_offer(world["art"] / "Peer.offer.json")
     data = collection.contract.abi.encode_call(
         "redeem", offer.voucher.as_tuple(), offer.signature, stored_bytes(envelope)
     )
@@ -478,7 +478,7 @@ def test_an_expired_offer_is_refused_on_the_page(world: dict[str, Any], tmp_path
 def test_a_canceled_offer_is_refused_on_the_page(world: dict[str, Any], tmp_path: Path) -> None:
     """The static site was built while the offer was open; once the artist cancels it, its page
     refuses by name (it asks the chain for the voucher's state) and nothing moves."""
-    canceled = ok("offer", "cancel", str(world["art"] / "Void.json"))
+    canceled = ok("offer", "cancel", str(world["art"] / "Void.offer.json"))
     assert canceled["state"] == "canceled"
     site = static_server(world["site"])
     before = chain_state([DONOR])
@@ -590,7 +590,7 @@ def test_served_pages_allow_only_the_gallerys_script_and_the_proxy_only_reads(
     response = httpx.get(url + "/")
     port = url.rsplit(":", 1)[1]
     assert response.headers["content-security-policy"] == (
-        f"script-src http://127.0.0.1:{port}/static/app.js"
+        f"script-src http://127.0.0.1:{port}/static/app.js; frame-ancestors 'none'"
     )
     assert "script-src 'self'" in html.unescape(response.text)  # and the page's own policy
     rpc = f"{url}/rpc"

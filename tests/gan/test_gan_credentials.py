@@ -21,6 +21,7 @@ from provenance.identity.certificates import (
     create_identity,
     import_identity,
     load_identity,
+    read_key_file,
     unlock_signing_key,
 )
 
@@ -36,7 +37,9 @@ def test_local_identity_keeps_keys_encrypted(tmp_path: Path) -> None:
     for name in (KEY_FILE, ROOT_KEY_FILE):
         path = tmp_path / "id" / name
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
-        assert path.read_bytes().startswith(b"-----BEGIN ENCRYPTED PRIVATE KEY-----")
+        assert path.read_bytes().startswith(
+            b"-----BEGIN PROVENANCE SCRYPT ENCRYPTED PRIVATE KEY-----"
+        )
     assert load_identity(tmp_path / "id").certificate_sha256 == ident.certificate_sha256
     assert "CN=Ada Artist" in ident.subject
     with pytest.raises(IdentityError, match="wrong passphrase"):
@@ -83,16 +86,14 @@ def test_import_own_chain_and_refuse_self_signed(tmp_path: Path) -> None:
     made = create_identity(tmp_path / "made", name="Ada Artist", passphrase=PASS)
     key = unlock_signing_key(made, PASS)
     own = import_identity(
-        tmp_path / "own", chain_pem=made.chain_pem, key_pem=key, passphrase=b"new pass"
+        tmp_path / "own", chain_pem=made.chain_pem, key_pem=key, passphrase=b"a new long passphrase"
     )
     assert own.certificate_sha256 == made.certificate_sha256 and own.anchor_pem == made.anchor_pem
-    unlock_signing_key(own, b"new pass")
+    unlock_signing_key(own, b"a new long passphrase")
     leaf_only = (
         made.chain_pem.split(b"-----END CERTIFICATE-----")[1] + b"-----END CERTIFICATE-----\n"
     )
-    root_key = serialization.load_pem_private_key(
-        (tmp_path / "made" / ROOT_KEY_FILE).read_bytes(), PASS
-    )
+    root_key = read_key_file(tmp_path / "made" / ROOT_KEY_FILE, PASS)
     root_pem = root_key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
@@ -116,12 +117,21 @@ def test_generate_signs_with_c2pa_identity(
     from provenance.cli import cli
 
     ident = create_identity(tmp_path / "id", name="Ada Artist", passphrase=PASS)
-    args = ["gan", "generate", "--model", str(trained_run), "--c2pa-identity", str(tmp_path / "id")]
-    monkeypatch.setenv("PROVENANCE_IDENTITY_PASSPHRASE", "wrong")
+    args = [
+        "gan",
+        "generate",
+        "--model",
+        str(trained_run),
+        "--c2pa-identity",
+        str(tmp_path / "id"),
+        "--passphrase-env",
+        "ARTIST_PASS",
+    ]
+    monkeypatch.setenv("ARTIST_PASS", "wrong")
     wrong = CliRunner().invoke(cli, [*args, "--seed", "2", "-o", str(tmp_path / "a.png")])
     assert wrong.exit_code == 2 and "wrong passphrase" in wrong.stderr
     assert not (tmp_path / "a.png").exists()
-    monkeypatch.setenv("PROVENANCE_IDENTITY_PASSPHRASE", PASS.decode())
+    monkeypatch.setenv("ARTIST_PASS", PASS.decode())
     made = CliRunner().invoke(cli, [*args, "--seeds", "2-3", "-o", str(tmp_path / "works")])
     assert made.exit_code == 0, made.output
     for seed in (2, 3):

@@ -28,7 +28,7 @@ def test_signed_work_mints_verifies_and_regenerates(
 ) -> None:
     from provenance.chain.accounts import dev_accounts
 
-    env = {"ARTIST_PASS": PASS, "PROVENANCE_IDENTITY_PASSPHRASE": PASS}
+    env = {"ARTIST_PASS": PASS}
     made = invoke(
         "identity", "init", "--name", "Ada", "--passphrase-env", "ARTIST_PASS", "--json", env=env
     )
@@ -46,6 +46,8 @@ def test_signed_work_mints_verifies_and_regenerates(
         str(art),
         "--c2pa-identity",
         str(home / "identity"),
+        "--passphrase-env",
+        "ARTIST_PASS",
         env=env,
     )
     assert generated.exit_code == 0, generated.output

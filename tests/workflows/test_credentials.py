@@ -59,7 +59,11 @@ def test_identity_init_show_refuse_overwrite_and_import(tmp_path: Path) -> None:
     assert "CN=Ada" in facts["subject"] and facts["created"] == "identity created"
     assert PASS not in made.output
     for key in ("signing-key.pem", "root-key.pem"):
-        assert (folder / key).read_bytes().startswith(b"-----BEGIN ENCRYPTED PRIVATE KEY-----")
+        assert (
+            (folder / key)
+            .read_bytes()
+            .startswith(b"-----BEGIN PROVENANCE SCRYPT ENCRYPTED PRIVATE KEY-----")
+        )
     shown = invoke("identity", "show", "--json", env=env)
     assert json.loads(shown.stdout)["certificate_sha256"] == facts["certificate_sha256"]
 
@@ -81,9 +85,9 @@ def test_identity_init_show_refuse_overwrite_and_import(tmp_path: Path) -> None:
     assert missing.exit_code == 3 and "no identity" in missing.output
 
     # The artist's own chain and key (here: one made elsewhere, its key written in clear).
-    own = create_identity(tmp_path / "own", name="Bea", passphrase=b"x")
+    own = create_identity(tmp_path / "own", name="Bea", passphrase=b"another long passphrase")
     (tmp_path / "chain.pem").write_bytes(own.chain_pem)
-    (tmp_path / "key.pem").write_bytes(unlock_signing_key(own, b"x"))
+    (tmp_path / "key.pem").write_bytes(unlock_signing_key(own, b"another long passphrase"))
     env4 = {"PROVENANCE_HOME": str(tmp_path / "h4"), "ARTIST_PASS": PASS}
     imported = invoke(
         "identity",
@@ -188,7 +192,7 @@ def test_signed_work_binds_its_certificate_and_verifies(
     assert root.exit_code == 0 and "not compared" in detail
 
     # Another artist's anchor does not make the manifest trusted.
-    other = create_identity(tmp_path / "other", name="Eve", passphrase=b"x")
+    other = create_identity(tmp_path / "other", name="Eve", passphrase=b"another long passphrase")
     foreign = invoke(
         "verify", str(art), "--trust-anchor", str(other.folder / "certificate-chain.pem"), "--json"
     )
@@ -256,7 +260,7 @@ def test_check_credentials_names_each_failure(artist: Path, tmp_path: Path) -> N
     # Minting a signed PNG needs the identity that signed it, under PROVENANCE_HOME.
     with pytest.raises(ConfigError, match="holds no identity"):
         mint_binding(signed, tmp_path / "no-identity")
-    other = create_identity(tmp_path / "other", name="Eve", passphrase=b"x")
+    other = create_identity(tmp_path / "other", name="Eve", passphrase=b"another long passphrase")
     with pytest.raises(InputError, match="signature|signingCredential|not by the identity"):
         mint_binding(signed, other.folder)
     assert mint_binding(plain, tmp_path / "no-identity") is None

@@ -1,10 +1,9 @@
 """What the gan commands share: error translation, JSON output, loading a model, seeds, the
-C2PA identity's passphrase, the training set's CID."""
+training set's CID."""
 
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -54,21 +53,6 @@ def load_model(model: str) -> Any:
 
     enable_compilation_cache()
     return load_model(model)
-
-
-PASSPHRASE_ENV = "PROVENANCE_IDENTITY_PASSPHRASE"
-
-
-def identity_passphrase() -> bytes:
-    """The signing key's passphrase: from the environment, else a hidden prompt (never argv)."""
-    import os
-
-    value = os.environ.get(PASSPHRASE_ENV)
-    if value is None:
-        if not sys.stdin.isatty():
-            raise InputError(f"set {PASSPHRASE_ENV} (no terminal to ask for the passphrase)")
-        value = click.prompt("identity passphrase", hide_input=True, err=True)
-    return value.encode()
 
 
 def parse_seeds(text: str) -> list[int]:

@@ -8,15 +8,9 @@ from typing import Any
 import click
 
 from provenance.cli.gan import gan
-from provenance.cli.gan.common import (
-    PASSPHRASE_ENV,
-    gan_errors,
-    identity_passphrase,
-    load_model,
-    parse_seeds,
-    print_json,
-)
+from provenance.cli.gan.common import gan_errors, load_model, parse_seeds, print_json
 from provenance.cli.options import json_option
+from provenance.cli.passphrase import passphrase_env_option, read_passphrase
 from provenance.content.generation import model_cid
 from provenance.errors import InputError, ProvenanceError
 
@@ -74,8 +68,9 @@ UPSCALE_FILTER_NAMES = {"smooth": "lanczos", "nearest": "nearest"}
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
     help="Sign each PNG with Content Credentials (C2PA) using this identity folder; the key's "
-    f"passphrase comes from ${PASSPHRASE_ENV} or a prompt.",
+    "passphrase comes from --passphrase-env VAR or a hidden prompt.",
 )
+@passphrase_env_option
 @json_option
 def generate(
     model: str,
@@ -88,6 +83,7 @@ def generate(
     data: str | None,
     max_identity_similarity: float | None,
     c2pa_identity: Path | None,
+    passphrase_env: str | None,
     as_json: bool,
 ) -> None:
     """Generate artworks as PNGs carrying their generation record.
@@ -117,7 +113,7 @@ def generate(
             from provenance.identity.certificates import load_identity, unlock_signing_key
 
             identity = load_identity(c2pa_identity)
-            passphrase = identity_passphrase()
+            passphrase = read_passphrase(passphrase_env, confirm=False)
             unlock_signing_key(identity, passphrase)  # a wrong passphrase fails before any work
     records: list[dict[str, Any]] = []
     refused: list[dict[str, Any]] = []

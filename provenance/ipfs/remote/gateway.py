@@ -17,7 +17,7 @@ from provenance.http import HttpService
 from provenance.ipfs.car import MAX_SECTION, iter_car
 from provenance.ipfs.cid import CID
 from provenance.ipfs.reader import as_cid, cat_bytes, walk_dag
-from provenance.redact import redact_url, redact_urls
+from provenance.redact import http_url, redact_url, redact_urls
 
 __all__ = ["GatewayFetcher"]
 
@@ -50,7 +50,7 @@ class GatewayFetcher(HttpService):
     ) -> None:
         if not gateways:
             raise IPFSError("no gateways given")
-        self.gateways = [g.rstrip("/") for g in gateways]
+        self.gateways = [http_url(g, "--gateway").rstrip("/") for g in gateways]
         self.max_car_bytes = max_car_bytes
         super().__init__(timeout=timeout, transport=transport, follow_redirects=True)
 

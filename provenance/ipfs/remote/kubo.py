@@ -9,7 +9,6 @@ retried a bounded number of times, then reported as one clear ``IPFSError``.
 from __future__ import annotations
 
 import io
-import json
 import os
 import time
 from collections.abc import Mapping
@@ -19,7 +18,7 @@ from typing import Any, BinaryIO
 import httpx
 
 from provenance.errors import IntegrityError, IPFSError
-from provenance.http import HttpService
+from provenance.http import HttpService, json_object, json_text
 from provenance.ipfs.car import MAX_SECTION
 from provenance.ipfs.cid import CID
 from provenance.ipfs.importer import add_stream
@@ -62,7 +61,16 @@ class KuboClient(HttpService):
         headers = {"Authorization": authorization} if authorization else {}
         self.retries = retries
         self.backoff = backoff
-        super().__init__(self.url, headers=headers, timeout=timeout, transport=transport)
+        # The header's value and its credential alone ("Basic dXNl..", "Bearer abc..").
+        secrets = [authorization, authorization.split(" ", 1)[-1]] if authorization else []
+        super().__init__(
+            self.url,
+            headers=headers,
+            timeout=timeout,
+            transport=transport,
+            what="--kubo-api",
+            secrets=secrets,
+        )
 
     # -- transport ----------------------------------------------------------------------------
     def _post(
@@ -113,18 +121,24 @@ class KuboClient(HttpService):
                 f"Kubo RPC refused {command}: HTTP {response.status_code} "
                 "(check the Authorization header)"
             )
-        try:
-            message = response.json().get("Message", response.text)
-        except ValueError:
-            message = response.text.strip() or f"HTTP {response.status_code}"
-        raise IPFSError(f"Kubo {command}: {message}", status=response.status_code)
+        message: Any = None
+        try:  # Kubo's errors are {"Message", "Code", "Type": "error"}; anything else is shown raw
+            doc = self.answer_json(response.content, "Kubo's error")
+            message = doc.get("Message") if isinstance(doc, dict) else None
+        except IPFSError:
+            pass
+        if not isinstance(message, str):
+            message = response.text.strip() if len(response.content) < 1000 else ""
+        shown = self.shown(message) or f"HTTP {response.status_code}"
+        raise IPFSError(f"Kubo {command}: {shown}", status=response.status_code)
 
-    @staticmethod
-    def _json_lines(response: httpx.Response) -> list[dict[str, Any]]:
-        try:
-            return [json.loads(line) for line in response.text.splitlines() if line.strip()]
-        except ValueError as exc:
-            raise IPFSError(f"Kubo answered with something that is not JSON: {exc}") from exc
+    def _json_lines(self, response: httpx.Response) -> list[dict[str, Any]]:
+        """Kubo's JSON-lines answer: every line one JSON object, or one ``IPFSError``."""
+        return [
+            json_object(self.answer_json(line, "Kubo's answer"), "a line of Kubo's answer")
+            for line in response.content.splitlines()
+            if line.strip()
+        ]
 
     # -- commands -----------------------------------------------------------------------------
     def version(self) -> str:
@@ -133,9 +147,13 @@ class KuboClient(HttpService):
         text = doc[0].get("Version") if doc and isinstance(doc[0], dict) else None
         if not isinstance(text, str):
             raise IPFSError(f"{self.shown_url} does not answer like Kubo (no version)")
-        if _parse_version(text) < MIN_KUBO_VERSION:
+        try:
+            version = _parse_version(text)
+        except IPFSError:
+            raise IPFSError(f"unexpected Kubo version string {self.shown(text)!r}") from None
+        if version < MIN_KUBO_VERSION:
             minimum = ".".join(map(str, MIN_KUBO_VERSION))
-            raise IPFSError(f"Kubo {text} is too old (need >= {minimum})")
+            raise IPFSError(f"Kubo {self.shown(text)} is too old (need >= {minimum})")
         return text
 
     def add(
@@ -174,7 +192,7 @@ class KuboClient(HttpService):
         roots = [line.get("Hash") for line in lines if "Hash" in line]
         if not roots:
             raise IPFSError("Kubo add returned no CID")
-        got = str(roots[-1])
+        got = json_text(roots[-1], "the CID Kubo's add returned")
         try:
             same = CID.parse(got) == CID.parse(expected)
         except IPFSError:
@@ -205,7 +223,13 @@ class KuboClient(HttpService):
 
     def pin_add(self, cid: str) -> list[str]:
         doc = self._json_lines(self._post("pin/add", {"arg": cid, "recursive": True}))
-        return [str(p) for line in doc for p in line.get("Pins", [])]
+        pins: list[str] = []
+        for line in doc:
+            listed = line.get("Pins", [])
+            if not isinstance(listed, list):
+                raise IPFSError("Kubo's pin/add answer lists no pins")
+            pins += [json_text(p, "a pin in Kubo's pin/add answer") for p in listed]
+        return pins
 
     def pin_ls(self, cid: str | None = None) -> dict[str, str]:
         """``{cid: pin type}`` for recursive pins (one CID, or all)."""
@@ -215,10 +239,14 @@ class KuboClient(HttpService):
         doc = self._json_lines(self._post("pin/ls", params))
         keys: dict[str, str] = {}
         for line in doc:
-            if isinstance(line.get("Keys"), dict):  # the classic single-object answer
-                keys.update({k: v.get("Type", "") for k, v in line["Keys"].items()})
+            if "Keys" in line:  # the classic single-object answer
+                listed = json_object(line["Keys"], "the Keys of Kubo's pin/ls answer")
+                for key, record in listed.items():
+                    kind = json_object(record, "a pin in Kubo's pin/ls answer").get("Type", "")
+                    keys[key] = json_text(kind, "a pin type in Kubo's pin/ls answer")
             elif "Cid" in line:  # --stream form
-                keys[line["Cid"]] = line.get("Type", "")
+                key = json_text(line["Cid"], "a CID in Kubo's pin/ls answer")
+                keys[key] = json_text(line.get("Type", ""), "a pin type in Kubo's pin/ls answer")
         return keys
 
     def dag_import(
@@ -234,6 +262,9 @@ class KuboClient(HttpService):
             root = line.get("Root")
             if isinstance(root, dict):
                 if root.get("PinErrorMsg"):
-                    raise IPFSError(f"Kubo could not pin a CAR root: {root['PinErrorMsg']}")
-                roots.append(str(root["Cid"]["/"]))
+                    raise IPFSError(
+                        f"Kubo could not pin a CAR root: {self.shown(root['PinErrorMsg'])}"
+                    )
+                link = json_object(root.get("Cid"), "a root in Kubo's dag/import answer")
+                roots.append(json_text(link.get("/"), "a root CID in Kubo's dag/import answer"))
         return roots

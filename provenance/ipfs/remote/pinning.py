@@ -16,9 +16,10 @@ from typing import Any
 import httpx
 
 from provenance.errors import IPFSError
-from provenance.http import HttpService
+from provenance.http import HttpService, json_object, json_text
 from provenance.ipfs.cid import CID
 from provenance.redact import redact_url
+from provenance.untrusted import plain_text
 
 __all__ = ["PinStatus", "PinningClient"]
 
@@ -37,22 +38,30 @@ class PinStatus:
 
     @classmethod
     def from_json(cls, doc: Any) -> PinStatus:
-        try:
-            status = doc["status"]
-            if status not in STATUSES:
-                raise ValueError(f"unknown status {status!r}")
-            pin = doc["pin"]
-            return cls(
-                requestid=str(doc["requestid"]),
-                status=status,
-                cid=str(pin["cid"]),
-                name=pin.get("name"),
-                created=str(doc.get("created", "")),
-                delegates=tuple(str(d) for d in doc.get("delegates", [])),
-                info=dict(doc.get("info") or {}),
-            )
-        except (KeyError, TypeError, ValueError) as exc:
-            raise IPFSError(f"pinning service sent a malformed PinStatus: {exc}") from exc
+        """A PinStatus object as the spec types it; anything else is one ``IPFSError``."""
+        what = "the pinning service's PinStatus"
+        doc = json_object(doc, what)
+        status = json_text(doc.get("status"), f"the status in {what}")
+        if status not in STATUSES:
+            raise IPFSError(f"{what} has an unknown status {plain_text(status)[:40]!r}")
+        pin = json_object(doc.get("pin"), f"the pin in {what}")
+        name = pin.get("name")
+        delegates = doc.get("delegates", [])
+        info = doc.get("info") or {}
+        if not isinstance(delegates, list) or not isinstance(info, dict):
+            raise IPFSError(f"{what} has malformed delegates or info")
+        return cls(
+            requestid=json_text(doc.get("requestid"), f"the requestid in {what}"),
+            status=status,
+            cid=json_text(pin.get("cid"), f"the CID in {what}"),
+            name=None if name is None else json_text(name, f"the name in {what}"),
+            created=json_text(doc.get("created", ""), f"the created time in {what}"),
+            delegates=tuple(json_text(d, f"a delegate in {what}") for d in delegates),
+            info={
+                json_text(k, f"info in {what}"): json_text(v, f"info in {what}")
+                for k, v in info.items()
+            },
+        )
 
 
 class PinningClient(HttpService):
@@ -71,6 +80,8 @@ class PinningClient(HttpService):
             headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
             timeout=timeout,
             transport=transport,
+            what="--pinning-endpoint",
+            secrets=[token],
         )
 
     def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
@@ -86,14 +97,19 @@ class PinningClient(HttpService):
             raise IPFSError(
                 f"pinning service {self.shown_endpoint} rejected the access token (401)"
             )
-        try:
-            error = response.json()["error"]
-            reason = f"{error['reason']}: {error.get('details', '')}".rstrip(": ")
-        except (ValueError, KeyError, TypeError):
-            reason = f"HTTP {response.status_code}"
+        reason = f"HTTP {response.status_code}"
+        try:  # the spec's {"error": {"reason", "details"}}; any other body is not shown
+            error = json_object(self._json(response)["error"], "the error")
+            said = f"{json_text(error['reason'], 'reason')}: {error.get('details') or ''}"
+            reason = self.shown(said.rstrip(": ")) or reason
+        except (IPFSError, KeyError, TypeError):
+            pass
         raise IPFSError(
             f"pinning service {method} {path} failed: {reason}", status=response.status_code
         )
+
+    def _json(self, response: httpx.Response) -> Any:
+        return self.answer_json(response.content, "the pinning service's answer")
 
     def add(
         self,
@@ -111,10 +127,10 @@ class PinningClient(HttpService):
             body["origins"] = list(origins)
         if meta:
             body["meta"] = dict(meta)
-        return PinStatus.from_json(self._request("POST", "/pins", json=body).json())
+        return PinStatus.from_json(self._json(self._request("POST", "/pins", json=body)))
 
     def get(self, requestid: str) -> PinStatus:
-        return PinStatus.from_json(self._request("GET", f"/pins/{requestid}").json())
+        return PinStatus.from_json(self._json(self._request("GET", f"/pins/{requestid}")))
 
     def wait(
         self,
@@ -157,11 +173,13 @@ class PinningClient(HttpService):
             params["cid"] = ",".join(cids)
         if name:
             params["name"] = name
-        doc = self._request("GET", "/pins", params=params).json()
-        try:
-            return [PinStatus.from_json(item) for item in doc["results"]]
-        except (KeyError, TypeError) as exc:
-            raise IPFSError("pinning service sent a malformed list") from exc
+        doc = json_object(
+            self._json(self._request("GET", "/pins", params=params)), "the pinning service's list"
+        )
+        results = doc.get("results")
+        if not isinstance(results, list):
+            raise IPFSError("the pinning service's list has no results")
+        return [PinStatus.from_json(item) for item in results]
 
     def remove(self, requestid: str) -> None:
         self._request("DELETE", f"/pins/{requestid}")
