@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
@@ -12,6 +13,43 @@ from provenance.cli.render import emit_json, err_console
 from provenance.errors import InputError, VerificationError
 
 DEFAULT_PORT = 8470
+
+public_url_option = click.option(
+    "--public-url",
+    metavar="URL",
+    help="The gallery's public address, which QR codes, wallet-app links and the screen name"
+    " (default: the collection's, from `collection set --public-url`).",
+)
+
+
+def _public_url(url: str | None) -> str:
+    from provenance.content.collection import parse_public_url
+
+    return parse_public_url(url) if url else ""
+
+
+def _runtime_note() -> None:
+    """One line when this installation cannot run the generator in visitors' browsers."""
+    from provenance.gallery.live import ort_dist_dir
+
+    if ort_dist_dir() is None:
+        err_console.print(
+            "note: onnxruntime-web's WebAssembly is not in this installation, so pages show no"
+            " live portrait and the screen shows animations and stills (scripts/setup copies it)",
+            markup=False,
+        )
+
+
+def _loopback_note(url: str, what: str) -> None:
+    """One line when the links a command prints only work on this machine."""
+    from provenance.gallery.server import is_loopback_url
+
+    if is_loopback_url(url):
+        err_console.print(
+            f"note: {what} point to {url}, which only works on this machine: give --public-url"
+            " (or `provenance collection set --public-url URL`) so that phones can open them",
+            markup=False,
+        )
 
 
 @click.group()
@@ -29,16 +67,41 @@ def gallery() -> None:
     help="Address to listen on; anything but loopback exposes the gallery to the network.",
 )
 @click.option("--verbose", is_flag=True, help="Log every request.")
+@public_url_option
 @json_option
 @connection_options()
-def serve(port: int, host: str, verbose: bool, as_json: bool, connection: Connection) -> None:
-    """Serve the gallery, an IPFS gateway and a read-only RPC proxy on http://HOST:PORT."""
+def serve(
+    port: int,
+    host: str,
+    verbose: bool,
+    public_url: str | None,
+    as_json: bool,
+    connection: Connection,
+) -> None:
+    """Serve the gallery, an IPFS gateway and a read-only RPC proxy on http://HOST:PORT.
+
+    The screen for a wall is at /screen/ (?dwell=SECONDS), the donor's key page at /key/.
+    """
     from provenance.gallery import make_gallery_server
     from provenance.gallery.server import is_loopback
+    from provenance.workflows.contract_metadata import read_collection_info
 
+    given = _public_url(public_url)
     collection = connection.open()
-    server = make_gallery_server(collection, host=host, port=port, verbose=verbose)
+    info = read_collection_info(collection, collection.store)
+    stored = info.gallery_url if info and info.gallery_url else ""
+    server = make_gallery_server(
+        collection,
+        host=host,
+        port=port,
+        verbose=verbose,
+        public_url=given,
+        # Visitors who follow a QR code name the public URL's host (the proxy in front of this
+        # server passes it on): the Host allow-list takes it, given or stored.
+        host_names=[h for h in (urlsplit(stored).hostname,) if h],
+    )
     bound_host, bound = str(server.server_address[0]), int(server.server_address[1])
+    links = given or stored or server.site.listen_url
     if not is_loopback(host):
         err_console.print(
             f"note: listening on {host}, not loopback: anyone who can reach this address can"
@@ -49,6 +112,8 @@ def serve(port: int, host: str, verbose: bool, as_json: bool, connection: Connec
         sys.stdout.flush()
     else:
         err_console.print(f"gallery on http://{bound_host}:{bound}/ (Ctrl-C to stop)")
+    _loopback_note(links, "QR codes and wallet-app links")
+    _runtime_note()
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -72,11 +137,13 @@ def serve(port: int, host: str, verbose: bool, as_json: bool, connection: Connec
     metavar="URL",
     help="IPFS gateway the pages fetch content from (e.g. `provenance ipfs serve`).",
 )
+@public_url_option
 @json_option
 @connection_options()
 def build(
     output: Path,
     gateway: str,
+    public_url: str | None,
     as_json: bool,
     connection: Connection,
 ) -> None:
@@ -86,8 +153,9 @@ def build(
     Content-Security-Policy allows: give a public, read-only endpoint.
     """
     from provenance.gallery import collect, write_site
-    from provenance.gallery.site import PageSettings
+    from provenance.gallery.layout import PageSettings
 
+    given = _public_url(public_url)
     collection = connection.open()
     data = collect(collection, collection.store)
     if data.info_problem:  # a site without its description is not what the artist asked for
@@ -107,10 +175,22 @@ def build(
                 " --rpc-url without credentials or query parameters"
             )
         err_console.print("note: every page names the --rpc-url endpoint; it must be public")
+    links = given or (data.info.gallery_url if data.info and data.info.gallery_url else "")
     settings = PageSettings(
-        rpc_url=chain.rpc.url, wallet_rpc_url=chain.rpc.url if chain.is_devnet else ""
+        rpc_url=chain.rpc.url,
+        wallet_rpc_url=chain.rpc.url if chain.is_devnet else "",
+        public_url=links,
     )
     written = write_site(data, output, gateway=gateway, settings=settings)
+    if not links:
+        err_console.print(
+            "note: no --public-url: the screen shows no QR codes, and wallet-app links name the"
+            " address each page is opened at",
+            markup=False,
+        )
+    else:
+        _loopback_note(links, "QR codes and wallet-app links")
+    _runtime_note()
     if as_json:
         emit_json(
             {
@@ -119,6 +199,7 @@ def build(
                 "works": len(data.works),
                 "offers": len(data.offers),
                 "gateway": gateway,
+                "public_url": links or None,
             }
         )
         return

@@ -39,6 +39,7 @@ def mint(
     donor_tx: str | None,
     donor_pubkey: str | None,
     donor_encryption_key: str | None,
+    donor_wallet_key: str | None,
     name: str | None,
     description: str,
     attributes: tuple[str, ...],
@@ -67,7 +68,9 @@ def mint(
     from provenance.workflows.session import content_services
 
     data = read_message(message, message_file)
-    given = bool(donor_signature or donor_tx or donor_pubkey or donor_encryption_key)
+    given = bool(
+        donor_signature or donor_tx or donor_pubkey or donor_encryption_key or donor_wallet_key
+    )
     require_donor_key(data, given, how=DONOR_KEY_OPTIONS)
     donor = parse_address(donor, what="donor")
     token = token_spec(  # the artwork read and checked once, before the chain is touched
@@ -98,6 +101,7 @@ def mint(
         tx_hash=donor_tx,
         public_key=donor_pubkey,
         encryption_key=donor_encryption_key,
+        wallet_key_code=donor_wallet_key,
     )
     request = MintRequest(token=token, donor=donor, message=data, donor_key=key)
     result = run_mint(request, collection, progress=progress_printer(not as_json))

@@ -19,7 +19,7 @@ from provenance.cli.options import (
     json_option,
     token_metadata_options,
 )
-from provenance.cli.render import emit_json, line, out_console, plural, table
+from provenance.cli.render import emit_json, err_console, line, out_console, plural, table
 from provenance.errors import InputError
 
 DEFAULT_GALLERY_URL = "http://127.0.0.1:8470"
@@ -82,9 +82,9 @@ def offer() -> None:
 @attachment_options
 @click.option(
     "--gallery-url",
-    default=DEFAULT_GALLERY_URL,
-    show_default=True,
-    help="Base URL of the gallery the link and QR code point to.",
+    metavar="URL",
+    help="Base URL of the gallery the link and QR code point to (default: the collection's public"
+    f" URL from `collection set --public-url`, else {DEFAULT_GALLERY_URL}).",
 )
 @click.option(
     "--qr-png",
@@ -107,7 +107,7 @@ def make(
     animation: Path | None,
     model_file: Path | None,
     onnx_file: Path | None,
-    gallery_url: str,
+    gallery_url: str | None,
     qr_png: Path | None,
     as_json: bool,
     connection: Connection,
@@ -126,6 +126,10 @@ def make(
         raise InputError(f"-o {output} is a folder; give a file name such as offer.json")
     if not output.parent.is_dir():
         raise InputError(f"folder {output.parent} does not exist")
+    if gallery_url is not None:
+        from provenance.content.collection import parse_public_url
+
+        gallery_url = parse_public_url(gallery_url)
     png = qr_png or output.with_suffix(".png")
     _only_new_files(output, png)  # before anything is stored or signed
     token = token_spec(  # the artwork read and checked once, before the chain is touched
@@ -140,6 +144,11 @@ def make(
         onnx=onnx_file,
     )
     collection = connection.open(with_signer=True)
+    if gallery_url is None:
+        from provenance.workflows.contract_metadata import read_collection_info
+
+        info = read_collection_info(collection, collection.store)
+        gallery_url = info.gallery_url if info and info.gallery_url else DEFAULT_GALLERY_URL
     made = make_offer(
         token,
         collection,
@@ -149,6 +158,14 @@ def make(
     )
     atomic_write(output, made.encode())
     url = offer_url(gallery_url, made.id_hex)
+    from provenance.gallery.server import is_loopback_url
+
+    if is_loopback_url(url):
+        err_console.print(
+            f"note: the offer's link and QR code point to {url}, which only works on this"
+            " machine: give --gallery-url (or `provenance collection set --public-url URL`)",
+            markup=False,
+        )
     qr = segno.make(url, error="m")
     picture = io.BytesIO()
     qr.save(picture, kind="png", scale=8, border=4)

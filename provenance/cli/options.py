@@ -301,12 +301,19 @@ def message_options(*, sealed_to: str) -> Callable[[F], F]:
     )
 
 
-_DONOR_KEYS = ("donor_signature", "donor_tx", "donor_pubkey", "donor_encryption_key")
+_DONOR_KEYS = (
+    "donor_signature",
+    "donor_tx",
+    "donor_pubkey",
+    "donor_encryption_key",
+    "donor_wallet_key",
+)
 
 
 def donor_key_options(func: F) -> F:
     """Where the donor's public key comes from (at most one): a consent signature, a
-    transaction they sent, the key itself, or a MetaMask encryption key."""
+    transaction they sent, the key itself, a MetaMask encryption key, or the wallet key code
+    from the gallery's key page."""
 
     def exclusive(name: str) -> tuple[str, ...]:
         return tuple(other for other in _DONOR_KEYS if other != name)
@@ -337,6 +344,13 @@ def donor_key_options(func: F) -> F:
                 metavar="B64",
                 incompatible_with=exclusive("donor_encryption_key"),
                 help="Donor's MetaMask encryption key (eth_getEncryptionPublicKey).",
+            ),
+            option(
+                "--donor-wallet-key",
+                metavar="CODE",
+                incompatible_with=exclusive("donor_wallet_key"),
+                help="Donor's wallet sealing key code (pvk1..., from the gallery's key page): the"
+                " donor reads the message with their browser wallet.",
             ),
         ],
     )

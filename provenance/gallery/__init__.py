@@ -5,8 +5,9 @@ site (``build``)."""
 from __future__ import annotations
 
 from provenance.gallery.data import GalleryData, OfferEntry, Work, collect
+from provenance.gallery.output import write_site
 from provenance.gallery.server import GalleryServer, make_gallery_server
-from provenance.gallery.site import render_site, write_site
+from provenance.gallery.site import render_site
 
 __all__ = [
     "GalleryData",

@@ -2,32 +2,32 @@
 
 The page carries only the generation record's values (model CID and sha256, seed, truncation); the
 browser fetches the ONNX model from IPFS, hashes it before running it, draws the seed's latent
-with a JavaScript port of JAX's PRNG (static/jax-random.js) and runs the model with
-onnxruntime-web (static/live-portrait.js). No jax is needed to render a page.
+with a JavaScript port of JAX's PRNG (js/live/jax-random.js) and runs the model with
+onnxruntime-web (js/live/, bundled into static/live-portrait.js). No jax is needed to render a page.
 
 The ONNX file is not the msgpack model that ``gan generate`` hashes: ``provenance gan export-onnx``
 derives it (reproducibly), and the generation record names it beside the model as
 ``"onnx": {"cid", "sha256"}``. A record without it gets no live portrait.
 
-onnxruntime-web's files (its ES module and WebAssembly) are served from the npm package
-(``node_modules/onnxruntime-web/dist``, pinned in package.json; ``PROVENANCE_ORT_WEB_DIR`` points
-elsewhere), never from a CDN. Without them the page simply has no live portrait.
+onnxruntime-web's JavaScript is bundled into static/live-portrait.js and static/screen.js by
+``scripts/build-gallery-js``, which also copies its WebAssembly binary into the package
+(static/ort/, pinned in package.json), so an installed package, a wheel included, carries every file
+the gallery serves; never a CDN. A package without the binary (a checkout before
+``scripts/setup``) gets no live portrait, and ``gallery serve``/``build`` say so in a line.
 """
 
 from __future__ import annotations
 
-import json
-import os
 import re
 from html import escape
 from importlib.resources import files
-from pathlib import Path
+from importlib.resources.abc import Traversable
 from typing import Any
 
 __all__ = [
     "LIVE_SCRIPT_SRC",
-    "ORT_FILES",
     "ORT_VERSION",
+    "ORT_WASM",
     "live_portrait_for",
     "live_portrait_html",
     "live_static_files",
@@ -35,10 +35,9 @@ __all__ = [
 ]
 
 ORT_VERSION = "1.30.0"
-# The single-threaded-or-threaded WebAssembly build (CPU only): its ES module, the Emscripten glue
-# it imports and the wasm binary.
-ORT_FILES = ("ort.wasm.min.mjs", "ort-wasm-simd-threaded.mjs", "ort-wasm-simd-threaded.wasm")
-STATIC_FILES = ("live-portrait.js", "jax-random.js")
+# The WebAssembly build onnxruntime-web's bundled JavaScript loads (SIMD; threads only when the
+# page is cross-origin isolated). Its JavaScript is in the bundles, so this binary is the one file.
+ORT_WASM = "ort-wasm-simd-threaded.wasm"
 # What a page with a live portrait needs in its CSP's script-src: compiling WebAssembly is
 # blocked by script-src 'self' alone; 'wasm-unsafe-eval' allows exactly that and no eval().
 LIVE_SCRIPT_SRC = "'self' 'wasm-unsafe-eval'"
@@ -47,33 +46,24 @@ _CID = re.compile(r"^[A-Za-z0-9]{20,120}$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
-def ort_dist_dir() -> Path | None:
-    """onnxruntime-web's dist folder at the pinned version, or None when it is not installed."""
-    candidates = []
-    if os.environ.get("PROVENANCE_ORT_WEB_DIR"):
-        candidates.append(Path(os.environ["PROVENANCE_ORT_WEB_DIR"]))
-    here = Path(__file__).resolve()
-    candidates += [p / "node_modules/onnxruntime-web/dist" for p in here.parents]
-    for dist in candidates:
-        try:
-            package = json.loads((dist.parent / "package.json").read_text())
-        except (OSError, ValueError):
-            continue
-        if package.get("version") == ORT_VERSION and all((dist / f).is_file() for f in ORT_FILES):
-            return dist
-    return None
+def ort_dist_dir() -> Traversable | None:
+    """The package's copy of onnxruntime-web's WebAssembly (static/ort/), or None when this
+    installation lacks it (a checkout before ``scripts/setup``)."""
+    folder = files("provenance.gallery") / "static" / "ort"
+    return folder if (folder / ORT_WASM).is_file() else None
 
 
 def live_static_files() -> dict[str, bytes]:
-    """The site files a live portrait needs, by path relative to the site root; empty when
-    onnxruntime-web is not installed."""
+    """The site files a live portrait needs (the screen's generator too), by path relative to the site root;
+    empty when the package lacks onnxruntime-web's binary."""
     dist = ort_dist_dir()
     if dist is None:
         return {}
     static = files("provenance.gallery") / "static"
-    out = {f"static/{name}": (static / name).read_bytes() for name in STATIC_FILES}
-    out.update({f"static/ort/{name}": (dist / name).read_bytes() for name in ORT_FILES})
-    return out
+    return {
+        "static/live-portrait.js": (static / "live-portrait.js").read_bytes(),
+        f"static/ort/{ORT_WASM}": (dist / ORT_WASM).read_bytes(),
+    }
 
 
 def live_portrait_html(

@@ -25,17 +25,19 @@ from urllib.parse import unquote, urlsplit
 
 from provenance.errors import IPFSError, ProvenanceError
 from provenance.gallery.framing import no_framing
+from provenance.gallery.layout import APP_SCRIPT, PageSettings
 from provenance.gallery.rpcproxy import MAX_REQUEST_BYTES, RpcProxy
-from provenance.gallery.site import APP_SCRIPT, PageSettings
 from provenance.ipfs.cid import CID
 from provenance.ipfs.server import CONTENT_HEADERS, GatewayHandler, GatewayServer
 
 if TYPE_CHECKING:
     from provenance.workflows.session import Session
 
-__all__ = ["RPC_PATH", "GalleryServer", "is_loopback", "make_gallery_server"]
+__all__ = ["RPC_PATH", "GalleryServer", "is_loopback", "is_loopback_url", "make_gallery_server"]
 
 RPC_PATH = "/rpc"
+KEY_QR_PATH = "/key/qr.svg"
+_KEY_CODE = re.compile(r"^pvk1[02-9ac-hj-np-z]{66}$")  # Bech32's alphabet, lower case
 _HOST_HEADER = re.compile(r"^[A-Za-z0-9.\-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$")
 
 
@@ -49,15 +51,24 @@ def is_loopback(host: str) -> bool:
         return False  # a host name: it may resolve to anything
 
 
+def is_loopback_url(url: str) -> bool:
+    """Whether a link to ``url`` only works on this machine."""
+    return is_loopback(urlsplit(url).hostname or "")
+
+
 class _SiteCache:
     """The rendered site, and the content roots the collection references, rebuilt when the chain
     head or the set of offers changes."""
 
-    def __init__(self, collection: Session) -> None:
+    def __init__(self, collection: Session, *, public_url: str = "") -> None:
         self.collection = collection
+        # The address QR codes and wallet-app links name: --public-url, else the collection's
+        # stored one, else the address this server listens on (set once it is bound).
+        self.public_url = public_url
         self._key: tuple[int, int] | None = None
         self._files: dict[str, bytes] = {}
         self._lock = threading.Lock()
+        self.listen_url = ""
         self._roots_key: tuple[int, int] | None = None
         self._roots: frozenset[tuple[int, bytes]] = frozenset()
         self._roots_lock = threading.Lock()
@@ -100,8 +111,11 @@ class _SiteCache:
                 data = collect(self.collection, self.collection.store)
                 # Same origin: /ipfs/ and the RPC proxy are served here.
                 chain = self.collection.chain
+                stored = data.info.gallery_url if data.info is not None else None
                 settings = PageSettings(
-                    rpc_url=RPC_PATH, wallet_rpc_url=chain.rpc.url if chain.is_devnet else ""
+                    rpc_url=RPC_PATH,
+                    wallet_rpc_url=chain.rpc.url if chain.is_devnet else "",
+                    public_url=self.public_url or stored or self.listen_url,
                 )
                 self._files = render_site(data, "", settings=settings)
                 self._key = key
@@ -156,6 +170,34 @@ class GalleryHandler(GatewayHandler):
         self, content_type: str, length: int, chunks: Iterator[bytes], headers: dict[str, str]
     ) -> None:
         super()._send_stream(content_type, length, chunks, self._ipfs_headers(headers))
+
+    def _key_qr(self) -> None:
+        """The key page's QR code of a donor's key code (only that: ``pvk1`` and 66 Bech32
+        characters), drawn here because the browser has no QR encoder; a static build shows the
+        code alone."""
+        from urllib.parse import parse_qs
+
+        from provenance.gallery.screen import qr_svg
+
+        code = parse_qs(urlsplit(self.path).query).get("code", [""])[0]
+        if not _KEY_CODE.match(code):
+            self._send(HTTPStatus.BAD_REQUEST, b"not a key code\n", "text/plain; charset=utf-8")
+            return
+        self._send(
+            HTTPStatus.OK,
+            qr_svg(code.upper()).encode(),  # upper case: QR's compact alphanumeric mode
+            "image/svg+xml",
+            {"Content-Security-Policy": "default-src 'none'", "X-Content-Type-Options": "nosniff",
+             "Cache-Control": "no-store"},
+        )  # fmt: skip
+
+    def _redirect(self, target: str) -> None:
+        self._send(
+            HTTPStatus.MOVED_PERMANENTLY,
+            f"see {target}\n".encode(),
+            "text/plain; charset=utf-8",
+            {"Location": target},
+        )
 
     def do_POST(self) -> None:
         if self._host_refused():
@@ -220,7 +262,7 @@ class GalleryHandler(GatewayHandler):
         host = self.headers.get("Host", "")
         if not _HOST_HEADER.match(host):
             return {"Content-Security-Policy": "script-src 'none'"}
-        if b"data-live-portrait" in body:
+        if b"data-live-portrait" in body or b"data-screen" in body:
             return {
                 "Content-Security-Policy": f"script-src http://{host}/static/ 'wasm-unsafe-eval'"
             }
@@ -234,9 +276,15 @@ class GalleryHandler(GatewayHandler):
             if self._referenced(path):
                 super().do_GET()
             return
+        if path == KEY_QR_PATH:
+            self._key_qr()
+            return
         rel = unquote(path).lstrip("/") or "index.html"
         if rel.endswith("/"):
             rel += "index.html"
+        elif rel in ("screen", "key"):  # the screen's and the key page's short addresses
+            self._redirect(f"/{rel}/")
+            return
         try:
             files = self.server.site.files()
         except ProvenanceError as exc:
@@ -268,16 +316,20 @@ class GalleryServer(GatewayServer):
         collection: Session,
         *,
         verbose: bool,
+        public_url: str = "",
         host_names: Iterable[str] = (),
         **limits: Any,
     ) -> None:
-        self.site = _SiteCache(collection)
+        self.site = _SiteCache(collection, public_url=public_url)
         self.rpc = RpcProxy(collection.chain.rpc.url, collection.contract.address)
+        public_host = urlsplit(public_url).hostname if public_url else None
         self.host_names = frozenset(
-            name.lower().strip("[]") for name in (address[0], *host_names) if name
+            name.lower().strip("[]") for name in (address[0], public_host, *host_names) if name
         )
         super().__init__(address, collection.store, verbose=verbose, **limits)
         self.RequestHandlerClass: Callable[..., GalleryHandler] = GalleryHandler
+        host, port = str(self.server_address[0]), int(self.server_address[1])
+        self.site.listen_url = f"http://{f'[{host}]' if ':' in host else host}:{port}/"
 
     def allows_host(self, header: str) -> bool:
         """Whether a request's Host header names this gallery: an IP address (a rebinding page
@@ -303,19 +355,27 @@ def make_gallery_server(
     host: str = "127.0.0.1",
     port: int = 0,
     verbose: bool = False,
+    public_url: str = "",
     host_names: Iterable[str] = (),
     **limits: Any,
 ) -> GalleryServer:
     """A gallery bound to ``host:port`` (port 0: any free port); call ``serve_forever``.
 
     Loopback by default; any other address exposes the gallery (and its read-only proxy) to the
-    network, which the CLI says in a line. Requests must name it by an IP address, ``localhost``,
-    ``host`` or one of ``host_names`` (421 otherwise: DNS rebinding). ``limits``: ``head_timeout``, ``io_timeout``,
+    network, which the CLI says in a line. ``public_url``: the address QR codes and wallet-app
+    links name (default: the collection's stored one, else this server's own). Requests must name
+    it by an IP address, ``localhost``, ``host``, one of ``host_names`` or the public URL's host
+    (421 otherwise: DNS rebinding). ``limits``: ``head_timeout``, ``io_timeout``,
     ``max_connections`` (see ``GatewayServer``).
     """
     try:
         return GalleryServer(
-            (host, port), collection, verbose=verbose, host_names=host_names, **limits
+            (host, port),
+            collection,
+            verbose=verbose,
+            public_url=public_url,
+            host_names=host_names,
+            **limits,
         )
     except OSError as exc:
         raise IPFSError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc

@@ -1,11 +1,11 @@
-"""Render the gallery as plain HTML files: an index, a page per work, a page per open offer.
+"""The gallery's pages: an index, a page per work (a viewer: one stage), a page per open offer, the
+screen (screen.py) and the donor's key page (keypage.py); ``render_site`` gives every file.
 
 Pages read well without JavaScript (semantic HTML, every fact as text); ``static/app.js`` (the
 bundle built from ``provenance/gallery/js`` by ``scripts/build-gallery-js``) reads the chain itself
 through the RPC URL the page names, shows an image only after hashing the very bytes it shows, runs
 the donate form and opens sealed messages. What a page embeds is for display only. Links are
-relative, so the folder can be hosted by any web server. A Content-Security-Policy limits every
-page to its own script, its own origin, the one gateway and the one RPC endpoint it names.
+relative, so the folder can be hosted by any web server (``output.py`` writes it).
 Every value taken from a token or its metadata is escaped.
 """
 
@@ -13,156 +13,42 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
 from html import escape
 from importlib.resources import files
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-from provenance.chain.network import chain_label
-from provenance.errors import InputError
 from provenance.gallery.data import GalleryData, OfferEntry, Work
-from provenance.gallery.exhibit import (
+from provenance.gallery.fragments import (
     animation_figure,
+    copyable,
     has_animation,
+    on_chain,
     provenance_line,
     short_address,
     site_header,
     summary,
+    trait_chips,
+    wallet_apps,
 )
-from provenance.gallery.framing import STATIC_HEADERS_FILE, static_headers
-from provenance.state.home import atomic_write
+from provenance.gallery.layout import (
+    PageSettings,
+    alt_text,
+    badge,
+    check_settings,
+    footer,
+    image_slot,
+    page,
+)
 
-__all__ = ["APP_SCRIPT", "STATIC_FILES", "PageSettings", "render_site", "write_site"]
+__all__ = ["STATIC_FILES", "render_index", "render_offer", "render_site", "render_work"]
 
 STATIC_FILES = ("gallery.css", "app.js", "favicon.svg")
-APP_SCRIPT = "static/app.js"
-
-
-@dataclass(frozen=True)
-class PageSettings:
-    """Where the pages' script reads the chain: ``/rpc`` (the gallery's proxy) or a node URL."""
-
-    rpc_url: str = "/rpc"
-    # The node a wallet is asked to add when it lacks the chain (wallet_addEthereumChain): the
-    # devnet's anvil; empty for a public chain, which wallets know.
-    wallet_rpc_url: str = ""
-
-
-def _origin(url: str, what: str) -> str:
-    if not url or url.startswith("/"):
-        return ""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise InputError(f"{what} must be an http(s) URL, got {url!r}")
-    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _wei(wei: int) -> str:
     from provenance.chain.units import format_wei
 
     return format_wei(wei)
-
-
-def _gateway_origin(gateway: str) -> str:
-    return _origin(gateway, "--gateway")
-
-
-def _page(
-    title: str,
-    body: str,
-    *,
-    root: str,
-    gateway: str,
-    description: str,
-    data: GalleryData,
-    settings: PageSettings,
-    live: bool = False,
-) -> str:
-    from provenance.gallery.live import LIVE_SCRIPT_SRC
-
-    connect = " ".join(
-        o for o in (_gateway_origin(gateway), _origin(settings.rpc_url, "--rpc-url")) if o
-    )
-    # Images and animations are shown from blob: URLs of the bytes the script hashed, never
-    # fetched a second time by an <img> a gateway could answer differently.
-    # WebAssembly (the live portrait's onnxruntime-web) only on the pages that run it.
-    scripts = LIVE_SCRIPT_SRC if live else "'self'"
-    csp = (
-        f"default-src 'none'; script-src {scripts}; style-src 'self';"
-        " img-src 'self' blob:;"
-        f" media-src blob:; connect-src 'self'{' ' + connect if connect else ''}; base-uri 'none';"
-        " form-action 'none'; object-src 'none'"
-    )
-    return f"""<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="{escape(csp)}">
-<meta name="description" content="{escape(description)}">
-<meta name="provenance-gateway" content="{escape(gateway.rstrip("/"))}">
-<meta name="provenance-rpc" content="{escape(settings.rpc_url)}">
-<meta name="provenance-wallet-rpc" content="{escape(settings.wallet_rpc_url)}">
-<meta name="provenance-chain-id" content="{data.chain_id}">
-<meta name="provenance-contract" content="{escape(data.contract)}">
-<title>{escape(title)}</title>
-<link rel="stylesheet" href="{root}static/gallery.css">
-<link rel="icon" href="{root}static/favicon.svg" type="image/svg+xml">
-<script src="{root}{APP_SCRIPT}" defer></script>
-</head>
-<body>
-<a class="skip" href="#main">Skip to content</a>
-{body}
-</body>
-</html>
-"""
-
-
-def _footer(data: GalleryData) -> str:
-    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(data.generated_at))
-    return f"""<footer class="site">
-<p>Collection contract {short_address(data.contract, label="contract address")} on
-{escape(chain_label(data.chain_id))}.</p><p>Read from the chain at block {data.block} ({when}).
-Each badge re-checks the content in your browser: the metadata and image bytes are fetched from
-IPFS and their SHA-256 compared with the digests your browser reads from the chain itself; an
-image is shown only once its bytes match.</p></footer>"""
-
-
-def _badge(payload: dict[str, Any], *, what: str) -> str:
-    return (
-        f'<div class="badge" data-state="pending" data-verify="{escape(json.dumps(payload))}"'
-        f' role="status" aria-live="polite"><span class="badge-icon" aria-hidden="true">…'
-        f'</span> <span class="badge-text">Checking {escape(what)}…</span>'
-        ' <button type="button" class="recheck" hidden>Check again</button>'
-        '<details class="badge-details" hidden><summary>Details</summary><ul></ul></details>'
-        "</div>"
-    )
-
-
-def _alt(title: str, work_like: Work | OfferEntry) -> str:
-    generator = work_like.generator
-    if generator and "seed" in generator:
-        return f"{title}: a GAN-generated image (seed {generator['seed']})"
-    return f"{title}: the artwork image"
-
-
-def _image(cid: str | None, alt: str, *, size: tuple[Any, Any] = (None, None)) -> str:
-    """A slot the script fills with the image once its bytes hash to the recorded digest."""
-    if cid is None:
-        return (
-            '<div class="missing" role="img" aria-label="image unavailable">image unavailable</div>'
-        )
-    dims = "".join(
-        f' data-{k}="{escape(str(v))}"'
-        for k, v in zip(("width", "height"), size, strict=True)
-        if isinstance(v, int) and not isinstance(v, bool) and 0 < v < 100_000
-    )
-    return (
-        f'<div class="artwork-slot" data-alt="{escape(alt)}"{dims}>'
-        "<span>The image appears once your browser has checked it.</span></div>"
-    )
 
 
 def _card(work: Work, gateway: str) -> str:
@@ -175,11 +61,11 @@ def _card(work: Work, gateway: str) -> str:
     return f"""<li class="card" data-token="{work.token_id}">
 <article aria-labelledby="work-{work.hex_id}-title">
 <a class="card-image" href="work/{work.hex_id}.html" tabindex="-1" aria-hidden="true">
-{living}{_image(work.image_cid, "", size=(work.width, work.height))}</a>
+{living}{image_slot(work.image_cid, "", size=(work.width, work.height))}</a>
 <h2 id="work-{work.hex_id}-title"><a href="work/{work.hex_id}.html">{escape(work.title)}</a></h2>
 {summary(work.description)}
 <p class="owner">{provenance_line(work)}</p>
-{_badge(work.page_data(), what="against the chain")}
+{badge(work.page_data(), what="against the chain")}
 </article></li>"""
 
 
@@ -192,11 +78,11 @@ def _offer_card(offer: OfferEntry, gateway: str) -> str:
     return f"""<li class="card offer" data-offer="{escape(offer.id)}">
 <article aria-labelledby="offer-{escape(offer.id)}-title">
 <a class="card-image" href="offer/{escape(offer.id)}.html" tabindex="-1" aria-hidden="true">
-{_image(offer.image_cid, "")}</a>
+{image_slot(offer.image_cid, "")}</a>
 <h2 id="offer-{escape(offer.id)}-title"><a href="offer/{escape(offer.id)}.html">{escape(offer.name)}</a></h2>
 <p>Available for a donation of at least <strong>{_wei(offer.min_donation_wei)}</strong>.</p>
 {reserved}
-{_badge(offer.page_data(), what="against the artist's signature")}
+{badge(offer.page_data(), what="against the artist's signature")}
 </article></li>"""
 
 
@@ -223,11 +109,12 @@ def render_index(data: GalleryData, gateway: str, settings: PageSettings) -> str
 <ul class="grid" role="list">{works}</ul>
 </section>
 </main>
-{_footer(data)}"""
-    return _page(
+{footer(data)}"""
+    return page(
         data.name,
         body,
         root="",
+        path="index.html",
         gateway=gateway,
         description=f"{data.name}: {_works(len(data.works))}, each verifiable",
         data=data,
@@ -264,9 +151,45 @@ def _message_section(work: Work) -> str:
 <p>Sealed so that only the donor can read it. Donor: open it with the wallet you donated from.</p>
 <button type="button" data-testid="read-message">Read the message</button>
 <div class="wallet-picker" hidden></div>
+{wallet_apps()}
 <p class="message-status" role="status" aria-live="polite"></p>
 <blockquote data-testid="message-text" class="message-text" hidden></blockquote>
 </section>"""
+
+
+def _stage(work: Work, live: str) -> str:
+    """One large stage: the live portrait when there is one, else the minted animation, else the
+    still; the other versions one click away (js/stage.js shows the tabs; without a script every
+    version is shown, one under the other)."""
+    views = []
+    if live:
+        views.append(("live", "Live", live))
+    if has_animation(work):
+        views.append(("animation", "Animation", animation_figure(work)))
+    alt = alt_text(work.title, work)
+    still = image_slot(work.image_cid, alt, size=(work.width, work.height))
+    caption = f"The minted still: {escape(alt)}. It is the record."
+    views.append(
+        (
+            "still",
+            "Still",
+            f'<figure class="artwork">{still}<figcaption>{caption}</figcaption></figure>',
+        )
+    )
+    panels = "".join(
+        f'<div class="stage-view" id="view-{key}" data-view="{key}" role="tabpanel"'
+        f' aria-label="{label}">{html}</div>'
+        for key, label, html in views
+    )
+    tabs = "".join(
+        f'<button type="button" role="tab" class="stage-tab" data-view="{key}"'
+        f' aria-controls="view-{key}">{label}</button>'
+        for key, label, _ in views
+    )
+    return (
+        f'<section class="stage" data-stage aria-label="The work">{panels}'
+        f'<div class="stage-tabs" role="tablist" aria-label="Versions" hidden>{tabs}</div></section>'
+    )
 
 
 def render_work(data: GalleryData, work: Work, gateway: str, settings: PageSettings) -> str:
@@ -275,30 +198,27 @@ def render_work(data: GalleryData, work: Work, gateway: str, settings: PageSetti
     live = live_portrait_for(work.generator, title=work.title, root="../")
     owner = short_address(work.owner, label="owner address")
     donation = _wei(work.donation_wei) if work.donation_wei is not None else "minted directly"
-    attributes = "".join(
-        f"<div><dt>{escape(str(a.get('trait_type')))}</dt><dd>{escape(str(a.get('value')))}</dd></div>"
-        for a in work.attributes
-    )
     problem = f'<p class="problem">{escape(work.problem)}</p>' if work.problem else ""
+    token = copyable(work.hex_id, work.short_id, label="token id")
     body = f"""{site_header(data, "../")}
-<main id="main" class="detail">
+<main id="main" class="detail viewer">
 <nav aria-label="Breadcrumb"><a href="../index.html">All works</a></nav>
 <article aria-labelledby="title">
+{_stage(work, live)}
+<div class="plate">
 <h1 id="title">{escape(work.title)}</h1>
 {f'<p class="lede">{escape(work.description)}</p>' if work.description else ""}
 <p class="owner">{provenance_line(work)}</p>
+<p class="token-line">Token {token} on {on_chain(data.chain_id)}</p>
+{trait_chips(work.attributes)}
 {problem}
-{_badge(work.page_data(), what="against Ethereum")}
-<div class="living">
-{animation_figure(work)}
-{live}
-<figure class="artwork">{_image(work.image_cid, _alt(work.title, work), size=(work.width, work.height))}
-<figcaption>The minted still: {escape(_alt(work.title, work))}. It is the record.</figcaption></figure>
+{badge(work.page_data(), what="against the chain")}
 </div>
 {_message_section(work)}
 <h2>Provenance</h2>
 <dl class="facts">
-<div><dt>Token</dt><dd><code>{work.hex_id}</code></dd></div>
+<div><dt>Token</dt><dd>{copyable(work.hex_id, work.short_id, label="token id")}</dd></div>
+<div><dt>Chain</dt><dd>{on_chain(data.chain_id)} (chain id {data.chain_id})</dd></div>
 <div><dt>Owner</dt><dd>{owner}</dd></div>
 <div><dt>Donation</dt><dd>{donation}</dd></div>
 <div><dt>Sealed message</dt><dd>{"yes, readable only by the donor" if work.sealed_message else "none"}</dd></div>
@@ -306,7 +226,6 @@ def render_work(data: GalleryData, work: Work, gateway: str, settings: PageSetti
 <div><dt>Metadata sha256 (on chain)</dt><dd><code>{work.metadata_sha256}</code></dd></div>
 <div><dt>Image sha256 (on chain)</dt><dd><code>{work.image_sha256}</code></dd></div>
 <div><dt>Minted</dt><dd>block {work.minted_block}, tx <code>{escape(str(work.minted_tx))}</code></dd></div>
-{attributes}
 </dl>
 <h2>Generation record</h2>
 {_generator(work.generator)}
@@ -314,16 +233,17 @@ def render_work(data: GalleryData, work: Work, gateway: str, settings: PageSetti
 <code>provenance verify image.png</code></p>
 </article>
 </main>
-{_footer(data)}"""
-    return _page(
+{footer(data, "../")}"""
+    return page(
         f"{work.title} · {data.name}",
         body,
         root="../",
+        path=f"work/{work.hex_id}.html",
         gateway=gateway,
         description=f"{work.title}, token {work.short_id} of {data.name}",
         data=data,
         settings=settings,
-        live=bool(live),
+        wasm=bool(live),  # the live portrait's element carries its own module script
     )
 
 
@@ -344,6 +264,7 @@ def _donate_form(offer: OfferEntry) -> str:
 key your message is sealed to, so that only your wallet can read it later. Nothing is sent
 until you confirm the transaction.</p>
 <div class="wallet-picker" hidden></div>
+{wallet_apps()}
 <button type="submit" data-testid="donate-submit">Donate and receive the token</button>
 <p data-testid="donate-status" class="donate-status" role="status" aria-live="polite"></p>
 </form>"""
@@ -375,12 +296,12 @@ def render_offer(data: GalleryData, offer: OfferEntry, gateway: str, settings: P
 <p class="lede">Open for donation: support the artist and receive this work as a token, with a
 message only you can read.</p>
 {f'<p class="reserved">Reserved for {short_address(offer.recipient, label="recipient address")}</p>' if offer.recipient else ""}
-<figure class="artwork">{_image(offer.image_cid, _alt(offer.name, offer))}
-<figcaption>{escape(offer.description) or escape(_alt(offer.name, offer))}</figcaption></figure>
-{_badge(offer.page_data(), what="against the artist's signed digests")}
+<figure class="artwork">{image_slot(offer.image_cid, alt_text(offer.name, offer))}
+<figcaption>{escape(offer.description) or escape(alt_text(offer.name, offer))}</figcaption></figure>
+{badge(offer.page_data(), what="against the artist's signed digests")}
 <h2>The offer</h2>
 <dl class="facts">
-<div><dt>Minimum donation</dt><dd>{_wei(offer.min_donation_wei)}</dd></div>
+<div><dt>Minimum donation</dt><dd>{_wei(offer.min_donation_wei)} on {on_chain(data.chain_id)}</dd></div>
 <div><dt>Valid until</dt><dd>{deadline}</dd></div>
 <div><dt>Who may receive it</dt><dd>{recipient}</dd></div>
 <div><dt>Signed by</dt><dd>{short_address(offer.signer, label="signer address")}</dd></div>
@@ -394,11 +315,12 @@ run <code>provenance redeem offer.json --account YOUR_KEYSTORE --message "your w
 {_generator(offer.generator)}
 </article>
 </main>
-{_footer(data)}"""
-    return _page(
+{footer(data, "../")}"""
+    return page(
         f"{offer.name} · open for donation",
         body,
         root="../",
+        path=f"offer/{offer.id}.html",
         gateway=gateway,
         description=f"{offer.name}: open for donation",
         data=data,
@@ -410,17 +332,21 @@ def render_site(
     data: GalleryData, gateway: str, *, settings: PageSettings | None = None
 ) -> dict[str, bytes]:
     """Every file of the site, by relative path."""
+    from provenance.gallery.keypage import render_key_page
+    from provenance.gallery.screen import render_screen
+
     settings = settings or PageSettings()
-    _gateway_origin(gateway)
-    _origin(settings.rpc_url, "--rpc-url")
+    check_settings(gateway, settings)
     out: dict[str, bytes] = {"index.html": render_index(data, gateway, settings).encode()}
+    out["screen/index.html"] = render_screen(data, gateway, settings).encode()
+    out["key/index.html"] = render_key_page(data, gateway, settings).encode()
     for work in data.works:
         out[f"work/{work.hex_id}.html"] = render_work(data, work, gateway, settings).encode()
     for offer in data.offers:
         out[f"offer/{offer.id}.html"] = render_offer(data, offer, gateway, settings).encode()
         out[f"offer/{offer.id}.json"] = offer.offer_json
     static = files("provenance.gallery") / "static"
-    for name in STATIC_FILES:
+    for name in (*STATIC_FILES, "screen.js"):
         out[f"static/{name}"] = (static / name).read_bytes()
     if any(b"data-live-portrait" in out[f"work/{w.hex_id}.html"] for w in data.works):
         from provenance.gallery.live import live_static_files
@@ -429,84 +355,3 @@ def render_site(
     if data.cover is not None:
         out[data.cover[0]] = data.cover[1]
     return out
-
-
-#: In every folder ``gallery build`` writes: the files it wrote there, so that a later build
-#: removes exactly those it no longer writes and never anything it did not write.
-MANIFEST = ".provenance-gallery.json"
-
-
-def write_site(
-    data: GalleryData, out_dir: Path, *, gateway: str, settings: PageSettings | None = None
-) -> list[Path]:
-    """Write the site into ``out_dir`` (created). A folder that is neither empty nor an earlier
-    build (no manifest) is refused; from an earlier build, only the files it wrote and this one
-    does not are removed."""
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InputError(f"{out_dir} exists and is not a folder")
-    rendered = render_site(data, gateway, settings=settings)
-    rendered[STATIC_HEADERS_FILE] = static_headers()  # what a <meta> policy cannot say
-    earlier = _earlier_build(out_dir)
-    manifest = out_dir / MANIFEST
-    # Listed before a file is written: a build interrupted anywhere leaves every file it wrote
-    # named in the manifest, so the next build can still remove it.
-    _write_manifest(manifest, sorted(earlier | set(rendered)))
-    written = []
-    for rel, content in rendered.items():
-        path = out_dir / rel
-        atomic_write(path, content)
-        written.append(path)
-    for rel in sorted(earlier - set(rendered)):
-        stale = out_dir / rel
-        if stale.is_file() and not stale.is_symlink():
-            stale.unlink()
-        _remove_empty_parents(stale.parent, out_dir)
-    _write_manifest(manifest, sorted(rendered))
-    return written
-
-
-def _write_manifest(path: Path, files: list[str]) -> None:
-    document = {"format": "provenance-gallery", "version": 1, "files": files}
-    atomic_write(path, (json.dumps(document, indent=1) + "\n").encode())
-
-
-def _earlier_build(out_dir: Path) -> set[str]:
-    """The files an earlier build wrote into ``out_dir`` (empty for a new or empty folder)."""
-    from provenance.untrusted import load_json
-
-    if not out_dir.exists() or not any(out_dir.iterdir()):
-        return set()
-    manifest = out_dir / MANIFEST
-    if not manifest.is_file():
-        raise InputError(
-            f"{out_dir} is not empty and holds no gallery build (no {MANIFEST}): give a new or"
-            " empty folder, so that no file the gallery did not write is replaced or removed"
-        )
-    document = load_json(
-        manifest.read_bytes(),
-        max_bytes=16 << 20,
-        max_depth=4,
-        what=str(manifest),
-        error=InputError,
-    )
-    files = document.get("files") if isinstance(document, dict) else None
-    if not isinstance(files, list) or not all(_is_own_path(f) for f in files):
-        raise InputError(f"{manifest} is damaged: remove the folder's gallery files by hand")
-    return set(files)
-
-
-def _is_own_path(value: object) -> bool:
-    """A relative path inside the output folder, as ``render_site`` names its files."""
-    if not isinstance(value, str) or not value or value.startswith("/") or "\\" in value:
-        return False
-    parts = value.split("/")
-    return all(part not in ("", ".", "..") for part in parts) and value != MANIFEST
-
-
-def _remove_empty_parents(folder: Path, root: Path) -> None:
-    while folder != root and root in folder.parents:
-        try:
-            folder.rmdir()  # only when empty: a file someone else put there keeps its folder
-        except OSError:
-            return
-        folder = folder.parent

@@ -1,5 +1,6 @@
 """The donor's public key, from whichever source the donor gave (at most one): a consent signature,
-a transaction they sent, the key itself, or an encryption key."""
+a transaction they sent, the key itself, an encryption key, or the wallet sealing key's code from
+the gallery's key page."""
 
 from __future__ import annotations
 
@@ -24,12 +25,14 @@ def resolve_donor_key(
     tx_hash: str | None = None,
     public_key: str | None = None,
     encryption_key: str | None = None,
+    wallet_key_code: str | None = None,
 ) -> DonorKey | None:
     """The donor's public key from whichever source the donor provided (at most one)."""
-    given = [s for s in (signature, tx_hash, public_key, encryption_key) if s]
+    given = [s for s in (signature, tx_hash, public_key, encryption_key, wallet_key_code) if s]
     if len(given) > 1:
         raise InputError(
-            "give only one of --donor-signature, --donor-tx, --donor-pubkey, --donor-encryption-key"
+            "give only one of --donor-signature, --donor-tx, --donor-pubkey,"
+            " --donor-encryption-key, --donor-wallet-key"
         )
     if not given:
         return None
@@ -58,6 +61,24 @@ def resolve_donor_key(
         if tx is None:
             raise InputError(f"transaction {tx_hash} not found on {collection.chain.label}")
         return seal.key_from_transaction(tx.fields, donor=donor)
+    if wallet_key_code:
+        from provenance.seal.walletcode import decode_key_code
+
+        # The code names no proof that the donor's wallet made it (the key page's signature is not
+        # in it): the tag binds it to this donor and collection, and only that wallet's key
+        # message re-derives the secret that opens the message.
+        return seal.DonorKey(
+            scheme=seal.X25519,
+            public_key=decode_key_code(
+                wallet_key_code,
+                donor=donor,
+                contract=collection.contract.address,
+                chain_id=collection.chain.chain_id,
+            ),
+            address=donor,
+            verified=False,
+            source="wallet-signature",
+        )
     if public_key:
         return seal.key_from_public_key(public_key, donor=donor)
     assert encryption_key is not None

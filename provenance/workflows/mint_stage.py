@@ -33,7 +33,9 @@ if TYPE_CHECKING:
 __all__ = ["DONOR_KEY_OPTIONS", "stage"]
 
 # The options that give the donor's key (the CLI's names, quoted in errors).
-DONOR_KEY_OPTIONS = "--donor-signature, --donor-tx, --donor-pubkey or --donor-encryption-key"
+DONOR_KEY_OPTIONS = (
+    "--donor-wallet-key, --donor-signature, --donor-tx, --donor-pubkey or --donor-encryption-key"
+)
 
 
 def _intent_fields(metadata: bytes) -> dict[str, Any]:
@@ -126,9 +128,13 @@ def _prepare(request: MintRequest, artwork: Artwork, donor: str) -> dict[str, An
     if request.message is not None:
         require_donor_key(request.message, request.donor_key is not None, how=DONOR_KEY_OPTIONS)
         assert request.donor_key is not None
-        from provenance.seal import seal
+        from provenance.seal import WALLET_KEY, seal
 
         envelope = seal(request.message, request.donor_key)
+        if request.donor_key.source == "wallet-signature":
+            # The stored form names the key beside the envelope, so the token page and
+            # `decrypt` know to re-derive it from the donor's wallet (docs/sealed-messages.md).
+            envelope = {"envelope": envelope, "key": WALLET_KEY}
     image_cid = _image_cid(artwork)
     from provenance.content.credentials import mint_binding  # here: c2pa only for signed PNGs
     from provenance.state.home import home

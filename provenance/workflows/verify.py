@@ -315,14 +315,21 @@ def _check_message(
         return
     # A matching commitment says only that these are the bytes the minter chose: they must also
     # be an envelope someone can open (any JSON value may stand here).
-    from provenance.seal import validate_envelope
+    # A bare envelope, or {"envelope", "key": "wallet-signature-v1"} (sealed to the donor's
+    # wallet-derived key): the stored forms the mint event carries too.
+    from provenance.seal import parse_stored
 
     try:
-        valid = validate_envelope(envelope)
+        stored = parse_stored(expected, canonical=True)
     except SealError as exc:
         report.add("sealed-message", False, f"the metadata's envelope is not valid: {exc.message}")
         return
-    report.add("sealed-message", True, f"{valid['version']} envelope matches the commitment")
+    to = " to the donor's wallet key" if stored.key else ""
+    report.add(
+        "sealed-message",
+        True,
+        f"{stored.envelope['version']} envelope{to} matches the commitment",
+    )
 
 
 def _check_event_envelope(report: Report, message_hash: bytes, event_bytes: bytes) -> None:
@@ -450,6 +457,13 @@ def decrypt_token(
         raise VerificationError(
             "the sealed message does not match the on-chain commitment", check="sealed-message"
         )
-    from provenance.seal import open_envelope
+    from eth_account import Account
 
-    return open_envelope(envelope, private_key)
+    from provenance.seal import open_stored, parse_stored
+
+    return open_stored(
+        parse_stored(canonical_json(envelope), canonical=True),
+        Account.from_key(private_key),
+        contract=contract.address,
+        chain_id=contract.rpc.chain_id(),
+    )

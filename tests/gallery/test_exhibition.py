@@ -127,7 +127,7 @@ def gallery_url(exhibition: dict[str, Any]) -> Iterator[str]:
         server.server_close()
 
 
-def look(url: str, name: str, width: int, tmp_path: Path) -> dict[str, Any]:
+def look(url: str, name: str, width: int, tmp_path: Path, view: str = "") -> dict[str, Any]:
     ARTIFACTS.mkdir(exist_ok=True)
     result = subprocess.run(
         [
@@ -137,6 +137,7 @@ def look(url: str, name: str, width: int, tmp_path: Path) -> dict[str, Any]:
             str(ARTIFACTS / f"{name}.png"),
             str(tmp_path / name),
             str(width),
+            *([view] if view else []),
         ],
         capture_output=True,
         text=True,
@@ -242,11 +243,33 @@ def test_work_page_shows_the_living_work(
         f"{gallery_url}/work/{token_hex(token)}.html", f"exhibition-work-{width}", width, tmp_path
     )
     assert report["title"].startswith("Portrait of nobody") and report["badges"] == ["ok"]
+    # A viewer: one stage, the animation on it (no live portrait without an ONNX model), the
+    # still one click away; the chain by name, the token id with a copy control.
+    assert report["tabs"] == [
+        {"view": "animation", "selected": True},
+        {"view": "still", "selected": False},
+    ]
     [video] = report["animations"]
     assert video["playing"] and video["muted"] and video["loop"] and video["natural"] == 256
+    assert video["shown"] >= report["stageWidth"] * 0.8
     [still] = report["stills"]
-    assert still["natural"] == 32 and integer_scaled(still) and still["pixelated"]
+    assert not still["visible"]
+    assert report["tokenLine"].startswith("Token ") and report["tokenLine"].endswith(
+        "Copy on devnet"
+    )
+    assert not report["overflow"]
+    report = look(
+        f"{gallery_url}/work/{token_hex(token)}.html",
+        f"exhibition-work-still-{width}",
+        width,
+        tmp_path,
+        view="still",
+    )
+    [still] = report["stills"]
+    assert still["natural"] == 32 and still["visible"] and still["pixelated"]
     assert still["shown"] >= 32 * (8 if width == 1280 else 4)
+    [video] = report["animations"]
+    assert not video["visible"] and not video["playing"]  # hidden media pause
     assert not report["overflow"]
 
 
@@ -291,11 +314,18 @@ def test_live_portrait_only_where_a_record_names_an_onnx_model(exhibition: dict[
     live_page = files[f"work/{living.hex_id}.html"].decode()
     assert "data-live-portrait" in live_page and 'data-seed="4"' in live_page
     assert "script-src &#x27;self&#x27; &#x27;wasm-unsafe-eval&#x27;" in live_page
+    # The screen runs the same generator (WebAssembly) because this work names one.
+    live_pages = {f"work/{living.hex_id}.html", "screen/index.html"}
+    assert b"wasm-unsafe-eval" in files["screen/index.html"]
     for name, body in files.items():
-        if name.endswith(".html") and name != f"work/{living.hex_id}.html":
+        if name.endswith(".html") and name not in live_pages:
             assert b"wasm-unsafe-eval" not in body and b"data-live-portrait" not in body, name
-    assert {"static/live-portrait.js", "static/jax-random.js"} <= files.keys()
+    assert {"static/live-portrait.js", "static/screen.js", "static/app.js"} <= files.keys()
     assert any(name.startswith("static/ort/") and name.endswith(".wasm") for name in files)
+    # Without it, the screen shows the works' animations and stills: no WebAssembly.
+    living.generator = {k: v for k, v in living.generator.items() if k != "onnx"}
+    plain = render_site(data, "http://127.0.0.1:1")
+    assert b"wasm-unsafe-eval" not in plain["screen/index.html"]
 
 
 @needs_browser
@@ -381,3 +411,41 @@ def test_offer_page_says_who_it_is_reserved_for(
     [still] = report["stills"]
     assert integer_scaled(still) and still["pixelated"]
     assert not report["overflow"]
+
+
+@needs_browser
+def test_the_screen_falls_back_to_animations_then_stills(
+    gallery_url: str, exhibition: dict[str, Any], tmp_path: Path
+) -> None:
+    """No work here names a generator: the screen plays the minted animation (drawn on its
+    canvas, which changes) and shows the stills."""
+    result = subprocess.run(
+        ["node", str(ROOT / "tests/js/screen_check.mjs")],
+        input=json.dumps(
+            {
+                "url": f"{gallery_url}/screen/?dwell=3",
+                "profile": str(tmp_path / "profile"),
+                "width": 1280,
+                "height": 720,
+                "seconds": 10,
+                "sample": 0.5,
+            }
+        ),
+        capture_output=True,
+        text=True,
+        timeout=240,
+        cwd=ROOT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    samples = report["samples"]
+    modes = {s["title"]: s["mode"] for s in samples}
+    assert len(modes) == 3 and modes.pop("Portrait of nobody") == "animation", modes
+    assert set(modes.values()) == {"still"}, modes  # the still life and the open offer
+    moving = [s["hash"] for s in samples if s["mode"] == "animation"]
+    assert len(set(moving)) > 1  # the animation plays on the canvas
+    # `gallery serve` without a public URL: the QR codes name the server's own address.
+    assert all(s["qr"].startswith(gallery_url + "/") for s in samples)
+    assert all(len(s["qrShown"]) == 1 for s in samples)
+    assert not report["overflow"] and report["cursor"] == "none"

@@ -10,7 +10,7 @@ import pytest
 from provenance.chain.token_id import token_hex
 from provenance.errors import InputError
 from provenance.gallery.data import GalleryData, Work
-from provenance.gallery.site import MANIFEST, write_site
+from provenance.gallery.output import MANIFEST, write_site
 
 GATEWAY = "http://127.0.0.1:8080"
 

@@ -17,6 +17,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -234,6 +235,7 @@ def test_donor_gives_with_a_message_and_receives_the_token(
     # Two wallets announced: the donor picked one; a wallet's name is shown as text.
     assert picked["walletOptions"] == ["Test wallet (viem)", "<b>Other</b> wallet 1"]
     assert status["state"] == "ok", status
+    assert status["submitDisabled"], "after a donation the form is done"
     assert status["counter"] == f"{len(MESSAGE.encode())} / 1024 bytes"
     token_id = int(status["tokenId"])
     assert status["link"].endswith(f"/work/0x{token_id:064x}.html")  # the full id in hex
@@ -318,13 +320,14 @@ def test_token_page_reads_the_message_and_the_cli_and_eth_sig_util_open_it(
     assert invoke("verify", str(token_id)).exit_code == 0
     decrypted = invoke("decrypt", str(token_id), "--private-key-env", "K", env=env)
     assert (decrypted.exit_code, decrypted.stdout) == (0, MESSAGE + "\n"), decrypted.stderr
-    # Another account cannot open it, on the page or with the CLI.
+    # Another account cannot open it, on the page or with the CLI; the page never asks it to sign.
     report = browser([{"goto": url}, {"read": {}}], tmp_path, account=OTHER)
     assert report["results"][1]["message"] is None
     assert report["results"][1]["status"] == (
-        f"This wallet's key does not open the message: it was sealed for {DONOR.address},"
-        f" and you are {OTHER.address}."
+        f"This message was sealed for {DONOR.address}; your wallet is {OTHER.address},"
+        " so it was not asked to sign."
     )
+    assert "personal_sign" not in report["walletCalls"], report["walletCalls"]
     result = invoke(
         "seal",
         "decrypt",
@@ -427,7 +430,7 @@ def test_refusals_are_one_sentence_and_move_nothing(
         site.shutdown()
         site.server_close()
     assert refusal(report, 2) == (
-        "Your wallet is on chain 1 and did not switch to chain 31337, so nothing was sent."
+        "Your wallet is on Ethereum and did not switch to devnet, so nothing was sent."
     )
     assert refusal(report, 4) == (
         "The donation of 0.01 ETH is below the minimum of 0.05 ETH, so nothing was sent."
@@ -618,12 +621,14 @@ def test_served_pages_allow_only_the_gallerys_script_and_the_proxy_only_reads(
     assert batch["error"]["message"].startswith("one JSON-RPC request object per call")
 
 
-def test_the_committed_bundle_is_the_build_of_the_sources(tmp_path: Path) -> None:
-    out = tmp_path / "app.js"
-    subprocess.run([str(ROOT / "scripts/build-gallery-js"), str(out)], check=True, timeout=120)
-    assert out.read_bytes() == (ROOT / "provenance/gallery/static/app.js").read_bytes(), (
-        "provenance/gallery/static/app.js is stale: run scripts/build-gallery-js"
-    )
+def test_the_committed_bundles_are_the_build_of_the_sources(tmp_path: Path) -> None:
+    subprocess.run([str(ROOT / "scripts/build-gallery-js"), str(tmp_path)], check=True, timeout=120)
+    built = sorted(p.name for p in tmp_path.iterdir())
+    assert built == ["app.js", "live-portrait.js", "screen.js"]
+    for name in built:
+        assert (tmp_path / name).read_bytes() == (
+            ROOT / "provenance/gallery/static" / name
+        ).read_bytes(), f"provenance/gallery/static/{name} is stale: run scripts/build-gallery-js"
 
 
 def test_serve_says_when_it_leaves_loopback(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
@@ -647,3 +652,105 @@ def test_serve_says_when_it_leaves_loopback(monkeypatch: pytest.MonkeyPatch, hom
     result = invoke("gallery", "serve", "--port", "0", "--host", "127.0.0.2")
     assert result.exit_code == 0
     assert "not loopback: anyone who can reach this address" in result.stderr
+
+
+def test_a_phone_without_a_wallet_is_offered_the_wallet_apps(
+    world: dict[str, Any], donated: dict[str, Any], tmp_path: Path
+) -> None:
+    """A 390 px browser with no wallet at all: the offer and token pages offer to open the same
+    page in MetaMask's, Coinbase Wallet's and Trust Wallet's own browsers (their documented links)
+    and to copy the link; nothing is asked of a wallet that is not there."""
+    offer_page = f"{world['url']}/offer/{world['offers']['Noon']['id']}.html"
+    token_id = int(donated["report"]["results"][-1]["tokenId"])
+    token_page = f"{world['url']}/work/0x{token_id:064x}.html"
+    ARTIFACTS.mkdir(exist_ok=True)
+    report = browser(
+        [
+            {"goto": offer_page, "width": 390},
+            {"deeplinks": {}},
+            {"screenshot": str(ARTIFACTS / "phone-offer-390.png"), "width": 390},
+            {"donate": {"amount": "0.05", "message": ""}},
+            {"goto": token_page, "width": 390},
+            {"deeplinks": {}},
+        ],
+        tmp_path,
+        wallets=0,
+    )
+    results = report["results"]
+    for page, links in ((offer_page, results[1]), (token_page, results[5])):
+        bare = page.removeprefix("http://")
+        encoded = quote(page, safe="")
+        assert [link["href"] for link in links["links"]] == [
+            f"https://link.metamask.io/dapp/{bare}",
+            f"https://go.cb-w.com/dapp?cb_url={encoded}",
+            f"https://link.trustwallet.com/open_url?coin_id=60&url={encoded}",
+        ]
+        assert all(link["visible"] for link in links["links"]) and links["copyLink"]
+        assert not links["overflow"]
+    assert refusal(report, 3).startswith("No browser wallet was found here, so nothing was sent")
+    assert report["walletCalls"] == []
+
+
+def test_key_page_code_seals_a_minted_message_the_donor_reads_with_the_wallet(
+    world: dict[str, Any], tmp_path: Path
+) -> None:
+    """A donor with only a browser wallet: the key page gives the code of their wallet-derived
+    key; `mint --donor-wallet-key CODE` seals to it (stored with "key": "wallet-signature-v1");
+    the donor reads the message on the token page with the same wallet, and so does the CLI."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    report = browser(
+        [
+            {"goto": f"{world['url']}/key/", "width": 390},
+            {"keycode": {}},
+            {"screenshot": str(ARTIFACTS / "key-390.png"), "width": 390},
+        ],
+        tmp_path,
+    )
+    keyed = report["results"][1]
+    code = keyed["code"].strip()
+    assert keyed["account"] == DONOR.address and code.startswith("pvk1") and len(code) == 70
+    # The live gallery draws it as a QR code too, for the artist to scan (the code, upper case).
+    assert keyed["qr"] is not None and keyed["qr"]["src"] == f"qr.svg?code={code}", keyed
+    qr = httpx.get(f"{world['url']}/key/qr.svg", params={"code": code})
+    assert qr.headers["content-type"] == "image/svg+xml" and qr.text.startswith("<svg")
+    assert httpx.get(f"{world['url']}/key/qr.svg", params={"code": "<svg/>"}).status_code == 400
+    collection = open_session()
+    secret = wallet_secret_for(
+        DONOR, contract=collection.contract.address, chain_id=collection.chain.chain_id
+    )
+    from provenance.seal import wallet_public_key
+    from provenance.seal.walletcode import decode_key_code
+
+    assert decode_key_code(
+        code,
+        donor=DONOR.address,
+        contract=collection.contract.address,
+        chain_id=collection.chain.chain_id,
+    ) == wallet_public_key(secret)
+    art = make_artwork(world["art"] / "Keyed.png", seed=31, size=64)
+    minted_before = collection.contract.total_minted()
+    # A mistyped code (one character changed) and a code for another donor: one line, nothing minted.
+    typo = code[:20] + ("q" if code[20] != "q" else "p") + code[21:]
+    for bad, words in ((typo, "mistyped"), (code, "another donor")):
+        donor = DONOR.address if bad is typo else OTHER.address
+        result = invoke(
+            "mint", str(art), "--donor", donor, "--message", "hi", "--donor-wallet-key", bad
+        )
+        assert result.exit_code == 2 and words in result.stderr, result.stderr
+        assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert collection.contract.total_minted() == minted_before
+    minted = ok(
+        "mint", str(art), "--donor", DONOR.address, "--message", MESSAGE,
+        "--donor-wallet-key", code,
+    )  # fmt: skip
+    token_id = int(minted["token_id"])
+    event = open_session().contract.minted_event(token_id)
+    assert event is not None
+    assert parse_stored(bytes(event.args["sealedMessage"]), canonical=True).key == WALLET_KEY
+    page = f"{world['url']}/work/0x{token_id:064x}.html"
+    read = browser([{"goto": page}, {"read": {}}], tmp_path)
+    assert read["results"][1]["message"] == MESSAGE
+    assert invoke("verify", str(token_id)).exit_code == 0
+    env = {"K": key_hex(DONOR)}
+    decrypted = invoke("decrypt", str(token_id), "--private-key-env", "K", env=env)
+    assert (decrypted.exit_code, decrypted.stdout) == (0, MESSAGE + "\n"), decrypted.stderr

@@ -23,7 +23,7 @@ from provenance.gallery.live import live_portrait_for, live_portrait_html, ort_d
 
 from ..conftest import ROOT
 
-JAX_RANDOM = ROOT / "provenance/gallery/static/jax-random.js"
+JAX_RANDOM = ROOT / "provenance/gallery/js/live/jax-random.js"
 needs_node = pytest.mark.skipif(shutil.which("node") is None, reason="needs node")
 needs_browser = pytest.mark.skipif(
     not Path("/usr/bin/chromium").exists()

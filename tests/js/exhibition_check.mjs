@@ -1,9 +1,10 @@
 // Look at one gallery page in headless Chromium (Debian's, via playwright-core) at a given width:
 // wait for the badges, let animations play, report what a visitor sees, save a full-page screenshot.
-// usage: node exhibition_check.mjs URL SCREENSHOT.png USER_DATA_DIR WIDTH
+// usage: node exhibition_check.mjs URL SCREENSHOT.png USER_DATA_DIR WIDTH [VIEW]
+// (VIEW: on a work page, click the stage's tab for that version first: live, animation, still)
 import { chromium } from 'playwright-core'
 
-const [url, screenshot, userDataDir, width] = process.argv.slice(2)
+const [url, screenshot, userDataDir, width, view] = process.argv.slice(2)
 const context = await chromium.launchPersistentContext(userDataDir, {
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   headless: true,
@@ -27,6 +28,7 @@ try {
   // A live portrait settles once its model is fetched, hashed and running (or refused).
   await page.waitForFunction(() => [...document.querySelectorAll('[data-live-portrait]')]
     .every((f) => ['running', 'still', 'error'].includes(f.dataset.state)), null, { timeout: 90000 })
+  if (view) await page.click(`.stage-tab[data-view="${view}"]`)
   // Give animations a moment to start and stills to be sized.
   await page.waitForTimeout(1500)
   const report = await page.evaluate(() => {
@@ -61,6 +63,12 @@ try {
       firstSection: (document.querySelector('main section h1') || { textContent: '' }).textContent.trim(),
       overflow: document.documentElement.scrollWidth > window.innerWidth,
       owners: [...document.querySelectorAll('.owner')].map((o) => o.textContent.trim()),
+      tabs: [...document.querySelectorAll('.stage-tab')].filter((t) => t.getBoundingClientRect().width > 0)
+        .map((t) => ({ view: t.dataset.view, selected: t.getAttribute('aria-selected') === 'true' })),
+      stageWidth: document.querySelector('.stage') ? document.querySelector('.stage').getBoundingClientRect().width : null,
+      tokenLine: (document.querySelector('.token-line') || { textContent: '' }).textContent.trim(),
+      chips: [...document.querySelectorAll('.chip')].map((c) => c.textContent.trim()),
+      artist: (document.querySelector('[data-artist]') || { textContent: null }).textContent,
     }
   })
   await page.screenshot({ path: screenshot, fullPage: true })

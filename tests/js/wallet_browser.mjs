@@ -164,7 +164,7 @@ try {
         const s = document.querySelector('[data-testid="donate-status"]')
         return s.dataset.state === 'ok' || s.dataset.state === 'refused'
       }, null, { timeout: 120000 })
-      const status = await page.$eval('[data-testid="donate-status"]', (s) => ({ state: s.dataset.state, text: s.textContent, tokenId: s.getAttribute('data-token-id'), link: s.querySelector('a') ? s.querySelector('a').href : null }))
+      const status = await page.$eval('[data-testid="donate-status"]', (s) => ({ state: s.dataset.state, text: s.textContent, tokenId: s.getAttribute('data-token-id'), link: s.querySelector('a') ? s.querySelector('a').href : null, submitDisabled: document.querySelector('[data-testid="donate-submit"]').disabled }))
       results.push({ ...status, counter, ms: Date.now() - started })
     } else if (step.read) {
       await page.click('[data-testid="read-message"]')
@@ -177,6 +177,29 @@ try {
         message: await page.$eval('[data-testid="message-text"]', (o) => o.hidden ? null : o.textContent),
         status: await page.textContent('.message-status'),
       })
+    } else if (step.keycode) {
+      // The donor's key page: connect, sign the key message, read the code shown.
+      await page.click('[data-testid="key-connect"]')
+      await page.waitForFunction(() => {
+        const code = document.querySelector('[data-testid="key-code"]')
+        const status = document.querySelector('.key-status')
+        return (code && code.textContent) || (status && status.textContent && !/^Sign/.test(status.textContent))
+      }, null, { timeout: 60000 })
+      await page.waitForFunction(() => !document.querySelector('.key-qr').hidden, null, { timeout: 5000 }).catch(() => {})
+      results.push({
+        qr: await page.$eval('.key-qr', (img) => (img.hidden ? null : { width: img.naturalWidth, src: img.getAttribute('src') })),
+        code: await page.textContent('[data-testid="key-code"]'),
+        account: await page.textContent('.key-account'),
+        status: await page.textContent('.key-status'),
+      })
+    } else if (step.deeplinks) {
+      // A browser without a wallet: the page offers the wallet apps' own browsers.
+      await page.waitForSelector('[data-testid="wallet-deeplink"]', { timeout: 10000 }).catch(() => {})
+      results.push(await page.evaluate(() => ({
+        links: [...document.querySelectorAll('[data-testid="wallet-deeplink"]')].map((a) => ({ href: a.href, text: a.textContent, visible: a.getBoundingClientRect().width > 0 })),
+        copyLink: Boolean(document.querySelector('.wallet-apps:not([hidden]) .copy-link')),
+        overflow: document.documentElement.scrollWidth > window.innerWidth,
+      })))
     } else if (step.screenshot) {
       await page.setViewportSize({ width: step.width, height: 900 })
       await page.waitForTimeout(200)

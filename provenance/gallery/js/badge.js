@@ -6,13 +6,14 @@ import { Collection, tokenHex } from './contract.js'
 import { plain } from './wallet.js'
 import { el, fetchIpfs, rawCid, rawCidDigest, settings, rpcReader, sha256 } from './page.js'
 import { animationRecord, showAnimation, showStill } from './living.js'
+import { offerSignerProblem } from './offer.js'
 import { chainName } from './chains.js'
 
 const MAX_METADATA = 256 * 1024
 // Named by the collection's chain (chains.js): 'Sepolia', 'chain 1337'.
 const authentic = (config) => `Authentic: this is the image recorded on ${chainName(config.chainId)} for this work`
 
-class Checks {
+export class Checks {
   constructor () { this.items = [] }
   pass (name, detail) { this.items.push({ name, ok: true, detail }) }
   fail (name, detail) { this.items.push({ name, ok: false, detail }); return false }
@@ -92,7 +93,7 @@ export async function checkContent (gateway, expected, checks) {
   return content
 }
 
-async function checkWork (data, config, checks) {
+export async function checkWork (data, config, checks) {
   const read = rpcReader(config.rpcUrl)
   const chainId = Number(BigInt(await read('eth_chainId')))
   if (chainId !== config.chainId) {
@@ -131,20 +132,12 @@ async function checkWork (data, config, checks) {
   return checkContent(config.gateway, record, checks)
 }
 
-async function checkOffer (data, config, checks) {
+export async function checkOffer (data, config, checks) {
   const offer = data.offer
-  const read = rpcReader(config.rpcUrl)
-  const collection = new Collection(read, config.contract)
-  const signer = await collection.voucherSigner(offer.voucher, offer.signature)
-  if (signer.toLowerCase() !== offer.voucher.signer.toLowerCase()) {
-    checks.fail('signature', "the offer's signature is not its signer's")
-    return null
-  }
-  if (!await collection.isMinter(signer)) {
-    checks.fail('signer', `the offer's signer ${signer} is not a minter of this collection`)
-    return null
-  }
-  checks.pass('signature', `signed by ${signer}, a minter of this collection`)
+  const collection = new Collection(rpcReader(config.rpcUrl), config.contract)
+  const problem = await offerSignerProblem(collection, offer)
+  if (problem) return checks.fail('signature', problem) && null
+  checks.pass('signature', `signed by ${offer.voucher.signer}, a minter of this collection`)
   return checkContent(config.gateway, offer.voucher, checks)
 }
 

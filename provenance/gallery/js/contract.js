@@ -92,7 +92,9 @@ export function tokenHex (tokenId) {
   return toHex(BigInt(tokenId), { size: 32 })
 }
 
-function revertNameOf (err) {
+// The custom error a failed call carries, by name, walking the error's causes (viem and wallets
+// nest the revert data at different depths); null when there is none.
+export function revertNameOf (err) {
   for (let cause = err, i = 0; cause && i < 6; i++, cause = cause.cause) {
     const data = cause.data && typeof cause.data === 'object' ? cause.data.data : cause.data
     if (typeof data === 'string' && data.startsWith('0x')) {

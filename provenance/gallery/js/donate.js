@@ -2,11 +2,13 @@
 // seals the message to the donor's wallet-derived key, sends `redeem` with the donation, waits for
 // the receipt and shows the token. Every refusal is one plain sentence, and nothing is sent.
 import { formatEther, getAddress, parseEther, stringToHex } from 'viem'
-import { chainName } from './chains.js'
-import { Collection, mintedToken, redeemData, revertName, tokenHex } from './contract.js'
+import { Collection, mintedToken, redeemData, revertNameOf, tokenHex } from './contract.js'
+import { offerSignerProblem } from './offer.js'
 import { el, rpcReader } from './page.js'
 import * as sealkey from './sealkey.js'
-import { Refusal, Wallet, discover, listenForWallets, pick, plain } from './wallet.js'
+import { Refusal, Wallet, discover, listenForWallets, pick, plain, rejected } from './wallet.js'
+import { showWalletApps } from './wallet-apps.js'
+import { chainName } from './chains.js'
 
 const ZERO = '0x0000000000000000000000000000000000000000'
 
@@ -22,20 +24,9 @@ const REVERTS = {
 }
 
 function revertSentence (err) {
-  let cause = err
-  for (let i = 0; cause && i < 5; i++, cause = cause.cause) {
-    const data = cause.data && typeof cause.data === 'object' ? cause.data.data : cause.data
-    if (typeof data === 'string' && data.startsWith('0x')) {
-      const name = revertName(data)
-      if (name && REVERTS[name]) return REVERTS[name]
-      if (name) return `The collection refused the donation (${name}), so nothing was sent.`
-    }
-  }
-  return null
-}
-
-function rejected (err) {
-  return err && (err.code === 4001 || err.code === 'ACTION_REJECTED')
+  const name = revertNameOf(err)
+  if (!name) return null
+  return REVERTS[name] || `The collection refused the donation (${name}), so nothing was sent.`
 }
 
 export function messageCounter (textarea, counter) {
@@ -69,36 +60,33 @@ export async function deriveSecret (wallet, config, storage = window.localStorag
 async function checkOffer (offer, collection, read, wallet, config, { value, withMessage }) {
   const voucher = offer.voucher
   if (Number(offer.chain_id) !== config.chainId) {
-    throw new Refusal(`This offer is for chain ${offer.chain_id}, not this collection's chain ${config.chainId}, so nothing was sent.`)
+    throw new Refusal(`This offer is for ${chainName(offer.chain_id)}, not this collection's ${chainName(config.chainId)}, so nothing was sent.`)
   }
   if (getAddress(offer.contract) !== getAddress(config.contract)) {
     throw new Refusal(`This offer is for the contract ${getAddress(offer.contract)}, not this collection (${getAddress(config.contract)}), so nothing was sent.`)
   }
-  // Every read is sent at once (one round trip instead of seven); the answers are still checked
-  // in this order, so the first refusal that applies is the one shown.
+  // Every read is sent at once (one round trip instead of several in turn); the answers are
+  // still checked in this order, so the first refusal that applies is the one shown.
   const settle = (promise) => promise.then((value) => ({ value }), (error) => ({ error }))
   const take = async (pending) => { const got = await pending; if ('error' in got) throw got.error; return got.value }
-  const signerRead = collection.voucherSigner(voucher, offer.signature)
   const reads = {
     chain: settle(read('eth_chainId')),
     state: settle(collection.voucherState(voucher)),
     latest: settle(read('eth_getBlockByNumber', ['latest', false])),
-    signer: settle(signerRead),
-    minter: settle(signerRead.then((signer) => collection.isMinter(signer))),
+    signer: settle(offerSignerProblem(collection, offer)),
     minted: settle(collection.imageMinted(voucher.imageDigest)),
     balance: settle(wallet.request('eth_getBalance', [wallet.account, 'latest'])),
   }
   const readerChain = Number(BigInt(await take(reads.chain)))
-  if (readerChain !== config.chainId) throw new Refusal(`The gallery reads chain ${readerChain}, not ${config.chainId}, so nothing was sent.`)
+  if (readerChain !== config.chainId) throw new Refusal(`The gallery reads ${chainName(readerChain)}, not ${chainName(config.chainId)}, so nothing was sent.`)
   const state = await take(reads.state)
   if (state === 'redeemed') throw new Refusal('This offer was already redeemed, so nothing was sent.')
   if (state === 'canceled') throw new Refusal('The artist canceled this offer, so nothing was sent.')
   const latest = await take(reads.latest)
   const now = Math.max(Number(BigInt(latest.timestamp)), Math.floor(Date.now() / 1000))
   if (BigInt(voucher.deadline) < BigInt(now)) throw new Refusal('This offer has expired, so nothing was sent.')
-  const signer = await take(reads.signer)
-  if (signer.toLowerCase() !== voucher.signer.toLowerCase()) throw new Refusal("The offer's signature is not its signer's, so nothing was sent.")
-  if (!await take(reads.minter)) throw new Refusal(`The offer's signer ${signer} may not mint in this collection, so nothing was sent.`)
+  const problem = await take(reads.signer)
+  if (problem) throw new Refusal(`${problem[0].toUpperCase()}${problem.slice(1)}, so nothing was sent.`)
   if (await take(reads.minted)) throw new Refusal('This artwork is already a token of this collection, so nothing was sent.')
   if (value < BigInt(voucher.minDonation)) {
     throw new Refusal(`The donation of ${formatEther(value)} ETH is below the minimum of ${formatEther(BigInt(voucher.minDonation))} ETH, so nothing was sent.`)
@@ -130,6 +118,13 @@ function parseAmount (text) {
   return parseEther(clean)
 }
 
+function finish (form, submit) {
+  submit.disabled = true
+  submit.textContent = 'Donated: the token is yours'
+  for (const field of form.querySelectorAll('input, textarea')) field.readOnly = true
+  form.dataset.state = 'done'
+}
+
 export function setup (form, config, contentCheck) {
   const offer = JSON.parse(form.dataset.offer)
   const status = form.querySelector('[data-testid="donate-status"]')
@@ -140,8 +135,10 @@ export function setup (form, config, contentCheck) {
   const say = (text, state) => { status.textContent = text; status.dataset.state = state }
   listenForWallets()
 
+  let done = false
   form.addEventListener('submit', async (event) => {
     event.preventDefault()
+    if (done) return
     submit.disabled = true
     status.removeAttribute('data-token-id')
     try {
@@ -156,7 +153,10 @@ export function setup (form, config, contentCheck) {
       const content = await contentCheck()
       if (!content.ok) throw new Refusal('The artwork does not match what the artist signed, so nothing was sent.')
       const wallets = await discover()
-      if (wallets.length === 0) throw new Refusal('No browser wallet was found, so nothing was sent.')
+      if (wallets.length === 0) {
+        showWalletApps(form)
+        throw new Refusal('No browser wallet was found here, so nothing was sent: open this page in your wallet app.')
+      }
       if (wallets.length > 1) say('Choose the wallet to donate with.', 'pending')
       const chosen = await pick(wallets, picker)
       const wallet = new Wallet(chosen.provider, chosen.info.name)
@@ -200,12 +200,15 @@ export function setup (form, config, contentCheck) {
         el('a', { href: `../work/${hex}.html` }, 'See your token'))
       status.dataset.state = 'ok'
       status.setAttribute('data-token-id', tokenId.toString(10))
+      done = true
     } catch (err) {
       if (err instanceof Refusal) say(err.message, 'refused')
       else say(`Something went wrong (${plain(err)}); nothing was sent unless your wallet says so.`, 'refused')
     } finally {
-      submit.disabled = false
       picker.hidden = true
+      // After a donation the form is done: the token is minted, the offer redeemed.
+      if (done) finish(form, submit)
+      else submit.disabled = false
     }
   })
 }

@@ -1,9 +1,14 @@
-// The gallery's one script: verification badges on every page, the donate form on an offer page,
-// "Read the message" on a token page.
+// The gallery pages' script: verification badges on every page, the stage and "Read the message" on
+// a token page, the donate form on an offer page, the donor's key page; and, for a visitor whose
+// browser has no wallet (a phone), links that open the page in a wallet app.
 import * as badge from './badge.js'
 import * as donate from './donate.js'
+import * as keypage from './keypage.js'
 import * as message from './message.js'
 import { setupCopyButtons } from './living.js'
+import { setupStage } from './stage.js'
+import { discover } from './wallet.js'
+import { showWalletApps } from './wallet-apps.js'
 
 function start () {
   const config = badge.settings()
@@ -18,6 +23,14 @@ function start () {
   }
   const section = document.querySelector('section.message[data-message]')
   if (section) message.setup(section, config)
+  const stage = document.querySelector('[data-stage]')
+  if (stage) setupStage(stage)
+  const keySection = document.querySelector('[data-key-page]')
+  if (keySection) keypage.setup(keySection, config)
+  // Where a wallet would be needed, say at once when there is none, and offer the wallet apps.
+  if (document.querySelector('.wallet-apps')) {
+    discover().then((wallets) => { if (wallets.length === 0) showWalletApps() })
+  }
 }
 
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start)

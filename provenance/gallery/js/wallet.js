@@ -2,6 +2,7 @@
 // eth_requestAccounts, eth_chainId, wallet_switchEthereumChain / wallet_addEthereumChain,
 // personal_sign, eth_sendTransaction, and reads. No wallet SDK.
 import { getAddress, stringToHex } from 'viem'
+import { chainName } from './chains.js'
 
 // A refusal the donor should read: one plain sentence, shown as is.
 export class Refusal extends Error {}
@@ -58,7 +59,8 @@ export function pick (wallets, container) {
   })
 }
 
-function rejected (err) {
+// Whether the person declined in their wallet (EIP-1193 4001; ethers' ACTION_REJECTED).
+export function rejected (err) {
   return err && (err.code === 4001 || err.code === 'ACTION_REJECTED')
 }
 
@@ -95,19 +97,19 @@ export class Wallet {
       if (err && err.code === 4902 && rpcUrl) {
         try {
           await this.request('wallet_addEthereumChain', [{
-            chainId: hex, chainName: `Chain ${chainId}`, rpcUrls: [rpcUrl],
+            chainId: hex, chainName: chainName(chainId), rpcUrls: [rpcUrl],
             nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
           }])
         } catch (addErr) {
-          throw new Refusal(`Your wallet is on chain ${current} and did not add chain ${chainId}, so nothing was sent.`)
+          throw new Refusal(`Your wallet is on ${chainName(current)} and did not add ${chainName(chainId)}, so nothing was sent.`)
         }
       } else {
-        throw new Refusal(`Your wallet is on chain ${current} and did not switch to chain ${chainId}, so nothing was sent.`)
+        throw new Refusal(`Your wallet is on ${chainName(current)} and did not switch to ${chainName(chainId)}, so nothing was sent.`)
       }
     }
     const now = Number(BigInt(await this.request('eth_chainId')))
     if (now !== chainId) {
-      throw new Refusal(`Your wallet is on chain ${now}, not chain ${chainId}, so nothing was sent.`)
+      throw new Refusal(`Your wallet is on ${chainName(now)}, not ${chainName(chainId)}, so nothing was sent.`)
     }
   }
 

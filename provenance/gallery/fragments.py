@@ -1,5 +1,6 @@
-"""The exhibition's parts of a gallery page: the collection's header (name, statement, cover), owner
-and donation in plain words, shortened addresses with a copy control, the animation's slot.
+"""The HTML fragments gallery pages are made of: the collection's header (name, artist, statement,
+cover), owner and donation in plain words, shortened addresses and ids with a copy control, traits
+as chips, the chain by name, the wallet-app links' slot, the animation's slot.
 
 Every value from a token, its metadata or the collection's ERC-7572 document is escaped.
 """
@@ -13,25 +14,65 @@ from provenance.gallery.data import GalleryData, Work
 
 __all__ = [
     "animation_figure",
+    "copyable",
     "has_animation",
+    "on_chain",
     "provenance_line",
     "short_address",
     "site_header",
     "summary",
+    "trait_chips",
+    "wallet_apps",
 ]
+
+
+def on_chain(chain_id: int) -> str:
+    """The chain as a sentence names it: "Ethereum", "the devnet", "chain 5"."""
+    from provenance.chain.network import chain_name
+
+    name = chain_name(chain_id)
+    return escape(f"chain {name}" if name.isdigit() else name)
+
+
+def copyable(value: str, shown: str, *, label: str) -> str:
+    """A value shown shortened, the whole of it in a copy control."""
+    full = escape(value)
+    return (
+        f'<span class="address"><code title="{full}">{escape(shown)}</code>'
+        f'<button type="button" class="copy" data-copy="{full}" aria-label="Copy the full'
+        f' {escape(label)} {full}" hidden>Copy</button></span>'
+    )
+
+
+def trait_chips(attributes: list[dict[str, object]]) -> str:
+    """A work's traits as chips (name and value, both text)."""
+    if not attributes:
+        return ""
+    chips = "".join(
+        f'<li class="chip"><span class="chip-name">{escape(str(a.get("trait_type")))}</span>'
+        f' <span class="chip-value">{escape(str(a.get("value")))}</span></li>'
+        for a in attributes
+    )
+    return f'<ul class="chips" aria-label="Traits" role="list">{chips}</ul>'
+
+
+def wallet_apps() -> str:
+    """Where the script offers, to a visitor without a browser wallet (a phone), to open this very
+    page in a wallet app's own browser, or to copy its link (js/wallet-apps.js fills it)."""
+    return (
+        '<div class="wallet-apps" hidden><p class="wallet-apps-lede">No wallet in this browser.'
+        ' Open this page in your wallet app\'s browser:</p><ul class="wallet-app-links"'
+        ' role="list"></ul><p><button type="button" class="copy-link">Copy this page\'s'
+        ' link</button> <span class="copy-link-status" role="status"></span></p></div>'
+    )
 
 
 def short_address(address: str | None, *, label: str = "address") -> str:
     """An address shortened for reading (0x1234…abcd), the full one in a copy control."""
     if not address:
         return "nobody (burned)"
-    full = escape(address)
-    shown = escape(f"{address[:6]}…{address[-4:]}") if len(address) > 14 else full
-    return (
-        f'<span class="address"><code title="{full}">{shown}</code>'
-        f'<button type="button" class="copy" data-copy="{full}" aria-label="Copy the full'
-        f' {escape(label)} {full}" hidden>Copy</button></span>'
-    )
+    shown = f"{address[:6]}…{address[-4:]}" if len(address) > 14 else address
+    return copyable(address, shown, label=label)
 
 
 def site_header(data: GalleryData, root: str, *, full: bool = False) -> str:
@@ -56,8 +97,11 @@ def site_header(data: GalleryData, root: str, *, full: bool = False) -> str:
         intro = f'<div class="intro">{cover}<div class="statement">{statement}{link}</div></div>'
     elif full and data.info_problem:
         intro = f'<p class="problem">{escape(data.info_problem)}</p>'
+    artist = info.artist if info is not None else None
+    by = f'<p class="artist">by <span data-artist>{escape(artist)}</span></p>' if artist else ""
     return f"""<header class="site">
 <p class="site-name"><a href="{root}index.html">{escape(data.name)}</a></p>
+{by}
 {intro}
 </header>"""
 
