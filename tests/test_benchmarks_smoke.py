@@ -2,7 +2,7 @@
 runs them, so a change that breaks a benchmark fails the build instead of the next measurement.
 
 The fast ones run in the default suite, two at a time (about a minute on the shared 2-core box).
-The GAN benchmarks, the regeneration and the demo take minutes even tiny (XLA compiles a training
+The GAN benchmarks, the regeneration, the screen and the demo take half a minute to minutes (XLA compiles a training
 step for one to three minutes on that box), so they run when ``PROVENANCE_SMOKE_SLOW=1`` is set
 (``PROVENANCE_SMOKE_SLOW=1 .venv/bin/python -m pytest tests/test_benchmarks_smoke.py -m slow``);
 the demo itself is also checked by ``tests/test_demo.py``.
@@ -37,6 +37,7 @@ SLOW = [
     "bench_gan_steps.py",
     "bench_gan_throughput.py",
     "bench_regenerate.py",
+    "bench_screen.py",  # two models in Chromium for 4 s each: about 30 s on the shared machine
 ]
 # Smoke-run by their own end-to-end tests in the default suite (not run twice).
 ELSEWHERE = {
