@@ -2,8 +2,9 @@
 runs them, so a change that breaks a benchmark fails the build instead of the next measurement.
 
 The fast ones run in the default suite, two at a time (about a minute on the shared 2-core box).
-The GAN benchmarks, the regeneration, the screen and the demo take half a minute to minutes (XLA compiles a training
-step for one to three minutes on that box), so they run when ``PROVENANCE_SMOKE_SLOW=1`` is set
+The GAN benchmarks, the regeneration, the screen and the demo take half a minute to minutes
+(XLA compiles a training step for one to three minutes on that box), so they run when
+``PROVENANCE_SMOKE_SLOW=1`` is set
 (``PROVENANCE_SMOKE_SLOW=1 .venv/bin/python -m pytest tests/test_benchmarks_smoke.py -m slow``);
 the demo itself is also checked by ``tests/test_demo.py``.
 """
