@@ -12,6 +12,7 @@ one line on stderr and a non-zero exit, in one place (``provenance.cli``).
     │   └── NoDeploymentError       no collection contract known for the chain
     ├── ChainError                  RPC, transaction, revert (carries tx hash, decoded error)
     │   ├── ContractRevert          a revert decoded into the contract's custom error name
+    │   ├── AbiDecodingError        return data, a log or revert data that is not valid ABI
     │   ├── TransactionDropped      a reorganisation took a mined transaction off the chain
     │   ├── SendError               a signed, journaled transaction the node did not accept
     │   └── ChainUnreachable        the endpoint did not answer (network, timeout, HTTP status)
@@ -106,6 +107,10 @@ class ContractRevert(ChainError):
         super().__init__(message, error_name=error_name, data=data, **context)
         self.error_name = error_name
         self.data = data
+
+
+class AbiDecodingError(ChainError):
+    """Bytes from a node (return data, a log, revert data) that do not decode as the ABI says."""
 
 
 class TransactionDropped(ChainError):

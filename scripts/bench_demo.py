@@ -40,8 +40,14 @@ def one_run(workdir: Path) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--smoke", action="store_true", help="one run, no setup: check the script works"
+    )
     args = parser.parse_args()
-    subprocess.run([str(ROOT / "scripts/setup")], check=True, capture_output=True)
+    if args.smoke:
+        args.runs = 1
+    if not args.smoke:
+        subprocess.run([str(ROOT / "scripts/setup")], check=True, capture_output=True)
     times = []
     for index in range(args.runs):
         with tempfile.TemporaryDirectory(prefix="bench-demo-") as workdir:

@@ -60,7 +60,10 @@ def cli(*args: str, env: dict[str, str]) -> tuple[float, dict[str, object]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--smoke", action="store_true", help="one run: check the script works")
     options = parser.parse_args()
+    if options.smoke:
+        options.runs = 1
     with tempfile.TemporaryDirectory() as tmp:
         tmpdir = Path(tmp)
         os.environ["PROVENANCE_HOME"] = str(tmpdir / "home")

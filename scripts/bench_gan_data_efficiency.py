@@ -71,7 +71,18 @@ def main() -> None:
     ap.add_argument("--probes", type=int, default=4, help="D-overfitting probes during training")
     ap.add_argument("--arms", default="augmented,plain")
     ap.add_argument("--out", type=Path, default=Path("docs/gan"))
+    ap.add_argument(
+        "--smoke", action="store_true", help="tiny run into a temp folder: check the script works"
+    )
     args = ap.parse_args()
+    if args.smoke:
+        args.steps, args.samples, args.probes, args.holdout, args.out = (
+            4,
+            8,
+            1,
+            2,
+            Path(tempfile.mkdtemp(prefix="bench-smoke-")),
+        )
 
     from gan.configs.default import get_config
     from gan.input_pipeline import load_dataset

@@ -68,7 +68,17 @@ def main() -> None:
     ap.add_argument("--samples", type=int, default=300)
     ap.add_argument("--repeats", type=int, default=5, help="alignment timing repeats")
     ap.add_argument("--out", type=Path, default=Path("docs/gan"))
+    ap.add_argument(
+        "--smoke", action="store_true", help="tiny run into a temp folder: check the script works"
+    )
     args = ap.parse_args()
+    if args.smoke:
+        args.steps, args.samples, args.repeats, args.out = (
+            4,
+            8,
+            1,
+            Path(tempfile.mkdtemp(prefix="bench-smoke-")),
+        )
 
     from gan.configs.default import get_config
     from gan.faces import SAME_PERSON, compare_faces, face_descriptors

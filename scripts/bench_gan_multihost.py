@@ -69,7 +69,12 @@ def main() -> None:
     )
     ap.add_argument("--steps", type=int, default=100)
     ap.add_argument("--out", type=Path, default=Path("docs/gan/multihost.json"))
+    ap.add_argument(
+        "--smoke", action="store_true", help="tiny run into a temp file: check the script works"
+    )
     args = ap.parse_args()
+    if args.smoke:
+        args.steps, args.out = 4, Path(tempfile.mkdtemp(prefix="bench-smoke-")) / "multihost.json"
     from gan.configs.default import get_config
 
     cfg = get_config(

@@ -27,7 +27,13 @@ def main() -> None:
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--width", type=int, default=32)
     ap.add_argument("--out", type=Path, default=Path("docs/gan/steps64.json"))
+    ap.add_argument(
+        "--smoke", action="store_true", help="tiny run into a temp file: check the script works"
+    )
     args = ap.parse_args()
+    if args.smoke:
+        args.steps, args.resolution, args.batch_size, args.width = 4, 32, 8, 8
+        args.out = Path(tempfile.mkdtemp(prefix="bench-smoke-")) / "steps.json"
 
     from gan.bench import matmul_peak_gflops
     from gan.configs.default import get_config

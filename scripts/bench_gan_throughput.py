@@ -242,7 +242,13 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=7, help="interleaved timed windows per arm")
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--out", type=Path, default=REPO / "docs" / "gan" / "throughput.json")
+    ap.add_argument(
+        "--smoke", action="store_true", help="tiny run into a temp file: check the script works"
+    )
     args = ap.parse_args()
+    if args.smoke:
+        args.steps, args.rounds, args.batch_size = 1, 1, 8
+        args.out = Path(tempfile.mkdtemp(prefix="bench-smoke-")) / "throughput.json"
     sys.path.insert(0, str(REPO))
     from gan.bench import matmul_peak_gflops, prepare_train_step
     from gan.configs.default import get_config

@@ -239,6 +239,11 @@ ROWS = (
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print one JSON document")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="the same run (already seconds): check the script works",
+    )
     args = parser.parse_args()
     results = {evm: measure(build) for evm, build in BUILDS.items()}
     default = results[DEFAULT_BUILD]

@@ -42,7 +42,10 @@ def timed(args: list[str], env: dict[str, str]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
-    runs = parser.parse_args().runs
+    parser.add_argument("--smoke", action="store_true", help="one run: check the script works")
+    parsed = parser.parse_args()
+    runs = 1 if parsed.smoke else parsed.runs
+
     with tempfile.TemporaryDirectory() as home:
         env = {**os.environ, "PROVENANCE_HOME": home}
         timed([PY, "-m", "provenance", "chain", "up"], env)

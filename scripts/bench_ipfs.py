@@ -72,7 +72,14 @@ def main() -> None:
         action="store_true",
         help="also time an import that writes every block to a blockstore",
     )
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="one run (same sizes, about 15 s): check the script works",
+    )
     args = parser.parse_args()
+    if args.smoke:
+        args.runs = 1
     sha256sum = shutil.which("sha256sum")
     if sha256sum is None:
         sys.exit("sha256sum not found")

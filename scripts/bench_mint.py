@@ -49,7 +49,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--batch", type=int, default=200)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--smoke", action="store_true", help="one run of a batch of 3: check the script works"
+    )
     options = parser.parse_args()
+    if options.smoke:
+        options.batch, options.runs = 3, 1
     cli = [PY, "-m", "provenance"]
     with tempfile.TemporaryDirectory() as tmp:
         tmpdir = Path(tmp)

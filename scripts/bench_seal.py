@@ -47,7 +47,9 @@ def _median_ms(func: Callable[[], object], rounds: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=200)
-    rounds = parser.parse_args().rounds
+    parser.add_argument("--smoke", action="store_true", help="a few rounds: check the script works")
+    parsed = parser.parse_args()
+    rounds = 5 if parsed.smoke else parsed.rounds
 
     secret = coincurve.PrivateKey().secret
     point = coincurve.PublicKey.from_secret(secret).format(compressed=False)

@@ -139,18 +139,19 @@ def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
         capture_output=True, text=True, env=env, check=True,
     )  # fmt: skip
     root = add.stdout.split()[0] if add.stdout.split() else ""
-    pins = tmp_path / "ipfs" / "blocks" / "pins.json"
-    import json
+    from provenance.ipfs.cid import CID
 
-    if pins.exists():  # widen the pin list so `pin ls` writes far more than a pipe holds
-        document = json.loads(pins.read_text())
-        document["recursive"] = [root] * 20000
-        pins.write_text(json.dumps(document))
+    # Widen the pin list so `pin ls` writes far more than a pipe holds.
+    pins = tmp_path / "ipfs" / "blocks" / "pins.log"
+    assert pins.read_text() == f"+{root}\n"
+    others = [str(CID.for_bytes(str(i).encode())) for i in range(20000)]
+    with pins.open("a") as log:
+        log.writelines(f"+{cid}\n" for cid in others)
     pipeline = subprocess.run(
         f"{sys.executable} -m provenance ipfs pin ls | head -1",
         shell=True, capture_output=True, text=True, env=env, timeout=60, check=False,
     )  # fmt: skip
-    assert pipeline.stdout.strip() == root
+    assert pipeline.stdout.strip() == min([root, *others])  # `pin ls` lists them sorted
     assert pipeline.stderr == "", pipeline.stderr
 
 

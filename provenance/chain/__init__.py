@@ -1,9 +1,11 @@
 """The chain layer: a JSON-RPC client, ABI coding, transactions, the devnet, accounts, the
 ProvenanceArt binding, and which network and contract to use.
 
-    rpc.RpcClient          eth_* over httpx, failures translated into ChainError once; typed
-                           Receipt, Transaction and Block results
-    abi.ContractABI        calls, return values, events, custom errors (revert data decoded here)
+    rpc.RpcClient          eth_* over HTTP (transport: stdlib to loopback, httpx elsewhere),
+                           failures translated into ChainError once; typed results
+    abi.ContractABI        calls, return values, events, custom errors (revert data decoded here),
+                           on the ABI codec in abicodec
+    signing.LocalSigner    transactions, EIP-191 and EIP-712 signatures (coincurve)
     tx.Sender              prepare (estimate, price, number, sign) / broadcast / wait
     outbox.Outbox          the journaled send / resume / replace every transaction goes through
     address                the one address rule (parse_address) and ZERO_ADDRESS
@@ -13,7 +15,8 @@ ProvenanceArt binding, and which network and contract to use.
     contract.ProvenanceArt typed calls and events of the collection contract
     network                connect(), signer(), resolve_contract(), deploy()
 
-Names load on first use, so ``provenance chain up`` does not pay for eth-account.
+Names load on first use; no hot command imports eth-account, eth-abi or httpx (see
+``tests/workflows/test_import_budget.py``).
 """
 
 from __future__ import annotations

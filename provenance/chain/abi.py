@@ -9,12 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from eth_abi.abi import decode as abi_decode
-from eth_abi.abi import encode as abi_encode
-from eth_abi.exceptions import DecodingError
 from eth_hash.auto import keccak
 
-from provenance.errors import ChainError, ContractRevert
+from provenance.chain.abicodec import decode as abi_decode
+from provenance.chain.abicodec import encode as abi_encode
+from provenance.errors import AbiDecodingError, ChainError, ContractRevert
 
 __all__ = ["ContractABI", "DecodedError", "DecodedEvent"]
 
@@ -131,7 +130,7 @@ class ContractABI:
         outputs = self._function(name).get("outputs", [])
         try:
             values = abi_decode([_type_string(p) for p in outputs], data)
-        except DecodingError as exc:
+        except AbiDecodingError as exc:
             raise ChainError(f"{name}() returned undecodable data (is this the contract?)") from exc
         if len(outputs) == 1:
             if outputs[0]["type"] == "tuple":
@@ -159,7 +158,7 @@ class ContractABI:
             return DecodedError(
                 item["name"], _shape(item.get("inputs", []), abi_decode(types, body))
             )
-        except DecodingError:
+        except AbiDecodingError:
             return None
 
     def explain_revert(self, exc: ContractRevert, *, action: str) -> ContractRevert:

@@ -4,10 +4,14 @@ Private keys are never written in clear, printed, or passed on a command line. A
 Ethereum V3 JSON file ``cast wallet import NAME`` writes under ``~/.foundry/keystores/NAME``; its
 password comes from an environment variable the user names, or a hidden prompt on a terminal.
 Error messages name the account, file or variable, never key material or passwords.
+
+Signing is :class:`~provenance.chain.signing.LocalSigner` (libsecp256k1); keystores are decrypted
+by eth-keyfile, imported only when a keystore is opened (its import costs about 0.4 s).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -15,9 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Final
 
-from eth_account import Account
-from eth_account.signers.local import LocalAccount
-
+from provenance.chain.signing import LocalSigner, derive_hd_key
 from provenance.errors import InputError
 
 __all__ = ["DEV_MNEMONIC", "default_keystore_dir", "dev_accounts", "load_account"]
@@ -32,7 +34,7 @@ def default_keystore_dir() -> Path:
     return Path.home() / ".foundry" / "keystores"
 
 
-def _private_key_from_env(name: str) -> LocalAccount:
+def _private_key_from_env(name: str) -> LocalSigner:
     value = os.environ.get(name)
     if value is None:
         raise InputError(f"environment variable {name} is not set (it should hold a private key)")
@@ -45,8 +47,8 @@ def _private_key_from_env(name: str) -> LocalAccount:
             f"environment variable {name} does not hold a private key (64 hex digits, optional 0x)"
         )
     try:
-        account: LocalAccount = Account.from_key(bytes.fromhex(text))
-    except (ValueError, TypeError):
+        account = LocalSigner(bytes.fromhex(text))
+    except ValueError:
         raise InputError(
             f"environment variable {name} holds a value that is not a valid secp256k1 private key"
         ) from None
@@ -90,7 +92,7 @@ def _from_keystore(
     password_env: str | None,
     keystore_dir: Path | None,
     prompt: Callable[[str], str] | None,
-) -> LocalAccount:
+) -> LocalSigner:
     path = _keystore_path(account, keystore_dir)
     try:
         keystore = json.loads(path.read_text(encoding="utf-8"))
@@ -99,17 +101,21 @@ def _from_keystore(
     if not isinstance(keystore, dict) or "crypto" not in keystore and "Crypto" not in keystore:
         raise InputError(f"keystore {path} is not an Ethereum V3 keystore")
     password = _password(account, password_env, prompt)
+    from eth_keyfile.keyfile import decode_keyfile_json
+
     try:
-        secret = Account.decrypt(keystore, password)
+        secret = decode_keyfile_json(keystore, password.encode("utf-8"))
     except ValueError as exc:
-        # eth-account says "MAC mismatch" for a wrong password; anything else is a bad file.
+        # eth-keyfile says "MAC mismatch" for a wrong password; anything else is a bad file.
         if "MAC mismatch" in str(exc):
             raise InputError(f"wrong password for keystore {account!r}") from None
         raise InputError(f"keystore {path} cannot be decrypted: {exc}") from None
     except (KeyError, TypeError, NotImplementedError):
         raise InputError(f"keystore {path} is not an Ethereum V3 keystore") from None
-    loaded: LocalAccount = Account.from_key(secret)
-    return loaded
+    try:
+        return LocalSigner(bytes(secret))
+    except ValueError:
+        raise InputError(f"keystore {path} does not hold a valid secp256k1 private key") from None
 
 
 def load_account(
@@ -119,7 +125,7 @@ def load_account(
     password_env: str | None = None,
     keystore_dir: Path | None = None,
     prompt: Callable[[str], str] | None = None,
-) -> LocalAccount:
+) -> LocalSigner:
     """Load a signing account: a Foundry keystore by name, or a private key from an env variable.
 
     Exactly one of ``account`` and ``private_key_env`` must be given. ``prompt`` (called with the
@@ -137,12 +143,13 @@ def load_account(
     )
 
 
-def dev_accounts(n: int = 10) -> list[LocalAccount]:
+def dev_accounts(n: int = 10) -> list[LocalSigner]:
     """anvil's default accounts, derived from the public test mnemonic (m/44'/60'/0'/0/i)."""
     if n < 0:
         raise InputError(f"number of dev accounts {n} must not be negative")
-    Account.enable_unaudited_hdwallet_features()
-    return [
-        Account.from_mnemonic(DEV_MNEMONIC, account_path=_DEV_PATH.format(index=i))
-        for i in range(n)
-    ]
+    return [LocalSigner(_dev_key(i)) for i in range(n)]
+
+
+@functools.cache
+def _dev_key(index: int) -> bytes:
+    return derive_hd_key(DEV_MNEMONIC, _DEV_PATH.format(index=index))

@@ -24,7 +24,7 @@ from provenance.errors import ConfigError, InputError, NoDeploymentError
 from provenance.state.home import file_lock, home
 
 if TYPE_CHECKING:
-    from eth_account.signers.local import LocalAccount
+    from provenance.chain.signing import LocalSigner
 
 __all__ = [
     "KNOWN_NETWORKS",
@@ -151,7 +151,7 @@ def signer(
     private_key_env: str | None = None,
     password_env: str | None = None,
     keystore_dir: Path | None = None,
-) -> LocalAccount:
+) -> LocalSigner:
     """The account that signs: a keystore or env key when given, else devnet dev account 0."""
     from provenance.chain.accounts import dev_accounts, load_account
 
@@ -171,7 +171,7 @@ def resolve_contract(
     chain: Chain,
     *,
     contract: str | None = None,
-    deployer: LocalAccount | None = None,
+    deployer: LocalSigner | None = None,
     deploy_if_missing: bool = True,
 ) -> ProvenanceArt:
     """The collection contract. On the devnet it is deployed on first use (or after a reset)."""
@@ -210,7 +210,7 @@ def resolve_contract(
 def deploy(
     chain: Chain,
     *,
-    deployer: LocalAccount | None = None,
+    deployer: LocalSigner | None = None,
     evm_version: str | None = None,
     **options: object,
 ) -> Deployed:

@@ -1,4 +1,4 @@
-"""A small Ethereum JSON-RPC client over httpx.
+"""A small Ethereum JSON-RPC client over HTTP (:mod:`provenance.chain.transport`).
 
 Why not web3.py here: importing web3 costs seconds of interpreter start-up, and a single
 ``provenance mint`` from the shell has a 1.5 s budget. The toolkit needs a dozen ``eth_*`` methods;
@@ -10,15 +10,17 @@ same chain through web3.py 8 as an independent client.
 from __future__ import annotations
 
 import itertools
+import json
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Self
 
-import httpx
-
+from provenance.chain.transport import loopback_target, open_poster
 from provenance.errors import ChainError, ChainUnreachable, ContractRevert
-from provenance.http import HttpService
 from provenance.redact import http_url, redact_url
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["Block", "Receipt", "RpcClient", "Transaction", "hex_to_bytes", "redact_url", "to_hex"]
 
@@ -101,8 +103,12 @@ def hex_to_bytes(value: str) -> bytes:
     return bytes.fromhex(value.removeprefix("0x"))
 
 
-class RpcClient(HttpService):
-    """JSON-RPC over HTTP. ``transport`` is the seam for unit tests (httpx.MockTransport)."""
+class RpcClient:
+    """JSON-RPC over HTTP. ``transport`` is the seam for unit tests (httpx.MockTransport).
+
+    Not an ``HttpService`` itself, unlike the other remote clients: a node on loopback (the devnet)
+    is reached without importing httpx (see :mod:`provenance.chain.transport`); any other URL goes
+    through an ``HttpService``."""
 
     def __init__(
         self,
@@ -112,30 +118,33 @@ class RpcClient(HttpService):
         transport: httpx.BaseTransport | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
-        self.url = http_url(url, "--rpc-url")
+        # A node on loopback is reached without httpx, so it is not validated by httpx either.
+        self.url = url if loopback_target(url) is not None else http_url(url, "--rpc-url")
         self.shown_url = redact_url(url)
-        super().__init__(headers=headers, timeout=timeout, transport=transport)
+        self._client = open_poster(self.url, timeout=timeout, transport=transport, headers=headers)
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def request(self, method: str, params: list[Any] | None = None) -> Any:
         with self._lock:
             request_id = next(self._ids)
         payload = {"jsonrpc": "2.0", "id": request_id, "method": method, "params": params or []}
+        status, content = self._client.post(
+            json.dumps(payload, separators=(",", ":")).encode(), method=method
+        )
+        if status != 200:
+            raise ChainUnreachable(f"RPC {method} at {self.shown_url} answered HTTP {status}")
         try:
-            response = self._client.post(self.url, json=payload)
-        except httpx.TimeoutException as exc:
-            raise ChainUnreachable(f"RPC {method} timed out at {self.shown_url}") from exc
-        except httpx.HTTPError as exc:
-            raise ChainUnreachable(
-                f"cannot reach the RPC endpoint {self.shown_url} ({type(exc).__name__})"
-            ) from exc
-        if response.status_code != 200:
-            raise ChainUnreachable(
-                f"RPC {method} at {self.shown_url} answered HTTP {response.status_code}"
-            )
-        try:
-            body = response.json()
+            body = json.loads(content)
         except ValueError as exc:
             raise ChainError(f"RPC {method} at {self.shown_url} answered non-JSON") from exc
         if not isinstance(body, dict):

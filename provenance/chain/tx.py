@@ -20,7 +20,7 @@ from provenance.chain.rpc import Receipt, RpcClient, Transaction, to_hex
 from provenance.errors import ChainError, ContractRevert, TransactionDropped
 
 if TYPE_CHECKING:
-    from eth_account.signers.local import LocalAccount
+    from provenance.chain.signing import LocalSigner
 
 __all__ = ["NonceManager", "PreparedTx", "Sender"]
 
@@ -71,7 +71,7 @@ class Sender:
     def __init__(
         self,
         rpc: RpcClient,
-        account: LocalAccount,
+        account: LocalSigner,
         *,
         chain_id: int,
         nonces: NonceManager | None = None,

@@ -26,9 +26,8 @@ import click
 from provenance.errors import InputError
 
 if TYPE_CHECKING:
-    from eth_account.signers.local import LocalAccount
-
     from provenance.chain.network import Chain
+    from provenance.chain.signing import LocalSigner
     from provenance.chain.token_id import TokenRef
     from provenance.workflows.session import ReadTarget, Session
 
@@ -165,7 +164,7 @@ class Connection:
             contract=self.contract,
         )
 
-    def local_account(self) -> LocalAccount:
+    def local_account(self) -> LocalSigner:
         """The signing account itself, for commands that work off chain (seal)."""
         from provenance.chain.accounts import load_account
 

@@ -2,6 +2,9 @@
 
 Text that came from outside (a token's metadata, a gateway, a file) is printed with ``markup`` off
 so that it is shown as the plain text it is, never interpreted as console markup.
+
+rich is imported on first use of a console, a table or a line: commands that print plain lines
+(``ipfs add`` prints a CID) or one JSON document do not pay its 40-50 ms of start-up.
 """
 
 from __future__ import annotations
@@ -10,13 +13,14 @@ import functools
 import json
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
-
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING, Any, cast
 
 from provenance.untrusted import rich_text
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
 
 __all__ = [
     "cells",
@@ -29,9 +33,28 @@ __all__ = [
     "table",
 ]
 
+
+class _LazyConsole:
+    """A ``rich.console.Console`` made (and rich imported) on first use."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._console: Console | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return getattr(self._console, name)
+
+
 # Piped, rich would lay tables out for 80 columns; as wide as a row needs instead (see ``table``).
-out_console = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 4096)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+out_console = cast(
+    "Console",
+    _LazyConsole(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 4096),
+)
+err_console = cast("Console", _LazyConsole(stderr=True, highlight=False, soft_wrap=True))
 
 
 #: ``--json``: one JSON document on stdout instead of text (every command has it).
@@ -40,6 +63,8 @@ err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 def table(title: str, columns: Sequence[str]) -> Table:
     """A table for ``out_console``. Piped, nothing wraps: a hash or CID split over two lines
     cannot be copied or grepped, so each row stays one line however wide."""
+    from rich.table import Table
+
     shown = Table(title=title)
     for column in columns:
         shown.add_column(column, no_wrap=not out_console.is_terminal, overflow="fold")
@@ -51,6 +76,8 @@ def line(*parts: str | tuple[str, str]) -> Text:
     shown as plain text (escapes and control characters removed), a ``(text, style)`` pair in
     that style. Every line that quotes a token, record, offer, file name or remote answer is
     built this way, never as a markup f-string."""
+    from rich.text import Text
+
     return Text.assemble(
         *[
             rich_text(part) if isinstance(part, str) else rich_text(part[0], style=part[1])

@@ -86,10 +86,17 @@ def regenerate_check(image_bytes: bytes, model: Path) -> tuple[bool, str]:
     try:
         from gan.errors import GanError
         from gan.regenerate import regenerate_and_compare
+        from gan.sample import enable_compilation_cache
     except ImportError as exc:  # the gan extra is not installed
         raise InputError(
             f"--regenerate needs the GAN installed (pip install '.[gan]'): {exc}"
         ) from exc
+    from provenance.state.home import home
+
+    # XLA compiles the generator's ops on every run otherwise: most of a regeneration's time. A
+    # cache, not state: kept only in a home that exists (verify never creates one).
+    if home().root.is_dir():
+        enable_compilation_cache(home().jax_cache)
     with tempfile.NamedTemporaryFile(suffix=".png") as handle:
         handle.write(image_bytes)
         handle.flush()

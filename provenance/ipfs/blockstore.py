@@ -4,7 +4,7 @@ Blocks are keyed by multihash, as in Kubo's flatfs (upper-case base32 name, shar
 next-to-last two characters), so a CIDv0 and a CIDv1 of the same dag-pb node share a file. Writes
 are atomic (temp file, fsync, rename); every read is hashed and compared with the CID asked for,
 so a corrupted block raises ``IntegrityError`` naming that CID and is never returned. A recursive
-pin set (``pins.json``, written atomically) protects DAGs from ``gc``.
+pin set (``pins.log``, an append-only log: :mod:`provenance.ipfs.pinlog`) protects DAGs from ``gc``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import fcntl
 import hashlib
-import json
 import os
 import tempfile
 import threading
@@ -23,8 +22,9 @@ from pathlib import Path
 from provenance.errors import BlockNotFound, IntegrityError, IPFSError
 from provenance.ipfs.cid import CID, SHA2_256
 from provenance.ipfs.params import ImportParams
+from provenance.ipfs.pinlog import PinLog
 from provenance.ipfs.reader import as_cid, cat_bytes, iter_file, walk_dag
-from provenance.state.home import atomic_write, home
+from provenance.state.home import home
 
 __all__ = ["BlockNotFound", "Blockstore"]
 
@@ -44,6 +44,7 @@ class Blockstore:
         self._thread_lock = threading.RLock()
         self._depth = 0
         self.root.mkdir(parents=True, exist_ok=True)
+        self._pin_log = PinLog(self.root, fsync=fsync)
 
     @classmethod
     def open(cls, root: Path | None = None, *, fsync: bool = True) -> Blockstore:
@@ -128,10 +129,6 @@ class Blockstore:
         return cat_bytes(self, cid, max_size=max_size)
 
     # -- pins ---------------------------------------------------------------------------------
-    @property
-    def _pins_path(self) -> Path:
-        return self.root / "pins.json"
-
     @contextmanager
     def locked(self) -> Iterator[None]:
         """Exclude ``gc`` (and other pin-set changes), also across processes, for the block.
@@ -158,24 +155,9 @@ class Blockstore:
                     self._depth = 0
                     fcntl.flock(lock, fcntl.LOCK_UN)
 
-    def _read_pins(self) -> list[str]:
-        try:
-            raw = json.loads(self._pins_path.read_text("utf-8"))
-        except FileNotFoundError:
-            return []
-        except (OSError, ValueError) as exc:
-            raise IPFSError(f"unreadable pin set {self._pins_path}: {exc}") from exc
-        if not isinstance(raw, dict) or not isinstance(raw.get("recursive"), list):
-            raise IPFSError(f"malformed pin set {self._pins_path}")
-        return [str(item) for item in raw["recursive"]]
-
-    def _write_pins(self, pins: list[str]) -> None:
-        body = json.dumps({"recursive": sorted(set(pins))}, indent=1).encode("utf-8")
-        atomic_write(self._pins_path, body)
-
     def pins(self) -> list[str]:
         """Recursively pinned root CIDs."""
-        return sorted(self._read_pins())
+        return sorted(self._pin_log.pins())
 
     def add_pinned(
         self, data: bytes, *, params: ImportParams | str, expect: str | None = None
@@ -214,24 +196,20 @@ class Blockstore:
                     cid=missing,
                     root=text,
                 ) from exc
-            pins = self._read_pins()
-            if text not in pins:
-                self._write_pins([*pins, text])
+            self._pin_log.add(text)
         return text
 
     def unpin(self, cid: str | CID) -> None:
         text = str(as_cid(cid))
         with self.locked():
-            pins = self._read_pins()
-            if text not in pins:
+            if not self._pin_log.remove(text):
                 raise IPFSError(f"not pinned: {text}", cid=text)
-            self._write_pins([p for p in pins if p != text])
 
     def gc(self) -> int:
         """Delete every block not reachable from a pin; return how many were removed."""
         with self.locked():
             keep: set[bytes] = set()
-            for root in self._read_pins():
+            for root in self._pin_log.pins():
                 for cid, _data in walk_dag(self, root):
                     keep.add(cid.multihash)
             removed = 0

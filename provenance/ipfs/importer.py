@@ -6,6 +6,10 @@ those nodes again, until one root remains. A file of a single chunk is that chun
 file is one empty leaf. The tree is built level by level as chunks stream in, so memory holds one
 chunk plus at most ``max_links`` pending links per level, whatever the file size.
 
+Leaves of a multi-chunk file are hashed on two threads while the next chunks are read (hashlib
+and file reads release the GIL): a file is read once and hashed on every core the machine lends,
+in order, with at most ``_WINDOW`` chunks in flight (memory stays flat).
+
 Directories are flat dag-pb directory nodes (below Kubo's HAMT sharding threshold): links sorted
 by name, each carrying the cumulative size of the child DAG.
 """
@@ -15,16 +19,20 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import TYPE_CHECKING, BinaryIO, Protocol
 
 from provenance.errors import InputError, IPFSError
 from provenance.ipfs.cid import CID, DAG_PB, RAW
 from provenance.ipfs.dagpb import PBLink, encode_node
 from provenance.ipfs.params import DEFAULT_PROFILE, ImportParams, resolve_params
 from provenance.ipfs.unixfs import DataType, encode_unixfs, file_leaf_parts
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 __all__ = [
     "BlockSink",
@@ -70,23 +78,25 @@ class _Builder:
         self.node_version = params.cid_version
         self.levels: list[list[_Child]] = [[]]
 
-    def _emit(self, parts: Sequence[Buffer], codec: int) -> CID:
-        hasher = hashlib.sha256()
-        for part in parts:
-            hasher.update(part)
+    def _emit(self, parts: Sequence[Buffer], codec: int, digest: bytes | None = None) -> CID:
         version = self.node_version if codec == DAG_PB else 1
-        cid = CID.from_digest(hasher.digest(), version=version, codec=codec)
+        cid = CID.from_digest(digest or _sha256(parts), version=version, codec=codec)
         if self.store is not None:
             self.store.put_parts(cid, parts)
         return cid
 
-    def leaf(self, chunk: Buffer) -> _Child:
-        length = len(chunk)
+    def leaf_parts(self, chunk: Buffer) -> tuple[list[Buffer], int]:
+        """A leaf's block, as parts (no copy of the chunk), and its codec."""
         if self.params.raw_leaves:
-            return _Child(self._emit([chunk], RAW), length, length)
-        head, tail = file_leaf_parts(length)
-        cid = self._emit([head, chunk, tail], DAG_PB)
-        return _Child(cid, len(head) + length + len(tail), length)
+            return [chunk], RAW
+        head, tail = file_leaf_parts(len(chunk))
+        return [head, chunk, tail], DAG_PB
+
+    def leaf(self, chunk: Buffer, digest: bytes | None = None) -> _Child:
+        """The leaf of ``chunk``; ``digest`` is the sha256 of its block when already computed."""
+        parts, codec = self.leaf_parts(chunk)
+        cid = self._emit(parts, codec, digest)
+        return _Child(cid, sum(len(p) for p in parts), len(chunk))
 
     def _branch(self, children: list[_Child]) -> _Child:
         filesize = sum(child.filesize for child in children)
@@ -128,19 +138,45 @@ def _read_full(src: BinaryIO, view: memoryview) -> int:
     return filled
 
 
+def _sha256(parts: Sequence[Buffer]) -> bytes:
+    hasher = hashlib.sha256()
+    for part in parts:
+        hasher.update(part)
+    return hasher.digest()
+
+
+_HASHERS = 2  # threads hashing leaves
+_WINDOW = 4  # chunks read ahead of the builder at most
+
+
+def _read_chunk(src: BinaryIO, size: int) -> memoryview:
+    view = memoryview(bytearray(size))
+    return view[: _read_full(src, view)]
+
+
 def _import_file(src: BinaryIO, params: ImportParams, store: BlockSink | None) -> _Child:
     builder = _Builder(params, store)
-    buffer = bytearray(params.chunk_size)
-    view = memoryview(buffer)
-    first = True
-    while True:
-        got = _read_full(src, view)
-        if got == 0 and not first:
-            break
-        builder.push(builder.leaf(view[:got]))
-        first = False
-        if got < params.chunk_size:
-            break
+    chunk = _read_chunk(src, params.chunk_size)
+    if len(chunk) < params.chunk_size:  # one leaf (or an empty file): no threads needed
+        builder.push(builder.leaf(chunk))
+        return builder.finish()
+    # Imported here: concurrent.futures (with logging) is 15 ms that one-chunk files never need.
+    from concurrent.futures import ThreadPoolExecutor
+
+    in_flight: deque[tuple[memoryview, Future[bytes]]] = deque()
+    with ThreadPoolExecutor(max_workers=_HASHERS, thread_name_prefix="unixfs-hash") as pool:
+        while len(chunk):
+            parts, _codec = builder.leaf_parts(chunk)
+            in_flight.append((chunk, pool.submit(_sha256, parts)))
+            while len(in_flight) >= _WINDOW:
+                done, digest = in_flight.popleft()
+                builder.push(builder.leaf(done, digest.result()))
+            if len(chunk) < params.chunk_size:
+                break
+            chunk = _read_chunk(src, params.chunk_size)
+        while in_flight:
+            done, digest = in_flight.popleft()
+            builder.push(builder.leaf(done, digest.result()))
     return builder.finish()
 
 

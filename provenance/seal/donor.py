@@ -5,7 +5,7 @@ An address is a hash of a public key, so a key has to be given or recovered:
 - ``key_from_signature``: an EIP-191 ``personal_sign`` signature (what MetaMask's "Sign" produces)
   over ``consent_message``; recovered, and must match the donor address.
 - ``key_from_transaction``: any legacy, EIP-2930 or EIP-1559 transaction the donor sent, as
-  web3.py's ``eth.get_transaction`` returns it; the signed transaction is rebuilt with eth-account,
+  web3.py's ``eth.get_transaction`` returns it; the signed transaction is rebuilt (RLP),
   its hash checked against the one the node reported, and the key recovered from its signature.
 - ``key_from_public_key``: an explicit secp256k1 key, checked against the address.
 - ``key_from_encryption_key``: a MetaMask ``eth_getEncryptionPublicKey`` result (x25519). It is
@@ -20,13 +20,10 @@ import binascii
 from collections.abc import Mapping
 from typing import Any, Final
 
-import rlp
-from eth_account.messages import defunct_hash_message
-from eth_keys.datatypes import Signature
-from eth_keys.exceptions import BadSignature
-from eth_utils.crypto import keccak
-from eth_utils.exceptions import ValidationError
+import coincurve
+from eth_hash.auto import keccak
 
+from provenance.chain.signing import SECP256K1_ORDER, personal_message_hash, rlp_encode
 from provenance.errors import InputError, SealError
 from provenance.seal.keys import (
     ECIES,
@@ -105,12 +102,14 @@ def _signature_bytes(signature: str) -> bytes:
 
 def recover_public_key(msg_hash: bytes, *, v: int, r: int, s: int) -> bytes:
     """The 65-byte uncompressed key that signed ``msg_hash``; ``v`` is the recovery id (0 or 1)."""
+    if v not in (0, 1) or not (0 < r < SECP256K1_ORDER and 0 < s < SECP256K1_ORDER):
+        raise SealError("the signature is invalid: no public key can be recovered")
+    compact = r.to_bytes(32, "big") + s.to_bytes(32, "big") + bytes([v])
     try:
-        signature = Signature(vrs=(v, r, s))
-        public = signature.recover_public_key_from_msg_hash(msg_hash)
-    except (BadSignature, ValidationError, ValueError) as exc:
+        public = coincurve.PublicKey.from_signature_and_message(compact, msg_hash, hasher=None)
+    except (ValueError, TypeError) as exc:
         raise SealError("the signature is invalid: no public key can be recovered") from exc
-    return b"\x04" + public.to_bytes()
+    return bytes(public.format(compressed=False))
 
 
 def _check_donor(public_key: bytes, donor: str, *, what: str) -> str:
@@ -129,7 +128,7 @@ def key_from_signature(*, donor: str, message: str, signature: str) -> DonorKey:
     recovery_id = v - 27 if v in (27, 28) else v
     if recovery_id not in (0, 1):
         raise SealError(f"the signature's v byte is {v}, expected 27 or 28")
-    msg_hash = defunct_hash_message(text=message)
+    msg_hash = personal_message_hash(message.encode("utf-8"))
     public_key = recover_public_key(
         bytes(msg_hash),
         v=recovery_id,
@@ -224,7 +223,7 @@ def _access_list(value: Any) -> list[dict[str, Any]]:
 
 
 def _unsigned_and_vrs(tx: Mapping[str, Any]) -> tuple[dict[str, Any], int, int, int, int]:
-    """The unsigned transaction dict eth-account understands, its eth v, r, s, and recovery id."""
+    """The unsigned transaction as a dict of its fields, its eth v, r, s, and recovery id."""
     tx_type = _as_int(tx.get("type", 0), "type")
     r = _as_int(_field(tx, "r"), "r")
     s = _as_int(_field(tx, "s"), "s")
@@ -278,8 +277,8 @@ def _signing_hash_and_raw(
     if tx_type == 0:
         fields: list[Any] = [unsigned["nonce"], unsigned["gasPrice"], *common]
         chain_id = unsigned.get("chainId")
-        preimage = rlp.encode(fields + ([chain_id, 0, 0] if chain_id is not None else []))
-        return keccak(preimage), rlp.encode([*fields, v, r, s])
+        preimage = rlp_encode(fields + ([chain_id, 0, 0] if chain_id is not None else []))
+        return keccak(preimage), rlp_encode([*fields, v, r, s])
     access = [
         [_as_bytes(entry["address"]), [_as_bytes(key) for key in entry["storageKeys"]]]
         for entry in unsigned["accessList"]
@@ -291,7 +290,7 @@ def _signing_hash_and_raw(
     )
     fields = [_as_int(unsigned["chainId"], "chainId"), unsigned["nonce"], *fees, *common, access]
     prefix = bytes([tx_type])
-    return keccak(prefix + rlp.encode(fields)), prefix + rlp.encode([*fields, v, r, s])
+    return keccak(prefix + rlp_encode(fields)), prefix + rlp_encode([*fields, v, r, s])
 
 
 def key_from_transaction(tx: Mapping[str, Any], *, donor: str) -> DonorKey:
@@ -304,7 +303,7 @@ def key_from_transaction(tx: Mapping[str, Any], *, donor: str) -> DonorKey:
     unsigned, v, r, s, recovery_id = _unsigned_and_vrs(tx)
     try:
         signing_hash, raw = _signing_hash_and_raw(unsigned, v, r, s)
-    except (TypeError, ValueError, KeyError, rlp.exceptions.EncodingError) as exc:
+    except (TypeError, ValueError, KeyError) as exc:
         raise InputError(f"cannot rebuild the transaction from its fields: {exc}") from exc
     reported = tx.get("hash")
     if reported is None:

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 import coincurve
-from eth_utils.address import to_checksum_address
-from eth_utils.crypto import keccak
+from eth_hash.auto import keccak
 
 from provenance.chain.address import parse_address as checksum_address
+from provenance.chain.address import to_checksum
 from provenance.errors import InputError, SealError
 
 __all__ = [
@@ -58,7 +58,7 @@ class DonorKey:
 def address_of(public_key: bytes) -> str:
     """The Ethereum address of a secp256k1 public key (any encoding coincurve accepts)."""
     point = coincurve.PublicKey(public_key).format(compressed=False)
-    return str(to_checksum_address(keccak(point[1:])[-20:]))
+    return to_checksum(bytes(keccak(point[1:])[-20:]))
 
 
 def parse_public_key(text: str) -> bytes:

@@ -29,9 +29,8 @@ from typing import Any, Final
 
 import nacl.public
 import rfc8785
-from eth_account.messages import encode_defunct
-from eth_account.signers.local import LocalAccount
 
+from provenance.chain.signing import LocalSigner, PersonalMessage
 from provenance.errors import InputError, SealError
 from provenance.seal.envelope import (
     MAX_ENVELOPE_BYTES,
@@ -114,10 +113,10 @@ def hkdf_sha256(ikm: bytes, *, salt: bytes, info: bytes, length: int) -> bytes:
     return output[:length]
 
 
-def wallet_secret_for(account: LocalAccount, *, contract: str, chain_id: int) -> bytes:
+def wallet_secret_for(account: LocalSigner, *, contract: str, chain_id: int) -> bytes:
     """Sign the key message with a local account (RFC 6979, deterministic) and derive the secret."""
     text = key_message(donor=account.address, contract=contract, chain_id=chain_id)
-    signed = account.sign_message(encode_defunct(text=text))
+    signed = account.sign_message(PersonalMessage(text.encode("utf-8")))
     return wallet_secret(bytes(signed.signature))
 
 
@@ -128,7 +127,7 @@ def wallet_public_key(secret: bytes) -> bytes:
     return bytes(nacl.public.PrivateKey(bytes(secret)).public_key)
 
 
-def wallet_donor_key(account: LocalAccount, *, contract: str, chain_id: int) -> DonorKey:
+def wallet_donor_key(account: LocalSigner, *, contract: str, chain_id: int) -> DonorKey:
     """The donor's wallet-derived sealing key, derived here from their own account."""
     secret = wallet_secret_for(account, contract=contract, chain_id=chain_id)
     return DonorKey(
@@ -154,7 +153,7 @@ def stored_bytes(envelope: Mapping[str, Any], *, key: str | None = WALLET_KEY) -
 
 
 def seal_to_wallet(
-    message: bytes | str, account: LocalAccount, *, contract: str, chain_id: int
+    message: bytes | str, account: LocalSigner, *, contract: str, chain_id: int
 ) -> bytes:
     """Seal ``message`` to ``account``'s wallet-derived key; return the stored bytes (on chain)."""
     key = wallet_donor_key(account, contract=contract, chain_id=chain_id)
@@ -206,7 +205,7 @@ def parse_stored(data: bytes, *, canonical: bool = False) -> StoredEnvelope:
 
 
 def open_stored(
-    stored: StoredEnvelope, account: LocalAccount, *, contract: str, chain_id: int
+    stored: StoredEnvelope, account: LocalSigner, *, contract: str, chain_id: int
 ) -> bytes:
     """Open a stored envelope with the key its ``key`` field names, derived from ``account``."""
     from provenance.seal.envelope import open_envelope

@@ -46,11 +46,10 @@ def decrypt_token(
                     "the sealed message does not match the on-chain commitment",
                     check="sealed-message",
                 )
-            from eth_account import Account
-
+            from provenance.chain.signing import LocalSigner
             from provenance.seal import open_stored
 
-            donor = Account.from_key(private_key)
+            donor = LocalSigner(private_key)
             return open_stored(
                 stored, donor, contract=contract.address, chain_id=contract.rpc.chain_id()
             )

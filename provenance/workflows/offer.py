@@ -272,7 +272,7 @@ def erc1271_approves(collection: Session, wallet: str, digest: bytes, signature:
     """Whether contract ``wallet`` approves ``signature`` over ``digest`` (ERC-1271): its
     ``isValidSignature(bytes32,bytes)`` returns the magic value 0x1626ba7e. A revert, or any other
     answer, means no."""
-    from eth_abi.abi import encode
+    from provenance.chain.abicodec import encode
 
     data = ERC1271_MAGIC + encode(["bytes32", "bytes"], [digest, signature])
     try:

@@ -6,10 +6,11 @@ from typing import Any
 
 import coincurve
 import pytest
-from eth_account.signers.local import LocalAccount
+from eth_account import Account
 from web3 import Web3
 
 from provenance.chain.accounts import dev_accounts
+from provenance.chain.signing import LocalSigner
 from provenance.errors import InputError, SealError
 from provenance.seal import key_from_transaction
 
@@ -21,15 +22,16 @@ def w3(anvil_url: str) -> Web3:
     return web3
 
 
-def _send(w3: Web3, sender: LocalAccount, fields: dict[str, Any]) -> dict[str, Any]:
+def _send(w3: Web3, sender: LocalSigner, fields: dict[str, Any]) -> dict[str, Any]:
     tx = {"nonce": w3.eth.get_transaction_count(sender.address), "gas": 60_000, **fields}
-    signed = sender.sign_transaction(tx)
+    # eth-account signs here: the key recovery is checked against an independent wallet library
+    signed = Account.from_key(bytes(sender.key)).sign_transaction(tx)
     tx_hash = w3.eth.send_raw_transaction(signed.raw_transaction)
     w3.eth.wait_for_transaction_receipt(tx_hash, timeout=30)
     return dict(w3.eth.get_transaction(tx_hash))
 
 
-def _public_key(account: LocalAccount) -> bytes:
+def _public_key(account: LocalSigner) -> bytes:
     return bytes(coincurve.PublicKey.from_secret(bytes(account.key)).format(compressed=False))
 
 

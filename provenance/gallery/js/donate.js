@@ -6,7 +6,7 @@ import { Collection, mintedToken, redeemData, revertNameOf, tokenHex } from './c
 import { offerSignerProblem } from './offer.js'
 import { el, rpcReader } from './page.js'
 import * as sealkey from './sealkey.js'
-import { Refusal, Wallet, discover, pick, plain, rejected } from './wallet.js'
+import { Refusal, Wallet, discover, listenForWallets, pick, plain, rejected } from './wallet.js'
 import { showWalletApps } from './wallet-apps.js'
 import { chainName } from './chains.js'
 
@@ -65,34 +65,49 @@ async function checkOffer (offer, collection, read, wallet, config, { value, wit
   if (getAddress(offer.contract) !== getAddress(config.contract)) {
     throw new Refusal(`This offer is for the contract ${getAddress(offer.contract)}, not this collection (${getAddress(config.contract)}), so nothing was sent.`)
   }
-  const readerChain = Number(BigInt(await read('eth_chainId')))
+  // Every read is sent at once (one round trip instead of several in turn); the answers are
+  // still checked in this order, so the first refusal that applies is the one shown.
+  const settle = (promise) => promise.then((value) => ({ value }), (error) => ({ error }))
+  const take = async (pending) => { const got = await pending; if ('error' in got) throw got.error; return got.value }
+  const reads = {
+    chain: settle(read('eth_chainId')),
+    state: settle(collection.voucherState(voucher)),
+    latest: settle(read('eth_getBlockByNumber', ['latest', false])),
+    signer: settle(offerSignerProblem(collection, offer)),
+    minted: settle(collection.imageMinted(voucher.imageDigest)),
+    balance: settle(wallet.request('eth_getBalance', [wallet.account, 'latest'])),
+  }
+  const readerChain = Number(BigInt(await take(reads.chain)))
   if (readerChain !== config.chainId) throw new Refusal(`The gallery reads ${chainName(readerChain)}, not ${chainName(config.chainId)}, so nothing was sent.`)
-  const state = await collection.voucherState(voucher)
+  const state = await take(reads.state)
   if (state === 'redeemed') throw new Refusal('This offer was already redeemed, so nothing was sent.')
   if (state === 'canceled') throw new Refusal('The artist canceled this offer, so nothing was sent.')
-  const latest = await read('eth_getBlockByNumber', ['latest', false])
+  const latest = await take(reads.latest)
   const now = Math.max(Number(BigInt(latest.timestamp)), Math.floor(Date.now() / 1000))
   if (BigInt(voucher.deadline) < BigInt(now)) throw new Refusal('This offer has expired, so nothing was sent.')
-  const problem = await offerSignerProblem(collection, offer)
+  const problem = await take(reads.signer)
   if (problem) throw new Refusal(`${problem[0].toUpperCase()}${problem.slice(1)}, so nothing was sent.`)
-  if (await collection.imageMinted(voucher.imageDigest)) throw new Refusal('This artwork is already a token of this collection, so nothing was sent.')
+  if (await take(reads.minted)) throw new Refusal('This artwork is already a token of this collection, so nothing was sent.')
   if (value < BigInt(voucher.minDonation)) {
     throw new Refusal(`The donation of ${formatEther(value)} ETH is below the minimum of ${formatEther(BigInt(voucher.minDonation))} ETH, so nothing was sent.`)
   }
   if (withMessage && getAddress(voucher.recipient) !== ZERO && getAddress(voucher.recipient) !== wallet.account) {
     throw new Refusal(`This offer is for ${getAddress(voucher.recipient)}: only they may attach a message, and your wallet is ${wallet.account}, so nothing was sent.`)
   }
-  const balance = BigInt(await wallet.request('eth_getBalance', [wallet.account, 'latest']))
+  const balance = BigInt(await take(reads.balance))
   if (balance < value) {
     throw new Refusal(`Your account holds ${formatEther(balance)} ETH, less than the donation of ${formatEther(value)} ETH, so nothing was sent.`)
   }
 }
 
+// Poll with back-off: a devnet mines in milliseconds, a real chain in seconds. Start at 5 ms,
+// grow by half each time up to 1 s, give up after 5 minutes.
 async function waitForReceipt (wallet, hash) {
-  for (let i = 0; i < 600; i++) {
+  const deadline = Date.now() + 300000
+  for (let pause = 5; Date.now() < deadline; pause = Math.min(pause * 1.5, 1000)) {
     const receipt = await wallet.request('eth_getTransactionReceipt', [hash])
     if (receipt) return receipt
-    await new Promise((resolve) => setTimeout(resolve, 500))
+    await new Promise((resolve) => setTimeout(resolve, pause))
   }
   throw new Refusal(`The transaction ${hash} was sent but not yet mined; check again later.`)
 }
@@ -118,6 +133,7 @@ export function setup (form, config, contentCheck) {
   const textarea = form.querySelector('[data-testid="donate-message"]')
   messageCounter(textarea, form.querySelector('.counter'))
   const say = (text, state) => { status.textContent = text; status.dataset.state = state }
+  listenForWallets()
 
   let done = false
   form.addEventListener('submit', async (event) => {

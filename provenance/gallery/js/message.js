@@ -7,7 +7,7 @@ import { Collection } from './contract.js'
 import { deriveSecret } from './donate.js'
 import { rpcReader } from './page.js'
 import * as sealkey from './sealkey.js'
-import { Refusal, Wallet, discover, pick, plain } from './wallet.js'
+import { Refusal, Wallet, discover, listenForWallets, pick, plain } from './wallet.js'
 import { showWalletApps } from './wallet-apps.js'
 
 export function setup (section, config) {
@@ -16,6 +16,7 @@ export function setup (section, config) {
   const status = section.querySelector('.message-status')
   const picker = section.querySelector('.wallet-picker')
   const data = JSON.parse(section.dataset.message)
+  listenForWallets()
   button.addEventListener('click', async () => {
     button.disabled = true
     status.textContent = ''

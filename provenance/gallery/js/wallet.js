@@ -7,26 +7,34 @@ import { chainName } from './chains.js'
 // A refusal the donor should read: one plain sentence, shown as is.
 export class Refusal extends Error {}
 
-export function discover (waitMs = 400) {
-  return new Promise((resolve) => {
-    const found = new Map()
-    const onAnnounce = (event) => {
-      const detail = event.detail
-      if (detail && detail.info && detail.provider && typeof detail.provider.request === 'function') {
-        found.set(String(detail.info.uuid), { info: detail.info, provider: detail.provider })
-      }
+// EIP-6963: listen from the moment the page loads (wallets answer a request at once, or announce
+// themselves when they load later), so a click finds them without waiting. Only when none has
+// answered yet does a click wait, up to waitMs, for a late one.
+const announced = new Map()
+let listening = false
+
+export function listenForWallets () {
+  if (listening) return
+  listening = true
+  window.addEventListener('eip6963:announceProvider', (event) => {
+    const detail = event.detail
+    if (detail && detail.info && detail.provider && typeof detail.provider.request === 'function') {
+      announced.set(String(detail.info.uuid), { info: detail.info, provider: detail.provider })
     }
-    window.addEventListener('eip6963:announceProvider', onAnnounce)
-    window.dispatchEvent(new Event('eip6963:requestProvider'))
-    setTimeout(() => {
-      window.removeEventListener('eip6963:announceProvider', onAnnounce)
-      const wallets = [...found.values()]
-      if (wallets.length === 0 && window.ethereum && typeof window.ethereum.request === 'function') {
-        wallets.push({ info: { name: 'Browser wallet', uuid: 'window.ethereum' }, provider: window.ethereum })
-      }
-      resolve(wallets)
-    }, waitMs)
   })
+  window.dispatchEvent(new Event('eip6963:requestProvider'))
+}
+
+export async function discover (waitMs = 400) {
+  listenForWallets()
+  for (let waited = 0; announced.size === 0 && waited < waitMs; waited += 20) {
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  const wallets = [...announced.values()]
+  if (wallets.length === 0 && window.ethereum && typeof window.ethereum.request === 'function') {
+    wallets.push({ info: { name: 'Browser wallet', uuid: 'window.ethereum' }, provider: window.ethereum })
+  }
+  return wallets
 }
 
 // Ask the donor to pick one wallet when several announce; resolve with it.

@@ -1,0 +1,85 @@
+"""The hot commands import only what they use: a real ``mint``, ``verify``, ``tokens list`` and
+``ipfs add``, each in its own interpreter on a devnet, loads none of the heavy libraries the
+toolkit keeps off its start-up path and no more modules than its budget.
+
+Why: a command's start-up is mostly imports (``import eth_account`` alone is 0.7 s, web3 2 s, jax
+seconds). Budgets are the measured counts (stdlib included) plus about 10%: a change that pulls a
+new library into a hot path fails here and has to justify raising the number.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.workflows.conftest import make_artwork
+
+DONOR = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"  # dev account 1
+DONOR_PUBKEY = (
+    "0x04ba5734d8f7091719471e7f7ed6b9df170dc70cc661ca05e688601ad984f068b0d67351e5f06073092499336a"
+    "b0839ef8a521afd334e53807205fa2f08eec74f4"
+)
+
+# Kept off every hot path: eth-account (and its eth-keyfile/py_ecc BLS tables), eth-utils and
+# eth-abi (pydantic), rlp, web3, the GAN's jax/flax, and httpx (the devnet is on loopback:
+# reached with the standard library, see chain/transport.py).
+FORBIDDEN = (
+    "eth_account",
+    "eth_keyfile",
+    "eth_keys",
+    "eth_utils",
+    "eth_abi",
+    "rlp",
+    "pydantic",
+    "py_ecc",
+    "web3",
+    "jax",
+    "flax",
+    "httpx",
+)
+BUDGET = {"mint": 480, "verify": 480, "tokens": 345, "ipfs": 180}
+# `ipfs add` prints a CID: no console library either.
+ALSO_FORBIDDEN = {"ipfs": ("rich",)}
+
+
+def imported(*args: str) -> set[str]:
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "provenance", *args],
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return {
+        line.rsplit("|", 1)[1].strip()
+        for line in result.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line and "self [us]" not in line
+    }
+
+
+def check(command: str, modules: set[str]) -> None:
+    forbidden = (*FORBIDDEN, *ALSO_FORBIDDEN.get(command, ()))
+    heavy = sorted(m for m in modules if m.split(".")[0] in forbidden)
+    assert not heavy, f"`provenance {command}` imports {heavy[:8]}"
+    assert len(modules) <= BUDGET[command], (
+        f"`provenance {command}` imports {len(modules)} modules, budget {BUDGET[command]}"
+    )
+
+
+def test_hot_commands_stay_within_their_import_budget(home: Path) -> None:
+    art = make_artwork(home / "budget.png", 901)
+    subprocess.run(
+        [sys.executable, "-m", "provenance", "tokens", "list"], check=True, capture_output=True
+    )  # starts the devnet and deploys: not part of any budget
+    minted = imported(
+        "mint", str(art), "--donor", DONOR, "--donor-pubkey", DONOR_PUBKEY, "--message", "hi"
+    )
+    check("mint", minted)
+    assert "coincurve" in minted  # the probe sees what a mint really loads
+    check("verify", imported("verify", str(art)))
+    check("tokens", imported("tokens", "list", "--json"))
+    check("ipfs", imported("ipfs", "add", str(art)))
