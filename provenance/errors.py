@@ -14,13 +14,16 @@ one line on stderr and a non-zero exit, in one place (``provenance.cli``).
     │   ├── ContractRevert          a revert decoded into the contract's custom error name
     │   ├── AbiDecodingError        return data, a log or revert data that is not valid ABI
     │   ├── TransactionDropped      a reorganisation took a mined transaction off the chain
-    │   └── SendError               a signed, journaled transaction the node did not accept
+    │   ├── SendError               a signed, journaled transaction the node did not accept
+    │   └── ChainUnreachable        the endpoint did not answer (network, timeout, HTTP status)
     ├── IPFSError                   importer, blockstore, CAR, Kubo RPC, pinning, gateways
     │   ├── IntegrityError          content whose hash does not match its CID (carries the CID)
-    │   ├── BlockNotFound           a block this store does not hold
+    │   ├── ContentUnavailable      no source delivered the content (gone, down): no verdict
+    │   │   └── BlockNotFound       a block this store does not hold
     │   ├── ContentTooLarge         a file larger than the reader may produce
     │   └── ReadCancelled           the reader's consumer went away
     ├── UntrustedDataError          data from outside too large, too deep, or not what it claims
+    ├── CouldNotCheck               a check that could not be made: no verdict         (exit 4)
     ├── SealError                   envelopes, keys, decryption (never carries key material)
     └── VerificationError           a verify check failed (carries the check's name)
 
@@ -132,6 +135,10 @@ class SendError(ChainError):
     """A signed transaction could not be handed to the node (it stays journaled)."""
 
 
+class ChainUnreachable(ChainError):
+    """The RPC endpoint did not answer (refused, timed out, an HTTP error): nothing was learnt."""
+
+
 class IPFSError(ProvenanceError):
     """Content addressing, the blockstore, CAR files, Kubo, pinning services or gateways."""
 
@@ -140,12 +147,17 @@ class IntegrityError(IPFSError):
     """Bytes that do not hash to the CID they were fetched or stored under."""
 
 
+class ContentUnavailable(IPFSError):
+    """No source delivered the content: not in the store, every gateway down or without it.
+    Unlike ``IntegrityError`` it says nothing about the content itself."""
+
+
 class InvalidCID(InputError, IPFSError):
     """A CID given as text that does not parse. An ``InputError`` first (exit code 2: the user
     typed it), and an ``IPFSError`` for code that catches content-addressing failures."""
 
 
-class BlockNotFound(IPFSError):
+class BlockNotFound(ContentUnavailable):
     """The block is not in this store (``context['cid']`` names it)."""
 
 
@@ -159,6 +171,13 @@ class ReadCancelled(IPFSError):
 
 class UntrustedDataError(ProvenanceError):
     """Data from outside (a token, a gateway, a file) is too large, too deep or not what it claims."""
+
+
+class CouldNotCheck(ProvenanceError):
+    """A check could not be made (the chain, the gallery or the content did not answer): the
+    honest answer is "could not check", never a verdict."""
+
+    exit_code = 4
 
 
 class SealError(ProvenanceError):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Self
 
 from provenance.chain.transport import loopback_target, open_poster
-from provenance.errors import ChainError, ContractRevert
+from provenance.errors import ChainError, ChainUnreachable, ContractRevert
 from provenance.redact import http_url, redact_url
 
 if TYPE_CHECKING:
@@ -142,7 +142,7 @@ class RpcClient:
             json.dumps(payload, separators=(",", ":")).encode(), method=method
         )
         if status != 200:
-            raise ChainError(f"RPC {method} at {self.shown_url} answered HTTP {status}")
+            raise ChainUnreachable(f"RPC {method} at {self.shown_url} answered HTTP {status}")
         try:
             body = json.loads(content)
         except ValueError as exc:

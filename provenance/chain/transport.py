@@ -8,7 +8,7 @@ with ``http.client`` over kept-alive connections instead: plain HTTP to loopback
 proxy and no redirects. Any other URL (``https://``, another host, credentials in the URL, an
 injected transport) goes through httpx, imported then.
 
-Both answer ``(status, body)`` or raise ``ChainError``: "RPC METHOD timed out at URL" or "cannot
+Both answer ``(status, body)`` or raise ``ChainUnreachable`` (a ``ChainError``): "RPC METHOD timed out at URL" or "cannot
 reach the RPC endpoint URL (what failed)", the URL with any credentials redacted.
 """
 
@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
 
-from provenance.errors import ChainError
+from provenance.errors import ChainUnreachable
 from provenance.redact import redact_url
 
 if TYPE_CHECKING:
@@ -31,12 +31,14 @@ __all__ = ["Poster", "loopback_target", "open_poster", "timed_out", "unreachable
 _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
-def timed_out(method: str, url: str) -> ChainError:
-    return ChainError(f"RPC {method} timed out at {redact_url(url)}")
+def timed_out(method: str, url: str) -> ChainUnreachable:
+    return ChainUnreachable(f"RPC {method} timed out at {redact_url(url)}")
 
 
-def unreachable(url: str, exc: BaseException) -> ChainError:
-    return ChainError(f"cannot reach the RPC endpoint {redact_url(url)} ({type(exc).__name__})")
+def unreachable(url: str, exc: BaseException) -> ChainUnreachable:
+    return ChainUnreachable(
+        f"cannot reach the RPC endpoint {redact_url(url)} ({type(exc).__name__})"
+    )
 
 
 class Poster(Protocol):

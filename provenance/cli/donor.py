@@ -38,7 +38,8 @@ def consent_message_command(
     """Print the text the donor signs (personal_sign) to reveal their public key.
 
     Sign the text exactly as printed, without the final newline. Without --contract the collection
-    is the devnet's (started, deployed on first use) or the --rpc-url chain's known deployment.
+    is this home's devnet collection or the --rpc-url chain's known deployment (never deployed
+    here: a home without one is told how to name it).
     """
     from provenance.seal import consent_message
 

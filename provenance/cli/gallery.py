@@ -175,13 +175,19 @@ def build(
                 " --rpc-url without credentials or query parameters"
             )
         err_console.print("note: every page names the --rpc-url endpoint; it must be public")
+    from provenance.gallery.collection_files import published_anchors
+    from provenance.gallery.probe import silent_endpoints
+
     links = given or (data.info.gallery_url if data.info and data.info.gallery_url else "")
     settings = PageSettings(
         rpc_url=chain.rpc.url,
         wallet_rpc_url=chain.rpc.url if chain.is_devnet else "",
         public_url=links,
+        trust_anchors=published_anchors(),
     )
     written = write_site(data, output, gateway=gateway, settings=settings)
+    for problem in silent_endpoints(gateway=gateway, rpc_url=chain.rpc.url):
+        err_console.print(f"warning: {problem}", markup=False)
     if not links:
         err_console.print(
             "note: no --public-url: the screen shows no QR codes, and wallet-app links name the"

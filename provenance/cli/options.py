@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from provenance.chain.network import Chain
     from provenance.chain.signing import LocalSigner
     from provenance.chain.token_id import TokenRef
-    from provenance.workflows.session import Session
+    from provenance.workflows.session import ReadTarget, Session
 
 __all__ = [
     "ADDRESS",
@@ -123,12 +123,16 @@ class Connection:
     password_env: str | None = None
     keystore_dir: Path | None = None
     confirmations: int | None = None  # None: the network's default (chain/network.py)
+    gallery: str | None = None
 
     def open(self, *, with_signer: bool = False, deploy: bool = True) -> Session:
-        """The workflows' context (connects; on the devnet, starts it and, with ``deploy``,
-        deploys on first use)."""
+        """The workflows' context. A command that signs may start the devnet and, with ``deploy``,
+        deploy there on first use; one that only reads never does (exit 3 when no collection is
+        named)."""
         from provenance.workflows.session import open_session
 
+        if self.gallery is not None:
+            raise InputError("--gallery names a collection to check; this command acts on your own")
         session = open_session(
             rpc_url=self.rpc_url,
             chain_id=self.chain_id,
@@ -138,6 +142,7 @@ class Connection:
             password_env=self.password_env,
             keystore_dir=self.keystore_dir,
             with_signer=with_signer,
+            read_only=not with_signer,
             deploy_if_missing=deploy,
             confirmations=self.confirmations,
         )
@@ -146,6 +151,18 @@ class Connection:
 
             session.sender.note = progress_printer(True)
         return session
+
+    def reader(self) -> ReadTarget:
+        """The collection a read-only command checks (``--gallery``, ``--rpc-url``/``--contract``
+        or this home's own); never starts or deploys anything."""
+        from provenance.workflows.session import open_reader
+
+        return open_reader(
+            gallery=self.gallery,
+            rpc_url=self.rpc_url,
+            chain_id=self.chain_id,
+            contract=self.contract,
+        )
 
     def local_account(self) -> LocalSigner:
         """The signing account itself, for commands that work off chain (seal)."""
@@ -212,14 +229,30 @@ _SIGNER_OPTIONS = [
         " the devnet and unknown chains 1).",
     ),
 ]
-_NAMES = ("rpc_url", "chain_id", "contract", "account", "private_key_env", "password_env")
+_GALLERY_OPTION = click.option(
+    "--gallery",
+    metavar="URL",
+    help="Check the collection this gallery publishes (its provenance.json names the chain,"
+    " contract, RPC URL, gateways and the artist's trust anchors).",
+)
+_NAMES = (
+    "rpc_url",
+    "chain_id",
+    "contract",
+    "account",
+    "private_key_env",
+    "password_env",
+    "gallery",
+)
 
 
 def connection_options(
-    *, signs: bool = False, contract: bool = True, chain: bool = True
+    *, signs: bool = False, contract: bool = True, chain: bool = True, gallery: bool = False
 ) -> Callable[[F], F]:
-    """Add the connection options and pass them to the command as ``connection``."""
+    """Add the connection options and pass them to the command as ``connection``; ``gallery``:
+    also ``--gallery URL`` (read-only commands)."""
     options = [
+        *([_GALLERY_OPTION] if gallery else []),
         *(_CHAIN_OPTIONS if chain else []),
         *([_CONTRACT_OPTION] if contract else []),
         *(_SIGNER_OPTIONS if signs else []),

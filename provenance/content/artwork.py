@@ -58,6 +58,9 @@ class Artwork:
             if generator is None:
                 raise InputError(f"{self.path} has no generation record to name an ONNX model in")
             generator = {**generator, "onnx": dict(onnx)}
+        from provenance.content.fingerprint import fingerprint_of_bytes
+
+        fingerprint = fingerprint_of_bytes(self.data, what=str(self.path))
         return build_metadata(
             name=name or self.path.stem,
             description=description,
@@ -75,6 +78,7 @@ class Artwork:
             external_url=external_url,
             credentials=credentials,
             animation=animation,
+            fingerprint=fingerprint.record(),
         )
 
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Anchor",
+    "anchor_from_pem",
     "check_credentials",
     "create_identity",
     "describe_identity",
@@ -30,6 +31,7 @@ __all__ = [
     "import_identity",
     "load_anchor",
     "load_identity_folder",
+    "manifest_gallery",
     "mint_binding",
 ]
 
@@ -95,19 +97,29 @@ def load_anchor(path: Path | None, identity_folder: Path) -> Anchor | None:
             return None
         identity = load_identity_folder(identity_folder)
         return Anchor(identity.anchor_pem, identity.chain_pem, str(identity_folder))
+    try:
+        pem = path.read_bytes()[: 1 << 20]
+    except FileNotFoundError:
+        raise InputError(f"trust anchor not found: {path}") from None
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror}") from None
+    return anchor_from_pem(pem, source=str(path))
+
+
+def anchor_from_pem(pem: bytes, *, source: str) -> Anchor:
+    """An anchor from PEM certificates (one: the root; several: a chain, end-entity first and
+    root last); ``source`` says where the verifier got them (a file, a gallery's descriptor)."""
     _gan_extra()
     from cryptography import x509
     from cryptography.hazmat.primitives.serialization import Encoding
 
     try:
-        certificates = x509.load_pem_x509_certificates(path.read_bytes()[: 1 << 20])
-    except FileNotFoundError:
-        raise InputError(f"trust anchor not found: {path}") from None
+        certificates = x509.load_pem_x509_certificates(pem)
     except ValueError:
-        raise InputError(f"{path} is not PEM certificates") from None
+        raise InputError(f"{source} is not PEM certificates") from None
     root = certificates[-1].public_bytes(Encoding.PEM)
     leaf = certificates[0].public_bytes(Encoding.PEM) if len(certificates) > 1 else None
-    return Anchor(root, leaf, str(path))
+    return Anchor(root, leaf, source)
 
 
 def mint_binding(png: bytes, identity_folder: Path) -> dict[str, str] | None:
@@ -183,6 +195,10 @@ def check_credentials(
     if credentials.failures:
         failed = "; ".join(f"{f['code']} ({f['explanation']})" for f in credentials.failures)
         return False, f"the manifest signed by {signer} does not hold: {failed}"
+    if isinstance(generator, dict) and "onnx" in generator:
+        # ``mint --onnx`` names the export beside the record in the metadata only; the PNG's
+        # record, and the manifest's assertion of it, never carry it.
+        generator = {k: v for k, v in generator.items() if k != "onnx"}
     if generator is not None and credentials.generation != generator:
         return False, "the manifest's generation assertion differs from the PNG's record"
     if anchor is None:
@@ -206,6 +222,20 @@ def check_credentials(
             f"the metadata binds certificate {claimed_sha[:16]}..., signed by {sha[:16]}...",
         )
     return True, f"Trusted: signed by {signer}, certificate sha256 {sha[:16]}... as bound on chain"
+
+
+def manifest_gallery(png: bytes) -> str | None:
+    """The gallery URL a PNG's Content Credentials name (``gan generate --gallery-url``), or None
+    (no manifest, none named, or no GAN extra to read it). Untrusted: a hint of where to look."""
+    if not has_manifest(png):
+        return None
+    try:
+        _gan_extra()
+    except InputError:
+        return None
+    from provenance.identity.c2pa import read_credentials
+
+    return read_credentials(png).gallery_url
 
 
 def create_identity(folder: Path, *, name: str, passphrase: bytes) -> ArtistIdentity:

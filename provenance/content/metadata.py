@@ -77,6 +77,7 @@ def build_metadata(
     external_url: str | None = None,
     credentials: Mapping[str, Any] | None = None,
     animation: Mapping[str, Any] | None = None,
+    fingerprint: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     record: dict[str, Any] = {
         "version": PROVENANCE_VERSION,
@@ -90,6 +91,9 @@ def build_metadata(
         },
         "donor": donor,
     }
+    if fingerprint is not None:
+        # The decoded pixels' digest and ISCC code (content/fingerprint.py): copies are named.
+        record["fingerprint"] = dict(fingerprint)
     if generator is not None:
         record["generator"] = dict(generator)
     if credentials is not None:

@@ -19,6 +19,7 @@ from provenance.ipfs.cid import raw_cid_for_sha256
 
 if TYPE_CHECKING:
     from provenance.content.collection import CollectionInfo
+    from provenance.content.copy_index import CopyEntry
     from provenance.ipfs.reader import ContentSource
     from provenance.workflows.session import Session
 
@@ -49,6 +50,10 @@ class Work:
     minted_block: int | None = None
     minted_tx: str | None = None
     problem: str | None = None  # why the metadata could not be shown (the badge turns red)
+    copy: CopyEntry | None = None  # its entry in the copy index (content/copy_index.py)
+    # The Content Credentials check verify runs, for a work whose metadata binds a certificate:
+    # (passed, evidence: signed by whom, trusted or not and why). gallery/credentials_view.py
+    credentials: tuple[bool | None, str] | None = None
 
     @property
     def hex_id(self) -> str:
@@ -105,6 +110,7 @@ class GalleryData:
     # The collection's ERC-7572 document (name, statement, cover): workflows/contract_metadata.py.
     info: CollectionInfo | None = None
     cover: tuple[str, bytes] | None = None  # (file name, bytes) served beside the pages
+    from_block: int = 0  # the collection's deployment block: where event scans start
     info_problem: str | None = None  # why the ERC-7572 document could not be shown
 
 
@@ -140,6 +146,7 @@ def collect(collection: Session, source: ContentSource) -> GalleryData:
         generated_at=int(time.time()),
         info=info,
         cover=read_cover(info, source),
+        from_block=contract.from_block,
         info_problem=info_problem,
     )
 
@@ -182,6 +189,15 @@ def _work(
         return work
     try:
         _fill_from_metadata(work, metadata)
+        from provenance.gallery.credentials_view import work_credentials
+        from provenance.workflows.copies import copy_entry
+
+        work.credentials = work_credentials(metadata["provenance"], record.image_digest, source)
+        work.copy = copy_entry(
+            token_id, work.metadata_sha256, metadata["provenance"], record.image_digest, source
+        )
+    except ProvenanceError:
+        pass  # no fingerprint (image unavailable): the work is shown, not in the copy index
     except (TypeError, ValueError, KeyError, AttributeError):
         # Well-formed JSON in an unexpected shape: this token shows one sentence, the others
         # are untouched.

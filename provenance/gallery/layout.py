@@ -44,6 +44,8 @@ class PageSettings:
     # devnet's anvil; empty for a public chain, which wallets know.
     wallet_rpc_url: str = ""
     public_url: str = ""
+    # The artist's Content Credentials trust anchors (PEM), published in provenance.json.
+    trust_anchors: tuple[str, ...] = ()
 
 
 def _origin(url: str, what: str) -> str:
@@ -140,7 +142,8 @@ image is shown only once its bytes match.</p></footer>"""
 
 def badge(payload: dict[str, Any], *, what: str) -> str:
     return (
-        f'<div class="badge" data-state="pending" data-verify="{escape(json.dumps(payload))}"'
+        f'<div class="badge" data-testid="badge" data-state="pending"'
+        f' data-verify="{escape(json.dumps(payload))}"'
         f' role="status" aria-live="polite"><span class="badge-icon" aria-hidden="true">…'
         f'</span> <span class="badge-text">Checking {escape(what)}…</span>'
         ' <button type="button" class="recheck" hidden>Check again</button>'

@@ -1,8 +1,8 @@
 """The gallery's same-origin, read-only JSON-RPC proxy: the browser reads the chain itself.
 
 Only reads a badge, the donate form and "Read the message" need are forwarded to the node:
-``eth_chainId``, ``eth_blockNumber``, ``eth_call`` and ``eth_getLogs`` on the collection's own
-contract (logs over a bounded block range), ``eth_getTransactionReceipt`` and
+``eth_chainId``, ``eth_blockNumber``, ``eth_call``, ``eth_getCode`` and ``eth_getLogs`` on the
+collection's own contract (logs over a bounded block range; ``verify --gallery`` reads the code), ``eth_getTransactionReceipt`` and
 ``eth_getBlockByNumber``. One request object per POST, of bounded size and depth; anything else is
 answered with a JSON-RPC error and never reaches the node.
 
@@ -37,6 +37,7 @@ _METHODS: Final = frozenset(
         "eth_chainId",
         "eth_blockNumber",
         "eth_call",
+        "eth_getCode",
         "eth_getLogs",
         "eth_getTransactionReceipt",
         "eth_getBlockByNumber",
@@ -92,6 +93,13 @@ class RpcProxy:
             if len(params) > 2 or (len(params) == 2 and not _block_tag(params[1])):
                 raise ProxyRefusal("eth_call takes a call and a block tag here, nothing more")
             params = [{**call, "gas": hex(_call_gas(call.get("gas")))}, *params[1:]]
+        if method == "eth_getCode" and (
+            not params
+            or str(params[0]).lower() != self.contract
+            or len(params) > 2
+            or (len(params) == 2 and not _block_tag(params[1]))
+        ):
+            raise ProxyRefusal("eth_getCode is served for this collection's contract only")
         if method == "eth_getLogs":
             query = params[0] if len(params) == 1 else None
             if (

@@ -111,11 +111,14 @@ class _SiteCache:
                 data = collect(self.collection, self.collection.store)
                 # Same origin: /ipfs/ and the RPC proxy are served here.
                 chain = self.collection.chain
+                from provenance.gallery.collection_files import published_anchors
+
                 stored = data.info.gallery_url if data.info is not None else None
                 settings = PageSettings(
                     rpc_url=RPC_PATH,
                     wallet_rpc_url=chain.rpc.url if chain.is_devnet else "",
                     public_url=self.public_url or stored or self.listen_url,
+                    trust_anchors=published_anchors(),
                 )
                 self._files = render_site(data, "", settings=settings)
                 self._key = key
@@ -268,6 +271,13 @@ class GalleryHandler(GatewayHandler):
             }
         return {"Content-Security-Policy": f"script-src http://{host}/{APP_SCRIPT}"}
 
+    def _redirect_to_token(self, location: str) -> None:
+        self.send_response(HTTPStatus.FOUND)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.send_header("Cache-Control", "no-cache")
+        self.end_headers()
+
     def do_GET(self) -> None:
         if self._host_refused():
             return
@@ -296,6 +306,12 @@ class GalleryHandler(GatewayHandler):
             return
         body = files.get(rel)
         if body is None:
+            from provenance.gallery.token_page import redeemed_offer_page
+
+            token_page = redeemed_offer_page(self.server.site.collection, rel)
+            if token_page is not None:  # a redeemed offer's URL (its QR code): the token now
+                self._redirect_to_token(token_page)
+                return
             self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain; charset=utf-8")
             return
         kind = mimetypes.guess_type(rel)[0] or "application/octet-stream"

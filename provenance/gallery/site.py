@@ -193,6 +193,7 @@ def _stage(work: Work, live: str) -> str:
 
 
 def render_work(data: GalleryData, work: Work, gateway: str, settings: PageSettings) -> str:
+    from provenance.gallery.credentials_view import credentials_row
     from provenance.gallery.live import live_portrait_for
 
     live = live_portrait_for(work.generator, title=work.title, root="../")
@@ -226,6 +227,7 @@ def render_work(data: GalleryData, work: Work, gateway: str, settings: PageSetti
 <div><dt>Metadata sha256 (on chain)</dt><dd><code>{work.metadata_sha256}</code></dd></div>
 <div><dt>Image sha256 (on chain)</dt><dd><code>{work.image_sha256}</code></dd></div>
 <div><dt>Minted</dt><dd>block {work.minted_block}, tx <code>{escape(str(work.minted_tx))}</code></dd></div>
+{credentials_row(work)}
 </dl>
 <h2>Generation record</h2>
 {_generator(work.generator)}
@@ -299,6 +301,7 @@ message only you can read.</p>
 <figure class="artwork">{image_slot(offer.image_cid, alt_text(offer.name, offer))}
 <figcaption>{escape(offer.description) or escape(alt_text(offer.name, offer))}</figcaption></figure>
 {badge(offer.page_data(), what="against the artist's signed digests")}
+<p class="redeemed" data-testid="offer-redeemed" data-root="../" role="status" hidden></p>
 <h2>The offer</h2>
 <dl class="facts">
 <div><dt>Minimum donation</dt><dd>{_wei(offer.min_donation_wei)} on {on_chain(data.chain_id)}</dd></div>
@@ -354,4 +357,9 @@ def render_site(
         out.update(live_static_files())
     if data.cover is not None:
         out[data.cover[0]] = data.cover[1]
+    from provenance.gallery.collection_files import collection_files
+    from provenance.gallery.token_page import TOKEN_PAGE, render_token_page
+
+    out[TOKEN_PAGE] = render_token_page(data, gateway, settings).encode()
+    out.update(collection_files(data, gateway, settings))
     return out

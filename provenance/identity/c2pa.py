@@ -2,7 +2,9 @@
 
 ``sign_png`` adds a manifest to a PNG written by ``gan.pngrecord``: a ``c2pa.created`` action whose
 digitalSourceType is IPTC's ``trainedAlgorithmicMedia``, and a ``GENERATION_LABEL`` assertion with
-the generation record (model sha256 and CID, seed, truncation, training-set CID). It is signed
+the generation record (model sha256 and CID, seed, truncation, training-set CID) and, when the
+artist names it, a ``COLLECTION_LABEL`` assertion with the collection's gallery URL (so a file
+alone leads a verifier to the gallery that publishes its collection). It is signed
 ES256 with the artist's certificate (``provenance.identity.certificates``), without a thumbnail (the default one
 makes a 12 KB PNG 290 KB) and without a timestamp authority (nothing online).
 
@@ -23,6 +25,7 @@ from provenance.errors import CredentialsError
 from provenance.identity.certificates import ArtistIdentity, unlock_signing_key
 
 __all__ = [
+    "COLLECTION_LABEL",
     "DIGITAL_SOURCE_TYPE",
     "GENERATION_LABEL",
     "Credentials",
@@ -33,6 +36,7 @@ __all__ = [
 
 DIGITAL_SOURCE_TYPE = "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
 GENERATION_LABEL = "org.provenance.gan.generation"
+COLLECTION_LABEL = "org.provenance.collection"
 _SETTINGS: dict[str, Any] = {"builder": {"thumbnail": {"enabled": False}}}
 
 
@@ -43,13 +47,15 @@ def sign_png(
     identity: ArtistIdentity,
     passphrase: bytes,
     title: str = "artwork.png",
+    gallery_url: str | None = None,
 ) -> bytes:
-    """The PNG with a signed C2PA manifest embedded (the input is not modified)."""
+    """The PNG with a signed C2PA manifest embedded (the input is not modified); ``gallery_url``
+    names the gallery that publishes the work's collection."""
     import c2pa
 
     from gan import __version__  # the claim generator: the GAN that made the pixels
 
-    manifest = {
+    manifest: dict[str, Any] = {
         "claim_generator_info": [{"name": "provenance-gan", "version": __version__}],
         "title": title,
         "format": "image/png",
@@ -69,6 +75,8 @@ def sign_png(
             {"label": GENERATION_LABEL, "data": record},
         ],
     }
+    if gallery_url is not None:
+        manifest["assertions"].append({"label": COLLECTION_LABEL, "data": {"gallery": gallery_url}})
     key = unlock_signing_key(identity, passphrase)
     try:
         info = c2pa.C2paSignerInfo(c2pa.C2paSigningAlg.ES256, identity.chain_pem, key, None)
@@ -96,6 +104,7 @@ class Credentials:
     generation: dict[str, Any] | None = None
     digital_source_type: str | None = None
     signer: dict[str, str] = field(default_factory=dict)  # issuer, common_name, serial
+    gallery_url: str | None = None  # the collection's gallery, as the artist named it
 
     @property
     def pixels_intact(self) -> bool:
@@ -128,11 +137,14 @@ def read_credentials(png: bytes, *, trust_anchor_pem: bytes | None = None) -> Cr
         # Without an anchor, an untrusted signer is the expected "Valid", not a failure.
         if trust_anchor_pem is not None or f.get("code") != "signingCredential.untrusted"
     ]
-    generation, source_type = None, None
+    generation, source_type, gallery = None, None, None
     for assertion in active.get("assertions", []):
         label = assertion.get("label", "")
         if label == GENERATION_LABEL and isinstance(assertion.get("data"), dict):
             generation = assertion["data"]
+        elif label == COLLECTION_LABEL and isinstance(assertion.get("data"), dict):
+            named = assertion["data"].get("gallery")
+            gallery = named if isinstance(named, str) and len(named) <= 2048 else None
         elif label.startswith("c2pa.actions"):
             for action in assertion.get("data", {}).get("actions", []):
                 if action.get("action") == "c2pa.created":
@@ -145,7 +157,7 @@ def read_credentials(png: bytes, *, trust_anchor_pem: bytes | None = None) -> Cr
     }
     if "cert_serial_number" in info:
         signer["serial"] = str(info["cert_serial_number"])
-    return Credentials(state, failures, generation, source_type, signer)
+    return Credentials(state, failures, generation, source_type, signer, gallery)
 
 
 def signed_by(credentials: Credentials, certificate_pem: bytes) -> bool:

@@ -81,6 +81,11 @@ class Home:
         return self.root / "offers"
 
     @property
+    def copies_cache(self) -> Path:
+        """Copy indexes of the collections this home checked (``verify``), one file each."""
+        return self.root / "cache" / "copies"
+
+    @property
     def jax_cache(self) -> Path:
         """JAX's persistent compilation cache for ``verify --regenerate`` (safe to delete)."""
         return self.root / "cache" / "jax"

@@ -1,6 +1,8 @@
-"""The verify and decrypt workflows: check a token end to end, open its sealed message.
+"""The verify workflow: check a token end to end.
 
-Every check is named, and a failed check carries its evidence. Content comes from a
+Every check is named and has a state (``CheckState``); a failed check carries its evidence. The
+report's ``outcome`` is one of three: authentic, not authentic, or could not check (the chain or
+the content did not answer: never a verdict). Content comes from a
 ``ContentSource`` (the embedded blockstore, Kubo, or gateways) that verifies every block against its
 CID, so nothing read is trusted before its hash is checked.
 """
@@ -9,66 +11,27 @@ from __future__ import annotations
 
 import hashlib
 import io
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-from eth_hash.auto import keccak
 
 from provenance.chain.address import ZERO_ADDRESS, to_checksum
 from provenance.chain.contract import ProvenanceArt, Record
 from provenance.chain.token_id import short_token
 from provenance.content.credentials import Anchor
-from provenance.content.metadata import MAX_METADATA_BYTES, canonical_json, parse_metadata
+from provenance.content.metadata import MAX_METADATA_BYTES, parse_metadata
 from provenance.errors import (
     ContractRevert,
     InputError,
     ProvenanceError,
-    SealError,
     VerificationError,
 )
 from provenance.ipfs.cid import raw_cid_for_sha256
 from provenance.ipfs.reader import ContentSource
-from provenance.redact import redact_urls
-from provenance.seal.wallet import StoredEnvelope
 from provenance.untrusted import UntrustedDataError, image_mismatches, inspect_image
+from provenance.workflows.verify_message import check_message
+from provenance.workflows.verify_report import Check, CheckState, Outcome, Report
 
-__all__ = ["Check", "Report", "decrypt_token", "verify_token"]
-
-
-@dataclass
-class Check:
-    name: str
-    ok: bool | None  # None: not applicable or skipped
-    detail: str
-
-
-@dataclass
-class Report:
-    token_id: int
-    contract: str
-    chain_id: int
-    checks: list[Check] = field(default_factory=list)
-    owner: str | None = None
-    metadata: dict[str, Any] | None = None
-    training: dict[str, Any] | None = None  # the training set the generation record names
-
-    @property
-    def ok(self) -> bool:
-        return (
-            bool(self.checks)
-            and all(c.ok is not False for c in self.checks)
-            and not any(c.ok is None and c.detail.startswith("skipped") for c in self.checks)
-        )
-
-    def add(self, name: str, ok: bool | None, detail: str) -> bool:
-        # Evidence may quote a Kubo, gateway or RPC error: no URL credentials in a report.
-        self.checks.append(Check(name, ok, redact_urls(detail)))
-        return ok is not False
-
-    def skip_rest(self, names: list[str], reason: str) -> None:
-        for name in names:
-            self.checks.append(Check(name, None, f"skipped: {reason}"))
+__all__ = ["Check", "CheckState", "Outcome", "Report", "verify_token"]
 
 
 _ALL_CHECKS = [
@@ -138,7 +101,7 @@ def verify_token(
         # Bounded: the CID comes from the chain, but its DAG could still expand without end.
         metadata_bytes = source.cat(metadata_cid, max_size=MAX_METADATA_BYTES)
     except ProvenanceError as exc:
-        report.add("metadata", False, f"cannot read {metadata_cid}: {exc}")
+        report.unreadable("metadata", metadata_cid, exc)
         report.skip_rest(rest("metadata"), "no metadata")
         return report
     if hashlib.sha256(metadata_bytes).digest() != record.metadata_digest:
@@ -161,6 +124,9 @@ def verify_token(
 
     # 6. The donor named in the metadata received the token at mint.
     minted = contract.minted_event(token_id)
+    if minted is None and contract.from_block > 0:
+        # The start block is a hint (a gallery's descriptor names it), never a reason to fail.
+        minted = ProvenanceArt(contract.rpc, contract.address).minted_event(token_id)
     if minted is None:
         report.add("donor", False, "no ArtworkMinted event found for this token")
         report.add("sealed-message", False, "no ArtworkMinted event: no on-chain commitment")
@@ -181,7 +147,7 @@ def verify_token(
                 else f"metadata names {named} but the token was minted to {to}",
             )
         # 7. The sealed message matches the on-chain commitment and the bytes in the mint event.
-        _check_message(
+        check_message(
             report,
             prov,
             bytes(minted.args["messageHash"]),
@@ -195,12 +161,12 @@ def verify_token(
     # 9. The PNG's Content Credentials hold under the artist's anchor and bind the certificate
     # whose sha256 the metadata carries.
     if image_bytes is None:
-        report.add("credentials", None, "skipped: image unavailable")
+        report.put("credentials", CheckState.SKIPPED, "skipped: image unavailable")
     else:
         from provenance.content.credentials import check_credentials
 
         ok, evidence = check_credentials(
-            image_bytes, prov.get("credentials"), prov.get("generator"), trust_anchor
+            image_bytes, prov.get("credentials"), _png_record(prov.get("generator")), trust_anchor
         )
         report.add("credentials", ok, evidence)
     return report
@@ -228,7 +194,7 @@ def _check_image(
         # The metadata (committed to on chain) says how big the image is: read no more.
         data = source.cat(cid, max_size=size)
     except ProvenanceError as exc:
-        report.add("image", False, f"cannot read {cid}: {exc}")
+        report.unreadable("image", cid, exc)
         return None
     digest = hashlib.sha256(data).digest()
     if digest != record.image_digest:
@@ -250,13 +216,36 @@ def _check_image(
     if wrong:
         report.add("image", False, "the metadata describes another image: " + "; ".join(wrong))
         return None
+    holds, fingerprint = _check_fingerprint(metadata["provenance"], data, cid)
+    if not holds:
+        report.add("image", False, fingerprint)
+        return None
     report.add(
         "image",
         True,
         f"{cid} ({len(data)} bytes, {facts.mime} {facts.width}x{facts.height},"
-        " sha256 matches on chain)",
+        f" sha256 matches on chain{fingerprint})",
     )
     return data
+
+
+def _check_fingerprint(prov: dict[str, Any], data: bytes, cid: str) -> tuple[bool, str]:
+    """The fingerprint the metadata records (content/fingerprint.py) against the image's pixels:
+    (holds, evidence); a token minted before fingerprints holds with no evidence."""
+    from provenance.content.fingerprint import fingerprint_of_bytes, parse_fingerprint
+
+    if "fingerprint" not in prov:
+        return True, ""
+    claimed = parse_fingerprint(prov["fingerprint"])
+    if claimed is None:
+        return False, "the metadata's fingerprint is malformed"
+    try:
+        actual = fingerprint_of_bytes(data, what=f"image {cid}")
+    except InputError as exc:
+        return False, exc.message
+    if actual != claimed:
+        return False, "the metadata's pixel fingerprint differs from the image's pixels"
+    return True, f"; pixels and ISCC {actual.iscc} as recorded"
 
 
 def _check_animation(report: Report, metadata: dict[str, Any], source: ContentSource) -> None:
@@ -276,96 +265,9 @@ def _check_animation(report: Report, metadata: dict[str, Any], source: ContentSo
     try:
         data = source.cat(str(claim["cid"]), max_size=int(claim["size"]))
     except ProvenanceError as exc:
-        report.add("animation", False, f"cannot read {claim['cid']}: {exc}")
+        report.unreadable("animation", str(claim["cid"]), exc)
         return
     report.add("animation", *check_animation_bytes(claim, data))
-
-
-def _check_message(
-    report: Report,
-    prov: dict[str, Any],
-    message_hash: bytes,
-    event_bytes: bytes,
-    *,
-    redeemed: bool = False,
-) -> None:
-    envelope = prov.get("sealed_message")
-    if envelope is None and redeemed and event_bytes:
-        # A redeemed voucher: the artist signed the metadata before the donor existed, so the
-        # donor's envelope lives only in the mint event, committed to by messageHash.
-        _check_event_envelope(report, message_hash, event_bytes)
-        return
-    expected = canonical_json(envelope) if envelope is not None else b""
-    commitment = keccak(expected)
-    if commitment != message_hash:
-        report.add(
-            "sealed-message",
-            False,
-            f"keccak256 of the metadata's envelope {commitment.hex()} != on-chain "
-            f"{message_hash.hex()}",
-        )
-        return
-    if event_bytes != expected:
-        report.add(
-            "sealed-message", False, "the envelope in the mint event differs from the metadata's"
-        )
-        return
-    if envelope is None:
-        report.add("sealed-message", None, "no sealed message (commitment to empty matches)")
-        return
-    # A matching commitment says only that these are the bytes the minter chose: they must also
-    # be an envelope someone can open (any JSON value may stand here).
-    # A bare envelope, or {"envelope", "key": "wallet-signature-v1"} (sealed to the donor's
-    # wallet-derived key): the stored forms the mint event carries too.
-    from provenance.seal import parse_stored
-
-    try:
-        stored = parse_stored(expected, canonical=True)
-    except SealError as exc:
-        report.add("sealed-message", False, f"the metadata's envelope is not valid: {exc.message}")
-        return
-    to = " to the donor's wallet key" if stored.key else ""
-    report.add(
-        "sealed-message",
-        True,
-        f"{stored.envelope['version']} envelope{to} matches the commitment",
-    )
-
-
-def _check_event_envelope(report: Report, message_hash: bytes, event_bytes: bytes) -> None:
-    if keccak(event_bytes) != message_hash:
-        report.add(
-            "sealed-message",
-            False,
-            "the envelope in the mint event does not hash to the on-chain messageHash",
-        )
-        return
-    envelope = _event_envelope(event_bytes)
-    if envelope is None:
-        report.add("sealed-message", False, "the mint event's message is not a canonical envelope")
-        return
-    report.add(
-        "sealed-message",
-        True,
-        f"{envelope.get('version')} envelope sealed by the donor at"
-        " redemption, in the mint event (matches the commitment)",
-    )
-
-
-def _event_envelope(event_bytes: bytes) -> dict[str, Any] | None:
-    stored = _event_stored(event_bytes)
-    return stored.envelope if stored is not None else None
-
-
-def _event_stored(event_bytes: bytes) -> StoredEnvelope | None:
-    """The mint event's sealed message in canonical stored form: a bare envelope (opened with the
-    donor's Ethereum key) or {"envelope", "key": "wallet-signature-v1"}; None for anything else."""
-    from provenance.seal import parse_stored
-
-    try:
-        return parse_stored(event_bytes, canonical=True)
-    except ProvenanceError:
-        return None
 
 
 def _check_generation(
@@ -373,7 +275,7 @@ def _check_generation(
 ) -> None:
     claimed = prov.get("generator")
     if image_bytes is None:
-        report.add("generation", None, "skipped: image unavailable")
+        report.put("generation", CheckState.SKIPPED, "skipped: image unavailable")
         return
     from PIL import Image
 
@@ -388,9 +290,7 @@ def _check_generation(
     if claimed is None and embedded is None:
         report.add("generation", None, "no generation record")
         return
-    if isinstance(claimed, dict) and "onnx" in claimed:
-        # The artist names the model's ONNX export beside the PNG's record (mint --onnx).
-        claimed = {k: v for k, v in claimed.items() if k != "onnx"}
+    claimed = _png_record(claimed)
     if claimed != embedded:
         report.add("generation", False, "the PNG's generation record differs from the metadata's")
         return
@@ -409,6 +309,14 @@ def _check_generation(
     report.add("generation", ok, f"{detail}; regenerated: {evidence}")
 
 
+def _png_record(generator: Any) -> Any:
+    """The metadata's generation record as the PNG (and its C2PA assertion) carry it: the ONNX
+    export (``mint --onnx``) is named beside it in the metadata only."""
+    if isinstance(generator, dict) and "onnx" in generator:
+        return {k: v for k, v in generator.items() if k != "onnx"}
+    return generator
+
+
 def _training_evidence(training: Any) -> str:
     """The training set a record names (CID, images, preprocessing), as one line of evidence;
     empty for an older record without it. Untrusted text: the CLI prints it plain."""
@@ -422,48 +330,3 @@ def _training_evidence(training: Any) -> str:
         facts += [f"{key} {value}" for key, value in sorted(preprocessing.items())]
     shown = f"trained on {training.get('cid', 'an unnamed set')}"
     return shown + (f" ({', '.join(facts)})" if facts else "")
-
-
-def decrypt_token(
-    contract: ProvenanceArt, token_id: int, source: ContentSource, private_key: bytes
-) -> bytes:
-    """The donor's message of a token, after checking the envelope against the chain."""
-    if not contract.exists(token_id):
-        raise InputError(f"token {short_token(token_id)} does not exist on {contract.address}")
-    record = contract.record_of(token_id)
-    metadata_cid = raw_cid_for_sha256(record.metadata_digest)
-    metadata = parse_metadata(source.cat(metadata_cid, max_size=MAX_METADATA_BYTES))
-    envelope = metadata["provenance"].get("sealed_message")
-    minted = contract.minted_event(token_id)
-    if envelope is None and minted is not None and contract.redeemed_event(token_id) is not None:
-        event_bytes = bytes(minted.args["sealedMessage"])
-        stored = _event_stored(event_bytes) if event_bytes else None
-        if stored is not None:
-            if keccak(event_bytes) != bytes(minted.args["messageHash"]):
-                raise VerificationError(
-                    "the sealed message does not match the on-chain commitment",
-                    check="sealed-message",
-                )
-            from provenance.chain.signing import LocalSigner
-            from provenance.seal import open_stored
-
-            donor = LocalSigner(private_key)
-            return open_stored(
-                stored, donor, contract=contract.address, chain_id=contract.rpc.chain_id()
-            )
-    if envelope is None:
-        raise InputError(f"token {token_id} has no sealed message")
-    if minted is None or keccak(canonical_json(envelope)) != bytes(minted.args["messageHash"]):
-        raise VerificationError(
-            "the sealed message does not match the on-chain commitment", check="sealed-message"
-        )
-    from eth_account import Account
-
-    from provenance.seal import open_stored, parse_stored
-
-    return open_stored(
-        parse_stored(canonical_json(envelope), canonical=True),
-        Account.from_key(private_key),
-        contract=contract.address,
-        chain_id=contract.rpc.chain_id(),
-    )

@@ -218,7 +218,9 @@ def test_index_as_a_visitor_sees_it(
     assert report["siteName"] == NAME and report["title"] == NAME
     assert "dreams of faces" in report["statement"] and report["cover"] == 96
     assert report["favicon"].endswith("/static/favicon.svg")
-    assert report["badges"] and all(b == "ok" for b in report["badges"]), report["badgeTexts"]
+    assert report["badges"] and all(b == "authentic" for b in report["badges"]), report[
+        "badgeTexts"
+    ]
     assert report["firstSection"] == "Open for donation"
     assert report["reserved"] == [f"Reserved for {OTHER.address[:6]}…{OTHER.address[-4:]}Copy"]
     assert report["copies"] >= 3  # owners, the reserved recipient, the contract
@@ -242,7 +244,7 @@ def test_work_page_shows_the_living_work(
     report = look(
         f"{gallery_url}/work/{token_hex(token)}.html", f"exhibition-work-{width}", width, tmp_path
     )
-    assert report["title"].startswith("Portrait of nobody") and report["badges"] == ["ok"]
+    assert report["title"].startswith("Portrait of nobody") and report["badges"] == ["authentic"]
     # A viewer: one stage, the animation on it (no live portrait without an ONNX model), the
     # still one click away; the chain by name, the token id with a copy control.
     assert report["tabs"] == [
@@ -375,7 +377,9 @@ def test_static_build_works_from_another_host(
         url = f"http://127.0.0.1:{web.server_address[1]}/index.html"
         report = look_from(url, "exhibition-static-index", tmp_path, {gateway_url, rpc_url})
         assert report["siteName"] == NAME and report["cover"] == 96
-        assert report["badges"] and all(b == "ok" for b in report["badges"]), report["badgeTexts"]
+        assert report["badges"] and all(b == "authentic" for b in report["badges"]), report[
+            "badgeTexts"
+        ]
         [video] = report["animations"]
         assert video["playing"]
     finally:
@@ -407,7 +411,7 @@ def test_offer_page_says_who_it_is_reserved_for(
 ) -> None:
     offer = exhibition["reserved"]["id"]
     report = look(f"{gallery_url}/offer/{offer}.html", f"exhibition-offer-{width}", width, tmp_path)
-    assert report["title"].startswith("For a friend") and report["badges"] == ["ok"]
+    assert report["title"].startswith("For a friend") and report["badges"] == ["authentic"]
     [still] = report["stills"]
     assert integer_scaled(still) and still["pixelated"]
     assert not report["overflow"]

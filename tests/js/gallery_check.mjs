@@ -1,9 +1,10 @@
 // Drive the gallery in a real headless Chromium (Debian's package) with playwright-core: wait for
 // every verification badge to settle, report titles and badge states as JSON, save a screenshot.
-// usage: node gallery_check.mjs URL SCREENSHOT.png USER_DATA_DIR
+// usage: node gallery_check.mjs URL SCREENSHOT.png USER_DATA_DIR [retry]
+// With "retry": then press every visible "Check again" button and report the badges once more.
 import { chromium } from 'playwright-core'
 
-const [url, screenshot, userDataDir] = process.argv.slice(2)
+const [url, screenshot, userDataDir, retry] = process.argv.slice(2)
 const context = await chromium.launchPersistentContext(userDataDir, {
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   headless: true,
@@ -36,9 +37,16 @@ try {
   })))
   const badges = await page.$$eval('.badge', (bs) => bs.map((b) => b.dataset.state))
   await page.screenshot({ path: screenshot, fullPage: true })
+  let afterRetry = null
+  if (retry === 'retry') {
+    const buttons = await page.$$('.badge .recheck:not([hidden])')
+    for (const button of buttons) await button.click()
+    await page.waitForFunction(() => [...document.querySelectorAll('.badge')].every((b) => b.dataset.state !== 'pending'), null, { timeout: 30000 })
+    afterRetry = await page.$$eval('.badge', (bs) => bs.map((b) => b.dataset.state))
+  }
   const origin = new URL(url).origin
   const foreign = requests.filter((r) => !r.startsWith(origin) && !r.startsWith('data:') && !r.startsWith(`blob:${origin}/`))
-  console.log(JSON.stringify({ works, offers, badges, foreign, errors, title: await page.title() }))
+  console.log(JSON.stringify({ works, offers, badges, afterRetry, foreign, errors, title: await page.title() }))
 } finally {
   await context.close()
 }

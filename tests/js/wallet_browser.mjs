@@ -141,12 +141,13 @@ try {
   }
 
   for (const step of scenario.steps) {
-    if (step.goto) {
+    if (step.goto || step.follow) {
       await page.setViewportSize({ width: step.width || 1280, height: 900 })
-      await page.goto(step.goto, { waitUntil: 'load' })
+      if (step.goto) await page.goto(step.goto, { waitUntil: 'load' })
+      else await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click(step.follow)])
       const badges = await settle()
       const images = await page.$$eval('img', (imgs) => imgs.map((i) => ({ src: i.getAttribute('src'), loaded: i.naturalWidth > 0 })))
-      results.push({ badges, images, title: await page.title(), text: await page.evaluate(() => document.body.innerText), scripts: await page.evaluate(() => window.__markupRan || null) })
+      results.push({ badges, images, url: page.url(), title: await page.title(), text: await page.evaluate(() => document.body.innerText), scripts: await page.evaluate(() => window.__markupRan || null) })
     } else if (step.donate) {
       const d = step.donate
       await page.fill('[data-testid="donate-amount"]', d.amount)

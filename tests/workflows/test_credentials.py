@@ -214,6 +214,7 @@ def test_unsigned_old_record_still_verifies_and_tampered_png_is_refused(
     assert _checks(report)["credentials"] == {
         "name": "credentials",
         "ok": None,
+        "state": "n/a",
         "detail": "no Content Credentials",
     }
 

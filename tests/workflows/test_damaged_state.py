@@ -23,8 +23,9 @@ DONOR = dev_accounts(2)[1].address
 def devnet(home: Path) -> Path:
     up = run_cli("chain", "up")
     assert up.returncode == 0, up.stderr
-    listed = run_cli("tokens", "list")  # deploys the collection
-    assert listed.returncode == 0, listed.stderr
+    # A read-only command never deploys (issue 21): the artist deploys the collection.
+    deployed = run_cli("deploy")
+    assert deployed.returncode == 0, deployed.stderr
     return home
 
 

@@ -14,7 +14,8 @@ from provenance.ipfs import Blockstore, ContentTooLarge
 from provenance.ipfs.cid import CID, DAG_PB
 from provenance.ipfs.dagpb import PBLink, encode_node
 from provenance.ipfs.unixfs import DataType, encode_unixfs
-from provenance.workflows.verify import Report, _check_image, decrypt_token
+from provenance.workflows.decrypt import decrypt_token
+from provenance.workflows.verify import Report, _check_image
 
 
 class Recording:

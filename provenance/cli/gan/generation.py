@@ -70,6 +70,13 @@ UPSCALE_FILTER_NAMES = {"smooth": "lanczos", "nearest": "nearest"}
     help="Sign each PNG with Content Credentials (C2PA) using this identity folder; the key's "
     "passphrase comes from --passphrase-env VAR or a hidden prompt.",
 )
+@click.option(
+    "--gallery-url",
+    default=None,
+    metavar="URL",
+    help="With --c2pa-identity: name the gallery that publishes the collection in the manifest,"
+    " so `provenance verify FILE` alone finds it.",
+)
 @passphrase_env_option
 @json_option
 def generate(
@@ -83,6 +90,7 @@ def generate(
     data: str | None,
     max_identity_similarity: float | None,
     c2pa_identity: Path | None,
+    gallery_url: str | None,
     passphrase_env: str | None,
     as_json: bool,
 ) -> None:
@@ -94,6 +102,14 @@ def generate(
         raise InputError("give exactly one of --seed N or --seeds 1-100")
     if max_identity_similarity is not None and data is None:
         raise InputError("--max-identity-similarity needs --data (the training images)")
+    if gallery_url is not None:
+        if c2pa_identity is None:
+            raise InputError(
+                "--gallery-url is written into the Content Credentials: give --c2pa-identity"
+            )
+        from provenance.content.descriptor import descriptor_url
+
+        descriptor_url(gallery_url)  # an http(s) URL, or one line and exit 2
     if data is not None and not data.startswith("builtin:") and not Path(data).is_dir():
         raise InputError(f"data folder not found: {data}")
     if seed is not None:
@@ -175,6 +191,7 @@ def generate(
                     identity=identity,
                     passphrase=passphrase,
                     title=path.name,
+                    gallery_url=gallery_url,
                 )
             atomic_write_bytes(path, encoded)
             records.append(item)

@@ -2,7 +2,9 @@
 // and fetches the content once, hashes it, and shows exactly those bytes (a blob URL): a gateway
 // that answers a second request differently has nothing to swap. What the page embeds is only a
 // hint for display. Every value from a token is set as text, never as markup.
-import { Collection, tokenHex } from './contract.js'
+// Three outcomes, as `provenance verify` has (data-state): authentic, not-authentic (what differs),
+// unknown (a fetch failed: "Could not check right now", with a retry). An outage is never a verdict.
+import { Collection, revertNameOf, tokenHex } from './contract.js'
 import { plain } from './wallet.js'
 import { el, fetchIpfs, rawCid, rawCidDigest, settings, rpcReader, sha256 } from './page.js'
 import { animationRecord, showAnimation, showStill } from './living.js'
@@ -17,7 +19,10 @@ export class Checks {
   constructor () { this.items = [] }
   pass (name, detail) { this.items.push({ name, ok: true, detail }) }
   fail (name, detail) { this.items.push({ name, ok: false, detail }); return false }
-  get failed () { return this.items.filter((c) => !c.ok) }
+  // Could not be made (the gateway or the chain did not answer): no verdict either way.
+  unknown (name, detail) { this.items.push({ name, ok: null, detail }); return false }
+  get failed () { return this.items.filter((c) => c.ok === false) }
+  get unknowns () { return this.items.filter((c) => c.ok === null) }
 }
 
 // Fetch and check metadata + image against the expected digests; returns the verified content.
@@ -27,7 +32,7 @@ export async function checkContent (gateway, expected, checks) {
   try {
     metadataBytes = await fetchIpfs(gateway, metadataCid, { raw: true, maxBytes: MAX_METADATA })
   } catch (err) {
-    return checks.fail('metadata', `the metadata could not be fetched (${err.message})`) && null
+    return checks.unknown('metadata', `the metadata could not be fetched (${err.message})`) && null
   }
   if (await sha256(metadataBytes) !== expected.metadataDigest) {
     return checks.fail('metadata', 'the metadata differs from the one recorded on the chain') && null
@@ -49,7 +54,7 @@ export async function checkContent (gateway, expected, checks) {
   try {
     imageBytes = await fetchIpfs(gateway, imageCid)
   } catch (err) {
-    return checks.fail('image', `the image could not be fetched (${err.message})`) && null
+    return checks.unknown('image', `the image could not be fetched (${err.message})`) && null
   }
   const digest = await sha256(imageBytes)
   if (digest !== expected.imageDigest) {
@@ -71,7 +76,7 @@ export async function checkContent (gateway, expected, checks) {
         checks.fail('animation', 'the animation bytes differ from the ones the metadata records')
       }
     } catch (err) {
-      checks.fail('animation', `the animation could not be fetched (${err.message})`)
+      checks.unknown('animation', `the animation could not be fetched (${err.message})`)
     }
     return content
   }
@@ -87,7 +92,7 @@ export async function checkContent (gateway, expected, checks) {
         checks.fail('animation', 'the animation bytes differ from its CID')
       }
     } catch (err) {
-      checks.fail('animation', `the animation could not be fetched (${err.message})`)
+      checks.unknown('animation', `the animation could not be fetched (${err.message})`)
     }
   }
   return content
@@ -95,7 +100,12 @@ export async function checkContent (gateway, expected, checks) {
 
 export async function checkWork (data, config, checks) {
   const read = rpcReader(config.rpcUrl)
-  const chainId = Number(BigInt(await read('eth_chainId')))
+  let chainId
+  try {
+    chainId = Number(BigInt(await read('eth_chainId')))
+  } catch (err) {
+    return checks.unknown('chain', `the chain could not be read (${plain(err)})`) && null
+  }
   if (chainId !== config.chainId) {
     checks.fail('chain', `the chain reader is on chain ${chainId}, not ${config.chainId}`)
     return null
@@ -105,7 +115,9 @@ export async function checkWork (data, config, checks) {
   let record = null
   try {
     record = await collection.record(tokenId) // reverts UnknownToken for an id never minted
-  } catch (err) { /* below */ }
+  } catch (err) {
+    if (!revertNameOf(err)) throw err // the chain did not answer: no verdict (run says unknown)
+  }
   if (!record || /^0x0+$/.test(record.metadataDigest)) {
     checks.fail('record', `token ${tokenHex(tokenId).slice(2, 10)} has no record on ${chainName(config.chainId)}`)
     return null
@@ -120,8 +132,10 @@ export async function checkWork (data, config, checks) {
     }
     checks.pass('owner', `owned by ${owner}; token URI ${uri}`)
   }
-  if (data.mintedBlock !== null && data.mintedBlock !== undefined) {
-    const event = await collection.mintedEvent(tokenId, data.mintedBlock)
+  // A page built before the token existed (token.html) knows no block: the chain is searched.
+  const block = data.mintedBlock ?? await collection.mintedBlock(tokenId)
+  if (block !== null && block !== undefined) {
+    const event = await collection.mintedEvent(tokenId, block)
     // The event's tokenId topic is the image digest, matched by mintedEvent.
     if (!event || event.metadataDigest !== record.metadataDigest) {
       checks.fail('mint event', 'no mint event with these digests in the block the page names')
@@ -138,17 +152,35 @@ export async function checkOffer (data, config, checks) {
   const problem = await offerSignerProblem(collection, offer)
   if (problem) return checks.fail('signature', problem) && null
   checks.pass('signature', `signed by ${offer.voucher.signer}, a minter of this collection`)
+  // A redeemed offer's page (its QR code) leads to the token it became: the token id is the
+  // image digest the artist signed.
+  if (await collection.voucherState(offer.voucher) === 'redeemed') redeemed(tokenHex(BigInt(offer.voucher.imageDigest)))
   return checkContent(config.gateway, offer.voucher, checks)
 }
 
+function redeemed (hex) {
+  const notice = document.querySelector('[data-testid="offer-redeemed"]')
+  if (!notice) return
+  const root = notice.dataset.root || '../'
+  notice.replaceChildren(
+    document.createTextNode(`This work found its donor: it is token ${hex.slice(2, 10)}. `),
+    el('a', { href: `${root}token.html?id=${hex}` }, 'See the token'))
+  notice.hidden = false // the form stays: a donation now is refused with one sentence
+}
+
+const ICONS = { authentic: '✓', 'not-authentic': '✗', unknown: '?', pending: '…' }
+const MARKS = { true: '✓', false: '✗', null: '?' }
+
 function show (badge, state, text, checks) {
   badge.dataset.state = state
-  badge.querySelector('.badge-icon').textContent = { ok: '✓', bad: '✗', pending: '…' }[state]
+  badge.querySelector('.badge-icon').textContent = ICONS[state]
   badge.querySelector('.badge-text').textContent = text
+  const retry = badge.querySelector('.recheck')
+  if (retry) retry.hidden = state !== 'unknown'
   const details = badge.querySelector('.badge-details')
   if (details && checks) {
     const list = details.querySelector('ul')
-    list.replaceChildren(...checks.items.map((c) => el('li', { 'data-ok': String(c.ok) }, `${c.ok ? '✓' : '✗'} ${c.name}: ${c.detail}`)))
+    list.replaceChildren(...checks.items.map((c) => el('li', { 'data-ok': String(c.ok) }, `${MARKS[c.ok]} ${c.name}: ${c.detail}`)))
     details.hidden = false
   }
 }
@@ -171,19 +203,24 @@ export async function run (badge, config) {
   try {
     content = data.offer ? await checkOffer(data, config, checks) : await checkWork(data, config, checks)
   } catch (err) {
-    checks.fail('chain', `the chain could not be read (${plain(err)})`)
+    checks.unknown('chain', `the chain could not be read (${plain(err)})`)
   }
   const figure = badge.closest('article') && badge.closest('article').querySelector('figure.artwork, .card-image')
-  if (content && checks.failed.length === 0) {
+  const slot = figure && figure.querySelector('.artwork-slot')
+  const passed = Boolean(content) && checks.failed.length === 0 && checks.unknowns.length === 0
+  if (passed) {
     display(figure, content, badge.closest('article'))
     const what = data.offer ? "Authentic: this is the image the artist signed for this offer" : authentic(config)
-    show(badge, 'ok', what, checks)
-  } else {
-    const slot = figure && figure.querySelector('.artwork-slot')
+    show(badge, 'authentic', what, checks)
+  } else if (checks.failed.length > 0) {
     if (slot) slot.textContent = 'Image withheld: it could not be verified.'
-    show(badge, 'bad', `Not authentic: ${checks.failed.map((c) => c.detail).join('; ')}`, checks)
+    show(badge, 'not-authentic', `Not authentic: ${checks.failed.map((c) => c.detail).join('; ')}`, checks)
+  } else {
+    if (slot) slot.textContent = 'Image withheld until it can be checked.'
+    show(badge, 'unknown', `Could not check right now: ${checks.unknowns.map((c) => c.detail).join('; ')}`, checks)
   }
-  verified.set(badge, { ok: Boolean(content) && checks.failed.length === 0, content })
+  verified.set(badge, { ok: passed, content })
+  if (passed) badge.dispatchEvent(new CustomEvent('verified', { detail: content }))
   return verified.get(badge)
 }
 
@@ -191,7 +228,7 @@ export function start (config) {
   const runs = []
   if (!window.crypto || !crypto.subtle) {
     for (const badge of document.querySelectorAll('.badge')) {
-      show(badge, 'bad', 'Not authentic: this page cannot check here (it needs https or localhost)')
+      show(badge, 'unknown', 'Could not check here: this page needs https or localhost to check')
     }
     return runs
   }

@@ -67,6 +67,21 @@ export class Collection {
     return recoverAddress({ hash, signature })
   }
 
+  // The block of a token's ArtworkMinted event, for a page that does not know it (token.html):
+  // searched newest first, in windows the gallery's read-only proxy serves; null when not found.
+  async mintedBlock (tokenId, { window = 9999n, maxWindows = 200 } = {}) {
+    const topics = encodeEventTopics({ abi, eventName: 'ArtworkMinted', args: { tokenId: BigInt(tokenId) } })
+    let to = BigInt(await this.request('eth_blockNumber'))
+    for (let i = 0; i < maxWindows; i++) {
+      const from = to > window ? to - window : 0n
+      const logs = await this.request('eth_getLogs', [{ address: this.address, topics, fromBlock: toHex(from), toBlock: toHex(to) }])
+      if (logs.length > 0) return BigInt(logs[0].blockNumber)
+      if (from === 0n) return null
+      to = from - 1n
+    }
+    return null
+  }
+
   // The ArtworkMinted event of a token, looked up in the block the page names (a hint: a wrong
   // one finds nothing, never a wrong event), its messageHash checked against its own bytes.
   async mintedEvent (tokenId, block) {

@@ -197,7 +197,7 @@ export function setup (form, config, contentCheck) {
       const hex = tokenHex(tokenId)
       status.replaceChildren(
         document.createTextNode(`Thank you: token ${hex.slice(2, 10)} is yours. `),
-        el('a', { href: `../work/${hex}.html` }, 'See your token'))
+        el('a', { href: `../token.html?id=${hex}&block=${BigInt(receipt.blockNumber)}` }, 'See your token'))
       status.dataset.state = 'ok'
       status.setAttribute('data-token-id', tokenId.toString(10))
       done = true

@@ -5,6 +5,7 @@ import * as badge from './badge.js'
 import * as donate from './donate.js'
 import * as keypage from './keypage.js'
 import * as message from './message.js'
+import * as tokenPage from './tokenpage.js'
 import { setupCopyButtons } from './living.js'
 import { setupStage } from './stage.js'
 import { discover } from './wallet.js'
@@ -13,6 +14,8 @@ import { showWalletApps } from './wallet-apps.js'
 function start () {
   const config = badge.settings()
   setupCopyButtons()
+  const token = document.querySelector('article[data-token-page]')
+  if (token) tokenPage.setup(token)
   const runs = badge.start(config)
   const form = document.querySelector('form.donate')
   if (form) {

@@ -24,7 +24,8 @@ export function setup (section, config) {
     try {
       const read = rpcReader(config.rpcUrl)
       const collection = new Collection(read, config.contract)
-      const event = await collection.mintedEvent(data.tokenId, data.mintedBlock)
+      const block = data.mintedBlock ?? await collection.mintedBlock(data.tokenId)
+      const event = block === null ? null : await collection.mintedEvent(data.tokenId, block)
       if (!event) throw new Refusal('The mint event of this token was not found, so there is no message to open.')
       if (event.sealedMessage === '0x') throw new Refusal('This token carries no message.')
       const stored = sealkey.parseStored(hexToString(event.sealedMessage))

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import httpx
 
-from provenance.errors import IntegrityError, IPFSError
+from provenance.errors import ContentUnavailable, IntegrityError, IPFSError
 from provenance.http import HttpService
 from provenance.ipfs.car import MAX_SECTION, iter_car
 from provenance.ipfs.cid import CID
@@ -69,12 +69,14 @@ class GatewayFetcher(HttpService):
         """One block, from the first gateway whose answer hashes to ``cid``."""
         parsed = as_cid(cid)
         failures: list[str] = []
+        tampered = False
         for gateway in self.gateways:
             try:
                 data = self._download(f"{gateway}/ipfs/{parsed}?format=raw", RAW_TYPE, MAX_SECTION)
                 parsed.verify(data)
                 return data
             except IntegrityError:
+                tampered = True
                 failures.append(f"{redact_url(gateway)}: returned bytes that do not match the CID")
             except IPFSError as exc:
                 failures.append(f"{redact_url(gateway)}: {redact_urls(str(exc))}")
@@ -82,7 +84,10 @@ class GatewayFetcher(HttpService):
                 failures.append(
                     f"{redact_url(gateway)}: {type(exc).__name__}: {redact_urls(str(exc))}"
                 )
-        raise IPFSError(
+        # Down, timed out or without the block: nothing is known about the content. Only bytes
+        # that fail their hash are evidence against it.
+        error = IPFSError if tampered else ContentUnavailable
+        raise error(
             f"no gateway returned a valid block {parsed} ({'; '.join(failures)})", cid=str(parsed)
         )
 

@@ -17,7 +17,7 @@ from typing import Any, BinaryIO
 
 import httpx
 
-from provenance.errors import IntegrityError, IPFSError
+from provenance.errors import ContentUnavailable, IntegrityError, IPFSError
 from provenance.http import HttpService, json_object, json_text
 from provenance.ipfs.car import MAX_SECTION
 from provenance.ipfs.cid import CID
@@ -103,7 +103,7 @@ class KuboClient(HttpService):
                 httpx.RemoteProtocolError,
             ) as exc:
                 if attempt >= self.retries:
-                    raise IPFSError(
+                    raise ContentUnavailable(
                         f"Kubo RPC at {self.shown_url} is unreachable "
                         f"({type(exc).__name__}: {redact_urls(str(exc))}); is the daemon running?",
                         url=self.shown_url,
