@@ -6,8 +6,8 @@
 On scikit-image's LFW face crops (aligned grey faces, much alike: the hard case), resized to
 128 px: each face against its 4x upscaled JPEG (quality 85), its half-size copy and copies cropped
 by 2.5% and 5% on each side; and every pair of different faces. Prints one JSON document. Needs
-the GAN extra (scikit-image). The project's ISCC distance agrees with iscc_core.iscc_distance
-(checked on the first pair).
+the GAN extra (scikit-image) and the dev extra (iscc-core): the project's ISCC distance agrees
+with iscc_core.iscc_distance (checked on the first pair).
 """
 
 from __future__ import annotations

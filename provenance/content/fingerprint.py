@@ -7,7 +7,8 @@ Two codes, both computed from the decoded image, never from its bytes:
   top-left corner, after the EXIF orientation is applied. A PNG re-saved by another encoder (a
   messenger app) keeps it; any changed pixel changes it.
 - ``iscc`` (algorithm ``iscc-image-v0-64``): the ISCC Image-Code (ISO 24138, one of C2PA's
-  soft-binding algorithms) of 64 bits, by ``iscc_core.gen_image_code_v0``: the image, its EXIF
+  soft-binding algorithms) of 64 bits, as ``iscc_core.gen_image_code_v0`` computes it (by the
+  toolkit's own port, content/iscc_image.py, tested against iscc-core): the image, its EXIF
   orientation applied, composited onto white, converted to 8-bit grey (ITU-R 601-2 luma), resized
   to 32x32 (bicubic), then the DCT-based perceptual hash of ISO 24138. Resized, re-encoded (JPEG)
   or lightly cropped copies stay within a few bits of the original.
@@ -26,6 +27,7 @@ import struct
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from provenance.content.iscc_image import image_code_v0_64
 from provenance.errors import InputError
 
 if TYPE_CHECKING:
@@ -79,10 +81,7 @@ def fingerprint_of_image(image: Image.Image) -> Fingerprint:
     white = PILImage.new("RGBA", rgba.size, (255, 255, 255, 255))
     grey = PILImage.alpha_composite(white, rgba).convert("L")
     small = grey.resize((32, 32), PILImage.Resampling.BICUBIC)
-    import iscc_core  # here: 0.3 s of imports, paid only by mint and copy lookups
-
-    code = iscc_core.gen_image_code_v0(list(small.tobytes()), bits=64)["iscc"]
-    return Fingerprint(pixels_sha256=pixels_sha256, iscc=str(code))
+    return Fingerprint(pixels_sha256=pixels_sha256, iscc=image_code_v0_64(small.tobytes()))
 
 
 def fingerprint_of_bytes(data: bytes, *, what: str) -> Fingerprint:

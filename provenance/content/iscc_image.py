@@ -1,0 +1,70 @@
+"""The 64-bit ISCC Image-Code (ISO 24138) of 32x32 grey pixels, with the standard library only.
+
+A port of iscc-core 1.5.0 (https://github.com/iscc/iscc-core, Copyright Titusz Pan, Apache
+License 2.0): ``soft_hash_image_v0`` (``code_content_image.py``), ``alg_dct`` (``dct.py``, after
+nayuki.io's fast DCT) and, for the one case this toolkit uses (MainType CONTENT, SubType IMAGE,
+Version V0, 64 bits), ``encode_component`` (``codec.py``). The DCT keeps iscc-core's algorithm
+as written, so that the floating-point operations happen in the same order and round the same
+way; the median and the ``> median`` comparison are iscc-core's too.
+
+Why a port: ``import iscc_core`` loads pydantic and about 140 modules (0.3 s) on every ``mint``
+and ``verify``, whose start-up the toolkit keeps small (tests/workflows/test_import_budget.py).
+iscc-core stays a development dependency: tests/test_iscc_image.py checks this port against
+``iscc_core.gen_image_code_v0`` on random, tied and real (LFW) images.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+from collections.abc import Sequence
+from statistics import median
+
+__all__ = ["image_code_v0_64"]
+
+#: The header of a 64-bit Image-Code: the nibbles MainType CONTENT (2), SubType IMAGE (1),
+#: Version V0 (0) and length 1 (64 bits = 2 chunks of 32, encoded as 2 - 1).
+_HEADER = bytes([0x21, 0x01])
+_SIDE = 32
+
+
+def _dct(v: Sequence[float]) -> list[float]:
+    """iscc-core's ``alg_dct``: the recursive fast DCT-II (unscaled), operation for operation."""
+    n = len(v)
+    if n == 1:
+        return list(v)
+    if n == 0 or n % 2 != 0:
+        raise ValueError(f"DCT of a vector of length {n}")
+    half = n // 2
+    alpha = [(v[i] + v[-(i + 1)]) for i in range(half)]
+    beta = [(v[i] - v[-(i + 1)]) / (math.cos((i + 0.5) * math.pi / n) * 2.0) for i in range(half)]
+    alpha = _dct(alpha)
+    beta = _dct(beta)
+    result: list[float] = []
+    for i in range(half - 1):
+        result.append(alpha[i])
+        result.append(beta[i] + beta[i + 1])
+    result.append(alpha[-1])
+    result.append(beta[-1])
+    return result
+
+
+def soft_hash_image_64(pixels: Sequence[int]) -> bytes:
+    """The 8-byte hash: DCT of each row, then of each column; the top-left 8x8 coefficients
+    (row-major), each 1 where it is above their median."""
+    if len(pixels) != _SIDE * _SIDE:
+        raise ValueError(f"expected {_SIDE * _SIDE} grey pixels, got {len(pixels)}")
+    rows = [_dct(pixels[start : start + _SIDE]) for start in range(0, _SIDE * _SIDE, _SIDE)]
+    columns = [_dct(column) for column in zip(*rows)]
+    matrix = list(zip(*columns))  # back to rows
+    flat = [value for row in matrix[0:8] for value in row[0:8]]
+    med = median(flat)
+    bits = "".join("1" if value > med else "0" for value in flat)
+    return int(bits, 2).to_bytes(8, "big")
+
+
+def image_code_v0_64(pixels: Sequence[int]) -> str:
+    """``iscc_core.gen_image_code_v0(pixels, bits=64)["iscc"]``: 1024 grey values (0-255) of a
+    32x32 image, row-major, to ``ISCC:`` and 16 base32 characters (RFC 4648, no padding)."""
+    code = base64.b32encode(_HEADER + soft_hash_image_64(pixels)).decode("ascii").rstrip("=")
+    return "ISCC:" + code
