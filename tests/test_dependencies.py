@@ -100,6 +100,7 @@ def test_errors_sit_under_everything() -> None:
 def test_commands_do_not_import_each_other() -> None:
     shared = {
         "provenance.cli.options",
+        "provenance.cli.paramtypes",  # ADDRESS, AMOUNT, DURATION, CID, TOKEN (re-exported by options)
         "provenance.cli.passphrase",  # the identity keys' passphrase rule, for identity and gan
         "provenance.cli.render",
         "provenance.cli.registry",

@@ -9,8 +9,8 @@ Every option shared by several commands is declared here, once, as a factory (as
 ``@connection_options(signs=...)`` adds ``--rpc-url``, ``--chain-id``, ``--contract`` and, for a
 command that signs, ``--account``, ``--private-key-env``, ``--password-env`` and
 ``--keystore-dir``; the command receives them as one :class:`Connection`, which opens the
-workflows' context. Bad values are usage errors (exit 2) caught while parsing, before anything
-connects: :data:`ADDRESS`, :data:`AMOUNT`, :data:`DURATION`, :data:`CID`.
+workflows' context. The parameter types (:data:`ADDRESS`, :data:`AMOUNT`, :data:`DURATION`,
+:data:`CID`, :data:`TOKEN`) live in :mod:`provenance.cli.paramtypes` and are re-exported here.
 """
 
 from __future__ import annotations
@@ -23,12 +23,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from provenance.cli.paramtypes import ADDRESS, AMOUNT, CID, DURATION, TOKEN
 from provenance.errors import InputError
 
 if TYPE_CHECKING:
     from provenance.chain.network import Chain
     from provenance.chain.signing import LocalSigner
-    from provenance.chain.token_id import TokenRef
     from provenance.workflows.session import ReadTarget, Session
 
 __all__ = [
@@ -51,64 +51,6 @@ __all__ = [
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-class _Parsed(click.ParamType[Any, Any]):
-    """A click type backed by one of the toolkit's parsers (their message is the usage error)."""
-
-    def __init__(self, name: str, parse: Callable[[str, str], Any]) -> None:
-        self.name = name
-        self._parse = parse
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        if not isinstance(value, str):
-            return value
-        what = (param.name or "value").replace("_", " ") if param is not None else "value"
-        try:
-            return self._parse(value, what)
-        except InputError as exc:
-            self.fail(exc.message, param, ctx)
-
-
-def _address(text: str, what: str) -> str:
-    from provenance.chain.address import parse_address
-
-    return parse_address(text, what=what if what.endswith("address") else f"{what} address")
-
-
-def _amount(text: str, _what: str) -> int:
-    from provenance.chain.units import parse_amount
-
-    return parse_amount(text)
-
-
-def _duration(text: str, _what: str) -> int:
-    from provenance.chain.units import parse_duration
-
-    return parse_duration(text)
-
-
-def _cid(text: str, _what: str) -> str:
-    from provenance.ipfs.cid import CID
-
-    return str(CID.parse(text))
-
-
-ADDRESS = _Parsed("0x..", _address)
-AMOUNT = _Parsed("AMOUNT", _amount)
-DURATION = _Parsed("DURATION", _duration)
-CID = _Parsed("CID", _cid)
-
-
-def _token(text: str, _what: str) -> TokenRef:
-    from provenance.chain.token_id import parse_token_ref
-
-    return parse_token_ref(text)
-
-
-#: A token: a unique hex prefix of a minted token (``3f2a91c0``), or its full id in decimal or
-#: 0x hex. The command resolves a prefix against the chain (``ProvenanceArt.resolve_token``).
-TOKEN = _Parsed("TOKEN", _token)
 
 
 @dataclass(frozen=True)
