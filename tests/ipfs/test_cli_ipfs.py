@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -147,16 +146,12 @@ def test_tampered_car_import_fails_cleanly(home: Path, tmp_path: Path) -> None:
     assert code != 0 and "truncated" in err
 
 
-def test_only_hash_is_fast(tmp_path: Path) -> None:
+def test_only_hash_loads_no_chain_or_gan_library(tmp_path: Path) -> None:
+    """Hashing a file is a hot path: its start-up must not grow by a chain, GAN or console library
+    (the figure itself is scripts/bench_cli_startup.py's, measured beside openssl, not a timing
+    here; a wall-clock bound failed on a loaded machine)."""
+    from tests.workflows.test_import_budget import check, imported
+
     path = tmp_path / "meta.json"
     path.write_bytes(b'{"name": "x"}')
-    exe = Path(sys.executable).with_name("provenance")
-    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "provenance"]
-    best = min(_timed([*command, "ipfs", "add", "--only-hash", str(path)]) for _ in range(3))
-    assert best <= 0.5, f"ipfs add --only-hash took {best:.3f} s"
-
-
-def _timed(command: list[str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(command, check=True, capture_output=True)
-    return time.perf_counter() - start
+    check("ipfs", imported("ipfs", "add", "--only-hash", str(path)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import zlib
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,12 @@ from .conftest import make_artwork, run_cli
 
 DONOR = dev_accounts(2)[1]
 KEY = str(PrivateKey(bytes(DONOR.key)).public_key.to_hex())
+
+
+def _stable_seed(name: str) -> int:
+    """An artwork seed from a test's name, the same in every process (``hash`` of a str is not:
+    PYTHONHASHSEED varies, and two tests could draw the same artwork, "already minted")."""
+    return zlib.crc32(name.encode()) % 10_000
 
 
 def mint_cmd(art: Path) -> list[str]:
@@ -59,7 +66,7 @@ def assert_single_complete_token(home: Path, art: Path, minted_before: int) -> i
 def test_rerun_after_a_crash_finishes_the_same_mint(
     home: Path, tmp_path: Path, failpoint: str
 ) -> None:
-    art = make_artwork(tmp_path / f"{failpoint}.png", seed=hash(failpoint) % 10_000)
+    art = make_artwork(tmp_path / f"{failpoint}.png", seed=_stable_seed(failpoint))
     run_cli("chain", "up")
     before = resolve_contract(connect()).total_minted()
     crashed = run_cli(*mint_cmd(art), env={"PROVENANCE_FAILPOINT": failpoint})
@@ -103,7 +110,7 @@ def test_a_signed_mint_is_finished_only_with_its_own_message_and_key(
 ) -> None:
     """Issue 12 item 5: a re-run with a corrected message or donor key must not finish the old
     mint (sealed to the wrong key); it is refused, naming what differs."""
-    art = make_artwork(tmp_path / "intent.png", seed=hash(f"intent-{failpoint}") % 10_000)
+    art = make_artwork(tmp_path / "intent.png", seed=_stable_seed(f"intent-{failpoint}"))
     run_cli("chain", "up")
     before = resolve_contract(connect()).total_minted()
     original = mint_cmd(art)
@@ -256,7 +263,7 @@ def test_a_damaged_journaled_redemption_is_one_line(
     import sqlite3
 
     run_cli("chain", "up")
-    path = _offer(tmp_path, f"damaged-{column}-{damage}", seed=hash(f"{column}{damage}") % 10_000)
+    path = _offer(tmp_path, f"damaged-{column}-{damage}", seed=_stable_seed(f"{column}{damage}"))
     crashed = _redeem(path, {"PROVENANCE_FAILPOINT": "redeem-after-sign"})
     assert crashed.returncode == 137, crashed.stderr
     with sqlite3.connect(home / "journal.sqlite") as db:
