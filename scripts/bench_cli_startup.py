@@ -81,7 +81,7 @@ def main() -> None:
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         timed([PY, "-m", "provenance", "chain", "up"], env)
         try:
-            timed([PY, "-m", "provenance", "tokens", "list"], env)  # deploys on first use
+            timed([PY, "-m", "provenance", "deploy"], env)  # the collection the mints go to
             deployments = json.loads((home / "deployments.json").read_text())
             contract = deployments["devnet"]["ProvenanceArt"]["address"]
             rpc_url = json.loads(

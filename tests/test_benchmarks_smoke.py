@@ -44,6 +44,7 @@ SLOW = [
 ELSEWHERE = {
     "bench_live_portrait.py": "tests/gan/test_gan_animate_live.py",
     "bench_face_rate.py": "tests/gan/test_gan_face_rate.py",
+    "bench_verify_gallery.py": "tests/workflows/test_proof_travels.py",
 }
 
 

@@ -96,7 +96,7 @@ def test_work_page_runs_the_live_portrait(minted_live: int, tmp_path: Path) -> N
         server.server_close()
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout.strip().splitlines()[-1])
-    assert report["badges"] == ["ok"], report["badgeTexts"]
+    assert report["badges"] == ["authentic"], report["badgeTexts"]
     [live] = report["live"]
     assert live["state"] == "running", live
     assert report["errors"] == [] and report["foreign"] == [], report
