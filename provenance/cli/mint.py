@@ -11,6 +11,7 @@ from provenance.cli.options import (
     Connection,
     attachment_options,
     connection_options,
+    donor_key_given,
     donor_key_options,
     json_option,
     message_options,
@@ -68,9 +69,7 @@ def mint(
     from provenance.workflows.session import content_services
 
     data = read_message(message, message_file)
-    given = bool(
-        donor_signature or donor_tx or donor_pubkey or donor_encryption_key or donor_wallet_key
-    )
+    given = donor_key_given(click.get_current_context().params)
     require_donor_key(data, given, how=DONOR_KEY_OPTIONS)
     donor = parse_address(donor, what="donor")
     token = token_spec(  # the artwork read and checked once, before the chain is touched

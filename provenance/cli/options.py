@@ -42,6 +42,7 @@ __all__ = [
     "attachment_options",
     "connection_options",
     "content_options",
+    "donor_key_given",
     "donor_key_options",
     "json_option",
     "message_options",
@@ -276,57 +277,53 @@ def message_options(*, sealed_to: str) -> Callable[[F], F]:
     )
 
 
-_DONOR_KEYS = (
-    "donor_signature",
-    "donor_tx",
-    "donor_pubkey",
-    "donor_encryption_key",
-    "donor_wallet_key",
+#: Every source of the donor's key: (option, metavar, help). At most one may be given.
+_DONOR_KEY_SOURCES = (
+    (
+        "--donor-signature",
+        "0x..",
+        "Donor's personal_sign signature of `provenance donor consent-message`.",
+    ),
+    ("--donor-tx", "0x..", "Hash of a transaction the donor sent."),
+    ("--donor-pubkey", "HEX", "Donor's secp256k1 public key."),
+    (
+        "--donor-encryption-key",
+        "B64",
+        "Donor's MetaMask encryption key (eth_getEncryptionPublicKey).",
+    ),
+    (
+        "--donor-wallet-key",
+        "CODE",
+        (
+            "Donor's wallet sealing key code (pvk1..., from the gallery's key page): the donor"
+            " reads the message with their browser wallet."
+        ),
+    ),
 )
+_DONOR_KEYS = tuple(flag[2:].replace("-", "_") for flag, _metavar, _help in _DONOR_KEY_SOURCES)
+
+
+def donor_key_given(params: dict[str, Any]) -> bool:
+    """Whether any donor key option has a value, from a command's parameters."""
+    return any(params.get(name) for name in _DONOR_KEYS)
 
 
 def donor_key_options(func: F) -> F:
     """Where the donor's public key comes from (at most one): a consent signature, a
     transaction they sent, the key itself, a MetaMask encryption key, or the wallet key code
     from the gallery's key page."""
-
-    def exclusive(name: str) -> tuple[str, ...]:
-        return tuple(other for other in _DONOR_KEYS if other != name)
-
     return _apply(
         func,
         [
             option(
-                "--donor-signature",
-                metavar="0x..",
-                incompatible_with=exclusive("donor_signature"),
-                help="Donor's personal_sign signature of `provenance donor consent-message`.",
-            ),
-            option(
-                "--donor-tx",
-                metavar="0x..",
-                incompatible_with=exclusive("donor_tx"),
-                help="Hash of a transaction the donor sent.",
-            ),
-            option(
-                "--donor-pubkey",
-                metavar="HEX",
-                incompatible_with=exclusive("donor_pubkey"),
-                help="Donor's secp256k1 public key.",
-            ),
-            option(
-                "--donor-encryption-key",
-                metavar="B64",
-                incompatible_with=exclusive("donor_encryption_key"),
-                help="Donor's MetaMask encryption key (eth_getEncryptionPublicKey).",
-            ),
-            option(
-                "--donor-wallet-key",
-                metavar="CODE",
-                incompatible_with=exclusive("donor_wallet_key"),
-                help="Donor's wallet sealing key code (pvk1..., from the gallery's key page): the"
-                " donor reads the message with their browser wallet.",
-            ),
+                flag,
+                metavar=metavar,
+                incompatible_with=tuple(other for other in _DONOR_KEYS if other != name),
+                help=help_text,
+            )
+            for (flag, metavar, help_text), name in zip(
+                _DONOR_KEY_SOURCES, _DONOR_KEYS, strict=True
+            )
         ],
     )
 
