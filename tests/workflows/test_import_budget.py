@@ -1,5 +1,6 @@
-"""The hot commands import only what they use: a real ``mint``, ``verify``, ``tokens list`` and
-``ipfs add``, each in its own interpreter on a devnet, loads none of the heavy libraries the
+"""The hot commands import only what they use: a real ``mint``, ``verify`` (also with
+``--regenerate``: the numpy generator, no JAX), ``tokens list`` and ``ipfs add``, each in its own
+interpreter on a devnet, loads none of the heavy libraries the
 toolkit keeps off its start-up path and no more modules than its budget.
 
 Why: a command's start-up is mostly imports (``import eth_account`` alone is 0.7 s, web3 2 s, jax
@@ -14,7 +15,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+from gan.export import read_export
+from gan.numpy_generator import check_params, generate
+from gan.pngrecord import make_record, write_png
 from tests.workflows.conftest import make_artwork
+
+DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "gan" / "default_model" / "generator.msgpack"
 
 DONOR = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"  # dev account 1
 DONOR_PUBKEY = (
@@ -42,8 +48,9 @@ FORBIDDEN = (
     "pydantic",
     "iscc_core",
 )
-# Measured (this test's count, stdlib included): mint 453, verify 444, tokens 264, ipfs 153.
-BUDGET = {"mint": 500, "verify": 490, "tokens": 290, "ipfs": 170}
+# Measured (this test's count, stdlib included): mint 453, verify 444, verify --regenerate 464,
+# tokens 264, ipfs 153.
+BUDGET = {"mint": 500, "verify": 490, "regenerate": 510, "tokens": 290, "ipfs": 170}
 # `ipfs add` prints a CID: no console library either.
 ALSO_FORBIDDEN = {"ipfs": ("rich",)}
 
@@ -85,5 +92,17 @@ def test_hot_commands_stay_within_their_import_budget(home: Path) -> None:
     check("mint", minted)
     assert "coincurve" in minted  # the probe sees what a mint really loads
     check("verify", imported("verify", str(art)))
+    gan_art = home / "gan.png"
+    export = read_export(DEFAULT_MODEL)
+    arrays = check_params(export.params, export.config)
+    write_png(generate(arrays, export.config, 3), gan_art, make_record(export.sha256, 3))
+    subprocess.run(
+        [sys.executable, "-m", "provenance", "mint", str(gan_art), "--donor", DONOR],
+        check=True,
+        capture_output=True,
+    )
+    regenerated = imported("verify", str(gan_art), "--regenerate", "--model", str(DEFAULT_MODEL))
+    check("regenerate", regenerated)
+    assert "gan.numpy_generator" in regenerated
     check("tokens", imported("tokens", "list", "--json"))
     check("ipfs", imported("ipfs", "add", str(art)))
