@@ -60,7 +60,7 @@ def main() -> None:
             plain_s, regen_s, floor_s, ratios = [], [], [], []
             load_before = Path("/proc/loadavg").read_text().split()[:3]
             for run in range(-1, runs):  # run -1 is the warm-up
-                plain = timed(verify, env)[0]
+                plain = timed([*verify, "--json"], env)[0]
                 regen, out = timed([*regenerate, "--json"], env)
                 floor = timed([PY, "-c", "import jax, flax.nnx"], env)[0]
                 checks = {c["name"]: c for c in json.loads(out)["checks"]}

@@ -59,13 +59,12 @@ def decrypt_token(
         raise VerificationError(
             "the sealed message does not match the on-chain commitment", check="sealed-message"
         )
-    from eth_account import Account
-
+    from provenance.chain.signing import LocalSigner
     from provenance.seal import open_stored, parse_stored
 
     return open_stored(
         parse_stored(canonical_json(envelope), canonical=True),
-        Account.from_key(private_key),
+        LocalSigner(private_key),
         contract=contract.address,
         chain_id=contract.rpc.chain_id(),
     )

@@ -1,5 +1,6 @@
 """The hot commands import only what they use: a real ``mint``, ``verify`` (also with
-``--regenerate``: the numpy generator, no JAX), ``tokens list`` and ``ipfs add``, each in its own
+``--regenerate``: the numpy generator, no JAX), ``tokens list``, ``redeem`` (of an offer) and
+``ipfs add``, each in its own
 interpreter on a devnet, loads none of the heavy libraries the
 toolkit keeps off its start-up path and no more modules than its budget.
 
@@ -18,6 +19,7 @@ from pathlib import Path
 from gan.export import read_export
 from gan.numpy_generator import check_params, generate
 from gan.pngrecord import make_record, write_png
+from provenance.chain.accounts import dev_accounts
 from tests.workflows.conftest import make_artwork
 
 DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "gan" / "default_model" / "generator.msgpack"
@@ -49,18 +51,18 @@ FORBIDDEN = (
     "iscc_core",
 )
 # Measured (this test's count, stdlib included): mint 453, verify 444, verify --regenerate 464,
-# tokens 264, ipfs 153.
-BUDGET = {"mint": 500, "verify": 490, "regenerate": 510, "tokens": 290, "ipfs": 170}
+# tokens 264, redeem 354, ipfs 153.
+BUDGET = {"mint": 500, "verify": 490, "regenerate": 510, "redeem": 390, "tokens": 290, "ipfs": 170}
 # `ipfs add` prints a CID: no console library either.
 ALSO_FORBIDDEN = {"ipfs": ("rich",)}
 
 
-def imported(*args: str) -> set[str]:
+def imported(*args: str, env: dict[str, str] | None = None) -> set[str]:
     result = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "provenance", *args],
         capture_output=True,
         text=True,
-        env=os.environ.copy(),
+        env={**os.environ, **(env or {})},
         timeout=120,
         check=False,
     )
@@ -105,4 +107,15 @@ def test_hot_commands_stay_within_their_import_budget(home: Path) -> None:
     check("regenerate", regenerated)
     assert "gan.numpy_generator" in regenerated
     check("tokens", imported("tokens", "list", "--json"))
+    offer = home / "offer.json"
+    made = subprocess.run(
+        [sys.executable, "-m", "provenance", "offer", str(make_artwork(home / "offered.png", 902)),
+         "--min-donation", "0.01ether", "-o", str(offer)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    donor_key = {"DONOR_KEY": "0x" + dev_accounts(2)[1].key.hex()}
+    check("redeem", imported("redeem", str(offer), "--private-key-env", "DONOR_KEY", env=donor_key))
     check("ipfs", imported("ipfs", "add", str(art)))
