@@ -1,8 +1,8 @@
 """The import rules, as tests (docs/design.md, "Dependency direction"):
 
 - runtime modules import only runtime dependencies: web3 and py-solc-x are dev tools (the tests'
-  independent chain client and the contract build), eth-account, rlp, onnxruntime and iscc-core
-  the references the toolkit's own code is tested against;
+  independent chain client and the contract build), eth-account, rlp, eth-hash, onnxruntime and
+  iscc-core the references the toolkit's own code is tested against;
 - ``gan`` never imports ``provenance``;
 - dependencies point one way: ``cli -> gallery -> workflows -> layers``; a layer (chain, ipfs,
   seal, content, identity, state, ...) never imports a workflow, the gallery or the CLI; a
@@ -76,6 +76,7 @@ DEV_ONLY = {
     "hypothesis",
     "onnxruntime",
     "iscc_core",
+    "eth_hash",
 }
 
 

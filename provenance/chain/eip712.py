@@ -17,9 +17,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from eth_hash.auto import keccak
-
 from provenance.chain.address import parse_address
+from provenance.chain.keccak import keccak
 
 __all__ = ["encode_type", "hash_struct", "typed_data_digest"]
 

@@ -10,9 +10,9 @@ and damaged signatures (what eth-account refuses is refused here).
 from __future__ import annotations
 
 import coincurve
-from eth_hash.auto import keccak
 
 from provenance.chain.address import to_checksum
+from provenance.chain.keccak import keccak
 from provenance.chain.signing import SECP256K1_ORDER, RlpItem, rlp_encode
 
 __all__ = ["RlpError", "recover_address", "rlp_decode", "transaction_signer"]

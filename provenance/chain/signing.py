@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from typing import Any, Final, Protocol
 
 import coincurve
-from eth_hash.auto import keccak
 
 from provenance.chain.address import to_checksum
+from provenance.chain.keccak import keccak
 from provenance.errors import InputError
 
 __all__ = [

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from eth_hash.auto import keccak
-
 from provenance.chain.contract import ProvenanceArt
+from provenance.chain.keccak import keccak
 from provenance.chain.token_id import short_token
 from provenance.content.metadata import MAX_METADATA_BYTES, canonical_json, parse_metadata
 from provenance.errors import InputError, ProvenanceError, VerificationError
