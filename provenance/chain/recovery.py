@@ -15,17 +15,13 @@ from provenance.chain.address import to_checksum
 from provenance.chain.keccak import keccak
 from provenance.chain.signing import SECP256K1_ORDER, RlpItem, rlp_encode
 
-__all__ = ["RlpError", "recover_address", "rlp_decode", "transaction_signer"]
-
-
-class RlpError(ValueError):
-    """Bytes that are not one canonical RLP item."""
+__all__ = ["recover_address", "rlp_decode", "transaction_signer"]
 
 
 def _item(data: bytes, at: int) -> tuple[RlpItem, int]:
     """The item starting at ``at`` and where the next one starts."""
     if at >= len(data):
-        raise RlpError("RLP ends inside an item")
+        raise ValueError("RLP ends inside an item")
     head = data[at]
     if head < 0x80:
         return data[at : at + 1], at + 1
@@ -37,32 +33,33 @@ def _item(data: bytes, at: int) -> tuple[RlpItem, int]:
         size = head - (0xF7 if is_list else 0xB7)
         raw = data[at + 1 : at + 1 + size]
         if len(raw) != size or raw[0] == 0:
-            raise RlpError("RLP length is truncated or has leading zeros")
+            raise ValueError("RLP length is truncated or has leading zeros")
         length, start = int.from_bytes(raw, "big"), at + 1 + size
         if length < 56:
-            raise RlpError("RLP long form used for a short item")
+            raise ValueError("RLP long form used for a short item")
     end = start + length
     if end > len(data):
-        raise RlpError("RLP item runs past the end")
+        raise ValueError("RLP item runs past the end")
     if not is_list:
         value = data[start:end]
         if short == 1 and value[0] < 0x80:
-            raise RlpError("RLP single byte below 0x80 must encode itself")
+            raise ValueError("RLP single byte below 0x80 must encode itself")
         return value, end
     items: list[RlpItem] = []
     while start < end:
         item, start = _item(data, start)
         items.append(item)
     if start != end:
-        raise RlpError("RLP list content overruns its length")
+        raise ValueError("RLP list content overruns its length")
     return items, end
 
 
 def rlp_decode(data: bytes) -> RlpItem:
-    """One RLP item (byte strings and lists of them), canonical and with nothing after it."""
+    """One RLP item (byte strings and lists of them), canonical and with nothing after it;
+    ``ValueError`` otherwise (translated by the caller: a damaged journal is a ``ConfigError``)."""
     item, end = _item(bytes(data), 0)
     if end != len(data):
-        raise RlpError("bytes after the RLP item")
+        raise ValueError("bytes after the RLP item")
     return item
 
 
@@ -99,23 +96,23 @@ def _recover(digest: bytes, r: int, s: int, v: int) -> str | None:
 
 def _uint(item: RlpItem) -> int:
     if not isinstance(item, bytes) or item[:1] == b"\x00":
-        raise RlpError("a transaction integer is not a canonical RLP integer")
+        raise ValueError("a transaction integer is not a canonical RLP integer")
     return int.from_bytes(item, "big")
 
 
 def transaction_signer(raw: bytes) -> str:
     """The sender of a signed legacy / EIP-155 or EIP-1559 (type 2) transaction; ``ValueError``
-    (``RlpError``) when it is not one, or its signature recovers no key."""
+    when it is not one, or its signature recovers no key."""
     if raw[:1] == b"\x02":
         fields = rlp_decode(raw[1:])
         if not isinstance(fields, list) or len(fields) != 12:
-            raise RlpError("an EIP-1559 transaction has 12 fields")
+            raise ValueError("an EIP-1559 transaction has 12 fields")
         v, r, s = (_uint(f) for f in fields[9:])
         digest = bytes(keccak(b"\x02" + rlp_encode(fields[:9])))
     elif raw[:1] and raw[0] >= 0xC0:
         fields = rlp_decode(raw)
         if not isinstance(fields, list) or len(fields) != 9:
-            raise RlpError("a legacy transaction has 9 fields")
+            raise ValueError("a legacy transaction has 9 fields")
         v, r, s = (_uint(f) for f in fields[6:])
         if v in (27, 28):
             v, unsigned = v - 27, fields[:6]
