@@ -28,7 +28,7 @@ from gan.sample import generate, generate_batch, latent, load_model
 SEEDS = 40
 
 
-def test_latent_draws_jax_s_bits() -> None:
+def test_latent_draws_the_same_bits_as_jax() -> None:
     for seed in (0, 1, 7, 2**31 - 1, 2**31, 2**32 + 5, -1, -(2**31) - 1, -(2**63), 2**63 - 1):
         expected = np.asarray(jax.random.bits(jax.random.key(seed), (64,)))
         assert np.array_equal(numpy_random.random_bits(seed, 64), expected), seed
