@@ -70,7 +70,7 @@ try {
     await page.goto(url, { waitUntil: 'load' })
     out.cards = await page.$$eval('li.card[data-token]', (cs) => cs.length)
     out.first = await page.$eval('li.card[data-token] h2', (h) => h.textContent.trim())
-    out.pages = await page.$$eval('nav.pager a', (as) => as.map((a) => a.textContent.trim()))
+    out.pages = await page.$eval('nav.pager', (n) => [...n.querySelectorAll('a, .gap')].map((a) => a.textContent.trim()))
     await page.click('nav.pager a[rel="next"]')
     out.secondUrl = page.url()
     out.secondCards = await page.$$eval('li.card[data-token]', (cs) => cs.length)
