@@ -4,6 +4,7 @@
 //   badges on screen and of those below it (which must not have been checked); requests by kind
 //   (rpc: the chain reader, gateway: /ipfs/, blob: images shown from checked bytes, page: the
 //   rest) made until then; then scroll to the end and report every badge.
+// MODE "first": only the first screenful (scripts/bench_gallery_scale.py).
 // MODE "retry": the first screenful settled, press "Check again" on each badge that could not be
 //   checked and report the screenful again.
 // MODE "nojs": JavaScript off: follow the index's "Older" link, then a card's link; report.
@@ -11,6 +12,7 @@
 import { chromium } from 'playwright-core'
 
 const [url, userDataDir, mode, screenshot, rpcUrl] = process.argv.slice(2)
+const TIMEOUT = Number(process.env.SCALE_TIMEOUT_MS || 60000) // the first screenful's bound
 const context = await chromium.launchPersistentContext(userDataDir, {
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   headless: true,
@@ -54,7 +56,7 @@ async function settledScreen (page) {
       return r.bottom > 0 && r.top < h
     })
     return on.length > 0 && on.every((b) => b.dataset.state !== 'pending')
-  }, null, { timeout: 60000, polling: 20 })
+  }, null, { timeout: TIMEOUT, polling: 20 })
 }
 
 const states = (page, which) => page.evaluate(screen, which)
@@ -90,7 +92,9 @@ try {
     out.onScreen = await states(page, 'on')
     out.below = await states(page, 'below')
     if (screenshot) await page.screenshot({ path: screenshot })
-    if (mode === 'retry') {
+    if (mode === 'first') {
+      // the benchmark's measure: nothing more
+    } else if (mode === 'retry') {
       for (const button of await page.$$('.badge .recheck:not([hidden])')) {
         if (await button.isVisible()) await button.click()
       }
