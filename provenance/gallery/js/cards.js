@@ -3,11 +3,12 @@
 // chain id, each token's record, owner and token URI, and their mint events (one eth_getLogs over
 // the blocks the cards name, the token ids as one topic list). Then each card fetches its image
 // once and hashes it against the token id, which is the image digest the contract recorded: one
-// gateway request a card, plus its share of the batch (the work's page checks its metadata too).
+// gateway request a card, plus its share of the batch (the work's page checks its metadata too;
+// a card that plays an animation checks the metadata, the image and the animation it commits to).
 // Three outcomes as everywhere: a batch that fails leaves its cards "could not check", never red.
 import { decodeEventLog, decodeFunctionResult, encodeEventTopics, encodeFunctionData, getAddress, keccak256, toHex } from 'viem'
 import { abi, revertName, tokenHex } from './contract.js'
-import { Checks, authentic, display, run, show, verified } from './badge.js'
+import { Checks, authentic, checkContent, display, run, show, verified } from './badge.js'
 import { fetchIpfs, rawCid, rpcBatch, sha256 } from './page.js'
 import { chainName } from './chains.js'
 
@@ -98,7 +99,7 @@ function decoded (answer, functionName) {
   return decodeFunctionResult({ abi, functionName, data: answer.result })
 }
 
-// The chain's side of one card: true when it passed, false when it failed, null when unknown.
+// The chain's side of one card: the recorded metadata digest when it passed, false otherwise.
 function judgeChain (item, chain, reads, config, checks) {
   if (chain.chainId.error) return checks.unknown('chain', `the chain could not be read (${chain.chainId.error.message})`)
   const chainId = Number(BigInt(chain.chainId.result))
@@ -130,7 +131,7 @@ function judgeChain (item, chain, reads, config, checks) {
     }
     checks.pass('mint event', `minted to ${event.to} in block ${event.blockNumber}, tx ${event.transactionHash}`)
   }
-  return true
+  return metadataDigest
 }
 
 async function judgeImage (item, config, checks) {
@@ -154,7 +155,7 @@ function settle (badge, checks, content, config) {
   const slot = figure && figure.querySelector('.artwork-slot')
   const passed = Boolean(content) && checks.failed.length === 0 && checks.unknowns.length === 0
   if (passed) {
-    display(figure, content, null)
+    display(figure, content, article)
     show(badge, 'authentic', authentic(config), checks)
   } else if (checks.failed.length > 0) {
     if (slot) slot.textContent = 'Image withheld: it could not be verified.'
@@ -181,6 +182,7 @@ export async function checkGroup (badges, config) {
       block: data.mintedBlock === null || data.mintedBlock === undefined ? null : BigInt(data.mintedBlock),
       imageCid: String(data.imageCid),
       mime: String(data.mime || ''),
+      animated: Boolean(badge.closest('article') && badge.closest('article').querySelector('.card-animation')),
     })
   }
   if (items.length === 0) return
@@ -197,8 +199,15 @@ export async function checkGroup (badges, config) {
     try {
       if (!chain) {
         checks.unknown('chain', `the chain could not be read (${failure && failure.message})`)
-      } else if (judgeChain(item, chain, chain.token(index), config, checks) === true) {
-        content = await judgeImage(item, config, checks)
+      } else {
+        const metadataDigest = judgeChain(item, chain, chain.token(index), config, checks)
+        // A card that plays the work's animation needs the verified metadata (which commits
+        // to the animation's bytes): the whole content check, as the work's page makes it.
+        if (metadataDigest && item.animated) {
+          content = await checkContent(config.gateway, { metadataDigest, imageDigest: tokenHex(item.id) }, checks)
+        } else if (metadataDigest) {
+          content = await judgeImage(item, config, checks)
+        }
       }
     } catch (err) {
       checks.unknown('chain', `the chain could not be read (${err.message})`)
