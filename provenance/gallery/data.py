@@ -12,10 +12,10 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from provenance.chain.chainview import ChainView, Mint, read_chain
 from provenance.chain.token_id import short_token, token_hex
 from provenance.content.metadata import MAX_METADATA_BYTES, parse_metadata
 from provenance.errors import ProvenanceError, VerificationError
-from provenance.gallery.chainview import ChainView, Mint, read_chain
 from provenance.ipfs.cid import raw_cid_for_sha256
 
 if TYPE_CHECKING:
@@ -121,7 +121,7 @@ def collect(collection: Session, source: ContentSource) -> GalleryData:
     instead of three calls per work; each work's metadata from ``source``."""
     contract = collection.contract
     block = collection.chain.rpc.block_number()
-    chain = read_chain(collection)
+    chain = read_chain(contract, to_block=block)
     # Token ids are image digests, not a sequence: the ArtworkMinted events name every token
     # ever minted; newest first.
     works = [_work(mint, chain, source) for mint in reversed(chain.mints)]

@@ -99,6 +99,23 @@ def _metadata_items(metadata: dict[str, Any], label: str) -> list[Item]:
     return items
 
 
+# What each token's metadata references, by metadata CID and label: content-addressed, so it never
+# changes; a served gallery asks for the list at every new block (gallery/server.py).
+_TOKEN_ITEMS: dict[tuple[str, str], list[Item]] = {}
+_MAX_TOKEN_ITEMS = 100_000
+
+
+def _token_items(store: Blockstore, metadata_cid: str, label: str) -> list[Item]:
+    known = _TOKEN_ITEMS.get((metadata_cid, label))
+    if known is not None:
+        return known
+    metadata = parse_metadata(store.cat(metadata_cid, max_size=MAX_METADATA_BYTES))
+    found = _metadata_items(metadata, label)
+    if len(_TOKEN_ITEMS) < _MAX_TOKEN_ITEMS:
+        _TOKEN_ITEMS[(metadata_cid, label)] = found
+    return found
+
+
 def needed(collection: Session, store: Blockstore) -> tuple[list[Item], list[str]]:
     """(every root the exhibition needs, problems found while listing them)."""
     contract = collection.contract
@@ -115,16 +132,18 @@ def needed(collection: Session, store: Blockstore) -> tuple[list[Item], list[str
                 items.append(Item(normal_cid(info.image_cid), "collection cover"))
         except ProvenanceError as exc:
             problems.append(f"collection metadata {uri_cid}: {exc}")
-    tokens = sorted({int(e.args["tokenId"]) for e in contract.events("ArtworkMinted")})
-    for token_id in tokens:
-        metadata_cid = raw_cid_for_sha256(contract.record_of(token_id).metadata_digest)
+    from provenance.chain.chainview import read_chain
+
+    # The records from the mint events (one scan, not a call per token: the record is the
+    # metadata digest the event carries, written once at the mint).
+    for mint in sorted(read_chain(contract).mints, key=lambda m: m.token_id):
+        token_id = mint.token_id
+        metadata_cid = raw_cid_for_sha256(mint.metadata_digest)
         items.append(Item(metadata_cid, f"token {token_id} metadata"))
         try:
-            metadata = parse_metadata(store.cat(metadata_cid, max_size=MAX_METADATA_BYTES))
+            items += _token_items(store, metadata_cid, f"token {token_id}")
         except ProvenanceError as exc:
             problems.append(f"token {token_id} metadata {metadata_cid}: {exc}")
-            continue
-        items += _metadata_items(metadata, f"token {token_id}")
     from provenance.workflows.offer import saved_offers  # an offer's own files, not a sibling's
 
     for offer in saved_offers():

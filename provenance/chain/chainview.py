@@ -1,4 +1,4 @@
-"""The collection's state as the gallery shows it, read from the chain in one scan of its events.
+"""A collection's state read from the chain in one scan of its events (the gallery, ``publish``).
 
 Mints (``ArtworkMinted``: the token id, which is the image digest, the recorded metadata digest,
 the sealed message), owners (``Transfer``, replayed in log order: the last one's ``to``; the zero
@@ -18,7 +18,7 @@ from provenance.chain.address import to_checksum
 from provenance.chain.contract import LOG_RANGE
 
 if TYPE_CHECKING:
-    from provenance.workflows.session import Session
+    from provenance.chain.contract import ProvenanceArt
 
 __all__ = ["ChainView", "Mint", "read_chain"]
 
@@ -42,10 +42,9 @@ class ChainView:
     donations: dict[int, int] = field(default_factory=dict)
 
 
-def read_chain(collection: Session, *, to_block: int | None = None) -> ChainView:
+def read_chain(contract: ProvenanceArt, *, to_block: int | None = None) -> ChainView:
     """Every mint, owner and donation of the collection up to ``to_block`` (default: latest)."""
-    contract = collection.contract
-    rpc = collection.chain.rpc
+    rpc = contract.rpc
     topics = {"0x" + contract.abi.event_topic(name).hex(): name for name in _EVENTS}
     latest = rpc.block_number() if to_block is None else to_block
     view = ChainView()
@@ -66,7 +65,7 @@ def read_chain(collection: Session, *, to_block: int | None = None) -> ChainView
     return view
 
 
-def _apply(view: ChainView, name: str | None, log: dict[str, Any], contract: Any) -> None:
+def _apply(view: ChainView, name: str | None, log: dict[str, Any], contract: ProvenanceArt) -> None:
     if name == "Transfer":
         # Transfer(from, to, tokenId): every field is a topic; nothing to decode but numbers.
         _, _, to, token = log["topics"]
