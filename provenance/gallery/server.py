@@ -103,9 +103,11 @@ class _SiteCache:
         """Whether ``cid`` is a root the collection references: its ERC-7572 document and cover,
         every token's and open offer's metadata, image, animation and models (``publish``'s
         list). Anything else in the local store (drafts, other collections) is not served."""
+        return (cid.codec, cid.multihash) in self._roots_at(self._current_key())
+
+    def _roots_at(self, key: tuple[int, int]) -> frozenset[tuple[int, bytes]]:
         from provenance.workflows.publish import needed
 
-        key = self._current_key()
         with self._roots_lock:
             if key != self._roots_key:
                 items, _problems = needed(self.collection, self.collection.store)
@@ -118,7 +120,15 @@ class _SiteCache:
                     roots.add((root.codec, root.multihash))
                 self._roots = frozenset(roots)
                 self._roots_key = key
-            return (cid.codec, cid.multihash) in self._roots
+            return self._roots
+
+    def _warm_roots(self, key: tuple[int, int]) -> None:
+        """List the roots while the visitor's browser loads the page it was just sent: its first
+        image request would otherwise wait for it (a second at 10,000 works)."""
+        try:
+            self._roots_at(key)
+        except ProvenanceError:
+            pass  # the request that needs them says so
 
     def files(self) -> _Rendered:
         """The site as of the chain's head: read from the chain once per new block (or offer),
@@ -143,6 +153,7 @@ class _SiteCache:
                 )
                 self._files = _Rendered(site_plan(data, "", settings=settings))
                 self._key = key
+                threading.Thread(target=self._warm_roots, args=(key,), daemon=True).start()
             return self._files
 
 
