@@ -143,7 +143,11 @@ image is shown only once its bytes match.</p></footer>"""
 def badge(payload: dict[str, Any], *, what: str, lazy: bool = False) -> str:
     """A verification badge. ``lazy``: an index card's, checked once it is on screen or near it,
     with the other cards there (js/cards.js); until then it says it waits, without a verdict."""
-    text = f"Checked {escape(what)} when shown" if lazy else f"Checking {escape(what)}…"
+    text = (
+        f"Not checked yet: your browser checks it {escape(what)} when it is on screen"
+        if lazy
+        else f"Checking {escape(what)}…"
+    )
     return (
         f'<div class="badge" data-testid="badge" data-state="pending"'
         f' data-verify="{escape(json.dumps(payload))}"{" data-lazy" if lazy else ""}'

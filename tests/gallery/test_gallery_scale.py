@@ -84,7 +84,7 @@ def test_first_screen_checked_with_one_chain_read_the_rest_when_scrolled_to(
     assert report["firstScreenMs"] < 15_000  # the figure itself: scripts/bench_gallery_scale.py
     # Cards far below the screen were not checked at all...
     assert below and all(b["state"] == "pending" and not b["image"] for b in below), below
-    assert all(b["text"] == "Checked against the chain when shown" for b in below)
+    assert all(b["text"].startswith("Not checked yet") for b in below)
     # ... until scrolled to: then every card of the page is, a batch per screenful.
     cards = report["all"]
     assert len(cards) == PAGE_SIZE and all(b["state"] == "authentic" for b in cards)
