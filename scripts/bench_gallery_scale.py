@@ -16,7 +16,8 @@ default: the last commit before this work), in interleaved rounds:
   * the first `gallery serve` render: from the server's first request for `/` to its answer;
   * in Chromium (playwright-core, tests/js/gallery_scale.mjs): from navigation to the first
     screenful of settled badges, and the requests made until then by kind (rpc: the chain
-    reader, gateway: /ipfs/, blob: an image shown from its checked bytes).
+    reader, gateway: /ipfs/, blob: an image shown from its checked bytes), for the served gallery
+    and for the static build (served from its folder, reading the devnet's node and a gateway).
 
 Goal: the first screenful settled within 3 s with at most 2 requests per badge shown; build and
 first render of 1,000 works in <= 1 s. The "before" browser check runs once (its first screenful
@@ -35,7 +36,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -105,11 +109,12 @@ class Served:
         self.process.wait(timeout=30)
 
 
-def browse(url: str, profile: Path, timeout_s: float) -> dict[str, object] | None:
-    """The first screenful in Chromium; None when it did not settle within ``timeout_s``."""
+def browse(url: str, profile: Path, timeout_s: float, *, rpc: str = "") -> dict[str, object] | None:
+    """The first screenful in Chromium; None when it did not settle within ``timeout_s``.
+    ``rpc``: the node a static build's pages read (its requests are counted as "rpc")."""
     env = {**os.environ, "SCALE_TIMEOUT_MS": str(int(timeout_s * 1000))}
     result = subprocess.run(
-        ["node", str(SCALE_JS), url, str(profile), "first"],
+        ["node", str(SCALE_JS), url, str(profile), "first", "", rpc],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -123,6 +128,16 @@ def browse(url: str, profile: Path, timeout_s: float) -> dict[str, object] | Non
         raise SystemExit(f"gallery_scale.mjs failed: {result.stderr[-800:]}")
     report: dict[str, object] = json.loads(result.stdout.strip().splitlines()[-1])
     return report
+
+
+class _Files(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def serving(server: ThreadingHTTPServer) -> ThreadingHTTPServer:
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
 
 
 def has_browser() -> bool:
@@ -154,7 +169,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--before", default=BEFORE, help="the commit to compare with")
     parser.add_argument("--no-before", action="store_true", help="measure this checkout only")
-    parser.add_argument("--before-timeout", type=float, default=150.0, help="seconds (Chromium)")
+    parser.add_argument("--before-timeout", type=float, default=90.0, help="seconds (Chromium)")
     parser.add_argument("--smoke", action="store_true", help="20 works, one round (seconds)")
     args = parser.parse_args()
     if args.smoke:
@@ -178,11 +193,13 @@ def main() -> None:
                 )
                 (worktree / "node_modules").symlink_to((ROOT / "node_modules").resolve())
                 codes["before"] = worktree
+            from provenance.ipfs.server import make_server
             from provenance.workflows.session import open_session
             from tests.gallery.fastmint import mint_many
 
+            session = open_session()
             start = time.perf_counter()
-            mint_many(open_session(), args.works)
+            mint_many(session, args.works)
             minted_s = time.perf_counter() - start
             print(f"minted {args.works} works in {minted_s:.1f} s (load {load()})", flush=True)
             results: dict[str, dict[str, list[float]]] = {
@@ -193,6 +210,8 @@ def main() -> None:
                     "screen": [],
                     "net": [],
                     "all": [],
+                    "static": [],
+                    "static_net": [],
                     "load": [],
                 }
                 for name in codes
@@ -200,26 +219,47 @@ def main() -> None:
             browser = has_browser()
             if not browser:
                 print("no Chromium/node/playwright-core: the browser figures are skipped")
+            # The static build's gateway (CORS) and web server, in this process.
+            gateway = serving(make_server(session.store, port=0))
+            gateway_url = f"http://127.0.0.1:{gateway.server_address[1]}"
             for run in range(args.runs):
                 for name, code in codes.items():
                     # The checkout's own package first: the "before" code runs as it was.
                     code_env = {**env, "PYTHONPATH": str(code)}
                     out = tmp / f"site-{name}-{run}"
-                    command = [PY, "-m", "provenance", "gallery", "build", "-o", str(out), "--json"]
+                    command = [PY, "-m", "provenance", "gallery", "build", "-o", str(out)]
+                    command += ["--gateway", gateway_url, "--json"]
                     build = timed(command, code_env, code)  # into a new folder
                     rebuild = timed(command, code_env, code)  # over that build: every file replaced
+                    once = browser and (name == "after" or run == 0)
+                    bound = 60.0 if name == "after" else args.before_timeout
+                    static = None
+                    if once:
+                        web = serving(
+                            ThreadingHTTPServer(
+                                ("127.0.0.1", 0), partial(_Files, directory=str(out))
+                            )
+                        )
+                        try:
+                            url = f"http://127.0.0.1:{web.server_address[1]}/index.html"
+                            profile = tmp / f"profile-static-{name}-{run}"
+                            static = browse(url, profile, bound, rpc=session.chain.rpc.url)
+                        finally:
+                            web.shutdown()
+                            web.server_close()
                     shutil.rmtree(out)
                     served = Served(code, code_env)
                     try:
                         render = served.first_render()
                         report = None
-                        once = name == "after" or run == 0
-                        if browser and once:
-                            bound = 60.0 if name == "after" else args.before_timeout
+                        if once:
                             report = browse(served.url, tmp / f"profile-{name}-{run}", bound)
                     finally:
                         served.close()
                     row = results[name]
+                    if static is not None:
+                        row["static"].append(float(static["firstScreenMs"]) / 1000)  # type: ignore[arg-type]
+                        row["static_net"].append(per_badge(static)[0])
                     row["build"].append(build)
                     row["rebuild"].append(rebuild)
                     row["render"].append(render)
@@ -230,6 +270,10 @@ def main() -> None:
                         row["net"].append(net)
                         row["all"].append(with_blob)
                         detail = f"{shown} badges, requests {report['requests']}"
+                        if static is not None:
+                            detail += (
+                                f"; static build {static['firstScreenMs']} ms, {static['requests']}"
+                            )
                     elif browser and once:
                         detail = f"first screenful not settled within {args.before_timeout:.0f} s"
                     else:
@@ -243,15 +287,18 @@ def main() -> None:
             print(f"\n{args.works} works, medians [min, max] of {args.runs} rounds:")
             print("| | build s (new folder) | rebuild s (over it) | first serve render s |"
                   " first screenful settled s | requests per badge (network) | (with blob loads)"
-                  " | load |")  # fmt: skip
-            print("|---|---|---|---|---|---|---|---|")
+                  " | static build: first screenful s | (network requests per badge) | load |")  # fmt: skip
+            print("|---|---|---|---|---|---|---|---|---|---|")
             for name, row in results.items():
                 print(
                     f"| {name} | {summary(row['build'])} | {summary(row['rebuild'])} |"
                     f" {summary(row['render'])} |"
                     f" {summary(row['screen'])} | {summary(row['net'])} | {summary(row['all'])}"
+                    f" | {summary(row['static'])} | {summary(row['static_net'])}"
                     f" | {summary(row['load'])} |"
                 )
+            gateway.shutdown()
+            gateway.server_close()
         finally:
             Devnet(home / "devnet").down()
             if worktree.exists():
