@@ -6,8 +6,6 @@ content it fetches against what the chain recorded, so a changed block turns a b
 
 from __future__ import annotations
 
-import copy
-import hashlib
 import json
 import time
 from dataclasses import dataclass, field
@@ -15,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from provenance.chain.chainview import ChainView, Mint, read_chain
 from provenance.chain.token_id import short_token, token_hex
-from provenance.content.metadata import MAX_METADATA_BYTES, parse_metadata
+from provenance.content.metadata import MAX_METADATA_BYTES, recorded_metadata
 from provenance.errors import ProvenanceError, VerificationError
 from provenance.ipfs.cid import raw_cid_for_sha256
 
@@ -173,7 +171,9 @@ def _work(mint: Mint, chain: ChainView, source: ContentSource) -> Work:
     )
     image_digest = token_id.to_bytes(32, "big")
     try:
-        metadata = _metadata(mint.metadata_digest, metadata_cid, source)
+        metadata = recorded_metadata(
+            mint.metadata_digest, lambda: source.cat(metadata_cid, max_size=MAX_METADATA_BYTES)
+        )
     except ProvenanceError as exc:
         work.problem = f"metadata unavailable: {exc}"
         return work
@@ -193,26 +193,6 @@ def _work(mint: Mint, chain: ChainView, source: ContentSource) -> Work:
         # are untouched.
         work.problem = "metadata unavailable: its fields are not of the expected types"
     return work
-
-
-# Parsed metadata by its digest: the bytes behind a digest never change, and a served gallery reads
-# the whole collection again at every new block (a parse is 0.25 ms: 2.5 s at 10,000 works).
-# Only metadata that hashed to its digest and parsed is kept; a failure is tried again next time.
-_PARSED: dict[bytes, dict[str, Any]] = {}
-_MAX_PARSED = 100_000
-
-
-def _metadata(digest: bytes, cid: str, source: ContentSource) -> dict[str, Any]:
-    known = _PARSED.get(digest)
-    if known is not None:
-        return copy.deepcopy(known)  # the caller's own: nothing it does reaches the cache
-    data = source.cat(cid, max_size=MAX_METADATA_BYTES)
-    if hashlib.sha256(data).digest() != digest:
-        raise ProvenanceError("metadata does not hash to the on-chain digest")
-    metadata = parse_metadata(data)
-    if len(_PARSED) < _MAX_PARSED:
-        _PARSED[digest] = copy.deepcopy(metadata)
-    return metadata
 
 
 def _fill_from_metadata(work: Work, metadata: dict[str, Any]) -> None:

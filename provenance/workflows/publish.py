@@ -23,9 +23,10 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from provenance.content.metadata import MAX_METADATA_BYTES, parse_metadata
+from provenance.content.metadata import MAX_METADATA_BYTES, parse_metadata, recorded_metadata
 from provenance.errors import ProvenanceError
 from provenance.ipfs.cid import raw_cid_for_sha256
 from provenance.ipfs.remote.push import Pushed, normal_cid, push_to_kubo, push_to_pinning
@@ -99,23 +100,6 @@ def _metadata_items(metadata: dict[str, Any], label: str) -> list[Item]:
     return items
 
 
-# What each token's metadata references, by metadata CID and label: content-addressed, so it never
-# changes; a served gallery asks for the list at every new block (gallery/server.py).
-_TOKEN_ITEMS: dict[tuple[str, str], list[Item]] = {}
-_MAX_TOKEN_ITEMS = 100_000
-
-
-def _token_items(store: Blockstore, metadata_cid: str, label: str) -> list[Item]:
-    known = _TOKEN_ITEMS.get((metadata_cid, label))
-    if known is not None:
-        return known
-    metadata = parse_metadata(store.cat(metadata_cid, max_size=MAX_METADATA_BYTES))
-    found = _metadata_items(metadata, label)
-    if len(_TOKEN_ITEMS) < _MAX_TOKEN_ITEMS:
-        _TOKEN_ITEMS[(metadata_cid, label)] = found
-    return found
-
-
 def needed(collection: Session, store: Blockstore) -> tuple[list[Item], list[str]]:
     """(every root the exhibition needs, problems found while listing them)."""
     contract = collection.contract
@@ -141,7 +125,10 @@ def needed(collection: Session, store: Blockstore) -> tuple[list[Item], list[str
         metadata_cid = raw_cid_for_sha256(mint.metadata_digest)
         items.append(Item(metadata_cid, f"token {token_id} metadata"))
         try:
-            items += _token_items(store, metadata_cid, f"token {token_id}")
+            metadata = recorded_metadata(
+                mint.metadata_digest, partial(store.cat, metadata_cid, max_size=MAX_METADATA_BYTES)
+            )
+            items += _metadata_items(metadata, f"token {token_id}")
         except ProvenanceError as exc:
             problems.append(f"token {token_id} metadata {metadata_cid}: {exc}")
     from provenance.workflows.offer import saved_offers  # an offer's own files, not a sibling's
