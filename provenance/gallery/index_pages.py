@@ -84,7 +84,7 @@ def _works(count: int) -> str:
     return f"{count:,} work" + ("" if count == 1 else "s")
 
 
-def _pager(number: int, pages: int, root: str) -> str:
+def _pager(number: int, pages: int, root: str, *, label: str) -> str:
     """Links to the other pages: newer, the first, a few around this one, the last, older."""
     if pages <= 1:
         return ""
@@ -97,17 +97,14 @@ def _pager(number: int, pages: int, root: str) -> str:
         if n > last + 1:
             items.append('<li class="gap" aria-hidden="true">…</li>')
         current = ' aria-current="page"' if n == number else ""
-        label = f"Page {n}" + (" (this page)" if n == number else "")
+        name = f"Page {n}" + (" (this page)" if n == number else "")
         items.append(
-            f'<li><a href="{root}{index_page_path(n)}"{current} aria-label="{label}">{n}</a></li>'
+            f'<li><a href="{root}{index_page_path(n)}"{current} aria-label="{name}">{n}</a></li>'
         )
         last = n
     if number < pages:
         items.append(f'<li><a rel="next" href="{root}{index_page_path(number + 1)}">Older</a></li>')
-    return (
-        f'<nav class="pager" aria-label="Pages of works"><ul role="list">{"".join(items)}</ul>'
-        "</nav>"
-    )
+    return f'<nav class="pager" aria-label="{label}"><ul role="list">{"".join(items)}</ul></nav>'
 
 
 def page_count(data: GalleryData) -> int:
@@ -138,15 +135,17 @@ def render_index(
         if pages > 1
         else ""
     )
-    pager = _pager(number, pages, root)
+    # Above and below the cards; a landmark's name tells a screen reader user which one it is.
+    top = _pager(number, pages, root, label="Pages of works")
+    bottom = _pager(number, pages, root, label="Pages of works (end of this page)")
     body = f"""{site_header(data, root, full=number == 1)}
 <main id="main">
 {offers}
 <section aria-labelledby="works-title">
 <h1 id="works-title">The works <span class="count">({_works(len(data.works))})</span></h1>
-{span}{pager}
+{span}{top}
 <ul class="grid" role="list">{works}</ul>
-{pager}
+{bottom}
 </section>
 </main>
 {footer(data, root)}"""

@@ -131,6 +131,10 @@ def test_pages_and_links_work_without_javascript(
         site / f"page/{pages + 1}.html"
     ).exists()
     assert (site / f"page/{pages}.html").read_text().count('<li class="card"') == WORKS % PAGE_SIZE
+    # Two page lists, above and below the cards, each a landmark named for what it is.
+    second = (site / "page/2.html").read_text()
+    assert second.count('<nav class="pager" aria-label="Pages of works">') == 1
+    assert second.count('<nav class="pager" aria-label="Pages of works (end of this page)">') == 1
 
 
 def test_static_build_a_tampered_work_on_screen_is_red(
