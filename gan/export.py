@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import msgpack
 import numpy as np
 
 from gan.configs.default import Config
@@ -179,15 +180,29 @@ def resolve_model_path(model: str | os.PathLike[str], *, sha256: str | None = No
     return path
 
 
+def _ndarray(code: int, data: bytes) -> Any:
+    """flax.serialization's array extension: ext 1 holds msgpack ``(shape, dtype name, bytes)``."""
+    if code != 1:
+        raise ValueError(f"unexpected msgpack extension {code}")
+    shape, dtype, buffer = msgpack.unpackb(data, raw=True)
+    if dtype != b"float32":
+        raise ValueError(f"unexpected array dtype {dtype!r}")
+    return np.frombuffer(buffer, dtype=np.float32).reshape(shape)
+
+
+def _msgpack_restore(data: bytes) -> Any:
+    """``flax.serialization.msgpack_restore`` for what an export holds (float32 arrays in nested
+    dicts), without importing flax and jax: reading a model costs milliseconds."""
+    return msgpack.unpackb(data, ext_hook=_ndarray, raw=False, strict_map_key=False)
+
+
 def read_export(model: str | os.PathLike[str], *, sha256: str | None = None) -> ExportedModel:
     """Read and validate an exported generator (from a file or a run folder; see
     ``resolve_model_path`` for ``sha256``)."""
-    from flax import serialization
-
     path = resolve_model_path(model, sha256=sha256)
     data = path.read_bytes()
     try:
-        payload = serialization.msgpack_restore(data)
+        payload = _msgpack_restore(data)
     except Exception as exc:  # msgpack raises many unrelated types on garbage
         raise ModelFileError(f"{path} is not an exported generator (unreadable msgpack)") from exc
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:

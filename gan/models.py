@@ -24,6 +24,8 @@ import jax
 import jax.numpy as jnp
 from flax import nnx
 
+from gan.architecture import d_channels, g_channels, groups, sle_pairs, stages
+
 __all__ = [
     "Discriminator",
     "Generator",
@@ -35,32 +37,6 @@ __all__ = [
     "strided_conv4x4",
     "upsample_conv3x3",
 ]
-
-
-def stages(resolution: int) -> list[int]:
-    """Feature-map sizes from 4 up to ``resolution``."""
-    sizes, r = [], 4
-    while r <= resolution:
-        sizes.append(r)
-        r *= 2
-    return sizes
-
-
-def g_channels(r: int, ngf: int) -> int:
-    return int(min(ngf * 4, max(16, ngf * 32 // r)))
-
-
-def d_channels(r: int, ndf: int) -> int:
-    return int(min(ndf * 8, max(16, ndf * 32 // r)))
-
-
-def sle_pairs(resolution: int) -> list[tuple[int, int]]:
-    """(low, high) size pairs joined by skip-layer excitation: each low map gates the map 4x larger."""
-    return [(r, r * 4) for r in stages(resolution) if r * 4 <= resolution]
-
-
-def _groups(channels: int) -> int:
-    return 8 if channels % 8 == 0 else 1
 
 
 def _upsample(x: jax.Array) -> jax.Array:
@@ -187,7 +163,7 @@ def strided_conv4x4(x: jax.Array, kernel: jax.Array, bias: jax.Array) -> jax.Arr
 class UpBlock(nnx.Module):
     def __init__(self, cin: int, cout: int, *, rngs: nnx.Rngs) -> None:
         self.conv = nnx.Conv(cin, cout * 2, (3, 3), padding="SAME", use_bias=False, rngs=rngs)
-        self.norm = nnx.GroupNorm(cout * 2, num_groups=_groups(cout * 2), rngs=rngs)
+        self.norm = nnx.GroupNorm(cout * 2, num_groups=groups(cout * 2), rngs=rngs)
 
     def __call__(self, x: jax.Array, *, fast: bool = False) -> jax.Array:
         if not fast:
@@ -217,7 +193,7 @@ class Generator(nnx.Module):
         self.z_dim, self.resolution = z_dim, resolution
         c4 = g_channels(4, ngf)
         self.init = nnx.Linear(z_dim, 4 * 4 * c4 * 2, rngs=rngs)
-        self.init_norm = nnx.GroupNorm(c4 * 2, num_groups=_groups(c4 * 2), rngs=rngs)
+        self.init_norm = nnx.GroupNorm(c4 * 2, num_groups=groups(c4 * 2), rngs=rngs)
         self._sizes = stages(resolution)
         for r in self._sizes[1:]:
             setattr(self, f"up{r}", UpBlock(g_channels(r // 2, ngf), g_channels(r, ngf), rngs=rngs))

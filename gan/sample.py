@@ -1,9 +1,10 @@
 """Sampling from an exported generator: single images and grids (latent walks: ``gan.animate``).
 
 ``latent(seed, ...)`` is the only place a seed becomes a latent vector: the generation record's
-``seed`` and ``truncation`` mean exactly this function. ``upscale`` is the only place a work is
-enlarged for display: the record's ``upscale`` (``{"factor", "filter"}``) means exactly it, so an
-enlarged work regenerates pixel for pixel too.
+``seed`` and ``truncation`` mean exactly this function (``gan.numpy_random.latent`` draws the same
+numbers without JAX, for regeneration). ``to_uint8`` and ``upscale``
+(the display enlargement the record's ``upscale`` names) live in ``gan.pixels``, free of JAX, and
+are re-exported here.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 from flax import nnx
-from PIL import Image
 
 from gan.export import ExportedModel, read_export
 from gan.models import Generator
+from gan.pixels import MAX_UPSCALE, UPSCALE_FILTERS, to_uint8, upscale
 
 __all__ = [
     "MAX_UPSCALE",
@@ -34,14 +35,6 @@ __all__ = [
     "to_uint8",
     "upscale",
 ]
-
-# The filters a work may be enlarged with, by the name its record carries: Lanczos reads as a
-# soft photograph, nearest neighbour keeps every generated pixel as a sharp square.
-UPSCALE_FILTERS = {
-    "lanczos": Image.Resampling.LANCZOS,
-    "nearest": Image.Resampling.NEAREST,
-}
-MAX_UPSCALE = 32
 
 
 def enable_compilation_cache(path: str | os.PathLike[str] | None = None) -> Path:
@@ -107,10 +100,6 @@ def _forward(generator: Generator, z: jax.Array) -> jax.Array:
     return generator(z)
 
 
-def to_uint8(images: np.ndarray) -> np.ndarray:
-    return np.clip(np.rint((np.asarray(images) + 1.0) * 127.5), 0, 255).astype(np.uint8)
-
-
 def generate_batch(model: LoadedModel, z: jax.Array) -> np.ndarray:
     """(N, z_dim) latents -> (N, R, R, 3) uint8."""
     return to_uint8(np.asarray(_forward(model.generator, z)))
@@ -121,21 +110,6 @@ def generate(model: LoadedModel, seed: int, *, truncation: float | None = None) 
     z = latent(seed, model.z_dim, truncation=truncation)
     image: np.ndarray = generate_batch(model, z[None])[0]
     return image
-
-
-def upscale(image: np.ndarray, factor: int, filter: str) -> np.ndarray:
-    """(R, R, 3) uint8 -> (R * factor, R * factor, 3) uint8, resized with PIL's ``filter``."""
-    if filter not in UPSCALE_FILTERS:
-        raise ValueError(f"unknown upscale filter {filter!r} (known: {', '.join(UPSCALE_FILTERS)})")
-    if not 1 <= factor <= MAX_UPSCALE:
-        raise ValueError(f"upscale factor must be 1..{MAX_UPSCALE}, got {factor}")
-    if factor == 1:
-        return image
-    height, width = image.shape[:2]
-    resized = Image.fromarray(image).resize(
-        (width * factor, height * factor), UPSCALE_FILTERS[filter]
-    )
-    return np.asarray(resized, dtype=np.uint8)
 
 
 def save_grid(images: np.ndarray, path: Path, *, columns: int | None = None) -> None:

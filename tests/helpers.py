@@ -1,9 +1,11 @@
-"""What several test modules share, written once: a loopback HTTP server in a thread, and an image
-file with one pixel changed (every other chunk kept)."""
+"""What several test modules share, written once: a loopback HTTP server in a thread, an image
+file with one pixel changed (every other chunk kept), and what `verify --regenerate` says when a
+work regenerates."""
 
 from __future__ import annotations
 
 import io
+import re
 import struct
 import threading
 from collections.abc import Iterator
@@ -13,7 +15,14 @@ from socketserver import BaseServer
 import numpy as np
 from PIL import Image
 
-__all__ = ["flip_one_pixel", "png_chunks", "serving"]
+__all__ = ["REGENERATED", "flip_one_pixel", "png_chunks", "serving"]
+
+# The generation check's evidence for a reproduced work: exact, or within gan.regenerate's
+# tolerance (the numpy generator may land a value one level from XLA's; docs/verify.md).
+REGENERATED = re.compile(
+    r"regenerated: (identical pixels|pixels within ([12]) levels? of the model's output "
+    r"\(max abs diff \2, \d+\.\d\d% of values differ\))"
+)
 
 
 @contextmanager

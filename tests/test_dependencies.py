@@ -1,7 +1,8 @@
 """The import rules, as tests (docs/design.md, "Dependency direction"):
 
 - runtime modules import only runtime dependencies: web3 and py-solc-x are dev tools (the tests'
-  independent chain client and the contract build);
+  independent chain client and the contract build), eth-account, rlp, eth-hash, onnxruntime and
+  iscc-core the references the toolkit's own code is tested against;
 - ``gan`` never imports ``provenance``;
 - dependencies point one way: ``cli -> gallery -> workflows -> layers``; a layer (chain, ipfs,
   seal, content, identity, state, ...) never imports a workflow, the gallery or the CLI; a
@@ -63,6 +64,25 @@ def broken(package: str, allowed: object, root: Path = ROOT) -> list[str]:
     assert callable(allowed)
     found = imports(package, root)
     return [f"{f}:{line} imports {name}" for f, line, name in found if not allowed(f, name)]
+
+
+# The dev extra's libraries: the tests' references and build tools, never needed at run time.
+DEV_ONLY = {
+    "web3",
+    "solcx",
+    "eth_account",
+    "rlp",
+    "pytest",
+    "hypothesis",
+    "onnxruntime",
+    "iscc_core",
+    "eth_hash",
+}
+
+
+def test_runtime_code_never_imports_a_dev_only_library() -> None:
+    for package in ("provenance", "gan"):
+        assert broken(package, lambda _f, name: name.split(".")[0] not in DEV_ONLY) == []
 
 
 def test_gan_never_imports_provenance() -> None:

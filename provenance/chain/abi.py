@@ -9,10 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from eth_hash.auto import keccak
-
 from provenance.chain.abicodec import decode as abi_decode
 from provenance.chain.abicodec import encode as abi_encode
+from provenance.chain.keccak import keccak
 from provenance.errors import AbiDecodingError, ChainError, ContractRevert
 
 __all__ = ["ContractABI", "DecodedError", "DecodedEvent"]

@@ -13,8 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any, Final
 
-from eth_hash.auto import keccak
-
+from provenance.chain.keccak import keccak
 from provenance.errors import InputError
 
 __all__ = ["ZERO_ADDRESS", "parse_address", "to_checksum"]

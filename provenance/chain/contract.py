@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from eth_hash.auto import keccak
-
 from provenance.chain.abi import ContractABI, DecodedEvent
 from provenance.chain.address import to_checksum
+from provenance.chain.keccak import keccak
 from provenance.chain.outbox import JournalSlot, Outbox, TxCall, send_lock
 from provenance.chain.rpc import Receipt, RpcClient
 from provenance.chain.token_id import TokenRef, match_prefix, token_id_of_image

@@ -4,7 +4,8 @@ Why not eth-account: importing it costs about 0.7 s (it loads py_ecc's BLS table
 eth-keyfile), more than a whole ``provenance mint`` should take. The signatures are the same
 bytes: RFC 6979 deterministic nonces and low-s, as eth-keys' own coincurve backend makes them
 (``tests/seal/test_signing_interop.py`` compares both on random transactions and messages).
-EIP-712 typed data is hashed by eth-account's encoder, imported only when an offer is signed.
+EIP-712 typed data is hashed by :mod:`provenance.chain.eip712`, recovery is
+:mod:`provenance.chain.recovery`.
 Transactions are RLP-encoded here (:func:`rlp_encode`, a dozen lines checked against the ``rlp``
 package in the tests): importing ``rlp`` loads eth-utils and pydantic, 0.13 s per command.
 
@@ -20,15 +21,16 @@ from dataclasses import dataclass
 from typing import Any, Final, Protocol
 
 import coincurve
-from eth_hash.auto import keccak
 
 from provenance.chain.address import to_checksum
+from provenance.chain.keccak import keccak
 from provenance.errors import InputError
 
 __all__ = [
     "SECP256K1_ORDER",
     "LocalSigner",
     "PersonalMessage",
+    "RlpItem",
     "SignableMessage",
     "SignedMessage",
     "SignedTransaction",
@@ -171,10 +173,10 @@ class LocalSigner:
         return self._signed_message(digest)
 
     def sign_typed_data(self, *, full_message: Mapping[str, Any]) -> SignedMessage:
-        """EIP-712: eth-account encodes the typed data (imported here, when an offer is signed)."""
-        from eth_account.messages import encode_typed_data
+        """EIP-712 typed data of atomic fields (``chain.eip712``; the voucher is one)."""
+        from provenance.chain.eip712 import typed_data_digest
 
-        return self.sign_message(encode_typed_data(full_message=dict(full_message)))
+        return self._signed_message(typed_data_digest(full_message))
 
     def sign_transaction(self, tx: Mapping[str, Any]) -> SignedTransaction:
         """A type-2 (EIP-1559) transaction, or a legacy one with EIP-155 replay protection when

@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from eth_hash.auto import keccak
-
 from provenance.chain.address import ZERO_ADDRESS, parse_address, to_checksum
 from provenance.errors import InputError
 from provenance.untrusted import load_json
@@ -229,30 +227,17 @@ def voucher_typed_data(voucher: Voucher, *, chain_id: int, contract: str) -> dic
 
 def voucher_digest(voucher: Voucher, *, chain_id: int, contract: str) -> bytes:
     """The EIP-712 digest the signer signs (equals the contract's ``hashVoucher``)."""
-    from eth_account.messages import encode_typed_data
+    from provenance.chain.eip712 import typed_data_digest
 
-    signable = encode_typed_data(
-        full_message=voucher_typed_data(voucher, chain_id=chain_id, contract=contract)
-    )
-    return bytes(keccak(b"\x19" + signable.version + signable.header + signable.body))
+    return typed_data_digest(voucher_typed_data(voucher, chain_id=chain_id, contract=contract))
 
 
 def recover_signer(offer: Offer) -> str | None:
     """The address whose key made the offer's signature over its voucher, None if unrecoverable."""
-    from eth_account import Account
-    from eth_account.messages import encode_typed_data
-    from eth_keys.exceptions import BadSignature
-    from eth_utils.exceptions import ValidationError
+    from provenance.chain.recovery import recover_address
 
-    signable = encode_typed_data(
-        full_message=voucher_typed_data(
-            offer.voucher, chain_id=offer.chain_id, contract=offer.contract
-        )
-    )
-    try:
-        return to_checksum(Account.recover_message(signable, signature=offer.signature))
-    except (BadSignature, ValidationError, ValueError, IndexError):  # malformed: all mean "bad"
-        return None
+    digest = voucher_digest(offer.voucher, chain_id=offer.chain_id, contract=offer.contract)
+    return recover_address(digest, offer.signature)
 
 
 def load_offer(path: Path) -> Offer:

@@ -21,8 +21,8 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 import coincurve
-from eth_hash.auto import keccak
 
+from provenance.chain.keccak import keccak
 from provenance.chain.signing import SECP256K1_ORDER, personal_message_hash, rlp_encode
 from provenance.errors import InputError, SealError
 from provenance.seal.keys import (

@@ -26,13 +26,11 @@ import binascii
 from collections.abc import Mapping
 from typing import Any, Final
 
-import ecies
 import nacl.exceptions
 import nacl.public
 import nacl.utils
 import rfc8785
 from coincurve.utils import GROUP_ORDER_INT
-from ecies.config import Config as EciesConfig
 
 from provenance.errors import InputError, SealError
 from provenance.seal.keys import ECIES, X25519, DonorKey
@@ -56,15 +54,24 @@ MAX_MESSAGE_BYTES: Final = 1024
 MAX_ENVELOPE_BYTES: Final = 8 * 1024
 _MAX_ENVELOPE_DEPTH: Final = 2
 
-# Every parameter of the format spelled out, so a change of eciespy's defaults cannot silently
-# change what we write (or what we accept).
-_ECIES_CONFIG: Final = EciesConfig(
-    elliptic_curve="secp256k1",
-    is_ephemeral_key_compressed=False,
-    is_hkdf_key_compressed=False,
-    symmetric_algorithm="aes-256-gcm",
-    symmetric_nonce_length=16,
-)
+
+def _ecies() -> tuple[Any, Any]:
+    """eciespy and its configuration, imported when an ECIES envelope is sealed or opened: it loads
+    pycryptodome through cffi's C parser (about 0.1 s), which parsing and verifying never need.
+    Every parameter of the format is spelled out, so a change of eciespy's defaults cannot silently
+    change what we write (or what we accept)."""
+    import ecies
+    from ecies.config import Config
+
+    return ecies, Config(
+        elliptic_curve="secp256k1",
+        is_ephemeral_key_compressed=False,
+        is_hkdf_key_compressed=False,
+        symmetric_algorithm="aes-256-gcm",
+        symmetric_nonce_length=16,
+    )
+
+
 _ECIES_OVERHEAD: Final = 65 + 16 + 16
 _BOX_NONCE: Final = nacl.public.Box.NONCE_SIZE  # 24
 _BOX_KEY: Final = nacl.public.PublicKey.SIZE  # 32
@@ -120,7 +127,8 @@ def seal(message: bytes | str, key: DonorKey) -> dict[str, str]:
     data = _message_bytes(message)
     if key.scheme == ECIES:
         try:
-            blob = ecies.encrypt(key.public_key, data, config=_ECIES_CONFIG)
+            ecies, config = _ecies()
+            blob = ecies.encrypt(key.public_key, data, config=config)
         except (ValueError, TypeError) as exc:
             raise SealError("the donor's secp256k1 public key is invalid") from exc
         return {"version": ECIES, "ciphertext": _b64encode(blob)}
@@ -223,7 +231,8 @@ def open_envelope(envelope: Mapping[str, Any], private_key: bytes) -> bytes:
     secret = bytes(private_key)
     if clean["version"] == ECIES:
         try:
-            plaintext = ecies.decrypt(secret, parts["ciphertext"], config=_ECIES_CONFIG)
+            ecies, config = _ecies()
+            plaintext = ecies.decrypt(secret, parts["ciphertext"], config=config)
         except (ValueError, TypeError) as exc:
             # A bad ephemeral point and a failed GCM tag both land here; neither says more.
             raise SealError(

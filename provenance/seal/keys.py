@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 import coincurve
-from eth_hash.auto import keccak
 
 from provenance.chain.address import parse_address as checksum_address
 from provenance.chain.address import to_checksum
+from provenance.chain.keccak import keccak
 from provenance.errors import InputError, SealError
 
 __all__ = [

@@ -86,11 +86,6 @@ class Home:
         return self.root / "cache" / "copies"
 
     @property
-    def jax_cache(self) -> Path:
-        """JAX's persistent compilation cache for ``verify --regenerate`` (safe to delete)."""
-        return self.root / "cache" / "jax"
-
-    @property
     def identity(self) -> Path:
         """The artist's Content Credentials identity: certificate chain, trust anchor, keys
         encrypted at rest (``identity init``/``import``; see ``provenance.identity.certificates``)."""

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from eth_hash.auto import keccak
-
 from provenance.chain.contract import ProvenanceArt
+from provenance.chain.keccak import keccak
 from provenance.chain.token_id import short_token
 from provenance.content.metadata import MAX_METADATA_BYTES, canonical_json, parse_metadata
 from provenance.errors import InputError, ProvenanceError, VerificationError
@@ -59,13 +58,12 @@ def decrypt_token(
         raise VerificationError(
             "the sealed message does not match the on-chain commitment", check="sealed-message"
         )
-    from eth_account import Account
-
+    from provenance.chain.signing import LocalSigner
     from provenance.seal import open_stored, parse_stored
 
     return open_stored(
         parse_stored(canonical_json(envelope), canonical=True),
-        Account.from_key(private_key),
+        LocalSigner(private_key),
         contract=contract.address,
         chain_id=contract.rpc.chain_id(),
     )

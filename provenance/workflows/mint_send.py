@@ -94,12 +94,11 @@ class MintSlot:
 
 def _signer_of(raw_tx: bytes, *, where: str) -> str:
     """The account that signed a journaled transaction; a damaged one is a ``ConfigError``."""
-    from eth_account import Account
-    from rlp.exceptions import RLPException
+    from provenance.chain.recovery import transaction_signer
 
     try:
-        return str(Account.recover_transaction(raw_tx))
-    except (RLPException, TypeError, ValueError) as exc:  # what eth-account and rlp raise
+        return transaction_signer(raw_tx)
+    except ValueError as exc:  # not a transaction, or its signature recovers no key
         raise ConfigError(f"the journal's {where} holds a damaged signed transaction") from exc
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from eth_hash.auto import keccak
-
+from provenance.chain.keccak import keccak
 from provenance.content.metadata import canonical_json
 from provenance.errors import ProvenanceError, SealError
 from provenance.workflows.verify_report import Report

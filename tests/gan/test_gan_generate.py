@@ -10,7 +10,7 @@ from PIL import Image
 
 from gan.errors import ModelFileError
 from gan.pngrecord import make_record, write_png
-from gan.regenerate import regenerate_and_compare
+from gan.regenerate import MAX_LEVEL_DIFF, regenerate_and_compare
 from gan.sample import generate, load_model
 
 
@@ -38,14 +38,14 @@ def test_png_record_round_trips_through_pillow(tmp_path: Path, trained_run: Path
     assert record["model"] == {"sha256": model.export.sha256, "cid": "bafkreitest"}
 
     result = regenerate_and_compare(out, trained_run)
-    assert result.match and result.max_abs_diff == 0 and result.record == record
+    assert result.match and result.max_abs_diff <= MAX_LEVEL_DIFF and result.record == record
 
     pixels = np.asarray(Image.open(out).convert("RGB")).copy()
     pixels[3, 4, 0] ^= 0x10
     tampered = tmp_path / "tampered.png"
     write_png(pixels, tampered, record)
     bad = regenerate_and_compare(tampered, trained_run)
-    assert not bad.match and bad.max_abs_diff == 16
+    assert not bad.match and bad.max_abs_diff >= 16 - MAX_LEVEL_DIFF
 
 
 def test_bad_model_file(tmp_path: Path) -> None:
@@ -57,9 +57,9 @@ def test_bad_model_file(tmp_path: Path) -> None:
         load_model(tmp_path)  # a folder without exports
 
 
-def test_upscaled_works_regenerate_exactly_and_say_how(tmp_path: Path, trained_run: Path) -> None:
+def test_upscaled_works_regenerate_and_say_how(tmp_path: Path, trained_run: Path) -> None:
     """`gan generate --upscale N --filter smooth|nearest` writes a work N times larger, records the
-    enlargement, and the work still regenerates pixel for pixel; a record that lies about the
+    enlargement, and the work still regenerates (within a level: see gan.regenerate); a record that lies about the
     enlargement, or one malformed, is caught."""
     from click.testing import CliRunner
 
@@ -83,7 +83,7 @@ def test_upscaled_works_regenerate_exactly_and_say_how(tmp_path: Path, trained_r
         pixels = np.asarray(Image.open(out).convert("RGB"))
         assert pixels.shape == (128, 128, 3)
         result = regenerate_and_compare(out, trained_run)
-        assert result.match and result.max_abs_diff == 0, result.reason
+        assert result.match and result.max_abs_diff <= MAX_LEVEL_DIFF, result.reason
         outputs[filter_name] = (pixels, record)
     sharp, _ = outputs["nearest"]
     assert np.array_equal(sharp, np.repeat(np.repeat(small, 4, axis=0), 4, axis=1))
@@ -110,7 +110,7 @@ def test_upscaled_works_regenerate_exactly_and_say_how(tmp_path: Path, trained_r
 
 
 def test_upscale_filters_agree_between_gan_and_toolkit() -> None:
-    from gan.sample import MAX_UPSCALE, UPSCALE_FILTERS
+    from gan.pixels import MAX_UPSCALE, UPSCALE_FILTERS
     from provenance.content import generation
 
     assert tuple(UPSCALE_FILTERS) == generation.UPSCALE_FILTERS

@@ -25,6 +25,7 @@ def test_gpu_check_cpu_smoke() -> None:
     out = json.loads(proc.stdout)
     assert out["backend"] == "cpu" and out["steps"] == 4 and out["images_per_s"] > 0
     assert out["works"] == out["regenerated_on_cpu"] == 8 and out["max_abs_diff"] == 0
+    assert out["numpy_max_abs_diff"] <= 1 and out["numpy_differing_values"] <= 0.01
 
 
 def test_gpu_check_without_accelerator_says_so() -> None:
