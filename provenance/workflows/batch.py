@@ -1,8 +1,21 @@
-"""Many mints from a folder and a CSV of donors, pipelined: up to ``window`` transactions in flight.
+"""Many mints from a folder and a CSV of donors, a window of works at a time.
 
-Each artwork goes through exactly the steps of :mod:`provenance.workflows.mint` (journaled the same
-way), so an interrupted batch is finished by running it again. Batch is the one workflow built on
-another: it is ``mint`` with its steps interleaved.
+Each artwork goes through the steps of :mod:`provenance.workflows.mint` (journaled the same way),
+so an interrupted batch is finished by running it again; batch is ``mint`` with its steps grouped
+by window, so that a window pays once for what a mint pays per work (docs/minting.md):
+
+1. *Stage* the window: one JSON-RPC batch asks the chain which images are minted already, then
+   each work's intent is journaled and its content stored and pinned; the blockstore syncs once
+   (``Blockstore.synced_together``), then the journal commits once (``Journal.grouped``).
+2. *Sign* the window: nonces counted locally under the send lock, gas estimated once per shape of
+   call (length of the calldata), every signed transaction journaled in one commit. Durable
+   before anything is sent: the outbox's rule, per window.
+3. *Send* each transaction (one request each), then mark the window sent in one commit.
+4. *Confirm* the window while the next one is staged: its receipts in one JSON-RPC batch per poll,
+   every outcome in one commit.
+
+Works journaled with a transaction by an interrupted run are finished one by one through the
+outbox's resume (``Outcome``), before the window's fresh ones.
 """
 
 from __future__ import annotations
@@ -12,11 +25,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from provenance.chain.outbox import Outbox, TxCall
 from provenance.chain.rpc import Receipt
+from provenance.chain.tx import GAS_MARGIN, PreparedTx, Sender
 from provenance.content.message import read_message
 from provenance.content.token import require_donor_key, token_spec
-from provenance.errors import ChainError, InputError, ProvenanceError
-from provenance.state.journal import MintEntry
+from provenance.errors import ChainError, ContractRevert, InputError, ProvenanceError
+from provenance.state.failpoints import failpoint
+from provenance.state.journal import MintEntry, MintState
 from provenance.workflows.donor_key import resolve_donor_key
 from provenance.workflows.mint import (
     MintRequest,
@@ -27,7 +43,8 @@ from provenance.workflows.mint import (
     send,
     stage,
 )
-from provenance.workflows.session import Session
+from provenance.workflows.mint_send import MintSlot, mint_call
+from provenance.workflows.session import AlreadyMinted, Session
 
 __all__ = ["COLUMNS", "BatchOutcome", "batch_requests", "mint_batch", "read_rows"]
 
@@ -120,9 +137,183 @@ def batch_requests(
 
 @dataclass
 class BatchOutcome:
-    request: MintRequest
+    """One row's outcome. ``artwork`` is the row's file: the request itself (the image's bytes)
+    is let go once its work is done, so a batch's memory does not grow with its length."""
+
+    artwork: Path
     result: MintResult | None = None
     error: ProvenanceError | None = None
+
+
+@dataclass
+class _Flight:
+    """A work whose transaction is on its way: confirmed after the next window is staged."""
+
+    outcome: BatchOutcome
+    entry: MintEntry
+    receipt: Receipt | None
+    resumed: bool
+
+
+# A shape's gas, past the node's estimate: calldata of one length differs only in its zero bytes
+# (4 gas each, 16 for others), and a donor's first token sets a fresh balance slot (20,000 gas).
+_ZERO_BYTE_SPREAD = 12
+_FRESH_SLOT = 20_000
+
+
+class _Window:
+    """The batch's state across windows (see the module docstring)."""
+
+    def __init__(
+        self, collection: Session, sender: Sender, progress: Callable[[BatchOutcome], None]
+    ):
+        self.collection, self.sender, self.report = collection, sender, progress
+        self.journal = collection.journal
+        self.gas: dict[int, int] = {}  # calldata length -> gas limit
+        self.flights: list[_Flight] = []
+        self.halted: ProvenanceError | None = None
+        self.quiet: Progress = lambda _step: None
+
+    def run(self, requests: list[MintRequest]) -> list[BatchOutcome]:
+        outcomes = [BatchOutcome(r.token.artwork.path) for r in requests]
+        if self.halted is not None:
+            for outcome in outcomes:
+                self._fail(
+                    outcome, ProvenanceError(f"not attempted: the batch stopped ({self.halted})")
+                )
+            return outcomes
+        staged = self._stage(requests, outcomes)
+        earlier, self.flights = self.flights, []
+        fresh = [(o, e) for o, e, resumed in staged if not e.state.in_flight]
+        for outcome, entry, _resumed in staged:  # an interrupted run's transactions first
+            if entry.state.in_flight:
+                self._resume(outcome, entry)
+        self._send(self._sign(fresh))
+        self.confirm(earlier)  # the previous window was mined while this one was staged
+        return outcomes
+
+    def _fail(self, outcome: BatchOutcome, error: ProvenanceError) -> None:
+        outcome.error = error
+        self.report(outcome)
+
+    def _stage(
+        self, requests: list[MintRequest], outcomes: list[BatchOutcome]
+    ) -> list[tuple[BatchOutcome, MintEntry, bool]]:
+        contract = self.collection.contract
+        existing = contract.tokens_of_images([r.token.artwork.sha256 for r in requests])
+        staged = []
+        with self.journal.grouped(), self.collection.store.synced_together():
+            for request, outcome, token in zip(requests, outcomes, existing, strict=True):
+                try:
+                    entry, resumed = stage(
+                        request,
+                        self.collection,
+                        note=self.quiet,
+                        check_minter=False,
+                        existing=token,
+                    )
+                except ProvenanceError as exc:
+                    self._fail(outcome, exc)
+                    continue
+                staged.append((outcome, entry, resumed))
+        # Both ends passed: the blockstore synced first (inner block), then the journal committed.
+        return staged
+
+    def _resume(self, outcome: BatchOutcome, entry: MintEntry) -> None:
+        try:
+            entry, receipt = send(entry, self.collection, self.sender, note=self.quiet)
+        except SendError as exc:
+            self._halt(outcome, exc)
+            return
+        except ProvenanceError as exc:
+            self._fail(outcome, exc)
+            return
+        self.flights.append(_Flight(outcome, entry, receipt, resumed=True))
+
+    def _halt(self, outcome: BatchOutcome, error: SendError) -> None:
+        """A transaction the node did not take: every later nonce would wait behind the gap."""
+        self.halted = error
+        self.sender.nonces.resync(self.sender.address)
+        self._fail(outcome, error)
+
+    def _gas(self, call: TxCall) -> int:
+        shape = len(call.data)
+        if shape not in self.gas:
+            estimate = self.sender.estimate(
+                to=call.to, data=call.data, abi=call.abi, action=call.action
+            )
+            spread = _ZERO_BYTE_SPREAD * shape + _FRESH_SLOT
+            self.gas[shape] = int((estimate + spread) * GAS_MARGIN)
+        return self.gas[shape]
+
+    def _sign(
+        self, fresh: list[tuple[BatchOutcome, MintEntry]]
+    ) -> list[tuple[BatchOutcome, Outbox, TxCall, PreparedTx]]:
+        signed = []
+        with self.journal.grouped():  # every signed transaction journaled in one commit
+            for outcome, entry in fresh:
+                slot = MintSlot(self.journal, entry)
+                outbox = Outbox(self.sender, slot, failpoint=failpoint)
+                call = mint_call(self.collection, entry)
+                try:
+                    prepared = outbox.sign(call, gas=self._gas(call))
+                except ChainError as exc:  # refused before anything was signed (a revert)
+                    self._fail(outcome, self._refused(entry, exc))
+                    continue
+                signed.append((outcome, outbox, call, prepared))
+        failpoint("after-sign")
+        return signed
+
+    def _refused(self, entry: MintEntry, exc: ChainError) -> ProvenanceError:
+        self.journal.update(entry, state=MintState.FAILED, error=str(exc))
+        if isinstance(exc, ContractRevert) and exc.error_name == "ImageAlreadyMinted":
+            image = bytes.fromhex(entry.image_sha256)
+            return AlreadyMinted(int.from_bytes(image, "big"), image)
+        return exc
+
+    def _send(self, signed: list[tuple[BatchOutcome, Outbox, TxCall, PreparedTx]]) -> None:
+        sent: list[tuple[BatchOutcome, Outbox]] = []
+        for count, (outcome, outbox, call, prepared) in enumerate(signed, start=1):
+            if self.halted is not None:  # journaled, never sent: a re-run resumes it
+                self._fail(
+                    outcome, ProvenanceError(f"not attempted: the batch stopped ({self.halted})")
+                )
+                continue
+            try:
+                outbox.deliver(call, prepared)
+            except SendError as exc:
+                self._halt(outcome, exc)
+                continue
+            failpoint(f"batch-after-send-{count}")  # the crash tests kill mid-window here
+            sent.append((outcome, outbox))
+        with self.journal.grouped():
+            for _outcome, outbox in sent:
+                outbox.slot.mark_sent()
+        failpoint("before-receipt")
+        for outcome, outbox in sent:
+            assert isinstance(outbox.slot, MintSlot)
+            self.flights.append(_Flight(outcome, outbox.slot.entry, None, resumed=False))
+
+    def confirm(self, flights: list[_Flight]) -> None:
+        """Receipts of a window in bulk, outcomes journaled in one commit."""
+        receipts = self.sender.receipts(
+            [f.entry.tx_hash for f in flights if f.receipt is None and f.entry.tx_hash]
+        )
+        with self.journal.grouped():
+            for flight in flights:
+                assert flight.entry.tx_hash is not None
+                receipt = flight.receipt or receipts.get(flight.entry.tx_hash)
+                try:
+                    flight.outcome.result = confirm(
+                        flight.entry,
+                        self.collection,
+                        receipt=receipt,
+                        resumed=flight.resumed,
+                        note=self.quiet,
+                    )
+                except ProvenanceError as exc:
+                    flight.outcome.error = exc
+                self.report(flight.outcome)
 
 
 def mint_batch(
@@ -132,60 +323,33 @@ def mint_batch(
     window: int = 64,
     progress: Callable[[BatchOutcome], None] | None = None,
 ) -> list[BatchOutcome]:
-    """Mint many artworks, pipelined: up to ``window`` transactions in flight before their receipts
-    are collected. Each artwork is journaled exactly as by :func:`mint`, so an interrupted batch is
-    finished by running it again. A row refused before signing is reported and the others go on;
-    a transaction that could not be sent stops the batch (every later nonce would wait behind the
-    gap), the rows in flight are confirmed, and the rest are reported as not attempted."""
+    """Mint many artworks, a window at a time (see the module docstring). Each artwork is
+    journaled as by :func:`mint`, so an interrupted batch is finished by running it again.
+    ``requests`` is read one window at a time (a long batch is never in memory at once). A row
+    refused before signing is reported and the others go on; a transaction that could not be
+    sent stops the batch (every later nonce would wait behind the gap), the rows in flight are
+    confirmed, and the rest are reported as not attempted."""
+    from provenance.content import iscc_image
+
+    iscc_image.use_numpy()  # thousands of fingerprints: numpy's import pays for itself
     sender = collection.require_sender("minting")
     if not collection.contract.is_minter(sender.address):
         raise ChainError(
             f"account {sender.address} is not a minter of {collection.contract.address}",
             account=sender.address,
         )
-    quiet: Progress = lambda _step: None
+    windows = _Window(collection, sender, progress or (lambda _outcome: None))
     outcomes: list[BatchOutcome] = []
-    in_flight: list[tuple[BatchOutcome, MintEntry, Receipt | None, bool]] = []
-    halted: ProvenanceError | None = None
-
-    def report(outcome: BatchOutcome) -> None:
-        if progress:
-            progress(outcome)
-
-    def drain(limit: int) -> None:
-        while len(in_flight) > limit:
-            outcome, entry, receipt, resumed = in_flight.pop(0)
-            try:
-                outcome.result = confirm(
-                    entry, collection, receipt=receipt, resumed=resumed, note=quiet
-                )
-            except ProvenanceError as exc:
-                outcome.error = exc
-            report(outcome)
-
-    # The batch holds the mint lock while it signs and sends (seconds for hundreds of rows), so
-    # its nonces are counted locally after one read from the node.
+    # The batch holds the mint lock while it signs and sends, so its nonces are counted locally
+    # after one read from the node.
     with collection.send_lock():
+        pending: list[MintRequest] = []
         for request in requests:
-            outcome = BatchOutcome(request)
-            outcomes.append(outcome)
-            if halted is not None:
-                outcome.error = ProvenanceError(f"not attempted: the batch stopped ({halted})")
-                report(outcome)
-                continue
-            try:
-                entry, resumed = stage(request, collection, note=quiet, check_minter=False)
-                entry, receipt = send(entry, collection, sender, note=quiet)
-            except SendError as exc:
-                outcome.error = halted = exc
-                sender.nonces.resync(sender.address)
-                report(outcome)
-                continue
-            except ProvenanceError as exc:
-                outcome.error = exc
-                report(outcome)
-                continue
-            in_flight.append((outcome, entry, receipt, resumed))
-            drain(window)
-    drain(0)
+            pending.append(request)
+            if len(pending) == window:
+                outcomes += windows.run(pending)
+                pending = []
+        if pending:
+            outcomes += windows.run(pending)
+    windows.confirm(windows.flights)
     return outcomes
