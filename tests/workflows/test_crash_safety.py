@@ -367,9 +367,7 @@ def test_a_batch_killed_in_the_middle_of_a_window_is_finished_once(
 
     folder = tmp_path / "window"
     folder.mkdir()
-    arts = [
-        make_artwork(folder / f"w{i}.png", seed=_stable_seed(f"window-{i}")) for i in range(10)
-    ]
+    arts = [make_artwork(folder / f"w{i}.png", seed=_stable_seed(f"window-{i}")) for i in range(10)]
     with open(tmp_path / "window.csv", "w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["artwork", "donor", "message", "donor_pubkey"])
