@@ -4,7 +4,8 @@
     .venv/bin/python scripts/bench_mint_batch.py [--sizes 1000,10000] [--rounds 3]
         [--compare-src DIR] [--window 64] [--json]
 
-On a private PROVENANCE_HOME with one devnet, for each size N and each round (interleaved):
+Each measurement on a fresh PROVENANCE_HOME and devnet (anvil slows as its state grows), for each
+size N and each round (interleaved):
   * the ceiling: N mints of the same contract, pre-signed with the same account and sent raw, one
     `eth_sendRawTransaction` per request over one kept-alive connection, then every receipt
     fetched (the devnet's own speed: no journal, no content, no checks);
@@ -20,6 +21,7 @@ the load average at the start of each round (the machine may be shared).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import http.client
 import json
@@ -29,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -120,6 +123,22 @@ def ceiling(home: Path, count: int, seed: int, donor: str) -> float:
     return count / elapsed
 
 
+@contextlib.contextmanager
+def devnet(home: Path, donor: str, window: int) -> Iterator[Path]:
+    """A fresh home with its own devnet, the collection deployed (by a batch of one work): every
+    measurement starts from the same chain, since anvil slows as its state grows (it writes the
+    whole state to disk every second, ``--state-interval 1``)."""
+    env = {**os.environ, "PROVENANCE_HOME": str(home)}
+    cli = [PY, "-m", "provenance"]
+    subprocess.run([*cli, "chain", "up"], env=env, capture_output=True, check=True)
+    try:
+        warm = make_works(home.parent / f"{home.name}-deploy", 1, 1, donor)
+        mint_batch(home, warm.parent, warm, source=ROOT, window=window)
+        yield home
+    finally:
+        subprocess.run([*cli, "chain", "down"], env=env, capture_output=True, check=False)
+
+
 def mint_batch(
     home: Path, folder: Path, donors: Path, *, source: Path, window: int
 ) -> dict[str, float]:
@@ -171,34 +190,27 @@ def main() -> None:
     results: dict[str, Any] = {"cores": os.cpu_count(), "sizes": {}}
     with tempfile.TemporaryDirectory() as tmp:
         tmpdir = Path(tmp)
-        home = tmpdir / "home"
-        env = {**os.environ, "PROVENANCE_HOME": str(home)}
-        cli = [PY, "-m", "provenance"]
-        subprocess.run([*cli, "chain", "up"], env=env, capture_output=True, check=True)
-        try:
-            # Deploys the collection, so that no run below pays for it.
-            warm = make_works(tmpdir / "warm", 2, 1, donor)
-            mint_batch(home, warm.parent, warm, source=ROOT, window=options.window)
-            seed = 1000
-            for size in sizes:
-                figures: dict[str, list[float]] = {"ceiling": [], "load": []}
-                for round_number in range(options.rounds):
-                    figures["load"].append(float(Path("/proc/loadavg").read_text().split()[0]))
-                    seed += 1
+        seed = 1000
+        for size in sizes:
+            figures: dict[str, list[float]] = {"ceiling": [], "load": []}
+            for round_number in range(options.rounds):
+                figures["load"].append(float(Path("/proc/loadavg").read_text().split()[0]))
+                seed += size
+                name = f"ceiling-{size}-{round_number}"
+                with devnet(tmpdir / name, donor, options.window) as home:
                     figures["ceiling"].append(ceiling(home, size, seed, donor))
-                    for name, source in sources.items():
-                        seed += size
-                        folder = tmpdir / f"{name}-{size}-{round_number}"
-                        donors = make_works(folder, size, seed, donor)
+                for variant, source in sources.items():
+                    seed += size
+                    folder = tmpdir / f"{variant}-{size}-{round_number}"
+                    donors = make_works(folder, size, seed, donor)
+                    with devnet(tmpdir / f"home-{folder.name}", donor, options.window) as home:
                         run = mint_batch(home, folder, donors, source=source, window=options.window)
-                        for key, value in run.items():
-                            figures.setdefault(f"{name} {key}", []).append(value)
-                        figures.setdefault(f"{name} ratio", []).append(
-                            run["mints_per_second"] / figures["ceiling"][-1]
-                        )
-                results["sizes"][size] = figures
-        finally:
-            subprocess.run([*cli, "chain", "down"], env=env, capture_output=True, check=False)
+                    for key, value in run.items():
+                        figures.setdefault(f"{variant} {key}", []).append(value)
+                    figures.setdefault(f"{variant} ratio", []).append(
+                        run["mints_per_second"] / figures["ceiling"][-1]
+                    )
+            results["sizes"][size] = figures
     if options.json:
         print(json.dumps(results, indent=2))
         return

@@ -247,7 +247,7 @@ class Sender:
             if not missing or time.monotonic() > deadline:
                 break
             time.sleep(poll)
-            poll = min(poll * 2, 0.25)
+            poll = min(poll * 2, 0.02)  # a devnet mines in milliseconds: never oversleep by much
         return found
 
     def transact(self, **kwargs: Any) -> Receipt:

@@ -66,6 +66,7 @@ class Blockstore:
         self._pin_log = PinLog(self.root, fsync=fsync)
         self._deferred: list[Path] | None = None  # files written unsynced (synced_together)
         self._checked: set[bytes] = set()  # present blocks hashed by this process: intact
+        self._shards: set[Path] = set()  # shard folders known to exist (at most 1,024)
 
     @contextmanager
     def synced_together(self) -> Iterator[None]:
@@ -127,7 +128,9 @@ class Blockstore:
         path = self._path(cid)
         if path.exists() and self._intact(cid, path):
             return
-        path.parent.mkdir(exist_ok=True)
+        if path.parent not in self._shards:
+            path.parent.mkdir(exist_ok=True)
+            self._shards.add(path.parent)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".put-", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb", buffering=0) as handle:
@@ -243,7 +246,9 @@ class Blockstore:
             cid = str(add_bytes(data, store=self, params=params).cid)
             if expect is not None and cid != expect:
                 raise IPFSError(f"stored as {cid}, not {expect}", cid=expect)
-            self.pin(cid)
+            # Every block of the DAG was just written or found intact under this lock, which gc
+            # takes too: pinned without walking it again (``pin`` reads every block back).
+            self._pin_log.add(cid)
         return cid
 
     def pin(self, cid: str | CID) -> str:

@@ -21,6 +21,7 @@ outbox's resume (``Outcome``), before the window's fresh ones.
 from __future__ import annotations
 
 import csv
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -155,6 +156,42 @@ class _Flight:
     resumed: bool
 
 
+_Signed = tuple[BatchOutcome, Outbox, TxCall, PreparedTx]
+
+
+class _Broadcast:
+    """A window's journaled transactions, sent from a thread while the main one stages the next
+    window: sending is waiting on the node, staging is work, and two cores do both at once. It
+    touches neither the journal nor the progress report (the main thread's); it stops at the
+    first transaction the node refuses (every later nonce would wait behind the gap)."""
+
+    def __init__(self, signed: list[_Signed]) -> None:
+        self.signed = signed
+        self.delivered = 0
+        self.error: SendError | None = None
+        self.thread = threading.Thread(target=self._send, name="mint-batch send", daemon=True)
+        self.thread.start()
+
+    def _send(self) -> None:
+        for count, (_outcome, outbox, call, prepared) in enumerate(self.signed, start=1):
+            try:
+                outbox.deliver(call, prepared)
+            except SendError as exc:
+                self.error = exc
+                return
+            self.delivered = count
+            failpoint(f"batch-after-send-{count}")  # the crash tests kill mid-window here
+
+    def join(
+        self,
+    ) -> tuple[list[tuple[BatchOutcome, Outbox]], list[BatchOutcome], SendError | None]:
+        """(sent, not sent, the refusal that stopped it)."""
+        self.thread.join()
+        sent = [(outcome, outbox) for outcome, outbox, _c, _p in self.signed[: self.delivered]]
+        unsent = [outcome for outcome, *_rest in self.signed[self.delivered :]]
+        return sent, unsent, self.error
+
+
 # A shape's gas, past the node's estimate: calldata of one length differs only in its zero bytes
 # (4 gas each, 16 for others), and a donor's first token sets a fresh balance slot (20,000 gas).
 _ZERO_BYTE_SPREAD = 12
@@ -171,6 +208,7 @@ class _Window:
         self.journal = collection.journal
         self.gas: dict[int, int] = {}  # calldata length -> gas limit
         self.flights: list[_Flight] = []
+        self.sending: _Broadcast | None = None
         self.halted: ProvenanceError | None = None
         self.quiet: Progress = lambda _step: None
 
@@ -178,19 +216,44 @@ class _Window:
         outcomes = [BatchOutcome(r.token.artwork.path) for r in requests]
         if self.halted is not None:
             for outcome in outcomes:
-                self._fail(
-                    outcome, ProvenanceError(f"not attempted: the batch stopped ({self.halted})")
-                )
+                self._fail(outcome, self._not_attempted())
             return outcomes
-        staged = self._stage(requests, outcomes)
+        staged = self._stage(requests, outcomes)  # while the previous window is being sent
+        self.finish_sending()
         earlier, self.flights = self.flights, []
         fresh = [(o, e) for o, e, resumed in staged if not e.state.in_flight]
         for outcome, entry, _resumed in staged:  # an interrupted run's transactions first
             if entry.state.in_flight:
                 self._resume(outcome, entry)
-        self._send(self._sign(fresh))
-        self.confirm(earlier)  # the previous window was mined while this one was staged
+        signed = self._sign(fresh)
+        if self.halted is None:
+            self.sending = _Broadcast(signed)
+        else:
+            for outcome, *_rest in signed:  # journaled, never sent: a re-run resumes them
+                self._fail(outcome, self._not_attempted())
+        self.confirm(earlier)  # mined while this window was staged
         return outcomes
+
+    def _not_attempted(self) -> ProvenanceError:
+        return ProvenanceError(f"not attempted: the batch stopped ({self.halted})")
+
+    def finish_sending(self) -> None:
+        """Wait for the window being sent; mark what the node took as sent, in one commit."""
+        if self.sending is None:
+            return
+        sending, self.sending = self.sending, None
+        sent, unsent, error = sending.join()
+        with self.journal.grouped():
+            for _outcome, outbox in sent:
+                outbox.slot.mark_sent()
+        failpoint("before-receipt")
+        for outcome, outbox in sent:
+            assert isinstance(outbox.slot, MintSlot)
+            self.flights.append(_Flight(outcome, outbox.slot.entry, None, resumed=False))
+        if error is not None:
+            self._halt(unsent[0], error)
+            for outcome in unsent[1:]:  # journaled, never sent: a re-run resumes them
+                self._fail(outcome, self._not_attempted())
 
     def _fail(self, outcome: BatchOutcome, error: ProvenanceError) -> None:
         outcome.error = error
@@ -246,9 +309,7 @@ class _Window:
             self.gas[shape] = int((estimate + spread) * GAS_MARGIN)
         return self.gas[shape]
 
-    def _sign(
-        self, fresh: list[tuple[BatchOutcome, MintEntry]]
-    ) -> list[tuple[BatchOutcome, Outbox, TxCall, PreparedTx]]:
+    def _sign(self, fresh: list[tuple[BatchOutcome, MintEntry]]) -> list[_Signed]:
         signed = []
         with self.journal.grouped():  # every signed transaction journaled in one commit
             for outcome, entry in fresh:
@@ -270,29 +331,6 @@ class _Window:
             image = bytes.fromhex(entry.image_sha256)
             return AlreadyMinted(int.from_bytes(image, "big"), image)
         return exc
-
-    def _send(self, signed: list[tuple[BatchOutcome, Outbox, TxCall, PreparedTx]]) -> None:
-        sent: list[tuple[BatchOutcome, Outbox]] = []
-        for count, (outcome, outbox, call, prepared) in enumerate(signed, start=1):
-            if self.halted is not None:  # journaled, never sent: a re-run resumes it
-                self._fail(
-                    outcome, ProvenanceError(f"not attempted: the batch stopped ({self.halted})")
-                )
-                continue
-            try:
-                outbox.deliver(call, prepared)
-            except SendError as exc:
-                self._halt(outcome, exc)
-                continue
-            failpoint(f"batch-after-send-{count}")  # the crash tests kill mid-window here
-            sent.append((outcome, outbox))
-        with self.journal.grouped():
-            for _outcome, outbox in sent:
-                outbox.slot.mark_sent()
-        failpoint("before-receipt")
-        for outcome, outbox in sent:
-            assert isinstance(outbox.slot, MintSlot)
-            self.flights.append(_Flight(outcome, outbox.slot.entry, None, resumed=False))
 
     def confirm(self, flights: list[_Flight]) -> None:
         """Receipts of a window in bulk, outcomes journaled in one commit."""
@@ -344,12 +382,18 @@ def mint_batch(
     # after one read from the node.
     with collection.send_lock():
         pending: list[MintRequest] = []
-        for request in requests:
-            pending.append(request)
-            if len(pending) == window:
+        try:
+            for request in requests:
+                pending.append(request)
+                if len(pending) == window:
+                    outcomes += windows.run(pending)
+                    pending = []
+            if pending:
                 outcomes += windows.run(pending)
-                pending = []
-        if pending:
-            outcomes += windows.run(pending)
+        except BaseException:
+            if windows.sending is not None:  # what it sent is journaled: a re-run resumes it
+                windows.sending.thread.join()
+            raise
+        windows.finish_sending()
     windows.confirm(windows.flights)
     return outcomes
