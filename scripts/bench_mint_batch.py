@@ -146,7 +146,10 @@ def mint_batch(
     args = ["/usr/bin/time", "-f", "%M", PY, "-m", "provenance", "mint-batch", str(folder)]
     args += ["--donors", str(donors), "--window", str(window), "--json"]
     started = time.perf_counter()
-    result = subprocess.run(args, capture_output=True, text=True, env=env, cwd=ROOT, check=False)
+    # Not run from ROOT: `python -m` puts the working folder first on sys.path, before PYTHONPATH.
+    result = subprocess.run(
+        args, capture_output=True, text=True, env=env, cwd=folder.parent, check=False
+    )
     wall = time.perf_counter() - started
     if result.returncode != 0:
         raise SystemExit(f"mint-batch ({source}) failed: {result.stderr.strip()[-2000:]}")

@@ -23,6 +23,7 @@ imported only then: it costs 0.12 s and 184 modules, more than a single ``mint``
 from __future__ import annotations
 
 import base64
+import functools
 import math
 from collections.abc import Sequence
 from statistics import median
@@ -47,31 +48,48 @@ def use_numpy() -> None:
     _numpy = numpy
 
 
-def _halving_factors(n: int) -> list[float]:
+@functools.cache
+def _halving_factors(n: int) -> tuple[float, ...]:
     """The divisors of ``alg_dct``'s odd half for a vector of length ``n``, as it computes them."""
-    return [math.cos((i + 0.5) * math.pi / n) * 2.0 for i in range(n // 2)]
+    return tuple(math.cos((i + 0.5) * math.pi / n) * 2.0 for i in range(n // 2))
 
 
 def _dct_rows(np: Any, matrix: Any) -> Any:
-    """``_dct`` of every row of a float64 matrix at once, operation for operation."""
-    n = matrix.shape[1]
-    if n == 1:
-        return matrix.copy()
-    if n % 2 != 0:
-        raise ValueError(f"DCT of a vector of length {n}")
-    half = n // 2
-    head, mirrored = matrix[:, :half], matrix[:, : half - 1 : -1]  # v[i] and v[-(i + 1)]
-    alpha = _dct_rows(np, head + mirrored)
-    beta = _dct_rows(np, (head - mirrored) / np.array(_halving_factors(n), dtype=np.float64))
-    result = np.empty_like(matrix)
-    result[:, 0::2] = alpha
-    result[:, 1:-1:2] = beta[:, :-1] + beta[:, 1:]
-    result[:, -1] = beta[:, -1]
-    return result
+    """``_dct`` of every row of a float64 matrix at once, operation for operation.
+
+    The recursion taken breadth-first: going down, every sub-vector of one length is split at
+    once (``alpha = v[i] + v[-(i + 1)]``, ``beta = (v[i] - v[-(i + 1)]) / divisor``) into an
+    alpha child and a beta child; coming up, every pair is merged at once (alpha's values at the
+    even places, ``beta[i] + beta[i + 1]`` at the odd ones, beta's last value last). Ten numpy
+    steps a matrix instead of 63 calls a row."""
+    rows, n = matrix.shape
+    x = matrix.reshape(rows, 1, n)
+    lengths = []
+    length = n
+    while length > 1:
+        if length % 2 != 0:
+            raise ValueError(f"DCT of a vector of length {length}")
+        half = length // 2
+        head, mirrored = x[..., :half], x[..., : half - 1 : -1]  # v[i] and v[-(i + 1)]
+        alpha = head + mirrored
+        beta = (head - mirrored) / np.array(_halving_factors(length), dtype=np.float64)
+        x = np.stack([alpha, beta], axis=-2).reshape(rows, -1, half)  # children: alpha, beta
+        lengths.append(length)
+        length = half
+    for length in reversed(lengths):
+        pairs = x.reshape(rows, -1, 2, length // 2)
+        alpha, beta = pairs[..., 0, :], pairs[..., 1, :]
+        merged = np.empty((*pairs.shape[:-2], length), dtype=np.float64)
+        merged[..., 0::2] = alpha
+        merged[..., 1:-1:2] = beta[..., :-1] + beta[..., 1:]
+        merged[..., -1] = beta[..., -1]
+        x = merged
+    return x.reshape(rows, n)
 
 
 def _top_left_numpy(np: Any, pixels: Sequence[int]) -> list[float]:
-    grid = np.array(list(pixels), dtype=np.float64).reshape(_SIDE, _SIDE)
+    grey = np.frombuffer(bytes(pixels), dtype=np.uint8)  # 0-255, as the caller promises
+    grid = grey.astype(np.float64).reshape(_SIDE, _SIDE)
     rows = _dct_rows(np, grid)
     columns = _dct_rows(np, np.ascontiguousarray(rows.T))
     return [float(value) for value in columns.T[0:8, 0:8].ravel()]

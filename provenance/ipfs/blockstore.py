@@ -18,7 +18,6 @@ again (nothing was signed for it: callers sign only after the sync).
 from __future__ import annotations
 
 import base64
-import ctypes
 import fcntl
 import hashlib
 import os
@@ -47,6 +46,8 @@ def _key(cid: CID) -> str:
 def _syncfs(fd: int) -> bool:
     """``syncfs(2)``: flush the whole filesystem holding ``fd`` (Linux); False where there is
     none, or it failed (then the caller fsyncs file by file)."""
+    import ctypes  # here: only a batch syncs this way, and a mint's start-up stays small
+
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         return int(libc.syncfs(fd)) == 0
