@@ -10,9 +10,11 @@ by window, so that a window pays once for what a mint pays per work (docs/mintin
 2. *Sign* the window: nonces counted locally under the send lock, gas estimated once per shape of
    call (length of the calldata), every signed transaction journaled in one commit. Durable
    before anything is sent: the outbox's rule, per window.
-3. *Send* each transaction (one request each), then mark the window sent in one commit.
-4. *Confirm* the window while the next one is staged: its receipts in one JSON-RPC batch per poll,
-   every outcome in one commit.
+3. *Send* each transaction (one request each) from a thread while the next window is staged;
+   what the node took is marked sent in the next window's first commit.
+4. *Confirm* the window once the next one is staged: the receipts already there, in one JSON-RPC
+   batch, their outcomes in the next window's first commit (the rest at the next turn, and at the
+   end of the batch every one, waited for).
 
 Works journaled with a transaction by an interrupted run are finished one by one through the
 outbox's resume (``Outcome``), before the window's fresh ones.
@@ -218,9 +220,13 @@ class _Window:
             for outcome in outcomes:
                 self._fail(outcome, self._not_attempted())
             return outcomes
-        staged = self._stage(requests, outcomes)  # while the previous window is being sent
-        self.finish_sending()
-        earlier, self.flights = self.flights, []
+        # One commit for this window's intents, the previous window's "sent" marks and the
+        # outcomes mined meanwhile (the others wait for the next window's turn).
+        with self.journal.grouped():
+            staged = self._stage(requests, outcomes)  # while the previous window is being sent
+            self.finish_sending()
+            later = self.confirm(self.flights, wait=False)
+            self.flights = []
         fresh = [(o, e) for o, e, resumed in staged if not e.state.in_flight]
         for outcome, entry, _resumed in staged:  # an interrupted run's transactions first
             if entry.state.in_flight:
@@ -231,7 +237,7 @@ class _Window:
         else:
             for outcome, *_rest in signed:  # journaled, never sent: a re-run resumes them
                 self._fail(outcome, self._not_attempted())
-        self.confirm(earlier)  # mined while this window was staged
+        self.flights = later + self.flights
         return outcomes
 
     def _not_attempted(self) -> ProvenanceError:
@@ -332,15 +338,21 @@ class _Window:
             return AlreadyMinted(int.from_bytes(image, "big"), image)
         return exc
 
-    def confirm(self, flights: list[_Flight]) -> None:
-        """Receipts of a window in bulk, outcomes journaled in one commit."""
-        receipts = self.sender.receipts(
-            [f.entry.tx_hash for f in flights if f.receipt is None and f.entry.tx_hash]
-        )
+    def confirm(self, flights: list[_Flight], *, wait: bool) -> list[_Flight]:
+        """Receipts in bulk (one JSON-RPC batch), outcomes journaled in one commit. ``wait``:
+        for every receipt; else only those already there (the main thread has the next window to
+        stage), returning the flights still waiting."""
+        final_now = wait or self.sender.confirmations <= 1  # else waiting for blocks: at the end
+        asked = [f.entry.tx_hash for f in flights if f.receipt is None and f.entry.tx_hash]
+        receipts = self.sender.receipts(asked, patience=5.0 if wait else 0.0) if final_now else {}
+        later: list[_Flight] = []
         with self.journal.grouped():
             for flight in flights:
                 assert flight.entry.tx_hash is not None
                 receipt = flight.receipt or receipts.get(flight.entry.tx_hash)
+                if not wait and (receipt is None or not final_now):
+                    later.append(flight)
+                    continue
                 try:
                     flight.outcome.result = confirm(
                         flight.entry,
@@ -352,6 +364,7 @@ class _Window:
                 except ProvenanceError as exc:
                     flight.outcome.error = exc
                 self.report(flight.outcome)
+        return later
 
 
 def mint_batch(
@@ -395,5 +408,5 @@ def mint_batch(
                 windows.sending.thread.join()
             raise
         windows.finish_sending()
-    windows.confirm(windows.flights)
+    windows.confirm(windows.flights, wait=True)
     return outcomes
