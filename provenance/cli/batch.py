@@ -25,7 +25,7 @@ from provenance.cli.render import emit_json, err_console, line, out_console
     type=click.IntRange(1, 1024),
     default=64,
     show_default=True,
-    help="Transactions in flight before receipts are collected.",
+    help="Works staged, journaled and signed together (one commit and one disk sync a window).",
 )
 @json_option
 @connection_options(signs=True)

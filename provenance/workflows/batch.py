@@ -269,7 +269,12 @@ class _Window:
         self, requests: list[MintRequest], outcomes: list[BatchOutcome]
     ) -> list[tuple[BatchOutcome, MintEntry, bool]]:
         contract = self.collection.contract
-        existing = contract.tokens_of_images([r.token.artwork.sha256 for r in requests])
+        try:
+            existing = contract.tokens_of_images([r.token.artwork.sha256 for r in requests])
+        except ProvenanceError as exc:  # the node is unreachable: each row says so, as by mint
+            for outcome in outcomes:
+                self._fail(outcome, exc)
+            return []
         staged = []
         with self.journal.grouped(), self.collection.store.synced_together():
             for request, outcome, token in zip(requests, outcomes, existing, strict=True):
@@ -344,7 +349,12 @@ class _Window:
         stage), returning the flights still waiting."""
         final_now = wait or self.sender.confirmations <= 1  # else waiting for blocks: at the end
         asked = [f.entry.tx_hash for f in flights if f.receipt is None and f.entry.tx_hash]
-        receipts = self.sender.receipts(asked, patience=5.0 if wait else 0.0) if final_now else {}
+        receipts: dict[str, Receipt] = {}
+        if final_now:
+            try:
+                receipts = self.sender.receipts(asked, patience=5.0 if wait else 0.0)
+            except ProvenanceError:
+                pass  # each flight asks again below (or at the next turn) and says why not
         later: list[_Flight] = []
         with self.journal.grouped():
             for flight in flights:
