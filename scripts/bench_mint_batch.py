@@ -27,6 +27,7 @@ import csv
 import http.client
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -177,6 +178,12 @@ def mint_batch(
     }
 
 
+def note(text: str) -> None:
+    """Each figure on stderr as it is measured (a long run that is cut short keeps them)."""
+    load = Path("/proc/loadavg").read_text().split()[0]
+    print(f"{text} (load {load})", file=sys.stderr, flush=True)
+
+
 def summary(values: list[float], digits: int = 1) -> str:
     median = statistics.median(values)
     return f"{median:8.{digits}f} [{min(values):.{digits}f}, {max(values):.{digits}f}]"
@@ -196,6 +203,8 @@ def main() -> None:
     if options.smoke:
         options.sizes, options.rounds = "20", 1
     sizes = [int(size) for size in options.sizes.split(",")]
+    # A run cut short (`timeout`) still stops its devnets and removes its folder.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     sources = {"after": ROOT}
     if options.compare_src:
         sources["before"] = options.compare_src.resolve()
@@ -215,6 +224,7 @@ def main() -> None:
                 name = f"ceiling-{size}-{round_number}"
                 with devnet(tmpdir / name, donor, options.window) as home:
                     figures["ceiling"].append(ceiling(home, size, seed, donor, options.window))
+                note(f"N={size} round {round_number + 1}: ceiling {figures['ceiling'][-1]:.1f}/s")
                 for variant, source in sources.items():
                     seed += size
                     folder = tmpdir / f"{variant}-{size}-{round_number}"
@@ -223,6 +233,7 @@ def main() -> None:
                         run = mint_batch(home, folder, donors, source=source, window=options.window)
                     for key, value in run.items():
                         figures.setdefault(f"{variant} {key}", []).append(value)
+                    note(f"N={size} round {round_number + 1}: mint-batch {variant} {run}")
                     figures.setdefault(f"{variant} ratio", []).append(
                         run["mints_per_second"] / figures["ceiling"][-1]
                     )

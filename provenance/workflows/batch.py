@@ -225,7 +225,9 @@ class _Window:
         with self.journal.grouped():
             staged = self._stage(requests, outcomes)  # while the previous window is being sent
             self.finish_sending()
-            later = self.confirm(self.flights, wait=False)
+            # A node mining slower than the batch sends gets it back: more than a window waiting
+            # for receipts and the batch waits for them (memory and the node's pool stay bounded).
+            later = self.confirm(self.flights, wait=len(self.flights) > len(requests))
             self.flights = []
         fresh = [(o, e) for o, e, resumed in staged if not e.state.in_flight]
         for outcome, entry, _resumed in staged:  # an interrupted run's transactions first
