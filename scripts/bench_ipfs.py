@@ -9,6 +9,10 @@
    (target <= 0.5 s); ``python -c pass`` shown for reference.
 
 Usage: .venv/bin/python scripts/bench_ipfs.py [--workdir DIR] [--runs 3] [--with-store]
+       [--size-mib 256] [--rss-size-mib 1024] [--smoke]
+
+The figures in docs/benchmarks.md are at the default sizes; ``--smoke`` shrinks them to check
+that the script still runs (seconds), not to measure.
 """
 
 from __future__ import annotations
@@ -75,11 +79,15 @@ def main() -> None:
     parser.add_argument(
         "--smoke",
         action="store_true",
-        help="one run (same sizes, about 15 s): check the script works",
+        help="one run on small files (seconds): check the script works, measure nothing",
     )
+    parser.add_argument("--size-mib", type=int, default=256, help="throughput file size")
+    parser.add_argument("--rss-size-mib", type=int, default=1024, help="peak-RSS file size")
     args = parser.parse_args()
+    wall_runs = 7
     if args.smoke:
-        args.runs = 1
+        args.runs, args.size_mib, args.rss_size_mib, wall_runs = 1, 16, 64, 2
+    size = args.size_mib
     sha256sum = shutil.which("sha256sum")
     if sha256sum is None:
         sys.exit("sha256sum not found")
@@ -89,8 +97,8 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-ipfs-", dir=args.workdir))
     try:
         print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()} (shared machine)")
-        big = work / "256MiB.bin"
-        make_file(big, 256 * MIB)
+        big = work / f"{size}MiB.bin"
+        make_file(big, size * MIB)
         subprocess.run([sha256sum, str(big)], check=True, capture_output=True)  # warm cache
 
         t_sha = best(
@@ -98,8 +106,8 @@ def main() -> None:
             args.runs,
         )
         t_imp = best(lambda: add_file(big, store=None), args.runs)
-        print(f"\n[1] throughput on 256 MiB (best of {args.runs})")
-        print(f"  sha256sum            {t_sha:7.3f} s  {256 / t_sha:8.1f} MiB/s")
+        print(f"\n[1] throughput on {size} MiB (best of {args.runs})")
+        print(f"  sha256sum            {t_sha:7.3f} s  {size / t_sha:8.1f} MiB/s")
         openssl = shutil.which("openssl")
         if openssl:  # a second floor: OpenSSL's SHA-256, the code hashlib itself calls
             t_ossl = best(
@@ -108,15 +116,15 @@ def main() -> None:
                 ),
                 args.runs,
             )
-            print(f"  openssl dgst -sha256 {t_ossl:7.3f} s  {256 / t_ossl:8.1f} MiB/s")
+            print(f"  openssl dgst -sha256 {t_ossl:7.3f} s  {size / t_ossl:8.1f} MiB/s")
         print(
-            f"  importer (only-hash) {t_imp:7.3f} s  {256 / t_imp:8.1f} MiB/s"
+            f"  importer (only-hash) {t_imp:7.3f} s  {size / t_imp:8.1f} MiB/s"
             f"  -> {t_sha / t_imp:.2f}x sha256sum (target >= 0.8x)"
             + (f", {t_ossl / t_imp:.2f}x openssl" if openssl else "")
         )
         for profile in ("kubo-v1", "unixfs-v0-2015"):
             t = best(lambda p=profile: add_file(big, store=None, params=p), args.runs)
-            print(f"  importer {profile:<12}{t:7.3f} s  {256 / t:8.1f} MiB/s  -> {t_sha / t:.2f}x")
+            print(f"  importer {profile:<12}{t:7.3f} s  {size / t:8.1f} MiB/s  -> {t_sha / t:.2f}x")
         if args.with_store:
             store_dir = work / "store"
             t_store = best(
@@ -128,16 +136,19 @@ def main() -> None:
             )
             print(
                 f"  importer + blockstore (fsync per block) {t_store:7.3f} s "
-                f"{256 / t_store:8.1f} MiB/s"
+                f"{size / t_store:8.1f} MiB/s"
             )
 
-        gib = work / "1GiB.bin"
-        make_file(gib, 1024 * MIB, sparse=True)
+        gib = work / f"{args.rss_size_mib}MiB-sparse.bin"
+        make_file(gib, args.rss_size_mib * MIB, sparse=True)
         base_rss, _ = child_rss("pass")
         rss, cid = child_rss(
             f"from provenance.ipfs import add_file\nprint(add_file({str(gib)!r}, store=None).cid)"
         )
-        print("\n[2] peak RSS importing a 1 GiB file (subprocess, /proc/self/status VmHWM)")
+        print(
+            f"\n[2] peak RSS importing a {args.rss_size_mib} MiB file"
+            " (subprocess, /proc/self/status VmHWM)"
+        )
         print(f"  python -c pass       {base_rss:7.1f} MiB")
         print(f"  importer (only-hash) {rss:7.1f} MiB  (target < 100 MiB)  cid {cid}")
         if args.with_store:
@@ -156,7 +167,7 @@ def main() -> None:
 
         def wall(cmd: list[str]) -> list[float]:
             out = []
-            for _ in range(7):
+            for _ in range(wall_runs):
                 start = time.perf_counter()
                 subprocess.run(cmd, check=True, capture_output=True)
                 out.append(time.perf_counter() - start)
@@ -164,7 +175,7 @@ def main() -> None:
 
         ref = wall([sys.executable, "-c", "pass"])
         add = wall([*command, "ipfs", "add", "--only-hash", str(small)])
-        print("\n[3] wall time, 7 runs (min / median)")
+        print(f"\n[3] wall time, {wall_runs} runs (min / median)")
         print(
             f"  python -c pass                     {min(ref):.3f} / {statistics.median(ref):.3f} s"
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from eth_hash.auto import keccak
@@ -26,16 +27,23 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_ADMIN_ROLE",
     "MINTER_ROLE",
-    "VOUCHER_STATES",
     "ProvenanceArt",
     "Record",
+    "VoucherState",
     "deploy_provenance_art",
 ]
 
 MINTER_ROLE = keccak(b"MINTER_ROLE")
 LOG_RANGE = 10_000  # blocks per eth_getLogs: within what common public endpoints accept
 DEFAULT_ADMIN_ROLE = b"\0" * 32
-VOUCHER_STATES = ("open", "redeemed", "canceled")  # voucherState(signer, id): 0, 1, 2
+
+
+class VoucherState(StrEnum):
+    """A voucher's state on chain, as ``voucherState(signer, id)`` returns it (0, 1, 2)."""
+
+    OPEN = "open"
+    REDEEMED = "redeemed"
+    CANCELED = "canceled"
 
 
 @dataclass(frozen=True)
@@ -147,10 +155,16 @@ class ProvenanceArt:
             return ref.token_id
         return match_prefix(ref, self.minted_token_ids(), contract=self.address)
 
-    def voucher_state(self, signer: str, voucher_id: bytes) -> str:
-        """open, redeemed or canceled: the state of (signer, id)."""
+    def voucher_state(self, signer: str, voucher_id: bytes) -> VoucherState:
+        """The state of (signer, id). A number the contract's enum does not have means the address
+        is not a ProvenanceArt of this version: refused, not shown as a state."""
         state = int(self.call("voucherState", to_checksum(signer), voucher_id))
-        return VOUCHER_STATES[state] if state < len(VOUCHER_STATES) else f"unknown ({state})"
+        states = list(VoucherState)
+        if state >= len(states):
+            raise ChainError(
+                f"{self.address} answered voucher state {state}, which ProvenanceArt does not have"
+            )
+        return states[state]
 
     def has_role(self, role: bytes, account: str) -> bool:
         return bool(self.call("hasRole", role, to_checksum(account)))

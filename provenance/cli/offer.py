@@ -266,7 +266,7 @@ def list_offers(as_json: bool, connection: Connection) -> None:
                     {
                         "id": status.offer.id_hex,
                         "name": status.offer.name,
-                        "state": status.state,
+                        "state": status.state.value,
                         "signer": status.offer.voucher.signer,
                         "recipient": status.offer.voucher.recipient,
                         "min_donation_wei": str(status.offer.voucher.min_donation),

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from provenance.chain.address import ZERO_ADDRESS, parse_address, to_checksum
+from provenance.chain.contract import VoucherState
 from provenance.chain.token_id import short_token
 from provenance.chain.units import NO_DEADLINE
 from provenance.content.metadata import (
@@ -233,11 +234,11 @@ def check_offer(
             check="signer",
         )
     state = contract.voucher_state(voucher.signer, voucher.id)
-    if state == "redeemed":
+    if state is VoucherState.REDEEMED:
         raise InputError(
             f"offer {offer.id_hex[:18]}... was already redeemed" + _redeemed_as(collection, voucher)
         )
-    if state == "canceled":
+    if state is VoucherState.CANCELED:
         raise InputError(
             f"offer {offer.id_hex[:18]}... was canceled" + _canceled_by(collection, voucher)
         )

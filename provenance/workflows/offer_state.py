@@ -5,21 +5,40 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from enum import StrEnum
 
 from provenance.chain.address import to_checksum
+from provenance.chain.contract import VoucherState
 from provenance.chain.outbox import TxCall
 from provenance.content.offer import Offer
 from provenance.errors import ChainError, ConfigError, InputError
 from provenance.workflows.offer import saved_offers
 from provenance.workflows.session import Session
 
-__all__ = ["CancelResult", "OfferStatus", "cancel_offer", "offer_status", "offer_statuses"]
+__all__ = [
+    "CancelResult",
+    "OfferState",
+    "OfferStatus",
+    "cancel_offer",
+    "offer_status",
+    "offer_statuses",
+]
+
+
+class OfferState(StrEnum):
+    """An offer's state as `offer list` shows it: the voucher's on chain, and expired for an open
+    one past its deadline (the chain has no such state: the contract refuses it at redemption)."""
+
+    OPEN = VoucherState.OPEN.value
+    REDEEMED = VoucherState.REDEEMED.value
+    CANCELED = VoucherState.CANCELED.value
+    EXPIRED = "expired"
 
 
 @dataclass(frozen=True)
 class OfferStatus:
     offer: Offer
-    state: str  # open, redeemed, expired or canceled
+    state: OfferState
 
 
 @dataclass(frozen=True)
@@ -37,9 +56,11 @@ def _now(collection: Session) -> int:
 def offer_status(offer: Offer, collection: Session, *, now: int | None = None) -> OfferStatus:
     """The chain's state of the offer's (signer, id); an open one past its deadline is expired."""
     voucher = offer.voucher
-    state = collection.contract.voucher_state(voucher.signer, voucher.id)
-    if state == "open" and voucher.deadline < (now if now is not None else _now(collection)):
-        state = "expired"
+    state = OfferState(collection.contract.voucher_state(voucher.signer, voucher.id).value)
+    if state is OfferState.OPEN and voucher.deadline < (
+        now if now is not None else _now(collection)
+    ):
+        state = OfferState.EXPIRED
     return OfferStatus(offer=offer, state=state)
 
 
@@ -75,7 +96,7 @@ def cancel_offer(offer: Offer, collection: Session) -> CancelResult:
         # Run before every fresh send, also after an interrupted cancellation was dropped (the
         # offer was redeemed meanwhile: its journaled transaction would only revert).
         state = contract.voucher_state(voucher.signer, voucher.id)
-        if state != "open":
+        if state is not VoucherState.OPEN:
             raise InputError(f"offer {offer.id_hex[:18]}... was already {state}")
         if sender != voucher.signer and not contract.is_admin(sender):
             raise ChainError(

@@ -328,5 +328,11 @@ def _training_evidence(training: Any) -> str:
     preprocessing = training.get("preprocessing")
     if isinstance(preprocessing, dict):
         facts += [f"{key} {value}" for key, value in sorted(preprocessing.items())]
-    shown = f"trained on {training.get('cid', 'an unnamed set')}"
+    cid, source = training.get("cid"), training.get("source")
+    if isinstance(cid, str):
+        shown = f"trained on {cid}"
+    elif isinstance(source, str) and source.startswith("builtin:"):
+        shown = f"trained on the built-in set {source.removeprefix('builtin:')}"
+    else:  # a local folder whose CID the artist did not record: nothing anyone else can fetch
+        shown = "trained on a set with no CID recorded"
     return shown + (f" ({', '.join(facts)})" if facts else "")
