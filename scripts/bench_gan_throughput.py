@@ -5,11 +5,14 @@ the same batch, side by side in one run; plus achieved GFLOP/s (XLA cost analysi
 against a float32 matmul peak measured in the same run, and the wall time of a warm-cache
 `provenance gan generate` (interpreter start included).
 
-PyTorch is a benchmark-only dependency, not a project one. Install the CPU build with
-    .venv/bin/pip install torch==2.13.0
-The PyTorch arms are left out when it is not installed.
+PyTorch is a benchmark-only dependency, not a project one. One command installs the CPU build of
+PyTorch 2.13 into its own venv (.bench-torch/, once) and runs this script with it:
+    scripts/bench-gan-torch [--steps 5] [--rounds 9] [--batch-size 32] [--resolutions 32,64]
+Run with .venv/bin/python alone, the PyTorch arms are left out.
 
-    .venv/bin/python scripts/bench_gan_throughput.py [--steps 5] [--rounds 5] [--batch-size 32]
+The peak is the best float32 1024x1024 matmul of XLA's own kernels and of oneDNN (XLA's
+``xla_cpu_use_onednn``), measured before and after the arms; ``--profile`` adds where the JAX
+step's time goes by kind of operation (a jax.profiler trace).
 
 The arms (JAX as training compiles it, JAX with XLA's default CPU compiler options, PyTorch,
 PyTorch with the same sub-pixel / space-to-depth rewrite as JAX) run in interleaved windows;
@@ -202,6 +205,8 @@ def torch_prepare(  # type: ignore[no-untyped-def]
 def generate_wall(repetitions: int = 3) -> list[float]:
     """Wall seconds of `provenance gan generate` on a freshly trained tiny run, warm cache."""
     cli = Path(sys.executable).with_name("provenance")
+    if not cli.exists():  # run by scripts/bench-gan-torch's venv: the CLI lives in .venv
+        cli = REPO / ".venv" / "bin" / "provenance"
     with tempfile.TemporaryDirectory() as tmp:
         from gan.configs.default import get_config
         from gan.train import train_and_evaluate
@@ -241,21 +246,32 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=10)
     ap.add_argument("--rounds", type=int, default=7, help="interleaved timed windows per arm")
     ap.add_argument("--batch-size", type=int, default=32)
+    ap.add_argument("--resolutions", default="32,64", help="comma-separated, e.g. 32,64")
+    ap.add_argument(
+        "--profile", action="store_true", help="add the JAX step's time per kind of operation"
+    )
     ap.add_argument("--out", type=Path, default=REPO / "docs" / "gan" / "throughput.json")
     ap.add_argument(
         "--smoke", action="store_true", help="tiny run into a temp file: check the script works"
     )
     args = ap.parse_args()
     if args.smoke:
-        args.steps, args.rounds, args.batch_size = 1, 1, 8
+        args.steps, args.rounds, args.batch_size, args.resolutions = 1, 1, 8, "32"
+        args.profile = True  # so that the smoke run exercises the profile's parsing too
         args.out = Path(tempfile.mkdtemp(prefix="bench-smoke-")) / "throughput.json"
     sys.path.insert(0, str(REPO))
-    from gan.bench import matmul_peak_gflops, prepare_train_step
+    from gan.bench import matmul_peaks, op_time_breakdown, prepare_train_step
     from gan.configs.default import get_config
 
+    try:
+        resolutions = [int(r) for r in args.resolutions.split(",")]
+        for size in resolutions:
+            get_config(resolution=size)
+    except ValueError as exc:
+        ap.error(f"--resolutions: {exc}")
     rows = []
-    peak = matmul_peak_gflops()
-    for res in (32, 64):
+    peaks = matmul_peaks()
+    for res in resolutions:
         cfg = get_config(resolution=res, batch_size=args.batch_size)
         jax_window, gflop = prepare_train_step(cfg)
         # "jax_xla_defaults": the same step compiled with XLA's default CPU options (YNNPACK
@@ -285,6 +301,10 @@ def main() -> None:
             "jax_gflop_per_step": round(gflop, 2),
             "jax_gflops_median": round(gflop * med["jax"] / args.batch_size, 1),
         }
+        if args.profile:
+            row["jax_op_ms_per_step"] = {
+                k: round(v, 1) for k, v in op_time_breakdown(jax_window).items()
+            }
         if "torch" in med:
             # Per-round ratios of adjacent windows, then their median: robust to slow drifts.
             for ref in ("torch", "torch_subpixel", "jax_xla_defaults"):
@@ -293,11 +313,20 @@ def main() -> None:
                 row[f"jax_over_{ref}_min_max"] = [round(min(r), 2), round(max(r), 2)]
         rows.append(row)
         print(json.dumps(row), flush=True)
-    peak_after = matmul_peak_gflops()
-    walls = generate_wall()
+    after = matmul_peaks()
+    peak = max(peaks["best"], after["best"])
+    for row in rows:
+        # Against the best f32 matmul of the run, and against XLA's own (Eigen) matmul alone.
+        row["jax_percent_of_peak"] = round(100 * row["jax_gflops_median"] / peak, 1)
+        xla = max(peaks["xla"], after["xla"])
+        row["jax_percent_of_xla_matmul"] = round(100 * row["jax_gflops_median"] / xla, 1)
+    walls = generate_wall(1 if args.smoke else 3)
     summary = {
         "rows": rows,
-        "matmul_peak_gflops_before_after": [round(peak, 1), round(peak_after, 1)],
+        "matmul_peak_gflops": round(peak, 1),
+        "matmul_gflops_before_after": {
+            k: [round(peaks[k], 1), round(after[k], 1)] for k in ("xla", "onednn")
+        },
         "generate_wall_s": {"cold": round(walls[0], 2), "warm": [round(w, 2) for w in walls[1:]]},
         "load_average": os.getloadavg(),
         "cpus": os.cpu_count(),

@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 FAST = [
     "bench_cli_startup.py",
     "bench_donate.py",
+    "bench_gallery_scale.py",
     "bench_gas.py",
     "bench_import.py",
     "bench_ipfs.py",

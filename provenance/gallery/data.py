@@ -6,15 +6,15 @@ content it fetches against what the chain recorded, so a changed block turns a b
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from provenance.chain.chainview import ChainView, Mint, read_chain
 from provenance.chain.token_id import short_token, token_hex
-from provenance.content.metadata import MAX_METADATA_BYTES, parse_metadata
-from provenance.errors import ContractRevert, ProvenanceError, VerificationError
+from provenance.content.metadata import MAX_METADATA_BYTES, recorded_metadata
+from provenance.errors import ProvenanceError, VerificationError
 from provenance.ipfs.cid import raw_cid_for_sha256
 
 if TYPE_CHECKING:
@@ -115,16 +115,15 @@ class GalleryData:
 
 
 def collect(collection: Session, source: ContentSource) -> GalleryData:
+    """The collection as the gallery shows it, read from the chain in bulk: three event scans
+    (mints, transfers, redemptions) over bounded block ranges, whatever the number of works,
+    instead of three calls per work; each work's metadata from ``source``."""
     contract = collection.contract
-    donations = {
-        int(e.args["tokenId"]): int(e.args["donation"]) for e in contract.events("VoucherRedeemed")
-    }
-    # Token ids are image digests, not a sequence: the ArtworkMinted events (read in bounded
-    # block ranges) name every token ever minted; newest first.
-    minted = {int(e.args["tokenId"]): e for e in contract.events("ArtworkMinted")}
-    works = [
-        _work(collection, token_id, source, donations, minted) for token_id in reversed(minted)
-    ]
+    block = collection.chain.rpc.block_number()
+    chain = read_chain(contract, to_block=block)
+    # Token ids are image digests, not a sequence: the ArtworkMinted events name every token
+    # ever minted; newest first.
+    works = [_work(mint, chain, source) for mint in reversed(chain.mints)]
     from provenance.workflows.contract_metadata import read_collection_info, read_cover
 
     info_problem = None
@@ -142,7 +141,7 @@ def collect(collection: Session, source: ContentSource) -> GalleryData:
         name=name,
         works=works,
         offers=_offers(collection, source),
-        block=collection.chain.rpc.block_number(),
+        block=block,
         generated_at=int(time.time()),
         info=info,
         cover=read_cover(info, source),
@@ -151,39 +150,30 @@ def collect(collection: Session, source: ContentSource) -> GalleryData:
     )
 
 
-def _work(
-    collection: Session,
-    token_id: int,
-    source: ContentSource,
-    donations: dict[int, int],
-    minted: dict[int, Any],
-) -> Work:
-    contract = collection.contract
-    record = contract.record_of(token_id)
-    try:
-        owner: str | None = contract.owner_of(token_id)
-    except ContractRevert:
-        owner = None
-    metadata_cid = raw_cid_for_sha256(record.metadata_digest)
-    event = minted.get(token_id)
+def _work(mint: Mint, chain: ChainView, source: ContentSource) -> Work:
+    token_id = mint.token_id
+    owner = chain.owners.get(token_id)
+    metadata_cid = raw_cid_for_sha256(mint.metadata_digest)
     work = Work(
         token_id=token_id,
         owner=owner,
-        metadata_sha256=record.metadata_digest.hex(),
-        image_sha256=record.image_digest.hex(),
+        metadata_sha256=mint.metadata_digest.hex(),
+        image_sha256=token_id.to_bytes(32, "big").hex(),
         metadata_cid=metadata_cid,
-        token_uri=contract.token_uri(token_id) if owner else f"ipfs://{metadata_cid}",
+        # What the contract's tokenURI derives from the record (CidV1.ipfsUriOfRawSha256); a
+        # burned token has none.
+        token_uri=f"ipfs://{metadata_cid}",
         title=f"Token {short_token(token_id)}",
-        donation_wei=donations.get(token_id),
-        sealed_message=bool(event and bytes(event.args["sealedMessage"])),
-        minted_block=event.block_number if event else None,
-        minted_tx=event.tx_hash if event else None,
+        donation_wei=chain.donations.get(token_id),
+        sealed_message=mint.sealed_message,
+        minted_block=mint.block,
+        minted_tx=mint.tx_hash,
     )
+    image_digest = token_id.to_bytes(32, "big")
     try:
-        data = source.cat(metadata_cid, max_size=MAX_METADATA_BYTES)
-        if hashlib.sha256(data).digest() != record.metadata_digest:
-            raise ProvenanceError("metadata does not hash to the on-chain digest")
-        metadata = parse_metadata(data)
+        metadata = recorded_metadata(
+            mint.metadata_digest, lambda: source.cat(metadata_cid, max_size=MAX_METADATA_BYTES)
+        )
     except ProvenanceError as exc:
         work.problem = f"metadata unavailable: {exc}"
         return work
@@ -192,9 +182,9 @@ def _work(
         from provenance.gallery.credentials_view import work_credentials
         from provenance.workflows.copies import copy_entry
 
-        work.credentials = work_credentials(metadata["provenance"], record.image_digest, source)
+        work.credentials = work_credentials(metadata["provenance"], image_digest, source)
         work.copy = copy_entry(
-            token_id, work.metadata_sha256, metadata["provenance"], record.image_digest, source
+            token_id, work.metadata_sha256, metadata["provenance"], image_digest, source
         )
     except ProvenanceError:
         pass  # no fingerprint (image unavailable): the work is shown, not in the copy index

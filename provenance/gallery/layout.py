@@ -140,12 +140,19 @@ IPFS and their SHA-256 compared with the digests your browser reads from the cha
 image is shown only once its bytes match.</p></footer>"""
 
 
-def badge(payload: dict[str, Any], *, what: str) -> str:
+def badge(payload: dict[str, Any], *, what: str, lazy: bool = False) -> str:
+    """A verification badge. ``lazy``: an index card's, checked once it is on screen or near it,
+    with the other cards there (js/cards.js); until then it says it waits, without a verdict."""
+    text = (
+        f"Not checked yet: your browser checks it {escape(what)} when it is on screen"
+        if lazy
+        else f"Checking {escape(what)}…"
+    )
     return (
         f'<div class="badge" data-testid="badge" data-state="pending"'
-        f' data-verify="{escape(json.dumps(payload))}"'
+        f' data-verify="{escape(json.dumps(payload))}"{" data-lazy" if lazy else ""}'
         f' role="status" aria-live="polite"><span class="badge-icon" aria-hidden="true">…'
-        f'</span> <span class="badge-text">Checking {escape(what)}…</span>'
+        f'</span> <span class="badge-text">{text}</span>'
         ' <button type="button" class="recheck" hidden>Check again</button>'
         '<details class="badge-details" hidden><summary>Details</summary><ul></ul></details>'
         "</div>"

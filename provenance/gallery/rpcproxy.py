@@ -3,8 +3,12 @@
 Only reads a badge, the donate form and "Read the message" need are forwarded to the node:
 ``eth_chainId``, ``eth_blockNumber``, ``eth_call``, ``eth_getCode`` and ``eth_getLogs`` on the
 collection's own contract (logs over a bounded block range; ``verify --gallery`` reads the code), ``eth_getTransactionReceipt`` and
-``eth_getBlockByNumber``. One request object per POST, of bounded size and depth; anything else is
-answered with a JSON-RPC error and never reaches the node.
+``eth_getBlockByNumber``. A POST holds one request object of bounded size and depth, or a JSON-RPC
+batch (an array) of at most ``MAX_BATCH`` of them, ``MAX_BATCH_LOGS`` of which may be
+``eth_getLogs``, in at most ``MAX_BATCH_BYTES``: the index's badges read the chain for a whole
+screenful of works in one request. Each request of a batch is checked alone; one that is refused
+is answered with its own JSON-RPC error and never reaches the node, the others are forwarded
+together as one batch.
 
 ``eth_call`` takes only a call object (``to``, ``data``, ``gas``) and a block tag: a third parameter
 would be a state override (any code run at the collection's address, reading anything), and the
@@ -23,10 +27,25 @@ import httpx
 
 from provenance.untrusted import UntrustedDataError, load_json
 
-__all__ = ["MAX_CALL_GAS", "MAX_LOG_BLOCKS", "MAX_REQUEST_BYTES", "RpcProxy"]
+__all__ = [
+    "MAX_BATCH",
+    "MAX_BATCH_BYTES",
+    "MAX_BATCH_LOGS",
+    "MAX_CALL_GAS",
+    "MAX_LOG_BLOCKS",
+    "MAX_REQUEST_BYTES",
+    "RpcProxy",
+]
 
 MAX_REQUEST_BYTES: Final = 16 * 1024
 MAX_REQUEST_DEPTH: Final = 8
+# A screenful of cards (js/cards.js asks for at most 24 works a batch: 3 calls each, the chain id
+# and the mint events) fits with room to spare.
+MAX_BATCH: Final = 100
+MAX_BATCH_BYTES: Final = 64 * 1024
+# A log query scans up to MAX_LOG_BLOCKS blocks: a batch holds few, so that one POST costs the
+# node about what a few single requests did.
+MAX_BATCH_LOGS: Final = 4
 MAX_LOG_BLOCKS: Final = 10_000
 # A view of the contract costs well under 1M gas; BLAKE2F at this cap costs ~50 ms of node CPU.
 MAX_CALL_GAS: Final = 3_000_000
@@ -78,7 +97,7 @@ class RpcProxy:
     def check(self, request: Any) -> dict[str, Any]:
         """The request to forward, or ``ProxyRefusal`` saying why not."""
         if not isinstance(request, dict):
-            raise ProxyRefusal("one JSON-RPC request object per call (no batches)")
+            raise ProxyRefusal("a JSON-RPC request object, or a batch of them")
         method, params = request.get("method"), request.get("params", [])
         if method not in _METHODS:
             raise ProxyRefusal(f"method {str(method)[:40]!r} is not served by this read-only proxy")
@@ -116,29 +135,104 @@ class RpcProxy:
         return {"jsonrpc": "2.0", "id": request.get("id"), "method": method, "params": params}
 
     def answer(self, body: bytes) -> bytes:
-        """The JSON-RPC answer to one request body (an error object for a refused request)."""
-        request_id: Any = None
+        """The JSON-RPC answer to one request body, or to a batch (an error object for each
+        refused request; a single one for a body that is not a request at all)."""
         try:
-            if len(body) > MAX_REQUEST_BYTES:
-                raise ProxyRefusal(f"requests are limited to {MAX_REQUEST_BYTES} bytes")
+            if len(body) > MAX_BATCH_BYTES:
+                raise ProxyRefusal(f"requests are limited to {MAX_BATCH_BYTES} bytes")
             try:
-                request = load_json(body, max_bytes=MAX_REQUEST_BYTES, max_depth=MAX_REQUEST_DEPTH)
+                request = load_json(
+                    body, max_bytes=MAX_BATCH_BYTES, max_depth=MAX_REQUEST_DEPTH + 1
+                )
             except UntrustedDataError:
                 raise ProxyRefusal(
                     f"the request is not JSON of at most {MAX_REQUEST_DEPTH} levels", -32600
                 ) from None
-            if isinstance(request, dict):
-                request_id = request.get("id")
+            if isinstance(request, list):
+                return json.dumps(self._batch(request)).encode()
+            if len(body) > MAX_REQUEST_BYTES:
+                raise ProxyRefusal(f"a single request is limited to {MAX_REQUEST_BYTES} bytes")
+            if _depth(request) > MAX_REQUEST_DEPTH:
+                raise ProxyRefusal(
+                    f"the request is not JSON of at most {MAX_REQUEST_DEPTH} levels", -32600
+                )
+        except ProxyRefusal as exc:
+            return json.dumps(_error(None, exc.code, str(exc))).encode()
+        return json.dumps(self._one(request)).encode()
+
+    def _one(self, request: Any) -> dict[str, Any]:
+        request_id = request.get("id") if isinstance(request, dict) else None
+        try:
             forward = self.check(request)
         except ProxyRefusal as exc:
             return _error(request_id, exc.code, str(exc))
-        try:
-            response = self._client.post(self.node_url, json=forward)
-            response.raise_for_status()
-            answer = response.json()
-        except (httpx.HTTPError, ValueError):
+        answer = self._forward(forward)
+        if not isinstance(answer, dict):
             return _error(request_id, -32603, "the gallery's node did not answer")
-        return json.dumps(answer).encode()
+        return answer
+
+    def _batch(self, requests: list[Any]) -> list[dict[str, Any]] | dict[str, Any]:
+        if not requests:
+            return _error(None, -32600, "an empty batch")
+        if len(requests) > MAX_BATCH:
+            return _error(None, -32600, f"a batch holds at most {MAX_BATCH} requests here")
+        logs = sum(1 for r in requests if isinstance(r, dict) and r.get("method") == "eth_getLogs")
+        if logs > MAX_BATCH_LOGS:
+            return _error(None, -32600, f"a batch holds at most {MAX_BATCH_LOGS} eth_getLogs here")
+        answers: list[dict[str, Any] | None] = []
+        forward: list[dict[str, Any]] = []
+        for request in requests:
+            try:
+                if _depth(request) > MAX_REQUEST_DEPTH:
+                    raise ProxyRefusal(
+                        f"the request is not JSON of at most {MAX_REQUEST_DEPTH} levels", -32600
+                    )
+                checked = self.check(request)
+            except ProxyRefusal as exc:
+                request_id = request.get("id") if isinstance(request, dict) else None
+                answers.append(_error(request_id, exc.code, str(exc)))
+                continue
+            # Numbered here: the node's answers are matched to the requests by these ids, never
+            # by the page's own (which may repeat).
+            forward.append({**checked, "id": len(forward)})
+            answers.append(None)
+        replies: dict[int, dict[str, Any]] = {}
+        if forward:
+            got = self._forward(forward)
+            if isinstance(got, list):
+                replies = {
+                    r["id"]: r for r in got if isinstance(r, dict) and isinstance(r.get("id"), int)
+                }
+        out: list[dict[str, Any]] = []
+        index = 0
+        for request, answer in zip(requests, answers, strict=True):
+            if answer is not None:
+                out.append(answer)
+                continue
+            request_id = request.get("id")
+            reply = replies.get(index)
+            index += 1
+            if reply is None:
+                out.append(_error(request_id, -32603, "the gallery's node did not answer"))
+            else:
+                out.append({**reply, "id": request_id})
+        return out
+
+    def _forward(self, payload: Any) -> Any:
+        try:
+            response = self._client.post(self.node_url, json=payload)
+            response.raise_for_status()
+            return response.json()
+        except (httpx.HTTPError, ValueError):
+            return None
+
+
+def _depth(value: Any) -> int:
+    if isinstance(value, dict):
+        return 1 + max((_depth(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((_depth(v) for v in value), default=0)
+    return 0
 
 
 def _block_tag(value: Any) -> bool:
@@ -154,6 +248,5 @@ def _call_gas(value: Any) -> int:
     return min(int(value, 16), MAX_CALL_GAS)
 
 
-def _error(request_id: Any, code: int, message: str) -> bytes:
-    reply = {"jsonrpc": "2.0", "id": request_id, "error": {"code": code, "message": message}}
-    return json.dumps(reply).encode()
+def _error(request_id: Any, code: int, message: str) -> dict[str, Any]:
+    return {"jsonrpc": "2.0", "id": request_id, "error": {"code": code, "message": message}}

@@ -12,6 +12,7 @@ gateway outage. Without a public address there is no QR code, and the screen say
 
 from __future__ import annotations
 
+import functools
 import json
 from html import escape
 from typing import Any
@@ -23,8 +24,10 @@ from provenance.gallery.layout import PageSettings, page
 __all__ = ["qr_svg", "render_screen", "screen_entries"]
 
 
+@functools.lru_cache(maxsize=20_000)
 def qr_svg(url: str) -> str:
-    """A QR code for ``url`` as inline SVG (a square viewBox, sized by CSS)."""
+    """A QR code for ``url`` as inline SVG (a square viewBox, sized by CSS). Kept: segno takes
+    about 5 ms a code, and a served gallery re-renders its screen at every block."""
     import io
 
     import segno

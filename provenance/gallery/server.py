@@ -26,7 +26,7 @@ from urllib.parse import unquote, urlsplit
 from provenance.errors import IPFSError, ProvenanceError
 from provenance.gallery.framing import no_framing
 from provenance.gallery.layout import APP_SCRIPT, PageSettings
-from provenance.gallery.rpcproxy import MAX_REQUEST_BYTES, RpcProxy
+from provenance.gallery.rpcproxy import MAX_BATCH_BYTES, RpcProxy
 from provenance.ipfs.cid import CID
 from provenance.ipfs.server import CONTENT_HEADERS, GatewayHandler, GatewayServer
 
@@ -56,6 +56,25 @@ def is_loopback_url(url: str) -> bool:
     return is_loopback(urlsplit(url).hostname or "")
 
 
+class _Rendered:
+    """The site's files, each rendered on its first request and kept (until the next block)."""
+
+    def __init__(self, plan: dict[str, Callable[[], bytes]]) -> None:
+        self._plan = plan
+        self._done: dict[str, bytes] = {}
+        self._lock = threading.Lock()
+
+    def get(self, rel: str) -> bytes | None:
+        render = self._plan.get(rel)
+        if render is None:
+            return None
+        with self._lock:
+            body = self._done.get(rel)
+            if body is None:
+                body = self._done[rel] = render()
+            return body
+
+
 class _SiteCache:
     """The rendered site, and the content roots the collection references, rebuilt when the chain
     head or the set of offers changes."""
@@ -66,7 +85,7 @@ class _SiteCache:
         # stored one, else the address this server listens on (set once it is bound).
         self.public_url = public_url
         self._key: tuple[int, int] | None = None
-        self._files: dict[str, bytes] = {}
+        self._files = _Rendered({})
         self._lock = threading.Lock()
         self.listen_url = ""
         self._roots_key: tuple[int, int] | None = None
@@ -84,9 +103,11 @@ class _SiteCache:
         """Whether ``cid`` is a root the collection references: its ERC-7572 document and cover,
         every token's and open offer's metadata, image, animation and models (``publish``'s
         list). Anything else in the local store (drafts, other collections) is not served."""
+        return (cid.codec, cid.multihash) in self._roots_at(self._current_key())
+
+    def _roots_at(self, key: tuple[int, int]) -> frozenset[tuple[int, bytes]]:
         from provenance.workflows.publish import needed
 
-        key = self._current_key()
         with self._roots_lock:
             if key != self._roots_key:
                 items, _problems = needed(self.collection, self.collection.store)
@@ -99,11 +120,21 @@ class _SiteCache:
                     roots.add((root.codec, root.multihash))
                 self._roots = frozenset(roots)
                 self._roots_key = key
-            return (cid.codec, cid.multihash) in self._roots
+            return self._roots
 
-    def files(self) -> dict[str, bytes]:
+    def _warm_roots(self, key: tuple[int, int]) -> None:
+        """List the roots while the visitor's browser loads the page it was just sent: its first
+        image request would otherwise wait for it (a second at 10,000 works)."""
+        try:
+            self._roots_at(key)
+        except ProvenanceError:
+            pass  # the request that needs them says so
+
+    def files(self) -> _Rendered:
+        """The site as of the chain's head: read from the chain once per new block (or offer),
+        each page rendered when first asked for."""
         from provenance.gallery.data import collect
-        from provenance.gallery.site import render_site
+        from provenance.gallery.site import site_plan
 
         key = self._current_key()
         with self._lock:
@@ -120,8 +151,9 @@ class _SiteCache:
                     public_url=self.public_url or stored or self.listen_url,
                     trust_anchors=published_anchors(),
                 )
-                self._files = render_site(data, "", settings=settings)
+                self._files = _Rendered(site_plan(data, "", settings=settings))
                 self._key = key
+                threading.Thread(target=self._warm_roots, args=(key,), daemon=True).start()
             return self._files
 
 
@@ -212,11 +244,11 @@ class GalleryHandler(GatewayHandler):
             length = int(self.headers.get("Content-Length", ""))
         except ValueError:
             length = -1
-        if not 0 <= length <= MAX_REQUEST_BYTES:
+        if not 0 <= length <= MAX_BATCH_BYTES:
             self.close_connection = True
             self._send(
                 HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
-                f"requests are limited to {MAX_REQUEST_BYTES} bytes\n".encode(),
+                f"requests are limited to {MAX_BATCH_BYTES} bytes\n".encode(),
                 "text/plain; charset=utf-8",
             )
             return

@@ -1,4 +1,4 @@
-"""The gallery's pages: an index, a page per work (a viewer: one stage), a page per open offer, the
+"""The gallery's pages: the index (index_pages.py: pages of works), a page per work (a viewer: one stage), a page per open offer, the
 screen (screen.py) and the donor's key page (keypage.py); ``render_site`` gives every file.
 
 Pages read well without JavaScript (semantic HTML, every fact as text); ``static/app.js`` (the
@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
+from functools import partial
 from html import escape
 from importlib.resources import files
 from typing import Any
@@ -26,7 +28,6 @@ from provenance.gallery.fragments import (
     provenance_line,
     short_address,
     site_header,
-    summary,
     trait_chips,
     wallet_apps,
 )
@@ -40,7 +41,7 @@ from provenance.gallery.layout import (
     page,
 )
 
-__all__ = ["STATIC_FILES", "render_index", "render_offer", "render_site", "render_work"]
+__all__ = ["STATIC_FILES", "render_offer", "render_site", "render_work", "site_plan"]
 
 STATIC_FILES = ("gallery.css", "app.js", "favicon.svg")
 
@@ -49,77 +50,6 @@ def _wei(wei: int) -> str:
     from provenance.chain.units import format_wei
 
     return format_wei(wei)
-
-
-def _card(work: Work, gateway: str) -> str:
-    living = (
-        f'<div class="animation-slot card-animation" aria-label="{escape(work.title)}: animation">'
-        "</div>"
-        if has_animation(work)
-        else ""
-    )
-    return f"""<li class="card" data-token="{work.token_id}">
-<article aria-labelledby="work-{work.hex_id}-title">
-<a class="card-image" href="work/{work.hex_id}.html" tabindex="-1" aria-hidden="true">
-{living}{image_slot(work.image_cid, "", size=(work.width, work.height))}</a>
-<h2 id="work-{work.hex_id}-title"><a href="work/{work.hex_id}.html">{escape(work.title)}</a></h2>
-{summary(work.description)}
-<p class="owner">{provenance_line(work)}</p>
-{badge(work.page_data(), what="against the chain")}
-</article></li>"""
-
-
-def _offer_card(offer: OfferEntry, gateway: str) -> str:
-    reserved = (
-        f'<p class="reserved">Reserved for {short_address(offer.recipient, label="recipient address")}</p>'
-        if offer.recipient
-        else ""
-    )
-    return f"""<li class="card offer" data-offer="{escape(offer.id)}">
-<article aria-labelledby="offer-{escape(offer.id)}-title">
-<a class="card-image" href="offer/{escape(offer.id)}.html" tabindex="-1" aria-hidden="true">
-{image_slot(offer.image_cid, "")}</a>
-<h2 id="offer-{escape(offer.id)}-title"><a href="offer/{escape(offer.id)}.html">{escape(offer.name)}</a></h2>
-<p>Available for a donation of at least <strong>{_wei(offer.min_donation_wei)}</strong>.</p>
-{reserved}
-{badge(offer.page_data(), what="against the artist's signature")}
-</article></li>"""
-
-
-def _works(count: int) -> str:
-    return f"{count} work" + ("" if count == 1 else "s")
-
-
-def render_index(data: GalleryData, gateway: str, settings: PageSettings) -> str:
-    works = (
-        "\n".join(_card(w, gateway) for w in data.works)
-        or '<li class="empty">No works minted yet.</li>'
-    )
-    offers = ""
-    if data.offers:
-        offers = f"""<section aria-labelledby="offers-title">
-<h1 id="offers-title">Open for donation</h1>
-<ul class="grid" role="list">{"".join(_offer_card(o, gateway) for o in data.offers)}</ul>
-</section>"""
-    body = f"""{site_header(data, "", full=True)}
-<main id="main">
-{offers}
-<section aria-labelledby="works-title">
-<h1 id="works-title">The works <span class="count">({_works(len(data.works))})</span></h1>
-<ul class="grid" role="list">{works}</ul>
-</section>
-</main>
-{footer(data)}"""
-    return page(
-        data.name,
-        body,
-        root="",
-        path="index.html",
-        gateway=gateway,
-        description=f"{data.name}: {_works(len(data.works))}, each verifiable",
-        data=data,
-        settings=settings,
-    )
 
 
 def _generator(generator: dict[str, Any] | None) -> str:
@@ -331,35 +261,63 @@ run <code>provenance redeem offer.json --account YOUR_KEYSTORE --message "your w
     )
 
 
-def render_site(
+def site_plan(
     data: GalleryData, gateway: str, *, settings: PageSettings | None = None
-) -> dict[str, bytes]:
-    """Every file of the site, by relative path."""
+) -> dict[str, Callable[[], bytes]]:
+    """Every file of the site, by relative path, each rendered when asked for: a served gallery
+    renders the page a visitor opens, not the 10,000 others (nor the screen's QR codes)."""
+    from provenance.gallery.index_pages import index_page_path, page_count, render_index
     from provenance.gallery.keypage import render_key_page
+    from provenance.gallery.live import live_portrait_for
     from provenance.gallery.screen import render_screen
 
     settings = settings or PageSettings()
     check_settings(gateway, settings)
-    out: dict[str, bytes] = {"index.html": render_index(data, gateway, settings).encode()}
-    out["screen/index.html"] = render_screen(data, gateway, settings).encode()
-    out["key/index.html"] = render_key_page(data, gateway, settings).encode()
+
+    def constant(content: bytes) -> Callable[[], bytes]:
+        return lambda: content
+
+    plan: dict[str, Callable[[], bytes]] = {
+        index_page_path(n): partial(_encoded, render_index, data, gateway, settings, number=n)
+        for n in range(1, page_count(data) + 1)
+    }
+    plan["screen/index.html"] = partial(_encoded, render_screen, data, gateway, settings)
+    plan["key/index.html"] = partial(_encoded, render_key_page, data, gateway, settings)
     for work in data.works:
-        out[f"work/{work.hex_id}.html"] = render_work(data, work, gateway, settings).encode()
+        plan[f"work/{work.hex_id}.html"] = partial(
+            _encoded, render_work, data, work, gateway, settings
+        )
     for offer in data.offers:
-        out[f"offer/{offer.id}.html"] = render_offer(data, offer, gateway, settings).encode()
-        out[f"offer/{offer.id}.json"] = offer.offer_json
+        plan[f"offer/{offer.id}.html"] = partial(
+            _encoded, render_offer, data, offer, gateway, settings
+        )
+        plan[f"offer/{offer.id}.json"] = constant(offer.offer_json)
     static = files("provenance.gallery") / "static"
     for name in (*STATIC_FILES, "screen.js"):
-        out[f"static/{name}"] = (static / name).read_bytes()
-    if any(b"data-live-portrait" in out[f"work/{w.hex_id}.html"] for w in data.works):
+        plan[f"static/{name}"] = (static / name).read_bytes
+    # The same test render_work makes: a work page with a live portrait needs its files.
+    if any(live_portrait_for(w.generator, title=w.title, root="../") for w in data.works):
         from provenance.gallery.live import live_static_files
 
-        out.update(live_static_files())
+        for rel, content in live_static_files().items():
+            plan[rel] = constant(content)
     if data.cover is not None:
-        out[data.cover[0]] = data.cover[1]
+        plan[data.cover[0]] = constant(data.cover[1])
     from provenance.gallery.collection_files import collection_files
     from provenance.gallery.token_page import TOKEN_PAGE, render_token_page
 
-    out[TOKEN_PAGE] = render_token_page(data, gateway, settings).encode()
-    out.update(collection_files(data, gateway, settings))
-    return out
+    plan[TOKEN_PAGE] = partial(_encoded, render_token_page, data, gateway, settings)
+    for rel, content in collection_files(data, gateway, settings).items():
+        plan[rel] = constant(content)
+    return plan
+
+
+def _encoded(render: Callable[..., str], *args: Any, **kwargs: Any) -> bytes:
+    return render(*args, **kwargs).encode()
+
+
+def render_site(
+    data: GalleryData, gateway: str, *, settings: PageSettings | None = None
+) -> dict[str, bytes]:
+    """Every file of the site, by relative path."""
+    return {rel: render() for rel, render in site_plan(data, gateway, settings=settings).items()}

@@ -23,9 +23,10 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from provenance.content.metadata import MAX_METADATA_BYTES, parse_metadata
+from provenance.content.metadata import MAX_METADATA_BYTES, parse_metadata, recorded_metadata
 from provenance.errors import ProvenanceError
 from provenance.ipfs.cid import raw_cid_for_sha256
 from provenance.ipfs.remote.push import Pushed, normal_cid, push_to_kubo, push_to_pinning
@@ -115,16 +116,21 @@ def needed(collection: Session, store: Blockstore) -> tuple[list[Item], list[str
                 items.append(Item(normal_cid(info.image_cid), "collection cover"))
         except ProvenanceError as exc:
             problems.append(f"collection metadata {uri_cid}: {exc}")
-    tokens = sorted({int(e.args["tokenId"]) for e in contract.events("ArtworkMinted")})
-    for token_id in tokens:
-        metadata_cid = raw_cid_for_sha256(contract.record_of(token_id).metadata_digest)
+    from provenance.chain.chainview import read_chain
+
+    # The records from the mint events (one scan, not a call per token: the record is the
+    # metadata digest the event carries, written once at the mint).
+    for mint in sorted(read_chain(contract).mints, key=lambda m: m.token_id):
+        token_id = mint.token_id
+        metadata_cid = raw_cid_for_sha256(mint.metadata_digest)
         items.append(Item(metadata_cid, f"token {token_id} metadata"))
         try:
-            metadata = parse_metadata(store.cat(metadata_cid, max_size=MAX_METADATA_BYTES))
+            metadata = recorded_metadata(
+                mint.metadata_digest, partial(store.cat, metadata_cid, max_size=MAX_METADATA_BYTES)
+            )
+            items += _metadata_items(metadata, f"token {token_id}")
         except ProvenanceError as exc:
             problems.append(f"token {token_id} metadata {metadata_cid}: {exc}")
-            continue
-        items += _metadata_items(metadata, f"token {token_id}")
     from provenance.workflows.offer import saved_offers  # an offer's own files, not a sibling's
 
     for offer in saved_offers():

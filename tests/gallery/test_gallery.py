@@ -192,19 +192,23 @@ class _LyingGateway(BaseHTTPRequestHandler):
 
 
 class _FlakyGateway(_LyingGateway):
-    """A gateway that answers 503 to the first request for each metadata block (the first thing
-    a badge fetches), then serves it: an outage the visitor's "Check again" outlasts."""
+    """A gateway that is down (503) until a block it refused is asked for again (a visitor's
+    "Check again"), then serves everything: an outage the visitor's retry outlasts."""
 
     seen: set[str]
+    back: list[bool]
 
     def do_GET(self) -> None:
-        if "format=raw" in self.path and self.path not in self.seen:
-            self.seen.add(self.path)
-            self.send_response(HTTPStatus.SERVICE_UNAVAILABLE)
-            self.send_header("Access-Control-Allow-Origin", "*")
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
+        cid = self.path.split("?")[0]
+        if not self.back:
+            if cid not in self.seen:
+                self.seen.add(cid)
+                self.send_response(HTTPStatus.SERVICE_UNAVAILABLE)
+                self.send_header("Access-Control-Allow-Origin", "*")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            self.back.append(True)
         super().do_GET()
 
 
@@ -267,7 +271,9 @@ def test_static_build_checks_in_the_browser(
         # A gateway back after an outage: "Check again" turns each badge green.
         flaky = ThreadingHTTPServer(
             ("127.0.0.1", 0),
-            type("Flaky", (_FlakyGateway,), {"store": store, "target": "", "seen": set()}),
+            type(
+                "Flaky", (_FlakyGateway,), {"store": store, "target": "", "seen": set(), "back": []}
+            ),
         )
         serve_in_thread(flaky)
         try:

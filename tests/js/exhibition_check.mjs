@@ -21,6 +21,14 @@ try {
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()) })
   page.on('pageerror', (e) => errors.push(String(e)))
   await page.goto(url, { waitUntil: 'load' })
+  // The index checks a card when it comes on screen: look at every card, as a visitor scrolls.
+  await page.evaluate(async () => {
+    for (const card of document.querySelectorAll('li.card')) {
+      card.scrollIntoView()
+      await new Promise((resolve) => requestAnimationFrame(resolve))
+    }
+    window.scrollTo(0, 0)
+  })
   await page.waitForFunction(() => {
     const badges = document.querySelectorAll('.badge')
     return badges.length > 0 && [...badges].every((b) => b.dataset.state !== 'pending')

@@ -143,12 +143,13 @@ def evaluate(
 @click.option("--steps", type=click.IntRange(min=1), default=10, show_default=True)
 @json_option
 def bench(resolution: str, batch_size: int, steps: int, as_json: bool) -> None:
-    """Training throughput (images/s, GFLOP/s) and this machine's matmul peak."""
-    from gan.bench import matmul_peak_gflops, train_throughput
+    """Training throughput (images/s, GFLOP/s) and this machine's float32 matmul peak (the best of
+    XLA's own kernels and oneDNN's)."""
+    from gan.bench import matmul_peaks, train_throughput
     from gan.configs.default import get_config
 
     t = train_throughput(get_config(resolution=int(resolution), batch_size=batch_size), steps=steps)
-    peak = matmul_peak_gflops()
+    peak = matmul_peaks()["best"]
     out = {
         "resolution": t.resolution,
         "batch_size": t.batch_size,

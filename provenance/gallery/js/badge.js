@@ -13,7 +13,7 @@ import { chainName } from './chains.js'
 
 const MAX_METADATA = 256 * 1024
 // Named by the collection's chain (chains.js): 'Sepolia', 'chain 1337'.
-const authentic = (config) => `Authentic: this is the image recorded on ${chainName(config.chainId)} for this work`
+export const authentic = (config) => `Authentic: this is the image recorded on ${chainName(config.chainId)} for this work`
 
 export class Checks {
   constructor () { this.items = [] }
@@ -171,7 +171,7 @@ function redeemed (hex) {
 const ICONS = { authentic: '✓', 'not-authentic': '✗', unknown: '?', pending: '…' }
 const MARKS = { true: '✓', false: '✗', null: '?' }
 
-function show (badge, state, text, checks) {
+export function show (badge, state, text, checks) {
   badge.dataset.state = state
   badge.querySelector('.badge-icon').textContent = ICONS[state]
   badge.querySelector('.badge-text').textContent = text
@@ -185,7 +185,7 @@ function show (badge, state, text, checks) {
   }
 }
 
-function display (figure, content, scope) {
+export function display (figure, content, scope) {
   const slot = figure && figure.querySelector('.artwork-slot')
   if (!slot) return
   showStill(slot, content.imageBytes, content.imageMime)
@@ -232,7 +232,8 @@ export function start (config) {
     }
     return runs
   }
-  for (const badge of document.querySelectorAll('.badge[data-verify]')) {
+  // An index card's badge (data-lazy) is checked when it is shown, with the others (cards.js).
+  for (const badge of document.querySelectorAll('.badge[data-verify]:not([data-lazy])')) {
     badge.querySelector('.recheck').addEventListener('click', () => run(badge, config))
     runs.push(run(badge, config))
   }

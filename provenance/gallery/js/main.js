@@ -2,6 +2,7 @@
 // a token page, the donate form on an offer page, the donor's key page; and, for a visitor whose
 // browser has no wallet (a phone), links that open the page in a wallet app.
 import * as badge from './badge.js'
+import * as cards from './cards.js'
 import * as donate from './donate.js'
 import * as keypage from './keypage.js'
 import * as message from './message.js'
@@ -17,6 +18,7 @@ function start () {
   const token = document.querySelector('article[data-token-page]')
   if (token) tokenPage.setup(token)
   const runs = badge.start(config)
+  cards.start(config)
   const form = document.querySelector('form.donate')
   if (form) {
     const offerBadge = document.querySelector('.badge[data-verify]')

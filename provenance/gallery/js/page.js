@@ -39,6 +39,27 @@ export function rpcReader (url) {
   }
 }
 
+// A JSON-RPC batch: one POST for many reads; each answer in the order of the calls, an error
+// object for a call the reader did not answer. Throws when the batch as a whole failed.
+export function rpcBatch (url) {
+  return async (calls) => {
+    const body = calls.map((c, i) => ({ jsonrpc: '2.0', id: i, method: c.method, params: c.params || [] }))
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+      cache: 'no-store',
+    })
+    if (!res.ok) throw new Error(`the chain reader answered HTTP ${res.status}`)
+    const answers = await res.json()
+    if (!Array.isArray(answers)) {
+      throw new Error(String((answers && answers.error && answers.error.message) || 'the chain reader did not answer'))
+    }
+    const byId = new Map(answers.filter((a) => a && typeof a === 'object').map((a) => [a.id, a]))
+    return calls.map((c, i) => byId.get(i) || { error: { message: 'the chain reader did not answer' } })
+  }
+}
+
 const B32 = 'abcdefghijklmnopqrstuvwxyz234567'
 function base32 (bytes) {
   let bits = 0; let value = 0; let out = ''
