@@ -28,6 +28,7 @@ FAST = [
     "bench_import.py",
     "bench_ipfs.py",
     "bench_mint.py",
+    "bench_mint_batch.py",
     "bench_pins.py",
     "bench_seal.py",
 ]

@@ -1,6 +1,7 @@
 """The toolkit's port of the ISCC Image-Code (content/iscc_image.py) gives iscc-core's code, to
 the bit: on random pixels, on constant and tied images (where the median and ``>`` decide), and on
-real faces prepared as content/fingerprint.py prepares them."""
+real faces prepared as content/fingerprint.py prepares them. Every test runs twice: the plain
+Python DCT (a single mint) and the numpy one (``use_numpy``, what mint-batch uses)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,19 @@ import random
 
 import pytest
 
+from provenance.content import iscc_image
 from provenance.content.iscc_image import image_code_v0_64
 
 iscc_core = pytest.importorskip("iscc_core")  # the dev extra: the independent implementation
+
+
+@pytest.fixture(autouse=True, params=["python", "numpy"])
+def dct(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setattr(iscc_image, "_numpy", None)
+    if request.param == "numpy":
+        iscc_image.use_numpy()
+        assert iscc_image._numpy is not None
+    return str(request.param)
 
 
 def reference(pixels: list[int]) -> str:

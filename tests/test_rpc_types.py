@@ -63,3 +63,35 @@ def test_receipt_transaction_block_are_typed() -> None:
 def test_a_failed_receipt_is_not_succeeded() -> None:
     failed = Receipt.from_json({**ANSWERS["eth_getTransactionReceipt"], "status": "0x0"})
     assert not failed.succeeded
+
+
+def test_a_batch_is_matched_by_id_and_each_error_stays_with_its_call() -> None:
+    import pytest
+
+    from provenance.errors import ChainError, ContractRevert
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        calls = json.loads(request.content)
+        if len(calls) == 3:  # a node without batches: one error object
+            return httpx.Response(
+                200, json={"jsonrpc": "2.0", "id": None, "error": {"code": -32600}}
+            )
+        replies = [
+            {"jsonrpc": "2.0", "id": c["id"], "result": c["params"][0]}
+            if c["params"][0] != "revert"
+            else {
+                "jsonrpc": "2.0",
+                "id": c["id"],
+                "error": {"code": 3, "message": "execution reverted", "data": "0x1234"},
+            }
+            for c in calls
+        ]
+        return httpx.Response(200, json=replies[::-1])  # any order, as the spec allows
+
+    rpc = RpcClient("http://node.invalid", transport=httpx.MockTransport(answer))
+    results = rpc.request_many([("m", ["a"]), ("m", ["revert"])])
+    assert results[0] == "a"
+    assert isinstance(results[1], ContractRevert) and results[1].data == b"\x12\x34"
+    with pytest.raises(ChainError, match="answered no batch"):
+        rpc.request_many([("m", ["a"]), ("m", ["b"]), ("m", ["c"])])
+    assert rpc.request_many([]) == []

@@ -10,6 +10,7 @@ EIP-55 is computed here from keccak (eth-hash) rather than imported from eth-uti
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any, Final
 
@@ -22,8 +23,10 @@ ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 _HEX_ADDRESS: Final = re.compile(r"0[xX][0-9a-fA-F]{40}")
 
 
+@functools.lru_cache(maxsize=1024)
 def _eip55(digits: str) -> str:
-    """EIP-55: a hex digit is upper case where the nibble of keccak(lowercase hex) is >= 8."""
+    """EIP-55: a hex digit is upper case where the nibble of keccak(lowercase hex) is >= 8.
+    Cached: a batch checksums the same few addresses (contract, donors) a few times per work."""
     lower = digits.lower()
     hashed = bytes(keccak(lower.encode("ascii"))).hex()
     return "0x" + "".join(c.upper() if int(h, 16) >= 8 else c for c, h in zip(lower, hashed))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -11,7 +12,7 @@ from provenance.chain.abi import ContractABI, DecodedEvent
 from provenance.chain.address import to_checksum
 from provenance.chain.keccak import keccak
 from provenance.chain.outbox import JournalSlot, Outbox, TxCall, send_lock
-from provenance.chain.rpc import Receipt, RpcClient
+from provenance.chain.rpc import Receipt, RpcClient, hex_to_bytes, to_hex
 from provenance.chain.token_id import TokenRef, match_prefix, token_id_of_image
 from provenance.chain.tx import Sender
 from provenance.contracts import BUILDS, DEFAULT_BUILD, Build, load_artifact
@@ -105,6 +106,34 @@ class ProvenanceArt:
                 return False
             raise
         return True
+
+    def tokens_of_images(self, image_digests: Sequence[bytes]) -> list[int]:
+        """:meth:`token_of_image` of each digest, asked in one JSON-RPC batch (a batch checks a
+        window of works in one round trip)."""
+        token_ids = [token_id_of_image(digest) for digest in image_digests]
+        calls = [
+            (
+                "eth_call",
+                [
+                    {"to": self.address, "data": to_hex(self.abi.encode_call("recordOf", t))},
+                    "latest",
+                ],
+            )
+            for t in token_ids
+        ]
+        found: list[int] = []
+        for token_id, answer in zip(token_ids, self.rpc.request_many(calls), strict=True):
+            if isinstance(answer, ContractRevert):
+                explained = self.abi.explain_revert(answer, action="recordOf()")
+                if explained.error_name != "UnknownToken":
+                    raise explained
+                found.append(0)
+            elif isinstance(answer, ChainError):
+                raise answer
+            else:
+                self.abi.decode_output("recordOf", hex_to_bytes(str(answer)))
+                found.append(token_id)
+        return found
 
     def token_of_image(self, image_digest: bytes) -> int:
         """The token of an image (its id is the image's sha256), or 0 when it was never minted."""

@@ -188,19 +188,37 @@ class Outbox:
     ) -> PreparedTx:
         """Sign, journal, broadcast. ``nonce``/``replaces``/``pending`` re-sign in place of a
         journaled transaction (its nonce, fee caps raised past ``pending``'s)."""
+        prepared = self.sign(call, nonce=nonce, replaces=replaces, pending=pending)
+        self._failpoint(self._prefix + "after-sign")
+        self.deliver(call, prepared)
+        self.slot.mark_sent()
+        self._failpoint(self._prefix + "before-receipt")
+        return prepared
+
+    def sign(
+        self,
+        call: TxCall,
+        *,
+        gas: int | None = None,
+        nonce: int | None = None,
+        replaces: str | None = None,
+        pending: Transaction | None = None,
+    ) -> PreparedTx:
+        """Sign and journal, not broadcast: the first half of :meth:`send`, for callers that
+        journal many transactions in one commit before sending any (a batch's window). ``gas``
+        skips the node's estimate (the caller estimated this shape of call already)."""
         prepared = self.sender.prepare(
             to=call.to,
             data=call.data,
             value=call.value,
             abi=call.abi,
             action=call.action,
+            gas=gas,
             nonce=nonce,
             replaces=pending,
         )
-        earlier = self.slot.load()
-        attempts = (earlier.attempts if earlier and replaces else []) + (
-            [replaces] if replaces else []
-        )
+        earlier = self.slot.load() if replaces else None
+        attempts = (earlier.attempts if earlier else []) + ([replaces] if replaces else [])
         self.slot.save_signed(
             Journaled(
                 tx_hash=prepared.hash,
@@ -211,7 +229,11 @@ class Outbox:
             ),
             call,
         )
-        self._failpoint(self._prefix + "after-sign")
+        return prepared
+
+    def deliver(self, call: TxCall, prepared: PreparedTx) -> None:
+        """Broadcast a transaction :meth:`sign` journaled (durably: the caller's commit came
+        first); ``SendError`` when the node does not take it. The caller marks the slot sent."""
         try:
             self.sender.broadcast(prepared)
         except ChainError as exc:
@@ -220,9 +242,6 @@ class Outbox:
                 tx_hash=prepared.hash,
             ) from exc
         self._failpoint(self._prefix + "after-send")
-        self.slot.mark_sent()
-        self._failpoint(self._prefix + "before-receipt")
-        return prepared
 
     def resume(self, call: TxCall) -> Resumed:
         """Finish the journaled transaction as far as the node allows (see the module docstring)."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Self
 
@@ -153,6 +154,42 @@ class RpcClient:
         if error:
             raise self._translate_error(method, error)
         return body.get("result")
+
+    def request_many(self, calls: Sequence[tuple[str, list[Any]]]) -> list[Any]:
+        """Several calls in one JSON-RPC batch (one HTTP round trip): each call's result, or the
+        ``ChainError`` it answered (returned, not raised: the caller decides per call). A batch
+        answer that is not one object per call raises, as a malformed single answer does."""
+        if not calls:
+            return []
+        with self._lock:
+            ids = [next(self._ids) for _ in calls]
+        payload = [
+            {"jsonrpc": "2.0", "id": request_id, "method": method, "params": params}
+            for request_id, (method, params) in zip(ids, calls, strict=True)
+        ]
+        what = f"batch of {len(calls)} {calls[0][0]}"
+        status, content = self._client.post(
+            json.dumps(payload, separators=(",", ":")).encode(), method=what
+        )
+        if status != 200:
+            raise ChainUnreachable(f"RPC {what} at {self.shown_url} answered HTTP {status}")
+        try:
+            body = json.loads(content)
+        except ValueError as exc:
+            raise ChainError(f"RPC {what} at {self.shown_url} answered non-JSON") from exc
+        answers = (
+            {item.get("id"): item for item in body if isinstance(item, dict)}
+            if isinstance(body, list)
+            else {}
+        )
+        if set(answers) != set(ids):  # a node without batches answers one error object
+            raise ChainError(f"RPC {what} at {self.shown_url} answered no batch")
+        results: list[Any] = []
+        for request_id, (method, _params) in zip(ids, calls, strict=True):
+            answer = answers[request_id]
+            error = answer.get("error")
+            results.append(self._translate_error(method, error) if error else answer.get("result"))
+        return results
 
     def _translate_error(self, method: str, error: Any) -> ChainError:
         message = str(error.get("message", error)) if isinstance(error, dict) else str(error)

@@ -102,6 +102,31 @@ class Sender:
             self._fees = (now, 2 * base + tip, tip)
         return self._fees[1], self._fees[2]
 
+    def estimate(
+        self,
+        *,
+        to: str | None,
+        data: bytes,
+        value: int = 0,
+        abi: ContractABI | None = None,
+        action: str = "transaction",
+    ) -> int:
+        """The node's gas estimate (no margin); a revert decoded with ``abi``."""
+        call: dict[str, Any] = {"from": self.address, "data": to_hex(data), "value": hex(value)}
+        if to is not None:
+            call["to"] = to
+        try:
+            return self.rpc.estimate_gas(call)
+        except ContractRevert as exc:
+            raise (abi.explain_revert(exc, action=action) if abi else exc) from exc
+        except ChainError as exc:
+            if "insufficient funds" in str(exc).lower():
+                raise ChainError(
+                    f"account {self.address} has insufficient funds for this transaction",
+                    account=self.address,
+                ) from exc
+            raise
+
     def prepare(
         self,
         *,
@@ -119,21 +144,10 @@ class Sender:
         ``nonce`` re-signs a transaction in place of an earlier one with that nonce (fresh fees);
         ``replaces`` is that transaction as the node reports it while it is still pending: nodes
         accept a replacement only with both fee caps raised by more than 10%, so they are."""
-        call: dict[str, Any] = {"from": self.address, "data": to_hex(data), "value": hex(value)}
-        if to is not None:
-            call["to"] = to
         if gas is None:
-            try:
-                gas = int(self.rpc.estimate_gas(call) * GAS_MARGIN)
-            except ContractRevert as exc:
-                raise (abi.explain_revert(exc, action=action) if abi else exc) from exc
-            except ChainError as exc:
-                if "insufficient funds" in str(exc).lower():
-                    raise ChainError(
-                        f"account {self.address} has insufficient funds for this transaction",
-                        account=self.address,
-                    ) from exc
-                raise
+            gas = int(
+                self.estimate(to=to, data=data, value=value, abi=abi, action=action) * GAS_MARGIN
+            )
         max_fee, tip = self._fee_caps()
         if replaces is not None:
             max_fee = max(max_fee, replaces.max_fee_per_gas * 9 // 8 + 1)
@@ -210,6 +224,31 @@ class Sender:
                 )
             time.sleep(poll)
             poll = min(poll * 1.5, 1.0)
+
+    def receipts(self, tx_hashes: list[str], *, patience: float = 5.0) -> dict[str, Receipt]:
+        """The receipts of many transactions, asked in one JSON-RPC batch per poll (back-off from
+        2 ms) instead of one request each; those still missing after ``patience`` seconds are
+        left out (:meth:`wait` then waits for each, with its timeout and dropped-transaction
+        rules). Receipts only: the caller waits for confirmations."""
+        found: dict[str, Receipt] = {}
+        missing = list(tx_hashes)
+        deadline = time.monotonic() + patience
+        poll = 0.002
+        while missing:
+            answers = self.rpc.request_many(
+                [("eth_getTransactionReceipt", [tx_hash]) for tx_hash in missing]
+            )
+            for tx_hash, answer in zip(missing, answers, strict=True):
+                if isinstance(answer, ChainError):
+                    raise answer
+                if answer:
+                    found[tx_hash] = Receipt.from_json(dict(answer))
+            missing = [tx_hash for tx_hash in missing if tx_hash not in found]
+            if not missing or time.monotonic() > deadline:
+                break
+            time.sleep(poll)
+            poll = min(poll * 2, 0.02)  # a devnet mines in milliseconds: never oversleep by much
+        return found
 
     def transact(self, **kwargs: Any) -> Receipt:
         """Prepare, broadcast and wait; raises on a failed receipt. Not journaled: for throwaway

@@ -25,7 +25,7 @@ from provenance.cli.render import emit_json, err_console, line, out_console
     type=click.IntRange(1, 1024),
     default=64,
     show_default=True,
-    help="Transactions in flight before receipts are collected.",
+    help="Works staged, journaled and signed together (one commit and one disk sync a window).",
 )
 @json_option
 @connection_options(signs=True)
@@ -51,20 +51,17 @@ def mint_batch(
         if live:
             if outcome.result:
                 err_console.print(
-                    line(
-                        f"token {short_token(outcome.result.token_id)}  {outcome.request.token.artwork.path}"
-                    )
+                    line(f"token {short_token(outcome.result.token_id)}  {outcome.artwork}")
                 )
             else:
-                err_console.print(
-                    line(
-                        ("failed", "red"), f" {outcome.request.token.artwork.path}: {outcome.error}"
-                    )
-                )
+                err_console.print(line(("failed", "red"), f" {outcome.artwork}: {outcome.error}"))
 
     started = time.perf_counter()
-    # Every row's key and message are checked before the first transaction is sent.
-    requests = list(batch_requests(directory, rows, collection))
+    # Every row's key and message are checked before the first transaction is sent; the rows are
+    # then read again, a window at a time, so that a batch's images are never all in memory.
+    for _request in batch_requests(directory, rows, collection):
+        pass
+    requests = batch_requests(directory, rows, collection)
     outcomes = run_batch(requests, collection, window=window, progress=show)
     elapsed = time.perf_counter() - started
     minted = [o for o in outcomes if o.result]
@@ -81,7 +78,7 @@ def mint_batch(
                 "mints_per_second": round(rate, 2),
                 "rows": [
                     {
-                        "artwork": str(o.request.token.artwork.path),
+                        "artwork": str(o.artwork),
                         "token_id": o.result.token_id if o.result else None,
                         "tx_hash": o.result.tx_hash if o.result else None,
                         "error": str(o.error) if o.error else None,
@@ -96,8 +93,6 @@ def mint_batch(
             f" {len(failed)} in {elapsed:.2f} s ({rate:.1f} mints/s)"
         )
         for outcome in failed:
-            out_console.print(
-                line(("failed", "red"), f" {outcome.request.token.artwork.path}: {outcome.error}")
-            )
+            out_console.print(line(("failed", "red"), f" {outcome.artwork}: {outcome.error}"))
     if failed:
         raise SystemExit(1)

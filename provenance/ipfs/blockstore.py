@@ -5,6 +5,14 @@ next-to-last two characters), so a CIDv0 and a CIDv1 of the same dag-pb node sha
 are atomic (temp file, fsync, rename); every read is hashed and compared with the CID asked for,
 so a corrupted block raises ``IntegrityError`` naming that CID and is never returned. A recursive
 pin set (``pins.log``, an append-only log: :mod:`provenance.ipfs.pinlog`) protects DAGs from ``gc``.
+
+Grouped durability (:meth:`Blockstore.synced_together`, what ``mint-batch`` stores a window of
+works in): an fsync costs 0.5-4 ms on this kind of machine, and a work is two blocks and two pins,
+so inside the block nothing is fsynced and one ``syncfs`` of the store's filesystem at its end
+makes every block, rename and pin durable at once (3-7 ms for 128 files against 0.4-0.5 s of
+fsyncs). A crash before that sync can leave a block file torn under its final name; so a block
+found already present is hashed once per process before it is trusted, and a torn one is written
+again (nothing was signed for it: callers sign only after the sync).
 """
 
 from __future__ import annotations
@@ -35,6 +43,18 @@ def _key(cid: CID) -> str:
     return base64.b32encode(cid.multihash).decode("ascii").rstrip("=")
 
 
+def _syncfs(fd: int) -> bool:
+    """``syncfs(2)``: flush the whole filesystem holding ``fd`` (Linux); False where there is
+    none, or it failed (then the caller fsyncs file by file)."""
+    import ctypes  # here: only a batch syncs this way, and a mint's start-up stays small
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return int(libc.syncfs(fd)) == 0
+    except (AttributeError, OSError):
+        return False
+
+
 class Blockstore:
     """Blocks on disk, verified on every read. Also a ``ContentSource`` (``cat``)."""
 
@@ -45,6 +65,43 @@ class Blockstore:
         self._depth = 0
         self.root.mkdir(parents=True, exist_ok=True)
         self._pin_log = PinLog(self.root, fsync=fsync)
+        self._deferred: list[Path] | None = None  # files written unsynced (synced_together)
+        self._checked: set[bytes] = set()  # present blocks hashed by this process: intact
+        self._shards: set[Path] = set()  # shard folders known to exist (at most 1,024)
+
+    @contextmanager
+    def synced_together(self) -> Iterator[None]:
+        """Make every block and pin written inside durable at once, when it ends (see the module
+        docstring); also when it ends by an exception."""
+        if self._deferred is not None or not self._fsync:  # nested, or not syncing at all
+            yield
+            return
+        self._deferred = []
+        self._pin_log.fsync = False
+        try:
+            yield
+        finally:
+            written, self._deferred = self._deferred, None
+            self._pin_log.fsync = True
+            if written:
+                self._sync([*written, self._pin_log.path])
+
+    def _sync(self, paths: list[Path]) -> None:
+        fd = os.open(self.root, os.O_RDONLY)
+        try:
+            if _syncfs(fd):
+                return
+        finally:
+            os.close(fd)
+        for path in [*paths, *{path.parent for path in paths}]:  # no syncfs: one by one
+            try:
+                handle = os.open(path, os.O_RDONLY)
+            except FileNotFoundError:
+                continue
+            try:
+                os.fsync(handle)
+            finally:
+                os.close(handle)
 
     @classmethod
     def open(cls, root: Path | None = None, *, fsync: bool = True) -> Blockstore:
@@ -70,9 +127,11 @@ class Blockstore:
         """Store a block given as consecutive parts (the importer's zero-copy path). The caller
         has hashed the parts itself; an existing block is left alone."""
         path = self._path(cid)
-        if path.exists():
+        if path.exists() and self._intact(cid, path):
             return
-        path.parent.mkdir(exist_ok=True)
+        if path.parent not in self._shards:
+            path.parent.mkdir(exist_ok=True)
+            self._shards.add(path.parent)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".put-", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb", buffering=0) as handle:
@@ -80,13 +139,29 @@ class Blockstore:
                     view = memoryview(part)
                     while view:
                         view = view[handle.write(view) or 0 :]
-                if self._fsync:
+                if self._fsync and self._deferred is None:
                     os.fsync(handle.fileno())
             os.chmod(tmp, 0o444)
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+        if self._deferred is not None:
+            self._deferred.append(path)
+
+    def _intact(self, cid: CID, path: Path) -> bool:
+        """Whether a block already on disk holds its bytes (hashed once per process): a write
+        that a crash interrupted before its sync may have left it torn."""
+        if cid.multihash in self._checked:
+            return True
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return False
+        if cid.hash_code != SHA2_256 or hashlib.sha256(data).digest() != cid.digest:
+            return False
+        self._checked.add(cid.multihash)
+        return True
 
     def get_block(self, cid: str | CID) -> bytes:
         """The block's bytes, verified against ``cid``."""
@@ -172,7 +247,9 @@ class Blockstore:
             cid = str(add_bytes(data, store=self, params=params).cid)
             if expect is not None and cid != expect:
                 raise IPFSError(f"stored as {cid}, not {expect}", cid=expect)
-            self.pin(cid)
+            # Every block of the DAG was just written or found intact under this lock, which gc
+            # takes too: pinned without walking it again (``pin`` reads every block back).
+            self._pin_log.add(cid)
         return cid
 
     def pin(self, cid: str | CID) -> str:

@@ -32,7 +32,7 @@ class PinLog:
     def __init__(self, folder: Path, *, fsync: bool = True) -> None:
         self.path = folder / "pins.log"
         self._legacy = folder / "pins.json"
-        self._fsync = fsync
+        self.fsync = fsync  # off while the blockstore syncs a group of writes at once
         self._pins: set[str] = set()
         self._lines = 0
         self._inode: int | None = None
@@ -62,6 +62,10 @@ class PinLog:
 
     def pins(self) -> set[str]:
         """The pinned root CIDs, reading only what was appended since the last call."""
+        return set(self._refresh())
+
+    def _refresh(self) -> set[str]:
+        """The pin set itself, not a copy (a copy per pin is quadratic over a batch)."""
         try:
             handle = self.path.open("rb")
         except FileNotFoundError:
@@ -81,7 +85,7 @@ class PinLog:
             (self._pins.add if text[0] == "+" else self._pins.discard)(text[1:])
             self._lines = number
         self._offset += len(complete)
-        return set(self._pins)
+        return self._pins
 
     # -- writing ----------------------------------------------------------------------------------
     def _append(self, line: str) -> None:
@@ -95,16 +99,16 @@ class PinLog:
                     os.ftruncate(fd, start + tail.rfind(b"\n") + 1)
             os.lseek(fd, 0, os.SEEK_END)
             os.write(fd, line.encode("ascii"))
-            if self._fsync:
+            if self.fsync:
                 os.fsync(fd)
         finally:
             os.close(fd)
 
     def add(self, cid: str) -> None:
         self._migrate()
-        if cid not in self.pins():
+        if cid not in self._refresh():
             self._append(f"+{cid}\n")
-            self.pins()
+            self._refresh()
 
     def remove(self, cid: str) -> bool:
         """Unpin; False when ``cid`` was not pinned."""

@@ -188,6 +188,7 @@ _TX_COLUMNS = [f.name for f in fields(TxRow)]
 class Journal:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or home().journal
+        self._grouped = False
         try:
             self._db = sqlite3.connect(
                 self.path, timeout=30.0, isolation_level=None, check_same_thread=False
@@ -219,7 +220,30 @@ class Journal:
         self._db.close()
 
     @contextmanager
+    def grouped(self) -> Iterator[None]:
+        """Every write inside in one SQLite transaction: one commit, so one fsync, for a window of
+        a batch instead of one per row and step (an fsync costs 0.5-4 ms here). Nothing inside is
+        durable before the block ends; a caller that must journal before acting (a signed
+        transaction before it is sent) acts after it. An exception rolls the whole group back."""
+        if self._grouped:
+            yield
+            return
+        self._db.execute("BEGIN IMMEDIATE")
+        self._grouped = True
+        try:
+            yield
+        except BaseException:
+            self._grouped = False
+            self._db.execute("ROLLBACK")
+            raise
+        self._grouped = False
+        self._db.execute("COMMIT")
+
+    @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
+        if self._grouped:  # part of the group's transaction, committed with it
+            yield self._db
+            return
         self._db.execute("BEGIN IMMEDIATE")
         try:
             yield self._db

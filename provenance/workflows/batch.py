@@ -1,22 +1,41 @@
-"""Many mints from a folder and a CSV of donors, pipelined: up to ``window`` transactions in flight.
+"""Many mints from a folder and a CSV of donors, a window of works at a time.
 
-Each artwork goes through exactly the steps of :mod:`provenance.workflows.mint` (journaled the same
-way), so an interrupted batch is finished by running it again. Batch is the one workflow built on
-another: it is ``mint`` with its steps interleaved.
+Each artwork goes through the steps of :mod:`provenance.workflows.mint` (journaled the same way),
+so an interrupted batch is finished by running it again; batch is ``mint`` with its steps grouped
+by window, so that a window pays once for what a mint pays per work (docs/minting.md):
+
+1. *Stage* the window: one JSON-RPC batch asks the chain which images are minted already, then
+   each work's intent is journaled and its content stored and pinned; the blockstore syncs once
+   (``Blockstore.synced_together``), then the journal commits once (``Journal.grouped``).
+2. *Sign* the window: nonces counted locally under the send lock, gas estimated once per shape of
+   call (length of the calldata), every signed transaction journaled in one commit. Durable
+   before anything is sent: the outbox's rule, per window.
+3. *Send* each transaction (one request each) from a thread while the next window is staged;
+   what the node took is marked sent in the next window's first commit.
+4. *Confirm* the window once the next one is staged: the receipts already there, in one JSON-RPC
+   batch, their outcomes in the next window's first commit (the rest at the next turn, and at the
+   end of the batch every one, waited for).
+
+Works journaled with a transaction by an interrupted run are finished one by one through the
+outbox's resume (``Outcome``), before the window's fresh ones.
 """
 
 from __future__ import annotations
 
 import csv
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from provenance.chain.outbox import Outbox, TxCall
 from provenance.chain.rpc import Receipt
+from provenance.chain.tx import GAS_MARGIN, PreparedTx, Sender
 from provenance.content.message import read_message
 from provenance.content.token import require_donor_key, token_spec
-from provenance.errors import ChainError, InputError, ProvenanceError
-from provenance.state.journal import MintEntry
+from provenance.errors import ChainError, ContractRevert, InputError, ProvenanceError
+from provenance.state.failpoints import failpoint
+from provenance.state.journal import MintEntry, MintState
 from provenance.workflows.donor_key import resolve_donor_key
 from provenance.workflows.mint import (
     MintRequest,
@@ -27,7 +46,8 @@ from provenance.workflows.mint import (
     send,
     stage,
 )
-from provenance.workflows.session import Session
+from provenance.workflows.mint_send import MintSlot, mint_call
+from provenance.workflows.session import AlreadyMinted, Session
 
 __all__ = ["COLUMNS", "BatchOutcome", "batch_requests", "mint_batch", "read_rows"]
 
@@ -120,9 +140,243 @@ def batch_requests(
 
 @dataclass
 class BatchOutcome:
-    request: MintRequest
+    """One row's outcome. ``artwork`` is the row's file: the request itself (the image's bytes)
+    is let go once its work is done, so a batch's memory does not grow with its length."""
+
+    artwork: Path
     result: MintResult | None = None
     error: ProvenanceError | None = None
+
+
+@dataclass
+class _Flight:
+    """A work whose transaction is on its way: confirmed after the next window is staged."""
+
+    outcome: BatchOutcome
+    entry: MintEntry
+    receipt: Receipt | None
+    resumed: bool
+
+
+_Signed = tuple[BatchOutcome, Outbox, TxCall, PreparedTx]
+
+
+class _Broadcast:
+    """A window's journaled transactions, sent from a thread while the main one stages the next
+    window: sending is waiting on the node, staging is work, and two cores do both at once. It
+    touches neither the journal nor the progress report (the main thread's); it stops at the
+    first transaction the node refuses (every later nonce would wait behind the gap)."""
+
+    def __init__(self, signed: list[_Signed]) -> None:
+        self.signed = signed
+        self.delivered = 0
+        self.error: SendError | None = None
+        self.thread = threading.Thread(target=self._send, name="mint-batch send", daemon=True)
+        self.thread.start()
+
+    def _send(self) -> None:
+        for count, (_outcome, outbox, call, prepared) in enumerate(self.signed, start=1):
+            try:
+                outbox.deliver(call, prepared)
+            except SendError as exc:
+                self.error = exc
+                return
+            self.delivered = count
+            failpoint(f"batch-after-send-{count}")  # the crash tests kill mid-window here
+
+    def join(
+        self,
+    ) -> tuple[list[tuple[BatchOutcome, Outbox]], list[BatchOutcome], SendError | None]:
+        """(sent, not sent, the refusal that stopped it)."""
+        self.thread.join()
+        sent = [(outcome, outbox) for outcome, outbox, _c, _p in self.signed[: self.delivered]]
+        unsent = [outcome for outcome, *_rest in self.signed[self.delivered :]]
+        return sent, unsent, self.error
+
+
+# A shape's gas, past the node's estimate: calldata of one length differs only in its zero bytes
+# (4 gas each, 16 for others), and a donor's first token sets a fresh balance slot (20,000 gas).
+_ZERO_BYTE_SPREAD = 12
+_FRESH_SLOT = 20_000
+
+
+class _Window:
+    """The batch's state across windows (see the module docstring)."""
+
+    def __init__(
+        self, collection: Session, sender: Sender, progress: Callable[[BatchOutcome], None]
+    ):
+        self.collection, self.sender, self.report = collection, sender, progress
+        self.journal = collection.journal
+        self.gas: dict[int, int] = {}  # calldata length -> gas limit
+        self.flights: list[_Flight] = []
+        self.sending: _Broadcast | None = None
+        self.halted: ProvenanceError | None = None
+        self.quiet: Progress = lambda _step: None
+
+    def run(self, requests: list[MintRequest]) -> list[BatchOutcome]:
+        outcomes = [BatchOutcome(r.token.artwork.path) for r in requests]
+        if self.halted is not None:
+            for outcome in outcomes:
+                self._fail(outcome, self._not_attempted())
+            return outcomes
+        # One commit for this window's intents, the previous window's "sent" marks and the
+        # outcomes mined meanwhile (the others wait for the next window's turn).
+        with self.journal.grouped():
+            staged = self._stage(requests, outcomes)  # while the previous window is being sent
+            self.finish_sending()
+            # A node mining slower than the batch sends gets it back: more than a window waiting
+            # for receipts and the batch waits for them (memory and the node's pool stay bounded).
+            later = self.confirm(self.flights, wait=len(self.flights) > len(requests))
+            self.flights = []
+        fresh = [(o, e) for o, e, resumed in staged if not e.state.in_flight]
+        for outcome, entry, _resumed in staged:  # an interrupted run's transactions first
+            if entry.state.in_flight:
+                self._resume(outcome, entry)
+        signed = self._sign(fresh)
+        if self.halted is None:
+            self.sending = _Broadcast(signed)
+        else:
+            for outcome, *_rest in signed:  # journaled, never sent: a re-run resumes them
+                self._fail(outcome, self._not_attempted())
+        self.flights = later + self.flights
+        return outcomes
+
+    def _not_attempted(self) -> ProvenanceError:
+        return ProvenanceError(f"not attempted: the batch stopped ({self.halted})")
+
+    def finish_sending(self) -> None:
+        """Wait for the window being sent; mark what the node took as sent, in one commit."""
+        if self.sending is None:
+            return
+        sending, self.sending = self.sending, None
+        sent, unsent, error = sending.join()
+        with self.journal.grouped():
+            for _outcome, outbox in sent:
+                outbox.slot.mark_sent()
+        failpoint("before-receipt")
+        for outcome, outbox in sent:
+            assert isinstance(outbox.slot, MintSlot)
+            self.flights.append(_Flight(outcome, outbox.slot.entry, None, resumed=False))
+        if error is not None:
+            self._halt(unsent[0], error)
+            for outcome in unsent[1:]:  # journaled, never sent: a re-run resumes them
+                self._fail(outcome, self._not_attempted())
+
+    def _fail(self, outcome: BatchOutcome, error: ProvenanceError) -> None:
+        outcome.error = error
+        self.report(outcome)
+
+    def _stage(
+        self, requests: list[MintRequest], outcomes: list[BatchOutcome]
+    ) -> list[tuple[BatchOutcome, MintEntry, bool]]:
+        contract = self.collection.contract
+        try:
+            existing = contract.tokens_of_images([r.token.artwork.sha256 for r in requests])
+        except ProvenanceError as exc:  # the node is unreachable: each row says so, as by mint
+            for outcome in outcomes:
+                self._fail(outcome, exc)
+            return []
+        staged = []
+        with self.journal.grouped(), self.collection.store.synced_together():
+            for request, outcome, token in zip(requests, outcomes, existing, strict=True):
+                try:
+                    entry, resumed = stage(
+                        request,
+                        self.collection,
+                        note=self.quiet,
+                        check_minter=False,
+                        existing=token,
+                    )
+                except ProvenanceError as exc:
+                    self._fail(outcome, exc)
+                    continue
+                staged.append((outcome, entry, resumed))
+        # Both ends passed: the blockstore synced first (inner block), then the journal committed.
+        return staged
+
+    def _resume(self, outcome: BatchOutcome, entry: MintEntry) -> None:
+        try:
+            entry, receipt = send(entry, self.collection, self.sender, note=self.quiet)
+        except SendError as exc:
+            self._halt(outcome, exc)
+            return
+        except ProvenanceError as exc:
+            self._fail(outcome, exc)
+            return
+        self.flights.append(_Flight(outcome, entry, receipt, resumed=True))
+
+    def _halt(self, outcome: BatchOutcome, error: SendError) -> None:
+        """A transaction the node did not take: every later nonce would wait behind the gap."""
+        self.halted = error
+        self.sender.nonces.resync(self.sender.address)
+        self._fail(outcome, error)
+
+    def _gas(self, call: TxCall) -> int:
+        shape = len(call.data)
+        if shape not in self.gas:
+            estimate = self.sender.estimate(
+                to=call.to, data=call.data, abi=call.abi, action=call.action
+            )
+            spread = _ZERO_BYTE_SPREAD * shape + _FRESH_SLOT
+            self.gas[shape] = int((estimate + spread) * GAS_MARGIN)
+        return self.gas[shape]
+
+    def _sign(self, fresh: list[tuple[BatchOutcome, MintEntry]]) -> list[_Signed]:
+        signed = []
+        with self.journal.grouped():  # every signed transaction journaled in one commit
+            for outcome, entry in fresh:
+                slot = MintSlot(self.journal, entry)
+                outbox = Outbox(self.sender, slot, failpoint=failpoint)
+                call = mint_call(self.collection, entry)
+                try:
+                    prepared = outbox.sign(call, gas=self._gas(call))
+                except ChainError as exc:  # refused before anything was signed (a revert)
+                    self._fail(outcome, self._refused(entry, exc))
+                    continue
+                signed.append((outcome, outbox, call, prepared))
+        failpoint("after-sign")
+        return signed
+
+    def _refused(self, entry: MintEntry, exc: ChainError) -> ProvenanceError:
+        self.journal.update(entry, state=MintState.FAILED, error=str(exc))
+        if isinstance(exc, ContractRevert) and exc.error_name == "ImageAlreadyMinted":
+            image = bytes.fromhex(entry.image_sha256)
+            return AlreadyMinted(int.from_bytes(image, "big"), image)
+        return exc
+
+    def confirm(self, flights: list[_Flight], *, wait: bool) -> list[_Flight]:
+        """Receipts in bulk (one JSON-RPC batch), outcomes journaled in one commit. ``wait``:
+        for every receipt; else only those already there (the main thread has the next window to
+        stage), returning the flights still waiting."""
+        final_now = wait or self.sender.confirmations <= 1  # else waiting for blocks: at the end
+        asked = [f.entry.tx_hash for f in flights if f.receipt is None and f.entry.tx_hash]
+        receipts: dict[str, Receipt] = {}
+        if final_now:
+            try:
+                receipts = self.sender.receipts(asked, patience=5.0 if wait else 0.0)
+            except ProvenanceError:
+                pass  # each flight asks again below (or at the next turn) and says why not
+        later: list[_Flight] = []
+        with self.journal.grouped():
+            for flight in flights:
+                assert flight.entry.tx_hash is not None
+                receipt = flight.receipt or receipts.get(flight.entry.tx_hash)
+                if not wait and (receipt is None or not final_now):
+                    later.append(flight)
+                    continue
+                try:
+                    flight.outcome.result = confirm(
+                        flight.entry,
+                        self.collection,
+                        receipt=receipt,
+                        resumed=flight.resumed,
+                        note=self.quiet,
+                    )
+                except ProvenanceError as exc:
+                    flight.outcome.error = exc
+                self.report(flight.outcome)
+        return later
 
 
 def mint_batch(
@@ -132,60 +386,39 @@ def mint_batch(
     window: int = 64,
     progress: Callable[[BatchOutcome], None] | None = None,
 ) -> list[BatchOutcome]:
-    """Mint many artworks, pipelined: up to ``window`` transactions in flight before their receipts
-    are collected. Each artwork is journaled exactly as by :func:`mint`, so an interrupted batch is
-    finished by running it again. A row refused before signing is reported and the others go on;
-    a transaction that could not be sent stops the batch (every later nonce would wait behind the
-    gap), the rows in flight are confirmed, and the rest are reported as not attempted."""
+    """Mint many artworks, a window at a time (see the module docstring). Each artwork is
+    journaled as by :func:`mint`, so an interrupted batch is finished by running it again.
+    ``requests`` is read one window at a time (a long batch is never in memory at once). A row
+    refused before signing is reported and the others go on; a transaction that could not be
+    sent stops the batch (every later nonce would wait behind the gap), the rows in flight are
+    confirmed, and the rest are reported as not attempted."""
+    from provenance.content import iscc_image
+
+    iscc_image.use_numpy()  # thousands of fingerprints: numpy's import pays for itself
     sender = collection.require_sender("minting")
     if not collection.contract.is_minter(sender.address):
         raise ChainError(
             f"account {sender.address} is not a minter of {collection.contract.address}",
             account=sender.address,
         )
-    quiet: Progress = lambda _step: None
+    windows = _Window(collection, sender, progress or (lambda _outcome: None))
     outcomes: list[BatchOutcome] = []
-    in_flight: list[tuple[BatchOutcome, MintEntry, Receipt | None, bool]] = []
-    halted: ProvenanceError | None = None
-
-    def report(outcome: BatchOutcome) -> None:
-        if progress:
-            progress(outcome)
-
-    def drain(limit: int) -> None:
-        while len(in_flight) > limit:
-            outcome, entry, receipt, resumed = in_flight.pop(0)
-            try:
-                outcome.result = confirm(
-                    entry, collection, receipt=receipt, resumed=resumed, note=quiet
-                )
-            except ProvenanceError as exc:
-                outcome.error = exc
-            report(outcome)
-
-    # The batch holds the mint lock while it signs and sends (seconds for hundreds of rows), so
-    # its nonces are counted locally after one read from the node.
+    # The batch holds the mint lock while it signs and sends, so its nonces are counted locally
+    # after one read from the node.
     with collection.send_lock():
-        for request in requests:
-            outcome = BatchOutcome(request)
-            outcomes.append(outcome)
-            if halted is not None:
-                outcome.error = ProvenanceError(f"not attempted: the batch stopped ({halted})")
-                report(outcome)
-                continue
-            try:
-                entry, resumed = stage(request, collection, note=quiet, check_minter=False)
-                entry, receipt = send(entry, collection, sender, note=quiet)
-            except SendError as exc:
-                outcome.error = halted = exc
-                sender.nonces.resync(sender.address)
-                report(outcome)
-                continue
-            except ProvenanceError as exc:
-                outcome.error = exc
-                report(outcome)
-                continue
-            in_flight.append((outcome, entry, receipt, resumed))
-            drain(window)
-    drain(0)
+        pending: list[MintRequest] = []
+        try:
+            for request in requests:
+                pending.append(request)
+                if len(pending) == window:
+                    outcomes += windows.run(pending)
+                    pending = []
+            if pending:
+                outcomes += windows.run(pending)
+        except BaseException:
+            if windows.sending is not None:  # what it sent is journaled: a re-run resumes it
+                windows.sending.thread.join()
+            raise
+        windows.finish_sending()
+    windows.confirm(windows.flights, wait=True)
     return outcomes

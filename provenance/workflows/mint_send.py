@@ -28,7 +28,7 @@ from provenance.workflows.session import AlreadyMinted, Session
 if TYPE_CHECKING:
     from provenance.workflows.mint import Progress
 
-__all__ = ["MintResult", "MintSlot", "confirm", "send"]
+__all__ = ["MintResult", "MintSlot", "confirm", "mint_call", "send"]
 
 
 @dataclass
@@ -56,7 +56,7 @@ class MintSlot:
         self.where = f"journal {journal.path}, mint of {entry.artwork}"
 
     def journaled_call(self) -> TxCall | None:
-        return None  # rebuilt from the row's digests and envelope (``_mint_call``)
+        return None  # rebuilt from the row's digests and envelope (``mint_call``)
 
     def load(self) -> Journaled | None:
         entry = self.entry
@@ -102,7 +102,7 @@ def _signer_of(raw_tx: bytes, *, where: str) -> str:
         raise ConfigError(f"the journal's {where} holds a damaged signed transaction") from exc
 
 
-def _mint_call(collection: Session, entry: MintEntry) -> TxCall:
+def mint_call(collection: Session, entry: MintEntry) -> TxCall:
     contract = collection.contract
     data = contract.mint_calldata(
         to=entry.donor,
@@ -127,7 +127,7 @@ def send(
     else:
         note("signing and sending the mint transaction")
     try:
-        started = outbox.start(_mint_call(collection, entry))
+        started = outbox.start(mint_call(collection, entry))
     except SendError:
         raise
     except ChainError as exc:  # refused before anything was signed (a revert, no funds)

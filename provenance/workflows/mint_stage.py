@@ -53,9 +53,16 @@ def _intent_fields(metadata: bytes) -> dict[str, Any]:
 
 
 def stage(
-    request: MintRequest, collection: Session, *, note: Progress, check_minter: bool
+    request: MintRequest,
+    collection: Session,
+    *,
+    note: Progress,
+    check_minter: bool,
+    existing: int | None = None,
 ) -> tuple[MintEntry, bool]:
-    """Journal the intent and store the content: everything before a transaction exists."""
+    """Journal the intent and store the content: everything before a transaction exists.
+    ``existing``: the image's token as the caller just read it from the chain (a batch asks for a
+    window of works at once), 0 for none; None: asked here."""
     artwork = request.token.artwork
     donor = parse_address(request.donor, what="donor")
     contract = collection.contract
@@ -67,7 +74,8 @@ def stage(
         "image_sha256": artwork.sha256.hex(),
     }
     entry = journal.find(**key)
-    existing = contract.token_of_image(artwork.sha256)
+    if existing is None:
+        existing = contract.token_of_image(artwork.sha256)
     if entry is not None and entry.state is MintState.MINTED:
         # The chain is the authority: a journal row alone does not make a token.
         if existing:

@@ -277,7 +277,8 @@ class FlakyProxy:
 
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
-                if json.loads(body).get("method") == "eth_sendRawTransaction":
+                payload = json.loads(body)  # a JSON-RPC batch (a list) is passed through
+                if isinstance(payload, dict) and payload["method"] == "eth_sendRawTransaction":
                     proxy.sends += 1
                     if proxy.sends == fail_on:
                         self.send_response(503)

@@ -353,3 +353,54 @@ def test_a_deployment_killed_after_sending_is_finished_not_repeated(home: Path) 
     address = json.loads(rerun.stdout)["address"]
     assert rpc.get_receipt(journaled.tx_hash).contract_address.lower() == address.lower()  # type: ignore[union-attr]
     assert Journal(home / "journal.sqlite").transaction(f"deploy:31337:{artist}") is None
+
+
+def test_a_batch_killed_in_the_middle_of_a_window_is_finished_once(
+    home: Path, tmp_path: Path
+) -> None:
+    """kill -9 after 2 of a window's 4 transactions were sent: all 4 are journaled (one commit
+    before the first send), 2 reached the node, 2 did not. The re-run finishes the 2 sent ones,
+    sends the 2 journaled ones (their own nonces), mints the rest: one token per work, none
+    twice, each with its content and its journal row."""
+    import csv
+    import hashlib
+
+    folder = tmp_path / "window"
+    folder.mkdir()
+    arts = [make_artwork(folder / f"w{i}.png", seed=_stable_seed(f"window-{i}")) for i in range(10)]
+    with open(tmp_path / "window.csv", "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["artwork", "donor", "message", "donor_pubkey"])
+        for i, art in enumerate(arts):
+            writer.writerow([art.name, DONOR.address, f"thanks {i}", KEY])
+    args = ["mint-batch", str(folder), "--donors", str(tmp_path / "window.csv"), "--window", "4"]
+    assert run_cli("chain", "up").returncode == 0
+    contract = resolve_contract(connect())
+    before = contract.total_minted()
+    crashed = run_cli(*args, "--json", env={"PROVENANCE_FAILPOINT": "batch-after-send-2"})
+    assert crashed.returncode == 137, crashed.stderr
+    digests = [hashlib.sha256(art.read_bytes()).digest() for art in arts]
+    journal = Journal(home / "journal.sqlite")
+    rows = [
+        journal.find(chain_id=31337, contract=contract.address, image_sha256=d.hex())
+        for d in digests
+    ]
+    assert [row.state if row else None for row in rows] == ["signed"] * 4 + [None] * 6
+    assert contract.total_minted() == before + 2  # the 2 sent; the other 2 never left
+    assert [contract.token_of_image(d) != 0 for d in digests[:4]] == [True, True, False, False]
+
+    finished = run_cli(*args, "--json")
+    assert finished.returncode == 0, finished.stderr
+    report = json.loads(finished.stdout)
+    assert (report["minted"], report["failed"], report["already_minted"]) == (10, 0, 0)
+    assert contract.total_minted() == before + 10  # no work minted twice
+    store = Blockstore.open(home / "ipfs" / "blocks")
+    for art, digest in zip(arts, digests, strict=True):
+        token_id = contract.token_of_image(digest)
+        entry = journal.find(chain_id=31337, contract=contract.address, image_sha256=digest.hex())
+        assert entry is not None and entry.state == "minted" and entry.token_id == token_id, art
+        assert hashlib.sha256(store.cat(entry.image_cid)).digest() == digest
+        metadata = store.cat(entry.metadata_cid)
+        assert hashlib.sha256(metadata).digest() == contract.record_of(token_id).metadata_digest
+        assert to_checksum(json.loads(metadata)["provenance"]["donor"]) == DONOR.address
+    assert run_cli("verify", str(contract.token_of_image(digests[3]))).returncode == 0
