@@ -26,17 +26,19 @@ def test_gc_racing_an_offer_cannot_drop_its_blocks(
     store = collection.store
     # gc on its own Blockstore object (its own lock handle), as a concurrent `ipfs gc` would be.
     gc = threading.Thread(target=Blockstore.open(store.root, fsync=False).gc)
-    real_pin = store.pin
+    # The moment between storing and pinning: add_pinned writes the pin log itself, under the
+    # store's lock (it does not walk the fresh DAG again through ``pin``).
+    real_pin = store._pin_log.add
     gc_ran_before_pin: list[bool] = []
 
-    def pin_after_gc_had_its_chance(cid: str) -> str:
+    def pin_after_gc_had_its_chance(cid: str) -> None:
         if not gc.is_alive() and not gc_ran_before_pin:
             gc.start()  # the image and metadata blocks are stored, neither is pinned yet
             gc.join(timeout=1.0)
             gc_ran_before_pin.append(not gc.is_alive())
-        return real_pin(cid)
+        real_pin(cid)
 
-    monkeypatch.setattr(store, "pin", pin_after_gc_had_its_chance)
+    monkeypatch.setattr(store._pin_log, "add", pin_after_gc_had_its_chance)
     offer = make_offer(make_artwork(tmp_path / "a.png", seed=7), collection, min_donation=1)
     gc.join()
     assert gc_ran_before_pin == [False], "gc ran between storing the offer's blocks and pinning"
