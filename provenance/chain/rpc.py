@@ -139,15 +139,7 @@ class RpcClient:
         with self._lock:
             request_id = next(self._ids)
         payload = {"jsonrpc": "2.0", "id": request_id, "method": method, "params": params or []}
-        status, content = self._client.post(
-            json.dumps(payload, separators=(",", ":")).encode(), method=method
-        )
-        if status != 200:
-            raise ChainUnreachable(f"RPC {method} at {self.shown_url} answered HTTP {status}")
-        try:
-            body = json.loads(content)
-        except ValueError as exc:
-            raise ChainError(f"RPC {method} at {self.shown_url} answered non-JSON") from exc
+        body = self._post(payload, method)
         if not isinstance(body, dict):
             raise ChainError(f"RPC {method} at {self.shown_url} answered a non-object")
         error = body.get("error")
@@ -168,15 +160,7 @@ class RpcClient:
             for request_id, (method, params) in zip(ids, calls, strict=True)
         ]
         what = f"batch of {len(calls)} {calls[0][0]}"
-        status, content = self._client.post(
-            json.dumps(payload, separators=(",", ":")).encode(), method=what
-        )
-        if status != 200:
-            raise ChainUnreachable(f"RPC {what} at {self.shown_url} answered HTTP {status}")
-        try:
-            body = json.loads(content)
-        except ValueError as exc:
-            raise ChainError(f"RPC {what} at {self.shown_url} answered non-JSON") from exc
+        body = self._post(payload, what)
         answers = (
             {item.get("id"): item for item in body if isinstance(item, dict)}
             if isinstance(body, list)
@@ -190,6 +174,18 @@ class RpcClient:
             error = answer.get("error")
             results.append(self._translate_error(method, error) if error else answer.get("result"))
         return results
+
+    def _post(self, payload: Any, what: str) -> Any:
+        """POST one JSON-RPC request or batch; the parsed answer (``what`` names it in errors)."""
+        status, content = self._client.post(
+            json.dumps(payload, separators=(",", ":")).encode(), method=what
+        )
+        if status != 200:
+            raise ChainUnreachable(f"RPC {what} at {self.shown_url} answered HTTP {status}")
+        try:
+            return json.loads(content)
+        except ValueError as exc:
+            raise ChainError(f"RPC {what} at {self.shown_url} answered non-JSON") from exc
 
     def _translate_error(self, method: str, error: Any) -> ChainError:
         message = str(error.get("message", error)) if isinstance(error, dict) else str(error)

@@ -205,13 +205,20 @@ export async function run (badge, config) {
   } catch (err) {
     checks.unknown('chain', `the chain could not be read (${plain(err)})`)
   }
-  const figure = badge.closest('article') && badge.closest('article').querySelector('figure.artwork, .card-image')
+  const article = badge.closest('article')
+  const figure = article && article.querySelector('figure.artwork, .card-image')
+  const what = data.offer ? 'Authentic: this is the image the artist signed for this offer' : authentic(config)
+  return settle(badge, figure, checks, content, what)
+}
+
+// A check's outcome on its badge and figure: the image shown only when every check passed, red
+// only for a check that failed, "could not check" when any check could not be made.
+export function settle (badge, figure, checks, content, authenticText) {
   const slot = figure && figure.querySelector('.artwork-slot')
   const passed = Boolean(content) && checks.failed.length === 0 && checks.unknowns.length === 0
   if (passed) {
     display(figure, content, badge.closest('article'))
-    const what = data.offer ? "Authentic: this is the image the artist signed for this offer" : authentic(config)
-    show(badge, 'authentic', what, checks)
+    show(badge, 'authentic', authenticText, checks)
   } else if (checks.failed.length > 0) {
     if (slot) slot.textContent = 'Image withheld: it could not be verified.'
     show(badge, 'not-authentic', `Not authentic: ${checks.failed.map((c) => c.detail).join('; ')}`, checks)

@@ -8,7 +8,7 @@
 // Three outcomes as everywhere: a batch that fails leaves its cards "could not check", never red.
 import { decodeEventLog, decodeFunctionResult, encodeEventTopics, encodeFunctionData, getAddress, keccak256, toHex } from 'viem'
 import { abi, revertName, tokenHex } from './contract.js'
-import { Checks, authentic, checkContent, display, run, show, verified } from './badge.js'
+import { Checks, authentic, checkContent, run, settle, show } from './badge.js'
 import { fetchIpfs, rawCid, rpcBatch, sha256 } from './page.js'
 import { chainName } from './chains.js'
 
@@ -149,25 +149,6 @@ async function judgeImage (item, config, checks) {
   return { imageBytes: bytes, imageMime: MIME.test(item.mime) ? item.mime : 'application/octet-stream', animation: null }
 }
 
-function settle (badge, checks, content, config) {
-  const article = badge.closest('article')
-  const figure = article && article.querySelector('.card-image')
-  const slot = figure && figure.querySelector('.artwork-slot')
-  const passed = Boolean(content) && checks.failed.length === 0 && checks.unknowns.length === 0
-  if (passed) {
-    display(figure, content, article)
-    show(badge, 'authentic', authentic(config), checks)
-  } else if (checks.failed.length > 0) {
-    if (slot) slot.textContent = 'Image withheld: it could not be verified.'
-    show(badge, 'not-authentic', `Not authentic: ${checks.failed.map((c) => c.detail).join('; ')}`, checks)
-  } else {
-    if (slot) slot.textContent = 'Image withheld until it can be checked.'
-    show(badge, 'unknown', `Could not check right now: ${checks.unknowns.map((c) => c.detail).join('; ')}`, checks)
-  }
-  verified.set(badge, { ok: passed, content })
-  if (passed) badge.dispatchEvent(new CustomEvent('verified', { detail: content }))
-}
-
 export async function checkGroup (badges, config) {
   const items = []
   for (const badge of badges) {
@@ -212,6 +193,7 @@ export async function checkGroup (badges, config) {
     } catch (err) {
       checks.unknown('chain', `the chain could not be read (${err.message})`)
     }
-    settle(item.badge, checks, content, config)
+    const article = item.badge.closest('article')
+    settle(item.badge, article && article.querySelector('.card-image'), checks, content, authentic(config))
   }))
 }
