@@ -25,6 +25,7 @@ import jax.numpy as jnp
 from flax import nnx
 
 from gan.architecture import d_channels, g_channels, groups, sle_pairs, stages
+from gan.conv import add_bias
 
 __all__ = [
     "Discriminator",
@@ -48,10 +49,23 @@ def _glu(x: jax.Array) -> jax.Array:
     return a * jax.nn.sigmoid(b)
 
 
+_NHWC = ("NHWC", "HWIO", "NHWC")
+
+
 def _conv(x: jax.Array, kernel: jax.Array) -> jax.Array:
-    return jax.lax.conv_general_dilated(
-        x, kernel, (1, 1), "VALID", dimension_numbers=("NHWC", "HWIO", "NHWC")
+    return jax.lax.conv_general_dilated(x, kernel, (1, 1), "VALID", dimension_numbers=_NHWC)
+
+
+def _conv_bias(conv: nnx.Conv, x: jax.Array, pad: int) -> jax.Array:
+    """``conv(x)`` for a stride-1 ``nnx.Conv`` with ``pad`` pixels of zeros on every side (3x3
+    "SAME": 1, "VALID": 0), its bias added by ``add_bias``: the same function, with a bias gradient
+    that XLA:CPU computes 5-6x faster than its own reduction over the pixels."""
+    bias = conv.bias
+    assert bias is not None  # use_bias defaults to True; the assert narrows the type
+    y = jax.lax.conv_general_dilated(
+        x, conv.kernel[...], (1, 1), ((pad, pad), (pad, pad)), dimension_numbers=_NHWC
     )
+    return add_bias(y, bias[...])
 
 
 def upsample_conv3x3(x: jax.Array, kernel: jax.Array) -> jax.Array:
@@ -157,7 +171,7 @@ def strided_conv4x4(x: jax.Array, kernel: jax.Array, bias: jax.Array) -> jax.Arr
     s = xp.reshape(n, h // 2 + 1, 2, w // 2 + 1, 2, c).transpose(0, 1, 3, 2, 4, 5)
     s = s.reshape(n, h // 2 + 1, w // 2 + 1, 4 * c)
     k = kernel.reshape(2, 2, 2, 2, c, -1).transpose(0, 2, 1, 3, 4, 5).reshape(2, 2, 4 * c, -1)
-    return _conv(s, k) + bias
+    return add_bias(_conv(s, k), bias)
 
 
 class UpBlock(nnx.Module):
@@ -217,7 +231,7 @@ class Generator(nnx.Module):
                 if hi == r:
                     x = getattr(self, f"sle{lo}_{hi}")(feats[lo], x)
             feats[r] = x
-        return jnp.tanh(self.to_rgb(x))
+        return jnp.tanh(_conv_bias(self.to_rgb, x, 1) if fast else self.to_rgb(x))
 
 
 class DownBlock(nnx.Module):
@@ -232,7 +246,7 @@ class DownBlock(nnx.Module):
         main = jax.nn.leaky_relu(strided_conv4x4(x, self.conv.kernel[...], bias[...]), 0.2)
         n, h, w, c = x.shape
         pooled = x.reshape(n, h // 2, 2, w // 2, 2, c).mean(axis=(2, 4))
-        skip = jax.nn.leaky_relu(self.skip(pooled), 0.2)
+        skip = jax.nn.leaky_relu(_conv_bias(self.skip, pooled, 0), 0.2)
         return (main + skip) / 2
 
 
@@ -248,7 +262,8 @@ class Discriminator(nnx.Module):
         self.logit = nnx.Conv(d_channels(4, ndf), 1, (4, 4), padding="VALID", rngs=rngs)
 
     def __call__(self, x: jax.Array) -> jax.Array:
-        h = jax.nn.leaky_relu(self.from_rgb(x), 0.2)
+        # Training is the discriminator's only use: its convs are written for a fast backward pass.
+        h = jax.nn.leaky_relu(_conv_bias(self.from_rgb, x, 1), 0.2)
         for r in self._sizes[1:]:
             h = getattr(self, f"down{r}")(h)
-        return self.logit(h).reshape(x.shape[0])
+        return _conv_bias(self.logit, h, 0).reshape(x.shape[0])
