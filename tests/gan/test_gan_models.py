@@ -101,23 +101,24 @@ def test_cutout_masks_a_half_size_square_and_colour_keeps_grey_grey() -> None:
 def test_training_conv_rewrites_compute_the_reference_convs() -> None:
     # The sub-pixel upsample + conv and the space-to-depth strided conv (training speed-ups) must
     # equal XLA's own convs on the explicit upsampled / strided problem, values and gradients.
-    from gan.models import strided_conv4x4, upsample_conv3x3
+    from gan.models import ONE_CONV_MIN_SIZE, strided_conv4x4, upsample_conv3x3
 
     dn = ("NHWC", "HWIO", "NHWC")
-    x = jax.random.normal(jax.random.key(0), (2, 8, 8, 5))
     k3 = jax.random.normal(jax.random.key(1), (3, 3, 5, 7))
-    up = jnp.repeat(jnp.repeat(x, 2, axis=1), 2, axis=2)
 
     def ref3(x: jax.Array, k: jax.Array) -> jax.Array:
         up = jnp.repeat(jnp.repeat(x, 2, axis=1), 2, axis=2)
         return jax.lax.conv_general_dilated(up, k, (1, 1), "SAME", dimension_numbers=dn)
 
-    assert up.shape == (2, 16, 16, 5)
-    np.testing.assert_allclose(upsample_conv3x3(x, k3), ref3(x, k3), atol=1e-4)
-    g_fast = jax.grad(lambda x, k: jnp.sum(jnp.sin(upsample_conv3x3(x, k))), (0, 1))(x, k3)
-    g_ref = jax.grad(lambda x, k: jnp.sum(jnp.sin(ref3(x, k))), (0, 1))(x, k3)
-    for a, b in zip(g_fast, g_ref, strict=True):
-        np.testing.assert_allclose(a, b, atol=1e-3)
+    # Both forms: four phase convs on small maps, one conv with the phases side by side on large.
+    for size in (ONE_CONV_MIN_SIZE // 2, ONE_CONV_MIN_SIZE):
+        x = jax.random.normal(jax.random.key(size), (2, size, size, 5))
+        np.testing.assert_allclose(upsample_conv3x3(x, k3), ref3(x, k3), atol=1e-4)
+        g_fast = jax.grad(lambda x, k: jnp.sum(jnp.sin(upsample_conv3x3(x, k))), (0, 1))(x, k3)
+        g_ref = jax.grad(lambda x, k: jnp.sum(jnp.sin(ref3(x, k))), (0, 1))(x, k3)
+        for a, b in zip(g_fast, g_ref, strict=True):
+            np.testing.assert_allclose(a, b, atol=1e-3)
+    x = jax.random.normal(jax.random.key(0), (2, 8, 8, 5))
     k4 = jax.random.normal(jax.random.key(2), (4, 4, 5, 7))
     bias = jax.random.normal(jax.random.key(3), (7,))
     ref4 = jax.lax.conv_general_dilated(x, k4, (2, 2), ((1, 1), (1, 1)), dimension_numbers=dn)
