@@ -226,7 +226,7 @@ export function settle (badge, figure, checks, content, authenticText) {
     if (slot) slot.textContent = 'Image withheld until it can be checked.'
     show(badge, 'unknown', `Could not check right now: ${checks.unknowns.map((c) => c.detail).join('; ')}`, checks)
   }
-  verified.set(badge, { ok: passed, content })
+  verified.set(badge, { ok: passed, content, failed: checks.failed, unknowns: checks.unknowns })
   if (passed) badge.dispatchEvent(new CustomEvent('verified', { detail: content }))
   return verified.get(badge)
 }
