@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Self
 
 from provenance.chain.transport import loopback_target, open_poster
-from provenance.errors import ChainError, ChainUnreachable, ContractRevert
+from provenance.errors import BatchRefused, ChainError, ChainUnreachable, ContractRevert
 from provenance.redact import http_url, redact_url
 
 if TYPE_CHECKING:
@@ -104,6 +104,16 @@ def hex_to_bytes(value: str) -> bytes:
     return bytes.fromhex(value.removeprefix("0x"))
 
 
+_SEND_AGAIN = object()  # a batch's call the node did not answer, or refused for the batch's size
+
+
+def _refused_for_size(error: Any) -> bool:
+    """A call's error that is about its batch (a cap), not about the call: "batch too large",
+    "batch size limit exceeded", "too many requests in batch"."""
+    message = str(error.get("message", "")) if isinstance(error, dict) else ""
+    return "batch" in message.lower()
+
+
 class RpcClient:
     """JSON-RPC over HTTP. ``transport`` is the seam for unit tests (httpx.MockTransport).
 
@@ -125,6 +135,7 @@ class RpcClient:
         self._client = open_poster(self.url, timeout=timeout, transport=transport, headers=headers)
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
+        self._batch_limit: int | None = None  # the largest batch the node took, once one was cut
 
     def close(self) -> None:
         self._client.close()
@@ -148,11 +159,49 @@ class RpcClient:
         return body.get("result")
 
     def request_many(self, calls: Sequence[tuple[str, list[Any]]]) -> list[Any]:
-        """Several calls in one JSON-RPC batch (one HTTP round trip): each call's result, or the
-        ``ChainError`` it answered (returned, not raised: the caller decides per call). A batch
-        answer that is not one object per call raises, as a malformed single answer does."""
+        """Several calls in JSON-RPC batches (one HTTP round trip each): each call's result, or the
+        ``ChainError`` it answered (returned, not raised: the caller decides per call).
+
+        Public nodes cap batches (some at 10 calls, some refuse them): a batch refused as a whole
+        (one error object, HTTP 400 or 413), answered in part, or whose calls are refused for
+        the batch's size is sent again in halves, down to single calls, and the size that worked
+        is kept for the next batches. An outage (no answer, HTTP 429 or 5xx) raises."""
         if not calls:
             return []
+        limit = self._batch_limit
+        if limit is not None and len(calls) > limit:
+            return [
+                answer
+                for start in range(0, len(calls), limit)
+                for answer in self.request_many(calls[start : start + limit])
+            ]
+        if len(calls) == 1:
+            return [self._answer_of_one(*calls[0])]
+        answers = self._batch(calls)
+        if answers is None:  # refused as a whole: halve it, and remember the size
+            half = (len(calls) + 1) // 2
+            self._batch_limit = half if limit is None else min(limit, half)
+            return self.request_many(calls[:half]) + self.request_many(calls[half:])
+        again = [index for index, answer in enumerate(answers) if answer is _SEND_AGAIN]
+        if again:  # answered in part: the rest again, in batches the node takes
+            took = len(calls) - len(again)
+            took = took if took else (len(calls) + 1) // 2
+            self._batch_limit = took if limit is None else min(limit, took)
+            redone = iter(self.request_many([calls[index] for index in again]))
+            answers = [next(redone) if answer is _SEND_AGAIN else answer for answer in answers]
+        return answers
+
+    def _answer_of_one(self, method: str, params: list[Any]) -> Any:
+        try:
+            return self.request(method, params)
+        except ChainUnreachable:
+            raise
+        except ChainError as exc:
+            return exc
+
+    def _batch(self, calls: Sequence[tuple[str, list[Any]]]) -> list[Any] | None:
+        """One batch's answers in call order (``_SEND_AGAIN`` for a call not answered, or refused
+        for the batch's size); None when the node refused the batch as a whole."""
         with self._lock:
             ids = [next(self._ids) for _ in calls]
         payload = [
@@ -160,19 +209,25 @@ class RpcClient:
             for request_id, (method, params) in zip(ids, calls, strict=True)
         ]
         what = f"batch of {len(calls)} {calls[0][0]}"
-        body = self._post(payload, what)
-        answers = (
-            {item.get("id"): item for item in body if isinstance(item, dict)}
-            if isinstance(body, list)
-            else {}
-        )
-        if set(answers) != set(ids):  # a node without batches answers one error object
-            raise ChainError(f"RPC {what} at {self.shown_url} answered no batch")
+        try:
+            body = self._post(payload, what)
+        except BatchRefused:
+            return None
+        if not isinstance(body, list):
+            return None  # a node without batches (or over its cap) answers one error object
+        answers = {item.get("id"): item for item in body if isinstance(item, dict)}
+        if not answers.keys() & set(ids):
+            return None
         results: list[Any] = []
         for request_id, (method, _params) in zip(ids, calls, strict=True):
-            answer = answers[request_id]
-            error = answer.get("error")
-            results.append(self._translate_error(method, error) if error else answer.get("result"))
+            answer = answers.get(request_id)
+            error = answer.get("error") if answer is not None else None
+            if answer is None or _refused_for_size(error):
+                results.append(_SEND_AGAIN)
+            else:
+                results.append(
+                    self._translate_error(method, error) if error else answer.get("result")
+                )
         return results
 
     def _post(self, payload: Any, what: str) -> Any:
@@ -180,6 +235,8 @@ class RpcClient:
         status, content = self._client.post(
             json.dumps(payload, separators=(",", ":")).encode(), method=what
         )
+        if status in (400, 413) and isinstance(payload, list):
+            raise BatchRefused(f"RPC {what} at {self.shown_url} answered HTTP {status}")
         if status != 200:
             raise ChainUnreachable(f"RPC {what} at {self.shown_url} answered HTTP {status}")
         try:
