@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Self
 
+from provenance.chain.batches import SEND_AGAIN, BatchCap, refused_for_size
 from provenance.chain.transport import loopback_target, open_poster
 from provenance.errors import BatchRefused, ChainError, ChainUnreachable, ContractRevert
 from provenance.redact import http_url, redact_url
@@ -104,16 +105,6 @@ def hex_to_bytes(value: str) -> bytes:
     return bytes.fromhex(value.removeprefix("0x"))
 
 
-_SEND_AGAIN = object()  # a batch's call the node did not answer, or refused for the batch's size
-
-
-def _refused_for_size(error: Any) -> bool:
-    """A call's error that is about its batch (a cap), not about the call: "batch too large",
-    "batch size limit exceeded", "too many requests in batch"."""
-    message = str(error.get("message", "")) if isinstance(error, dict) else ""
-    return "batch" in message.lower()
-
-
 class RpcClient:
     """JSON-RPC over HTTP. ``transport`` is the seam for unit tests (httpx.MockTransport).
 
@@ -135,7 +126,7 @@ class RpcClient:
         self._client = open_poster(self.url, timeout=timeout, transport=transport, headers=headers)
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
-        self._batch_limit: int | None = None  # the largest batch the node took, once one was cut
+        self._batches = BatchCap(self._batch, self._answer_of_one)
 
     def close(self) -> None:
         self._client.close()
@@ -160,57 +151,38 @@ class RpcClient:
 
     def request_many(self, calls: Sequence[tuple[str, list[Any]]]) -> list[Any]:
         """Several calls in JSON-RPC batches (one HTTP round trip each): each call's result, or the
-        ``ChainError`` it answered (returned, not raised: the caller decides per call).
+        ``ChainError`` it answered (returned, not raised: the caller decides per call). A batch
+        the node caps is sent again in halves, down to single calls (``chain/batches.py``); an
+        outage raises."""
+        return [
+            self._translate_error(method, answer["error"])
+            if answer.get("error")
+            else answer.get("result")
+            for (method, _params), answer in zip(calls, self._batches.answers(calls), strict=True)
+        ]
 
-        Public nodes cap batches (some at 10 calls, some refuse them): a batch refused as a whole
-        (one error object, HTTP 400 or 413), answered in part, or whose calls are refused for
-        the batch's size is sent again in halves, down to single calls, and the size that worked
-        is kept for the next batches. An outage (no answer, HTTP 429 or 5xx) raises."""
-        if not calls:
-            return []
-        limit = self._batch_limit
-        if limit is not None and len(calls) > limit:
-            return [
-                answer
-                for start in range(0, len(calls), limit)
-                for answer in self.request_many(calls[start : start + limit])
-            ]
-        if len(calls) == 1:
-            return [self._answer_of_one(*calls[0])]
-        answers = self._batch(calls)
-        if answers is None:  # refused as a whole: halve it, and remember the size
-            half = (len(calls) + 1) // 2
-            self._batch_limit = half if limit is None else min(limit, half)
-            return self.request_many(calls[:half]) + self.request_many(calls[half:])
-        again = [index for index, answer in enumerate(answers) if answer is _SEND_AGAIN]
-        if again:  # answered in part: the rest again, in batches the node takes
-            took = len(calls) - len(again)
-            took = took if took else (len(calls) + 1) // 2
-            self._batch_limit = took if limit is None else min(limit, took)
-            redone = iter(self.request_many([calls[index] for index in again]))
-            answers = [next(redone) if answer is _SEND_AGAIN else answer for answer in answers]
-        return answers
-
-    def _answer_of_one(self, method: str, params: list[Any]) -> Any:
-        try:
-            return self.request(method, params)
-        except ChainUnreachable:
-            raise
-        except ChainError as exc:
-            return exc
+    def _answer_of_one(self, call: tuple[str, list[Any]]) -> dict[str, Any]:
+        method, params = call
+        with self._lock:
+            request_id = next(self._ids)
+        body = self._post(
+            {"jsonrpc": "2.0", "id": request_id, "method": method, "params": params}, method
+        )
+        if not isinstance(body, dict):
+            raise ChainError(f"RPC {method} at {self.shown_url} answered a non-object")
+        return body
 
     def _batch(self, calls: Sequence[tuple[str, list[Any]]]) -> list[Any] | None:
-        """One batch's answers in call order (``_SEND_AGAIN`` for a call not answered, or refused
-        for the batch's size); None when the node refused the batch as a whole."""
+        """One batch's answer objects in call order (``SEND_AGAIN`` for a call not answered, or
+        refused for the batch's size); None when the node refused the batch as a whole."""
         with self._lock:
             ids = [next(self._ids) for _ in calls]
         payload = [
             {"jsonrpc": "2.0", "id": request_id, "method": method, "params": params}
             for request_id, (method, params) in zip(ids, calls, strict=True)
         ]
-        what = f"batch of {len(calls)} {calls[0][0]}"
         try:
-            body = self._post(payload, what)
+            body = self._post(payload, f"batch of {len(calls)} {calls[0][0]}")
         except BatchRefused:
             return None
         if not isinstance(body, list):
@@ -218,17 +190,10 @@ class RpcClient:
         answers = {item.get("id"): item for item in body if isinstance(item, dict)}
         if not answers.keys() & set(ids):
             return None
-        results: list[Any] = []
-        for request_id, (method, _params) in zip(ids, calls, strict=True):
-            answer = answers.get(request_id)
-            error = answer.get("error") if answer is not None else None
-            if answer is None or _refused_for_size(error):
-                results.append(_SEND_AGAIN)
-            else:
-                results.append(
-                    self._translate_error(method, error) if error else answer.get("result")
-                )
-        return results
+        return [
+            SEND_AGAIN if answer is None or refused_for_size(answer.get("error")) else answer
+            for answer in (answers.get(request_id) for request_id in ids)
+        ]
 
     def _post(self, payload: Any, what: str) -> Any:
         """POST one JSON-RPC request or batch; the parsed answer (``what`` names it in errors)."""
