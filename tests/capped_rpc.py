@@ -4,7 +4,8 @@ the toolkit's and the gallery's batch fallback (a public node cannot be reached 
 Modes, for a batch over ``max_batch`` calls (what providers were seen to answer): ``object`` one
 error object instead of an array; ``413`` HTTP 413; ``truncate`` the first ``max_batch`` answers
 only; ``items`` the calls past the cap each answered with a "batch limit exceeded" error. ``down``
-answers every request HTTP 503 (an outage, not a cap). Within the cap the batch is passed to the
+answers every request HTTP 503 (an outage, not a cap). ``max_logs``: an ``eth_getLogs`` with more
+results is refused as Infura does ("query returned more than N results"). Within the cap the batch is passed to the
 node as it came; ``sizes`` records every batch's size."""
 
 from __future__ import annotations
@@ -23,8 +24,12 @@ CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Headers": "con
 
 
 class CappedRpc:
-    def __init__(self, upstream: str, *, max_batch: int, mode: str = "object") -> None:
+    def __init__(
+        self, upstream: str, *, max_batch: int, mode: str = "object", max_logs: int | None = None
+    ) -> None:
         self.upstream, self.max_batch, self.mode = upstream, max_batch, mode
+        self.max_logs = max_logs  # an eth_getLogs over it: "query returned more than N results"
+        self.log_queries = 0
         self.sizes: list[int] = []
         front = self
 
@@ -62,7 +67,16 @@ class CappedRpc:
         if self.mode == "down":
             return HTTPStatus.SERVICE_UNAVAILABLE, None
         if not isinstance(payload, list):
-            return HTTPStatus.OK, self._node(payload)
+            answer = self._node(payload)
+            if payload.get("method") == "eth_getLogs":
+                self.log_queries += 1
+                if self.max_logs is not None and len(answer.get("result") or []) > self.max_logs:
+                    error = {
+                        "code": -32005,
+                        "message": f"query returned more than {self.max_logs} results",
+                    }
+                    answer = {"jsonrpc": "2.0", "id": payload.get("id"), "error": error}
+            return HTTPStatus.OK, answer
         self.sizes.append(len(payload))
         if len(payload) <= self.max_batch:
             return HTTPStatus.OK, self._node(payload)
@@ -80,9 +94,11 @@ class CappedRpc:
 
 
 @contextmanager
-def capped_rpc(upstream: str, *, max_batch: int, mode: str = "object") -> Iterator[CappedRpc]:
+def capped_rpc(
+    upstream: str, *, max_batch: int, mode: str = "object", max_logs: int | None = None
+) -> Iterator[CappedRpc]:
     """A ``CappedRpc`` in front of ``upstream``, served from a thread while the block runs."""
-    front = CappedRpc(upstream, max_batch=max_batch, mode=mode)
+    front = CappedRpc(upstream, max_batch=max_batch, mode=mode, max_logs=max_logs)
     with serving(front.server) as url:
         front.url = url
         yield front

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -103,6 +104,26 @@ def to_hex(value: int | bytes) -> str:
 
 def hex_to_bytes(value: str) -> bytes:
     return bytes.fromhex(value.removeprefix("0x"))
+
+
+# What nodes answer a log query over their cap (results or range), not a bad query.
+_LOG_CAP = re.compile(r"more than|too many|exceed|range|limit|too large", re.IGNORECASE)
+
+
+def _range_halves(filter_params: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The filter over each half of its block range; None unless both ends are block numbers
+    and the range holds two blocks or more."""
+    try:
+        start, end = int(filter_params["fromBlock"], 16), int(filter_params["toBlock"], 16)
+    except (KeyError, TypeError, ValueError):
+        return None
+    if end <= start:
+        return None
+    middle = (start + end) // 2
+    return (
+        {**filter_params, "toBlock": hex(middle)},
+        {**filter_params, "fromBlock": hex(middle + 1)},
+    )
 
 
 class RpcClient:
@@ -279,4 +300,15 @@ class RpcClient:
             return 1_000_000_000  # 1 gwei where the node does not implement the method
 
     def get_logs(self, filter_params: dict[str, Any]) -> list[dict[str, Any]]:
-        return [dict(entry) for entry in self.request("eth_getLogs", [filter_params])]
+        """The logs of a filter. Public nodes cap a query's results or range ("query returned
+        more than 10000 results", "block range too large"): a capped query over numbered blocks
+        is asked again in halves of its range, down to one block."""
+        try:
+            return [dict(entry) for entry in self.request("eth_getLogs", [filter_params])]
+        except ChainUnreachable:
+            raise
+        except ChainError as exc:
+            halves = _range_halves(filter_params)
+            if halves is None or not _LOG_CAP.search(str(exc)):
+                raise
+            return self.get_logs(halves[0]) + self.get_logs(halves[1])

@@ -210,3 +210,23 @@ def test_a_public_node_that_caps_batches_still_checks_the_screenful(
     on = report["onScreen"]
     assert on and all(b["state"] == "authentic" for b in on), on
     assert max(capped.sizes) > 10 and sum(size > 10 for size in capped.sizes) <= 2, capped.sizes
+
+
+def test_a_node_that_caps_log_results_gives_the_same_collection(minted: list[Minted]) -> None:
+    """300 mints' events (about 200 a block) through a node that returns at most 250 logs a query (public nodes cap
+    them: "query returned more than 10000 results"): the query is asked again over halves of its
+    block range and the collection read is the same; before, reading it failed."""
+    from provenance.chain.chainview import read_chain
+    from provenance.chain.rpc import RpcClient
+
+    session = open_session(read_only=True)
+    direct = read_chain(session.contract)
+    assert len(direct.mints) >= WORKS
+    with (
+        capped_rpc(session.chain.rpc.url, max_batch=100, max_logs=250) as node,
+        RpcClient(node.url) as rpc,
+    ):
+        session.contract.rpc = rpc
+        capped = read_chain(session.contract)
+    assert capped == direct
+    assert node.log_queries > 3  # the one query was refused and asked again in parts
