@@ -213,9 +213,10 @@ def test_a_public_node_that_caps_batches_still_checks_the_screenful(
 
 
 def test_a_node_that_caps_log_results_gives_the_same_collection(minted: list[Minted]) -> None:
-    """300 mints' events (about 200 a block) through a node that returns at most 250 logs a query (public nodes cap
-    them: "query returned more than 10000 results"): the query is asked again over halves of its
-    block range and the collection read is the same; before, reading it failed."""
+    """300 mints' events (about 200 a block) through a node that returns at most 250 logs a
+    query (public nodes cap them: "query returned more than 10000 results"): the query is asked
+    again over halves of its block range and the collection read is the same; before, reading it
+    failed."""
     from provenance.chain.chainview import read_chain
     from provenance.chain.rpc import RpcClient
 
