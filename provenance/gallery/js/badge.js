@@ -133,7 +133,7 @@ export async function checkWork (data, config, checks) {
     checks.pass('owner', `owned by ${owner}; token URI ${uri}`)
   }
   // A page built before the token existed (token.html) knows no block: the chain is searched.
-  const block = data.mintedBlock ?? await collection.mintedBlock(tokenId)
+  const block = data.mintedBlock ?? await collection.mintedBlock(tokenId, { floor: config.fromBlock })
   if (block !== null && block !== undefined) {
     const event = await collection.mintedEvent(tokenId, block)
     // The event's tokenId topic is the image digest, matched by mintedEvent.

@@ -14,6 +14,7 @@ export function settings () {
     walletRpcUrl: walletRpc ? new URL(walletRpc, document.baseURI).href : '',
     chainId: Number(setting('chain-id')),
     contract: setting('contract'),
+    fromBlock: BigInt(setting('from-block') || '0'), // the collection's deployment: no event before it
     gateway: setting('gateway').replace(/\/$/, ''),
     rpcUrl: rpc ? new URL(rpc, document.baseURI).href : '',
   }
