@@ -23,9 +23,10 @@ from provenance.workflows.session import open_session
 
 from ..capped_rpc import capped_rpc
 from ..conftest import ROOT
+from ..helpers import serve_in_thread
 from ..workflows.conftest import invoke
 from .fastmint import Minted, mint_many
-from .test_gallery import ARTIFACTS, _LyingGateway, pytestmark, serve_in_thread
+from .test_gallery import ARTIFACTS, _LyingGateway, pytestmark
 
 __all__ = ["pytestmark"]
 
