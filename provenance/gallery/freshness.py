@@ -30,8 +30,7 @@ LOOK_INTERVAL = 1.0  # seconds an /ipfs/ request trusts the last look at the cha
 class SiteVersion:
     def __init__(self, collection: Session) -> None:
         self.collection = collection
-        contract = collection.contract
-        self._watch = LogWatch(collection.chain.rpc, contract.address, contract.from_block)
+        self._watch: LogWatch | None = None  # made at the first look: serving starts offline
         self._looked: tuple[float, tuple[object, ...]] | None = None
         self._lock = threading.Lock()
 
@@ -41,6 +40,10 @@ class SiteVersion:
         with self._lock:
             if self._looked is not None and time.monotonic() - self._looked[0] <= max_age:
                 return self._looked[1]
+            if self._watch is None:
+                contract = self.collection.contract
+                rpc = self.collection.chain.rpc
+                self._watch = LogWatch(rpc, contract.address, contract.from_block)
             head = self.collection.chain.rpc.get_block("latest")
             offers = _offer_files()
             now = max(head.timestamp, int(time.time()))
