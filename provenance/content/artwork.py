@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PIL import Image, UnidentifiedImageError
 
 from provenance.content.generation import read_generation_record
 from provenance.content.metadata import build_metadata
 from provenance.errors import InputError
+
+if TYPE_CHECKING:
+    from provenance.content.fingerprint import Fingerprint
 
 __all__ = ["MAX_ARTWORK_BYTES", "Artwork", "load_artwork"]
 
@@ -30,6 +34,9 @@ class Artwork:
     width: int
     height: int
     generation: dict[str, Any] | None
+    # The pixels' fingerprint, computed from the decode that checked the file (one decode a work);
+    # None: computed from ``data`` when the metadata is built.
+    fingerprint: Fingerprint | None = None
 
     @property
     def size(self) -> int:
@@ -58,9 +65,11 @@ class Artwork:
             if generator is None:
                 raise InputError(f"{self.path} has no generation record to name an ONNX model in")
             generator = {**generator, "onnx": dict(onnx)}
-        from provenance.content.fingerprint import fingerprint_of_bytes
+        fingerprint = self.fingerprint
+        if fingerprint is None:
+            from provenance.content.fingerprint import fingerprint_of_bytes
 
-        fingerprint = fingerprint_of_bytes(self.data, what=str(self.path))
+            fingerprint = fingerprint_of_bytes(self.data, what=str(self.path))
         return build_metadata(
             name=name or self.path.stem,
             description=description,
@@ -82,7 +91,10 @@ class Artwork:
         )
 
 
-def load_artwork(path: Path) -> Artwork:
+def load_artwork(path: Path, *, fingerprint: bool = False) -> Artwork:
+    """The artwork at ``path``, read once and decoded once (``InputError`` naming what is wrong).
+    ``fingerprint``: also its pixels' fingerprint, from that same decode (for a mint: the
+    metadata records it)."""
     if not path.exists():
         raise InputError(f"artwork not found: {path}")
     if not path.is_file():
@@ -95,14 +107,20 @@ def load_artwork(path: Path) -> Artwork:
     if size == 0:
         raise InputError(f"artwork {path} is empty")
     data = path.read_bytes()
+    prints = None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as image:
+            # Decoded from the bytes read (not the file again): they are what is hashed and stored.
+            with Image.open(io.BytesIO(data)) as image:
                 fmt = image.format or ""
                 width, height = image.size
                 generation = read_generation_record(image)
                 image.load()  # decode every pixel: a truncated file fails here, not later
+                if fingerprint and fmt in _MIME:
+                    from provenance.content.fingerprint import fingerprint_of_image
+
+                    prints = fingerprint_of_image(image)
     except (
         UnidentifiedImageError,
         Image.DecompressionBombError,
@@ -125,4 +143,5 @@ def load_artwork(path: Path) -> Artwork:
         width=width,
         height=height,
         generation=generation,
+        fingerprint=prints,
     )

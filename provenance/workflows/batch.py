@@ -102,9 +102,16 @@ def _read_rows(reader: csv.DictReader[str], donors: Path) -> list[dict[str, str]
 
 
 def batch_requests(
-    directory: Path, rows: Iterable[dict[str, str]], collection: Session
+    directory: Path,
+    rows: Iterable[dict[str, str]],
+    collection: Session,
+    *,
+    check_only: bool = False,
 ) -> Iterator[MintRequest]:
-    """One mint request per row, every key and message checked (raise on the first bad row)."""
+    """One mint request per row, every key and message checked (raise on the first bad row).
+    ``check_only``: the pass that checks every row before anything is sent; it decodes each
+    image but leaves its fingerprint to the staging pass, which computes it from its own decode
+    (one fingerprint a work, on the pass that overlaps the sending)."""
     seen: dict[bytes, str] = {}
     for row in rows:
         path = directory / row["artwork"]
@@ -117,6 +124,7 @@ def batch_requests(
                 animation=directory / row["animation"] if row.get("animation") else None,
                 model=directory / row["model"] if row.get("model") else None,
                 onnx=directory / row["onnx"] if row.get("onnx") else None,
+                fingerprint=not check_only,
             )
         except InputError as exc:
             raise InputError(f"row for {row['artwork']}: {exc}") from exc
