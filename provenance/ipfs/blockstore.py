@@ -13,19 +13,24 @@ makes every block, rename and pin durable at once (3-7 ms for 128 files against 
 fsyncs). A crash before that sync can leave a block file torn under its final name; so a block
 found already present is hashed once per process before it is trusted, and a torn one is written
 again (nothing was signed for it: callers sign only after the sync).
+:meth:`Blockstore.written_together` is the same with the sync run on a thread, so that the caller
+goes on with work that does not need it (``mint-batch`` confirms and signs meanwhile) and waits
+for it only where it must: before journaling a transaction that names the blocks.
 """
 
 from __future__ import annotations
 
 import base64
 import fcntl
+import functools
 import hashlib
 import os
 import tempfile
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from provenance.errors import BlockNotFound, IntegrityError, IPFSError
 from provenance.ipfs.cid import CID, SHA2_256
@@ -34,7 +39,10 @@ from provenance.ipfs.pinlog import PinLog
 from provenance.ipfs.reader import as_cid, cat_bytes, iter_file, walk_dag
 from provenance.state.home import home
 
-__all__ = ["BlockNotFound", "Blockstore"]
+if TYPE_CHECKING:  # imported where a group is synced on a thread: not on a mint's start-up path
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+__all__ = ["BlockNotFound", "Blockstore", "PendingSync"]
 
 Buffer = bytes | bytearray | memoryview
 
@@ -55,6 +63,37 @@ def _syncfs(fd: int) -> bool:
         return False
 
 
+class PendingSync:
+    """A group of writes being made durable (:meth:`Blockstore.written_together`)."""
+
+    def __init__(self) -> None:
+        self._sync: Callable[[], None] | None = None
+        self._future: Future[None] | None = None
+
+    def begin(self, sync: Callable[[], None], *, on_thread: bool) -> None:
+        """Sync the group: on the syncing thread, or (``on_thread=False``) in ``wait``."""
+        if on_thread:
+            self._future = _syncer().submit(sync)
+        else:
+            self._sync = sync
+
+    def wait(self) -> None:
+        """Return once every write of the group is durable; raise what the sync raised."""
+        sync, future, self._sync, self._future = self._sync, self._future, None, None
+        if future is not None:
+            future.result()
+        elif sync is not None:
+            sync()
+
+
+@functools.cache
+def _syncer() -> ThreadPoolExecutor:
+    """The thread that syncs groups of writes (one at a time: a sync covers the filesystem)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="blockstore sync")
+
+
 class Blockstore:
     """Blocks on disk, verified on every read. Also a ``ContentSource`` (``cat``)."""
 
@@ -73,18 +112,33 @@ class Blockstore:
     def synced_together(self) -> Iterator[None]:
         """Make every block and pin written inside durable at once, when it ends (see the module
         docstring); also when it ends by an exception."""
+        durable: PendingSync | None = None
+        try:
+            with self.written_together(on_thread=False) as durable:
+                yield
+        finally:
+            if durable is not None:
+                durable.wait()
+
+    @contextmanager
+    def written_together(self, *, on_thread: bool = True) -> Iterator[PendingSync]:
+        """Like :meth:`synced_together`, but the sync of what was written inside starts on a
+        thread when the block ends: durable once the yielded ``PendingSync.wait()`` returns
+        (which raises what the sync raised). Nested in another group: part of that one's sync."""
         if self._deferred is not None or not self._fsync:  # nested, or not syncing at all
-            yield
+            yield PendingSync()
             return
         self._deferred = []
         self._pin_log.fsync = False
+        pending = PendingSync()
         try:
-            yield
+            yield pending
         finally:
             written, self._deferred = self._deferred, None
             self._pin_log.fsync = True
             if written:
-                self._sync([*written, self._pin_log.path])
+                paths = [*written, self._pin_log.path]
+                pending.begin(lambda: self._sync(paths), on_thread=on_thread)
 
     def _sync(self, paths: list[Path]) -> None:
         fd = os.open(self.root, os.O_RDONLY)

@@ -5,11 +5,12 @@ so an interrupted batch is finished by running it again; batch is ``mint`` with 
 by window, so that a window pays once for what a mint pays per work (docs/minting.md):
 
 1. *Stage* the window: one JSON-RPC batch asks the chain which images are minted already, then
-   each work's intent is journaled and its content stored and pinned; the blockstore syncs once
-   (``Blockstore.synced_together``), then the journal commits once (``Journal.grouped``).
+   each work's intent is journaled and its content stored and pinned; the journal commits once
+   (``Journal.grouped``) and the blockstore syncs once, on a thread
+   (``Blockstore.written_together``) while the main one confirms and signs.
 2. *Sign* the window: nonces counted locally under the send lock, gas estimated once per shape of
-   call (length of the calldata), every signed transaction journaled in one commit. Durable
-   before anything is sent: the outbox's rule, per window.
+   call (length of the calldata), every signed transaction journaled in one commit, once the
+   window's blocks are durable. Durable before anything is sent: the outbox's rule, per window.
 3. *Send* each transaction (one request each) from a thread while the next window is staged;
    what the node took is marked sent in the next window's first commit.
 4. *Confirm* the window once the next one is staged: the receipts already there, in one JSON-RPC
@@ -34,6 +35,7 @@ from provenance.chain.tx import GAS_MARGIN, PreparedTx, Sender
 from provenance.content.message import read_message
 from provenance.content.token import require_donor_key, token_spec
 from provenance.errors import ChainError, ContractRevert, InputError, ProvenanceError
+from provenance.ipfs.blockstore import PendingSync
 from provenance.state.failpoints import failpoint
 from provenance.state.journal import MintEntry, MintState
 from provenance.workflows.donor_key import resolve_donor_key
@@ -231,7 +233,9 @@ class _Window:
         # One commit for this window's intents, the previous window's "sent" marks and the
         # outcomes mined meanwhile (the others wait for the next window's turn).
         with self.journal.grouped():
-            staged = self._stage(requests, outcomes)  # while the previous window is being sent
+            # Staged while the previous window is being sent; its blocks are being synced on a
+            # thread meanwhile (waited for before its transactions are journaled, in _sign).
+            staged, durable = self._stage(requests, outcomes)
             self.finish_sending()
             # A node mining slower than the batch sends gets it back: more than a window waiting
             # for receipts and the batch waits for them (memory and the node's pool stay bounded).
@@ -241,7 +245,7 @@ class _Window:
         for outcome, entry, _resumed in staged:  # an interrupted run's transactions first
             if entry.state.in_flight:
                 self._resume(outcome, entry)
-        signed = self._sign(fresh)
+        signed = self._sign(fresh, durable)
         if self.halted is None:
             self.sending = _Broadcast(signed)
         else:
@@ -277,16 +281,16 @@ class _Window:
 
     def _stage(
         self, requests: list[MintRequest], outcomes: list[BatchOutcome]
-    ) -> list[tuple[BatchOutcome, MintEntry, bool]]:
+    ) -> tuple[list[tuple[BatchOutcome, MintEntry, bool]], PendingSync]:
         contract = self.collection.contract
         try:
             existing = contract.tokens_of_images([r.token.artwork.sha256 for r in requests])
         except ProvenanceError as exc:  # the node is unreachable: each row says so, as by mint
             for outcome in outcomes:
                 self._fail(outcome, exc)
-            return []
+            return [], PendingSync()
         staged = []
-        with self.journal.grouped(), self.collection.store.synced_together():
+        with self.journal.grouped(), self.collection.store.written_together() as durable:
             for request, outcome, token in zip(requests, outcomes, existing, strict=True):
                 try:
                     entry, resumed = stage(
@@ -300,8 +304,9 @@ class _Window:
                     self._fail(outcome, exc)
                     continue
                 staged.append((outcome, entry, resumed))
-        # Both ends passed: the blockstore synced first (inner block), then the journal committed.
-        return staged
+        # The journal may commit the window's intents before its blocks are durable: a re-run
+        # stages an unsigned intent again, and hashes each block present before trusting it.
+        return staged, durable
 
     def _resume(self, outcome: BatchOutcome, entry: MintEntry) -> None:
         try:
@@ -330,7 +335,9 @@ class _Window:
             self.gas[shape] = int((estimate + spread) * GAS_MARGIN)
         return self.gas[shape]
 
-    def _sign(self, fresh: list[tuple[BatchOutcome, MintEntry]]) -> list[_Signed]:
+    def _sign(
+        self, fresh: list[tuple[BatchOutcome, MintEntry]], durable: PendingSync
+    ) -> list[_Signed]:
         signed = []
         with self.journal.grouped():  # every signed transaction journaled in one commit
             for outcome, entry in fresh:
@@ -343,6 +350,9 @@ class _Window:
                     self._fail(outcome, self._refused(entry, exc))
                     continue
                 signed.append((outcome, outbox, call, prepared))
+            # The window's blocks are durable before a transaction naming them is (a re-run
+            # finishes a journaled transaction without storing its content again).
+            durable.wait()
         failpoint("after-sign")
         return signed
 
