@@ -27,6 +27,7 @@ import hashlib
 import os
 import tempfile
 import threading
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -107,6 +108,7 @@ class Blockstore:
         self._deferred: list[Path] | None = None  # files written unsynced (synced_together)
         self._checked: set[bytes] = set()  # present blocks hashed by this process: intact
         self._shards: set[Path] = set()  # shard folders known to exist (at most 1,024)
+        self._lock_fd: int | None = None  # ``locked``'s file, opened on first use
 
     @contextmanager
     def synced_together(self) -> Iterator[None]:
@@ -181,11 +183,15 @@ class Blockstore:
         """Store a block given as consecutive parts (the importer's zero-copy path). The caller
         has hashed the parts itself; an existing block is left alone."""
         path = self._path(cid)
-        if path.exists() and self._intact(cid, path):
+        present = path.exists()
+        if present and self._intact(cid, path):
             return
         if path.parent not in self._shards:
             path.parent.mkdir(exist_ok=True)
             self._shards.add(path.parent)
+        if self._deferred is not None and not present and self._put_in_place(path, parts):
+            self._deferred.append(path)
+            return
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".put-", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb", buffering=0) as handle:
@@ -202,6 +208,27 @@ class Blockstore:
             raise
         if self._deferred is not None:
             self._deferred.append(path)
+
+    def _put_in_place(self, path: Path, parts: Sequence[Buffer]) -> bool:
+        """Write a new block straight under its name, inside a group (no temp file and rename:
+        the group's sync makes it durable, and a block a crash left torn is hashed and written
+        again by the next run, as after a rename that reached the disk before its data). False
+        when the file appeared meanwhile (another writer): then written the usual way."""
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o444)
+        except FileExistsError:
+            return False
+        try:
+            for part in parts:
+                view = memoryview(part)
+                while view:
+                    view = view[os.write(fd, view) :]
+        except BaseException:
+            path.unlink(missing_ok=True)  # never leave a part of a block under its name
+            raise
+        finally:
+            os.close(fd)
+        return True
 
     def _intact(self, cid: CID, path: Path) -> bool:
         """Whether a block already on disk holds its bytes (hashed once per process): a write
@@ -274,15 +301,20 @@ class Blockstore:
                     self._depth -= 1
                 return
             # flock conflicts between separate opens even within one process, so two
-            # Blockstore objects on the same folder exclude each other too.
-            with open(self.root / ".lock", "a+b") as lock:
-                fcntl.flock(lock, fcntl.LOCK_EX)
-                self._depth = 1
-                try:
-                    yield
-                finally:
-                    self._depth = 0
-                    fcntl.flock(lock, fcntl.LOCK_UN)
+            # Blockstore objects on the same folder exclude each other too. The file stays open
+            # (a batch takes the lock twice a work).
+            if self._lock_fd is None:
+                self._lock_fd = os.open(
+                    self.root / ".lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644
+                )
+                weakref.finalize(self, os.close, self._lock_fd)
+            fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+            self._depth = 1
+            try:
+                yield
+            finally:
+                self._depth = 0
+                fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
 
     def pins(self) -> list[str]:
         """Recursively pinned root CIDs."""
