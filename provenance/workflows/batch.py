@@ -204,6 +204,8 @@ class _Broadcast:
         return sent, unsent, self.error
 
 
+_FIRST_WINDOW = 8
+
 # A shape's gas, past the node's estimate: calldata of one length differs only in its zero bytes
 # (4 gas each, 16 for others), and a donor's first token sets a fresh balance slot (20,000 gas).
 _ZERO_BYTE_SPREAD = 12
@@ -236,10 +238,16 @@ class _Window:
             # Staged while the previous window is being sent; its blocks are being synced on a
             # thread meanwhile (waited for before its transactions are journaled, in _sign).
             staged, durable = self._stage(requests, outcomes)
+            earlier = len(self.flights)  # from earlier windows; the one being sent comes next
             self.finish_sending()
             # A node mining slower than the batch sends gets it back: more than a window waiting
-            # for receipts and the batch waits for them (memory and the node's pool stay bounded).
-            later = self.confirm(self.flights, wait=len(self.flights) > len(requests))
+            # for receipts and the batch waits for those of the earlier windows (memory and the
+            # node's pool stay bounded), not for the window just sent: the node mines it while
+            # this one is signed and sent, so it never runs out of transactions.
+            backlog = len(self.flights) > len(requests)
+            waited = self.flights[:earlier] if backlog else []
+            later = self.confirm(waited, wait=True) if waited else []
+            later += self.confirm(self.flights[len(waited) :], wait=False)
             self.flights = []
         fresh = [(o, e) for o, e, resumed in staged if not e.state.in_flight]
         for outcome, entry, _resumed in staged:  # an interrupted run's transactions first
@@ -425,12 +433,16 @@ def mint_batch(
     # after one read from the node.
     with collection.send_lock():
         pending: list[MintRequest] = []
+        # The first windows are smaller (8, 16, 32 works, up to ``window``): the node starts
+        # mining once a few works are staged, not a whole window (nothing is sent before).
+        size = min(window, _FIRST_WINDOW)
         try:
             for request in requests:
                 pending.append(request)
-                if len(pending) == window:
+                if len(pending) == size:
                     outcomes += windows.run(pending)
                     pending = []
+                    size = min(window, 2 * size)
             if pending:
                 outcomes += windows.run(pending)
         except BaseException:
