@@ -10,9 +10,11 @@ Grouped durability (:meth:`Blockstore.synced_together`, what ``mint-batch`` stor
 works in): an fsync costs 0.5-4 ms on this kind of machine, and a work is two blocks and two pins,
 so inside the block nothing is fsynced and one ``syncfs`` of the store's filesystem at its end
 makes every block, rename and pin durable at once (3-7 ms for 128 files against 0.4-0.5 s of
-fsyncs). A crash before that sync can leave a block file torn under its final name; so a block
-found already present is hashed once per process before it is trusted, and a torn one is written
-again (nothing was signed for it: callers sign only after the sync).
+fsyncs). A new block is then written straight under its name, without a temp file and rename
+(which made it no more durable before that sync). A crash before the sync can leave a block file
+torn under its final name; so a block found already present is hashed once per process before it
+is trusted, and a torn one is written again, the usual way (nothing was signed for it: callers
+sign only after the sync).
 :meth:`Blockstore.written_together` is the same with the sync run on a thread, so that the caller
 goes on with work that does not need it (``mint-batch`` confirms and signs meanwhile) and waits
 for it only where it must: before journaling a transaction that names the blocks.

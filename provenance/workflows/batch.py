@@ -175,16 +175,32 @@ class _Broadcast:
     """A window's journaled transactions, sent from a thread while the main one stages the next
     window: sending is waiting on the node, staging is work, and two cores do both at once. It
     touches neither the journal nor the progress report (the main thread's); it stops at the
-    first transaction the node refuses (every later nonce would wait behind the gap)."""
+    first transaction the node refuses (every later nonce would wait behind the gap).
 
-    def __init__(self, signed: list[_Signed]) -> None:
+    Chained (``after``): it starts sending once the window before it is sent, and sends nothing
+    if that one stopped, so the node is never without a transaction while the main thread marks
+    the previous window sent, confirms, stages and signs (those happen while a window is sent)."""
+
+    def __init__(self, signed: list[_Signed], after: _Broadcast | None) -> None:
         self.signed = signed
+        self.after = after
         self.delivered = 0
         self.error: SendError | None = None
+        self.skipped = False  # the window before stopped: none of these was sent
         self.thread = threading.Thread(target=self._send, name="mint-batch send", daemon=True)
         self.thread.start()
 
+    @property
+    def stopped(self) -> bool:
+        return self.error is not None or self.skipped
+
     def _send(self) -> None:
+        after, self.after = self.after, None  # not a chain of every window of the batch
+        if after is not None:
+            after.thread.join()
+            if after.stopped:
+                self.skipped = True
+                return
         for count, (_outcome, outbox, call, prepared) in enumerate(self.signed, start=1):
             try:
                 outbox.deliver(call, prepared)
@@ -222,40 +238,37 @@ class _Window:
         self.journal = collection.journal
         self.gas: dict[int, int] = {}  # calldata length -> gas limit
         self.flights: list[_Flight] = []
-        self.sending: _Broadcast | None = None
+        self.sending: list[_Broadcast] = []  # in order; the last one may still be sending
         self.halted: ProvenanceError | None = None
         self.quiet: Progress = lambda _step: None
 
     def run(self, requests: list[MintRequest]) -> list[BatchOutcome]:
         outcomes = [BatchOutcome(r.token.artwork.path) for r in requests]
-        if self.halted is not None:
-            for outcome in outcomes:
-                self._fail(outcome, self._not_attempted())
-            return outcomes
-        # One commit for this window's intents, the previous window's "sent" marks and the
-        # outcomes mined meanwhile (the others wait for the next window's turn).
+        # One commit for the sent marks of the windows sent before the last one, the outcomes
+        # mined meanwhile (the others wait for the next window's turn) and this window's intents.
         with self.journal.grouped():
+            self.finish_sending(keep=1)  # the last one is being sent, by its thread
+            if self.halted is not None:
+                for outcome in outcomes:
+                    self._fail(outcome, self._not_attempted())
+                return outcomes
             # Staged while the previous window is being sent; its blocks are being synced on a
             # thread meanwhile (waited for before its transactions are journaled, in _sign).
             staged, durable = self._stage(requests, outcomes)
-            earlier = len(self.flights)  # from earlier windows; the one being sent comes next
-            self.finish_sending()
             # A node mining slower than the batch sends gets it back: more than a window waiting
-            # for receipts and the batch waits for those of the earlier windows (memory and the
-            # node's pool stay bounded), not for the window just sent: the node mines it while
-            # this one is signed and sent, so it never runs out of transactions.
-            backlog = len(self.flights) > len(requests)
-            waited = self.flights[:earlier] if backlog else []
-            later = self.confirm(waited, wait=True) if waited else []
-            later += self.confirm(self.flights[len(waited) :], wait=False)
+            # for receipts and the batch waits for them (memory and the node's pool stay
+            # bounded); never for the window being sent, which the node mines meanwhile.
+            later = self.confirm(self.flights, wait=len(self.flights) > len(requests))
             self.flights = []
         fresh = [(o, e) for o, e, resumed in staged if not e.state.in_flight]
-        for outcome, entry, _resumed in staged:  # an interrupted run's transactions first
-            if entry.state.in_flight:
-                self._resume(outcome, entry)
+        if len(fresh) < len(staged):  # an interrupted run's transactions, after what was sent
+            self.finish_sending()
+            for outcome, entry, _resumed in staged:
+                if entry.state.in_flight:
+                    self._resume(outcome, entry)
         signed = self._sign(fresh, durable)
         if self.halted is None:
-            self.sending = _Broadcast(signed)
+            self.sending.append(_Broadcast(signed, self.sending[-1] if self.sending else None))
         else:
             for outcome, *_rest in signed:  # journaled, never sent: a re-run resumes them
                 self._fail(outcome, self._not_attempted())
@@ -265,22 +278,23 @@ class _Window:
     def _not_attempted(self) -> ProvenanceError:
         return ProvenanceError(f"not attempted: the batch stopped ({self.halted})")
 
-    def finish_sending(self) -> None:
-        """Wait for the window being sent; mark what the node took as sent, in one commit."""
-        if self.sending is None:
-            return
-        sending, self.sending = self.sending, None
-        sent, unsent, error = sending.join()
-        with self.journal.grouped():
-            for _outcome, outbox in sent:
-                outbox.slot.mark_sent()
-        failpoint("before-receipt")
-        for outcome, outbox in sent:
-            assert isinstance(outbox.slot, MintSlot)
-            self.flights.append(_Flight(outcome, outbox.slot.entry, None, resumed=False))
-        if error is not None:
-            self._halt(unsent[0], error)
-            for outcome in unsent[1:]:  # journaled, never sent: a re-run resumes them
+    def finish_sending(self, *, keep: int = 0) -> None:
+        """Wait for the windows being sent but the last ``keep``; mark what the node took as
+        sent, in one commit."""
+        while len(self.sending) > keep:
+            sending = self.sending.pop(0)
+            sent, unsent, error = sending.join()
+            with self.journal.grouped():
+                for _outcome, outbox in sent:
+                    outbox.slot.mark_sent()
+            failpoint("before-receipt")
+            for outcome, outbox in sent:
+                assert isinstance(outbox.slot, MintSlot)
+                self.flights.append(_Flight(outcome, outbox.slot.entry, None, resumed=False))
+            if error is not None:
+                self._halt(unsent[0], error)
+                unsent = unsent[1:]
+            for outcome in unsent:  # journaled, never sent: a re-run resumes them
                 self._fail(outcome, self._not_attempted())
 
     def _fail(self, outcome: BatchOutcome, error: ProvenanceError) -> None:
@@ -446,8 +460,8 @@ def mint_batch(
             if pending:
                 outcomes += windows.run(pending)
         except BaseException:
-            if windows.sending is not None:  # what it sent is journaled: a re-run resumes it
-                windows.sending.thread.join()
+            for sending in windows.sending:  # what it sent is journaled: a re-run resumes it
+                sending.thread.join()
             raise
         windows.finish_sending()
     windows.confirm(windows.flights, wait=True)
