@@ -38,8 +38,9 @@ def mint_batch(
 ) -> None:
     """Mint one artwork per row of --donors; re-run to finish an interrupted batch."""
     from provenance.chain.token_id import short_token
-    from provenance.workflows.batch import BatchOutcome, batch_requests, read_rows
+    from provenance.workflows.batch import BatchOutcome
     from provenance.workflows.batch import mint_batch as run_batch
+    from provenance.workflows.batch_rows import batch_requests, read_rows
     from provenance.workflows.session import AlreadyMinted
 
     rows = read_rows(directory, donors)  # shape errors before anything is sent

@@ -17,7 +17,7 @@ from provenance.content.metadata import build_metadata
 from provenance.errors import InputError
 
 if TYPE_CHECKING:
-    from provenance.content.fingerprint import Fingerprint
+    from provenance.content.fingerprint import Fingerprint, PreparedFingerprint
 
 __all__ = ["MAX_ARTWORK_BYTES", "Artwork", "load_artwork"]
 
@@ -34,8 +34,10 @@ class Artwork:
     width: int
     height: int
     generation: dict[str, Any] | None
-    # The pixels' fingerprint, computed from the decode that checked the file (one decode a work);
-    # None: computed from ``data`` when the metadata is built.
+    # The pixels' fingerprint, prepared from the decode that checked the file (one decode a work)
+    # and completed when the metadata is built, or for a window of works at once (mint-batch);
+    # neither: computed from ``data``.
+    prepared: PreparedFingerprint | None = None
     fingerprint: Fingerprint | None = None
 
     @property
@@ -65,10 +67,12 @@ class Artwork:
             if generator is None:
                 raise InputError(f"{self.path} has no generation record to name an ONNX model in")
             generator = {**generator, "onnx": dict(onnx)}
-        fingerprint = self.fingerprint
-        if fingerprint is None:
-            from provenance.content.fingerprint import fingerprint_of_bytes
+        from provenance.content.fingerprint import fingerprint_of_bytes, fingerprints_of
 
+        fingerprint = self.fingerprint
+        if fingerprint is None and self.prepared is not None:
+            (fingerprint,) = fingerprints_of([self.prepared])
+        elif fingerprint is None:
             fingerprint = fingerprint_of_bytes(self.data, what=str(self.path))
         return build_metadata(
             name=name or self.path.stem,
@@ -93,8 +97,8 @@ class Artwork:
 
 def load_artwork(path: Path, *, fingerprint: bool = False) -> Artwork:
     """The artwork at ``path``, read once and decoded once (``InputError`` naming what is wrong).
-    ``fingerprint``: also its pixels' fingerprint, from that same decode (for a mint: the
-    metadata records it)."""
+    ``fingerprint``: also what its pixels' fingerprint is computed from, from that same decode
+    (for a mint: the metadata records the fingerprint)."""
     if not path.exists():
         raise InputError(f"artwork not found: {path}")
     if not path.is_file():
@@ -107,7 +111,7 @@ def load_artwork(path: Path, *, fingerprint: bool = False) -> Artwork:
     if size == 0:
         raise InputError(f"artwork {path} is empty")
     data = path.read_bytes()
-    prints = None
+    prepared = None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -118,9 +122,9 @@ def load_artwork(path: Path, *, fingerprint: bool = False) -> Artwork:
                 generation = read_generation_record(image)
                 image.load()  # decode every pixel: a truncated file fails here, not later
                 if fingerprint and fmt in _MIME:
-                    from provenance.content.fingerprint import fingerprint_of_image
+                    from provenance.content.fingerprint import prepare_fingerprint
 
-                    prints = fingerprint_of_image(image)
+                    prepared = prepare_fingerprint(image)
     except (
         UnidentifiedImageError,
         Image.DecompressionBombError,
@@ -143,5 +147,5 @@ def load_artwork(path: Path, *, fingerprint: bool = False) -> Artwork:
         width=width,
         height=height,
         generation=generation,
-        fingerprint=prints,
+        prepared=prepared,
     )

@@ -23,22 +23,19 @@ outbox's resume (``Outcome``), before the window's fresh ones.
 
 from __future__ import annotations
 
-import csv
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from provenance.chain.outbox import Outbox, TxCall
 from provenance.chain.rpc import Receipt
 from provenance.chain.tx import GAS_MARGIN, PreparedTx, Sender
-from provenance.content.message import read_message
-from provenance.content.token import require_donor_key, token_spec
-from provenance.errors import ChainError, ContractRevert, InputError, ProvenanceError
+from provenance.errors import ChainError, ContractRevert, ProvenanceError
 from provenance.ipfs.blockstore import PendingSync
 from provenance.state.failpoints import failpoint
 from provenance.state.journal import MintEntry, MintState
-from provenance.workflows.donor_key import resolve_donor_key
+from provenance.workflows.batch_rows import fingerprinted
 from provenance.workflows.mint import (
     MintRequest,
     MintResult,
@@ -51,101 +48,7 @@ from provenance.workflows.mint import (
 from provenance.workflows.mint_send import MintSlot, mint_call
 from provenance.workflows.session import AlreadyMinted, Session
 
-__all__ = ["COLUMNS", "BatchOutcome", "batch_requests", "mint_batch", "read_rows"]
-
-COLUMNS = (
-    "artwork",
-    "donor",
-    "message",
-    "donor_pubkey",
-    "donor_encryption_key",
-    "name",
-    "description",
-    "animation",  # files relative to the folder, as for artwork (content/attachments.py)
-    "model",
-    "onnx",
-)
-
-
-def read_rows(directory: Path, donors: Path) -> list[dict[str, str]]:
-    """Rows of the CSV, checked for shape; the artwork paths are relative to ``directory``."""
-    if not directory.is_dir():
-        raise InputError(f"{directory} is not a folder")
-    try:
-        handle = donors.open(newline="", encoding="utf-8-sig")  # a spreadsheet's BOM is fine
-    except OSError as exc:
-        raise InputError(f"cannot read {donors}: {exc.strerror}") from exc
-    with handle:
-        try:
-            return _read_rows(csv.DictReader(handle), donors)
-        except UnicodeDecodeError as exc:
-            raise InputError(f"{donors} is not UTF-8 text: save it as CSV in UTF-8") from exc
-        except csv.Error as exc:
-            raise InputError(f"{donors} is not a readable CSV file: {exc}") from exc
-
-
-def _read_rows(reader: csv.DictReader[str], donors: Path) -> list[dict[str, str]]:
-    rows: list[dict[str, str]] = []
-    header = reader.fieldnames or []
-    missing = {"artwork", "donor"} - set(header)
-    unknown = set(header) - set(COLUMNS)
-    if missing:
-        raise InputError(f"{donors} lacks the column(s) {', '.join(sorted(missing))}")
-    if unknown:
-        raise InputError(
-            f"{donors} has unknown column(s) {', '.join(sorted(unknown))}; "
-            f"known: {', '.join(COLUMNS)}"
-        )
-    for number, row in enumerate(reader, start=2):
-        if not row.get("artwork") or not row.get("donor"):
-            raise InputError(f"{donors} line {number}: artwork and donor are required")
-        rows.append({key: (value or "").strip() for key, value in row.items() if key})
-    return rows
-
-
-def batch_requests(
-    directory: Path,
-    rows: Iterable[dict[str, str]],
-    collection: Session,
-    *,
-    check_only: bool = False,
-) -> Iterator[MintRequest]:
-    """One mint request per row, every key and message checked (raise on the first bad row).
-    ``check_only``: the pass that checks every row before anything is sent; it decodes each
-    image but leaves its fingerprint to the staging pass, which computes it from its own decode
-    (one fingerprint a work, on the pass that overlaps the sending)."""
-    seen: dict[bytes, str] = {}
-    for row in rows:
-        path = directory / row["artwork"]
-        try:
-            message = read_message(row.get("message") or None, None)
-            token = token_spec(
-                path,
-                name=row.get("name") or None,
-                description=row.get("description") or "",
-                animation=directory / row["animation"] if row.get("animation") else None,
-                model=directory / row["model"] if row.get("model") else None,
-                onnx=directory / row["onnx"] if row.get("onnx") else None,
-                fingerprint=not check_only,
-            )
-        except InputError as exc:
-            raise InputError(f"row for {row['artwork']}: {exc}") from exc
-        digest = token.artwork.sha256
-        if digest in seen:
-            raise InputError(f"rows {seen[digest]} and {row['artwork']} are the same artwork")
-        seen[digest] = row["artwork"]
-        key = resolve_donor_key(
-            collection,
-            donor=row["donor"],
-            artwork_sha256=None,
-            public_key=row.get("donor_pubkey") or None,
-            encryption_key=row.get("donor_encryption_key") or None,
-        )
-        try:
-            require_donor_key(message, key is not None, how="donor_pubkey or donor_encryption_key")
-        except InputError as exc:
-            raise InputError(f"row for {row['artwork']}: {exc}") from exc
-        yield MintRequest(token=token, donor=row["donor"], message=message, donor_key=key)
+__all__ = ["BatchOutcome", "mint_batch"]
 
 
 @dataclass
@@ -222,6 +125,7 @@ class _Broadcast:
 
 _FIRST_WINDOW = 8
 
+
 # A shape's gas, past the node's estimate: calldata of one length differs only in its zero bytes
 # (4 gas each, 16 for others), and a donor's first token sets a fresh balance slot (20,000 gas).
 _ZERO_BYTE_SPREAD = 12
@@ -244,6 +148,7 @@ class _Window:
 
     def run(self, requests: list[MintRequest]) -> list[BatchOutcome]:
         outcomes = [BatchOutcome(r.token.artwork.path) for r in requests]
+        requests = fingerprinted(requests)
         # One commit for the sent marks of the windows sent before the last one, the outcomes
         # mined meanwhile (the others wait for the next window's turn) and this window's intents.
         with self.journal.grouped():
