@@ -25,7 +25,8 @@ from provenance.cli.render import emit_json, err_console, line, out_console
     type=click.IntRange(1, 1024),
     default=64,
     show_default=True,
-    help="Works staged, journaled and signed together (one commit and one disk sync a window).",
+    help="Works staged, journaled and signed together (one commit and one disk sync a window;"
+    " the first windows are smaller, 8, 16, 32 works, so that minting starts sooner).",
 )
 @json_option
 @connection_options(signs=True)
