@@ -212,7 +212,7 @@ class GalleryHandler(GatewayHandler):
         code alone."""
         from urllib.parse import parse_qs
 
-        from provenance.gallery.screen import qr_svg
+        from provenance.gallery.keypage import qr_svg
 
         code = parse_qs(urlsplit(self.path).query).get("code", [""])[0]
         if not _KEY_CODE.match(code):

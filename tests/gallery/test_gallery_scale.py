@@ -21,6 +21,7 @@ from provenance.gallery.server import GalleryServer
 from provenance.ipfs import Blockstore
 from provenance.workflows.session import open_session
 
+from ..capped_rpc import capped_rpc
 from ..conftest import ROOT
 from ..workflows.conftest import invoke
 from .fastmint import Minted, mint_many
@@ -170,3 +171,63 @@ def test_static_build_a_tampered_work_on_screen_is_red(
     others = [b for t, b in by_token.items() if t != str(tampered.token_id)]
     assert others and all(b["state"] == "authentic" for b in others)
     assert report["requests"]["rpc"] == 1  # the node itself answers the batch
+
+
+@pytest.mark.parametrize("mode", ["object", "truncate"])
+def test_a_public_node_that_caps_batches_still_checks_the_screenful(
+    minted: list[Minted], home: Path, tmp_path: Path, mode: str
+) -> None:
+    """A static build read through a node that takes at most 10 calls a batch (public nodes cap
+    them, each its own way): the page sends the batch again in halves and every card on screen
+    is checked; before, the whole screenful stayed "could not check" on such a node."""
+    store = Blockstore.open(home / "ipfs" / "blocks")
+    gateway = ThreadingHTTPServer(
+        ("127.0.0.1", 0), type("Honest", (_LyingGateway,), {"store": store, "target": ""})
+    )
+    site = tmp_path / "site"
+    web = ThreadingHTTPServer(
+        ("127.0.0.1", 0),
+        partial(type("Quiet", (SimpleHTTPRequestHandler,), {"log_message": lambda *a: None}),
+                directory=str(site)),
+    )  # fmt: skip
+    for server in (gateway, web):
+        serve_in_thread(server)
+    session = open_session(read_only=True)
+    node, contract = session.chain.rpc.url, session.contract.address
+    try:
+        with capped_rpc(node, max_batch=10, mode=mode) as capped:
+            built = invoke(
+                "gallery", "build", "-o", str(site), "--gateway", url_of(gateway),
+                "--rpc-url", capped.url, "--chain-id", "31337", "--contract", contract,
+            )  # fmt: skip
+            assert built.exit_code == 0, built.output
+            capped.sizes.clear()  # the build's own reads: not the page's
+            report = scale(url_of(web) + "/index.html", "screen", tmp_path, rpc=capped.url)
+    finally:
+        for server in (gateway, web):
+            server.shutdown()
+            server.server_close()
+    on = report["onScreen"]
+    assert on and all(b["state"] == "authentic" for b in on), on
+    assert max(capped.sizes) > 10 and sum(size > 10 for size in capped.sizes) <= 2, capped.sizes
+
+
+def test_a_node_that_caps_log_results_gives_the_same_collection(minted: list[Minted]) -> None:
+    """300 mints' events (about 200 a block) through a node that returns at most 250 logs a
+    query (public nodes cap them: "query returned more than 10000 results"): the query is asked
+    again over halves of its block range and the collection read is the same; before, reading it
+    failed."""
+    from provenance.chain.chainview import read_chain
+    from provenance.chain.rpc import RpcClient
+
+    session = open_session(read_only=True)
+    direct = read_chain(session.contract)
+    assert len(direct.mints) >= WORKS
+    with (
+        capped_rpc(session.chain.rpc.url, max_batch=100, max_logs=250) as node,
+        RpcClient(node.url) as rpc,
+    ):
+        session.contract.rpc = rpc
+        capped = read_chain(session.contract)
+    assert capped == direct
+    assert node.log_queries > 3  # the one query was refused and asked again in parts

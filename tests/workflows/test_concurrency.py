@@ -15,6 +15,7 @@ from provenance.chain.accounts import dev_accounts
 from provenance.chain.address import to_checksum
 from provenance.chain.devnet import Devnet
 
+from ..conftest import NO_STATE_FILES
 from .conftest import make_artwork, one_line_error, run_cli
 
 DONOR = dev_accounts(2)[1]
@@ -145,7 +146,7 @@ def slow_chain(tmp_path: Path):  # type: ignore[no-untyped-def]
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     proc = subprocess.Popen(
-        [str(find_anvil()), "--port", str(port), "--no-mining", "--silent"],
+        [str(find_anvil()), "--port", str(port), "--no-mining", "--silent", *NO_STATE_FILES],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
