@@ -4,18 +4,20 @@ Each artwork goes through the steps of :mod:`provenance.workflows.mint` (journal
 so an interrupted batch is finished by running it again; batch is ``mint`` with its steps grouped
 by window, so that a window pays once for what a mint pays per work (docs/minting.md):
 
-1. *Stage* the window: one JSON-RPC batch asks the chain which images are minted already, then
-   each work's intent is journaled and its content stored and pinned; the journal commits once
-   (``Journal.grouped``) and the blockstore syncs once, on a thread
-   (``Blockstore.written_together``) while the main one confirms and signs.
+1. *Stage* the window (its ISCC codes computed together first): one JSON-RPC batch asks the
+   chain which images are minted already, then each work's intent is journaled and its content
+   stored and pinned; the journal commits once (``Journal.grouped``) and the blockstore syncs
+   once, on a thread (``Blockstore.written_together``) while the main one goes on.
 2. *Sign* the window: nonces counted locally under the send lock, gas estimated once per shape of
    call (length of the calldata), every signed transaction journaled in one commit, once the
    window's blocks are durable. Durable before anything is sent: the outbox's rule, per window.
-3. *Send* each transaction (one request each) from a thread while the next window is staged;
-   what the node took is marked sent in the next window's first commit.
-4. *Confirm* the window once the next one is staged: the receipts already there, in one JSON-RPC
-   batch, their outcomes in the next window's first commit (the rest at the next turn, and at the
-   end of the batch every one, waited for).
+3. *Send* each transaction (one request each) from a thread, started once the window is signed,
+   sending once the window before it is sent (``_Broadcast``): the node always has the next
+   transaction while the main thread stages the window after; a refused transaction stops its
+   window and the ones after it. What the node took is marked sent at a later window's turn.
+4. *Confirm* at a later window's turn, once the window's sending is over: the receipts already
+   there, in one JSON-RPC batch, their outcomes in that window's first commit (the rest at the
+   next turn, and at the end of the batch every one, waited for).
 
 Works journaled with a transaction by an interrupted run are finished one by one through the
 outbox's resume (``Outcome``), before the window's fresh ones.
