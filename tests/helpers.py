@@ -25,12 +25,18 @@ REGENERATED = re.compile(
 )
 
 
+def serve_in_thread(server: BaseServer) -> threading.Thread:
+    """Serve ``server`` from a daemon thread until its ``shutdown()`` (the caller's)."""
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return thread
+
+
 @contextmanager
 def serving(server: BaseServer) -> Iterator[str]:
     """Serve ``server`` (bound to a loopback port) from a thread; its base URL. Shut down, closed
     and joined on the way out."""
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    thread = serve_in_thread(server)
     host, port = server.server_address[:2]  # type: ignore[misc]
     try:
         yield f"http://{host}:{port}"

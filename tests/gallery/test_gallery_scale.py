@@ -23,9 +23,10 @@ from provenance.workflows.session import open_session
 
 from ..capped_rpc import capped_rpc
 from ..conftest import ROOT
+from ..helpers import serve_in_thread
 from ..workflows.conftest import invoke
 from .fastmint import Minted, mint_many
-from .test_gallery import ARTIFACTS, _LyingGateway, pytestmark, serve_in_thread
+from .test_gallery import ARTIFACTS, _LyingGateway, pytestmark
 
 __all__ = ["pytestmark"]
 
@@ -231,3 +232,44 @@ def test_a_node_that_caps_log_results_gives_the_same_collection(minted: list[Min
         capped = read_chain(session.contract)
     assert capped == direct
     assert node.log_queries > 3  # the one query was refused and asked again in parts
+
+
+def test_the_served_site_is_read_again_only_when_the_collection_changes(
+    served: GalleryServer, minted: list[Minted], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """New blocks without one of the collection's events keep the served site as it was (on a
+    public chain a block comes every few seconds; reading 10,000 works again took 3 s); an event
+    of the collection, or a block that takes it away, has it read again."""
+    import httpx
+
+    from provenance.chain.accounts import dev_accounts
+    from provenance.gallery import data
+
+    reads: list[int] = []
+    real_collect = data.collect
+
+    def counting_collect(*args: Any, **kwargs: Any) -> Any:
+        reads.append(1)
+        return real_collect(*args, **kwargs)
+
+    monkeypatch.setattr(data, "collect", counting_collect)
+    session = open_session()
+    rpc, contract = session.chain.rpc, session.contract
+    page = partial(httpx.get, url_of(served) + "/", timeout=60)
+    assert page().status_code == 200
+    before = len(reads)
+    rpc.request("anvil_mine", ["0x20"])  # 32 blocks, none of them the collection's
+    assert page().status_code == 200 and page().status_code == 200
+    assert len(reads) == before  # nothing read again
+    snapshot = rpc.request("evm_snapshot", [])
+    owner = dev_accounts(1)[0].address
+    data_hex = (
+        "0x" + contract.abi.encode_call("setApprovalForAll", dev_accounts(3)[2].address, True).hex()
+    )
+    rpc.request("eth_sendTransaction", [{"from": owner, "to": contract.address, "data": data_hex}])
+    assert page().status_code == 200
+    assert len(reads) == before + 1  # the collection's own event: read again
+    rpc.request("evm_revert", [snapshot])  # the block with that event taken away
+    rpc.request("anvil_mine", ["0x2"])
+    assert page().status_code == 200
+    assert len(reads) == before + 2

@@ -12,7 +12,6 @@ import json
 import re
 import shutil
 import subprocess
-import threading
 from collections.abc import Iterator
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -33,7 +32,7 @@ from provenance.seal import WALLET_KEY, parse_stored, stored_bytes, wallet_secre
 from provenance.workflows.session import open_session
 
 from ..conftest import ROOT
-from ..helpers import malleated
+from ..helpers import malleated, serve_in_thread
 from ..workflows.conftest import invoke, make_artwork
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -61,10 +60,6 @@ def ok(*args: str, env: dict[str, str] | None = None) -> Any:
 
 def key_hex(account: Any) -> str:
     return "0x" + bytes(account.key).hex()
-
-
-def serve_in_thread(server: ThreadingHTTPServer) -> None:
-    threading.Thread(target=server.serve_forever, daemon=True).start()
 
 
 def static_server(folder: Path) -> ThreadingHTTPServer:
