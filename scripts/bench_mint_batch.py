@@ -44,6 +44,7 @@ from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
+RECEIPT_TIMEOUT = 60.0  # seconds for one mint's receipt in the ceiling's run
 
 
 def make_works(folder: Path, count: int, seed: int, donor: str) -> Path:
@@ -117,7 +118,13 @@ def ceiling(home: Path, count: int, seed: int, donor: str, window: int) -> float
 
     def await_receipts(hashes: list[str]) -> None:
         for tx_hash in hashes:
+            deadline = time.monotonic() + RECEIPT_TIMEOUT
             while (receipt := rpc("eth_getTransactionReceipt", [tx_hash])) is None:
+                if time.monotonic() > deadline:  # not a figure: say so rather than wait forever
+                    raise SystemExit(
+                        f"ceiling: no receipt for {tx_hash} after {RECEIPT_TIMEOUT:.0f} s"
+                        " (anvil's pool can leave a transaction queued though its nonce is next)"
+                    )
                 time.sleep(0.001)
             if receipt["status"] != "0x1":
                 raise SystemExit(f"ceiling: mint {tx_hash} reverted")
