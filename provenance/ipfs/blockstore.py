@@ -40,7 +40,7 @@ from provenance.ipfs.cid import CID, SHA2_256
 from provenance.ipfs.params import ImportParams
 from provenance.ipfs.pinlog import PinLog
 from provenance.ipfs.reader import as_cid, cat_bytes, iter_file, walk_dag
-from provenance.state.home import home
+from provenance.state.home import home, syncfs
 
 if TYPE_CHECKING:  # imported where a group is synced on a thread: not on a mint's start-up path
     from concurrent.futures import Future, ThreadPoolExecutor
@@ -52,18 +52,6 @@ Buffer = bytes | bytearray | memoryview
 
 def _key(cid: CID) -> str:
     return base64.b32encode(cid.multihash).decode("ascii").rstrip("=")
-
-
-def _syncfs(fd: int) -> bool:
-    """``syncfs(2)``: flush the whole filesystem holding ``fd`` (Linux); False where there is
-    none, or it failed (then the caller fsyncs file by file)."""
-    import ctypes  # here: only a batch syncs this way, and a mint's start-up stays small
-
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        return int(libc.syncfs(fd)) == 0
-    except (AttributeError, OSError):
-        return False
 
 
 class PendingSync:
@@ -147,7 +135,7 @@ class Blockstore:
     def _sync(self, paths: list[Path]) -> None:
         fd = os.open(self.root, os.O_RDONLY)
         try:
-            if _syncfs(fd):
+            if syncfs(fd):
                 return
         finally:
             os.close(fd)
