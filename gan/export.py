@@ -200,7 +200,10 @@ def read_export(model: str | os.PathLike[str], *, sha256: str | None = None) -> 
     """Read and validate an exported generator (from a file or a run folder; see
     ``resolve_model_path`` for ``sha256``)."""
     path = resolve_model_path(model, sha256=sha256)
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ModelFileError(f"cannot read {path}: {exc.strerror}") from exc
     try:
         payload = _msgpack_restore(data)
     except Exception as exc:  # msgpack raises many unrelated types on garbage

@@ -135,6 +135,11 @@ class SendError(ChainError):
     """A signed transaction could not be handed to the node (it stays journaled)."""
 
 
+class BatchRefused(ChainError):
+    """The node refused a JSON-RPC batch for its size (HTTP 400 or 413); ``RpcClient`` sends it
+    again in halves, so it never reaches a command."""
+
+
 class ChainUnreachable(ChainError):
     """The RPC endpoint did not answer (refused, timed out, an HTTP error): nothing was learnt."""
 

@@ -3,6 +3,7 @@
 
     .venv/bin/python scripts/bench_gallery_scale.py [--works 1000] [--runs 3] [--before REF]
     .venv/bin/python scripts/bench_gallery_scale.py --works 10000 --runs 1 --no-before
+    .venv/bin/python scripts/bench_gallery_scale.py --works 1000 --public-url https://g.example/
     .venv/bin/python scripts/bench_gallery_scale.py --smoke
 
 In one run, on a private home with a devnet: mint N real works fast (tests/gallery/fastmint.py:
@@ -72,11 +73,12 @@ def timed(cmd: list[str], env: dict[str, str], cwd: Path) -> float:
 class Served:
     """`gallery serve` of one checkout, in its own process."""
 
-    def __init__(self, code: Path, env: dict[str, str]) -> None:
+    def __init__(self, code: Path, env: dict[str, str], public_url: str = "") -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
+        command = [PY, "-m", "provenance", "gallery", "serve", "--port", str(self.port)]
         self.process = subprocess.Popen(
-            [PY, "-m", "provenance", "gallery", "serve", "--port", str(self.port)],
+            command + (["--public-url", public_url] if public_url else []),
             cwd=code,
             env=env,
             stdout=subprocess.DEVNULL,
@@ -90,18 +92,20 @@ class Served:
                 return
             except OSError:
                 if self.process.poll() is not None:
-                    raise SystemExit(f"gallery serve exited: {self.process.stderr.read()[-600:]}")
+                    said = self.process.stderr.read() if self.process.stderr else ""
+                    raise SystemExit(f"gallery serve exited: {said[-600:]}")
                 time.sleep(0.05)
         raise SystemExit("gallery serve did not listen within 60 s")
 
-    def first_render(self) -> float:
+    def first_render(self, path: str = "") -> float:
+        """Seconds to the first answer of ``path`` (the index; ``screen/``: the wall's page)."""
         import httpx
 
         start = time.perf_counter()
-        response = httpx.get(self.url, timeout=600)
+        response = httpx.get(self.url + path, timeout=600)
         elapsed = time.perf_counter() - start
         if response.status_code != 200:
-            raise SystemExit(f"GET / answered {response.status_code}")
+            raise SystemExit(f"GET /{path} answered {response.status_code}")
         return elapsed
 
     def close(self) -> None:
@@ -169,6 +173,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--before", default=BEFORE, help="the commit to compare with")
     parser.add_argument("--no-before", action="store_true", help="measure this checkout only")
+    parser.add_argument(
+        "--public-url", default="", help="build with this public address (the screen's QR codes)"
+    )
     parser.add_argument("--before-timeout", type=float, default=90.0, help="seconds (Chromium)")
     parser.add_argument("--smoke", action="store_true", help="20 works, one round (seconds)")
     args = parser.parse_args()
@@ -207,6 +214,7 @@ def main() -> None:
                     "build": [],
                     "rebuild": [],
                     "render": [],
+                    "screen_page": [],
                     "screen": [],
                     "net": [],
                     "all": [],
@@ -229,6 +237,8 @@ def main() -> None:
                     out = tmp / f"site-{name}-{run}"
                     command = [PY, "-m", "provenance", "gallery", "build", "-o", str(out)]
                     command += ["--gateway", gateway_url, "--json"]
+                    if args.public_url:  # as an exhibition builds it: the screen's QR codes too
+                        command += ["--public-url", args.public_url]
                     build = timed(command, code_env, code)  # into a new folder
                     rebuild = timed(command, code_env, code)  # over that build: every file replaced
                     once = browser and (name == "after" or run == 0)
@@ -248,9 +258,10 @@ def main() -> None:
                             web.shutdown()
                             web.server_close()
                     shutil.rmtree(out)
-                    served = Served(code, code_env)
+                    served = Served(code, code_env, args.public_url)
                     try:
                         render = served.first_render()
+                        screen_page = served.first_render("screen/")
                         report = None
                         if once:
                             report = browse(served.url, tmp / f"profile-{name}-{run}", bound)
@@ -263,6 +274,7 @@ def main() -> None:
                     row["build"].append(build)
                     row["rebuild"].append(rebuild)
                     row["render"].append(render)
+                    row["screen_page"].append(screen_page)
                     row["load"].append(float(load()))
                     if report is not None:
                         net, with_blob, shown = per_badge(report)
@@ -280,19 +292,19 @@ def main() -> None:
                         detail = ""
                     print(
                         f"round {run + 1} {name}: build {build:.2f} s, rebuild {rebuild:.2f} s,"
-                        " first render"
-                        f" {render:.2f} s {detail} (load {load()})",
+                        f" first render {render:.2f} s, screen page {screen_page:.2f} s"
+                        f" {detail} (load {load()})",
                         flush=True,
                     )
             print(f"\n{args.works} works, medians [min, max] of {args.runs} rounds:")
             print("| | build s (new folder) | rebuild s (over it) | first serve render s |"
-                  " first screenful settled s | requests per badge (network) | (with blob loads)"
+                  " screen page, first serve s | first screenful settled s | requests per badge (network) | (with blob loads)"
                   " | static build: first screenful s | (network requests per badge) | load |")  # fmt: skip
-            print("|---|---|---|---|---|---|---|---|---|---|")
+            print("|---|---|---|---|---|---|---|---|---|---|---|")
             for name, row in results.items():
                 print(
                     f"| {name} | {summary(row['build'])} | {summary(row['rebuild'])} |"
-                    f" {summary(row['render'])} |"
+                    f" {summary(row['render'])} | {summary(row['screen_page'])} |"
                     f" {summary(row['screen'])} | {summary(row['net'])} | {summary(row['all'])}"
                     f" | {summary(row['static'])} | {summary(row['static_net'])}"
                     f" | {summary(row['load'])} |"

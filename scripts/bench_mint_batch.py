@@ -12,7 +12,9 @@ size N and each round (interleaved):
     journal, no content, no checks; all N at once stalls anvil's automine at 10,000);
   * `provenance mint-batch` of N fresh 64x64 PNG works (one CSV row each, no message), from the
     shell as a user runs it: mints/s as the command reports it (rows read to last receipt), its
-    wall time, and the peak RSS of the process (memory flat: compare the sizes);
+    wall time, the peak RSS of the process (memory flat: compare the sizes) and its CPU a work
+    (user and system time over N: what the ratio follows on a quiet machine, where anvil takes
+    one core and the batch the other);
   * with --compare-src, the same `mint-batch` run from another source tree (`git archive COMMIT
     provenance | tar -x -C DIR`): before and after in the same run.
 Prints medians and [min, max] over the rounds, each batch's ratio to the ceiling of its round, and
@@ -42,6 +44,7 @@ from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
+RECEIPT_TIMEOUT = 60.0  # seconds for one mint's receipt in the ceiling's run
 
 
 def make_works(folder: Path, count: int, seed: int, donor: str) -> Path:
@@ -115,7 +118,13 @@ def ceiling(home: Path, count: int, seed: int, donor: str, window: int) -> float
 
     def await_receipts(hashes: list[str]) -> None:
         for tx_hash in hashes:
+            deadline = time.monotonic() + RECEIPT_TIMEOUT
             while (receipt := rpc("eth_getTransactionReceipt", [tx_hash])) is None:
+                if time.monotonic() > deadline:  # not a figure: say so rather than wait forever
+                    raise SystemExit(
+                        f"ceiling: no receipt for {tx_hash} after {RECEIPT_TIMEOUT:.0f} s"
+                        " (anvil's pool can leave a transaction queued though its nonce is next)"
+                    )
                 time.sleep(0.001)
             if receipt["status"] != "0x1":
                 raise SystemExit(f"ceiling: mint {tx_hash} reverted")
@@ -157,7 +166,7 @@ def mint_batch(
     home: Path, folder: Path, donors: Path, *, source: Path, window: int
 ) -> dict[str, float]:
     env = {**os.environ, "PROVENANCE_HOME": str(home), "PYTHONPATH": str(source)}
-    args = ["/usr/bin/time", "-f", "%M", PY, "-m", "provenance", "mint-batch", str(folder)]
+    args = ["/usr/bin/time", "-f", "%U %S %M", PY, "-m", "provenance", "mint-batch", str(folder)]
     args += ["--donors", str(donors), "--window", str(window), "--json"]
     started = time.perf_counter()
     # Not run from ROOT: `python -m` puts the working folder first on sys.path, before PYTHONPATH.
@@ -171,10 +180,16 @@ def mint_batch(
     count = sum(1 for _ in donors.open()) - 1
     if report["minted"] != count:
         raise SystemExit(f"mint-batch ({source}) minted {report['minted']} of {count}")
+    user, system, peak_kib = result.stderr.strip().splitlines()[-1].split()
     return {
         "mints_per_second": count / report["seconds"],
         "wall_mints_per_second": count / wall,
-        "peak_rss_mib": int(result.stderr.strip().splitlines()[-1]) / 1024,
+        "peak_rss_mib": int(peak_kib) / 1024,
+        # The process's CPU a work (interpreter start and the row check included): on a quiet
+        # machine anvil takes one core, and the batch keeps up while this fits on the other.
+        "cpu_ms_per_work": (float(user) + float(system)) * 1000 / count,
+        "user_ms_per_work": float(user) * 1000 / count,
+        "sys_ms_per_work": float(system) * 1000 / count,
     }
 
 
@@ -256,6 +271,9 @@ def main() -> None:
                 f" {summary(figures[f'{name} wall_mints_per_second'])}"
             )
             print(f"  {'  peak RSS, MiB':<44} {summary(figures[f'{name} peak_rss_mib'])}")
+            for part in ("cpu", "user", "sys"):
+                label = f"  CPU a work, ms ({'user + sys' if part == 'cpu' else part})"
+                print(f"  {label:<44} {summary(figures[f'{name} {part}_ms_per_work'], 2)}")
 
 
 if __name__ == "__main__":

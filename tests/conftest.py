@@ -15,6 +15,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 ANVIL = ROOT / "node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil"
+# Every test anvil runs with these: past its in-memory window anvil writes each block's state to
+# ~/.foundry/anvil/tmp and never removes it (700 MB for 3,000 blocks; tens of GB over a run).
+NO_STATE_FILES = ("--max-persisted-states", "0")
 # The contracts are compiled for Prague; pin the devnet's rules so gas figures do not drift.
 HARDFORK = "prague"
 
@@ -63,7 +66,16 @@ def anvil() -> Iterator[str]:
         port = _free_port()
         url = f"http://127.0.0.1:{port}"
         proc = subprocess.Popen(
-            [str(ANVIL), "--host", "127.0.0.1", "--port", str(port), "--hardfork", HARDFORK],
+            [
+                str(ANVIL),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--hardfork",
+                HARDFORK,
+                *NO_STATE_FILES,
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             env={**os.environ, "NO_COLOR": "1"},

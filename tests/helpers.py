@@ -1,6 +1,6 @@
 """What several test modules share, written once: a loopback HTTP server in a thread, an image
 file with one pixel changed (every other chunk kept), and what `verify --regenerate` says when a
-work regenerates."""
+work regenerates, the malleated twin of a signature."""
 
 from __future__ import annotations
 
@@ -25,12 +25,18 @@ REGENERATED = re.compile(
 )
 
 
+def serve_in_thread(server: BaseServer) -> threading.Thread:
+    """Serve ``server`` from a daemon thread until its ``shutdown()`` (the caller's)."""
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return thread
+
+
 @contextmanager
 def serving(server: BaseServer) -> Iterator[str]:
     """Serve ``server`` (bound to a loopback port) from a thread; its base URL. Shut down, closed
     and joined on the way out."""
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    thread = serve_in_thread(server)
     host, port = server.server_address[:2]  # type: ignore[misc]
     try:
         yield f"http://{host}:{port}"
@@ -65,3 +71,12 @@ def flip_one_pixel(png: bytes) -> bytes:
         elif not placed:
             out, placed = out + idat, True
     return out
+
+
+def malleated(signature: str) -> str:
+    """The other valid signature of the same key and digest: s -> N - s, v flipped (EIP-2)."""
+    from provenance.chain.signing import SECP256K1_ORDER
+
+    raw = bytes.fromhex(signature.removeprefix("0x"))
+    s = SECP256K1_ORDER - int.from_bytes(raw[32:64], "big")
+    return "0x" + (raw[:32] + s.to_bytes(32, "big") + bytes([55 - raw[64]])).hex()

@@ -10,7 +10,7 @@ import random
 import pytest
 
 from provenance.content import iscc_image
-from provenance.content.iscc_image import image_code_v0_64
+from provenance.content.iscc_image import image_code_v0_64, image_codes_v0_64
 
 iscc_core = pytest.importorskip("iscc_core")  # the dev extra: the independent implementation
 
@@ -41,7 +41,7 @@ def test_constant_images(value: int) -> None:
     assert image_code_v0_64(pixels) == reference(pixels)
 
 
-def test_images_with_many_ties() -> None:
+def tied_images() -> list[list[int]]:
     rng = random.Random(601)
     images = [
         [255 * ((x // 16 + y // 16) % 2) for y in range(32) for x in range(32)],  # 2x2 checkers
@@ -58,8 +58,24 @@ def test_images_with_many_ties() -> None:
         block = rng.choice((2, 4, 8, 16))
         cells = [[rng.randrange(256) for _ in range(32 // block)] for _ in range(32 // block)]
         images.append([cells[y // block][x // block] for y in range(32) for x in range(32)])
-    for pixels in images:
+    return images
+
+
+def test_images_with_many_ties() -> None:
+    for pixels in tied_images():
         assert image_code_v0_64(pixels) == reference(pixels)
+
+
+def test_many_images_at_once_give_each_one_its_code() -> None:
+    """What mint-batch does with a window: the DCTs of many images computed together."""
+    rng = random.Random(64)
+    images = [bytes(p) for p in tied_images()]
+    images += [bytes(rng.randrange(256) for _ in range(1024)) for _ in range(40)]
+    assert image_codes_v0_64(images) == [reference(list(p)) for p in images]
+    assert image_codes_v0_64(images[:1]) == [reference(list(images[0]))]
+    assert image_codes_v0_64([]) == []
+    with pytest.raises(ValueError, match="1024"):
+        image_codes_v0_64([images[0], images[1][:1000]])
 
 
 def test_bytes_and_lists_give_the_same_code() -> None:

@@ -15,7 +15,7 @@ from provenance.chain.address import to_checksum
 from provenance.chain.keccak import keccak
 from provenance.chain.signing import SECP256K1_ORDER, RlpItem, rlp_encode
 
-__all__ = ["recover_address", "rlp_decode", "transaction_signer"]
+__all__ = ["openzeppelin_form_problem", "recover_address", "rlp_decode", "transaction_signer"]
 
 
 def _item(data: bytes, at: int) -> tuple[RlpItem, int]:
@@ -81,6 +81,20 @@ def recover_address(digest: bytes, signature: bytes) -> str | None:
     v = _standard_v(signature[64])
     return _recover(digest, int.from_bytes(signature[:32], "big"),
                     int.from_bytes(signature[32:64], "big"), v)  # fmt: skip
+
+
+def openzeppelin_form_problem(signature: bytes) -> str | None:
+    """Why OpenZeppelin's ``ECDSA.recover`` (what the contract runs for an EOA signer) refuses a
+    65-byte signature that ``recover_address`` accepts, or None: v must be 27 or 28 (``ecrecover``
+    takes no other) and s in the lower half of the curve order (the upper-half twin of a valid
+    signature is a malleated copy, EIP-2)."""
+    if len(signature) != 65:
+        return f"it is {len(signature)} bytes, not 65"
+    if signature[64] not in (27, 28):
+        return f"its v is {signature[64]}, not 27 or 28"
+    if int.from_bytes(signature[32:64], "big") > SECP256K1_ORDER // 2:
+        return "its s is in the upper half of the curve order, a malleated copy"
+    return None
 
 
 def _recover(digest: bytes, r: int, s: int, v: int) -> str | None:

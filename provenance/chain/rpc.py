@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Self
 
+from provenance.chain.batches import SEND_AGAIN, BatchCap, refused_for_size
 from provenance.chain.transport import loopback_target, open_poster
-from provenance.errors import ChainError, ChainUnreachable, ContractRevert
+from provenance.errors import BatchRefused, ChainError, ChainUnreachable, ContractRevert
 from provenance.redact import http_url, redact_url
 
 if TYPE_CHECKING:
@@ -104,6 +106,26 @@ def hex_to_bytes(value: str) -> bytes:
     return bytes.fromhex(value.removeprefix("0x"))
 
 
+# What nodes answer a log query over their cap (results or range), not a bad query.
+_LOG_CAP = re.compile(r"more than|too many|exceed|range|limit|too large", re.IGNORECASE)
+
+
+def _range_halves(filter_params: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The filter over each half of its block range; None unless both ends are block numbers
+    and the range holds two blocks or more."""
+    try:
+        start, end = int(filter_params["fromBlock"], 16), int(filter_params["toBlock"], 16)
+    except (KeyError, TypeError, ValueError):
+        return None
+    if end <= start:
+        return None
+    middle = (start + end) // 2
+    return (
+        {**filter_params, "toBlock": hex(middle)},
+        {**filter_params, "fromBlock": hex(middle + 1)},
+    )
+
+
 class RpcClient:
     """JSON-RPC over HTTP. ``transport`` is the seam for unit tests (httpx.MockTransport).
 
@@ -125,6 +147,7 @@ class RpcClient:
         self._client = open_poster(self.url, timeout=timeout, transport=transport, headers=headers)
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
+        self._batches = BatchCap(self._batch, self._answer_of_one)
 
     def close(self) -> None:
         self._client.close()
@@ -148,38 +171,58 @@ class RpcClient:
         return body.get("result")
 
     def request_many(self, calls: Sequence[tuple[str, list[Any]]]) -> list[Any]:
-        """Several calls in one JSON-RPC batch (one HTTP round trip): each call's result, or the
+        """Several calls in JSON-RPC batches (one HTTP round trip each): each call's result, or the
         ``ChainError`` it answered (returned, not raised: the caller decides per call). A batch
-        answer that is not one object per call raises, as a malformed single answer does."""
-        if not calls:
-            return []
+        the node caps is sent again in halves, down to single calls (``chain/batches.py``); an
+        outage raises."""
+        return [
+            self._translate_error(method, answer["error"])
+            if answer.get("error")
+            else answer.get("result")
+            for (method, _params), answer in zip(calls, self._batches.answers(calls), strict=True)
+        ]
+
+    def _answer_of_one(self, call: tuple[str, list[Any]]) -> dict[str, Any]:
+        method, params = call
+        with self._lock:
+            request_id = next(self._ids)
+        body = self._post(
+            {"jsonrpc": "2.0", "id": request_id, "method": method, "params": params}, method
+        )
+        if not isinstance(body, dict):
+            raise ChainError(f"RPC {method} at {self.shown_url} answered a non-object")
+        return body
+
+    def _batch(self, calls: Sequence[tuple[str, list[Any]]]) -> list[Any] | None:
+        """One batch's answer objects in call order (``SEND_AGAIN`` for a call not answered, or
+        refused for the batch's size); None when the node refused the batch as a whole."""
         with self._lock:
             ids = [next(self._ids) for _ in calls]
         payload = [
             {"jsonrpc": "2.0", "id": request_id, "method": method, "params": params}
             for request_id, (method, params) in zip(ids, calls, strict=True)
         ]
-        what = f"batch of {len(calls)} {calls[0][0]}"
-        body = self._post(payload, what)
-        answers = (
-            {item.get("id"): item for item in body if isinstance(item, dict)}
-            if isinstance(body, list)
-            else {}
-        )
-        if set(answers) != set(ids):  # a node without batches answers one error object
-            raise ChainError(f"RPC {what} at {self.shown_url} answered no batch")
-        results: list[Any] = []
-        for request_id, (method, _params) in zip(ids, calls, strict=True):
-            answer = answers[request_id]
-            error = answer.get("error")
-            results.append(self._translate_error(method, error) if error else answer.get("result"))
-        return results
+        try:
+            body = self._post(payload, f"batch of {len(calls)} {calls[0][0]}")
+        except BatchRefused:
+            return None
+        if not isinstance(body, list):
+            return None  # a node without batches (or over its cap) answers one error object
+        answers = {item.get("id"): item for item in body if isinstance(item, dict)}
+        if not answers.keys() & set(ids):
+            return None
+        return [
+            SEND_AGAIN if answer is None or refused_for_size(answer.get("error")) else answer
+            for answer in (answers.get(request_id) for request_id in ids)
+        ]
 
     def _post(self, payload: Any, what: str) -> Any:
         """POST one JSON-RPC request or batch; the parsed answer (``what`` names it in errors)."""
         status, content = self._client.post(
             json.dumps(payload, separators=(",", ":")).encode(), method=what
         )
+        if status in (400, 413) and isinstance(payload, list):
+            raise BatchRefused(f"RPC {what} at {self.shown_url} answered HTTP {status}")
         if status != 200:
             raise ChainUnreachable(f"RPC {what} at {self.shown_url} answered HTTP {status}")
         try:
@@ -257,4 +300,15 @@ class RpcClient:
             return 1_000_000_000  # 1 gwei where the node does not implement the method
 
     def get_logs(self, filter_params: dict[str, Any]) -> list[dict[str, Any]]:
-        return [dict(entry) for entry in self.request("eth_getLogs", [filter_params])]
+        """The logs of a filter. Public nodes cap a query's results or range ("query returned
+        more than 10000 results", "block range too large"): a capped query over numbered blocks
+        is asked again in halves of its range, down to one block."""
+        try:
+            return [dict(entry) for entry in self.request("eth_getLogs", [filter_params])]
+        except ChainUnreachable:
+            raise
+        except ChainError as exc:
+            halves = _range_halves(filter_params)
+            if halves is None or not _LOG_CAP.search(str(exc)):
+                raise
+            return self.get_logs(halves[0]) + self.get_logs(halves[1])

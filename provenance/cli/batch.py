@@ -25,7 +25,8 @@ from provenance.cli.render import emit_json, err_console, line, out_console
     type=click.IntRange(1, 1024),
     default=64,
     show_default=True,
-    help="Works staged, journaled and signed together (one commit and one disk sync a window).",
+    help="Works staged, journaled and signed together (one commit and one disk sync a window;"
+    " the first windows are smaller, 8, 16, 32 works, so that minting starts sooner).",
 )
 @json_option
 @connection_options(signs=True)
@@ -38,8 +39,9 @@ def mint_batch(
 ) -> None:
     """Mint one artwork per row of --donors; re-run to finish an interrupted batch."""
     from provenance.chain.token_id import short_token
-    from provenance.workflows.batch import BatchOutcome, batch_requests, read_rows
+    from provenance.workflows.batch import BatchOutcome
     from provenance.workflows.batch import mint_batch as run_batch
+    from provenance.workflows.batch_rows import batch_requests, read_rows
     from provenance.workflows.session import AlreadyMinted
 
     rows = read_rows(directory, donors)  # shape errors before anything is sent
@@ -59,7 +61,7 @@ def mint_batch(
     started = time.perf_counter()
     # Every row's key and message are checked before the first transaction is sent; the rows are
     # then read again, a window at a time, so that a batch's images are never all in memory.
-    for _request in batch_requests(directory, rows, collection):
+    for _request in batch_requests(directory, rows, collection, check_only=True):
         pass
     requests = batch_requests(directory, rows, collection)
     outcomes = run_batch(requests, collection, window=window, progress=show)

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PIL import Image, UnidentifiedImageError
 
 from provenance.content.generation import read_generation_record
 from provenance.content.metadata import build_metadata
 from provenance.errors import InputError
+
+if TYPE_CHECKING:
+    from provenance.content.fingerprint import Fingerprint, PreparedFingerprint
 
 __all__ = ["MAX_ARTWORK_BYTES", "Artwork", "load_artwork"]
 
@@ -30,6 +34,11 @@ class Artwork:
     width: int
     height: int
     generation: dict[str, Any] | None
+    # The pixels' fingerprint, prepared from the decode that checked the file (one decode a work)
+    # and completed when the metadata is built, or for a window of works at once (mint-batch);
+    # neither: computed from ``data``.
+    prepared: PreparedFingerprint | None = None
+    fingerprint: Fingerprint | None = None
 
     @property
     def size(self) -> int:
@@ -58,9 +67,13 @@ class Artwork:
             if generator is None:
                 raise InputError(f"{self.path} has no generation record to name an ONNX model in")
             generator = {**generator, "onnx": dict(onnx)}
-        from provenance.content.fingerprint import fingerprint_of_bytes
+        from provenance.content.fingerprint import fingerprint_of_bytes, fingerprints_of
 
-        fingerprint = fingerprint_of_bytes(self.data, what=str(self.path))
+        fingerprint = self.fingerprint
+        if fingerprint is None and self.prepared is not None:
+            (fingerprint,) = fingerprints_of([self.prepared])
+        elif fingerprint is None:
+            fingerprint = fingerprint_of_bytes(self.data, what=str(self.path))
         return build_metadata(
             name=name or self.path.stem,
             description=description,
@@ -82,7 +95,10 @@ class Artwork:
         )
 
 
-def load_artwork(path: Path) -> Artwork:
+def load_artwork(path: Path, *, fingerprint: bool = False) -> Artwork:
+    """The artwork at ``path``, read once and decoded once (``InputError`` naming what is wrong).
+    ``fingerprint``: also what its pixels' fingerprint is computed from, from that same decode
+    (for a mint: the metadata records the fingerprint)."""
     if not path.exists():
         raise InputError(f"artwork not found: {path}")
     if not path.is_file():
@@ -95,14 +111,20 @@ def load_artwork(path: Path) -> Artwork:
     if size == 0:
         raise InputError(f"artwork {path} is empty")
     data = path.read_bytes()
+    prepared = None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as image:
+            # Decoded from the bytes read (not the file again): they are what is hashed and stored.
+            with Image.open(io.BytesIO(data)) as image:
                 fmt = image.format or ""
                 width, height = image.size
                 generation = read_generation_record(image)
                 image.load()  # decode every pixel: a truncated file fails here, not later
+                if fingerprint and fmt in _MIME:
+                    from provenance.content.fingerprint import prepare_fingerprint
+
+                    prepared = prepare_fingerprint(image)
     except (
         UnidentifiedImageError,
         Image.DecompressionBombError,
@@ -125,4 +147,5 @@ def load_artwork(path: Path) -> Artwork:
         width=width,
         height=height,
         generation=generation,
+        prepared=prepared,
     )

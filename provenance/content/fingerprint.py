@@ -24,10 +24,11 @@ import hashlib
 import io
 import re
 import struct
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from provenance.content.iscc_image import image_code_v0_64
+from provenance.content.iscc_image import image_code_v0_64, image_codes_v0_64
 from provenance.errors import InputError
 
 if TYPE_CHECKING:
@@ -38,10 +39,13 @@ __all__ = [
     "NEAR_DISTANCE",
     "PIXELS_ALGORITHM",
     "Fingerprint",
+    "PreparedFingerprint",
     "fingerprint_of_bytes",
     "fingerprint_of_image",
+    "fingerprints_of",
     "iscc_bits",
     "parse_fingerprint",
+    "prepare_fingerprint",
 ]
 
 PIXELS_ALGORITHM = "sha256-rgba8-v1"
@@ -69,8 +73,18 @@ class Fingerprint:
         }
 
 
-def fingerprint_of_image(image: Image.Image) -> Fingerprint:
-    """Both codes of a decoded image (Pillow): see the module docstring for the definitions."""
+@dataclass(frozen=True)
+class PreparedFingerprint:
+    """What a fingerprint is computed from, taken from one decode: the pixels' sha256 and the
+    32x32 grey image whose ISCC code is the other half (:func:`fingerprints_of` codes many at
+    once)."""
+
+    pixels_sha256: str
+    grey32: bytes
+
+
+def prepare_fingerprint(image: Image.Image) -> PreparedFingerprint:
+    """The per-image part of :func:`fingerprint_of_image` (see the module docstring)."""
     from PIL import Image as PILImage
     from PIL import ImageOps
 
@@ -81,7 +95,22 @@ def fingerprint_of_image(image: Image.Image) -> Fingerprint:
     white = PILImage.new("RGBA", rgba.size, (255, 255, 255, 255))
     grey = PILImage.alpha_composite(white, rgba).convert("L")
     small = grey.resize((32, 32), PILImage.Resampling.BICUBIC)
-    return Fingerprint(pixels_sha256=pixels_sha256, iscc=image_code_v0_64(small.tobytes()))
+    return PreparedFingerprint(pixels_sha256=pixels_sha256, grey32=small.tobytes())
+
+
+def fingerprints_of(prepared: Sequence[PreparedFingerprint]) -> list[Fingerprint]:
+    """The fingerprints of prepared images, their ISCC codes computed together."""
+    codes = image_codes_v0_64([item.grey32 for item in prepared])
+    return [
+        Fingerprint(pixels_sha256=item.pixels_sha256, iscc=code)
+        for item, code in zip(prepared, codes, strict=True)
+    ]
+
+
+def fingerprint_of_image(image: Image.Image) -> Fingerprint:
+    """Both codes of a decoded image (Pillow): see the module docstring for the definitions."""
+    prepared = prepare_fingerprint(image)
+    return Fingerprint(pixels_sha256=prepared.pixels_sha256, iscc=image_code_v0_64(prepared.grey32))
 
 
 def fingerprint_of_bytes(data: bytes, *, what: str) -> Fingerprint:

@@ -77,11 +77,13 @@ def read_generation_record(image: Image.Image) -> dict[str, Any] | None:
     return parse_generation_record(raw)
 
 
-def regenerate_check(image_bytes: bytes, model: Path) -> tuple[bool, str]:
+def regenerate_check(image_bytes: bytes, model: Path) -> tuple[bool | None, str]:
     """``verify --regenerate``: reproduce the pixels from the generation record with the model
     (its sha256 must be the one the record names); (reproduced, evidence). The evidence says what
     was checked: "identical pixels", or how close ("pixels within 1 level of the model's output
-    (...)", the tolerance of ``gan.regenerate``) or how far.
+    (...)", the tolerance of ``gan.regenerate``) or how far. ``None``: no verdict either way — the
+    model given cannot be read, or is not the model the record names (another file proves
+    nothing about the work).
 
     The only place the toolkit reaches into ``gan``: its numpy generator, imported on demand (no
     JAX, no Flax, no ``gan`` extra).
@@ -93,7 +95,7 @@ def regenerate_check(image_bytes: bytes, model: Path) -> tuple[bool, str]:
         # it saves (0.2-0.4 s of starting and waking threads on a busy 2-core machine, measured),
         # so this process loads numpy single-threaded unless the user chose otherwise.
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    from gan.errors import GanError
+    from gan.errors import GanError, ModelFileError
     from gan.regenerate import regenerate_and_compare
 
     with tempfile.NamedTemporaryFile(suffix=".png") as handle:
@@ -101,8 +103,17 @@ def regenerate_check(image_bytes: bytes, model: Path) -> tuple[bool, str]:
         handle.flush()
         try:
             result = regenerate_and_compare(handle.name, model)
+        except ModelFileError as exc:
+            return None, f"could not check: cannot use the model: {exc}"
         except GanError as exc:
             return False, f"cannot regenerate: {exc}"
+    named = result.record.get("model")
+    recorded = named.get("sha256") if isinstance(named, dict) else None
+    if recorded != result.model_sha256:
+        return None, (
+            f"could not check: the model given is not the one the record names "
+            f"(record: sha256 {str(recorded)[:16]}..., file: sha256 {result.model_sha256[:16]}...)"
+        )
     return result.match, result.evidence
 
 

@@ -30,7 +30,7 @@ from statistics import median
 from types import ModuleType
 from typing import Any
 
-__all__ = ["image_code_v0_64", "use_numpy"]
+__all__ = ["image_code_v0_64", "image_codes_v0_64", "use_numpy"]
 
 #: The header of a 64-bit Image-Code: the nibbles MainType CONTENT (2), SubType IMAGE (1),
 #: Version V0 (0) and length 1 (64 bits = 2 chunks of 32, encoded as 2 - 1).
@@ -54,6 +54,12 @@ def _halving_factors(n: int) -> tuple[float, ...]:
     return tuple(math.cos((i + 0.5) * math.pi / n) * 2.0 for i in range(n // 2))
 
 
+@functools.cache
+def _divisors(np: Any, n: int) -> Any:
+    """``_halving_factors(n)`` as a float64 array (made once: an image needs ten of them)."""
+    return np.array(_halving_factors(n), dtype=np.float64)
+
+
 def _dct_rows(np: Any, matrix: Any) -> Any:
     """``_dct`` of every row of a float64 matrix at once, operation for operation.
 
@@ -72,7 +78,7 @@ def _dct_rows(np: Any, matrix: Any) -> Any:
         half = length // 2
         head, mirrored = x[..., :half], x[..., : half - 1 : -1]  # v[i] and v[-(i + 1)]
         alpha = head + mirrored
-        beta = (head - mirrored) / np.array(_halving_factors(length), dtype=np.float64)
+        beta = (head - mirrored) / _divisors(np, length)
         x = np.stack([alpha, beta], axis=-2).reshape(rows, -1, half)  # children: alpha, beta
         lengths.append(length)
         length = half
@@ -91,7 +97,9 @@ def _top_left_numpy(np: Any, pixels: Sequence[int]) -> list[float]:
     grey = np.frombuffer(bytes(pixels), dtype=np.uint8)  # 0-255, as the caller promises
     grid = grey.astype(np.float64).reshape(_SIDE, _SIDE)
     rows = _dct_rows(np, grid)
-    columns = _dct_rows(np, np.ascontiguousarray(rows.T))
+    # Only the top-left 8x8 coefficients are kept: the DCTs of the first 8 columns suffice (each
+    # column's DCT is computed alone, so the values are the same bits as with all 32).
+    columns = _dct_rows(np, np.ascontiguousarray(rows.T[0:8]))
     return [float(value) for value in columns.T[0:8, 0:8].ravel()]
 
 
@@ -116,11 +124,38 @@ def _dct(v: Sequence[float]) -> list[float]:
     return result
 
 
+def _top_lefts_numpy(np: Any, images: Sequence[Sequence[int]]) -> list[list[float]]:
+    """``_top_left_numpy`` of many images at once: their rows stacked into one matrix (each row's
+    DCT is computed alone, so the values are the same bits as one image at a time)."""
+    count = len(images)
+    grey = np.frombuffer(b"".join(bytes(pixels) for pixels in images), dtype=np.uint8)
+    rows = _dct_rows(np, grey.astype(np.float64).reshape(count * _SIDE, _SIDE))
+    firsts = rows.reshape(count, _SIDE, _SIDE).transpose(0, 2, 1)[:, 0:8]  # 8 columns each
+    columns = _dct_rows(np, np.ascontiguousarray(firsts).reshape(count * 8, _SIDE))
+    tops = columns.reshape(count, 8, _SIDE)[:, :, 0:8].transpose(0, 2, 1)  # [image, row, column]
+    return [[float(value) for value in top.ravel()] for top in tops]
+
+
+def _check_size(pixels: Sequence[int]) -> None:
+    if len(pixels) != _SIDE * _SIDE:
+        raise ValueError(f"expected {_SIDE * _SIDE} grey pixels, got {len(pixels)}")
+
+
+def _hash_of(flat: list[float]) -> bytes:
+    """The top-left 8x8 coefficients (row-major), each 1 where it is above their median."""
+    med = median(flat)
+    bits = "".join("1" if value > med else "0" for value in flat)
+    return int(bits, 2).to_bytes(8, "big")
+
+
+def _code(soft_hash: bytes) -> str:
+    return "ISCC:" + base64.b32encode(_HEADER + soft_hash).decode("ascii").rstrip("=")
+
+
 def soft_hash_image_64(pixels: Sequence[int]) -> bytes:
     """The 8-byte hash: DCT of each row, then of each column; the top-left 8x8 coefficients
     (row-major), each 1 where it is above their median."""
-    if len(pixels) != _SIDE * _SIDE:
-        raise ValueError(f"expected {_SIDE * _SIDE} grey pixels, got {len(pixels)}")
+    _check_size(pixels)
     if _numpy is not None:
         flat = _top_left_numpy(_numpy, pixels)
     else:
@@ -128,13 +163,20 @@ def soft_hash_image_64(pixels: Sequence[int]) -> bytes:
         columns = [_dct(column) for column in zip(*rows)]
         matrix = list(zip(*columns))  # back to rows
         flat = [value for row in matrix[0:8] for value in row[0:8]]
-    med = median(flat)
-    bits = "".join("1" if value > med else "0" for value in flat)
-    return int(bits, 2).to_bytes(8, "big")
+    return _hash_of(flat)
 
 
 def image_code_v0_64(pixels: Sequence[int]) -> str:
     """``iscc_core.gen_image_code_v0(pixels, bits=64)["iscc"]``: 1024 grey values (0-255) of a
     32x32 image, row-major, to ``ISCC:`` and 16 base32 characters (RFC 4648, no padding)."""
-    code = base64.b32encode(_HEADER + soft_hash_image_64(pixels)).decode("ascii").rstrip("=")
-    return "ISCC:" + code
+    return _code(soft_hash_image_64(pixels))
+
+
+def image_codes_v0_64(images: Sequence[Sequence[int]]) -> list[str]:
+    """``image_code_v0_64`` of each image. With numpy (:func:`use_numpy`) their DCTs are computed
+    together: a window of a batch costs one image's numpy steps, not one image's each."""
+    for pixels in images:
+        _check_size(pixels)
+    if _numpy is None or len(images) < 2:
+        return [image_code_v0_64(pixels) for pixels in images]
+    return [_code(_hash_of(flat)) for flat in _top_lefts_numpy(_numpy, images)]

@@ -76,12 +76,16 @@ def token_spec(
     animation: Path | None = None,
     model: Path | None = None,
     onnx: Path | None = None,
+    fingerprint: bool = True,
 ) -> TokenSpec:
     """Read and check everything a token is made of (``key=value`` attributes, attachments);
     ``InputError`` on the first problem, before anything is stored or sent. (``--animation`` and
-    ``--animation-url`` are exclusive options: an attached animation's URL wins.)"""
+    ``--animation-url`` are exclusive options: an attached animation's URL wins.)
+    ``fingerprint=False``: a check only, the pixels' fingerprint left for the metadata to compute."""
     parsed = parse_attributes(attributes)
-    art = artwork if isinstance(artwork, Artwork) else load_artwork(artwork)
+    art = (
+        artwork if isinstance(artwork, Artwork) else load_artwork(artwork, fingerprint=fingerprint)
+    )
     return TokenSpec(
         artwork=art,
         name=name,

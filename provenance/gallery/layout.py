@@ -112,6 +112,7 @@ def page(
 <meta name="provenance-wallet-rpc" content="{escape(settings.wallet_rpc_url)}">
 <meta name="provenance-chain-id" content="{data.chain_id}">
 <meta name="provenance-contract" content="{escape(data.contract)}">
+<meta name="provenance-from-block" content="{data.from_block}">
 <meta name="provenance-public-url" content="{escape(settings.public_url)}">
 <meta name="provenance-page" content="{escape(path)}">
 <title>{escape(title)}</title>

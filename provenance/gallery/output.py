@@ -13,7 +13,7 @@ from provenance.gallery.data import GalleryData
 from provenance.gallery.framing import STATIC_HEADERS_FILE, static_headers
 from provenance.gallery.layout import PageSettings
 from provenance.gallery.site import render_site
-from provenance.state.home import atomic_write
+from provenance.state.home import atomic_write, syncfs
 
 __all__ = ["MANIFEST", "write_site"]
 
@@ -44,7 +44,7 @@ def write_site(
         # each was most of a build's time at 1,000 works).
         atomic_write(path, content, sync=False)
         written.append(path)
-    os.sync()
+    _sync_folder(out_dir)
     for rel in sorted(earlier - set(rendered)):
         stale = out_dir / rel
         if stale.is_file() and not stale.is_symlink():
@@ -99,3 +99,14 @@ def _remove_empty_parents(folder: Path, root: Path) -> None:
         except OSError:
             return
         folder = folder.parent
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make every file written under ``folder`` durable at once: ``syncfs`` of its filesystem
+    (``os.sync`` flushed every mounted one, a USB stick's included), else ``os.sync``."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        if not syncfs(fd):
+            os.sync()
+    finally:
+        os.close(fd)

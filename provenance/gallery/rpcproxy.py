@@ -21,10 +21,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from typing import Any, Final
 
 import httpx
 
+from provenance.chain.batches import SEND_AGAIN, BatchCap, refused_for_size
+from provenance.errors import ChainUnreachable
 from provenance.untrusted import UntrustedDataError, load_json
 
 __all__ = [
@@ -49,6 +52,7 @@ MAX_BATCH_LOGS: Final = 4
 MAX_LOG_BLOCKS: Final = 10_000
 # A view of the contract costs well under 1M gas; BLAKE2F at this cap costs ~50 ms of node CPU.
 MAX_CALL_GAS: Final = 3_000_000
+_CAPPED: Final = object()  # the node refused a batch for its size (HTTP 400 or 413)
 _BLOCK_TAGS: Final = frozenset({"latest", "pending", "safe", "finalized", "earliest"})
 _HEX_NUMBER: Final = re.compile(r"^0x[0-9a-fA-F]{1,16}$")
 _METHODS: Final = frozenset(
@@ -90,6 +94,7 @@ class RpcProxy:
         self.node_url = node_url
         self.contract = contract.lower()
         self._client = httpx.Client(timeout=30.0, transport=transport)
+        self._batches = BatchCap(self._forward_batch, self._forward_one)
 
     def close(self) -> None:
         self._client.close()
@@ -198,11 +203,10 @@ class RpcProxy:
             answers.append(None)
         replies: dict[int, dict[str, Any]] = {}
         if forward:
-            got = self._forward(forward)
-            if isinstance(got, list):
-                replies = {
-                    r["id"]: r for r in got if isinstance(r, dict) and isinstance(r.get("id"), int)
-                }
+            try:
+                replies = dict(enumerate(self._batches.answers(forward)))
+            except ChainUnreachable:
+                pass  # every forwarded request: "the gallery's node did not answer"
         out: list[dict[str, Any]] = []
         index = 0
         for request, answer in zip(requests, answers, strict=True):
@@ -218,9 +222,33 @@ class RpcProxy:
                 out.append({**reply, "id": request_id})
         return out
 
+    def _forward_batch(self, calls: Sequence[dict[str, Any]]) -> list[Any] | None:
+        """The node's answers to a batch, for ``BatchCap``: a node that caps batches (a public
+        one behind the gallery) gets them again in halves instead of failing every card."""
+        got = self._forward(list(calls))
+        if got is _CAPPED or (got is not None and not isinstance(got, list)):
+            return None
+        if got is None:
+            raise ChainUnreachable("the gallery's node did not answer")
+        replies = {r["id"]: r for r in got if isinstance(r, dict) and isinstance(r.get("id"), int)}
+        if not replies.keys() & {call["id"] for call in calls}:
+            return None
+        return [
+            SEND_AGAIN if reply is None or refused_for_size(reply.get("error")) else reply
+            for reply in (replies.get(call["id"]) for call in calls)
+        ]
+
+    def _forward_one(self, call: dict[str, Any]) -> dict[str, Any]:
+        got = self._forward(call)
+        if not isinstance(got, dict):
+            raise ChainUnreachable("the gallery's node did not answer")
+        return got
+
     def _forward(self, payload: Any) -> Any:
         try:
             response = self._client.post(self.node_url, json=payload)
+            if isinstance(payload, list) and response.status_code in (400, 413):
+                return _CAPPED
             response.raise_for_status()
             return response.json()
         except (httpx.HTTPError, ValueError):

@@ -25,6 +25,7 @@ from urllib.parse import unquote, urlsplit
 
 from provenance.errors import IPFSError, ProvenanceError
 from provenance.gallery.framing import no_framing
+from provenance.gallery.freshness import LOOK_INTERVAL, SiteVersion
 from provenance.gallery.layout import APP_SCRIPT, PageSettings
 from provenance.gallery.rpcproxy import MAX_BATCH_BYTES, RpcProxy
 from provenance.ipfs.cid import CID
@@ -84,28 +85,27 @@ class _SiteCache:
         # The address QR codes and wallet-app links name: --public-url, else the collection's
         # stored one, else the address this server listens on (set once it is bound).
         self.public_url = public_url
-        self._key: tuple[int, int] | None = None
+        self._key: tuple[object, ...] | None = None
         self._files = _Rendered({})
         self._lock = threading.Lock()
         self.listen_url = ""
-        self._roots_key: tuple[int, int] | None = None
+        self._roots_key: tuple[object, ...] | None = None
         self._roots: frozenset[tuple[int, bytes]] = frozenset()
         self._roots_lock = threading.Lock()
+        self._version = SiteVersion(collection)
 
-    def _current_key(self) -> tuple[int, int]:
-        from provenance.state.home import home
-
-        folder = home().offers
-        offers = len(list(folder.glob("0x*.json"))) if folder.is_dir() else 0
-        return (self.collection.chain.rpc.block_number(), offers)
+    def _current_key(self, *, max_age: float = 0.0) -> tuple[object, ...]:
+        return self._version.current(max_age=max_age)
 
     def references(self, cid: CID) -> bool:
         """Whether ``cid`` is a root the collection references: its ERC-7572 document and cover,
         every token's and open offer's metadata, image, animation and models (``publish``'s
         list). Anything else in the local store (drafts, other collections) is not served."""
-        return (cid.codec, cid.multihash) in self._roots_at(self._current_key())
+        return (cid.codec, cid.multihash) in self._roots_at(
+            self._current_key(max_age=LOOK_INTERVAL)
+        )
 
-    def _roots_at(self, key: tuple[int, int]) -> frozenset[tuple[int, bytes]]:
+    def _roots_at(self, key: tuple[object, ...]) -> frozenset[tuple[int, bytes]]:
         from provenance.workflows.publish import needed
 
         with self._roots_lock:
@@ -122,7 +122,7 @@ class _SiteCache:
                 self._roots_key = key
             return self._roots
 
-    def _warm_roots(self, key: tuple[int, int]) -> None:
+    def _warm_roots(self, key: tuple[object, ...]) -> None:
         """List the roots while the visitor's browser loads the page it was just sent: its first
         image request would otherwise wait for it (a second at 10,000 works)."""
         try:
@@ -131,8 +131,9 @@ class _SiteCache:
             pass  # the request that needs them says so
 
     def files(self) -> _Rendered:
-        """The site as of the chain's head: read from the chain once per new block (or offer),
-        each page rendered when first asked for."""
+        """The site as of the chain's head: read from the chain again when the collection's
+        logs, its offers or their expiry changed (``_current_key``), each page rendered when
+        first asked for."""
         from provenance.gallery.data import collect
         from provenance.gallery.site import site_plan
 
@@ -212,7 +213,7 @@ class GalleryHandler(GatewayHandler):
         code alone."""
         from urllib.parse import parse_qs
 
-        from provenance.gallery.screen import qr_svg
+        from provenance.gallery.keypage import qr_svg
 
         code = parse_qs(urlsplit(self.path).query).get("code", [""])[0]
         if not _KEY_CODE.match(code):

@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Any
 from provenance.ipfs.cid import CID, InvalidCID, raw_cid_for_sha256
 from provenance.ipfs.importer import ImportResult, add_bytes, add_file, add_path, add_stream
 from provenance.ipfs.params import DEFAULT_PROFILE, PROFILES, ImportParams, resolve_params
-from provenance.ipfs.reader import DEFAULT_MAX_CAT_BYTES, ContentSource, ContentTooLarge
 
 if TYPE_CHECKING:
     from provenance.ipfs.blockstore import BlockNotFound, Blockstore
     from provenance.ipfs.car import export_car, import_car
+    from provenance.ipfs.reader import DEFAULT_MAX_CAT_BYTES, ContentSource, ContentTooLarge
     from provenance.ipfs.remote.gateway import GatewayFetcher
     from provenance.ipfs.remote.kubo import KuboClient
     from provenance.ipfs.remote.pinning import PinningClient, PinStatus
@@ -53,6 +53,9 @@ _LAZY = {
     "Blockstore": "provenance.ipfs.blockstore",
     "export_car": "provenance.ipfs.car",
     "import_car": "provenance.ipfs.car",
+    "DEFAULT_MAX_CAT_BYTES": "provenance.ipfs.reader",
+    "ContentSource": "provenance.ipfs.reader",
+    "ContentTooLarge": "provenance.ipfs.reader",
     "GatewayFetcher": "provenance.ipfs.remote.gateway",
     "KuboClient": "provenance.ipfs.remote.kubo",
     "PinningClient": "provenance.ipfs.remote.pinning",

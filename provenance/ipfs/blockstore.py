@@ -10,31 +10,42 @@ Grouped durability (:meth:`Blockstore.synced_together`, what ``mint-batch`` stor
 works in): an fsync costs 0.5-4 ms on this kind of machine, and a work is two blocks and two pins,
 so inside the block nothing is fsynced and one ``syncfs`` of the store's filesystem at its end
 makes every block, rename and pin durable at once (3-7 ms for 128 files against 0.4-0.5 s of
-fsyncs). A crash before that sync can leave a block file torn under its final name; so a block
-found already present is hashed once per process before it is trusted, and a torn one is written
-again (nothing was signed for it: callers sign only after the sync).
+fsyncs). A new block is then written straight under its name, without a temp file and rename
+(which made it no more durable before that sync). A crash before the sync can leave a block file
+torn under its final name; so a block found already present is hashed once per process before it
+is trusted, and a torn one is written again, the usual way (nothing was signed for it: callers
+sign only after the sync).
+:meth:`Blockstore.written_together` is the same with the sync run on a thread, so that the caller
+goes on with work that does not need it (``mint-batch`` confirms and signs meanwhile) and waits
+for it only where it must: before journaling a transaction that names the blocks.
 """
 
 from __future__ import annotations
 
 import base64
 import fcntl
+import functools
 import hashlib
 import os
 import tempfile
 import threading
-from collections.abc import Iterator, Sequence
+import weakref
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from provenance.errors import BlockNotFound, IntegrityError, IPFSError
 from provenance.ipfs.cid import CID, SHA2_256
 from provenance.ipfs.params import ImportParams
 from provenance.ipfs.pinlog import PinLog
 from provenance.ipfs.reader import as_cid, cat_bytes, iter_file, walk_dag
-from provenance.state.home import home
+from provenance.state.home import home, syncfs
 
-__all__ = ["BlockNotFound", "Blockstore"]
+if TYPE_CHECKING:  # imported where a group is synced on a thread: not on a mint's start-up path
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+__all__ = ["BlockNotFound", "Blockstore", "PendingSync"]
 
 Buffer = bytes | bytearray | memoryview
 
@@ -43,16 +54,35 @@ def _key(cid: CID) -> str:
     return base64.b32encode(cid.multihash).decode("ascii").rstrip("=")
 
 
-def _syncfs(fd: int) -> bool:
-    """``syncfs(2)``: flush the whole filesystem holding ``fd`` (Linux); False where there is
-    none, or it failed (then the caller fsyncs file by file)."""
-    import ctypes  # here: only a batch syncs this way, and a mint's start-up stays small
+class PendingSync:
+    """A group of writes being made durable (:meth:`Blockstore.written_together`)."""
 
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        return int(libc.syncfs(fd)) == 0
-    except (AttributeError, OSError):
-        return False
+    def __init__(self) -> None:
+        self._sync: Callable[[], None] | None = None
+        self._future: Future[None] | None = None
+
+    def begin(self, sync: Callable[[], None], *, on_thread: bool) -> None:
+        """Sync the group: on the syncing thread, or (``on_thread=False``) in ``wait``."""
+        if on_thread:
+            self._future = _syncer().submit(sync)
+        else:
+            self._sync = sync
+
+    def wait(self) -> None:
+        """Return once every write of the group is durable; raise what the sync raised."""
+        sync, future, self._sync, self._future = self._sync, self._future, None, None
+        if future is not None:
+            future.result()
+        elif sync is not None:
+            sync()
+
+
+@functools.cache
+def _syncer() -> ThreadPoolExecutor:
+    """The thread that syncs groups of writes (one at a time: a sync covers the filesystem)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="blockstore sync")
 
 
 class Blockstore:
@@ -68,28 +98,44 @@ class Blockstore:
         self._deferred: list[Path] | None = None  # files written unsynced (synced_together)
         self._checked: set[bytes] = set()  # present blocks hashed by this process: intact
         self._shards: set[Path] = set()  # shard folders known to exist (at most 1,024)
+        self._lock_fd: int | None = None  # ``locked``'s file, opened on first use
 
     @contextmanager
     def synced_together(self) -> Iterator[None]:
         """Make every block and pin written inside durable at once, when it ends (see the module
         docstring); also when it ends by an exception."""
+        durable: PendingSync | None = None
+        try:
+            with self.written_together(on_thread=False) as durable:
+                yield
+        finally:
+            if durable is not None:
+                durable.wait()
+
+    @contextmanager
+    def written_together(self, *, on_thread: bool = True) -> Iterator[PendingSync]:
+        """Like :meth:`synced_together`, but the sync of what was written inside starts on a
+        thread when the block ends: durable once the yielded ``PendingSync.wait()`` returns
+        (which raises what the sync raised). Nested in another group: part of that one's sync."""
         if self._deferred is not None or not self._fsync:  # nested, or not syncing at all
-            yield
+            yield PendingSync()
             return
         self._deferred = []
         self._pin_log.fsync = False
+        pending = PendingSync()
         try:
-            yield
+            yield pending
         finally:
             written, self._deferred = self._deferred, None
             self._pin_log.fsync = True
             if written:
-                self._sync([*written, self._pin_log.path])
+                paths = [*written, self._pin_log.path]
+                pending.begin(lambda: self._sync(paths), on_thread=on_thread)
 
     def _sync(self, paths: list[Path]) -> None:
         fd = os.open(self.root, os.O_RDONLY)
         try:
-            if _syncfs(fd):
+            if syncfs(fd):
                 return
         finally:
             os.close(fd)
@@ -127,11 +173,15 @@ class Blockstore:
         """Store a block given as consecutive parts (the importer's zero-copy path). The caller
         has hashed the parts itself; an existing block is left alone."""
         path = self._path(cid)
-        if path.exists() and self._intact(cid, path):
+        present = path.exists()
+        if present and self._intact(cid, path):
             return
         if path.parent not in self._shards:
             path.parent.mkdir(exist_ok=True)
             self._shards.add(path.parent)
+        if self._deferred is not None and not present and self._put_in_place(path, parts):
+            self._deferred.append(path)
+            return
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".put-", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb", buffering=0) as handle:
@@ -148,6 +198,27 @@ class Blockstore:
             raise
         if self._deferred is not None:
             self._deferred.append(path)
+
+    def _put_in_place(self, path: Path, parts: Sequence[Buffer]) -> bool:
+        """Write a new block straight under its name, inside a group (no temp file and rename:
+        the group's sync makes it durable, and a block a crash left torn is hashed and written
+        again by the next run, as after a rename that reached the disk before its data). False
+        when the file appeared meanwhile (another writer): then written the usual way."""
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o444)
+        except FileExistsError:
+            return False
+        try:
+            for part in parts:
+                view = memoryview(part)
+                while view:
+                    view = view[os.write(fd, view) :]
+        except BaseException:
+            path.unlink(missing_ok=True)  # never leave a part of a block under its name
+            raise
+        finally:
+            os.close(fd)
+        return True
 
     def _intact(self, cid: CID, path: Path) -> bool:
         """Whether a block already on disk holds its bytes (hashed once per process): a write
@@ -220,15 +291,20 @@ class Blockstore:
                     self._depth -= 1
                 return
             # flock conflicts between separate opens even within one process, so two
-            # Blockstore objects on the same folder exclude each other too.
-            with open(self.root / ".lock", "a+b") as lock:
-                fcntl.flock(lock, fcntl.LOCK_EX)
-                self._depth = 1
-                try:
-                    yield
-                finally:
-                    self._depth = 0
-                    fcntl.flock(lock, fcntl.LOCK_UN)
+            # Blockstore objects on the same folder exclude each other too. The file stays open
+            # (a batch takes the lock twice a work).
+            if self._lock_fd is None:
+                self._lock_fd = os.open(
+                    self.root / ".lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644
+                )
+                weakref.finalize(self, os.close, self._lock_fd)
+            fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+            self._depth = 1
+            try:
+                yield
+            finally:
+                self._depth = 0
+                fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
 
     def pins(self) -> list[str]:
         """Recursively pinned root CIDs."""

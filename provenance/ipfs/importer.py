@@ -6,9 +6,11 @@ those nodes again, until one root remains. A file of a single chunk is that chun
 file is one empty leaf. The tree is built level by level as chunks stream in, so memory holds one
 chunk plus at most ``max_links`` pending links per level, whatever the file size.
 
-Leaves of a multi-chunk file are hashed on two threads while the next chunks are read (hashlib
+Leaves of a multi-chunk file are read and hashed on two threads, each chunk at its offset (hashlib
 and file reads release the GIL): a file is read once and hashed on every core the machine lends,
-in order, with at most ``_WINDOW`` chunks in flight (memory stays flat).
+pushed in order, with at most ``_WINDOW`` chunks in flight (memory stays flat). A file whose size
+or modification time differs after the import from before it is refused: its CID would be of no
+version of the file.
 
 Directories are flat dag-pb directory nodes (below Kubo's HAMT sharding threshold): links sorted
 by name, each carrying the cumulative size of the child DAG.
@@ -20,7 +22,7 @@ import hashlib
 import os
 import stat
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Protocol
@@ -138,6 +140,17 @@ def _read_full(src: BinaryIO, view: memoryview) -> int:
     return filled
 
 
+def _pread_full(fd: int, view: memoryview, offset: int) -> int:
+    """``_read_full`` at ``offset`` of a file, without moving (or sharing) a file position."""
+    filled = 0
+    while filled < len(view):
+        got = os.preadv(fd, [view[filled:]], offset + filled)
+        if not got:
+            break
+        filled += got
+    return filled
+
+
 def _sha256(parts: Sequence[Buffer]) -> bytes:
     hasher = hashlib.sha256()
     for part in parts:
@@ -145,48 +158,90 @@ def _sha256(parts: Sequence[Buffer]) -> bytes:
     return hasher.digest()
 
 
-_HASHERS = 2  # threads hashing leaves
-_WINDOW = 4  # chunks read ahead of the builder at most
+_HASHERS = 2  # threads reading and hashing leaves
+_WINDOW = 4  # chunks ahead of the builder at most
 
 
-def _read_chunk(src: BinaryIO, size: int, spare: list[memoryview]) -> tuple[memoryview, memoryview]:
-    """(its buffer, the chunk read into it): a spare buffer when there is one, since a fresh
-    bytearray is zeroed and page-faulted in again for every chunk (256 MiB for a 256 MiB file)."""
-    buffer = spare.pop() if spare else memoryview(bytearray(size))
-    return buffer, buffer[: _read_full(src, buffer)]
+def _file_descriptor(src: BinaryIO) -> int | None:
+    """The descriptor of ``src`` when it is a regular file (read at offsets), else ``None``."""
+    try:
+        fd = src.fileno()
+    except (AttributeError, OSError, ValueError):  # io.BytesIO and other in-memory streams
+        return None
+    return fd if stat.S_ISREG(os.fstat(fd).st_mode) else None
+
+
+def _version(fd: int) -> tuple[int, int]:
+    info = os.fstat(fd)
+    return info.st_size, info.st_mtime_ns
 
 
 def _import_file(src: BinaryIO, params: ImportParams, store: BlockSink | None) -> _Child:
+    size = params.chunk_size
     builder = _Builder(params, store)
-    # Without a store a leaf's bytes are dead once hashed: their buffer is read into again.
+    fd = _file_descriptor(src)
+    before = _version(fd) if fd is not None else None
+    # Without a store a leaf's bytes are dead once hashed: their buffer is read into again (a
+    # fresh bytearray is zeroed and page-faulted in again: 256 MiB for a 256 MiB file).
     spare: list[memoryview] = []
     recycle = spare if store is None else []
-    buffer, chunk = _read_chunk(src, params.chunk_size, spare)
-    if len(chunk) < params.chunk_size:  # one leaf (or an empty file): no threads needed
+
+    def buffer() -> memoryview:
+        return spare.pop() if spare else memoryview(bytearray(size))
+
+    first = buffer()
+    chunk = first[: _pread_full(fd, first, 0) if fd is not None else _read_full(src, first)]
+    if len(chunk) < size:  # one leaf (or an empty file): no threads needed
         builder.push(builder.leaf(chunk))
-        return builder.finish()
+    else:
+        _import_chunks(builder, first, src, fd, spare, recycle, buffer)
+    if fd is not None and _version(fd) != before:
+        raise IPFSError("the file changed while it was read: its CID would be of no version of it")
+    return builder.finish()
+
+
+def _import_chunks(
+    builder: _Builder,
+    first: memoryview,
+    src: BinaryIO,
+    fd: int | None,
+    spare: list[memoryview],
+    recycle: list[memoryview],
+    buffer: Callable[[], memoryview],
+) -> None:
+    """Leaves from the full chunk in ``first`` on, hashed on ``_HASHERS`` threads, pushed in
+    order. A file is read by the hashing threads themselves, each at its chunk's offset, so
+    reading and hashing share every core and this thread copies nothing; a stream is read here."""
+    size = builder.params.chunk_size
     # Imported here: concurrent.futures (with logging) is 15 ms that one-chunk files never need.
     from concurrent.futures import ThreadPoolExecutor
 
-    in_flight: deque[tuple[memoryview, memoryview, Future[bytes]]] = deque()
+    def hashed(view: memoryview, index: int) -> tuple[memoryview, bytes]:
+        if fd is not None and index:
+            view = view[: _pread_full(fd, view, index * size)]
+        return view, _sha256(builder.leaf_parts(view)[0])
 
-    def settle() -> None:
-        used, done, digest = in_flight.popleft()
-        builder.push(builder.leaf(done, digest.result()))
-        recycle.append(used)
-
+    in_flight: deque[tuple[memoryview, Future[tuple[memoryview, bytes]]]] = deque()
     with ThreadPoolExecutor(max_workers=_HASHERS, thread_name_prefix="unixfs-hash") as pool:
-        while len(chunk):
-            parts, _codec = builder.leaf_parts(chunk)
-            in_flight.append((buffer, chunk, pool.submit(_sha256, parts)))
-            while len(in_flight) >= _WINDOW:
-                settle()
-            if len(chunk) < params.chunk_size:
-                break
-            buffer, chunk = _read_chunk(src, params.chunk_size, spare)
+        in_flight.append((first, pool.submit(hashed, first, 0)))
+        index, read_all = 0, False
         while in_flight:
-            settle()
-    return builder.finish()
+            while not read_all and len(in_flight) < _WINDOW:
+                index += 1
+                view = buffer()
+                if fd is None:  # a stream: read in order here, and its end is known at once
+                    view = view[: _read_full(src, view)]
+                    read_all = len(view) < size
+                    if not view:
+                        break
+                in_flight.append((view, pool.submit(hashed, view, index)))
+            used, job = in_flight.popleft()
+            chunk, digest = job.result()
+            if chunk:  # a file's length a multiple of the chunk size: its last read is empty
+                builder.push(builder.leaf(chunk, digest))
+            recycle.append(used)
+            if len(chunk) < size:  # the end (reads asked for past it come back empty)
+                break
 
 
 def _result(child: _Child, params: ImportParams) -> ImportResult:

@@ -37,6 +37,7 @@ class PinLog:
         self._lines = 0
         self._inode: int | None = None
         self._offset = 0
+        self._migrated = False  # checked once per process (``_migrate``)
 
     # -- reading ----------------------------------------------------------------------------------
     def _read_legacy(self) -> set[str]:
@@ -67,16 +68,17 @@ class PinLog:
     def _refresh(self) -> set[str]:
         """The pin set itself, not a copy (a copy per pin is quadratic over a batch)."""
         try:
-            handle = self.path.open("rb")
+            fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
         except FileNotFoundError:
             self._pins, self._lines, self._inode, self._offset = set(), 0, None, 0
             return self._read_legacy()
-        with handle:
-            inode = os.fstat(handle.fileno()).st_ino
-            if inode != self._inode:  # first read, or the log was rewritten
-                self._pins, self._lines, self._inode, self._offset = set(), 0, inode, 0
-            handle.seek(self._offset)
-            data = handle.read()
+        try:
+            stat = os.fstat(fd)
+            if stat.st_ino != self._inode:  # first read, or the log was rewritten
+                self._pins, self._lines, self._inode, self._offset = set(), 0, stat.st_ino, 0
+            data = os.pread(fd, max(0, stat.st_size - self._offset), self._offset)
+        finally:
+            os.close(fd)
         complete = data[: data.rfind(b"\n") + 1]  # a torn last line is not a change yet
         for number, line in enumerate(complete.splitlines(), start=self._lines + 1):
             text = line.decode("ascii", "replace")
@@ -88,8 +90,9 @@ class PinLog:
         return self._pins
 
     # -- writing ----------------------------------------------------------------------------------
-    def _append(self, line: str) -> None:
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+    def _append(self, line: str) -> int:
+        """Append ``line``; the offset it was written at."""
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
         try:
             size = os.lseek(fd, 0, os.SEEK_END)
             if size:
@@ -97,22 +100,33 @@ class PinLog:
                 tail = os.pread(fd, size - start, start)
                 if not tail.endswith(b"\n"):  # a crashed append: drop its torn line
                     os.ftruncate(fd, start + tail.rfind(b"\n") + 1)
-            os.lseek(fd, 0, os.SEEK_END)
+            start = os.lseek(fd, 0, os.SEEK_END)
             os.write(fd, line.encode("ascii"))
             if self.fsync:
                 os.fsync(fd)
         finally:
             os.close(fd)
+        return start
+
+    def _migrate_once(self) -> None:
+        if not self._migrated:
+            self._migrate()
+            self._migrated = True
 
     def add(self, cid: str) -> None:
-        self._migrate()
+        self._migrate_once()
         if cid not in self._refresh():
-            self._append(f"+{cid}\n")
-            self._refresh()
+            line = f"+{cid}\n"
+            if self._append(line) == self._offset:  # right after what was read: no re-read
+                self._pins.add(cid)
+                self._lines += 1
+                self._offset += len(line)
+            else:
+                self._refresh()
 
     def remove(self, cid: str) -> bool:
         """Unpin; False when ``cid`` was not pinned."""
-        self._migrate()
+        self._migrate_once()
         current = self.pins()
         if cid not in current:
             return False

@@ -19,7 +19,7 @@ import platformdirs
 
 from provenance.errors import ConfigError
 
-__all__ = ["Home", "atomic_write", "file_lock", "home", "home_dir"]
+__all__ = ["Home", "atomic_write", "file_lock", "home", "home_dir", "syncfs"]
 
 
 def home_dir() -> Path:
@@ -100,7 +100,7 @@ def home() -> Home:
 def atomic_write(path: Path, data: bytes, *, mode: int = 0o644, sync: bool = True) -> None:
     """Write ``data`` to ``path`` atomically: temp file in the same folder, fsync, rename.
     ``sync=False``: no fsync (still all or nothing for a reader); for many files made durable
-    together by the caller (``os.sync``), as ``gallery build`` writes thousands of pages."""
+    together by the caller (``syncfs``), as ``gallery build`` writes thousands of pages."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -136,3 +136,15 @@ def file_lock(path: Path) -> Iterator[None]:
         yield
     finally:
         os.close(fd)  # closing the descriptor releases the lock
+
+
+def syncfs(fd: int) -> bool:
+    """``syncfs(2)``: flush the filesystem holding ``fd`` (Linux), not every mounted one as
+    ``os.sync`` does; False where there is none, or it failed (the caller falls back)."""
+    import ctypes  # here: only a batch or a build syncs this way; a mint's start-up stays small
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return int(libc.syncfs(fd)) == 0
+    except (AttributeError, OSError):
+        return False

@@ -4,17 +4,20 @@ Each artwork goes through the steps of :mod:`provenance.workflows.mint` (journal
 so an interrupted batch is finished by running it again; batch is ``mint`` with its steps grouped
 by window, so that a window pays once for what a mint pays per work (docs/minting.md):
 
-1. *Stage* the window: one JSON-RPC batch asks the chain which images are minted already, then
-   each work's intent is journaled and its content stored and pinned; the blockstore syncs once
-   (``Blockstore.synced_together``), then the journal commits once (``Journal.grouped``).
+1. *Stage* the window (its ISCC codes computed together first): one JSON-RPC batch asks the
+   chain which images are minted already, then each work's intent is journaled and its content
+   stored and pinned; the journal commits once (``Journal.grouped``) and the blockstore syncs
+   once, on a thread (``Blockstore.written_together``) while the main one goes on.
 2. *Sign* the window: nonces counted locally under the send lock, gas estimated once per shape of
-   call (length of the calldata), every signed transaction journaled in one commit. Durable
-   before anything is sent: the outbox's rule, per window.
-3. *Send* each transaction (one request each) from a thread while the next window is staged;
-   what the node took is marked sent in the next window's first commit.
-4. *Confirm* the window once the next one is staged: the receipts already there, in one JSON-RPC
-   batch, their outcomes in the next window's first commit (the rest at the next turn, and at the
-   end of the batch every one, waited for).
+   call (length of the calldata), every signed transaction journaled in one commit, once the
+   window's blocks are durable. Durable before anything is sent: the outbox's rule, per window.
+3. *Send* each transaction (one request each) from a thread, started once the window is signed,
+   sending once the window before it is sent (``_Broadcast``): the node always has the next
+   transaction while the main thread stages the window after; a refused transaction stops its
+   window and the ones after it. What the node took is marked sent at a later window's turn.
+4. *Confirm* at a later window's turn, once the window's sending is over: the receipts already
+   there, in one JSON-RPC batch, their outcomes in that window's first commit (the rest at the
+   next turn, and at the end of the batch every one, waited for).
 
 Works journaled with a transaction by an interrupted run are finished one by one through the
 outbox's resume (``Outcome``), before the window's fresh ones.
@@ -22,21 +25,19 @@ outbox's resume (``Outcome``), before the window's fresh ones.
 
 from __future__ import annotations
 
-import csv
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from provenance.chain.outbox import Outbox, TxCall
 from provenance.chain.rpc import Receipt
 from provenance.chain.tx import GAS_MARGIN, PreparedTx, Sender
-from provenance.content.message import read_message
-from provenance.content.token import require_donor_key, token_spec
-from provenance.errors import ChainError, ContractRevert, InputError, ProvenanceError
+from provenance.errors import ChainError, ContractRevert, ProvenanceError
+from provenance.ipfs.blockstore import PendingSync
 from provenance.state.failpoints import failpoint
 from provenance.state.journal import MintEntry, MintState
-from provenance.workflows.donor_key import resolve_donor_key
+from provenance.workflows.batch_rows import fingerprinted
 from provenance.workflows.mint import (
     MintRequest,
     MintResult,
@@ -49,93 +50,7 @@ from provenance.workflows.mint import (
 from provenance.workflows.mint_send import MintSlot, mint_call
 from provenance.workflows.session import AlreadyMinted, Session
 
-__all__ = ["COLUMNS", "BatchOutcome", "batch_requests", "mint_batch", "read_rows"]
-
-COLUMNS = (
-    "artwork",
-    "donor",
-    "message",
-    "donor_pubkey",
-    "donor_encryption_key",
-    "name",
-    "description",
-    "animation",  # files relative to the folder, as for artwork (content/attachments.py)
-    "model",
-    "onnx",
-)
-
-
-def read_rows(directory: Path, donors: Path) -> list[dict[str, str]]:
-    """Rows of the CSV, checked for shape; the artwork paths are relative to ``directory``."""
-    if not directory.is_dir():
-        raise InputError(f"{directory} is not a folder")
-    try:
-        handle = donors.open(newline="", encoding="utf-8-sig")  # a spreadsheet's BOM is fine
-    except OSError as exc:
-        raise InputError(f"cannot read {donors}: {exc.strerror}") from exc
-    with handle:
-        try:
-            return _read_rows(csv.DictReader(handle), donors)
-        except UnicodeDecodeError as exc:
-            raise InputError(f"{donors} is not UTF-8 text: save it as CSV in UTF-8") from exc
-        except csv.Error as exc:
-            raise InputError(f"{donors} is not a readable CSV file: {exc}") from exc
-
-
-def _read_rows(reader: csv.DictReader[str], donors: Path) -> list[dict[str, str]]:
-    rows: list[dict[str, str]] = []
-    header = reader.fieldnames or []
-    missing = {"artwork", "donor"} - set(header)
-    unknown = set(header) - set(COLUMNS)
-    if missing:
-        raise InputError(f"{donors} lacks the column(s) {', '.join(sorted(missing))}")
-    if unknown:
-        raise InputError(
-            f"{donors} has unknown column(s) {', '.join(sorted(unknown))}; "
-            f"known: {', '.join(COLUMNS)}"
-        )
-    for number, row in enumerate(reader, start=2):
-        if not row.get("artwork") or not row.get("donor"):
-            raise InputError(f"{donors} line {number}: artwork and donor are required")
-        rows.append({key: (value or "").strip() for key, value in row.items() if key})
-    return rows
-
-
-def batch_requests(
-    directory: Path, rows: Iterable[dict[str, str]], collection: Session
-) -> Iterator[MintRequest]:
-    """One mint request per row, every key and message checked (raise on the first bad row)."""
-    seen: dict[bytes, str] = {}
-    for row in rows:
-        path = directory / row["artwork"]
-        try:
-            message = read_message(row.get("message") or None, None)
-            token = token_spec(
-                path,
-                name=row.get("name") or None,
-                description=row.get("description") or "",
-                animation=directory / row["animation"] if row.get("animation") else None,
-                model=directory / row["model"] if row.get("model") else None,
-                onnx=directory / row["onnx"] if row.get("onnx") else None,
-            )
-        except InputError as exc:
-            raise InputError(f"row for {row['artwork']}: {exc}") from exc
-        digest = token.artwork.sha256
-        if digest in seen:
-            raise InputError(f"rows {seen[digest]} and {row['artwork']} are the same artwork")
-        seen[digest] = row["artwork"]
-        key = resolve_donor_key(
-            collection,
-            donor=row["donor"],
-            artwork_sha256=None,
-            public_key=row.get("donor_pubkey") or None,
-            encryption_key=row.get("donor_encryption_key") or None,
-        )
-        try:
-            require_donor_key(message, key is not None, how="donor_pubkey or donor_encryption_key")
-        except InputError as exc:
-            raise InputError(f"row for {row['artwork']}: {exc}") from exc
-        yield MintRequest(token=token, donor=row["donor"], message=message, donor_key=key)
+__all__ = ["BatchOutcome", "mint_batch"]
 
 
 @dataclass
@@ -165,16 +80,32 @@ class _Broadcast:
     """A window's journaled transactions, sent from a thread while the main one stages the next
     window: sending is waiting on the node, staging is work, and two cores do both at once. It
     touches neither the journal nor the progress report (the main thread's); it stops at the
-    first transaction the node refuses (every later nonce would wait behind the gap)."""
+    first transaction the node refuses (every later nonce would wait behind the gap).
 
-    def __init__(self, signed: list[_Signed]) -> None:
+    Chained (``after``): it starts sending once the window before it is sent, and sends nothing
+    if that one stopped, so the node is never without a transaction while the main thread marks
+    the previous window sent, confirms, stages and signs (those happen while a window is sent)."""
+
+    def __init__(self, signed: list[_Signed], after: _Broadcast | None) -> None:
         self.signed = signed
+        self.after = after
         self.delivered = 0
         self.error: SendError | None = None
+        self.skipped = False  # the window before stopped: none of these was sent
         self.thread = threading.Thread(target=self._send, name="mint-batch send", daemon=True)
         self.thread.start()
 
+    @property
+    def stopped(self) -> bool:
+        return self.error is not None or self.skipped
+
     def _send(self) -> None:
+        after, self.after = self.after, None  # not a chain of every window of the batch
+        if after is not None:
+            after.thread.join()
+            if after.stopped:
+                self.skipped = True
+                return
         for count, (_outcome, outbox, call, prepared) in enumerate(self.signed, start=1):
             try:
                 outbox.deliver(call, prepared)
@@ -194,6 +125,9 @@ class _Broadcast:
         return sent, unsent, self.error
 
 
+_FIRST_WINDOW = 8
+
+
 # A shape's gas, past the node's estimate: calldata of one length differs only in its zero bytes
 # (4 gas each, 16 for others), and a donor's first token sets a fresh balance slot (20,000 gas).
 _ZERO_BYTE_SPREAD = 12
@@ -210,32 +144,38 @@ class _Window:
         self.journal = collection.journal
         self.gas: dict[int, int] = {}  # calldata length -> gas limit
         self.flights: list[_Flight] = []
-        self.sending: _Broadcast | None = None
+        self.sending: list[_Broadcast] = []  # in order; the last one may still be sending
         self.halted: ProvenanceError | None = None
         self.quiet: Progress = lambda _step: None
 
     def run(self, requests: list[MintRequest]) -> list[BatchOutcome]:
         outcomes = [BatchOutcome(r.token.artwork.path) for r in requests]
-        if self.halted is not None:
-            for outcome in outcomes:
-                self._fail(outcome, self._not_attempted())
-            return outcomes
-        # One commit for this window's intents, the previous window's "sent" marks and the
-        # outcomes mined meanwhile (the others wait for the next window's turn).
+        requests = fingerprinted(requests)
+        # One commit for the sent marks of the windows sent before the last one, the outcomes
+        # mined meanwhile (the others wait for the next window's turn) and this window's intents.
         with self.journal.grouped():
-            staged = self._stage(requests, outcomes)  # while the previous window is being sent
-            self.finish_sending()
+            self.finish_sending(keep=1)  # the last one is being sent, by its thread
+            if self.halted is not None:
+                for outcome in outcomes:
+                    self._fail(outcome, self._not_attempted())
+                return outcomes
+            # Staged while the previous window is being sent; its blocks are being synced on a
+            # thread meanwhile (waited for before its transactions are journaled, in _sign).
+            staged, durable = self._stage(requests, outcomes)
             # A node mining slower than the batch sends gets it back: more than a window waiting
-            # for receipts and the batch waits for them (memory and the node's pool stay bounded).
+            # for receipts and the batch waits for them (memory and the node's pool stay
+            # bounded); never for the window being sent, which the node mines meanwhile.
             later = self.confirm(self.flights, wait=len(self.flights) > len(requests))
             self.flights = []
         fresh = [(o, e) for o, e, resumed in staged if not e.state.in_flight]
-        for outcome, entry, _resumed in staged:  # an interrupted run's transactions first
-            if entry.state.in_flight:
-                self._resume(outcome, entry)
-        signed = self._sign(fresh)
+        if len(fresh) < len(staged):  # an interrupted run's transactions, after what was sent
+            self.finish_sending()
+            for outcome, entry, _resumed in staged:
+                if entry.state.in_flight:
+                    self._resume(outcome, entry)
+        signed = self._sign(fresh, durable)
         if self.halted is None:
-            self.sending = _Broadcast(signed)
+            self.sending.append(_Broadcast(signed, self.sending[-1] if self.sending else None))
         else:
             for outcome, *_rest in signed:  # journaled, never sent: a re-run resumes them
                 self._fail(outcome, self._not_attempted())
@@ -245,22 +185,23 @@ class _Window:
     def _not_attempted(self) -> ProvenanceError:
         return ProvenanceError(f"not attempted: the batch stopped ({self.halted})")
 
-    def finish_sending(self) -> None:
-        """Wait for the window being sent; mark what the node took as sent, in one commit."""
-        if self.sending is None:
-            return
-        sending, self.sending = self.sending, None
-        sent, unsent, error = sending.join()
-        with self.journal.grouped():
-            for _outcome, outbox in sent:
-                outbox.slot.mark_sent()
-        failpoint("before-receipt")
-        for outcome, outbox in sent:
-            assert isinstance(outbox.slot, MintSlot)
-            self.flights.append(_Flight(outcome, outbox.slot.entry, None, resumed=False))
-        if error is not None:
-            self._halt(unsent[0], error)
-            for outcome in unsent[1:]:  # journaled, never sent: a re-run resumes them
+    def finish_sending(self, *, keep: int = 0) -> None:
+        """Wait for the windows being sent but the last ``keep``; mark what the node took as
+        sent, in one commit."""
+        while len(self.sending) > keep:
+            sending = self.sending.pop(0)
+            sent, unsent, error = sending.join()
+            with self.journal.grouped():
+                for _outcome, outbox in sent:
+                    outbox.slot.mark_sent()
+            failpoint("before-receipt")
+            for outcome, outbox in sent:
+                assert isinstance(outbox.slot, MintSlot)
+                self.flights.append(_Flight(outcome, outbox.slot.entry, None, resumed=False))
+            if error is not None:
+                self._halt(unsent[0], error)
+                unsent = unsent[1:]
+            for outcome in unsent:  # journaled, never sent: a re-run resumes them
                 self._fail(outcome, self._not_attempted())
 
     def _fail(self, outcome: BatchOutcome, error: ProvenanceError) -> None:
@@ -269,16 +210,16 @@ class _Window:
 
     def _stage(
         self, requests: list[MintRequest], outcomes: list[BatchOutcome]
-    ) -> list[tuple[BatchOutcome, MintEntry, bool]]:
+    ) -> tuple[list[tuple[BatchOutcome, MintEntry, bool]], PendingSync]:
         contract = self.collection.contract
         try:
             existing = contract.tokens_of_images([r.token.artwork.sha256 for r in requests])
         except ProvenanceError as exc:  # the node is unreachable: each row says so, as by mint
             for outcome in outcomes:
                 self._fail(outcome, exc)
-            return []
+            return [], PendingSync()
         staged = []
-        with self.journal.grouped(), self.collection.store.synced_together():
+        with self.journal.grouped(), self.collection.store.written_together() as durable:
             for request, outcome, token in zip(requests, outcomes, existing, strict=True):
                 try:
                     entry, resumed = stage(
@@ -292,8 +233,9 @@ class _Window:
                     self._fail(outcome, exc)
                     continue
                 staged.append((outcome, entry, resumed))
-        # Both ends passed: the blockstore synced first (inner block), then the journal committed.
-        return staged
+        # The journal may commit the window's intents before its blocks are durable: a re-run
+        # stages an unsigned intent again, and hashes each block present before trusting it.
+        return staged, durable
 
     def _resume(self, outcome: BatchOutcome, entry: MintEntry) -> None:
         try:
@@ -322,7 +264,9 @@ class _Window:
             self.gas[shape] = int((estimate + spread) * GAS_MARGIN)
         return self.gas[shape]
 
-    def _sign(self, fresh: list[tuple[BatchOutcome, MintEntry]]) -> list[_Signed]:
+    def _sign(
+        self, fresh: list[tuple[BatchOutcome, MintEntry]], durable: PendingSync
+    ) -> list[_Signed]:
         signed = []
         with self.journal.grouped():  # every signed transaction journaled in one commit
             for outcome, entry in fresh:
@@ -335,6 +279,9 @@ class _Window:
                     self._fail(outcome, self._refused(entry, exc))
                     continue
                 signed.append((outcome, outbox, call, prepared))
+            # The window's blocks are durable before a transaction naming them is (a re-run
+            # finishes a journaled transaction without storing its content again).
+            durable.wait()
         failpoint("after-sign")
         return signed
 
@@ -407,17 +354,21 @@ def mint_batch(
     # after one read from the node.
     with collection.send_lock():
         pending: list[MintRequest] = []
+        # The first windows are smaller (8, 16, 32 works, up to ``window``): the node starts
+        # mining once a few works are staged, not a whole window (nothing is sent before).
+        size = min(window, _FIRST_WINDOW)
         try:
             for request in requests:
                 pending.append(request)
-                if len(pending) == window:
+                if len(pending) == size:
                     outcomes += windows.run(pending)
                     pending = []
+                    size = min(window, 2 * size)
             if pending:
                 outcomes += windows.run(pending)
         except BaseException:
-            if windows.sending is not None:  # what it sent is journaled: a re-run resumes it
-                windows.sending.thread.join()
+            for sending in windows.sending:  # what it sent is journaled: a re-run resumes it
+                sending.thread.join()
             raise
         windows.finish_sending()
     windows.confirm(windows.flights, wait=True)

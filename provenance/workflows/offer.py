@@ -221,6 +221,13 @@ def check_offer(
                 f" (recovered {recovered or 'nothing'}): the offer was altered or forged",
                 check="signature",
             )
+    elif form := _openzeppelin_form_problem(offer.signature):
+        # The right key's signature, in a form the contract's ECDSA refuses: redeem would revert.
+        raise VerificationError(
+            f"the offer's signature is not in the form the contract accepts ({form}): the"
+            " offer was altered",
+            check="signature",
+        )
     on_chain = bytes(contract.call("hashVoucher", voucher.as_tuple()))
     if on_chain != voucher_digest(voucher, chain_id=chain.chain_id, contract=contract.address):
         raise VerificationError(
@@ -368,3 +375,9 @@ def _canceled_by(collection: Session, voucher: Voucher) -> str:
     if not events:
         return ""
     return f" by {to_checksum(str(events[0].args['canceledBy']))}"
+
+
+def _openzeppelin_form_problem(signature: bytes) -> str | None:
+    from provenance.chain.recovery import openzeppelin_form_problem  # loaded with recover_signer
+
+    return openzeppelin_form_problem(signature)

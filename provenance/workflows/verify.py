@@ -306,6 +306,9 @@ def _check_generation(
     from provenance.content.generation import regenerate_check
 
     ok, evidence = regenerate_check(image_bytes, model)
+    if ok is None:
+        report.put("generation", CheckState.UNCHECKED, f"{detail}; {evidence}")
+        return
     report.add("generation", ok, f"{detail}; regenerated: {evidence}")
 
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from ..conftest import ANVIL, HARDFORK, ROOT, _free_port, _stop, _wait_ready
+from ..conftest import ANVIL, HARDFORK, NO_STATE_FILES, ROOT, _free_port, _stop, _wait_ready
 
 GANACHE = ROOT / "node_modules/ganache/dist/node/cli.js"
 GANACHE_CHAIN_ID = 1337
@@ -51,7 +51,8 @@ def start_anvil(chain_id: int) -> tuple[subprocess.Popen[bytes], str]:
     for _attempt in range(5):
         port = _free_port()
         url = f"http://127.0.0.1:{port}"
-        args = [str(ANVIL), "--host", "127.0.0.1", "--port", str(port), "--hardfork", HARDFORK]
+        args = [str(ANVIL), "--host", "127.0.0.1", "--port", str(port), "--hardfork", HARDFORK,
+                *NO_STATE_FILES]  # fmt: skip
         proc = subprocess.Popen(
             [*args, "--chain-id", str(chain_id)],
             stdout=subprocess.DEVNULL,

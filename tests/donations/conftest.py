@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from ..conftest import ANVIL, HARDFORK, _wait_ready
+from ..conftest import ANVIL, HARDFORK, NO_STATE_FILES, _wait_ready
 from ..workflows.conftest import home
 
 __all__ = ["home", "other_chain"]
@@ -38,6 +38,7 @@ def other_chain() -> Iterator[str]:
                 HARDFORK,
                 "--chain-id",
                 str(OTHER_CHAIN_ID),
+                *NO_STATE_FILES,
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

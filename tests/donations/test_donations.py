@@ -23,6 +23,7 @@ from provenance.content.offer import Offer, Voucher, voucher_digest, voucher_typ
 from provenance.errors import InputError
 from provenance.workflows.session import Session, open_session
 
+from ..helpers import malleated
 from ..workflows.conftest import invoke, make_artwork, one_line_error
 from .conftest import OTHER_CHAIN_ID
 
@@ -269,6 +270,7 @@ TAMPER = {
     "deadline": lambda d: d["voucher"].update(deadline=d["voucher"]["deadline"] - 1),
     "id": lambda d: d["voucher"].update(id="0x" + "33" * 32),
     "signature": lambda d: d.update(signature=d["signature"][:-4] + "0000"),
+    "signature_malleated": lambda d: d.update(signature=malleated(d["signature"])),
     "metadata_cid": lambda d: d.update(
         metadata_cid="bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku"
     ),
@@ -294,6 +296,10 @@ REFUSED_BY = {
     "deadline": FORGED,
     "id": FORGED,
     "signature": FORGED,
+    # The same key's signature over the same voucher, its s flipped to the upper half: it
+    # recovers the artist, but the contract's ECDSA refuses it (redeem would revert).
+    "signature_malleated": "the offer's signature is not in the form the contract accepts (its s"
+    " is in the upper half of the curve order, a malleated copy)",
     "metadata_cid": "the offer's metadata CID bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku"
     " is not the signed digest's",
     "image_cid": "the offer's image CID bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku"

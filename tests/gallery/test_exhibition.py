@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from provenance.gallery import make_gallery_server
 from provenance.workflows.session import open_session
 
 from ..conftest import ROOT
+from ..helpers import serve_in_thread
 from ..workflows.conftest import invoke, make_artwork, one_line_error, run_cli
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -108,12 +108,6 @@ def exhibition(home: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str
         str(art / "reserved.json"),
     )
     return {"set": collection_set, "living": living, "still": still, "reserved": reserved}
-
-
-def serve_in_thread(server: Any) -> threading.Thread:
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    return thread
 
 
 @pytest.fixture(scope="module")

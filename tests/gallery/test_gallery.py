@@ -8,7 +8,6 @@ import json
 import shutil
 import socket
 import subprocess
-import threading
 from collections.abc import Iterator
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -26,6 +25,7 @@ from provenance.ipfs.server import make_server
 from provenance.workflows.session import open_session
 
 from ..conftest import ROOT
+from ..helpers import serve_in_thread
 from ..workflows.conftest import invoke, make_artwork
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -83,12 +83,6 @@ def works(home: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any
         str(art / "open.json"),
     )
     return {"first": first, "redeemed": redeemed, "offer": open_offer}
-
-
-def serve_in_thread(server: ThreadingHTTPServer) -> threading.Thread:
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    return thread
 
 
 @pytest.fixture(scope="module")

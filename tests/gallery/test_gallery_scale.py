@@ -21,10 +21,12 @@ from provenance.gallery.server import GalleryServer
 from provenance.ipfs import Blockstore
 from provenance.workflows.session import open_session
 
+from ..capped_rpc import capped_rpc
 from ..conftest import ROOT
+from ..helpers import serve_in_thread
 from ..workflows.conftest import invoke
 from .fastmint import Minted, mint_many
-from .test_gallery import ARTIFACTS, _LyingGateway, pytestmark, serve_in_thread
+from .test_gallery import ARTIFACTS, _LyingGateway, pytestmark
 
 __all__ = ["pytestmark"]
 
@@ -170,3 +172,104 @@ def test_static_build_a_tampered_work_on_screen_is_red(
     others = [b for t, b in by_token.items() if t != str(tampered.token_id)]
     assert others and all(b["state"] == "authentic" for b in others)
     assert report["requests"]["rpc"] == 1  # the node itself answers the batch
+
+
+@pytest.mark.parametrize("mode", ["object", "truncate"])
+def test_a_public_node_that_caps_batches_still_checks_the_screenful(
+    minted: list[Minted], home: Path, tmp_path: Path, mode: str
+) -> None:
+    """A static build read through a node that takes at most 10 calls a batch (public nodes cap
+    them, each its own way): the page sends the batch again in halves and every card on screen
+    is checked; before, the whole screenful stayed "could not check" on such a node."""
+    store = Blockstore.open(home / "ipfs" / "blocks")
+    gateway = ThreadingHTTPServer(
+        ("127.0.0.1", 0), type("Honest", (_LyingGateway,), {"store": store, "target": ""})
+    )
+    site = tmp_path / "site"
+    web = ThreadingHTTPServer(
+        ("127.0.0.1", 0),
+        partial(type("Quiet", (SimpleHTTPRequestHandler,), {"log_message": lambda *a: None}),
+                directory=str(site)),
+    )  # fmt: skip
+    for server in (gateway, web):
+        serve_in_thread(server)
+    session = open_session(read_only=True)
+    node, contract = session.chain.rpc.url, session.contract.address
+    try:
+        with capped_rpc(node, max_batch=10, mode=mode) as capped:
+            built = invoke(
+                "gallery", "build", "-o", str(site), "--gateway", url_of(gateway),
+                "--rpc-url", capped.url, "--chain-id", "31337", "--contract", contract,
+            )  # fmt: skip
+            assert built.exit_code == 0, built.output
+            capped.sizes.clear()  # the build's own reads: not the page's
+            report = scale(url_of(web) + "/index.html", "screen", tmp_path, rpc=capped.url)
+    finally:
+        for server in (gateway, web):
+            server.shutdown()
+            server.server_close()
+    on = report["onScreen"]
+    assert on and all(b["state"] == "authentic" for b in on), on
+    assert max(capped.sizes) > 10 and sum(size > 10 for size in capped.sizes) <= 2, capped.sizes
+
+
+def test_a_node_that_caps_log_results_gives_the_same_collection(minted: list[Minted]) -> None:
+    """300 mints' events (about 200 a block) through a node that returns at most 250 logs a
+    query (public nodes cap them: "query returned more than 10000 results"): the query is asked
+    again over halves of its block range and the collection read is the same; before, reading it
+    failed."""
+    from provenance.chain.chainview import read_chain
+    from provenance.chain.rpc import RpcClient
+
+    session = open_session(read_only=True)
+    direct = read_chain(session.contract)
+    assert len(direct.mints) >= WORKS
+    with (
+        capped_rpc(session.chain.rpc.url, max_batch=100, max_logs=250) as node,
+        RpcClient(node.url) as rpc,
+    ):
+        session.contract.rpc = rpc
+        capped = read_chain(session.contract)
+    assert capped == direct
+    assert node.log_queries > 3  # the one query was refused and asked again in parts
+
+
+def test_the_served_site_is_read_again_only_when_the_collection_changes(
+    served: GalleryServer, minted: list[Minted], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """New blocks without one of the collection's events keep the served site as it was (on a
+    public chain a block comes every few seconds; reading 10,000 works again took 3 s); an event
+    of the collection, or a block that takes it away, has it read again."""
+    import httpx
+
+    from provenance.chain.accounts import dev_accounts
+    from provenance.gallery import data
+
+    reads: list[int] = []
+    real_collect = data.collect
+
+    def counting_collect(*args: Any, **kwargs: Any) -> Any:
+        reads.append(1)
+        return real_collect(*args, **kwargs)
+
+    monkeypatch.setattr(data, "collect", counting_collect)
+    session = open_session()
+    rpc, contract = session.chain.rpc, session.contract
+    page = partial(httpx.get, url_of(served) + "/", timeout=60)
+    assert page().status_code == 200
+    before = len(reads)
+    rpc.request("anvil_mine", ["0x20"])  # 32 blocks, none of them the collection's
+    assert page().status_code == 200 and page().status_code == 200
+    assert len(reads) == before  # nothing read again
+    snapshot = rpc.request("evm_snapshot", [])
+    owner = dev_accounts(1)[0].address
+    data_hex = (
+        "0x" + contract.abi.encode_call("setApprovalForAll", dev_accounts(3)[2].address, True).hex()
+    )
+    rpc.request("eth_sendTransaction", [{"from": owner, "to": contract.address, "data": data_hex}])
+    assert page().status_code == 200
+    assert len(reads) == before + 1  # the collection's own event: read again
+    rpc.request("evm_revert", [snapshot])  # the block with that event taken away
+    rpc.request("anvil_mine", ["0x2"])
+    assert page().status_code == 200
+    assert len(reads) == before + 2

@@ -4,7 +4,9 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +68,13 @@ def test_links_name_the_public_url_and_say_when_they_only_work_here(
     screen = (site / "screen/index.html").read_text()
     token = f"0x{int(collection['work']['token_id']):064x}"
     assert f"https://gallery.example.org/show/work/{token}.html" in screen
-    assert screen.count('<div class="qr-code"') == 3  # the work and the two open offers
+    # The work and the two open offers, each with its page's address (the screen draws its QR
+    # code from it when the work comes up).
+    carried = re.search(r'data-works="([^"]*)"', screen)
+    assert carried is not None
+    works = json.loads(html.unescape(carried.group(1)))
+    assert len(works) == 3
+    assert all(w["url"].startswith("https://gallery.example.org/show/") for w in works), works
     for page in ("index.html", f"work/{token}.html", "key/index.html"):
         text = (site / page).read_text()
         assert (

@@ -90,3 +90,23 @@ def test_a_batch_is_bounded_and_a_node_outage_is_no_answer() -> None:
     down = proxy(seen, down=True)
     answers = ask(down, [request(1, "eth_chainId"), request(2, "eth_blockNumber")])
     assert [a["error"]["message"] for a in answers] == ["the gallery's node did not answer"] * 2
+
+
+def test_a_node_that_caps_batches_answers_every_request_through_the_proxy(anvil: str) -> None:
+    """A public node behind the gallery that takes at most 4 calls a batch: the proxy sends the
+    page's batch again in halves (``chain/batches.py``), so every card's read is answered; before,
+    the node's one error object left every request "the gallery's node did not answer"."""
+    from ..capped_rpc import capped_rpc
+
+    for mode in ("object", "413", "truncate", "items"):
+        with capped_rpc(anvil, max_batch=4, mode=mode) as node:
+            p = RpcProxy(node.url, CONTRACT)
+            batch = [request(i, "eth_chainId") for i in range(9)] + [
+                request("b", "eth_blockNumber")
+            ]
+            answers = ask(p, batch)
+            assert [a["id"] for a in answers] == [*range(9), "b"], mode
+            assert [a.get("result") for a in answers[:9]] == ["0x7a69"] * 9, (mode, answers)
+            assert answers[9]["result"].startswith("0x"), (mode, answers)
+            assert sum(size > 4 for size in node.sizes) <= 2, (mode, node.sizes)
+            p.close()

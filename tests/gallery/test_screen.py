@@ -141,6 +141,8 @@ def test_the_screen_moves_cycles_the_works_and_points_at_the_public_url(
     for s in samples:
         assert s["qr"] == PUBLIC + wall["pages"][s["title"]], s
         assert s["qrShown"] == [wall["pages"][s["title"]].split("/")[1].removesuffix(".html")]
+        # The code drawn in the browser reads back (jsQR, as a phone would) as the work's page.
+        assert s["qrText"] == s["qr"], s
         assert s["verified"] == "✓ Verified on devnet" and s["status"] == ""
         owner = "Open for donation" if s["title"] == "Face 3" else "Owned by 0x7099…79C8"
         assert s["owner"] == owner

@@ -44,7 +44,9 @@ def test_minted_gan_artwork_regenerates(home: Path, tmp_path: Path, trained_run:
     after = sorted(p.relative_to(home) for p in home.rglob("*") if "devnet" not in p.parts)
     assert after == before
 
-    # Another model file (one byte changed) is not the one the record names.
+    # Another model file (one byte changed) is not the one the record names: it proves nothing
+    # about the work either way, so no verdict (a journalist handed the wrong file must not be
+    # told the work is forged).
     exports = sorted((trained_run / "exports").glob("*.msgpack"))
     other = tmp_path / "other.msgpack"
     data = bytearray(exports[-1].read_bytes())
@@ -52,4 +54,14 @@ def test_minted_gan_artwork_regenerates(home: Path, tmp_path: Path, trained_run:
     other.write_bytes(bytes(data))
     wrong = invoke("verify", token, "--regenerate", "--model", str(other), "--json")
     generation = next(c for c in json.loads(wrong.stdout)["checks"] if c["name"] == "generation")
-    assert wrong.exit_code == 1 and generation["ok"] is False
+    assert wrong.exit_code == 4, wrong.output
+    assert generation["state"] == "could-not-check" and generation["ok"] is None, generation
+    assert "not the one the record names" in generation["detail"]
+
+    # A file that is no model at all: could not check either, in one line, no traceback.
+    garbage = tmp_path / "garbage.msgpack"
+    garbage.write_bytes(b"not a model")
+    unreadable = invoke("verify", token, "--regenerate", "--model", str(garbage))
+    assert unreadable.exit_code == 4, unreadable.output
+    assert "could not check: cannot use the model" in unreadable.output
+    assert "Traceback" not in unreadable.output

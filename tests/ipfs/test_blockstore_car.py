@@ -84,9 +84,14 @@ def test_writes_synced_together_are_durable_and_a_torn_block_is_written_again(
     torn = store._path(leaves[1])
     torn.chmod(0o644)
     torn.write_bytes(b"")
-    again = Blockstore.open(tmp_path / "blocks")  # the re-run's process
-    assert again.add_pinned(data, params=SMALL_TREE, expect=cid) == cid
+    again = Blockstore.open(tmp_path / "blocks")  # the re-run's process, a batch's group again
+    with again.synced_together():
+        assert again.add_pinned(data, params=SMALL_TREE, expect=cid) == cid
     assert again.cat(cid) == data
+    # Blocks written in place inside the group are whole, read-only and left no temp file.
+    for leaf in leaves:
+        assert store._path(leaf).stat().st_mode & 0o222 == 0
+    assert not list((tmp_path / "blocks").rglob(".put-*"))
 
 
 def test_put_block_refuses_bytes_that_do_not_match(tmp_path: Path) -> None:

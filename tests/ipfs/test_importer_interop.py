@@ -228,3 +228,30 @@ def test_kubo_max_links_vectors(
 ) -> None:
     result = add_stream(_ChaChaStream(size, seed), params=params)  # type: ignore[arg-type]
     assert (result.cid, result.size) == (expected, size)
+
+
+def test_a_file_that_changes_while_it_is_read_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The hashing threads read a file at offsets: a file growing meanwhile would otherwise get
+    the CID of a mix of its versions (or of a prefix), silently."""
+    from provenance.errors import IPFSError
+    from provenance.ipfs import importer
+
+    path = tmp_path / "growing"
+    path.write_bytes(deterministic_bytes(5 * 1024, seed=7))
+    params = resolve_params("unixfs-v1-2025", chunk_size=1024)
+    expected = add_file(path, params=params).cid
+    real_sha256 = importer._sha256
+
+    def appending_sha256(parts: list[bytes]) -> bytes:
+        with path.open("ab") as grow:  # another writer, mid-import
+            grow.write(b"more")
+        return real_sha256(parts)
+
+    monkeypatch.setattr(importer, "_sha256", appending_sha256)
+    with pytest.raises(IPFSError, match="changed while it was read"):
+        add_file(path, params=params)
+    monkeypatch.setattr(importer, "_sha256", real_sha256)
+    path.write_bytes(deterministic_bytes(5 * 1024, seed=7))
+    assert add_file(path, params=params).cid == expected  # the same bytes again: the same CID

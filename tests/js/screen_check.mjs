@@ -3,10 +3,37 @@
 // "sample" (seconds between samples), "outageAt"? (seconds: from then on every /rpc and /ipfs/
 // request fails, as when the node and the gateway are down), "memory"? (measure the JS heap after a
 // forced GC at each sample, through CDP), "screenshot"?: {"path", "at" (seconds)}}.
-// stdout: one JSON line {samples: [{t, hash, title, owner, verified, qr, qrShown, status, mode,
+// stdout: one JSON line {samples: [{t, hash, title, owner, verified, qr, qrShown, qrText (the code
+// on show as jsQR decodes it), status, mode,
 // frames, heap?}], errors, foreign, cursor, chrome}.
 import { chromium } from 'playwright-core'
 import { createHash } from 'node:crypto'
+import jsQRModule from 'jsqr'
+
+const jsQR = jsQRModule.default || jsQRModule // an independent decoder: what a phone reads
+
+// The QR code on show, rasterised in the page (its SVG drawn on a canvas), as RGBA pixels.
+async function qrPixels (page) {
+  return page.evaluate(async () => {
+    const svg = document.querySelector('[data-testid="screen-qr"] svg')
+    if (!svg) return null
+    const url = URL.createObjectURL(new Blob([new XMLSerializer().serializeToString(svg)], { type: 'image/svg+xml' }))
+    try {
+      const image = new Image()
+      image.src = url
+      await image.decode()
+      const canvas = document.createElement('canvas')
+      canvas.width = canvas.height = 240
+      const context = canvas.getContext('2d')
+      context.fillStyle = '#fff'
+      context.fillRect(0, 0, 240, 240)
+      context.drawImage(image, 0, 0, 240, 240)
+      return Array.from(context.getImageData(0, 0, 240, 240).data)
+    } finally {
+      URL.revokeObjectURL(url)
+    }
+  })
+}
 
 let input = ''
 for await (const chunk of process.stdin) input += chunk
@@ -74,6 +101,14 @@ try {
       // The screen reloads itself when the gallery has new works: sample again once it runs.
       await page.waitForFunction(() => window.provenanceScreen && window.provenanceScreen.frames > 0, null, { timeout: 120000 })
       continue
+    }
+    const previous = samples[samples.length - 1]
+    if (previous && previous.qr === sample.qr) {
+      sample.qrText = previous.qrText
+    } else {
+      const pixels = await qrPixels(page).catch(() => null)
+      const read = pixels && jsQR(Uint8ClampedArray.from(pixels), 240, 240)
+      sample.qrText = read ? read.data : null
     }
     sample.hash = createHash('sha256').update(Buffer.from(sample.pixels)).digest('hex').slice(0, 16)
     delete sample.pixels

@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from ..conftest import NO_STATE_FILES
+
 ROOT = Path(__file__).resolve().parents[2]
 PEER_SCRIPT = ROOT / "tests" / "js" / "seal_peer.js"
 ANVIL = ROOT / "node_modules" / "@foundry-rs" / "anvil-linux-amd64" / "bin" / "anvil"
@@ -58,7 +60,7 @@ def anvil_url() -> Iterator[str]:
     assert ANVIL.is_file(), "run scripts/setup first (anvil comes from @foundry-rs/anvil)"
     port = _free_port()
     process = subprocess.Popen(
-        [str(ANVIL), "--host", "127.0.0.1", "--port", str(port)],
+        [str(ANVIL), "--host", "127.0.0.1", "--port", str(port), *NO_STATE_FILES],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

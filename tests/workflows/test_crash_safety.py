@@ -385,9 +385,17 @@ def test_a_batch_killed_in_the_middle_of_a_window_is_finished_once(
         journal.find(chain_id=31337, contract=contract.address, image_sha256=d.hex())
         for d in digests
     ]
-    assert [row.state if row else None for row in rows] == ["signed"] * 4 + [None] * 6
+    assert [row.state if row else None for row in rows[:4]] == ["signed"] * 4
+    # The next window may be staged and signed meanwhile (its sending waits for this one's), but
+    # nothing of it was sent.
+    assert {row.state if row else None for row in rows[4:]} <= {
+        None,
+        "prepared",
+        "stored",
+        "signed",
+    }
     assert contract.total_minted() == before + 2  # the 2 sent; the other 2 never left
-    assert [contract.token_of_image(d) != 0 for d in digests[:4]] == [True, True, False, False]
+    assert [contract.token_of_image(d) != 0 for d in digests] == [True, True] + [False] * 8
 
     finished = run_cli(*args, "--json")
     assert finished.returncode == 0, finished.stderr

@@ -133,7 +133,7 @@ export async function checkWork (data, config, checks) {
     checks.pass('owner', `owned by ${owner}; token URI ${uri}`)
   }
   // A page built before the token existed (token.html) knows no block: the chain is searched.
-  const block = data.mintedBlock ?? await collection.mintedBlock(tokenId)
+  const block = data.mintedBlock ?? await collection.mintedBlock(tokenId, { floor: config.fromBlock })
   if (block !== null && block !== undefined) {
     const event = await collection.mintedEvent(tokenId, block)
     // The event's tokenId topic is the image digest, matched by mintedEvent.
@@ -226,7 +226,7 @@ export function settle (badge, figure, checks, content, authenticText) {
     if (slot) slot.textContent = 'Image withheld until it can be checked.'
     show(badge, 'unknown', `Could not check right now: ${checks.unknowns.map((c) => c.detail).join('; ')}`, checks)
   }
-  verified.set(badge, { ok: passed, content })
+  verified.set(badge, { ok: passed, content, failed: checks.failed, unknowns: checks.unknowns })
   if (passed) badge.dispatchEvent(new CustomEvent('verified', { detail: content }))
   return verified.get(badge)
 }

@@ -68,16 +68,22 @@ export class Collection {
   }
 
   // The block of a token's ArtworkMinted event, for a page that does not know it (token.html):
-  // searched newest first, in windows the gallery's read-only proxy serves; null when not found.
-  async mintedBlock (tokenId, { window = 9999n, maxWindows = 200 } = {}) {
+  // searched newest first down to the collection's deployment (`floor`: no event before it), in
+  // windows the gallery's read-only proxy serves, `parallel` windows asked at once; null when not
+  // found.
+  async mintedBlock (tokenId, { floor = 0n, window = 9999n, parallel = 4, maxWindows = 400 } = {}) {
     const topics = encodeEventTopics({ abi, eventName: 'ArtworkMinted', args: { tokenId: BigInt(tokenId) } })
     let to = BigInt(await this.request('eth_blockNumber'))
-    for (let i = 0; i < maxWindows; i++) {
-      const from = to > window ? to - window : 0n
-      const logs = await this.request('eth_getLogs', [{ address: this.address, topics, fromBlock: toHex(from), toBlock: toHex(to) }])
-      if (logs.length > 0) return BigInt(logs[0].blockNumber)
-      if (from === 0n) return null
-      to = from - 1n
+    for (let asked = 0; asked < maxWindows && to >= floor; asked += parallel) {
+      const windows = []
+      for (let i = 0; i < parallel && to >= floor; i++) {
+        const from = to - floor > window ? to - window : floor
+        windows.push({ from, to })
+        to = from - 1n
+      }
+      const found = await Promise.all(windows.map(({ from, to }) => this.request('eth_getLogs', [{ address: this.address, topics, fromBlock: toHex(from), toBlock: toHex(to) }])))
+      const logs = found.find((l) => l.length > 0) // the newest window with the event
+      if (logs) return BigInt(logs[0].blockNumber)
     }
     return null
   }

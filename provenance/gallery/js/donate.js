@@ -125,6 +125,15 @@ function finish (form, submit) {
   form.dataset.state = 'done'
 }
 
+// The badge's check of the offer did not pass: say which part, and never call an outage a
+// mismatch (a check that could not be made is no verdict on the artwork).
+function checkRefusal ({ failed = [], unknowns = [] }) {
+  const signature = failed.find((check) => check.name === 'signature')
+  if (signature) return `${signature.detail[0].toUpperCase()}${signature.detail.slice(1)}, so nothing was sent.`
+  if (failed.length > 0 || unknowns.length === 0) return 'The artwork does not match what the artist signed, so nothing was sent.'
+  return 'The offer could not be checked right now (the chain or the gateway did not answer), so nothing was sent: try again later.'
+}
+
 export function setup (form, config, contentCheck) {
   const offer = JSON.parse(form.dataset.offer)
   const status = form.querySelector('[data-testid="donate-status"]')
@@ -151,7 +160,7 @@ export function setup (form, config, contentCheck) {
       }
       say('Checking the artwork against the artist’s signed digests…', 'pending')
       const content = await contentCheck()
-      if (!content.ok) throw new Refusal('The artwork does not match what the artist signed, so nothing was sent.')
+      if (!content.ok) throw new Refusal(checkRefusal(content))
       const wallets = await discover()
       if (wallets.length === 0) {
         showWalletApps(form)

@@ -24,7 +24,7 @@ export function setup (section, config) {
     try {
       const read = rpcReader(config.rpcUrl)
       const collection = new Collection(read, config.contract)
-      const block = data.mintedBlock ?? await collection.mintedBlock(data.tokenId)
+      const block = data.mintedBlock ?? await collection.mintedBlock(data.tokenId, { floor: config.fromBlock })
       const event = block === null ? null : await collection.mintedEvent(data.tokenId, block)
       if (!event) throw new Refusal('The mint event of this token was not found, so there is no message to open.')
       if (event.sealedMessage === '0x') throw new Refusal('This token carries no message.')

@@ -14,6 +14,7 @@ export function settings () {
     walletRpcUrl: walletRpc ? new URL(walletRpc, document.baseURI).href : '',
     chainId: Number(setting('chain-id')),
     contract: setting('contract'),
+    fromBlock: BigInt(setting('from-block') || '0'), // the collection's deployment: no event before it
     gateway: setting('gateway').replace(/\/$/, ''),
     rpcUrl: rpc ? new URL(rpc, document.baseURI).href : '',
   }
@@ -40,24 +41,68 @@ export function rpcReader (url) {
 }
 
 // A JSON-RPC batch: one POST for many reads; each answer in the order of the calls, an error
-// object for a call the reader did not answer. Throws when the batch as a whole failed.
+// object for a call the reader did not answer. Throws when the reader is down (no answer, HTTP 429
+// or 5xx). Public nodes cap batches (some at 10 calls, some refuse them): a batch refused as a
+// whole (one error object, HTTP 400 or 413), answered in part, or whose calls are refused for the
+// batch's size is sent again in halves, down to single calls, and the size that worked is kept
+// for the page's next batches (the toolkit's request_many does the same).
+const batchLimits = new Map()
+const SEND_AGAIN = Symbol('send again')
+
 export function rpcBatch (url) {
-  return async (calls) => {
-    const body = calls.map((c, i) => ({ jsonrpc: '2.0', id: i, method: c.method, params: c.params || [] }))
+  const post = async (body) => {
     const res = await fetch(url, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(body),
       cache: 'no-store',
     })
+    if (Array.isArray(body) && (res.status === 400 || res.status === 413)) return null
     if (!res.ok) throw new Error(`the chain reader answered HTTP ${res.status}`)
-    const answers = await res.json()
-    if (!Array.isArray(answers)) {
-      throw new Error(String((answers && answers.error && answers.error.message) || 'the chain reader did not answer'))
-    }
-    const byId = new Map(answers.filter((a) => a && typeof a === 'object').map((a) => [a.id, a]))
-    return calls.map((c, i) => byId.get(i) || { error: { message: 'the chain reader did not answer' } })
+    return res.json()
   }
+  const one = async (c) => {
+    const answer = await post({ jsonrpc: '2.0', id: ++ids, method: c.method, params: c.params || [] })
+    return answer && typeof answer === 'object' ? answer : { error: { message: 'the chain reader did not answer' } }
+  }
+  const batch = async (calls) => {
+    const first = ids + 1
+    ids += calls.length
+    const answers = await post(calls.map((c, i) => ({ jsonrpc: '2.0', id: first + i, method: c.method, params: c.params || [] })))
+    if (!Array.isArray(answers)) return null
+    const byId = new Map(answers.filter((a) => a && typeof a === 'object').map((a) => [a.id, a]))
+    if (!calls.some((c, i) => byId.has(first + i))) return null
+    return calls.map((c, i) => {
+      const answer = byId.get(first + i)
+      const refused = answer && answer.error && /batch/i.test(String(answer.error.message || ''))
+      return !answer || refused ? SEND_AGAIN : answer
+    })
+  }
+  const send = async (calls) => {
+    if (calls.length === 0) return []
+    const limit = batchLimits.get(url)
+    if (limit && calls.length > limit) {
+      const parts = []
+      for (let i = 0; i < calls.length; i += limit) parts.push(send(calls.slice(i, i + limit)))
+      return (await Promise.all(parts)).flat()
+    }
+    if (calls.length === 1) return [await one(calls[0])]
+    let answers = await batch(calls)
+    if (answers === null) {
+      const half = Math.ceil(calls.length / 2)
+      batchLimits.set(url, Math.min(limit || half, half))
+      return [...await send(calls.slice(0, half)), ...await send(calls.slice(half))]
+    }
+    const again = calls.filter((c, i) => answers[i] === SEND_AGAIN)
+    if (again.length > 0) {
+      const took = calls.length - again.length || Math.ceil(calls.length / 2)
+      batchLimits.set(url, Math.min(limit || took, took))
+      const redone = (await send(again))[Symbol.iterator]()
+      answers = answers.map((a) => (a === SEND_AGAIN ? redone.next().value : a))
+    }
+    return answers
+  }
+  return send
 }
 
 const B32 = 'abcdefghijklmnopqrstuvwxyz234567'

@@ -17,6 +17,7 @@ import { chainName } from '../chains.js'
 import { getAddress } from 'viem'
 import { Collection, revertNameOf } from '../contract.js'
 import { rpcReader, settings } from '../page.js'
+import { qrSvg } from '../qr.js'
 import { LivePortrait, createSession, fetchVerifiedModel, slerp, toRGBA } from '../live/portrait.js'
 import { seedLatent } from '../live/jax-random.js'
 
@@ -247,7 +248,14 @@ class Screen {
     this.plate.verified.textContent = stale
       ? `Verified on ${chainName(this.config.chainId)} at ${new Date(item.verifiedAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`
       : `✓ Verified on ${chainName(this.config.chainId)}`
-    for (const code of this.plate.qr.querySelectorAll('.qr-code')) code.hidden = code.dataset.key !== entry.key
+    const shown = this.plate.qr.querySelector('.qr-code')
+    if (!shown || shown.dataset.key !== entry.key || this.plate.qr.dataset.url !== entry.url) {
+      const holder = document.createElement('div')
+      holder.className = 'qr-code'
+      holder.dataset.key = entry.key
+      if (entry.url) holder.append(qrSvg(entry.url))
+      this.plate.qr.replaceChildren(holder)
+    }
     this.plate.qr.dataset.url = entry.url
     this.plate.scan.hidden = !entry.url
   }

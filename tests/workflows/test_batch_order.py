@@ -1,0 +1,66 @@
+"""The order that makes a batch crash-safe, while its window's sync runs on a thread: a window's
+blocks are durable before any of its transactions is journaled as signed (and so before any is
+sent), even when the sync is slow."""
+
+from __future__ import annotations
+
+import csv
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from provenance.chain.accounts import dev_accounts
+from provenance.ipfs.blockstore import Blockstore
+from provenance.workflows import batch
+
+from .conftest import invoke, make_artwork, run_cli
+
+DONOR = dev_accounts(2)[1].address
+KINDS = ("synced", "after-sign", "send")
+
+
+def test_each_window_is_synced_before_it_is_signed_and_sent(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events: list[tuple[str, object]] = []
+    sync = Blockstore._sync
+
+    def slow_sync(self: Blockstore, paths: list[Path]) -> None:
+        time.sleep(0.2)  # a slow disk: without the wait, signing and sending would go first
+        sync(self, paths)
+        events.append(("synced", {path.name for path in paths}))
+
+    def record(name: str) -> None:
+        events.append((name, None))
+
+    deliver = batch.Outbox.deliver
+
+    def record_send(self: batch.Outbox, *args: object, **kwargs: object) -> object:
+        events.append(("send", None))
+        return deliver(self, *args, **kwargs)
+
+    monkeypatch.setattr(Blockstore, "_sync", slow_sync)
+    monkeypatch.setattr(batch, "failpoint", record)
+    monkeypatch.setattr(batch.Outbox, "deliver", record_send)
+    folder = tmp_path / "works"
+    folder.mkdir()
+    names = [make_artwork(folder / f"o{i}.png", seed=9000 + i).name for i in range(8)]
+    with (tmp_path / "donors.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["artwork", "donor"])
+        writer.writerows([name, DONOR] for name in names)
+    assert run_cli("chain", "up").returncode == 0
+    assert run_cli("deploy").returncode == 0  # its transaction is not one of the batch's
+    args = ["mint-batch", str(folder), "--donors", str(tmp_path / "donors.csv")]
+    result = invoke(*args, "--window", "4", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["minted"] == 8
+    at = {kind: [i for i, (name, _) in enumerate(events) if name == kind] for kind in KINDS}
+    synced, signed, sent = at["synced"], at["after-sign"], at["send"]
+    assert (len(synced), len(signed), len(sent)) == (2, 2, 8), events
+    # Each window of 4: its blocks synced, then its transactions signed and journaled, then sent.
+    assert synced[0] < signed[0] < sent[0] and synced[1] < signed[1] < sent[4], events
+    windows = [files for name, files in events if name == "synced"]
+    assert all(len(files) == 4 * 2 + 1 for files in windows), windows  # 2 blocks a work, the pins
