@@ -68,6 +68,17 @@ def _conv_bias(conv: nnx.Conv, x: jax.Array, pad: int) -> jax.Array:
     return add_bias(y, bias[...])
 
 
+def _conv1x1_bias(conv: nnx.Conv, x: jax.Array) -> jax.Array:
+    """``conv(x)`` for a 1x1 ``nnx.Conv``: a plain (pixels, cin) @ (cin, cout) product, which
+    XLA:CPU runs without the transposed copies of its 1x1 convolution's weight gradient (the
+    training step 1.03x / 1.02x in CPU time at 32 / 64 px)."""
+    bias = conv.bias
+    assert bias is not None  # use_bias defaults to True; the assert narrows the type
+    n, h, w, c = x.shape
+    y = x.reshape(-1, c) @ conv.kernel[...].reshape(c, -1)
+    return add_bias(y.reshape(n, h, w, -1), bias[...])
+
+
 def upsample_conv3x3(x: jax.Array, kernel: jax.Array) -> jax.Array:
     """``conv3x3_same(nearest_upsample_2x(x), kernel)`` computed on the low-resolution map.
 
@@ -322,7 +333,7 @@ class DownBlock(nnx.Module):
         main = jax.nn.leaky_relu(strided_conv4x4(x, self.conv.kernel[...], bias[...]), 0.2)
         n, h, w, c = x.shape
         pooled = x.reshape(n, h // 2, 2, w // 2, 2, c).mean(axis=(2, 4))
-        skip = jax.nn.leaky_relu(_conv_bias(self.skip, pooled, 0), 0.2)
+        skip = jax.nn.leaky_relu(_conv1x1_bias(self.skip, pooled), 0.2)
         return (main + skip) / 2
 
 
