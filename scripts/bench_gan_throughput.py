@@ -41,9 +41,12 @@ def torch_prepare(  # type: ignore[no-untyped-def]
 ):
     """A window(steps) -> seconds runner of the PyTorch reference, or None without torch.
 
-    ``subpixel`` computes the generator's upsample + 3x3 conv as four 2x2 sub-pixel convs and the
-    discriminator's 4x4 stride-2 conv as space-to-depth + 2x2 conv, exactly as gan/models.py does
-    in training: the same rewrite, so that both frameworks do the same arithmetic."""
+    ``subpixel`` computes the generator's upsample + 3x3 conv as gan/models.py does in training:
+    four 2x2 sub-pixel convs on small maps, one conv with the four phase kernels side by side from
+    ``ONE_CONV_MIN_SIZE`` up, so that both frameworks do the same arithmetic. The discriminator's
+    4x4 stride-2 conv stays PyTorch's own in both arms: JAX runs it the same way except for its
+    input gradient (through space-to-depth, XLA:CPU's transposed conv being slow), which oneDNN
+    computes directly."""
     try:
         import torch
         import torch.nn.functional as F
@@ -52,7 +55,7 @@ def torch_prepare(  # type: ignore[no-untyped-def]
         return None
     torch.set_num_threads(os.cpu_count() or 1)
     torch.manual_seed(0)
-    from gan.models import d_channels, g_channels, sle_pairs, stages
+    from gan.models import ONE_CONV_MIN_SIZE, d_channels, g_channels, sle_pairs, stages
 
     def groups(c: int) -> int:
         return 8 if c % 8 == 0 else 1
@@ -72,15 +75,25 @@ def torch_prepare(  # type: ignore[no-untyped-def]
                 torch.stack([k[:, :, 0], k[:, :, 1] + k[:, :, 2]], 2),
                 torch.stack([k[:, :, 0] + k[:, :, 1], k[:, :, 2]], 2),
             )
-            ph = []
+            kernels = []
             for a in (0, 1):
                 kr = rows[a]
-                cols = (
+                kernels += [
                     torch.stack([kr[..., 0], kr[..., 1] + kr[..., 2]], -1),
                     torch.stack([kr[..., 0] + kr[..., 1], kr[..., 2]], -1),
-                )
-                for b in (0, 1):
-                    ph.append(F.conv2d(xp[:, :, a : a + hh + 1, b : b + ww + 1], cols[b]))
+                ]
+            if hh >= ONE_CONV_MIN_SIZE:
+                out, co = F.conv2d(xp, torch.cat(kernels, 0)), k.shape[0]
+                ph = [
+                    out[:, i * co : (i + 1) * co, a : a + hh, b : b + ww]
+                    for i, (a, b) in enumerate(((0, 0), (0, 1), (1, 0), (1, 1)))
+                ]
+            else:
+                ph = [
+                    F.conv2d(xp[:, :, a : a + hh + 1, b : b + ww + 1], kernels[2 * a + b])
+                    for a in (0, 1)
+                    for b in (0, 1)
+                ]
             h = F.pixel_shuffle(torch.stack(ph, 2).flatten(1, 2), 2)
             return F.glu(self.norm(h), dim=1)
 
@@ -127,13 +140,7 @@ def torch_prepare(  # type: ignore[no-untyped-def]
             self.conv, self.skip = nn.Conv2d(cin, cout, 4, 2, 1), nn.Conv2d(cin, cout, 1)
 
         def forward(self, x):  # type: ignore[no-untyped-def]
-            if subpixel:
-                w, c = self.conv.weight, x.shape[1]
-                k = w.view(w.shape[0], c, 2, 2, 2, 2).permute(0, 1, 3, 5, 2, 4)
-                s2d = F.pixel_unshuffle(F.pad(x, [1, 1, 1, 1]), 2)
-                main = F.conv2d(s2d, k.reshape(w.shape[0], 4 * c, 2, 2), self.conv.bias)
-            else:
-                main = self.conv(x)
+            main = self.conv(x)
             return (F.leaky_relu(main, 0.2) + F.leaky_relu(self.skip(F.avg_pool2d(x, 2)), 0.2)) / 2
 
     class D(nn.Module):

@@ -101,23 +101,24 @@ def test_cutout_masks_a_half_size_square_and_colour_keeps_grey_grey() -> None:
 def test_training_conv_rewrites_compute_the_reference_convs() -> None:
     # The sub-pixel upsample + conv and the space-to-depth strided conv (training speed-ups) must
     # equal XLA's own convs on the explicit upsampled / strided problem, values and gradients.
-    from gan.models import strided_conv4x4, upsample_conv3x3
+    from gan.models import ONE_CONV_MIN_SIZE, strided_conv4x4, upsample_conv3x3
 
     dn = ("NHWC", "HWIO", "NHWC")
-    x = jax.random.normal(jax.random.key(0), (2, 8, 8, 5))
     k3 = jax.random.normal(jax.random.key(1), (3, 3, 5, 7))
-    up = jnp.repeat(jnp.repeat(x, 2, axis=1), 2, axis=2)
 
     def ref3(x: jax.Array, k: jax.Array) -> jax.Array:
         up = jnp.repeat(jnp.repeat(x, 2, axis=1), 2, axis=2)
         return jax.lax.conv_general_dilated(up, k, (1, 1), "SAME", dimension_numbers=dn)
 
-    assert up.shape == (2, 16, 16, 5)
-    np.testing.assert_allclose(upsample_conv3x3(x, k3), ref3(x, k3), atol=1e-4)
-    g_fast = jax.grad(lambda x, k: jnp.sum(jnp.sin(upsample_conv3x3(x, k))), (0, 1))(x, k3)
-    g_ref = jax.grad(lambda x, k: jnp.sum(jnp.sin(ref3(x, k))), (0, 1))(x, k3)
-    for a, b in zip(g_fast, g_ref, strict=True):
-        np.testing.assert_allclose(a, b, atol=1e-3)
+    # Both forms: four phase convs on small maps, one conv with the phases side by side on large.
+    for size in (ONE_CONV_MIN_SIZE // 2, ONE_CONV_MIN_SIZE):
+        x = jax.random.normal(jax.random.key(size), (2, size, size, 5))
+        np.testing.assert_allclose(upsample_conv3x3(x, k3), ref3(x, k3), atol=1e-4)
+        g_fast = jax.grad(lambda x, k: jnp.sum(jnp.sin(upsample_conv3x3(x, k))), (0, 1))(x, k3)
+        g_ref = jax.grad(lambda x, k: jnp.sum(jnp.sin(ref3(x, k))), (0, 1))(x, k3)
+        for a, b in zip(g_fast, g_ref, strict=True):
+            np.testing.assert_allclose(a, b, atol=1e-3)
+    x = jax.random.normal(jax.random.key(0), (2, 8, 8, 5))
     k4 = jax.random.normal(jax.random.key(2), (4, 4, 5, 7))
     bias = jax.random.normal(jax.random.key(3), (7,))
     ref4 = jax.lax.conv_general_dilated(x, k4, (2, 2), ((1, 1), (1, 1)), dimension_numbers=dn)
@@ -169,3 +170,39 @@ def test_generator_training_path_has_the_reference_gradients() -> None:
     fast, ref = jax.grad(loss)(params, True), jax.grad(loss)(params, False)
     for a, b in zip(jax.tree.leaves(fast), jax.tree.leaves(ref), strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-3, atol=1e-3 * float(jnp.abs(b).max()))
+
+
+def test_discriminator_has_the_reference_values_and_gradients() -> None:
+    # The discriminator's convs are written for a fast backward pass (space-to-depth, bias
+    # gradients as products, gan.conv): the same function and gradients as its nnx.Conv modules
+    # applied as declared, for the parameters and the input.
+    from gan.models import DownBlock
+
+    d = Discriminator(resolution=32, ndf=8, rngs=nnx.Rngs(0))
+    for path, leaf in nnx.iter_graph(d):
+        if isinstance(leaf, nnx.Param) and path[-1] == "bias":  # zero-initialised: make them count
+            leaf[...] = jax.random.normal(jax.random.key(len(path)), leaf.shape)
+    d_def, params = nnx.split(d)
+    x = jax.random.normal(jax.random.key(7), (3, 32, 32, 3))
+    w = jax.random.normal(jax.random.key(8), (3,))
+
+    def reference(d: Discriminator, x: jax.Array) -> jax.Array:
+        h = jax.nn.leaky_relu(d.from_rgb(x), 0.2)
+        for r in (16, 8, 4):
+            block: DownBlock = getattr(d, f"down{r}")
+            n, s, _, c = h.shape
+            pooled = h.reshape(n, s // 2, 2, s // 2, 2, c).mean(axis=(2, 4))
+            main = jax.nn.leaky_relu(block.conv(h), 0.2)
+            h = (main + jax.nn.leaky_relu(block.skip(pooled), 0.2)) / 2
+        return d.logit(h).reshape(x.shape[0])
+
+    def loss(p: nnx.State, x: jax.Array, fast: bool) -> jax.Array:
+        model = nnx.merge(d_def, p)
+        return jnp.sum(jnp.sin(model(x) if fast else reference(model, x)) * w)
+
+    model = nnx.merge(d_def, params)
+    np.testing.assert_allclose(model(x), reference(model, x), rtol=1e-4, atol=1e-4)
+    fast = jax.grad(loss, (0, 1))(params, x, True)
+    ref = jax.grad(loss, (0, 1))(params, x, False)
+    for a, b in zip(jax.tree.leaves(fast), jax.tree.leaves(ref), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-3, atol=1e-4 * float(jnp.abs(b).max()))
