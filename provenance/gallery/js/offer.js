@@ -21,8 +21,7 @@ const HALF_ORDER = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681
 
 // Why the contract's ECDSA (what redeem runs for a signer with a key) refuses a signature that
 // still recovers its signer, or null: v must be 27 or 28 and s in the lower half (the upper-half
-// twin of a valid signature is a malleated copy, and redeem would revert after the donor paid
-// for the transaction).
+// twin of a valid signature is a malleated copy, which the contract refuses: the page names it).
 export function openzeppelinFormProblem (signature) {
   const hex = String(signature).replace(/^0x/, '')
   if (!/^[0-9a-fA-F]{130}$/.test(hex)) return 'it is not 65 bytes'
