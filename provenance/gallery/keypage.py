@@ -8,37 +8,11 @@ with the same wallet. The secret never leaves the page, and is dropped once the 
 
 from __future__ import annotations
 
-import functools
-
 from provenance.gallery.data import GalleryData
 from provenance.gallery.fragments import on_chain, site_header, wallet_apps
 from provenance.gallery.layout import PageSettings, footer, page
 
-__all__ = ["qr_svg", "render_key_page"]
-
-
-@functools.lru_cache(maxsize=256)
-def qr_svg(url: str) -> str:
-    """A QR code for ``url`` as SVG (a square viewBox, sized by CSS): the key page's code, drawn by
-    ``gallery serve`` at ``key/qr.svg`` (segno; kept: about 5 ms a code)."""
-    import io
-
-    import segno
-
-    out = io.BytesIO()
-    segno.make(url, error="m").save(
-        out,
-        kind="svg",
-        scale=1,
-        border=2,
-        xmldecl=False,
-        svgclass="qr",
-        lineclass=None,
-        omitsize=True,
-        dark="#000",
-        light="#fff",
-    )
-    return out.getvalue().decode()
+__all__ = ["render_key_page"]
 
 
 def render_key_page(data: GalleryData, gateway: str, settings: PageSettings) -> str:
@@ -61,8 +35,8 @@ message</button>
 <p>Give the artist this code (it holds only your public key):</p>
 <p><code class="key-code" data-testid="key-code"></code>
 <button type="button" class="copy-code">Copy the code</button></p>
-<img class="key-qr" alt="The code as a QR code, for the artist to scan" width="220" height="220"
- hidden>
+<div class="key-qr" role="img" aria-label="The code as a QR code, for the artist to scan" hidden>
+</div>
 <p class="hint">The artist runs <code>provenance mint ARTWORK --donor YOUR_ADDRESS --message
 "..." --donor-wallet-key CODE</code>. Then open the work's page here and choose "Read the
 message" with this wallet.</p>

@@ -37,8 +37,6 @@ if TYPE_CHECKING:
 __all__ = ["RPC_PATH", "GalleryServer", "is_loopback", "is_loopback_url", "make_gallery_server"]
 
 RPC_PATH = "/rpc"
-KEY_QR_PATH = "/key/qr.svg"
-_KEY_CODE = re.compile(r"^pvk1[02-9ac-hj-np-z]{66}$")  # Bech32's alphabet, lower case
 _HOST_HEADER = re.compile(r"^[A-Za-z0-9.\-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$")
 
 
@@ -207,26 +205,6 @@ class GalleryHandler(GatewayHandler):
     ) -> None:
         super()._send_stream(content_type, length, chunks, self._ipfs_headers(headers))
 
-    def _key_qr(self) -> None:
-        """The key page's QR code of a donor's key code (only that: ``pvk1`` and 66 Bech32
-        characters), drawn here because the browser has no QR encoder; a static build shows the
-        code alone."""
-        from urllib.parse import parse_qs
-
-        from provenance.gallery.keypage import qr_svg
-
-        code = parse_qs(urlsplit(self.path).query).get("code", [""])[0]
-        if not _KEY_CODE.match(code):
-            self._send(HTTPStatus.BAD_REQUEST, b"not a key code\n", "text/plain; charset=utf-8")
-            return
-        self._send(
-            HTTPStatus.OK,
-            qr_svg(code.upper()).encode(),  # upper case: QR's compact alphanumeric mode
-            "image/svg+xml",
-            {"Content-Security-Policy": "default-src 'none'", "X-Content-Type-Options": "nosniff",
-             "Cache-Control": "no-store"},
-        )  # fmt: skip
-
     def _redirect(self, target: str) -> None:
         self._send(
             HTTPStatus.MOVED_PERMANENTLY,
@@ -318,9 +296,6 @@ class GalleryHandler(GatewayHandler):
         if path.startswith("/ipfs/"):
             if self._referenced(path):
                 super().do_GET()
-            return
-        if path == KEY_QR_PATH:
-            self._key_qr()
             return
         rel = unquote(path).lstrip("/") or "index.html"
         if rel.endswith("/"):

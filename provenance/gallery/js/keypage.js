@@ -3,6 +3,7 @@
 // soon as the public key is derived; nothing is sent anywhere.
 import { deriveSecret } from './donate.js'
 import { encodeKeyCode } from './keycode.js'
+import { qrSvg } from './qr.js'
 import * as sealkey from './sealkey.js'
 import { Refusal, Wallet, discover, pick, plain } from './wallet.js'
 import { showWalletApps } from './wallet-apps.js'
@@ -34,12 +35,11 @@ export function setup (section, config) {
       section.querySelector('.key-code').textContent = code
       result.hidden = false
       status.textContent = 'Your code is ready.'
-      // A live gallery draws the code as a QR code too (gallery serve's /key/qr.svg; a static
-      // site has no such file, and the code alone is shown).
+      // The code as a QR code too, for the artist to scan, drawn here (a static site shows it as
+      // well); upper case: QR's compact alphanumeric mode holds Bech32's characters.
       const qr = section.querySelector('.key-qr')
-      qr.onload = () => { qr.hidden = false }
-      qr.onerror = () => { qr.hidden = true }
-      qr.src = `qr.svg?code=${encodeURIComponent(code)}`
+      qr.replaceChildren(qrSvg(code.toUpperCase(), 'Alphanumeric'))
+      qr.hidden = false
       section.querySelector('.copy-code').onclick = async () => {
         try { await navigator.clipboard.writeText(code) } catch (err) { window.getSelection().selectAllChildren(section.querySelector('.key-code')) }
       }

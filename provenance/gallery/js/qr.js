@@ -1,6 +1,7 @@
 // QR codes drawn in the browser (qrcode-generator, pinned): the screen draws the code of the work
 // on show when it comes up, instead of the page carrying one drawn ahead for every work (5.5 ms
-// and 2.8 KB each on the server: 55 s and 28 MB for a screen of 10,000 works).
+// and 2.8 KB each on the server: 55 s and 28 MB for a screen of 10,000 works); the key page draws
+// the donor's key code (a static site shows it too).
 import qrcode from 'qrcode-generator'
 
 const SVG = 'http://www.w3.org/2000/svg'
@@ -9,9 +10,9 @@ const BORDER = 2 // modules of quiet zone (the screen's white plate adds to it)
 // `text` as a QR code at error level M (as the server's segno drew it: 15% of the code may be
 // covered or dirty), an <svg class="qr"> of black runs on white with a square viewBox, sized by
 // CSS. Built as DOM nodes: nothing read from the page's data is parsed as markup.
-export function qrSvg (text) {
+export function qrSvg (text, mode = 'Byte') {
   const code = qrcode(0, 'M')
-  code.addData(String(text), 'Byte')
+  code.addData(String(text), mode)
   code.make()
   const count = code.getModuleCount()
   const size = count + 2 * BORDER
