@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
-__all__ = ["SEND_AGAIN", "BatchCap", "refused_for_size"]
+__all__ = ["SEND_AGAIN", "BatchCap", "answers_in_order", "refused_for_size"]
 
 Call = TypeVar("Call")
 
@@ -26,6 +26,21 @@ def refused_for_size(error: Any) -> bool:
     "batch size limit exceeded", "too many requests in batch"."""
     message = str(error.get("message", "")) if isinstance(error, dict) else ""
     return "batch" in message.lower()
+
+
+def answers_in_order(body: Any, ids: Sequence[Any]) -> list[Any] | None:
+    """A batch's answer objects in the order of its requests' ``ids`` (``SEND_AGAIN`` for one
+    not answered, or refused for the batch's size); None when the node refused the batch as a
+    whole (one error object, or no answer to any of its ids)."""
+    if not isinstance(body, list):
+        return None
+    by_id = {item.get("id"): item for item in body if isinstance(item, dict)}
+    if not by_id.keys() & set(ids):
+        return None
+    return [
+        SEND_AGAIN if answer is None or refused_for_size(answer.get("error")) else answer
+        for answer in (by_id.get(request_id) for request_id in ids)
+    ]
 
 
 class BatchCap(Generic[Call]):

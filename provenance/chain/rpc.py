@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Self
 
-from provenance.chain.batches import SEND_AGAIN, BatchCap, refused_for_size
+from provenance.chain.batches import BatchCap, answers_in_order
 from provenance.chain.transport import loopback_target, open_poster
 from provenance.errors import BatchRefused, ChainError, ChainUnreachable, ContractRevert
 from provenance.redact import http_url, redact_url
@@ -159,12 +159,7 @@ class RpcClient:
         self.close()
 
     def request(self, method: str, params: list[Any] | None = None) -> Any:
-        with self._lock:
-            request_id = next(self._ids)
-        payload = {"jsonrpc": "2.0", "id": request_id, "method": method, "params": params or []}
-        body = self._post(payload, method)
-        if not isinstance(body, dict):
-            raise ChainError(f"RPC {method} at {self.shown_url} answered a non-object")
+        body = self._answer_of_one((method, params or []))
         error = body.get("error")
         if error:
             raise self._translate_error(method, error)
@@ -203,18 +198,11 @@ class RpcClient:
             for request_id, (method, params) in zip(ids, calls, strict=True)
         ]
         try:
-            body = self._post(payload, f"batch of {len(calls)} {calls[0][0]}")
+            return answers_in_order(
+                self._post(payload, f"batch of {len(calls)} {calls[0][0]}"), ids
+            )
         except BatchRefused:
             return None
-        if not isinstance(body, list):
-            return None  # a node without batches (or over its cap) answers one error object
-        answers = {item.get("id"): item for item in body if isinstance(item, dict)}
-        if not answers.keys() & set(ids):
-            return None
-        return [
-            SEND_AGAIN if answer is None or refused_for_size(answer.get("error")) else answer
-            for answer in (answers.get(request_id) for request_id in ids)
-        ]
 
     def _post(self, payload: Any, what: str) -> Any:
         """POST one JSON-RPC request or batch; the parsed answer (``what`` names it in errors)."""

@@ -26,7 +26,7 @@ from typing import Any, Final
 
 import httpx
 
-from provenance.chain.batches import SEND_AGAIN, BatchCap, refused_for_size
+from provenance.chain.batches import BatchCap, answers_in_order
 from provenance.errors import ChainUnreachable
 from provenance.untrusted import UntrustedDataError, load_json
 
@@ -226,17 +226,11 @@ class RpcProxy:
         """The node's answers to a batch, for ``BatchCap``: a node that caps batches (a public
         one behind the gallery) gets them again in halves instead of failing every card."""
         got = self._forward(list(calls))
-        if got is _CAPPED or (got is not None and not isinstance(got, list)):
+        if got is _CAPPED:
             return None
         if got is None:
             raise ChainUnreachable("the gallery's node did not answer")
-        replies = {r["id"]: r for r in got if isinstance(r, dict) and isinstance(r.get("id"), int)}
-        if not replies.keys() & {call["id"] for call in calls}:
-            return None
-        return [
-            SEND_AGAIN if reply is None or refused_for_size(reply.get("error")) else reply
-            for reply in (replies.get(call["id"]) for call in calls)
-        ]
+        return answers_in_order(got, [call["id"] for call in calls])
 
     def _forward_one(self, call: dict[str, Any]) -> dict[str, Any]:
         got = self._forward(call)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import subprocess
 from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -52,6 +53,32 @@ def served(minted: list[Minted]) -> Iterator[GalleryServer]:
 
 def url_of(server: ThreadingHTTPServer) -> str:
     return f"http://127.0.0.1:{server.server_address[1]}"
+
+
+@contextmanager
+def static_site(
+    home: Path, tmp_path: Path, *, lie_about: str = ""
+) -> Iterator[tuple[Path, str, str]]:
+    """(a folder for a static build, a gateway over the home's blockstore, a web server for the
+    folder), served while the block runs; the gateway changes a byte of ``lie_about``'s bytes."""
+    store = Blockstore.open(home / "ipfs" / "blocks")
+    gateway = ThreadingHTTPServer(
+        ("127.0.0.1", 0), type("Gateway", (_LyingGateway,), {"store": store, "target": lie_about})
+    )
+    site = tmp_path / "site"
+    web = ThreadingHTTPServer(
+        ("127.0.0.1", 0),
+        partial(type("Quiet", (SimpleHTTPRequestHandler,), {"log_message": lambda *a: None}),
+                directory=str(site)),
+    )  # fmt: skip
+    for server in (gateway, web):
+        serve_in_thread(server)
+    try:
+        yield site, url_of(gateway), url_of(web)
+    finally:
+        for server in (gateway, web):
+            server.shutdown()
+            server.server_close()
 
 
 def scale(url: str, mode: str, tmp_path: Path, *, name: str = "", rpc: str = "") -> dict[str, Any]:
@@ -142,29 +169,12 @@ def test_pages_and_links_work_without_javascript(
 def test_static_build_a_tampered_work_on_screen_is_red(
     minted: list[Minted], home: Path, tmp_path: Path
 ) -> None:
-    store = Blockstore.open(home / "ipfs" / "blocks")
     tampered = minted[-2]  # the second card of the first page
-    lying = ThreadingHTTPServer(
-        ("127.0.0.1", 0),
-        type("Lying", (_LyingGateway,), {"store": store, "target": tampered.image_cid}),
-    )
-    site = tmp_path / "site"
-    web = ThreadingHTTPServer(
-        ("127.0.0.1", 0),
-        partial(type("Quiet", (SimpleHTTPRequestHandler,), {"log_message": lambda *a: None}),
-                directory=str(site)),
-    )  # fmt: skip
-    for server in (lying, web):
-        serve_in_thread(server)
-    try:
-        built = invoke("gallery", "build", "-o", str(site), "--gateway", url_of(lying))
+    with static_site(home, tmp_path, lie_about=tampered.image_cid) as (site, gateway, web):
+        built = invoke("gallery", "build", "-o", str(site), "--gateway", gateway)
         assert built.exit_code == 0, built.output
         node = open_session(read_only=True).chain.rpc.url
-        report = scale(url_of(web) + "/index.html", "screen", tmp_path, rpc=node)
-    finally:
-        for server in (lying, web):
-            server.shutdown()
-            server.server_close()
+        report = scale(web + "/index.html", "screen", tmp_path, rpc=node)
     by_token = {b["token"]: b for b in report["onScreen"]}
     red = by_token[str(tampered.token_id)]
     assert red["state"] == "not-authentic" and "image bytes differ" in red["text"], red
@@ -181,33 +191,19 @@ def test_a_public_node_that_caps_batches_still_checks_the_screenful(
     """A static build read through a node that takes at most 10 calls a batch (public nodes cap
     them, each its own way): the page sends the batch again in halves and every card on screen
     is checked; before, the whole screenful stayed "could not check" on such a node."""
-    store = Blockstore.open(home / "ipfs" / "blocks")
-    gateway = ThreadingHTTPServer(
-        ("127.0.0.1", 0), type("Honest", (_LyingGateway,), {"store": store, "target": ""})
-    )
-    site = tmp_path / "site"
-    web = ThreadingHTTPServer(
-        ("127.0.0.1", 0),
-        partial(type("Quiet", (SimpleHTTPRequestHandler,), {"log_message": lambda *a: None}),
-                directory=str(site)),
-    )  # fmt: skip
-    for server in (gateway, web):
-        serve_in_thread(server)
     session = open_session(read_only=True)
     node, contract = session.chain.rpc.url, session.contract.address
-    try:
-        with capped_rpc(node, max_batch=10, mode=mode) as capped:
-            built = invoke(
-                "gallery", "build", "-o", str(site), "--gateway", url_of(gateway),
-                "--rpc-url", capped.url, "--chain-id", "31337", "--contract", contract,
-            )  # fmt: skip
-            assert built.exit_code == 0, built.output
-            capped.sizes.clear()  # the build's own reads: not the page's
-            report = scale(url_of(web) + "/index.html", "screen", tmp_path, rpc=capped.url)
-    finally:
-        for server in (gateway, web):
-            server.shutdown()
-            server.server_close()
+    with (
+        static_site(home, tmp_path) as (site, gateway, web),
+        capped_rpc(node, max_batch=10, mode=mode) as capped,
+    ):
+        built = invoke(
+            "gallery", "build", "-o", str(site), "--gateway", gateway,
+            "--rpc-url", capped.url, "--chain-id", "31337", "--contract", contract,
+        )  # fmt: skip
+        assert built.exit_code == 0, built.output
+        capped.sizes.clear()  # the build's own reads: not the page's
+        report = scale(web + "/index.html", "screen", tmp_path, rpc=capped.url)
     on = report["onScreen"]
     assert on and all(b["state"] == "authentic" for b in on), on
     assert max(capped.sizes) > 10 and sum(size > 10 for size in capped.sizes) <= 2, capped.sizes

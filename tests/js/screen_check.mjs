@@ -8,32 +8,7 @@
 // frames, heap?}], errors, foreign, cursor, chrome}.
 import { chromium } from 'playwright-core'
 import { createHash } from 'node:crypto'
-import jsQRModule from 'jsqr'
-
-const jsQR = jsQRModule.default || jsQRModule // an independent decoder: what a phone reads
-
-// The QR code on show, rasterised in the page (its SVG drawn on a canvas), as RGBA pixels.
-async function qrPixels (page) {
-  return page.evaluate(async () => {
-    const svg = document.querySelector('[data-testid="screen-qr"] svg')
-    if (!svg) return null
-    const url = URL.createObjectURL(new Blob([new XMLSerializer().serializeToString(svg)], { type: 'image/svg+xml' }))
-    try {
-      const image = new Image()
-      image.src = url
-      await image.decode()
-      const canvas = document.createElement('canvas')
-      canvas.width = canvas.height = 240
-      const context = canvas.getContext('2d')
-      context.fillStyle = '#fff'
-      context.fillRect(0, 0, 240, 240)
-      context.drawImage(image, 0, 0, 240, 240)
-      return Array.from(context.getImageData(0, 0, 240, 240).data)
-    } finally {
-      URL.revokeObjectURL(url)
-    }
-  })
-}
+import { readQr } from './qr_read.mjs'
 
 let input = ''
 for await (const chunk of process.stdin) input += chunk
@@ -106,9 +81,7 @@ try {
     if (previous && previous.qr === sample.qr) {
       sample.qrText = previous.qrText
     } else {
-      const pixels = await qrPixels(page).catch(() => null)
-      const read = pixels && jsQR(Uint8ClampedArray.from(pixels), 240, 240)
-      sample.qrText = read ? read.data : null
+      sample.qrText = await readQr(page, '[data-testid="screen-qr"]').catch(() => null)
     }
     sample.hash = createHash('sha256').update(Buffer.from(sample.pixels)).digest('hex').slice(0, 16)
     delete sample.pixels

@@ -7,35 +7,7 @@
 import { chromium } from 'playwright-core'
 import { createWalletClient, http, hexToString } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import jsQRModule from 'jsqr'
-
-const jsQR = jsQRModule.default || jsQRModule // an independent decoder: what the artist's phone reads
-
-// The text of the QR code drawn in `selector` (its SVG rasterised on a canvas in the page, read by
-// jsQR here); null when there is none.
-async function readQr (page, selector) {
-  const pixels = await page.evaluate(async (selector) => {
-    const svg = document.querySelector(`${selector} svg`)
-    if (!svg || svg.closest('[hidden]')) return null
-    const url = URL.createObjectURL(new Blob([new XMLSerializer().serializeToString(svg)], { type: 'image/svg+xml' }))
-    try {
-      const image = new Image()
-      image.src = url
-      await image.decode()
-      const canvas = document.createElement('canvas')
-      canvas.width = canvas.height = 240
-      const context = canvas.getContext('2d')
-      context.fillStyle = '#fff'
-      context.fillRect(0, 0, 240, 240)
-      context.drawImage(image, 0, 0, 240, 240)
-      return Array.from(context.getImageData(0, 0, 240, 240).data)
-    } finally {
-      URL.revokeObjectURL(url)
-    }
-  }, selector)
-  const read = pixels && jsQR(Uint8ClampedArray.from(pixels), 240, 240)
-  return read ? read.data : null
-}
+import { readQr } from './qr_read.mjs'
 
 let input = ''
 for await (const chunk of process.stdin) input += chunk
