@@ -40,6 +40,10 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
 FFI_SOURCE = REPO / "scripts" / "bench_gan_wgrad_blas_ffi.cc"
+# The whole-step arms besides XLA's own: numpy through jax.pure_callback, and the C++ handlers
+# (taps in the calling thread with OpenBLAS's threads; taps as tasks on XLA's own thread pool).
+FFI_TARGETS = {"ffi": "bench_flat_shift_wgrad", "ffi_pool": "bench_flat_shift_wgrad_pool"}
+BLAS_ARMS = ("callback", *FFI_TARGETS)
 
 # (name, n, h, w, ci, co, k, stride, pad): the weight-gradient convolutions of the default config
 # (ngf = ndf = 32, batch 32) and how often each runs per training step.
@@ -243,8 +247,8 @@ def blas_weight_gradients(kind: str, blas: Blas) -> Iterator[None]:
 
     def wgrad(xp: Any, dyp: Any, k: int) -> Any:
         out = jax.ShapeDtypeStruct((k, k, xp.shape[-1], dyp.shape[-1]), jnp.float32)
-        if kind == "ffi":
-            call = jax.ffi.ffi_call("bench_flat_shift_wgrad", out)
+        if kind in FFI_TARGETS:
+            call = jax.ffi.ffi_call(FFI_TARGETS[kind], out)
             return call(xp, dyp, k=np.int64(k), sgemm=np.int64(blas.sgemm))
         host = lambda a, b: flat_shift_gemms(
             np.asarray(a).reshape(-1, a.shape[-1]),
@@ -299,10 +303,11 @@ def register_ffi(tmp: Path) -> None:
     cmd = [compiler, "-O2", "-shared", "-fPIC", "-std=c++17", "-w"]
     cmd += ["-I", jax.ffi.include_dir(), str(FFI_SOURCE), "-o", str(lib)]
     subprocess.run(cmd, check=True)
-    handler = ctypes.CDLL(str(lib)).FlatShiftWgrad
-    jax.ffi.register_ffi_target(
-        "bench_flat_shift_wgrad", jax.ffi.pycapsule(handler), platform="cpu"
-    )
+    handlers = ctypes.CDLL(str(lib))
+    symbols = ("FlatShiftWgrad", "FlatShiftWgradPool")
+    for target, symbol in zip(FFI_TARGETS.values(), symbols, strict=True):
+        capsule = jax.ffi.pycapsule(getattr(handlers, symbol))
+        jax.ffi.register_ffi_target(target, capsule, platform="cpu")
 
 
 def check_same_gradients(blas: Blas) -> None:
@@ -324,7 +329,8 @@ def check_same_gradients(blas: Blas) -> None:
         return [*jax.jit(up)(x16, k3), *jax.jit(st)(x8, k4, bias)]
 
     want = grads()
-    for kind in ("callback", "ffi"):
+    for kind in BLAS_ARMS:
+        blas.threads(1 if kind == "ffi_pool" else 2)
         with blas_weight_gradients(kind, blas):
             got = grads()
         for a, b in zip(got, want, strict=True):
@@ -335,7 +341,9 @@ def check_same_gradients(blas: Blas) -> None:
                 )
 
 
-def bench_step(res: int, batch: int, steps: int, rounds: int, blas: Blas, tiny: bool) -> None:
+def bench_step(
+    res: int, batch: int, steps: int, rounds: int, blas: Blas, blas_threads: int, tiny: bool
+) -> None:
     from gan.bench import prepare_train_step
     from gan.configs.default import get_config
 
@@ -343,7 +351,10 @@ def bench_step(res: int, batch: int, steps: int, rounds: int, blas: Blas, tiny: 
     cfg = get_config(resolution=res, batch_size=batch, **extra)
     windows, gflop = {}, {}
     windows["xla"], gflop["xla"] = prepare_train_step(cfg)
-    for kind in ("callback", "ffi"):
+    # OpenBLAS's threads per arm: the pooled handler runs one sgemm per XLA thread.
+    threads = {"xla": blas_threads, "callback": blas_threads, "ffi": blas_threads, "ffi_pool": 1}
+    for kind in BLAS_ARMS:
+        blas.threads(threads[kind])
         with blas_weight_gradients(kind, blas):
             windows[kind], gflop[kind] = prepare_train_step(cfg)
     wall: dict[str, list[float]] = {a: [] for a in windows}
@@ -351,6 +362,7 @@ def bench_step(res: int, batch: int, steps: int, rounds: int, blas: Blas, tiny: 
     load = [os.getloadavg()[0]]
     for _ in range(rounds):
         for a, window in windows.items():
+            blas.threads(threads[a])
             c0 = time.process_time()
             wall[a].append(window(steps) / steps)
             cpu[a].append((time.process_time() - c0) / steps)
@@ -384,7 +396,12 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=3, help="training steps per window (--step)")
     ap.add_argument("--resolutions", default="32,64", help="comma-separated: 32 and/or 64")
     ap.add_argument("--step", action="store_true", help="also the whole training step A/B")
-    ap.add_argument("--blas-threads", type=int, default=1, help="OpenBLAS threads in --step")
+    ap.add_argument(
+        "--blas-threads",
+        type=int,
+        default=1,
+        help="OpenBLAS threads of --step's callback and ffi arms",
+    )
     ap.add_argument("--smoke", action="store_true", help="tiny run: check the script works")
     args = ap.parse_args()
     resolutions = args.resolutions.split(",")
