@@ -418,11 +418,10 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="bench-wgrad-") as tmp:
             register_ffi(Path(tmp))
             check_same_gradients(blas)
-            blas.threads(args.blas_threads)
+            batch = 8 if args.smoke else 32
             for res in resolutions:
-                bench_step(
-                    int(res), 8 if args.smoke else 32, args.steps, args.rounds, blas, args.smoke
-                )
+                step_args = (args.steps, args.rounds, blas, args.blas_threads, args.smoke)
+                bench_step(int(res), batch, *step_args)
 
 
 if __name__ == "__main__":
