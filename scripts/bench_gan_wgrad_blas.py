@@ -8,8 +8,7 @@ placed in a zero (n, hp, wp, co) map flattened to (L, co); tap (i, j) of the ker
 ``xf[off : off + L'].T @ dyf[:L']`` with off = i * wp + j: one sgemm with transA per tap, no copy
 of either operand. D's 4x4 stride-2 convs go through space-to-depth first (one reordering copy).
 
-Two parts, each interleaved in one process (medians and [min, max] over the rounds, the load
-average before and after):
+Two parts, each interleaved in one process (medians, [min, max] over rounds, load averages):
   shapes  the step's weight-gradient convolutions alone (batch 32): XLA's jitted VJP (the training
           step's compiler options) against numpy's TN sgemms with fresh pads, with pads into kept
           zero buffers, and the sgemms alone, at 1 and 2 BLAS threads;
@@ -17,8 +16,7 @@ average before and after):
           weight gradients of G's one-conv sub-pixel convs and D's strided convs computed by the
           sgemms, through ``jax.pure_callback`` (numpy) and through ``jax.ffi`` (a C++ handler,
           scripts/bench_gan_wgrad_blas_ffi.cc, compiled here with g++ against jaxlib's headers).
-    .venv/bin/python scripts/bench_gan_wgrad_blas.py [--rounds 7] [--step] [--blas-threads 1]
-"""
+    .venv/bin/python scripts/bench_gan_wgrad_blas.py [--rounds 7] [--step [--profile]]"""
 
 from __future__ import annotations
 
@@ -342,9 +340,16 @@ def check_same_gradients(blas: Blas) -> None:
 
 
 def bench_step(
-    res: int, batch: int, steps: int, rounds: int, blas: Blas, blas_threads: int, tiny: bool
+    res: int,
+    batch: int,
+    steps: int,
+    rounds: int,
+    blas: Blas,
+    blas_threads: int,
+    tiny: bool,
+    profile: bool,
 ) -> None:
-    from gan.bench import prepare_train_step
+    from gan.bench import op_time_breakdown, prepare_train_step
     from gan.configs.default import get_config
 
     extra = {"ngf": 8, "ndf": 8, "z_dim": 16} if tiny else {}
@@ -384,6 +389,15 @@ def bench_step(
         "xla_counted_gflop_per_step": {a: round(v, 2) for a, v in gflop.items()},
         "load_before_after": load,
     }
+    # Thread milliseconds per step by kind of XLA:CPU op (gan.bench's profile): the callback and
+    # the in-thread handler count as "other elementwise"; the pooled handler's sgemm tasks run
+    # outside any op, so that arm's profile shows what XLA still does around them.
+    if profile:
+        row["op_ms_per_step"] = {}
+        for a, window in windows.items():
+            blas.threads(threads[a])
+            ops = op_time_breakdown(window, steps)
+            row["op_ms_per_step"][a] = {k: round(v, 1) for k, v in ops.items()}
     print(json.dumps(row), flush=True)
 
 
@@ -397,31 +411,30 @@ def main() -> None:
     ap.add_argument("--resolutions", default="32,64", help="comma-separated: 32 and/or 64")
     ap.add_argument("--step", action="store_true", help="also the whole training step A/B")
     ap.add_argument(
-        "--blas-threads",
-        type=int,
-        default=1,
-        help="OpenBLAS threads of --step's callback and ffi arms",
+        "--blas-threads", type=int, default=1, help="OpenBLAS threads: --step's callback, ffi"
     )
+    ap.add_argument("--profile", action="store_true", help="--step: op time by kind, per arm")
     ap.add_argument("--smoke", action="store_true", help="tiny run: check the script works")
     args = ap.parse_args()
     resolutions = args.resolutions.split(",")
-    if not set(resolutions) <= set(SHAPES) or args.rounds < 1 or args.blas_threads < 1:
-        ap.error("--resolutions takes 32 and/or 64; --rounds and --blas-threads at least 1")
+    counts = (args.rounds, args.reps, args.steps, args.blas_threads)
+    if not set(resolutions) <= set(SHAPES) or min(counts) < 1:
+        ap.error("--resolutions takes 32 and/or 64; the counts must be at least 1")
     sys.path.insert(0, str(REPO))
     blas = Blas()
     todo = [s for r in resolutions for s in SHAPES[r]]
     if args.smoke:
         args.rounds, args.reps, args.steps, args.step, resolutions = 1, 1, 1, True, ["32"]
+        args.profile = True
         todo = [SHAPES["32"][0], SHAPES["32"][4]]
     bench_shapes(todo, args.rounds, args.reps, blas)
     if args.step:
         with tempfile.TemporaryDirectory(prefix="bench-wgrad-") as tmp:
             register_ffi(Path(tmp))
             check_same_gradients(blas)
-            batch = 8 if args.smoke else 32
+            batch, options = 8 if args.smoke else 32, (args.blas_threads, args.smoke, args.profile)
             for res in resolutions:
-                step_args = (args.steps, args.rounds, blas, args.blas_threads, args.smoke)
-                bench_step(int(res), batch, *step_args)
+                bench_step(int(res), batch, args.steps, args.rounds, blas, *options)
 
 
 if __name__ == "__main__":
