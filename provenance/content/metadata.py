@@ -22,6 +22,7 @@ __all__ = [
     "MAX_METADATA_BYTES",
     "build_metadata",
     "canonical_json",
+    "encode_metadata",
     "parse_attributes",
     "parse_metadata",
     "recorded_metadata",
@@ -117,12 +118,19 @@ def build_metadata(
         metadata["animation_url"] = animation_url
     if external_url:
         metadata["external_url"] = external_url
+    return metadata
+
+
+def encode_metadata(metadata: Mapping[str, Any]) -> bytes:
+    """The bytes a token's metadata is stored and digested as: canonical JSON, one IPFS chunk at
+    most (one raw block, whose CID the contract derives from the digest it stores). Encoded once
+    a work: canonicalisation is a fifth of a batch's CPU a work."""
     encoded = canonical_json(metadata)
     if len(encoded) > MAX_METADATA_BYTES:
         raise InputError(
             f"metadata is {len(encoded)} bytes; the limit is {MAX_METADATA_BYTES} (one IPFS chunk)"
         )
-    return metadata
+    return encoded
 
 
 def metadata_digest(metadata: Mapping[str, Any]) -> bytes:

@@ -13,8 +13,9 @@ by window, so that a window pays once for what a mint pays per work (docs/mintin
    window's blocks are durable. Durable before anything is sent: the outbox's rule, per window.
 3. *Send* each transaction (one request each) from a thread, started once the window is signed,
    sending once the window before it is sent (``_Broadcast``): the node always has the next
-   transaction while the main thread stages the window after; a refused transaction stops its
-   window and the ones after it. What the node took is marked sent at a later window's turn.
+   transaction while the main thread stages the windows after, up to two ahead of the one being
+   sent; a refused transaction stops its window and the ones after it. What the node took is
+   marked sent at a later window's turn.
 4. *Confirm* at a later window's turn, once the window's sending is over: the receipts already
    there, in one JSON-RPC batch, their outcomes in that window's first commit (the rest at the
    next turn, and at the end of the batch every one, waited for).
@@ -26,7 +27,8 @@ outbox's resume (``Outcome``), before the window's fresh ones.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,12 +88,15 @@ class _Broadcast:
     if that one stopped, so the node is never without a transaction while the main thread marks
     the previous window sent, confirms, stages and signs (those happen while a window is sent)."""
 
-    def __init__(self, signed: list[_Signed], after: _Broadcast | None) -> None:
+    def __init__(self, signed: list[_Signed], after: _Broadcast | None, sender: Sender) -> None:
         self.signed = signed
         self.after = after
+        self.sender = sender
         self.delivered = 0
         self.error: SendError | None = None
         self.skipped = False  # the window before stopped: none of these was sent
+        self.over = threading.Event()  # its sending is over: the next window's may start
+        self.receipts: dict[str, Receipt] = {}
         self.thread = threading.Thread(target=self._send, name="mint-batch send", daemon=True)
         self.thread.start()
 
@@ -100,9 +105,23 @@ class _Broadcast:
         return self.error is not None or self.skipped
 
     def _send(self) -> None:
+        try:
+            self._deliver()
+        finally:
+            self.over.set()
+        if self.delivered and self.sender.confirmations <= 1:
+            # The node mines what it takes (a devnet at once): the window's receipts are asked
+            # for here, while the next window is sent, not by the main thread at its next turn.
+            sent = [prepared.hash for *_rest, prepared in self.signed[: self.delivered]]
+            try:
+                self.receipts = self.sender.receipts(sent, patience=0.0)
+            except ProvenanceError:
+                pass  # the main thread asks again (and says why not)
+
+    def _deliver(self) -> None:
         after, self.after = self.after, None  # not a chain of every window of the batch
         if after is not None:
-            after.thread.join()
+            after.over.wait()
             if after.stopped:
                 self.skipped = True
                 return
@@ -118,7 +137,7 @@ class _Broadcast:
     def join(
         self,
     ) -> tuple[list[tuple[BatchOutcome, Outbox]], list[BatchOutcome], SendError | None]:
-        """(sent, not sent, the refusal that stopped it)."""
+        """(sent, not sent, the refusal that stopped it); ``receipts``: those already there."""
         self.thread.join()
         sent = [(outcome, outbox) for outcome, outbox, _c, _p in self.signed[: self.delivered]]
         unsent = [outcome for outcome, *_rest in self.signed[self.delivered :]]
@@ -126,6 +145,12 @@ class _Broadcast:
 
 
 _FIRST_WINDOW = 8
+
+# Windows signed and handed to their send threads but not yet marked sent: the one the node is
+# taking and the next. With one, the main thread waited for the node at each window's turn and
+# the node for the main thread at the next (their speeds are close, their windows' times are
+# not): a fifth of a quiet batch was such waits.
+_AHEAD = 2
 
 
 # A shape's gas, past the node's estimate: calldata of one length differs only in its zero bytes
@@ -148,20 +173,22 @@ class _Window:
         self.halted: ProvenanceError | None = None
         self.quiet: Progress = lambda _step: None
 
-    def run(self, requests: list[MintRequest]) -> list[BatchOutcome]:
+    def run(self, requests: list[MintRequest], existing: Future[list[int]]) -> list[BatchOutcome]:
+        """One window; ``existing``: the chain's answer to which of its images are minted
+        already, asked while the window was read."""
         outcomes = [BatchOutcome(r.token.artwork.path) for r in requests]
         requests = fingerprinted(requests)
         # One commit for the sent marks of the windows sent before the last one, the outcomes
         # mined meanwhile (the others wait for the next window's turn) and this window's intents.
         with self.journal.grouped():
-            self.finish_sending(keep=1)  # the last one is being sent, by its thread
+            self.finish_sending(keep=_AHEAD)  # being sent, or waiting their turn to be
             if self.halted is not None:
                 for outcome in outcomes:
                     self._fail(outcome, self._not_attempted())
                 return outcomes
             # Staged while the previous window is being sent; its blocks are being synced on a
             # thread meanwhile (waited for before its transactions are journaled, in _sign).
-            staged, durable = self._stage(requests, outcomes)
+            staged, durable = self._stage(requests, outcomes, existing)
             # A node mining slower than the batch sends gets it back: more than a window waiting
             # for receipts and the batch waits for them (memory and the node's pool stay
             # bounded); never for the window being sent, which the node mines meanwhile.
@@ -175,7 +202,8 @@ class _Window:
                     self._resume(outcome, entry)
         signed = self._sign(fresh, durable)
         if self.halted is None:
-            self.sending.append(_Broadcast(signed, self.sending[-1] if self.sending else None))
+            after = self.sending[-1] if self.sending else None
+            self.sending.append(_Broadcast(signed, after, self.sender))
         else:
             for outcome, *_rest in signed:  # journaled, never sent: a re-run resumes them
                 self._fail(outcome, self._not_attempted())
@@ -197,7 +225,9 @@ class _Window:
             failpoint("before-receipt")
             for outcome, outbox in sent:
                 assert isinstance(outbox.slot, MintSlot)
-                self.flights.append(_Flight(outcome, outbox.slot.entry, None, resumed=False))
+                entry = outbox.slot.entry
+                receipt = sending.receipts.get(entry.tx_hash or "")
+                self.flights.append(_Flight(outcome, entry, receipt, resumed=False))
             if error is not None:
                 self._halt(unsent[0], error)
                 unsent = unsent[1:]
@@ -209,18 +239,20 @@ class _Window:
         self.report(outcome)
 
     def _stage(
-        self, requests: list[MintRequest], outcomes: list[BatchOutcome]
+        self,
+        requests: list[MintRequest],
+        outcomes: list[BatchOutcome],
+        existing: Future[list[int]],
     ) -> tuple[list[tuple[BatchOutcome, MintEntry, bool]], PendingSync]:
-        contract = self.collection.contract
         try:
-            existing = contract.tokens_of_images([r.token.artwork.sha256 for r in requests])
+            tokens = existing.result()
         except ProvenanceError as exc:  # the node is unreachable: each row says so, as by mint
             for outcome in outcomes:
                 self._fail(outcome, exc)
             return [], PendingSync()
         staged = []
         with self.journal.grouped(), self.collection.store.written_together() as durable:
-            for request, outcome, token in zip(requests, outcomes, existing, strict=True):
+            for request, outcome, token in zip(requests, outcomes, tokens, strict=True):
                 try:
                     entry, resumed = stage(
                         request,
@@ -326,6 +358,22 @@ class _Window:
         return later
 
 
+def _windows(requests: Iterable[MintRequest], window: int) -> Iterator[list[MintRequest]]:
+    """The requests a window at a time. The first windows are smaller (8, 16, 32 works, up to
+    ``window``): the node starts mining once a few works are staged, not a whole window (nothing
+    is sent before)."""
+    pending: list[MintRequest] = []
+    size = min(window, _FIRST_WINDOW)
+    for request in requests:
+        pending.append(request)
+        if len(pending) == size:
+            yield pending
+            pending = []
+            size = min(window, 2 * size)
+    if pending:
+        yield pending
+
+
 def mint_batch(
     requests: Iterable[MintRequest],
     collection: Session,
@@ -350,22 +398,27 @@ def mint_batch(
         )
     windows = _Window(collection, sender, progress or (lambda _outcome: None))
     outcomes: list[BatchOutcome] = []
+    # Which of a window's images are minted already is asked on a thread while the main one
+    # reads the next window's files: the node answers between the transactions it is mining.
+    lookups = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mint-batch lookup")
+    contract = collection.contract
+
+    def asked(rows: list[MintRequest]) -> tuple[list[MintRequest], Future[list[int]]]:
+        images = [request.token.artwork.sha256 for request in rows]
+        return rows, lookups.submit(contract.tokens_of_images, images)
+
     # The batch holds the mint lock while it signs and sends, so its nonces are counted locally
     # after one read from the node.
-    with collection.send_lock():
-        pending: list[MintRequest] = []
-        # The first windows are smaller (8, 16, 32 works, up to ``window``): the node starts
-        # mining once a few works are staged, not a whole window (nothing is sent before).
-        size = min(window, _FIRST_WINDOW)
+    with collection.send_lock(), lookups:
+        read: tuple[list[MintRequest], Future[list[int]]] | None = None
         try:
-            for request in requests:
-                pending.append(request)
-                if len(pending) == size:
-                    outcomes += windows.run(pending)
-                    pending = []
-                    size = min(window, 2 * size)
-            if pending:
-                outcomes += windows.run(pending)
+            for pending in _windows(requests, window):
+                ahead = asked(pending)
+                if read is not None:
+                    outcomes += windows.run(*read)
+                read = ahead
+            if read is not None:
+                outcomes += windows.run(*read)
         except BaseException:
             for sending in windows.sending:  # what it sent is journaled: a re-run resumes it
                 sending.thread.join()

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from provenance.chain.address import parse_address
 from provenance.content.artwork import Artwork
 from provenance.content.attachments import Attachments
-from provenance.content.metadata import CONTENT_PROFILE, canonical_json
+from provenance.content.metadata import CONTENT_PROFILE, canonical_json, encode_metadata
 from provenance.content.token import require_donor_key
 from provenance.errors import ChainError, InputError
 from provenance.ipfs.cid import raw_cid_for_sha256
@@ -153,7 +153,7 @@ def _prepare(request: MintRequest, artwork: Artwork, donor: str) -> dict[str, An
         sealed_message=envelope,
         credentials=mint_binding(artwork.data, home().identity),
     )
-    encoded = canonical_json(metadata)
+    encoded = encode_metadata(metadata)
     digest = hashlib.sha256(encoded).digest()
     return {
         "artwork": str(artwork.path),

@@ -36,7 +36,7 @@ from provenance.chain.units import NO_DEADLINE
 from provenance.content.metadata import (
     CONTENT_PROFILE,
     MAX_METADATA_BYTES,
-    canonical_json,
+    encode_metadata,
     parse_metadata,
 )
 from provenance.content.offer import (
@@ -112,7 +112,7 @@ def make_offer(
     store = collection.store
     image_cid = store.add_pinned(art.data, params=CONTENT_PROFILE)
     metadata = spec.metadata(image_cid=image_cid, donor=to, credentials=credentials)
-    encoded = canonical_json(metadata)
+    encoded = encode_metadata(metadata)
     digest = hashlib.sha256(encoded).digest()
     # Metadata is one raw block, so the contract can derive its CID from the digest it stores.
     metadata_cid = store.add_pinned(

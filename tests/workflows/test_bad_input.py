@@ -89,6 +89,25 @@ def test_message_limits(devnet_url: str, art: Path, tmp_path: Path, home: Path) 
     assert journal_rows(home) == rows  # nothing recorded for refused input
 
 
+def test_metadata_past_one_ipfs_chunk(
+    devnet_url: str, art: Path, tmp_path: Path, home: Path
+) -> None:
+    """Metadata is stored as one raw block (the contract derives its CID from the digest it
+    keeps): a description that makes it longer than one chunk is refused, row by row in a batch,
+    before anything is journaled or sent."""
+    rows = journal_rows(home)
+    donors = tmp_path / "donors.csv"
+    # 100,000 characters (a CSV field's limit is 131,072), 300,000 bytes of UTF-8.
+    text = "習" * 100_000
+    donors.write_text(f"artwork,donor,description\n{art.name},{DONOR},{text}\n", encoding="utf-8")
+    result = run_cli("mint-batch", str(art.parent), "--donors", str(donors), "--json")
+    assert result.returncode == 1, result.stderr
+    (row,) = json.loads(result.stdout)["rows"]
+    assert row["token_id"] is None
+    assert "bytes; the limit is 262144 (one IPFS chunk)" in row["error"]
+    assert journal_rows(home) == rows
+
+
 def test_wrong_chain(devnet_url: str, art: Path) -> None:
     line = fails(
         "mint",

@@ -117,3 +117,53 @@ def _stored_metadata(home: Path, token_id: int, store: Blockstore) -> bytes:
     contract = resolve_contract(connect(start=False), deploy_if_missing=False)
     digest = contract.record_of(token_id).metadata_digest
     return store.cat(raw_cid_for_sha256(digest))
+
+
+def test_a_work_changed_after_the_check_is_read_as_it_is_now(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check decodes every image before anything is sent and the staging pass trusts what
+    it found only for the same bytes: a file torn in between is refused before anything is sent,
+    and one replaced in between is minted as it is now (its bytes, size and fingerprint)."""
+    from provenance.workflows import batch_rows
+
+    from .conftest import invoke, make_artwork, one_line_error
+
+    folder = tmp_path / "changing"
+    folder.mkdir()
+    names = [make_artwork(folder / f"c{i}.png", seed=7700 + i).name for i in range(3)]
+    donors = tmp_path / "changing.csv"
+    donors.write_text("artwork,donor\n" + "".join(f"{name},{DONOR}\n" for name in names))
+    whole = (folder / "c2.png").read_bytes()
+    check = batch_rows.check_rows
+    runs: list[int] = []
+
+    def check_then_change(*args: object) -> list[object]:
+        checked = check(*args)  # type: ignore[arg-type]
+        runs.append(1)
+        if len(runs) == 1:
+            (folder / "c2.png").write_bytes(whole[:60])  # torn
+        else:
+            make_artwork(folder / "c1.png", seed=7790, size=64)  # other pixels, another size
+        return checked  # type: ignore[return-value]
+
+    monkeypatch.setattr(batch_rows, "check_rows", check_then_change)
+    assert run_cli("chain", "up").returncode == 0
+    args = ["mint-batch", str(folder), "--donors", str(donors), "--json"]
+    torn = invoke(*args)
+    assert torn.exit_code == 2, torn.output
+    assert "row for c2.png" in one_line_error(torn.stderr)
+    assert "not a valid image" in one_line_error(torn.stderr)
+    (folder / "c2.png").write_bytes(whole)
+    result = invoke(*args)
+    assert result.exit_code == 0, result.output
+    rows = {Path(row["artwork"]).name: row for row in json.loads(result.stdout)["rows"]}
+    store = Blockstore.open(home / "ipfs" / "blocks")
+    for name in names:
+        data = (folder / name).read_bytes()
+        image_cid = raw_cid_for_sha256(hashlib.sha256(data).digest())
+        metadata = _stored_metadata(home, rows[name]["token_id"], store)
+        reference = token_spec(folder / name)
+        assert metadata == canonical_json(reference.metadata(image_cid=image_cid, donor=DONOR))
+        if name == "c1.png":
+            assert json.loads(metadata)["provenance"]["image"]["width"] == 64

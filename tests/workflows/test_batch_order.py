@@ -64,3 +64,40 @@ def test_each_window_is_synced_before_it_is_signed_and_sent(
     assert synced[0] < signed[0] < sent[0] and synced[1] < signed[1] < sent[4], events
     windows = [files for name, files in events if name == "synced"]
     assert all(len(files) == 4 * 2 + 1 for files in windows), windows  # 2 blocks a work, the pins
+
+
+def test_the_main_thread_signs_two_windows_ahead_of_a_slow_node(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the node takes one window's transactions, the next two windows are staged and
+    signed: the main thread does not wait for each window's last send (nor the node, then, for
+    the main thread's next window)."""
+    events: list[str] = []
+    deliver = batch.Outbox.deliver
+
+    def slow_deliver(self: batch.Outbox, *args: object, **kwargs: object) -> object:
+        time.sleep(0.15)  # a slow node: staging and signing a window of 2 takes far less
+        answer = deliver(self, *args, **kwargs)
+        events.append("sent")
+        return answer
+
+    monkeypatch.setattr(batch, "failpoint", lambda name: events.append(name))
+    monkeypatch.setattr(batch.Outbox, "deliver", slow_deliver)
+    folder = tmp_path / "ahead"
+    folder.mkdir()
+    names = [make_artwork(folder / f"a{i}.png", seed=9100 + i).name for i in range(8)]
+    with (tmp_path / "ahead.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["artwork", "donor"])
+        writer.writerows([name, DONOR] for name in names)
+    assert run_cli("chain", "up").returncode == 0
+    assert run_cli("deploy").returncode == 0
+    args = ["mint-batch", str(folder), "--donors", str(tmp_path / "ahead.csv")]
+    result = invoke(*args, "--window", "2", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["minted"] == 8
+    signed = [i for i, name in enumerate(events) if name == "after-sign"]
+    sent = [i for i, name in enumerate(events) if name == "sent"]
+    assert (len(signed), len(sent)) == (4, 8), events
+    # Windows 2 and 3 signed before the first window's second transaction is sent.
+    assert signed[2] < sent[1], events
