@@ -32,7 +32,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -63,6 +63,11 @@ SHAPES = {
 }
 
 
+def configuration_error(message: str) -> NoReturn:
+    print(f"bench_gan_wgrad_blas: {message}", file=sys.stderr)
+    raise SystemExit(3)
+
+
 class Blas:
     """numpy's bundled OpenBLAS: its ILP64 cblas_sgemm's address (for the C++ handler) and its
     thread count (numpy's matmul and the handler call the same library)."""
@@ -70,7 +75,7 @@ class Blas:
     def __init__(self) -> None:
         libs = sorted((Path(np.__file__).parent.parent / "numpy.libs").glob("libscipy_openblas*"))
         if not libs:
-            raise SystemExit("bench_gan_wgrad_blas: numpy's bundled OpenBLAS not found")
+            configuration_error("numpy's bundled OpenBLAS not found")
         self.lib = ctypes.CDLL(str(libs[0]))  # already loaded by numpy: the same handle
         self.sgemm = ctypes.cast(self.lib.scipy_cblas_sgemm64_, ctypes.c_void_p).value
 
@@ -296,11 +301,13 @@ def register_ffi(tmp: Path) -> None:
 
     compiler = shutil.which("g++")
     if compiler is None:
-        raise SystemExit("bench_gan_wgrad_blas: --step needs g++ (the jax.ffi arm is C++)")
+        configuration_error("--step needs g++ (the jax.ffi arms are C++)")
     lib = tmp / "libbench_wgrad.so"
     cmd = [compiler, "-O2", "-shared", "-fPIC", "-std=c++17", "-w"]
     cmd += ["-I", jax.ffi.include_dir(), str(FFI_SOURCE), "-o", str(lib)]
-    subprocess.run(cmd, check=True)
+    built = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if built.returncode != 0:
+        configuration_error(f"g++ could not build {FFI_SOURCE.name}: {built.stderr.strip()[-300:]}")
     handlers = ctypes.CDLL(str(lib))
     symbols = ("FlatShiftWgrad", "FlatShiftWgradPool")
     for target, symbol in zip(FFI_TARGETS.values(), symbols, strict=True):
