@@ -307,7 +307,8 @@ def register_ffi(tmp: Path) -> None:
     cmd += ["-I", jax.ffi.include_dir(), str(FFI_SOURCE), "-o", str(lib)]
     built = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if built.returncode != 0:
-        configuration_error(f"g++ could not build {FFI_SOURCE.name}: {built.stderr.strip()[-300:]}")
+        errors = [line for line in built.stderr.splitlines() if "error" in line] or ["?"]
+        configuration_error(f"g++ could not build {FFI_SOURCE.name}: {errors[0]}")
     handlers = ctypes.CDLL(str(lib))
     symbols = ("FlatShiftWgrad", "FlatShiftWgradPool")
     for target, symbol in zip(FFI_TARGETS.values(), symbols, strict=True):
