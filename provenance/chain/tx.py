@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 __all__ = ["NonceManager", "PreparedTx", "Sender"]
 
 GAS_MARGIN = 1.2  # estimates are exact for the state they ran on; leave room for state changes
+# A transaction pending this long is checked for anvil's pool race (chain/anvil_pool.py); a devnet
+# mines a ready one in milliseconds.
+_STUCK_AFTER = 1.0
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,7 @@ class Sender:
         # Blocks (its own included) before a mined transaction counts as final: wait() waits for
         # them (provenance.chain.finality). ``note`` is told how far it got while it waits.
         self.confirmations = confirmations
+        self._anvil: bool | None = None  # asked when a transaction waits (chain/anvil_pool.py)
         self.note: Callable[[str], None] = lambda _step: None
         # Threads sharing this Sender share its nonces; separate processes are serialised by the
         # send lock, which re-reads the nonce from the node (see Session.send_lock).
@@ -201,9 +205,11 @@ class Sender:
         node has not known it (neither mined nor pending) for ``forget`` seconds."""
         deadline = time.monotonic() + timeout
         unknown_since: float | None = None
+        pending_since: float | None = None
         while True:
             receipt = self.rpc.get_receipt(tx_hash)
-            if receipt is None and self.rpc.get_transaction(tx_hash) is None:
+            pending = self.rpc.get_transaction(tx_hash) if receipt is None else None
+            if receipt is None and pending is None:
                 # Sent, yet neither mined nor pending: a reorganisation took it off the chain
                 # (nodes do not always put it back in their pool) or the pool evicted it. A
                 # moment's grace: a load-balanced endpoint may not have seen it yet.
@@ -213,6 +219,11 @@ class Sender:
                     raise TransactionDropped(tx_hash, block=None)
             else:
                 unknown_since = None
+            if pending is not None:
+                now = time.monotonic()
+                pending_since = pending_since or now
+                if now - pending_since > _STUCK_AFTER and self._release_if_stuck(pending):
+                    pending_since = None
             if receipt is not None:
                 return wait_final(
                     self.rpc, receipt, confirmations=self.confirmations, note=self.note
@@ -224,6 +235,15 @@ class Sender:
                 )
             time.sleep(poll)
             poll = min(poll * 1.5, 1.0)
+
+    def _release_if_stuck(self, pending: Transaction) -> bool:
+        """On anvil, a transaction its pool left queued though its nonce is next is sent again
+        (chain/anvil_pool.py); elsewhere nothing."""
+        from provenance.chain import anvil_pool
+
+        if self._anvil is None:
+            self._anvil = anvil_pool.is_anvil(self.rpc)
+        return self._anvil and anvil_pool.release_if_stuck(self.rpc, pending)
 
     def receipts(self, tx_hashes: list[str], *, patience: float = 5.0) -> dict[str, Receipt]:
         """The receipts of many transactions, asked in one JSON-RPC batch per poll (back-off from

@@ -83,6 +83,9 @@ def check_rows(
     yet), a window of rows at a time. Returns what each row's image decoded to, its fingerprint
     computed and its bytes let go: the staging pass (``batch_requests``) reads each file again
     and decodes only one whose bytes changed meanwhile."""
+    from provenance.content import iscc_image
+
+    iscc_image.use_numpy()  # thousands of fingerprints: numpy's import pays for itself
     checked: list[Artwork] = []
     seen: dict[bytes, str] = {}
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="mint-batch check") as pool:
