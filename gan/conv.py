@@ -11,6 +11,9 @@ flattened pixels (``dW[kh, kw] = dY^T @ X_shift``, contiguous "flat shift" slice
 activations in the optimised HLO) lost to XLA's transpose + convolution on this CPU: Eigen's GEMM
 with the long pixel axis contracted and a small (Cout, Cin) output runs at 20-100 GFLOP/s, and
 the whole step was 0.80x (all 2x2 convs) and 0.90x (the RGB convs only) in CPU time; docs/gan.md.
+The same products as real TN sgemms outside XLA (numpy's OpenBLAS through ``jax.pure_callback`` or
+``jax.ffi``, no copy of the activation) only broke even: 0.99x / 1.01x at 32 / 64 px at best
+(scripts/bench_gan_wgrad_blas.py).
 """
 
 from __future__ import annotations

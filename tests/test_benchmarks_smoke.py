@@ -39,6 +39,7 @@ SLOW = [
     "bench_gan_multihost.py",
     "bench_gan_steps.py",
     "bench_gan_throughput.py",
+    "bench_gan_wgrad_blas.py",  # compiles three 32 px training steps (XLA, callback, jax.ffi)
     "bench_regenerate.py",
     "bench_regenerate_pixels.py",  # trains a 32 px model 2 steps: XLA compiles a step first
     "bench_screen.py",  # two models in Chromium for 4 s each: about 30 s on the shared machine
