@@ -41,7 +41,7 @@ def mint_batch(
     from provenance.chain.token_id import short_token
     from provenance.workflows.batch import BatchOutcome
     from provenance.workflows.batch import mint_batch as run_batch
-    from provenance.workflows.batch_rows import batch_requests, check_rows, read_rows
+    from provenance.workflows.batch_rows import batch_requests, read_rows
     from provenance.workflows.session import AlreadyMinted
 
     rows = read_rows(directory, donors)  # shape errors before anything is sent
@@ -59,10 +59,11 @@ def mint_batch(
                 err_console.print(line(("failed", "red"), f" {outcome.artwork}: {outcome.error}"))
 
     started = time.perf_counter()
-    # Every row is checked before the first transaction is sent; the rows are then read again, a
-    # window at a time, so that a batch's images are never all in memory.
-    checked = check_rows(directory, rows, collection)
-    requests = batch_requests(directory, rows, collection, checked)
+    # Every row's key and message are checked before the first transaction is sent; the rows are
+    # then read again, a window at a time, so that a batch's images are never all in memory.
+    for _request in batch_requests(directory, rows, collection, check_only=True):
+        pass
+    requests = batch_requests(directory, rows, collection)
     outcomes = run_batch(requests, collection, window=window, progress=show)
     elapsed = time.perf_counter() - started
     minted = [o for o in outcomes if o.result]

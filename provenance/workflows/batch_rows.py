@@ -4,14 +4,10 @@ window's requests fingerprinted together (``mint-batch``; the windows: workflows
 from __future__ import annotations
 
 import csv
-import hashlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
-from functools import partial
 from pathlib import Path
 
-from provenance.content.artwork import Artwork, load_artwork
 from provenance.content.message import read_message
 from provenance.content.token import require_donor_key, token_spec
 from provenance.errors import InputError
@@ -19,10 +15,7 @@ from provenance.workflows.donor_key import resolve_donor_key
 from provenance.workflows.mint import MintRequest
 from provenance.workflows.session import Session
 
-__all__ = ["COLUMNS", "batch_requests", "check_rows", "fingerprinted", "read_rows"]
-
-# Rows decoded and fingerprinted together by the check (their ISCC codes in one numpy pass).
-_CHECKED_TOGETHER = 64
+__all__ = ["COLUMNS", "batch_requests", "fingerprinted", "read_rows"]
 
 COLUMNS = (
     "artwork",
@@ -74,99 +67,49 @@ def _read_rows(reader: csv.DictReader[str], donors: Path) -> list[dict[str, str]
     return rows
 
 
-def check_rows(
-    directory: Path, rows: Sequence[dict[str, str]], collection: Session
-) -> list[Artwork]:
-    """Every row checked before anything is sent: its key, its message, its image decoded (a
-    truncated file fails here), no image twice; ``InputError`` for the first bad row, in row
-    order. The images are decoded and fingerprinted two at a time (the node has nothing to do
-    yet), a window of rows at a time. Returns what each row's image decoded to, its fingerprint
-    computed and its bytes let go: the staging pass (``batch_requests``) reads each file again
-    and decodes only one whose bytes changed meanwhile."""
-    from provenance.content import iscc_image
-
-    iscc_image.use_numpy()  # thousands of fingerprints: numpy's import pays for itself
-    checked: list[Artwork] = []
-    seen: dict[bytes, str] = {}
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="mint-batch check") as pool:
-        for start in range(0, len(rows), _CHECKED_TOGETHER):
-            chunk = rows[start : start + _CHECKED_TOGETHER]
-            loads = [
-                pool.submit(load_artwork, directory / row["artwork"], fingerprint=True)
-                for row in chunk
-            ]
-            requests = [
-                _request(directory, row, collection, seen, load.result)
-                for row, load in zip(chunk, loads, strict=True)
-            ]
-            checked += [
-                replace(request.token.artwork, data=b"") for request in fingerprinted(requests)
-            ]
-    return checked
-
-
 def batch_requests(
     directory: Path,
     rows: Iterable[dict[str, str]],
     collection: Session,
-    checked: Sequence[Artwork],
+    *,
+    check_only: bool = False,
 ) -> Iterator[MintRequest]:
-    """One mint request per row, the rows as :func:`check_rows` checked them (``checked``):
-    each image is read again (its bytes are stored), and decoded again only when they are not
-    the bytes that were checked."""
+    """One mint request per row, every key and message checked (raise on the first bad row).
+    ``check_only``: the pass that checks every row before anything is sent; it decodes each
+    image but leaves its fingerprint to the staging pass, which computes it from its own decode
+    (one fingerprint a work, on the pass that overlaps the sending)."""
     seen: dict[bytes, str] = {}
-    for row, known in zip(rows, checked, strict=True):
+    for row in rows:
         path = directory / row["artwork"]
-        yield _request(directory, row, collection, seen, partial(_reread, path, known))
-
-
-def _reread(path: Path, known: Artwork) -> Artwork:
-    """The artwork at ``path`` as ``known`` (decoded by the check), if its bytes are those."""
-    try:
-        data = path.read_bytes()
-    except OSError:
-        data = b""
-    if hashlib.sha256(data).digest() == known.sha256:
-        return replace(known, data=data)
-    return load_artwork(path, fingerprint=True)  # changed since the check: checked again
-
-
-def _request(
-    directory: Path,
-    row: dict[str, str],
-    collection: Session,
-    seen: dict[bytes, str],
-    artwork: Callable[[], Artwork],
-) -> MintRequest:
-    """The row's mint request (``InputError`` naming the row); ``artwork`` loads its image."""
-    try:
-        message = read_message(row.get("message") or None, None)
-        token = token_spec(
-            artwork(),
-            name=row.get("name") or None,
-            description=row.get("description") or "",
-            animation=directory / row["animation"] if row.get("animation") else None,
-            model=directory / row["model"] if row.get("model") else None,
-            onnx=directory / row["onnx"] if row.get("onnx") else None,
+        try:
+            message = read_message(row.get("message") or None, None)
+            token = token_spec(
+                path,
+                name=row.get("name") or None,
+                description=row.get("description") or "",
+                animation=directory / row["animation"] if row.get("animation") else None,
+                model=directory / row["model"] if row.get("model") else None,
+                onnx=directory / row["onnx"] if row.get("onnx") else None,
+                fingerprint=not check_only,
+            )
+        except InputError as exc:
+            raise InputError(f"row for {row['artwork']}: {exc}") from exc
+        digest = token.artwork.sha256
+        if digest in seen:
+            raise InputError(f"rows {seen[digest]} and {row['artwork']} are the same artwork")
+        seen[digest] = row["artwork"]
+        key = resolve_donor_key(
+            collection,
+            donor=row["donor"],
+            artwork_sha256=None,
+            public_key=row.get("donor_pubkey") or None,
+            encryption_key=row.get("donor_encryption_key") or None,
         )
-    except InputError as exc:
-        raise InputError(f"row for {row['artwork']}: {exc}") from exc
-    digest = token.artwork.sha256
-    if digest in seen:
-        raise InputError(f"rows {seen[digest]} and {row['artwork']} are the same artwork")
-    seen[digest] = row["artwork"]
-    key = resolve_donor_key(
-        collection,
-        donor=row["donor"],
-        artwork_sha256=None,
-        public_key=row.get("donor_pubkey") or None,
-        encryption_key=row.get("donor_encryption_key") or None,
-    )
-    try:
-        require_donor_key(message, key is not None, how="donor_pubkey or donor_encryption_key")
-    except InputError as exc:
-        raise InputError(f"row for {row['artwork']}: {exc}") from exc
-    return MintRequest(token=token, donor=row["donor"], message=message, donor_key=key)
+        try:
+            require_donor_key(message, key is not None, how="donor_pubkey or donor_encryption_key")
+        except InputError as exc:
+            raise InputError(f"row for {row['artwork']}: {exc}") from exc
+        yield MintRequest(token=token, donor=row["donor"], message=message, donor_key=key)
 
 
 def fingerprinted(requests: list[MintRequest]) -> list[MintRequest]:
