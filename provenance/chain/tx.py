@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -26,8 +26,8 @@ __all__ = ["NonceManager", "PreparedTx", "Sender"]
 
 GAS_MARGIN = 1.2  # estimates are exact for the state they ran on; leave room for state changes
 # A transaction pending this long is checked for anvil's pool race (chain/anvil_pool.py); a devnet
-# mines a ready one in milliseconds.
-_STUCK_AFTER = 1.0
+# mines a ready one in milliseconds, and the check is exact (a false alarm only sends it again).
+_STUCK_AFTER = 0.2
 
 
 @dataclass(frozen=True)
@@ -185,17 +185,36 @@ class Sender:
         try:
             return self.rpc.send_raw_transaction(prepared.raw)
         except ChainError as exc:
-            text = str(exc).lower()
-            if "already known" in text or "already imported" in text:
+            refusal = self._refusal(exc)
+            if refusal is None:
                 return prepared.hash
-            if "nonce too low" in text:
-                self.nonces.resync(self.address)
-            if "insufficient funds" in text:
-                raise ChainError(
-                    f"account {self.address} has insufficient funds for this transaction",
-                    account=self.address,
-                ) from exc
-            raise
+            if refusal is exc:
+                raise
+            raise refusal from exc
+
+    def broadcast_many(self, prepared: Sequence[PreparedTx]) -> list[ChainError | None]:
+        """Send signed transactions in one JSON-RPC batch (split if the node caps batches), in
+        nonce order; what the node answered to each: None when it took it (or knew it already),
+        else why not. ChainError when the node could not be reached: then which of them it took
+        is unknown (a resume asks it)."""
+        answers = self.rpc.request_many(
+            [("eth_sendRawTransaction", [to_hex(item.raw)]) for item in prepared]
+        )
+        return [self._refusal(a) if isinstance(a, ChainError) else None for a in answers]
+
+    def _refusal(self, exc: ChainError) -> ChainError | None:
+        """What a node's error to a send means: None when it already has the transaction."""
+        text = str(exc).lower()
+        if "already known" in text or "already imported" in text:
+            return None
+        if "nonce too low" in text:
+            self.nonces.resync(self.address)
+        if "insufficient funds" in text:
+            return ChainError(
+                f"account {self.address} has insufficient funds for this transaction",
+                account=self.address,
+            )
+        return exc
 
     def wait(
         self, tx_hash: str, *, timeout: float = 120.0, poll: float = 0.05, forget: float = 10.0
@@ -252,7 +271,9 @@ class Sender:
         rules). Receipts only: the caller waits for confirmations."""
         found: dict[str, Receipt] = {}
         missing = list(tx_hashes)
-        deadline = time.monotonic() + patience
+        started = time.monotonic()
+        deadline = started + patience
+        checked = started
         poll = 0.002
         while missing:
             answers = self.rpc.request_many(
@@ -264,8 +285,14 @@ class Sender:
                 if answer:
                     found[tx_hash] = Receipt.from_json(dict(answer))
             missing = [tx_hash for tx_hash in missing if tx_hash not in found]
-            if not missing or time.monotonic() > deadline:
+            now = time.monotonic()
+            if not missing or now > deadline:
                 break
+            if now - checked > _STUCK_AFTER:  # the first one missing holds the others up?
+                checked = now
+                pending = self.rpc.get_transaction(missing[0])
+                if pending is not None:
+                    self._release_if_stuck(pending)
             time.sleep(poll)
             poll = min(poll * 2, 0.02)  # a devnet mines in milliseconds: never oversleep by much
         return found

@@ -11,14 +11,16 @@ by window, so that a window pays once for what a mint pays per work (docs/mintin
 2. *Sign* the window: nonces counted locally under the send lock, gas estimated once per shape of
    call (length of the calldata), every signed transaction journaled in one commit, once the
    window's blocks are durable. Durable before anything is sent: the outbox's rule, per window.
-3. *Send* each transaction (one request each) from a thread, started once the window is signed,
-   sending once the window before it is sent (``_Broadcast``): the node always has the next
-   transaction while the main thread stages the windows after, up to two ahead of the one being
-   sent; a refused transaction stops its window and the ones after it. What the node took is
-   marked sent at a later window's turn.
-4. *Confirm* at a later window's turn, once the window's sending is over: the receipts already
-   there, in one JSON-RPC batch, their outcomes in that window's first commit (the rest at the
-   next turn, and at the end of the batch every one, waited for).
+3. *Send* the window's transactions in one JSON-RPC batch from a thread, started once the
+   window is signed, sending once the window before it is sent (``_Broadcast``): the node files
+   them back to back and mines those ready together, while the main thread stages the windows
+   after, up to two ahead of the one being sent; a refused transaction stops its window (those
+   after it that the node took wait there behind the gap, journaled: a re-run sends the refused
+   one again and they follow) and the windows after it. What the node took is marked sent at a
+   later window's turn.
+4. *Confirm* at a later window's turn, once the window's sending is over: the receipts its send
+   thread fetched (one JSON-RPC batch), their outcomes in that window's first commit (the rest
+   at the next turn, and at the end of the batch every one, waited for).
 
 Works journaled with a transaction by an interrupted run are finished one by one through the
 outbox's resume (``Outcome``), before the window's fresh ones.
@@ -81,8 +83,8 @@ _Signed = tuple[BatchOutcome, Outbox, TxCall, PreparedTx]
 class _Broadcast:
     """A window's journaled transactions, sent from a thread while the main one stages the next
     window: sending is waiting on the node, staging is work, and two cores do both at once. It
-    touches neither the journal nor the progress report (the main thread's); it stops at the
-    first transaction the node refuses (every later nonce would wait behind the gap).
+    touches neither the journal nor the progress report (the main thread's); what the node took
+    ends at the first transaction it refused (every later nonce waits behind the gap).
 
     Chained (``after``): it starts sending once the window before it is sent, and sends nothing
     if that one stopped, so the node is never without a transaction while the main thread marks
@@ -125,14 +127,22 @@ class _Broadcast:
             if after.stopped:
                 self.skipped = True
                 return
-        for count, (_outcome, outbox, call, prepared) in enumerate(self.signed, start=1):
-            try:
-                outbox.deliver(call, prepared)
-            except SendError as exc:
-                self.error = exc
+        # The whole window in one request: the node files them back to back and mines those
+        # ready together, where one request a transaction paid a round trip and a block each.
+        try:
+            refusals = self.sender.broadcast_many([prepared for *_rest, prepared in self.signed])
+        except ChainError as exc:  # no answer: none counts as taken (a re-run asks the node)
+            refusals = [exc]
+        for count, (signed, refusal) in enumerate(zip(self.signed, refusals), start=1):
+            if refusal is not None:
+                _outcome, _outbox, call, prepared = signed
+                self.error = SendError(
+                    f"could not send {call.action} transaction {prepared.hash}: {refusal}",
+                    tx_hash=prepared.hash,
+                )
                 return
             self.delivered = count
-            failpoint(f"batch-after-send-{count}")  # the crash tests kill mid-window here
+        failpoint("batch-after-send")  # the crash tests kill here: sent, not yet marked sent
 
     def join(
         self,
@@ -423,6 +433,11 @@ def mint_batch(
             for sending in windows.sending:  # what it sent is journaled: a re-run resumes it
                 sending.thread.join()
             raise
-        windows.finish_sending()
+        # The last windows' outcomes are journaled one window at a time, each as soon as its
+        # sending is over (its receipts fetched by its send thread), while the node takes the
+        # next: not all of them after the last send.
+        while windows.sending:
+            windows.finish_sending(keep=len(windows.sending) - 1)
+            windows.flights = windows.confirm(windows.flights, wait=False)
     windows.confirm(windows.flights, wait=True)
     return outcomes

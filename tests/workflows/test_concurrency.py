@@ -262,7 +262,9 @@ def test_resume_re_signs_when_the_fee_cap_went_stale(
 
 
 class FlakyProxy:
-    """Forwards JSON-RPC to anvil, answering HTTP 503 to the Nth eth_sendRawTransaction."""
+    """Forwards JSON-RPC to anvil, refusing the Nth eth_sendRawTransaction: HTTP 503 when it
+    comes alone; inside a batch (a batch sends a window in one request), a JSON-RPC error for it
+    while the batch's others go on to the node (those after it wait there behind the gap)."""
 
     def __init__(self, upstream: str, fail_on: int) -> None:
         import http.server
@@ -278,7 +280,10 @@ class FlakyProxy:
 
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
-                payload = json.loads(body)  # a JSON-RPC batch (a list) is passed through
+                payload = json.loads(body)
+                if isinstance(payload, list):
+                    self.batch(payload)
+                    return
                 if isinstance(payload, dict) and payload["method"] == "eth_sendRawTransaction":
                     proxy.sends += 1
                     if proxy.sends == fail_on:
@@ -286,16 +291,33 @@ class FlakyProxy:
                         self.send_header("Content-Length", "0")
                         self.end_headers()
                         return
-                request = urllib.request.Request(
-                    upstream, body, {"Content-Type": "application/json"}
-                )
-                with urllib.request.urlopen(request, timeout=30) as response:
-                    answer = response.read()
+                self.answer(forward(body))
+
+            def batch(self, calls: list[dict[str, object]]) -> None:
+                refused = []
+                for call in calls:
+                    if call.get("method") == "eth_sendRawTransaction":
+                        proxy.sends += 1
+                        if proxy.sends == fail_on:
+                            refused.append(call)
+                passed = [call for call in calls if call not in refused]
+                answers = json.loads(forward(json.dumps(passed).encode())) if passed else []
+                for call in refused:
+                    error = {"code": -32003, "message": "flaky proxy: refused"}
+                    answers.append({"jsonrpc": "2.0", "id": call["id"], "error": error})
+                self.answer(json.dumps(answers).encode())
+
+            def answer(self, answer: bytes) -> None:
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(answer)))
                 self.end_headers()
                 self.wfile.write(answer)
+
+        def forward(body: bytes) -> bytes:
+            request = urllib.request.Request(upstream, body, {"Content-Type": "application/json"})
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return bytes(response.read())
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
