@@ -10,6 +10,8 @@ size N and each round (interleaved):
     `eth_sendRawTransaction` per request over one kept-alive connection, a window (--window) at a
     time with the previous window's receipts awaited after each (the devnet's own speed: no
     journal, no content, no checks; all N at once stalls anvil's automine at 10,000);
+  * the same with each window's transactions, and then their receipts, in one JSON-RPC batch (as
+    `mint-batch` sends them): the devnet's speed when a request carries a window;
   * `provenance mint-batch` of N fresh 64x64 PNG works (one CSV row each, no message), from the
     shell as a user runs it: mints/s as the command reports it (rows read to last receipt), its
     wall time, the peak RSS of the process (memory flat: compare the sizes) and its CPU a work
@@ -63,8 +65,12 @@ def make_works(folder: Path, count: int, seed: int, donor: str) -> Path:
     return donors
 
 
-def ceiling(home: Path, count: int, seed: int, donor: str, window: int) -> float:
-    """Mints/s of ``count`` pre-signed mints sent raw over one connection, receipts fetched."""
+def ceiling(
+    home: Path, count: int, seed: int, donor: str, window: int, *, batched: bool = False
+) -> float:
+    """Mints/s of ``count`` pre-signed mints sent raw over one connection, receipts fetched: one
+    request a transaction, or (``batched``) a window's transactions, and then their receipts, in
+    one JSON-RPC batch."""
     os.environ["PROVENANCE_HOME"] = str(home)
     from urllib.parse import urlsplit
 
@@ -116,7 +122,35 @@ def ceiling(home: Path, count: int, seed: int, donor: str, window: int) -> float
             raise SystemExit(f"ceiling: {method} failed: {answer['error']}")
         return answer["result"]
 
+    def rpc_batch(method: str, params: list[list[Any]]) -> list[Any]:
+        body = json.dumps(
+            [
+                {"jsonrpc": "2.0", "id": i, "method": method, "params": p}
+                for i, p in enumerate(params)
+            ]
+        )
+        connection.request("POST", url.path or "/", body, {"Content-Type": "application/json"})
+        answers = sorted(json.loads(connection.getresponse().read()), key=lambda a: a["id"])
+        failed = [a["error"] for a in answers if "error" in a]
+        if failed:
+            raise SystemExit(f"ceiling: {method} failed: {failed[0]}")
+        return [a["result"] for a in answers]
+
     def await_receipts(hashes: list[str]) -> None:
+        if batched:
+            deadline = time.monotonic() + RECEIPT_TIMEOUT
+            while hashes:
+                receipts = rpc_batch("eth_getTransactionReceipt", [[h] for h in hashes])
+                if any(r is not None and r["status"] != "0x1" for r in receipts):
+                    raise SystemExit("ceiling: a mint reverted")
+                hashes = [h for h, r in zip(hashes, receipts, strict=True) if r is None]
+                if hashes and time.monotonic() > deadline:
+                    raise SystemExit(
+                        f"ceiling: no receipt for {hashes[0]} after {RECEIPT_TIMEOUT:.0f} s"
+                    )
+                if hashes:
+                    time.sleep(0.001)
+            return
         for tx_hash in hashes:
             deadline = time.monotonic() + RECEIPT_TIMEOUT
             while (receipt := rpc("eth_getTransactionReceipt", [tx_hash])) is None:
@@ -134,10 +168,11 @@ def ceiling(home: Path, count: int, seed: int, donor: str, window: int) -> float
     started = time.perf_counter()
     previous: list[str] = []
     for start in range(0, count, window):
-        sent = [
-            rpc("eth_sendRawTransaction", ["0x" + raw.hex()])
-            for raw in raws[start : start + window]
-        ]
+        chunk = [["0x" + raw.hex()] for raw in raws[start : start + window]]
+        if batched:
+            sent = rpc_batch("eth_sendRawTransaction", chunk)
+        else:
+            sent = [rpc("eth_sendRawTransaction", params) for params in chunk]
         await_receipts(previous)
         previous = sent
     await_receipts(previous)
@@ -232,7 +267,7 @@ def main() -> None:
         tmpdir = Path(tmp)
         seed = 1000
         for size in sizes:
-            figures: dict[str, list[float]] = {"ceiling": [], "load": []}
+            figures: dict[str, list[float]] = {"ceiling": [], "batched ceiling": [], "load": []}
             for round_number in range(options.rounds):
                 figures["load"].append(float(Path("/proc/loadavg").read_text().split()[0]))
                 seed += size
@@ -240,6 +275,14 @@ def main() -> None:
                 with devnet(tmpdir / name, donor, options.window) as home:
                     figures["ceiling"].append(ceiling(home, size, seed, donor, options.window))
                 note(f"N={size} round {round_number + 1}: ceiling {figures['ceiling'][-1]:.1f}/s")
+                with devnet(tmpdir / f"{name}-batched", donor, options.window) as home:
+                    figures["batched ceiling"].append(
+                        ceiling(home, size, seed, donor, options.window, batched=True)
+                    )
+                note(
+                    f"N={size} round {round_number + 1}: batched ceiling"
+                    f" {figures['batched ceiling'][-1]:.1f}/s"
+                )
                 for variant, source in sources.items():
                     seed += size
                     folder = tmpdir / f"{variant}-{size}-{round_number}"
@@ -252,6 +295,9 @@ def main() -> None:
                     figures.setdefault(f"{variant} ratio", []).append(
                         run["mints_per_second"] / figures["ceiling"][-1]
                     )
+                    figures.setdefault(f"{variant} batched ratio", []).append(
+                        run["mints_per_second"] / figures["batched ceiling"][-1]
+                    )
             results["sizes"][size] = figures
     if options.json:
         print(json.dumps(results, indent=2))
@@ -260,12 +306,17 @@ def main() -> None:
     for size, figures in results["sizes"].items():
         print(f"N = {size}   load average (1 min) at each round: {figures['load']}")
         print(f"  {'ceiling (pre-signed, raw, one connection)':<44} {summary(figures['ceiling'])}")
+        print(f"  {'  the same, a window a request':<44} {summary(figures['batched ceiling'])}")
         for name in sources:
             print(
                 f"  {f'mint-batch {name}: mints/s':<44}"
                 f" {summary(figures[f'{name} mints_per_second'])}"
             )
             print(f"  {'  ratio to the ceiling':<44} {summary(figures[f'{name} ratio'], 2)}")
+            print(
+                f"  {'  ratio to the ceiling a window a request':<44}"
+                f" {summary(figures[f'{name} batched ratio'], 2)}"
+            )
             print(
                 f"  {'  wall-clock mints/s (interpreter start too)':<44}"
                 f" {summary(figures[f'{name} wall_mints_per_second'])}"
