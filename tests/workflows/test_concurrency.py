@@ -429,3 +429,40 @@ def test_a_redemption_stuck_under_the_base_fee_is_replaced(
     assert int(replacement["nonce"], 16) == stuck.nonce
     assert ProvenanceArt(rpc, contract).total_minted() == 1
     assert Journal(home / "journal.sqlite").transaction(key) is None
+
+
+@pytest.mark.parametrize("mode", ["object", "413", "truncate", "items"])
+def test_a_batch_through_a_node_that_caps_batches_mints_each_work_once(
+    home: Path, tmp_path: Path, mode: str
+) -> None:
+    """A window's transactions go in one JSON-RPC batch: a node that takes at most 3 calls a
+    batch (each way public nodes refuse more) still gets every transaction, in nonce order, and
+    each work is minted once."""
+    import csv
+
+    from ..capped_rpc import capped_rpc
+
+    assert run_cli("chain", "up").returncode == 0
+    devnet = Devnet(home / "devnet").info()
+    assert devnet is not None
+    from provenance.chain.network import connect, resolve_contract
+
+    contract = resolve_contract(connect())
+    before = contract.total_minted()
+    folder = tmp_path / f"capped-{mode}"
+    folder.mkdir()
+    with open(tmp_path / "capped.csv", "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["artwork", "donor"])
+        for i in range(7):
+            make_artwork(folder / f"k{i}.png", seed=2200 + 10 * len(mode) + i)
+            writer.writerow([f"k{i}.png", DONOR.address])
+    admin = {"PK": "0x" + bytes(dev_accounts(1)[0].key).hex()}
+    with capped_rpc(devnet.rpc_url, max_batch=3, mode=mode) as node:
+        args = ["mint-batch", str(folder), "--donors", str(tmp_path / "capped.csv")]
+        args += ["--rpc-url", node.url, "--contract", contract.address]
+        result = run_cli(*args, "--private-key-env", "PK", "--window", "8", "--json", env=admin)
+        assert max(node.sizes) > 3  # the window was offered whole, then split
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["minted"] == 7
+    assert contract.total_minted() == before + 7
