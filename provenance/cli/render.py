@@ -26,6 +26,7 @@ __all__ = [
     "cells",
     "emit_json",
     "err_console",
+    "json_dumps_split",
     "line",
     "out_console",
     "plural",
@@ -99,6 +100,16 @@ def plural(count: int, noun: str) -> str:
 def emit_json(value: Any) -> None:
     """One JSON document on stdout."""
     sys.stdout.write(json.dumps(value, indent=2, sort_keys=True, default=str) + "\n")
+
+
+def json_dumps_split(value: dict[str, Any], *, key: str) -> tuple[str, str]:
+    """:func:`emit_json`'s text of ``value``, whose ``key`` holds an empty list, cut inside that
+    list: what comes before its items and what comes after, for a caller that writes the items
+    itself (indented 4 spaces, separated by ``,\\n``; ``\\n  `` after the last)."""
+    text = json.dumps(value, indent=2, sort_keys=True, default=str) + "\n"
+    marker = f"{json.dumps(key)}: []"
+    at = text.index(marker) + len(marker) - 1
+    return text[:at], text[at:]
 
 
 def progress_printer(enabled: bool) -> Callable[[str], None]:

@@ -59,9 +59,11 @@ __all__ = ["BatchOutcome", "mint_batch"]
 
 @dataclass
 class BatchOutcome:
-    """One row's outcome. ``artwork`` is the row's file: the request itself (the image's bytes)
-    is let go once its work is done, so a batch's memory does not grow with its length."""
+    """One row's outcome: ``row`` counts the requests from 0, ``artwork`` is the row's file. The
+    request itself (the image's bytes) is let go once its work is done, and the outcome once it
+    is reported, so a batch's memory does not grow with its length."""
 
+    row: int
     artwork: Path
     result: MintResult | None = None
     error: ProvenanceError | None = None
@@ -183,10 +185,13 @@ class _Window:
         self.halted: ProvenanceError | None = None
         self.quiet: Progress = lambda _step: None
 
-    def run(self, requests: list[MintRequest], existing: Future[list[int]]) -> list[BatchOutcome]:
-        """One window; ``existing``: the chain's answer to which of its images are minted
-        already, asked while the window was read."""
-        outcomes = [BatchOutcome(r.token.artwork.path) for r in requests]
+    def run(self, first_row: int, requests: list[MintRequest], existing: Future[list[int]]) -> None:
+        """One window, whose first row is ``first_row``; ``existing``: the chain's answer to
+        which of its images are minted already, asked while the window was read."""
+        outcomes = [
+            BatchOutcome(first_row + index, r.token.artwork.path)
+            for index, r in enumerate(requests)
+        ]
         requests = fingerprinted(requests)
         # One commit for the sent marks of the windows sent before the last one, the outcomes
         # mined meanwhile (the others wait for the next window's turn) and this window's intents.
@@ -195,7 +200,7 @@ class _Window:
             if self.halted is not None:
                 for outcome in outcomes:
                     self._fail(outcome, self._not_attempted())
-                return outcomes
+                return
             # Staged while the previous window is being sent; its blocks are being synced on a
             # thread meanwhile (waited for before its transactions are journaled, in _sign).
             staged, durable = self._stage(requests, outcomes, existing)
@@ -218,7 +223,6 @@ class _Window:
             for outcome, *_rest in signed:  # journaled, never sent: a re-run resumes them
                 self._fail(outcome, self._not_attempted())
         self.flights = later + self.flights
-        return outcomes
 
     def _not_attempted(self) -> ProvenanceError:
         return ProvenanceError(f"not attempted: the batch stopped ({self.halted})")
@@ -389,14 +393,16 @@ def mint_batch(
     collection: Session,
     *,
     window: int = 64,
-    progress: Callable[[BatchOutcome], None] | None = None,
-) -> list[BatchOutcome]:
-    """Mint many artworks, a window at a time (see the module docstring). Each artwork is
-    journaled as by :func:`mint`, so an interrupted batch is finished by running it again.
-    ``requests`` is read one window at a time (a long batch is never in memory at once). A row
-    refused before signing is reported and the others go on; a transaction that could not be
-    sent stops the batch (every later nonce would wait behind the gap), the rows in flight are
-    confirmed, and the rest are reported as not attempted."""
+    progress: Callable[[BatchOutcome], None],
+) -> int:
+    """Mint many artworks, a window at a time (see the module docstring); the number of rows.
+    Each artwork is journaled as by :func:`mint`, so an interrupted batch is finished by running
+    it again. ``requests`` is read one window at a time (a long batch is never in memory at
+    once), and each row's outcome is given to ``progress`` once, when it ends, and not kept: in
+    no set order (a row refused before signing ends before the rows in flight). A row refused
+    before signing is reported and the others go on; a transaction that could not be sent stops
+    the batch (every later nonce would wait behind the gap), the rows in flight are confirmed,
+    and the rest are reported as not attempted."""
     from provenance.content import iscc_image
 
     iscc_image.use_numpy()  # thousands of fingerprints: numpy's import pays for itself
@@ -406,29 +412,31 @@ def mint_batch(
             f"account {sender.address} is not a minter of {collection.contract.address}",
             account=sender.address,
         )
-    windows = _Window(collection, sender, progress or (lambda _outcome: None))
-    outcomes: list[BatchOutcome] = []
+    windows = _Window(collection, sender, progress)
+    rows = 0
     # Which of a window's images are minted already is asked on a thread while the main one
     # reads the next window's files: the node answers between the transactions it is mining.
     lookups = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mint-batch lookup")
     contract = collection.contract
 
-    def asked(rows: list[MintRequest]) -> tuple[list[MintRequest], Future[list[int]]]:
-        images = [request.token.artwork.sha256 for request in rows]
-        return rows, lookups.submit(contract.tokens_of_images, images)
+    def asked(window: list[MintRequest]) -> tuple[int, list[MintRequest], Future[list[int]]]:
+        nonlocal rows
+        images = [request.token.artwork.sha256 for request in window]
+        first, rows = rows, rows + len(window)
+        return first, window, lookups.submit(contract.tokens_of_images, images)
 
     # The batch holds the mint lock while it signs and sends, so its nonces are counted locally
     # after one read from the node.
     with collection.send_lock(), lookups:
-        read: tuple[list[MintRequest], Future[list[int]]] | None = None
+        read: tuple[int, list[MintRequest], Future[list[int]]] | None = None
         try:
             for pending in _windows(requests, window):
                 ahead = asked(pending)
                 if read is not None:
-                    outcomes += windows.run(*read)
+                    windows.run(*read)
                 read = ahead
             if read is not None:
-                outcomes += windows.run(*read)
+                windows.run(*read)
         except BaseException:
             for sending in windows.sending:  # what it sent is journaled: a re-run resumes it
                 sending.thread.join()
@@ -440,4 +448,4 @@ def mint_batch(
             windows.finish_sending(keep=len(windows.sending) - 1)
             windows.flights = windows.confirm(windows.flights, wait=False)
     windows.confirm(windows.flights, wait=True)
-    return outcomes
+    return rows
