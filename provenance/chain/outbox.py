@@ -73,6 +73,7 @@ __all__ = [
     "TxCall",
     "TxSlot",
     "final_receipt",
+    "not_sent",
     "send_lock",
 ]
 
@@ -148,6 +149,13 @@ def final_receipt(sender: Sender, tx_hash: str, receipt: Receipt | None) -> Rece
     if receipt is not None and sender.confirmations <= 1:
         return receipt
     return sender.wait(tx_hash)
+
+
+def not_sent(call: TxCall, prepared: PreparedTx, why: ChainError) -> SendError:
+    """The error of a journaled transaction the node did not take (``why``: its answer)."""
+    return SendError(
+        f"could not send {call.action} transaction {prepared.hash}: {why}", tx_hash=prepared.hash
+    )
 
 
 def _no_failpoint(_name: str) -> None:
@@ -237,10 +245,7 @@ class Outbox:
         try:
             self.sender.broadcast(prepared)
         except ChainError as exc:
-            raise SendError(
-                f"could not send {call.action} transaction {prepared.hash}: {exc}",
-                tx_hash=prepared.hash,
-            ) from exc
+            raise not_sent(call, prepared, exc) from exc
         self._failpoint(self._prefix + "after-send")
 
     def resume(self, call: TxCall) -> Resumed:

@@ -73,8 +73,9 @@ def mint_batch(
                     )
 
         started = time.perf_counter()
-        # Every row's key and message are checked before the first transaction is sent; the rows are
-        # then read again, a window at a time, so that a batch's images are never all in memory.
+        # Every row's key and message are checked before the first transaction is sent; the rows
+        # are then read again, a window at a time, so that a batch's images are never all in
+        # memory.
         for _request in batch_requests(directory, rows, collection, check_only=True):
             pass
         requests = batch_requests(directory, rows, collection)

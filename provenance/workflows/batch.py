@@ -34,7 +34,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from provenance.chain.outbox import Outbox, TxCall
+from provenance.chain.outbox import Outbox, TxCall, not_sent
 from provenance.chain.rpc import Receipt
 from provenance.chain.tx import GAS_MARGIN, PreparedTx, Sender
 from provenance.errors import ChainError, ContractRevert, ProvenanceError
@@ -138,10 +138,7 @@ class _Broadcast:
         for count, (signed, refusal) in enumerate(zip(self.signed, refusals), start=1):
             if refusal is not None:
                 _outcome, _outbox, call, prepared = signed
-                self.error = SendError(
-                    f"could not send {call.action} transaction {prepared.hash}: {refusal}",
-                    tx_hash=prepared.hash,
-                )
+                self.error = not_sent(call, prepared, refusal)
                 return
             self.delivered = count
         failpoint("batch-after-send")  # the crash tests kill here: sent, not yet marked sent

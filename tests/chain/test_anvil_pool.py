@@ -51,3 +51,23 @@ def test_a_transaction_waiting_behind_a_real_gap_is_left_alone(anvil: str) -> No
     with pytest.raises(ChainError, match="no receipt"):
         sender.wait(tx_hash, timeout=2.5)
     assert rpc.request("txpool_status") == {"pending": "0x0", "queued": "0x1"}
+
+
+def test_a_check_that_cannot_be_made_leaves_the_wait_as_it_was(
+    anvil: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pool cannot be read (an anvil behind a proxy without ``txpool_*``): no release, and
+    the wait ends as a wait without the check would, not with the check's error."""
+    rpc = RpcClient(anvil)
+    sender = Sender(rpc, ME, chain_id=rpc.chain_id())
+    first, _second = _stuck_pair(rpc, sender)
+    request = RpcClient.request
+
+    def no_pool(self: RpcClient, method: str, params: list[object] | None = None) -> object:
+        if method == "txpool_content":
+            raise ChainError("RPC txpool_content failed: Method not found")
+        return request(self, method, params)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(RpcClient, "request", no_pool)
+    with pytest.raises(ChainError, match="no receipt"):
+        sender.wait(first, timeout=1.5)

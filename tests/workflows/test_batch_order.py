@@ -45,19 +45,7 @@ def test_each_window_is_synced_before_it_is_signed_and_sent(
     monkeypatch.setattr(Blockstore, "_sync", slow_sync)
     monkeypatch.setattr(batch, "failpoint", record)
     monkeypatch.setattr(Sender, "broadcast_many", record_send)
-    folder = tmp_path / "works"
-    folder.mkdir()
-    names = [make_artwork(folder / f"o{i}.png", seed=9000 + i).name for i in range(8)]
-    with (tmp_path / "donors.csv").open("w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["artwork", "donor"])
-        writer.writerows([name, DONOR] for name in names)
-    assert run_cli("chain", "up").returncode == 0
-    assert run_cli("deploy").returncode == 0  # its transaction is not one of the batch's
-    args = ["mint-batch", str(folder), "--donors", str(tmp_path / "donors.csv")]
-    result = invoke(*args, "--window", "4", "--json")
-    assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["minted"] == 8
+    _mint_eight(tmp_path / "works", seed=9000, window=4)
     at = {kind: [i for i, (name, _) in enumerate(events) if name == kind] for kind in KINDS}
     synced, signed, sent = at["synced"], at["after-sign"], at["send"]
     assert (len(synced), len(signed), len(sent)) == (2, 2, 8), events
@@ -84,21 +72,28 @@ def test_the_main_thread_signs_two_windows_ahead_of_a_slow_node(
 
     monkeypatch.setattr(batch, "failpoint", lambda name: events.append(name))
     monkeypatch.setattr(Sender, "broadcast_many", slow_broadcast)
-    folder = tmp_path / "ahead"
-    folder.mkdir()
-    names = [make_artwork(folder / f"a{i}.png", seed=9100 + i).name for i in range(8)]
-    with (tmp_path / "ahead.csv").open("w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["artwork", "donor"])
-        writer.writerows([name, DONOR] for name in names)
-    assert run_cli("chain", "up").returncode == 0
-    assert run_cli("deploy").returncode == 0
-    args = ["mint-batch", str(folder), "--donors", str(tmp_path / "ahead.csv")]
-    result = invoke(*args, "--window", "2", "--json")
-    assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["minted"] == 8
+    _mint_eight(tmp_path / "ahead", seed=9100, window=2)
     signed = [i for i, name in enumerate(events) if name == "after-sign"]
     sent = [i for i, name in enumerate(events) if name == "sent"]
     assert (len(signed), len(sent)) == (4, 8), events
     # Windows 2 and 3 signed before the first window's transactions are sent.
     assert signed[2] < sent[1], events
+
+
+def _mint_eight(folder: Path, *, seed: int, window: int) -> None:
+    """``mint-batch`` of 8 fresh works in windows of ``window``, in this process (the tests'
+    patches apply), on the devnet with the collection deployed first (its transaction is not
+    one of the batch's)."""
+    folder.mkdir()
+    names = [make_artwork(folder / f"w{i}.png", seed=seed + i).name for i in range(8)]
+    donors = folder / "donors.csv"
+    with donors.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["artwork", "donor"])
+        writer.writerows([name, DONOR] for name in names)
+    assert run_cli("chain", "up").returncode == 0
+    assert run_cli("deploy").returncode == 0
+    args = ["mint-batch", str(folder), "--donors", str(donors), "--window", str(window)]
+    result = invoke(*args, "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["minted"] == 8

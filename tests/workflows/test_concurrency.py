@@ -264,9 +264,10 @@ def test_resume_re_signs_when_the_fee_cap_went_stale(
 class FlakyProxy:
     """Forwards JSON-RPC to anvil, refusing the Nth eth_sendRawTransaction: HTTP 503 when it
     comes alone; inside a batch (a batch sends a window in one request), a JSON-RPC error for it
-    while the batch's others go on to the node (those after it wait there behind the gap)."""
+    while the batch's others go on to the node (those after it wait there behind the gap), or,
+    ``outage``, HTTP 503 for the whole batch (the node never sees any of it)."""
 
-    def __init__(self, upstream: str, fail_on: int) -> None:
+    def __init__(self, upstream: str, fail_on: int, *, outage: bool = False) -> None:
         import http.server
         import threading
         import urllib.request
@@ -300,6 +301,11 @@ class FlakyProxy:
                         proxy.sends += 1
                         if proxy.sends == fail_on:
                             refused.append(call)
+                if refused and outage:
+                    self.send_response(503)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 passed = [call for call in calls if call not in refused]
                 answers = json.loads(forward(json.dumps(passed).encode())) if passed else []
                 for call in refused:
@@ -328,14 +334,15 @@ class FlakyProxy:
         self.server.server_close()
 
 
-@pytest.mark.parametrize("works,window", [(6, 64), (10, 2)])
+@pytest.mark.parametrize("works,window,outage", [(6, 64, False), (10, 2, False), (10, 2, True)])
 def test_a_failed_send_stops_the_batch_and_a_rerun_finishes(
-    home: Path, tmp_path: Path, works: int, window: int
+    home: Path, tmp_path: Path, works: int, window: int, outage: bool
 ) -> None:
     """The 3rd transaction is refused: with one window, the rest of it is not attempted; with
     windows of 2, the refusal comes in the 2nd window while the 3rd may be signed and waiting
-    for it (its sends chained after the 2nd's): that one is not sent either. A re-run mints the
-    rest, each work once."""
+    for it (its sends chained after the 2nd's): that one is not sent either. ``outage``: the
+    node cannot be reached for the 2nd window's batch, so none of it counts as sent. A re-run
+    mints the rest, each work once."""
     import csv
     import time
 
@@ -352,9 +359,9 @@ def test_a_failed_send_stops_the_batch_and_a_rerun_finishes(
         writer = csv.writer(handle)
         writer.writerow(["artwork", "donor"])
         for i in range(works):
-            make_artwork(folder / f"b{i}.png", seed=990 + 10 * window + i)
+            make_artwork(folder / f"b{i}.png", seed=990 + 10 * window + 100 * outage + i)
             writer.writerow([f"b{i}.png", DONOR.address])
-    proxy = FlakyProxy(devnet.rpc_url, fail_on=3)
+    proxy = FlakyProxy(devnet.rpc_url, fail_on=3, outage=outage)
     admin = {"PK": "0x" + bytes(dev_accounts(1)[0].key).hex()}
     args = [
         "mint-batch",
